@@ -1,0 +1,1 @@
+//! PDF work for Signet: filling, seals and `PAdES` signatures. Built on `signet-pki`.
