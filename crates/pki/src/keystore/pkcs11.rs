@@ -1,0 +1,265 @@
+//! PKCS#11 key store (network HSMs in production, `SoftHSM2` in tests) through `cryptoki`.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
+use cryptoki::error::{Error as CryptokiError, RvError};
+use cryptoki::mechanism::Mechanism;
+use cryptoki::object::{Attribute, AttributeType, ObjectClass, ObjectHandle};
+use cryptoki::session::{Session, UserType};
+use cryptoki::types::AuthPin;
+use der::asn1::{BitString, Null, OctetString, UintRef};
+use der::{Any, Decode, Encode};
+use rand_core::CryptoRng;
+use sha2::Digest;
+use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
+
+use super::{KeyLocation, KeyStore, StoredKey};
+use crate::algorithm::{EC_PUBLIC_KEY, KeyAlgorithm, P256_CURVE, RSA_ENCRYPTION};
+use crate::error::{PkiError, Result};
+use crate::signer::Signer;
+
+/// Where the token is and how to log in.
+#[derive(Clone, Debug)]
+pub struct Pkcs11Config {
+    /// Path of the PKCS#11 module (`libsofthsm2.so`, a vendor HSM's library).
+    pub module: PathBuf,
+    /// Label of the token to use.
+    pub token_label: String,
+    /// The user PIN.
+    pub user_pin: String,
+}
+
+/// Keys on a PKCS#11 token. One logged-in session, shared by every signer it hands out.
+pub struct Pkcs11KeyStore {
+    session: Arc<Mutex<Session>>,
+    // Keeps the module loaded for as long as the store lives.
+    _context: Pkcs11,
+}
+
+impl std::fmt::Debug for Pkcs11KeyStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pkcs11KeyStore").finish_non_exhaustive()
+    }
+}
+
+fn p11(error: impl std::fmt::Display) -> PkiError {
+    PkiError::Pkcs11(error.to_string())
+}
+
+impl Pkcs11KeyStore {
+    /// Load the module, find the token by label and log in as user.
+    pub fn open(config: &Pkcs11Config) -> Result<Self> {
+        let context = Pkcs11::new(&config.module).map_err(p11)?;
+        match context.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK)) {
+            Ok(()) | Err(CryptokiError::Pkcs11(RvError::CryptokiAlreadyInitialized, _)) => {}
+            Err(error) => return Err(p11(error)),
+        }
+        let slot = context
+            .get_slots_with_initialized_token()
+            .map_err(p11)?
+            .into_iter()
+            .find(|slot| {
+                context
+                    .get_token_info(*slot)
+                    .is_ok_and(|info| info.label() == config.token_label)
+            })
+            .ok_or_else(|| PkiError::Pkcs11(format!("no token labelled {}", config.token_label)))?;
+        let session = context.open_rw_session(slot).map_err(p11)?;
+        let pin = AuthPin::from(config.user_pin.as_str());
+        session.login(UserType::User, Some(&pin)).map_err(p11)?;
+        Ok(Self {
+            session: Arc::new(Mutex::new(session)),
+            _context: context,
+        })
+    }
+
+    fn lock(&self) -> Result<std::sync::MutexGuard<'_, Session>> {
+        self.session
+            .lock()
+            .map_err(|_| PkiError::Pkcs11("session lock poisoned".into()))
+    }
+}
+
+impl KeyStore for Pkcs11KeyStore {
+    fn generate(
+        &self,
+        algorithm: KeyAlgorithm,
+        label: &str,
+        _sm2_id: &str,
+        rng: &mut dyn CryptoRng,
+    ) -> Result<StoredKey> {
+        let mut id = vec![0u8; 16];
+        rng.fill_bytes(&mut id);
+        let common = |private: bool| {
+            vec![
+                Attribute::Token(true),
+                Attribute::Private(private),
+                Attribute::Label(label.as_bytes().to_vec()),
+                Attribute::Id(id.clone()),
+            ]
+        };
+        let mut public = common(false);
+        public.push(Attribute::Verify(true));
+        let mut private = common(true);
+        private.extend([
+            Attribute::Sign(true),
+            Attribute::Sensitive(true),
+            Attribute::Extractable(false),
+        ]);
+        let mechanism = match algorithm {
+            KeyAlgorithm::Rsa2048 | KeyAlgorithm::Rsa3072 => {
+                let bits: u64 = if algorithm == KeyAlgorithm::Rsa2048 {
+                    2048
+                } else {
+                    3072
+                };
+                public.push(Attribute::ModulusBits(bits.into()));
+                public.push(Attribute::PublicExponent(vec![1, 0, 1]));
+                Mechanism::RsaPkcsKeyPairGen
+            }
+            KeyAlgorithm::EcdsaP256 => {
+                public.push(Attribute::EcParams(P256_CURVE.to_der()?));
+                Mechanism::EccKeyPairGen
+            }
+            KeyAlgorithm::Sm2 => {
+                return Err(PkiError::UnsupportedAlgorithm(
+                    "SM2 keys on this PKCS#11 store".into(),
+                ));
+            }
+        };
+        self.lock()?
+            .generate_key_pair(&mechanism, &public, &private)
+            .map_err(p11)?;
+        Ok(StoredKey {
+            algorithm,
+            sm2_id: String::new(),
+            location: KeyLocation::Pkcs11 {
+                label: label.to_owned(),
+                id,
+            },
+        })
+    }
+
+    fn signer(&self, key: &StoredKey) -> Result<Box<dyn Signer>> {
+        let KeyLocation::Pkcs11 { id, .. } = &key.location else {
+            return Err(PkiError::Key("not a PKCS#11 key".into()));
+        };
+        let session = self.lock()?;
+        let find = |class: ObjectClass| -> Result<ObjectHandle> {
+            session
+                .find_objects(&[Attribute::Class(class), Attribute::Id(id.clone())])
+                .map_err(p11)?
+                .into_iter()
+                .next()
+                .ok_or_else(|| PkiError::Pkcs11("key not found on token".into()))
+        };
+        let private = find(ObjectClass::PRIVATE_KEY)?;
+        let public = find(ObjectClass::PUBLIC_KEY)?;
+        let public_key = match key.algorithm {
+            KeyAlgorithm::Rsa2048 | KeyAlgorithm::Rsa3072 => rsa_spki(&session, public)?,
+            KeyAlgorithm::EcdsaP256 => ec_spki(&session, public)?,
+            KeyAlgorithm::Sm2 => return Err(PkiError::UnsupportedAlgorithm("SM2".into())),
+        };
+        drop(session);
+        Ok(Box::new(Pkcs11Signer {
+            session: Arc::clone(&self.session),
+            private,
+            algorithm: key.algorithm,
+            public_key,
+        }))
+    }
+}
+
+fn attribute_bytes(
+    session: &Session,
+    object: ObjectHandle,
+    kind: AttributeType,
+) -> Result<Vec<u8>> {
+    let values = session.get_attributes(object, &[kind]).map_err(p11)?;
+    values
+        .into_iter()
+        .find_map(|a| match a {
+            Attribute::Modulus(v) | Attribute::PublicExponent(v) | Attribute::EcPoint(v) => Some(v),
+            _ => None,
+        })
+        .ok_or_else(|| PkiError::Pkcs11(format!("token did not return {kind}")))
+}
+
+fn rsa_spki(session: &Session, public: ObjectHandle) -> Result<SubjectPublicKeyInfoOwned> {
+    #[derive(der::Sequence)]
+    struct RsaPublicKey<'a> {
+        modulus: UintRef<'a>,
+        exponent: UintRef<'a>,
+    }
+    let modulus = attribute_bytes(session, public, AttributeType::Modulus)?;
+    let exponent = attribute_bytes(session, public, AttributeType::PublicExponent)?;
+    let key = RsaPublicKey {
+        modulus: UintRef::new(&modulus)?,
+        exponent: UintRef::new(&exponent)?,
+    };
+    Ok(SubjectPublicKeyInfoOwned {
+        algorithm: AlgorithmIdentifierOwned {
+            oid: RSA_ENCRYPTION,
+            parameters: Some(Any::from(Null)),
+        },
+        subject_public_key: BitString::from_bytes(&key.to_der()?)?,
+    })
+}
+
+fn ec_spki(session: &Session, public: ObjectHandle) -> Result<SubjectPublicKeyInfoOwned> {
+    let raw = attribute_bytes(session, public, AttributeType::EcPoint)?;
+    // CKA_EC_POINT is a DER OCTET STRING around the point; some modules give the bare point.
+    let point = match OctetString::from_der(&raw) {
+        Ok(octets) => octets.into_bytes().into_vec(),
+        Err(_) => raw,
+    };
+    Ok(SubjectPublicKeyInfoOwned {
+        algorithm: AlgorithmIdentifierOwned {
+            oid: EC_PUBLIC_KEY,
+            parameters: Some(Any::encode_from(&P256_CURVE)?),
+        },
+        subject_public_key: BitString::from_bytes(&point)?,
+    })
+}
+
+struct Pkcs11Signer {
+    session: Arc<Mutex<Session>>,
+    private: ObjectHandle,
+    algorithm: KeyAlgorithm,
+    public_key: SubjectPublicKeyInfoOwned,
+}
+
+impl Signer for Pkcs11Signer {
+    fn key_algorithm(&self) -> KeyAlgorithm {
+        self.algorithm
+    }
+
+    fn public_key(&self) -> &SubjectPublicKeyInfoOwned {
+        &self.public_key
+    }
+
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>> {
+        let session = self
+            .session
+            .lock()
+            .map_err(|_| PkiError::Pkcs11("session lock poisoned".into()))?;
+        match self.algorithm {
+            KeyAlgorithm::Rsa2048 | KeyAlgorithm::Rsa3072 => session
+                .sign(&Mechanism::Sha256RsaPkcs, self.private, message)
+                .map_err(p11),
+            KeyAlgorithm::EcdsaP256 => {
+                // Hash here: plain CKM_ECDSA is the mechanism every token has.
+                let digest = sha2::Sha256::digest(message);
+                let raw = session
+                    .sign(&Mechanism::Ecdsa, self.private, &digest)
+                    .map_err(p11)?;
+                let signature = p256::ecdsa::Signature::from_slice(&raw)
+                    .map_err(|e| PkiError::Signing(e.to_string()))?;
+                Ok(signature.to_der().as_bytes().to_vec())
+            }
+            KeyAlgorithm::Sm2 => Err(PkiError::UnsupportedAlgorithm("SM2".into())),
+        }
+    }
+}

@@ -1,0 +1,75 @@
+//! Our own path validation, including SM2 chains under either distinguishing ID.
+
+use std::time::Duration;
+
+use signet_pki::Family;
+use signet_pki::signer::Sm2Ids;
+use signet_pki::validate::validate_path;
+
+use crate::support::{fixture, now};
+
+#[test]
+fn every_chain_validates_and_sm2_ids_matter() {
+    let fixture = fixture();
+    let mut all = fixture.families.iter().collect::<Vec<_>>();
+    all.push(&fixture.sm2_empty_id);
+    for hierarchy in all {
+        let roots = [hierarchy.root.certificate.clone()];
+        let intermediates = [hierarchy.issuing.certificate.clone()];
+        for leaf in [&hierarchy.ocsp, &hierarchy.tsa, &hierarchy.issuing] {
+            let path = validate_path(
+                &leaf.certificate,
+                &intermediates,
+                &roots,
+                now(),
+                Sm2Ids::EITHER,
+            )
+            .unwrap();
+            assert_eq!(path.last(), Some(&hierarchy.root.certificate));
+        }
+        if hierarchy.family == Family::Sm2 {
+            let gmt = hierarchy.root.key.sm2_id == "1234567812345678";
+            let (right, wrong) = if gmt {
+                (Sm2Ids::GMT, Sm2Ids::EMPTY)
+            } else {
+                (Sm2Ids::EMPTY, Sm2Ids::GMT)
+            };
+            let leaf = &hierarchy.tsa.certificate;
+            assert!(validate_path(leaf, &intermediates, &roots, now(), right).is_ok());
+            let error = validate_path(leaf, &intermediates, &roots, now(), wrong).unwrap_err();
+            assert_eq!(error.code(), "pki.path_validation");
+        }
+    }
+}
+
+#[test]
+fn wrong_time_foreign_root_and_missing_intermediate_fail() {
+    let fixture = fixture();
+    let rsa = fixture.family(Family::Rsa);
+    let ecc = fixture.family(Family::Ecc);
+    let leaf = &rsa.tsa.certificate;
+    let roots = [rsa.root.certificate.clone()];
+    let intermediates = [rsa.issuing.certificate.clone()];
+    let later = now() + Duration::from_hours(24 * 365 * 6);
+    for result in [
+        validate_path(leaf, &intermediates, &roots, later, Sm2Ids::EITHER),
+        validate_path(leaf, &[], &roots, now(), Sm2Ids::EITHER),
+        validate_path(
+            leaf,
+            &intermediates,
+            std::slice::from_ref(&ecc.root.certificate),
+            now(),
+            Sm2Ids::EITHER,
+        ),
+        // A leaf cannot act as a CA.
+        validate_path(
+            &ecc.ocsp.certificate,
+            std::slice::from_ref(&ecc.tsa.certificate),
+            std::slice::from_ref(&ecc.root.certificate),
+            now(),
+            Sm2Ids::EITHER,
+        ),
+    ] {
+        assert_eq!(result.unwrap_err().code(), "pki.path_validation");
+    }
+}
