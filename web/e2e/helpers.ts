@@ -1,0 +1,193 @@
+// Helpers for the e2e tests against `signet serve --sandbox`.
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { expect, type APIRequestContext, type Page, type Response } from '@playwright/test'
+
+export const SCREENSHOT_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'test-results', 'screenshots')
+
+let shotCounter = 0
+
+/** Saves a full-page screenshot as test-results/screenshots/NN-name.png. */
+export async function shot(page: Page, name: string): Promise<void> {
+  shotCounter += 1
+  const file = path.join(SCREENSHOT_DIR, `${String(shotCounter).padStart(2, '0')}-${name}.png`)
+  // Let toasts and transitions settle a little so the picture shows the state; scroll to the
+  // top so the sticky header sits where it belongs in a full-page picture.
+  await page.waitForTimeout(300)
+  await page.evaluate(() => window.scrollTo(0, 0))
+  await page.screenshot({ path: file, fullPage: true })
+}
+
+export function uniquePhone(): string {
+  return `139${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`
+}
+
+export function uniqueSuffix(): string {
+  return `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`
+}
+
+export interface InboxItem {
+  id: string
+  channel: 'sms' | 'email' | 'captcha'
+  to: string
+  subject?: string | null
+  body?: string | null
+  code?: string | null
+  created_at: string
+}
+
+/** Newest sandbox message for `to` (a phone, an email or a captcha id). */
+export async function inboxCode(
+  request: APIRequestContext,
+  to: string,
+  channel: InboxItem['channel'],
+): Promise<string> {
+  let found: string | undefined
+  await expect
+    .poll(
+      async () => {
+        const res = await request.get(`/dev/inbox?to=${encodeURIComponent(to)}`, {
+          headers: { Accept: 'application/json' },
+        })
+        if (!res.ok()) return undefined
+        const items = (await res.json()) as InboxItem[]
+        found = items.find((i) => i.channel === channel && i.code)?.code ?? undefined
+        return found
+      },
+      { message: `no ${channel} code in the sandbox inbox for ${to}`, timeout: 10_000 },
+    )
+    .toBeTruthy()
+  return found as string
+}
+
+/** The response body for assertion messages (empty for 204 and for bodies already gone). */
+export async function bodyText(response: Response): Promise<string> {
+  return `${response.status()} ${await response.text().catch(() => '')}`
+}
+
+function isCaptchaResponse(r: Response): boolean {
+  return r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/v1/captcha'
+}
+
+/**
+ * Runs `action` and returns the id of the captcha the page loads because of it
+ * (watching the `POST /api/v1/captcha` response).
+ */
+export async function captchaAfter(page: Page, action: () => Promise<unknown>): Promise<string> {
+  const response = page.waitForResponse(isCaptchaResponse)
+  await action()
+  const body = (await (await response).json()) as { captcha_id: string }
+  expect(body.captcha_id).toBeTruthy()
+  return body.captcha_id
+}
+
+/** Fills the captcha input `<prefix>-input` with the sandbox answer for `captchaId`. */
+export async function solveCaptcha(page: Page, prefix: string, captchaId: string): Promise<void> {
+  await expect(page.getByTestId(`${prefix}-image`)).toHaveAttribute('data-captcha-id', captchaId)
+  const answer = await inboxCode(page.request, captchaId, 'captcha')
+  await page.getByTestId(`${prefix}-input`).fill(answer)
+}
+
+/** Waits for the API answer to `method path` triggered by `action`. */
+export async function apiAfter(
+  page: Page,
+  method: string,
+  pathname: string,
+  action: () => Promise<unknown>,
+): Promise<Response> {
+  const response = page.waitForResponse(
+    (r) => r.request().method() === method && new URL(r.url()).pathname === pathname,
+  )
+  await action()
+  return response
+}
+
+export interface ProblemBody {
+  code: string
+  status: number
+  message: Record<string, string>
+  field?: string | null
+}
+
+/** Asserts the response is a problem and that the page shows its zh-CN message. */
+export async function expectProblemShown(page: Page, response: Response): Promise<ProblemBody> {
+  expect(response.ok(), `${response.url()} should fail`).toBe(false)
+  const contentType = response.headers()['content-type'] ?? ''
+  expect(contentType, 'errors are problem+json').toContain('json')
+  const problem = (await response.json()) as ProblemBody
+  expect(problem.code).toBeTruthy()
+  const message = problem.message['zh-CN']
+  expect(message, 'problem has a zh-CN message').toBeTruthy()
+  await expect(page.getByText(message as string).first()).toBeVisible()
+  return problem
+}
+
+/** Reads the current CSRF token of the page's session (shares the page's cookies). */
+export async function csrfToken(request: APIRequestContext): Promise<string> {
+  const res = await request.get('/api/v1/session')
+  expect(res.ok()).toBe(true)
+  return ((await res.json()) as { csrf_token: string }).csrf_token
+}
+
+/** Moves the sandbox platform clock forward. */
+export async function advanceClock(request: APIRequestContext, seconds: number): Promise<void> {
+  const token = await csrfToken(request)
+  const res = await request.post('/dev/clock', {
+    headers: { 'X-CSRF-Token': token },
+    data: { advance_seconds: seconds },
+  })
+  expect(res.ok(), `POST /dev/clock → ${res.status()} ${await res.text()}`).toBe(true)
+}
+
+export interface NewUser {
+  phone: string
+  loginName: string
+  realName: string
+  email: string
+  password: string
+}
+
+export function newUser(): NewUser {
+  const suffix = uniqueSuffix()
+  return {
+    phone: uniquePhone(),
+    loginName: `u${suffix}`,
+    realName: '张三',
+    email: `u${suffix}@example.com`,
+    password: `Signet#${suffix.slice(0, 4)}1`,
+  }
+}
+
+/** Registers a user through the API alone (its own cookie jar), for tests that need one. */
+export async function registerViaApi(request: APIRequestContext, user: NewUser): Promise<void> {
+  const token = await csrfToken(request)
+  const headers = { 'X-CSRF-Token': token }
+  const captcha = (await (await request.post('/api/v1/captcha', { headers })).json()) as { captcha_id: string }
+  const answer = await inboxCode(request, captcha.captcha_id, 'captcha')
+  const sms = await request.post('/api/v1/sms-codes', {
+    headers,
+    data: { phone: user.phone, purpose: 'register', captcha_id: captcha.captcha_id, captcha_answer: answer },
+  })
+  expect(sms.ok(), await sms.text()).toBe(true)
+  const code = await inboxCode(request, user.phone, 'sms')
+  const verified = await request.post('/api/v1/register/phone', {
+    headers,
+    data: { phone: user.phone, sms_code: code, agree: true },
+  })
+  expect(verified.ok(), await verified.text()).toBe(true)
+  const created = await request.post('/api/v1/register', {
+    headers,
+    data: { login_name: user.loginName, real_name: user.realName, email: user.email, password: user.password },
+  })
+  expect(created.status(), await created.text()).toBe(201)
+}
+
+/** SPEC ACC-6: no password field lets the browser store or fill the password. */
+export async function expectPasswordsNotStored(page: Page): Promise<void> {
+  const fields = page.locator('input[type="password"]')
+  const count = await fields.count()
+  expect(count, 'the page has password fields').toBeGreaterThan(0)
+  for (let i = 0; i < count; i += 1) {
+    expect(await fields.nth(i).getAttribute('autocomplete')).toMatch(/^(new-password|off)$/)
+  }
+}

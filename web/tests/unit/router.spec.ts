@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest'
+import { guardTarget, safeRedirect } from '@/router'
+
+const page = (name: string, meta: Record<string, boolean> = {}, fullPath = `/${name}`) => ({ name, meta, fullPath })
+
+describe('router guard', () => {
+  it('keeps a user who must set a password on the set-password page', () => {
+    const state = { signedIn: true, mustSetPassword: true }
+    expect(guardTarget(page('account', { requiresAuth: true }), state)).toEqual({ name: 'set-password' })
+    expect(guardTarget(page('home'), state)).toEqual({ name: 'set-password' })
+    expect(guardTarget(page('set-password', { requiresAuth: true }), state)).toBeNull()
+  })
+
+  it('sends visitors to login with a redirect', () => {
+    const state = { signedIn: false, mustSetPassword: false }
+    expect(guardTarget(page('account', { requiresAuth: true }, '/account'), state)).toEqual({
+      name: 'login',
+      query: { redirect: '/account' },
+    })
+    expect(guardTarget(page('login', { guestOnly: true }), state)).toBeNull()
+  })
+
+  it('sends signed-in users away from guest pages and from set-password', () => {
+    const state = { signedIn: true, mustSetPassword: false }
+    expect(guardTarget(page('login', { guestOnly: true }), state)).toEqual({ name: 'account' })
+    expect(guardTarget(page('set-password', { requiresAuth: true }), state)).toEqual({ name: 'account' })
+    expect(guardTarget(page('account', { requiresAuth: true }), state)).toBeNull()
+  })
+
+  it('only follows in-app redirects', () => {
+    expect(safeRedirect('/account')).toBe('/account')
+    expect(safeRedirect('//evil.example')).toBe('/account')
+    expect(safeRedirect('https://evil.example')).toBe('/account')
+    expect(safeRedirect(undefined)).toBe('/account')
+  })
+})
