@@ -1,0 +1,65 @@
+//! `signet init`: prepare the data directory. Safe to run again.
+
+use anyhow::Context as _;
+use clap::Args;
+use signet_core::Platform;
+use signet_core::platform::accounts::{RegisterInput, create_verified};
+
+use crate::settings::Settings;
+
+/// The demo accounts `--demo` creates; `cargo xtask run` prints them.
+pub const DEMO_ACCOUNTS: &[(&str, &str, &str, &str, &str)] = &[
+    // phone, login name, real name, email, password
+    (
+        "13800000001",
+        "demo",
+        "张三",
+        "demo@signet.example",
+        "Demo@2026",
+    ),
+    (
+        "13800000002",
+        "demo2",
+        "李四",
+        "demo2@signet.example",
+        "Demo@2026",
+    ),
+];
+
+#[derive(Args, Debug)]
+pub struct InitArgs {
+    /// Also create the demo accounts.
+    #[arg(long)]
+    pub demo: bool,
+}
+
+pub async fn run(settings: Settings, args: InitArgs) -> anyhow::Result<()> {
+    let platform = Platform::open(&settings.platform(false))
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))
+        .context("opening the platform")?;
+    println!(
+        "数据目录已就绪 / data directory ready: {}",
+        settings.data.display()
+    );
+    println!("数据库 / database: {}", platform.db.backend().name());
+    if args.demo {
+        for (phone, login_name, real_name, email, password) in DEMO_ACCOUNTS {
+            let input = RegisterInput {
+                login_name: (*login_name).to_owned(),
+                real_name: (*real_name).to_owned(),
+                email: (*email).to_owned(),
+                password: (*password).to_owned(),
+            };
+            let user = create_verified(&platform, phone, &input)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "演示账号 / demo account: {login_name} / {password} (手机 {})",
+                user.phone_masked
+            );
+        }
+    }
+    platform.db.close().await;
+    Ok(())
+}

@@ -1,0 +1,6 @@
+//! One module per subcommand.
+
+pub mod audit;
+pub mod dev;
+pub mod init;
+pub mod serve;

@@ -1,0 +1,58 @@
+//! `signet`: the one binary. Serves the platform and runs its operator commands.
+
+mod commands;
+mod settings;
+
+use clap::{Parser, Subcommand};
+
+use settings::GlobalArgs;
+
+#[derive(Parser)]
+#[command(
+    name = "signet",
+    version,
+    about = "Signet: certificate authority, registration desk and e-contract platform"
+)]
+struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web app and the API.
+    Serve(commands::serve::ServeArgs),
+    /// Prepare the data directory: secret key, database, and (with --demo) demo accounts. Idempotent.
+    Init(commands::init::InitArgs),
+    /// The tamper-evident audit log.
+    #[command(subcommand)]
+    Audit(commands::audit::AuditCommand),
+    /// Sandbox tools for demos and tests.
+    #[command(subcommand)]
+    Dev(commands::dev::DevCommand),
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let settings = settings::Settings::load(&cli.global)?;
+        match cli.command {
+            Command::Serve(args) => commands::serve::run(settings, args).await,
+            Command::Init(args) => commands::init::run(settings, args).await,
+            Command::Audit(command) => commands::audit::run(settings, command).await,
+            Command::Dev(command) => commands::dev::run(settings, command).await,
+        }
+    })
+}

@@ -1,0 +1,330 @@
+//! The domain's typed errors, each with a stable code, a kind the server maps to a status, the
+//! field at fault and messages in Chinese and English.
+
+use crate::platform::clock::{Timestamp, china_time_of_day};
+
+/// How the outside world should read an error; the server maps each kind to one HTTP status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    BadInput,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    Conflict,
+    Locked,
+    TooMany,
+    PayloadTooLarge,
+    Internal,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    #[error("invalid {field}")]
+    Invalid {
+        field: &'static str,
+        zh: &'static str,
+        en: &'static str,
+    },
+    #[error("agreement not accepted")]
+    AgreementRequired,
+    #[error("password too weak")]
+    WeakPassword { field: &'static str },
+    #[error("captcha wrong")]
+    CaptchaWrong,
+    #[error("captcha expired or already used")]
+    CaptchaExpired,
+    #[error("sms code wrong")]
+    SmsCodeWrong { tries_left: i64 },
+    #[error("sms code expired")]
+    SmsCodeExpired,
+    #[error("sms code burned")]
+    SmsCodeBurned,
+    #[error("sms sent too recently")]
+    SmsTooSoon { retry_after: i64 },
+    #[error("phone already registered")]
+    PhoneTaken { field: &'static str },
+    #[error("login name taken")]
+    LoginNameTaken,
+    #[error("email taken")]
+    EmailTaken,
+    #[error("no account for this phone")]
+    PhoneUnknown,
+    #[error("bad credentials")]
+    BadCredentials,
+    #[error("account locked until {until}")]
+    AccountLocked { until: Timestamp, retry_after: i64 },
+    #[error("not signed in")]
+    NotSignedIn,
+    #[error("password must be set first")]
+    PasswordSetupRequired,
+    #[error("password already set")]
+    PasswordAlreadySet,
+    #[error("wrong old password")]
+    WrongOldPassword,
+    #[error("phone step not completed")]
+    PhoneNotVerified,
+    #[error("new phone equals old phone")]
+    SamePhone,
+    #[error("unsupported image")]
+    ImageUnsupported { field: &'static str },
+    #[error("file too large")]
+    TooLarge { field: &'static str, limit: usize },
+    #[error("too many requests")]
+    RateLimited { retry_after: i64 },
+    #[error("not found")]
+    NotFound,
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+/// What the server needs to render an error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Description {
+    pub kind: ErrorKind,
+    pub code: &'static str,
+    pub field: Option<&'static str>,
+    pub zh: String,
+    pub en: String,
+    pub retry_after: Option<i64>,
+}
+
+impl CoreError {
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::Internal(message.into())
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.describe().code
+    }
+
+    pub fn kind(&self) -> ErrorKind {
+        self.describe().kind
+    }
+
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one table of every error's wording reads best in one place"
+    )]
+    pub fn describe(&self) -> Description {
+        use ErrorKind as K;
+        let d = |kind, code, field: Option<&'static str>, zh: &str, en: &str| Description {
+            kind,
+            code,
+            field,
+            zh: zh.to_owned(),
+            en: en.to_owned(),
+            retry_after: None,
+        };
+        match self {
+            Self::Invalid { field, zh, en } => d(K::BadInput, "invalid_field", Some(field), zh, en),
+            Self::AgreementRequired => d(
+                K::BadInput,
+                "agreement_required",
+                Some("agree"),
+                "请阅读并同意用户服务协议",
+                "Please read and accept the service agreement",
+            ),
+            Self::WeakPassword { field } => d(
+                K::BadInput,
+                "weak_password",
+                Some(field),
+                "密码须为 8–16 位，且至少包含大写字母、小写字母、数字、符号中的三种",
+                "The password must be 8–16 characters with at least three of: upper case, lower case, digits, symbols",
+            ),
+            Self::CaptchaWrong => d(
+                K::BadInput,
+                "captcha_wrong",
+                Some("captcha_answer"),
+                "图形验证码错误，请重新输入",
+                "The captcha is wrong; please try the new one",
+            ),
+            Self::CaptchaExpired => d(
+                K::BadInput,
+                "captcha_expired",
+                Some("captcha_answer"),
+                "图形验证码已失效，请刷新后重新输入",
+                "The captcha has expired or was already used; please refresh it",
+            ),
+            Self::SmsCodeWrong { tries_left } => Description {
+                zh: format!("短信验证码错误，还可尝试 {tries_left} 次"),
+                en: format!("The SMS code is wrong; {tries_left} tries left"),
+                ..d(K::BadInput, "sms_code_wrong", Some("sms_code"), "", "")
+            },
+            Self::SmsCodeExpired => d(
+                K::BadInput,
+                "sms_code_expired",
+                Some("sms_code"),
+                "短信验证码已过期或未获取，请重新获取",
+                "The SMS code has expired or was never sent; please request a new one",
+            ),
+            Self::SmsCodeBurned => d(
+                K::BadInput,
+                "sms_code_burned",
+                Some("sms_code"),
+                "短信验证码错误次数过多，已失效，请重新获取",
+                "Too many wrong tries: this SMS code is void; please request a new one",
+            ),
+            Self::SmsTooSoon { retry_after } => Description {
+                zh: format!("验证码发送过于频繁，请 {retry_after} 秒后再试"),
+                en: format!("A code was just sent; try again in {retry_after} s"),
+                retry_after: Some(*retry_after),
+                ..d(K::TooMany, "sms_too_soon", Some("phone"), "", "")
+            },
+            Self::PhoneTaken { field } => d(
+                K::Conflict,
+                "phone_taken",
+                Some(field),
+                "该手机号已注册，请直接登录或找回密码",
+                "This phone number is already registered; log in or reset the password",
+            ),
+            Self::LoginNameTaken => d(
+                K::Conflict,
+                "login_name_taken",
+                Some("login_name"),
+                "该用户名已被使用",
+                "This login name is taken",
+            ),
+            Self::EmailTaken => d(
+                K::Conflict,
+                "email_taken",
+                Some("email"),
+                "该邮箱已被使用",
+                "This email address is already in use",
+            ),
+            Self::PhoneUnknown => d(
+                K::NotFound,
+                "phone_unknown",
+                Some("phone"),
+                "该手机号未注册",
+                "No account uses this phone number",
+            ),
+            Self::BadCredentials => d(
+                K::Unauthorized,
+                "bad_credentials",
+                Some("password"),
+                "用户名或密码错误",
+                "Wrong login name or password",
+            ),
+            Self::AccountLocked { until, retry_after } => Description {
+                zh: format!(
+                    "登录失败次数过多，账号已临时锁定，请于 {} 后重试",
+                    china_time_of_day(*until)
+                ),
+                en: format!(
+                    "Too many failed logins: the account is locked; try again after {} (Beijing time)",
+                    china_time_of_day(*until)
+                ),
+                retry_after: Some(*retry_after),
+                ..d(K::Locked, "account_locked", None, "", "")
+            },
+            Self::NotSignedIn => d(
+                K::Unauthorized,
+                "not_signed_in",
+                None,
+                "请先登录",
+                "Please log in first",
+            ),
+            Self::PasswordSetupRequired => d(
+                K::Forbidden,
+                "password_setup_required",
+                None,
+                "请先设置登录密码",
+                "Please set a password first",
+            ),
+            Self::PasswordAlreadySet => d(
+                K::Conflict,
+                "password_already_set",
+                None,
+                "已设置过密码，请使用修改密码",
+                "A password is already set; use change password",
+            ),
+            Self::WrongOldPassword => d(
+                K::BadInput,
+                "wrong_old_password",
+                Some("old_password"),
+                "原密码错误",
+                "The current password is wrong",
+            ),
+            Self::PhoneNotVerified => d(
+                K::Forbidden,
+                "phone_not_verified",
+                None,
+                "请先完成手机号验证",
+                "Please verify the phone number first",
+            ),
+            Self::SamePhone => d(
+                K::BadInput,
+                "same_phone",
+                Some("phone"),
+                "新手机号不能与原手机号相同",
+                "The new phone number is the same as the old one",
+            ),
+            Self::ImageUnsupported { field } => d(
+                K::BadInput,
+                "image_unsupported",
+                Some(field),
+                "文件不是支持的图片格式（JPG、PNG、GIF）",
+                "The file is not a supported image (JPG, PNG, GIF)",
+            ),
+            Self::TooLarge { field, limit } => Description {
+                zh: format!("文件过大，不能超过 {}", human_size(*limit)),
+                en: format!("The file is too large; the limit is {}", human_size(*limit)),
+                ..d(K::PayloadTooLarge, "too_large", Some(field), "", "")
+            },
+            Self::RateLimited { retry_after } => Description {
+                retry_after: Some(*retry_after),
+                ..d(
+                    K::TooMany,
+                    "rate_limited",
+                    None,
+                    "请求过于频繁，请稍后再试",
+                    "Too many requests; please slow down",
+                )
+            },
+            Self::NotFound => d(K::NotFound, "not_found", None, "未找到", "Not found"),
+            Self::Database(_) | Self::Internal(_) => d(
+                K::Internal,
+                "internal",
+                None,
+                "服务暂时不可用，请稍后再试",
+                "Something went wrong on our side; please try again later",
+            ),
+        }
+    }
+}
+
+fn human_size(bytes: usize) -> String {
+    if bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0 {
+        format!("{} MB", bytes / (1024 * 1024))
+    } else {
+        format!("{} KB", bytes / 1024)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lockout_message_names_the_retry_time() {
+        let e = CoreError::AccountLocked {
+            until: 1_767_225_600,
+            retry_after: 900,
+        };
+        let d = e.describe();
+        assert_eq!(d.code, "account_locked");
+        assert!(d.zh.contains("08:00"), "{}", d.zh);
+        assert_eq!(d.retry_after, Some(900));
+        assert_eq!(d.kind, ErrorKind::Locked);
+    }
+
+    #[test]
+    fn internal_errors_say_nothing_internal() {
+        let d = CoreError::internal("secret detail").describe();
+        assert!(!d.en.contains("secret"));
+        assert_eq!(d.kind, ErrorKind::Internal);
+        assert_eq!(human_size(2 * 1024 * 1024), "2 MB");
+    }
+}

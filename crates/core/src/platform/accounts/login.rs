@@ -1,0 +1,256 @@
+//! Signing in by password (with captcha and lockout) or by SMS code (which registers an unknown
+//! phone on the spot), resetting a forgotten password, and signing out.
+
+use serde_json::json;
+
+use super::Origin;
+use super::fields::{Identifier, Password, Phone};
+use super::store::{self, NewUser, User, UserView};
+use crate::error::CoreError;
+use crate::platform::audit::AuditEvent;
+use crate::platform::clock::Clock as _;
+use crate::platform::crypto::{hash_password, verify_password};
+use crate::platform::sessions::{self, NewSession, Session};
+use crate::platform::sms_codes::{self, Purpose};
+use crate::platform::{Platform, captcha};
+
+/// Failures counted within this window lock the account…
+pub const FAILURE_WINDOW: i64 = 15 * 60;
+/// …when they reach this many…
+pub const MAX_FAILURES: i64 = 5;
+/// …for this long.
+pub const LOCKOUT: i64 = 15 * 60;
+
+pub struct LoginOutcome {
+    pub user: UserView,
+    pub must_set_password: bool,
+    pub session: NewSession,
+}
+
+async fn audit(
+    platform: &Platform,
+    origin: &Origin,
+    user_id: &str,
+    action: &str,
+    after: serde_json::Value,
+) -> Result<(), CoreError> {
+    let now = platform.clock.now();
+    let mut tx = platform.db.begin().await?;
+    let event = AuditEvent::new(user_id, action, format!("user:{user_id}"))
+        .from_ip(&origin.ip)
+        .change(serde_json::Value::Null, after);
+    platform.audit.append(&mut tx, now, &event).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn start_session(
+    platform: &Platform,
+    old: &Session,
+    user: &User,
+    origin: &Origin,
+) -> Result<LoginOutcome, CoreError> {
+    sessions::end(platform, &old.token_hash).await?;
+    let session = sessions::create(platform, Some(&user.id), &origin.ip).await?;
+    Ok(LoginOutcome {
+        user: user.view(),
+        must_set_password: user.password_hash.is_none(),
+        session,
+    })
+}
+
+fn locked(user: &User, now: i64) -> Option<CoreError> {
+    user.locked_until
+        .filter(|until| *until > now)
+        .map(|until| CoreError::AccountLocked {
+            until,
+            retry_after: until - now,
+        })
+}
+
+async fn record_failure(
+    platform: &Platform,
+    origin: &Origin,
+    user: &User,
+    now: i64,
+) -> Result<CoreError, CoreError> {
+    let in_window = user
+        .first_failed_at
+        .is_some_and(|first| first + FAILURE_WINDOW > now);
+    let (failures, first) = if in_window {
+        (user.failed_logins + 1, user.first_failed_at.unwrap_or(now))
+    } else {
+        (1, now)
+    };
+    let lock_until = (failures >= MAX_FAILURES).then_some(now + LOCKOUT);
+    sqlx::query("UPDATE users SET failed_logins = $1, first_failed_at = $2, locked_until = $3 WHERE id = $4")
+        .bind(if lock_until.is_some() { 0 } else { failures })
+        .bind(if lock_until.is_some() { None } else { Some(first) })
+        .bind(lock_until)
+        .bind(&user.id)
+        .execute(platform.db.pool())
+        .await?;
+    if let Some(until) = lock_until {
+        audit(
+            platform,
+            origin,
+            &user.id,
+            "account.locked",
+            json!({"until": until}),
+        )
+        .await?;
+        tracing::warn!(user = %user.id, "account locked after repeated failed logins");
+        return Ok(CoreError::AccountLocked {
+            until,
+            retry_after: LOCKOUT,
+        });
+    }
+    Ok(CoreError::BadCredentials)
+}
+
+pub async fn login_password(
+    platform: &Platform,
+    session: &Session,
+    origin: &Origin,
+    identifier: &str,
+    password: &str,
+    captcha_id: &str,
+    captcha_answer: &str,
+) -> Result<LoginOutcome, CoreError> {
+    captcha::check(platform, captcha_id, captcha_answer).await?;
+    let now = platform.clock.now();
+    let user = store::find_by_identifier(platform, &Identifier::parse(identifier)).await?;
+    let Some(user) = user else {
+        return Err(CoreError::BadCredentials);
+    };
+    if let Some(error) = locked(&user, now) {
+        return Err(error);
+    }
+    let Some(hash) = &user.password_hash else {
+        return Err(CoreError::BadCredentials);
+    };
+    if !verify_password(password, hash) {
+        return Err(record_failure(platform, origin, &user, now).await?);
+    }
+    sqlx::query("UPDATE users SET failed_logins = 0, first_failed_at = NULL, locked_until = NULL WHERE id = $1")
+        .bind(&user.id)
+        .execute(platform.db.pool())
+        .await?;
+    audit(
+        platform,
+        origin,
+        &user.id,
+        "account.login",
+        json!({"method": "password"}),
+    )
+    .await?;
+    start_session(platform, session, &user, origin).await
+}
+
+/// SMS login; an unknown phone becomes a new account that must set a password before anything else.
+pub async fn login_sms(
+    platform: &Platform,
+    session: &Session,
+    origin: &Origin,
+    phone: &str,
+    code: &str,
+) -> Result<LoginOutcome, CoreError> {
+    let phone = Phone::parse(phone, "phone")?;
+    sms_codes::consume(platform, &phone, Purpose::Login, code).await?;
+    let now = platform.clock.now();
+    let user = match store::find_by_phone(platform, &phone).await? {
+        Some(user) => {
+            if let Some(error) = locked(&user, now) {
+                return Err(error);
+            }
+            audit(
+                platform,
+                origin,
+                &user.id,
+                "account.login",
+                json!({"method": "sms"}),
+            )
+            .await?;
+            user
+        }
+        None => {
+            let mut tx = platform.db.begin().await?;
+            let new_user = NewUser {
+                phone: &phone,
+                login_name: None,
+                email: None,
+                real_name: None,
+                password_hash: None,
+            };
+            let id = store::insert(platform, &mut tx, &new_user, now).await?;
+            let event = AuditEvent::new(&id, "account.register", format!("user:{id}"))
+                .from_ip(&origin.ip)
+                .change(
+                    serde_json::Value::Null,
+                    json!({"phone": phone.masked(), "method": "sms-quick"}),
+                );
+            platform.audit.append(&mut tx, now, &event).await?;
+            tx.commit().await?;
+            store::find_by_id(platform, &id)
+                .await?
+                .ok_or(CoreError::NotFound)?
+        }
+    };
+    start_session(platform, session, &user, origin).await
+}
+
+/// Forgotten password: a code to the phone, then a new password. Ends every session of the
+/// account and lifts a lockout.
+pub async fn reset_password(
+    platform: &Platform,
+    origin: &Origin,
+    phone: &str,
+    code: &str,
+    new_password: &str,
+) -> Result<(), CoreError> {
+    let phone = Phone::parse(phone, "phone")?;
+    let password = Password::parse(new_password, "new_password")?;
+    let user = store::find_by_phone(platform, &phone)
+        .await?
+        .ok_or(CoreError::PhoneUnknown)?;
+    sms_codes::consume(platform, &phone, Purpose::ResetPassword, code).await?;
+    let now = platform.clock.now();
+    let hash = hash_password(password.expose())?;
+    let mut tx = platform.db.begin().await?;
+    sqlx::query(
+        "UPDATE users SET password_hash = $1, failed_logins = 0, first_failed_at = NULL, locked_until = NULL, updated_at = $2 WHERE id = $3",
+    )
+    .bind(&hash)
+    .bind(now)
+    .bind(&user.id)
+    .execute(&mut *tx)
+    .await?;
+    sessions::end_others(&mut tx, &user.id, "").await?;
+    let event = AuditEvent::new(
+        &user.id,
+        "account.password_reset",
+        format!("user:{}", user.id),
+    )
+    .from_ip(&origin.ip);
+    platform.audit.append(&mut tx, now, &event).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn logout(
+    platform: &Platform,
+    session: &Session,
+    origin: &Origin,
+) -> Result<(), CoreError> {
+    if let Some(user_id) = &session.user_id {
+        audit(
+            platform,
+            origin,
+            user_id,
+            "account.logout",
+            serde_json::Value::Null,
+        )
+        .await?;
+    }
+    sessions::end(platform, &session.token_hash).await
+}

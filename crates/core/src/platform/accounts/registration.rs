@@ -1,0 +1,193 @@
+//! Registration: SMS codes for every purpose (behind a graphic captcha), proving the phone in
+//! step 1, and creating the account in step 2.
+
+use serde_json::json;
+
+use super::Origin;
+use super::fields::{Email, LoginName, Password, Phone, RealName};
+use super::store::{self, NewUser, User, UserView};
+use crate::error::CoreError;
+use crate::platform::audit::AuditEvent;
+use crate::platform::clock::Clock as _;
+use crate::platform::crypto::hash_password;
+use crate::platform::sessions::{self, NewSession, Session};
+use crate::platform::sms_codes::{self, Purpose, SentCode};
+use crate::platform::{Platform, captcha};
+
+/// The signed-in user of a session, if any.
+pub(super) async fn session_user(
+    platform: &Platform,
+    session: &Session,
+) -> Result<User, CoreError> {
+    let Some(id) = &session.user_id else {
+        return Err(CoreError::NotSignedIn);
+    };
+    store::find_by_id(platform, id)
+        .await?
+        .ok_or(CoreError::NotSignedIn)
+}
+
+/// The signed-in user, who must have a password: accounts from SMS quick registration set one
+/// before anything else.
+pub(super) async fn active_user(platform: &Platform, session: &Session) -> Result<User, CoreError> {
+    let user = session_user(platform, session).await?;
+    if user.password_hash.is_none() {
+        return Err(CoreError::PasswordSetupRequired);
+    }
+    Ok(user)
+}
+
+/// Sends an SMS code after the graphic captcha passes. Refuses early what the next step would
+/// refuse anyway (a taken phone for registration, an unknown one for a reset).
+pub async fn send_code(
+    platform: &Platform,
+    session: &Session,
+    phone: &str,
+    purpose: Purpose,
+    captcha_id: &str,
+    captcha_answer: &str,
+) -> Result<SentCode, CoreError> {
+    let target = match purpose {
+        Purpose::ChangePhoneOld => {
+            Phone::parse(&active_user(platform, session).await?.phone, "phone")?
+        }
+        _ => Phone::parse(phone, "phone")?,
+    };
+    captcha::check(platform, captcha_id, captcha_answer).await?;
+    let existing = store::find_by_phone(platform, &target).await?;
+    match purpose {
+        Purpose::Register if existing.is_some() => {
+            return Err(CoreError::PhoneTaken { field: "phone" });
+        }
+        Purpose::ResetPassword if existing.is_none() => return Err(CoreError::PhoneUnknown),
+        Purpose::ChangePhoneNew => {
+            let user = active_user(platform, session).await?;
+            if user.phone == target.as_str() {
+                return Err(CoreError::SamePhone);
+            }
+            if existing.is_some() {
+                return Err(CoreError::PhoneTaken { field: "phone" });
+            }
+        }
+        _ => {}
+    }
+    sms_codes::send(platform, &target, purpose).await
+}
+
+/// Step 1: the phone, its SMS code and consent to the agreement. The proven phone is kept
+/// (sealed) in the session for step 2.
+pub async fn verify_registration_phone(
+    platform: &Platform,
+    session: &Session,
+    phone: &str,
+    code: &str,
+    agree: bool,
+) -> Result<String, CoreError> {
+    let phone = Phone::parse(phone, "phone")?;
+    if !agree {
+        return Err(CoreError::AgreementRequired);
+    }
+    if store::find_by_phone(platform, &phone).await?.is_some() {
+        return Err(CoreError::PhoneTaken { field: "phone" });
+    }
+    sms_codes::consume(platform, &phone, Purpose::Register, code).await?;
+    sessions::remember_verified_phone(platform, session, &platform.cipher.seal(phone.as_str())?)
+        .await?;
+    Ok(phone.masked())
+}
+
+#[derive(Debug, Clone)]
+pub struct RegisterInput {
+    pub login_name: String,
+    pub real_name: String,
+    pub email: String,
+    pub password: String,
+}
+
+/// Step 2: the account itself. Signs the new user in on a fresh session.
+pub async fn register(
+    platform: &Platform,
+    session: &Session,
+    origin: &Origin,
+    input: &RegisterInput,
+) -> Result<(UserView, NewSession), CoreError> {
+    let now = platform.clock.now();
+    let phone = match (&session.verified_phone_sealed, session.verified_phone_until) {
+        (Some(sealed), Some(until)) if until > now => {
+            Phone::parse(&platform.cipher.open(sealed)?, "phone")?
+        }
+        _ => return Err(CoreError::PhoneNotVerified),
+    };
+    let login_name = LoginName::parse(&input.login_name)?;
+    let real_name = RealName::parse(&input.real_name)?;
+    let email = Email::parse(&input.email)?;
+    let password = Password::parse(&input.password, "password")?;
+    if store::login_name_taken(platform, &login_name).await? {
+        return Err(CoreError::LoginNameTaken);
+    }
+    if store::email_taken(platform, &email).await? {
+        return Err(CoreError::EmailTaken);
+    }
+    let password_hash = hash_password(password.expose())?;
+    let mut tx = platform.db.begin().await?;
+    let new_user = NewUser {
+        phone: &phone,
+        login_name: Some(&login_name),
+        email: Some(&email),
+        real_name: Some(&real_name),
+        password_hash: Some(password_hash),
+    };
+    let id = store::insert(platform, &mut tx, &new_user, now).await?;
+    let event = AuditEvent::new(&id, "account.register", format!("user:{id}"))
+        .from_ip(&origin.ip)
+        .change(
+            serde_json::Value::Null,
+            json!({"login_name": login_name.as_str(), "phone": phone.masked()}),
+        );
+    platform.audit.append(&mut tx, now, &event).await?;
+    tx.commit().await?;
+    sessions::end(platform, &session.token_hash).await?;
+    let fresh = sessions::create(platform, Some(&id), &origin.ip).await?;
+    let user = store::find_by_id(platform, &id)
+        .await?
+        .ok_or(CoreError::NotFound)?;
+    tracing::info!(user = %id, phone = %phone.masked(), "account registered");
+    Ok((user.view(), fresh))
+}
+
+/// Creates an account whose phone is taken as proven (demo data, operator tooling). Idempotent:
+/// an existing account with the same phone is returned unchanged.
+pub async fn create_verified(
+    platform: &Platform,
+    phone: &str,
+    input: &RegisterInput,
+) -> Result<UserView, CoreError> {
+    let phone = Phone::parse(phone, "phone")?;
+    if let Some(user) = store::find_by_phone(platform, &phone).await? {
+        return Ok(user.view());
+    }
+    let login_name = LoginName::parse(&input.login_name)?;
+    let real_name = RealName::parse(&input.real_name)?;
+    let email = Email::parse(&input.email)?;
+    let password = Password::parse(&input.password, "password")?;
+    let now = platform.clock.now();
+    let mut tx = platform.db.begin().await?;
+    let new_user = NewUser {
+        phone: &phone,
+        login_name: Some(&login_name),
+        email: Some(&email),
+        real_name: Some(&real_name),
+        password_hash: Some(hash_password(password.expose())?),
+    };
+    let id = store::insert(platform, &mut tx, &new_user, now).await?;
+    let event = AuditEvent::new("system", "account.create", format!("user:{id}")).change(
+        serde_json::Value::Null,
+        json!({"login_name": login_name.as_str(), "phone": phone.masked()}),
+    );
+    platform.audit.append(&mut tx, now, &event).await?;
+    tx.commit().await?;
+    store::find_by_id(platform, &id)
+        .await?
+        .map(|u| u.view())
+        .ok_or(CoreError::NotFound)
+}

@@ -1,0 +1,206 @@
+//! Secrets at rest: the platform master key, personal-field encryption with blind indexes for
+//! lookups, and Argon2id password hashes.
+
+use std::path::Path;
+
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use chacha20poly1305::aead::{Aead, KeyInit};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use hmac::{Hmac, Mac};
+use secrecy::{ExposeSecret, SecretBox};
+use sha2::Sha256;
+
+use super::random::Random;
+use crate::error::CoreError;
+
+/// The 32-byte platform master key. It comes from configuration (`SIGNET_SECRET_KEY`, base64) or
+/// from a file in the data directory created with mode 0600 on first start; never from the repo.
+pub struct MasterKey(SecretBox<[u8; 32]>);
+
+impl MasterKey {
+    pub fn from_base64(text: &str) -> Result<Self, CoreError> {
+        let bytes = STANDARD
+            .decode(text.trim())
+            .map_err(|_| CoreError::internal("secret key is not base64"))?;
+        let key: [u8; 32] = bytes
+            .try_into()
+            .map_err(|_| CoreError::internal("secret key must be 32 bytes"))?;
+        Ok(Self(SecretBox::new(Box::new(key))))
+    }
+
+    /// Reads the key file, creating it with a fresh random key when absent.
+    pub fn load_or_create(path: &Path) -> Result<Self, CoreError> {
+        if let Ok(text) = std::fs::read_to_string(path) {
+            return Self::from_base64(&text);
+        }
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| CoreError::internal(format!("create {}: {e}", dir.display())))?;
+        }
+        let key = Random.bytes::<32>()?;
+        write_private(path, STANDARD.encode(key).as_bytes())?;
+        Ok(Self(SecretBox::new(Box::new(key))))
+    }
+
+    /// A 32-byte key for one purpose, derived with HMAC-SHA256.
+    pub fn derive(&self, purpose: &str) -> Result<[u8; 32], CoreError> {
+        let mut mac = Hmac::<Sha256>::new_from_slice(self.0.expose_secret())
+            .map_err(|_| CoreError::internal("hmac key"))?;
+        mac.update(purpose.as_bytes());
+        Ok(mac.finalize().into_bytes().into())
+    }
+}
+
+fn write_private(path: &Path, contents: &[u8]) -> Result<(), CoreError> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(path)
+        .map_err(|e| CoreError::internal(format!("create {}: {e}", path.display())))?;
+    file.write_all(contents)
+        .map_err(|e| CoreError::internal(format!("write {}: {e}", path.display())))
+}
+
+/// Encrypts personal fields (XChaCha20-Poly1305, random nonce) and computes keyed blind indexes
+/// (HMAC-SHA256) so equal values can be looked up without decrypting every row.
+pub struct FieldCipher {
+    aead: XChaCha20Poly1305,
+    index_key: SecretBox<[u8; 32]>,
+}
+
+const SEALED_PREFIX: &str = "v1.";
+
+impl FieldCipher {
+    pub fn new(master: &MasterKey) -> Result<Self, CoreError> {
+        let enc = master.derive("signet/field-encryption/v1")?;
+        let aead = XChaCha20Poly1305::new_from_slice(&enc)
+            .map_err(|_| CoreError::internal("field key length"))?;
+        let index_key = SecretBox::new(Box::new(master.derive("signet/blind-index/v1")?));
+        Ok(Self { aead, index_key })
+    }
+
+    pub fn seal(&self, plaintext: &str) -> Result<String, CoreError> {
+        let nonce_bytes = Random.bytes::<24>()?;
+        let nonce = XNonce::from(nonce_bytes);
+        let ciphertext = self
+            .aead
+            .encrypt(&nonce, plaintext.as_bytes())
+            .map_err(|_| CoreError::internal("encrypt"))?;
+        let mut blob = nonce_bytes.to_vec();
+        blob.extend_from_slice(&ciphertext);
+        Ok(format!("{SEALED_PREFIX}{}", URL_SAFE_NO_PAD.encode(blob)))
+    }
+
+    pub fn open(&self, sealed: &str) -> Result<String, CoreError> {
+        let body = sealed
+            .strip_prefix(SEALED_PREFIX)
+            .ok_or_else(|| CoreError::internal("unknown sealed format"))?;
+        let blob = URL_SAFE_NO_PAD
+            .decode(body)
+            .map_err(|_| CoreError::internal("sealed field not base64"))?;
+        if blob.len() < 24 {
+            return Err(CoreError::internal("sealed field too short"));
+        }
+        let (nonce, ciphertext) = blob.split_at(24);
+        let nonce = XNonce::try_from(nonce).map_err(|_| CoreError::internal("nonce"))?;
+        let plain = self
+            .aead
+            .decrypt(&nonce, ciphertext)
+            .map_err(|_| CoreError::internal("sealed field failed authentication"))?;
+        String::from_utf8(plain).map_err(|_| CoreError::internal("sealed field not utf-8"))
+    }
+
+    /// A stable keyed digest of `value` in namespace `kind` (e.g. "phone"), hex encoded.
+    pub fn blind_index(&self, kind: &str, value: &str) -> String {
+        let mut mac = match Hmac::<Sha256>::new_from_slice(self.index_key.expose_secret()) {
+            Ok(mac) => mac,
+            Err(_) => return String::new(),
+        };
+        mac.update(kind.as_bytes());
+        mac.update(&[0]);
+        mac.update(value.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+}
+
+/// Argon2id with the crate's defaults (19 MiB, 2 passes), salted from the OS.
+pub fn hash_password(password: &str) -> Result<String, CoreError> {
+    argon2::Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| CoreError::internal(format!("argon2: {e}")))
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    argon2::Argon2::default()
+        .verify_password(password.as_bytes(), hash)
+        .is_ok()
+}
+
+/// SHA-256 hex, for tokens and codes stored only as digests.
+pub fn sha256_hex(data: &[u8]) -> String {
+    use sha2::Digest as _;
+    hex::encode(Sha256::digest(data))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cipher() -> FieldCipher {
+        FieldCipher::new(&MasterKey::from_base64(&STANDARD.encode([7u8; 32])).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn sealed_fields_round_trip_and_hide_the_value() {
+        let c = cipher();
+        let sealed = c.seal("17712347069").unwrap();
+        assert!(!sealed.contains("7069"));
+        assert_ne!(sealed, c.seal("17712347069").unwrap(), "nonce must differ");
+        assert_eq!(c.open(&sealed).unwrap(), "17712347069");
+    }
+
+    #[test]
+    fn tampered_ciphertext_is_refused() {
+        let c = cipher();
+        let mut sealed = c.seal("secret").unwrap().into_bytes();
+        let last = sealed.len() - 2;
+        sealed[last] = if sealed[last] == b'A' { b'B' } else { b'A' };
+        assert!(c.open(std::str::from_utf8(&sealed).unwrap()).is_err());
+    }
+
+    #[test]
+    fn blind_index_is_stable_and_namespaced() {
+        let c = cipher();
+        assert_eq!(c.blind_index("phone", "1"), c.blind_index("phone", "1"));
+        assert_ne!(c.blind_index("phone", "1"), c.blind_index("email", "1"));
+    }
+
+    #[test]
+    fn passwords_hash_with_argon2id() {
+        let hash = hash_password("Abcdef12").unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password("Abcdef12", &hash));
+        assert!(!verify_password("Abcdef13", &hash));
+    }
+
+    #[test]
+    fn key_file_is_created_private_and_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("secrets/master.key");
+        let first = MasterKey::load_or_create(&path).unwrap();
+        let second = MasterKey::load_or_create(&path).unwrap();
+        assert_eq!(first.0.expose_secret(), second.0.expose_secret());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+}

@@ -1,0 +1,34 @@
+//! Masking personal data for lists, responses and logs.
+
+/// `17712347069` → `177****7069`.
+pub fn phone(phone: &str) -> String {
+    let chars: Vec<char> = phone.chars().collect();
+    if chars.len() < 8 {
+        return "****".to_owned();
+    }
+    let head: String = chars[..3].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}****{tail}")
+}
+
+/// `zhangsan@example.com` → `zh***@example.com`.
+pub fn email(email: &str) -> String {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            let head: String = local.chars().take(2).collect();
+            format!("{head}***@{domain}")
+        }
+        None => "***".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn phones_and_emails_are_masked() {
+        assert_eq!(super::phone("17712347069"), "177****7069");
+        assert_eq!(super::phone("123"), "****");
+        assert_eq!(super::email("zhangsan@example.com"), "zh***@example.com");
+        assert_eq!(super::email("a@b.cn"), "a***@b.cn");
+    }
+}

@@ -1,0 +1,117 @@
+//! What every wing stands on: database, secrets, clock, randomness, sessions, captchas, SMS codes,
+//! accounts, audit log, blob store and provider traits with their sandboxes.
+
+pub mod accounts;
+pub mod audit;
+pub mod blobs;
+pub mod captcha;
+pub mod clock;
+pub mod crypto;
+pub mod db;
+pub mod mask;
+pub mod providers;
+pub mod random;
+pub mod sessions;
+pub mod sms_codes;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use audit::AuditLog;
+use blobs::BlobStore;
+use clock::SystemClock;
+use crypto::{FieldCipher, MasterKey};
+use db::Db;
+use providers::{EmailSender, SandboxInbox, SmsSender};
+use random::Random;
+
+use crate::error::CoreError;
+
+/// How to open the platform: where its data lives, which database, and whether the external
+/// providers are the sandbox ones.
+#[derive(Debug, Clone)]
+pub struct PlatformConfig {
+    pub data_dir: PathBuf,
+    /// `None` means the embedded SQLite file in `data_dir`.
+    pub database_url: Option<String>,
+    pub sandbox: bool,
+    /// Base64 of 32 bytes; `None` means `data_dir/secrets/master.key`, created on first start.
+    pub secret_key: Option<String>,
+}
+
+/// The platform's shared services, held in app state.
+pub struct Platform {
+    pub db: Db,
+    pub cipher: FieldCipher,
+    pub audit: AuditLog,
+    pub clock: Arc<SystemClock>,
+    pub random: Random,
+    pub blobs: BlobStore,
+    pub sms: Arc<dyn SmsSender>,
+    pub email: Arc<dyn EmailSender>,
+    /// Present only in sandbox mode.
+    pub sandbox: Option<SandboxInbox>,
+}
+
+impl Platform {
+    pub async fn open(config: &PlatformConfig) -> Result<Self, CoreError> {
+        std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+            CoreError::internal(format!("create {}: {e}", config.data_dir.display()))
+        })?;
+        let master = match &config.secret_key {
+            Some(text) => MasterKey::from_base64(text)?,
+            None => MasterKey::load_or_create(&config.data_dir.join("secrets").join("master.key"))?,
+        };
+        let url = config
+            .database_url
+            .clone()
+            .unwrap_or_else(|| db::sqlite_url(&config.data_dir));
+        let db = Db::connect(&url).await?;
+        let clock = SystemClock::shared();
+        let inbox = SandboxInbox::new(db.clone(), clock.clone());
+        let (sms, email, sandbox): (Arc<dyn SmsSender>, Arc<dyn EmailSender>, _) = if config.sandbox
+        {
+            (
+                Arc::new(inbox.clone()),
+                Arc::new(inbox.clone()),
+                Some(inbox),
+            )
+        } else {
+            (Arc::new(Unconfigured), Arc::new(Unconfigured), None)
+        };
+        Ok(Self {
+            cipher: FieldCipher::new(&master)?,
+            audit: AuditLog::new(master.derive("signet/audit-chain/v1")?),
+            clock,
+            random: Random,
+            blobs: BlobStore::new(config.data_dir.join("blobs")),
+            sms,
+            email,
+            sandbox,
+            db,
+        })
+    }
+
+    /// Whether every provider has a real or sandbox implementation; `serve` refuses to start
+    /// without them rather than fail on the first message.
+    pub fn providers_ready(&self) -> bool {
+        self.sandbox.is_some()
+    }
+}
+
+/// Stands in for a provider nobody configured: every use fails with a clear message.
+struct Unconfigured;
+
+#[async_trait::async_trait]
+impl SmsSender for Unconfigured {
+    async fn send(&self, _: &str, _: &providers::SmsMessage) -> Result<(), CoreError> {
+        Err(CoreError::internal("no SMS gateway is configured"))
+    }
+}
+
+#[async_trait::async_trait]
+impl EmailSender for Unconfigured {
+    async fn send(&self, _: &str, _: &providers::EmailMessage) -> Result<(), CoreError> {
+        Err(CoreError::internal("no email gateway is configured"))
+    }
+}

@@ -1,0 +1,10 @@
+//! External services as traits, each with a sandbox that keeps what it would have sent in the
+//! dev inbox. Real adapters plug in behind the same traits through configuration.
+
+pub mod email;
+pub mod sandbox;
+pub mod sms;
+
+pub use email::{EmailMessage, EmailSender};
+pub use sandbox::{SandboxInbox, SandboxMessage};
+pub use sms::{SmsMessage, SmsSender};

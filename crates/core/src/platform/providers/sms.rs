@@ -1,0 +1,18 @@
+//! Sending text messages to mobile phones.
+
+use async_trait::async_trait;
+
+use crate::error::CoreError;
+
+/// One SMS. `code` is the verification code it carries, if any (real gateways fill it into a
+/// registered template; the sandbox keeps it so demos and tests can read it).
+#[derive(Debug, Clone)]
+pub struct SmsMessage {
+    pub text: String,
+    pub code: Option<String>,
+}
+
+#[async_trait]
+pub trait SmsSender: Send + Sync {
+    async fn send(&self, phone: &str, message: &SmsMessage) -> Result<(), CoreError>;
+}

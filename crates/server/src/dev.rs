@@ -1,0 +1,110 @@
+//! Sandbox-only routes: the dev inbox (every SMS, email and captcha answer the sandbox kept) and
+//! the movable platform clock. The router mounts these only in sandbox mode.
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+use signet_core::CoreError;
+use signet_core::platform::providers::SandboxMessage;
+
+use crate::problem::{ApiError, ApiResult};
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/inbox", get(inbox))
+        .route("/clock", post(clock))
+}
+
+#[derive(Deserialize)]
+struct InboxQuery {
+    to: Option<String>,
+    limit: Option<i64>,
+}
+
+async fn inbox(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<InboxQuery>,
+) -> ApiResult<Response> {
+    let inbox = state
+        .platform
+        .sandbox
+        .as_ref()
+        .ok_or(ApiError::RouteNotFound)?;
+    let to = q.to.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    let messages = inbox
+        .list(to, q.limit.unwrap_or(200).clamp(1, 1000))
+        .await?;
+    let wants_html = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    if wants_html && to.is_none() {
+        return Ok(Html(render(&messages)).into_response());
+    }
+    Ok(Json(messages).into_response())
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn render(messages: &[SandboxMessage]) -> String {
+    use std::fmt::Write as _;
+    let mut rows = String::new();
+    for m in messages {
+        let channel = match m.channel.as_str() {
+            "sms" => "短信",
+            "email" => "邮件",
+            "captcha" => "图形验证码",
+            other => other,
+        };
+        let _ = write!(
+            rows,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td><b>{}</b></td><td>{}</td></tr>",
+            escape(&m.created_at),
+            channel,
+            escape(&m.to),
+            escape(m.code.as_deref().unwrap_or("")),
+            escape(&format!("{} {}", m.subject, m.body)),
+        );
+    }
+    format!(
+        "<!doctype html><html lang=zh-CN><meta charset=utf-8><meta name=viewport content='width=device-width'>\
+         <title>沙箱收件箱 · Signet</title>\
+         <style>body{{font-family:sans-serif;margin:1.5rem}}table{{border-collapse:collapse;width:100%}}\
+         td,th{{border:1px solid #ddd;padding:.4rem;text-align:left;font-size:14px}}th{{background:#f5f7fa}}</style>\
+         <h1>沙箱收件箱 <small>Sandbox inbox</small></h1>\
+         <p>沙箱模式下，短信、邮件不会真正发出，而是保存在这里；图形验证码的答案也列在这里，便于演示和测试。</p>\
+         <table><tr><th>时间 (UTC)</th><th>类型</th><th>收件人</th><th>验证码</th><th>内容</th></tr>{rows}</table></html>"
+    )
+}
+
+#[derive(Deserialize)]
+struct ClockRequest {
+    advance_seconds: i64,
+}
+
+async fn clock(
+    State(state): State<AppState>,
+    body: Result<Json<ClockRequest>, axum::extract::rejection::JsonRejection>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let Json(body) = body?;
+    if !(0..=10 * 365 * 86_400).contains(&body.advance_seconds) {
+        return Err(ApiError::Core(CoreError::Invalid {
+            field: "advance_seconds",
+            zh: "只能向前拨动时钟，且不超过十年",
+            en: "The clock only moves forward, by at most ten years",
+        }));
+    }
+    let offset = state.platform.clock.advance(body.advance_seconds);
+    Ok(Json(json!({"offset_seconds": offset})))
+}

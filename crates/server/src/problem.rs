@@ -1,0 +1,156 @@
+//! Every error leaves as RFC 9457 `application/problem+json` with a stable code and messages in
+//! Chinese and English. 5xx bodies say nothing internal; the cause goes to the log.
+
+use axum::Json;
+use axum::extract::Request;
+use axum::extract::rejection::JsonRejection;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use signet_core::error::Description;
+use signet_core::{CoreError, ErrorKind};
+use utoipa::ToSchema;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Messages {
+    #[serde(rename = "zh-CN")]
+    pub zh_cn: String,
+    pub en: String,
+}
+
+/// The error body of every failed request.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub code: String,
+    pub message: Messages,
+    pub field: Option<String>,
+    pub retry_after: Option<i64>,
+}
+
+#[derive(Debug)]
+pub enum ApiError {
+    Core(CoreError),
+    Csrf,
+    Malformed(String),
+    RouteNotFound,
+}
+
+impl From<CoreError> for ApiError {
+    fn from(error: CoreError) -> Self {
+        Self::Core(error)
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        Self::Malformed(rejection.body_text())
+    }
+}
+
+fn status_of(kind: ErrorKind) -> StatusCode {
+    match kind {
+        ErrorKind::BadInput => StatusCode::BAD_REQUEST,
+        ErrorKind::Unauthorized => StatusCode::UNAUTHORIZED,
+        ErrorKind::Forbidden => StatusCode::FORBIDDEN,
+        ErrorKind::NotFound => StatusCode::NOT_FOUND,
+        ErrorKind::Conflict => StatusCode::CONFLICT,
+        ErrorKind::Locked => StatusCode::LOCKED,
+        ErrorKind::TooMany => StatusCode::TOO_MANY_REQUESTS,
+        ErrorKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+impl ApiError {
+    fn describe(&self) -> Description {
+        let plain = |kind, code, zh: &str, en: &str| Description {
+            kind,
+            code,
+            field: None,
+            zh: zh.to_owned(),
+            en: en.to_owned(),
+            retry_after: None,
+        };
+        match self {
+            Self::Core(error) => error.describe(),
+            Self::Csrf => plain(
+                ErrorKind::Forbidden,
+                "csrf_failed",
+                "页面已过期，请刷新页面后重试",
+                "The page has expired (CSRF check failed); reload it and try again",
+            ),
+            Self::Malformed(_) => plain(
+                ErrorKind::BadInput,
+                "malformed_request",
+                "请求格式错误",
+                "The request is malformed",
+            ),
+            Self::RouteNotFound => plain(
+                ErrorKind::NotFound,
+                "not_found",
+                "接口不存在",
+                "No such endpoint",
+            ),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let d = self.describe();
+        let status = status_of(d.kind);
+        match &self {
+            Self::Core(e @ (CoreError::Database(_) | CoreError::Internal(_))) => {
+                tracing::error!(error = %e, "request failed");
+            }
+            Self::Malformed(detail) => tracing::info!(%detail, "malformed request"),
+            _ => tracing::debug!(code = d.code, "request refused"),
+        }
+        let body = Problem {
+            kind: format!("/problems/{}", d.code),
+            title: d.en.clone(),
+            status: status.as_u16(),
+            code: d.code.to_owned(),
+            message: Messages {
+                zh_cn: d.zh,
+                en: d.en,
+            },
+            field: d.field.map(str::to_owned),
+            retry_after: d.retry_after,
+        };
+        let mut response = (status, Json(body)).into_response();
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        if let Some(seconds) = d.retry_after {
+            if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+                headers.insert(header::RETRY_AFTER, value);
+            }
+        }
+        response
+    }
+}
+
+/// Unknown paths under `/api` and `/dev` answer problem+json instead of the web app's page.
+pub async fn json_not_found(request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_owned();
+    let response = next.run(request).await;
+    let api = path.starts_with("/api/") || path.starts_with("/dev/");
+    let html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    if api && html && !path.starts_with("/dev/inbox") {
+        return ApiError::RouteNotFound.into_response();
+    }
+    response
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
