@@ -5,6 +5,8 @@ pub mod contracts;
 pub mod desk;
 pub mod error;
 pub mod platform;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use error::{CoreError, ErrorKind};
 pub use platform::Platform;

@@ -142,12 +142,13 @@ impl IntoResponse for ApiError {
 pub async fn json_not_found(request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
     let response = next.run(request).await;
-    let api = path.starts_with("/api/") || path.starts_with("/dev/");
-    let html = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
-    if api && html && !path.starts_with("/dev/inbox") {
+    let api = path.starts_with("/api/") || path.starts_with("/dev/") || path == "/dev";
+    if api
+        && response
+            .extensions()
+            .get::<crate::web::SpaFallback>()
+            .is_some()
+    {
         return ApiError::RouteNotFound.into_response();
     }
     response

@@ -1,0 +1,24 @@
+//! Integration tests of signet-core against a real database (SQLite, or PostgreSQL when
+//! `SIGNET_TEST_DATABASE_URL` is set: `cargo xtask test` runs this binary once for each).
+
+mod at_rest;
+mod audit;
+
+use signet_core::Platform;
+use signet_core::testing::sandbox_config;
+
+pub struct TestPlatform {
+    pub platform: Platform,
+    _dir: tempfile::TempDir,
+}
+
+pub async fn platform() -> TestPlatform {
+    let dir = tempfile::tempdir().unwrap();
+    let platform = Platform::open(&sandbox_config(dir.path()).await)
+        .await
+        .unwrap();
+    TestPlatform {
+        platform,
+        _dir: dir,
+    }
+}

@@ -1,0 +1,10 @@
+//! Integration tests of the HTTP API, each against its own server on port 0 and its own database
+//! (SQLite, or PostgreSQL when `SIGNET_TEST_DATABASE_URL` is set; `cargo xtask test` runs both).
+
+mod center;
+mod codes;
+mod login;
+mod ops;
+mod register;
+mod security;
+mod support;

@@ -1,0 +1,250 @@
+//! `TestApp`: a running server with a cookie-keeping client, and helpers that walk the sandbox.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use reqwest::{Client, Method, Response, StatusCode};
+use serde_json::{Value, json};
+use signet_core::Platform;
+use signet_core::testing::sandbox_config;
+use signet_server::{AppState, ServerConfig};
+
+pub struct TestApp {
+    pub base: String,
+    pub platform: Arc<Platform>,
+    pub client: Client,
+    pub csrf: String,
+    _dir: tempfile::TempDir,
+}
+
+pub struct Builder {
+    sandbox: bool,
+    writes_per_minute: u32,
+}
+
+impl Builder {
+    pub fn without_sandbox(mut self) -> Self {
+        self.sandbox = false;
+        self
+    }
+
+    pub fn writes_per_minute(mut self, n: u32) -> Self {
+        self.writes_per_minute = n;
+        self
+    }
+
+    pub async fn start(self) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = sandbox_config(dir.path()).await;
+        config.sandbox = self.sandbox;
+        let platform = Platform::open(&config).await.unwrap();
+        let server_config = ServerConfig {
+            writes_per_minute: self.writes_per_minute,
+            ..ServerConfig::default()
+        };
+        let state = AppState::new(platform, server_config);
+        let platform = state.platform.clone();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address: SocketAddr = listener.local_addr().unwrap();
+        tokio::spawn(signet_server::serve(listener, state));
+        let mut app = TestApp {
+            base: format!("http://{address}"),
+            platform,
+            client: new_client(),
+            csrf: String::new(),
+            _dir: dir,
+        };
+        app.refresh_session().await;
+        app
+    }
+}
+
+pub fn new_client() -> Client {
+    Client::builder().cookie_store(true).build().unwrap()
+}
+
+pub fn app() -> Builder {
+    Builder {
+        sandbox: true,
+        writes_per_minute: 10_000,
+    }
+}
+
+/// A phone number unique enough for one test run.
+pub fn phone(tail: u32) -> String {
+    format!("139{:08}", tail)
+}
+
+pub const PASSWORD: &str = "Signet#2026";
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Reads the session (creating it on first call) and remembers its CSRF token.
+    pub async fn refresh_session(&mut self) -> Value {
+        let body: Value = self
+            .client
+            .get(self.url("/api/v1/session"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        self.csrf = body["csrf_token"].as_str().unwrap().to_owned();
+        body
+    }
+
+    pub async fn send(&self, method: Method, path: &str, body: Option<Value>) -> Response {
+        let mut request = self
+            .client
+            .request(method, self.url(path))
+            .header("x-csrf-token", &self.csrf);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request.send().await.unwrap()
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Response {
+        self.send(Method::POST, path, Some(body)).await
+    }
+
+    pub async fn put(&self, path: &str, body: Value) -> Response {
+        self.send(Method::PUT, path, Some(body)).await
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    /// The newest code the sandbox kept for `to` (a phone or a captcha id).
+    pub async fn inbox_code(&self, to: &str) -> String {
+        let list: Value = self
+            .get(&format!("/dev/inbox?to={to}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        list[0]["code"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no code for {to}: {list}"))
+            .to_owned()
+    }
+
+    /// A fresh captcha and its answer.
+    pub async fn captcha(&self) -> (String, String) {
+        let body: Value = self
+            .post("/api/v1/captcha", json!({}))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let id = body["captcha_id"].as_str().unwrap().to_owned();
+        assert!(
+            body["image"]
+                .as_str()
+                .unwrap()
+                .starts_with("data:image/png;base64,")
+        );
+        let answer = self.inbox_code(&id).await;
+        (id, answer)
+    }
+
+    pub async fn request_code(&self, phone: &str, purpose: &str) -> Response {
+        let (captcha_id, captcha_answer) = self.captcha().await;
+        self.post(
+            "/api/v1/sms-codes",
+            json!({"phone": phone, "purpose": purpose, "captcha_id": captcha_id, "captcha_answer": captcha_answer}),
+        )
+        .await
+    }
+
+    /// Sends a code and returns it from the sandbox inbox.
+    pub async fn code_for(&self, phone: &str, purpose: &str) -> String {
+        let response = self.request_code(phone, purpose).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::OK,
+            "{}",
+            response.text().await.unwrap()
+        );
+        self.inbox_code(phone).await
+    }
+
+    pub async fn advance_clock(&self, seconds: i64) {
+        let response = self
+            .post("/dev/clock", json!({"advance_seconds": seconds}))
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+
+    /// Registers through both steps and stays signed in.
+    pub async fn register(&mut self, phone: &str, login_name: &str) -> Value {
+        let code = self.code_for(phone, "register").await;
+        let step1 = self
+            .post(
+                "/api/v1/register/phone",
+                json!({"phone": phone, "sms_code": code, "agree": true}),
+            )
+            .await;
+        assert_eq!(step1.status(), StatusCode::OK);
+        let response = self
+            .post(
+                "/api/v1/register",
+                json!({"login_name": login_name, "real_name": "张三", "email": format!("{login_name}@example.com"), "password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let user: Value = response.json().await.unwrap();
+        self.refresh_session().await;
+        user
+    }
+
+    pub async fn logout(&mut self) {
+        assert_eq!(
+            self.post("/api/v1/logout", json!({})).await.status(),
+            StatusCode::NO_CONTENT
+        );
+        self.refresh_session().await;
+    }
+
+    pub async fn login(&mut self, identifier: &str, password: &str) -> Response {
+        let (captcha_id, captcha_answer) = self.captcha().await;
+        let response = self
+            .post(
+                "/api/v1/login/password",
+                json!({"identifier": identifier, "password": password, "captcha_id": captcha_id, "captcha_answer": captcha_answer}),
+            )
+            .await;
+        if response.status() == StatusCode::OK {
+            self.refresh_session().await;
+        }
+        response
+    }
+
+    pub async fn user_count(&self) -> i64 {
+        use sqlx::Row as _;
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM users")
+            .fetch_one(self.platform.db.pool())
+            .await
+            .unwrap();
+        row.try_get("n").unwrap()
+    }
+}
+
+/// Asserts a problem+json answer with this status and code; returns its body.
+pub async fn problem(response: Response, status: StatusCode, code: &str) -> Value {
+    assert_eq!(response.status(), status);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["code"], code, "{body}");
+    assert!(!body["message"]["zh-CN"].as_str().unwrap().is_empty());
+    assert!(!body["message"]["en"].as_str().unwrap().is_empty());
+    body
+}
