@@ -1,0 +1,28 @@
+//! `cargo xtask run | test | bench`: the commands the README names.
+
+mod prereqs;
+mod run;
+mod shell;
+mod test;
+
+use std::path::PathBuf;
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = workspace_root();
+    match args.first().map(String::as_str) {
+        Some("run") => run::run(&root, &args[1..]),
+        Some("test") => test::run(&root, &args[1..]),
+        _ => {
+            eprintln!(
+                "usage: cargo xtask <command>\n\n  run    build everything, prepare ./data with demo data, serve http://127.0.0.1:8080 (sandbox)\n  test   every test: Rust on SQLite and PostgreSQL, web unit tests, Playwright in Chromium"
+            );
+            std::process::exit(2);
+        }
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+}

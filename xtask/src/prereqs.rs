@@ -1,0 +1,121 @@
+//! What the commands install for themselves: Debian packages (Chromium, validators, SoftHSM2,
+//! fonts), the npm packages, and a Python virtualenv with pkilint and pyHanko.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context as _, bail};
+
+use crate::shell::{self, has_program, is_ci};
+
+/// Debian packages the tests use, each with a file that shows it is installed.
+const DEBIAN: &[(&str, &str)] = &[
+    ("chromium", "/usr/bin/chromium"),
+    ("openssl", "/usr/bin/openssl"),
+    ("softhsm2", "/usr/bin/softhsm2-util"),
+    ("opensc", "/usr/bin/pkcs11-tool"),
+    ("poppler-utils", "/usr/bin/pdfsig"),
+    ("libnss3-tools", "/usr/bin/certutil"),
+    (
+        "fonts-noto-cjk",
+        "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    ),
+    ("postgresql-client", "/usr/bin/psql"),
+];
+
+/// Python packages of the independent validators.
+const PYTHON: &[&str] = &["pkilint", "pyhanko", "pyhanko-cli"];
+
+pub fn require_toolchains() -> anyhow::Result<()> {
+    for (program, hint) in [
+        ("node", "Node.js 20 or newer"),
+        ("npm", "npm (comes with Node.js)"),
+    ] {
+        if !has_program(program) {
+            bail!("{program} is missing: install {hint} first (see README, Prerequisites)");
+        }
+    }
+    Ok(())
+}
+
+pub fn debian_packages() -> anyhow::Result<String> {
+    let missing: Vec<&str> = DEBIAN
+        .iter()
+        .filter(|(_, marker)| !Path::new(marker).exists())
+        .map(|(package, _)| *package)
+        .collect();
+    if missing.is_empty() {
+        return Ok("all present".into());
+    }
+    let root = shell::output(Command::new("id").arg("-u")).is_some_and(|uid| uid.trim() == "0");
+    if !root || !has_program("apt-get") {
+        let message = format!(
+            "missing Debian packages: {} (install them with apt-get)",
+            missing.join(" ")
+        );
+        if is_ci() {
+            bail!(message);
+        }
+        eprintln!("WARNING: {message}; tests that need them will say SKIPPED");
+        return Ok(format!("missing {}", missing.join(" ")));
+    }
+    shell::run(Command::new("apt-get").arg("update").arg("-qq"))?;
+    shell::run(
+        Command::new("apt-get")
+            .args(["install", "-y", "-qq", "--no-install-recommends"])
+            .args(&missing)
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )?;
+    Ok(format!("installed {}", missing.join(" ")))
+}
+
+/// The validators' virtualenv, outside the clone so it survives between runs.
+pub fn venv_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("SIGNET_VENV") {
+        return PathBuf::from(dir);
+    }
+    let home = std::env::var_os("HOME").map_or_else(|| PathBuf::from("/tmp"), PathBuf::from);
+    home.join(".cache").join("signet").join("venv")
+}
+
+pub fn python_venv() -> anyhow::Result<String> {
+    let venv = venv_dir();
+    let marker = venv.join(".signet-packages");
+    let wanted = PYTHON.join(" ");
+    if std::fs::read_to_string(&marker).is_ok_and(|have| have == wanted)
+        && venv.join("bin/pyhanko").exists()
+    {
+        return Ok(format!("{} ready", venv.display()));
+    }
+    let python = ["python3", "python"]
+        .into_iter()
+        .find(|p| has_program(p))
+        .context("python3 is missing")?;
+    shell::run(Command::new(python).args(["-m", "venv"]).arg(&venv))?;
+    shell::run(
+        Command::new(venv.join("bin/pip"))
+            .args(["install", "--quiet", "--disable-pip-version-check"])
+            .args(PYTHON),
+    )?;
+    std::fs::write(&marker, wanted)?;
+    Ok(format!("{} created", venv.display()))
+}
+
+/// Installs the npm packages when the lock file changed since the last install.
+pub fn npm_packages(web: &Path) -> anyhow::Result<String> {
+    let lock = std::fs::read(web.join("package-lock.json")).context("web/package-lock.json")?;
+    let stamp = web.join("node_modules/.signet-lock");
+    if std::fs::read(&stamp).is_ok_and(|old| old == lock) {
+        return Ok("up to date".into());
+    }
+    shell::run(
+        Command::new("npm")
+            // `npm ci` refuses this lock file over optional per-platform packages (rollup's native
+            // builds, an npm bug); `install` follows the lock file all the same when it is in sync.
+            .args(["install", "--no-audit", "--no-fund", "--loglevel=error"])
+            .current_dir(web)
+            .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"),
+    )?;
+    std::fs::write(&stamp, lock)?;
+    Ok("installed".into())
+}
