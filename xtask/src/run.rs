@@ -1,5 +1,5 @@
 //! `cargo xtask run`: check prerequisites, build the web app and the server, prepare `./data`
-//! with demo data, and serve http://127.0.0.1:8080 with sandbox providers.
+//! with demo data, and serve `http://127.0.0.1:8080` with sandbox providers.
 
 use std::path::Path;
 use std::process::Command;

@@ -150,6 +150,10 @@ fn drop_test_databases(url: &str) {
     }
 }
 
+#[expect(
+    clippy::too_many_lines,
+    reason = "the test plan reads best top to bottom as one list of steps"
+)]
 pub fn run(root: &Path, _args: &[String]) -> anyhow::Result<()> {
     let mut steps = Steps::new();
     let mut tally = Tally::default();

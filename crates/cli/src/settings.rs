@@ -1,5 +1,9 @@
 //! Settings, layered: built-in defaults, then an optional TOML file, then `SIGNET_*` environment
 //! variables (and `DATABASE_URL`), then command-line flags. Unknown keys in the file are refused.
+#![expect(
+    clippy::doc_markdown,
+    reason = "clap prints these doc comments as --help text, where backticks would show"
+)]
 
 use std::path::PathBuf;
 

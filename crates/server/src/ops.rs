@@ -5,6 +5,7 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
+use metrics_exporter_prometheus::PrometheusHandle;
 use serde_json::json;
 
 use crate::state::AppState;
@@ -17,25 +18,22 @@ pub fn routes() -> Router<AppState> {
 
 async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     let database = state.platform.db.backend().name();
-    match sqlx_ping(&state).await {
-        true => (
+    if signet_core::platform::db::ping(&state.platform.db).await {
+        (
             StatusCode::OK,
             Json(json!({"status": "ok", "database": database})),
-        ),
-        false => (
+        )
+    } else {
+        (
             StatusCode::SERVICE_UNAVAILABLE,
             Json(json!({"status": "unavailable", "database": database})),
-        ),
+        )
     }
-}
-
-async fn sqlx_ping(state: &AppState) -> bool {
-    signet_core::platform::db::ping(&state.platform.db).await
 }
 
 async fn metrics() -> impl IntoResponse {
     let body = crate::metrics::handle()
-        .map(|h| h.render())
+        .map(PrometheusHandle::render)
         .unwrap_or_default();
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
 }

@@ -37,10 +37,10 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(addr)| addr.ip());
-    if let (true, Some(ip)) = (write, ip) {
-        if state.limiter.writes.check_key(&ip).is_err() {
-            return ApiError::Core(CoreError::RateLimited { retry_after: 60 }).into_response();
-        }
+    if let (true, Some(ip)) = (write, ip)
+        && state.limiter.writes.check_key(&ip).is_err()
+    {
+        return ApiError::Core(CoreError::RateLimited { retry_after: 60 }).into_response();
     }
     next.run(request).await
 }

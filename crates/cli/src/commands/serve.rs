@@ -1,4 +1,8 @@
 //! `signet serve`: open the platform and serve HTTP until stopped.
+#![expect(
+    clippy::doc_markdown,
+    reason = "clap prints these doc comments as --help text, where backticks would show"
+)]
 
 use std::path::PathBuf;
 

@@ -148,9 +148,8 @@ impl AuditLog {
         .fetch_all(db.pool())
         .await?;
         let mut expected_prev = "genesis".to_owned();
-        let mut expected_seq = 1i64;
         let mut count = 0i64;
-        for row in rows {
+        for (expected_seq, row) in (1i64..).zip(rows) {
             let seq: i64 = row.try_get("seq")?;
             let event = AuditEvent {
                 actor: row.try_get("actor")?,
@@ -181,7 +180,6 @@ impl AuditLog {
                 return fail(format!("row {seq} was changed after it was written"));
             }
             expected_prev = hash;
-            expected_seq += 1;
             count += 1;
         }
         let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")

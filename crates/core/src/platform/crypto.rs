@@ -117,9 +117,8 @@ impl FieldCipher {
 
     /// A stable keyed digest of `value` in namespace `kind` (e.g. "phone"), hex encoded.
     pub fn blind_index(&self, kind: &str, value: &str) -> String {
-        let mut mac = match Hmac::<Sha256>::new_from_slice(self.index_key.expose_secret()) {
-            Ok(mac) => mac,
-            Err(_) => return String::new(),
+        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(self.index_key.expose_secret()) else {
+            return String::new();
         };
         mac.update(kind.as_bytes());
         mac.update(&[0]);

@@ -1,6 +1,12 @@
 //! Integration tests of signet-core against a real database (SQLite, or PostgreSQL when
 //! `SIGNET_TEST_DATABASE_URL` is set: `cargo xtask test` runs this binary once for each).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "test helpers outside #[test] fail loudly by design"
+)]
+
 mod at_rest;
 mod audit;
 

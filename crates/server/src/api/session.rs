@@ -28,12 +28,11 @@ pub async fn current(
     State(state): State<AppState>,
     ctx: Ctx,
 ) -> ApiResult<(Option<SetCookie>, Json<SessionOut>)> {
-    let (session, cookie) = match ctx.session {
-        Some(session) => (session, None),
-        None => {
-            let fresh = sessions::create(&state.platform, None, &ctx.origin.ip).await?;
-            (fresh.session, Some(set_cookie(&state, Some(&fresh.token))))
-        }
+    let (session, cookie) = if let Some(session) = ctx.session {
+        (session, None)
+    } else {
+        let fresh = sessions::create(&state.platform, None, &ctx.origin.ip).await?;
+        (fresh.session, Some(set_cookie(&state, Some(&fresh.token))))
     };
     let user = match &session.user_id {
         Some(id) => find_by_id(&state.platform, id).await?,

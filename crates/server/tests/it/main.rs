@@ -1,6 +1,12 @@
 //! Integration tests of the HTTP API, each against its own server on port 0 and its own database
 //! (SQLite, or PostgreSQL when `SIGNET_TEST_DATABASE_URL` is set; `cargo xtask test` runs both).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "test helpers outside #[test] fail loudly by design"
+)]
+
 mod center;
 mod codes;
 mod login;

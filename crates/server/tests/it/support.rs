@@ -72,7 +72,7 @@ pub fn app() -> Builder {
 
 /// A phone number unique enough for one test run.
 pub fn phone(tail: u32) -> String {
-    format!("139{:08}", tail)
+    format!("139{tail:08}")
 }
 
 pub const PASSWORD: &str = "Signet#2026";
@@ -93,7 +93,10 @@ impl TestApp {
             .json()
             .await
             .unwrap();
-        self.csrf = body["csrf_token"].as_str().unwrap().to_owned();
+        body["csrf_token"]
+            .as_str()
+            .unwrap()
+            .clone_into(&mut self.csrf);
         body
     }
 

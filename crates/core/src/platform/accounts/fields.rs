@@ -18,13 +18,11 @@ pub struct Phone(String);
 
 impl Phone {
     pub fn parse(input: &str, field: &'static str) -> Result<Self, CoreError> {
-        let mut digits: String = input
+        let cleaned: String = input
             .chars()
             .filter(|c| !c.is_whitespace() && *c != '-')
             .collect();
-        if let Some(rest) = digits.strip_prefix("+86") {
-            digits = rest.to_owned();
-        }
+        let digits = cleaned.strip_prefix("+86").unwrap_or(&cleaned).to_owned();
         let bytes = digits.as_bytes();
         let valid = bytes.len() == 11
             && bytes.iter().all(u8::is_ascii_digit)

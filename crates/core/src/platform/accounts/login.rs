@@ -158,45 +158,52 @@ pub async fn login_sms(
     let phone = Phone::parse(phone, "phone")?;
     sms_codes::consume(platform, &phone, Purpose::Login, code).await?;
     let now = platform.clock.now();
-    let user = match store::find_by_phone(platform, &phone).await? {
-        Some(user) => {
-            if let Some(error) = locked(&user, now) {
-                return Err(error);
-            }
-            audit(
-                platform,
-                origin,
-                &user.id,
-                "account.login",
-                json!({"method": "sms"}),
-            )
-            .await?;
-            user
+    let user = if let Some(user) = store::find_by_phone(platform, &phone).await? {
+        if let Some(error) = locked(&user, now) {
+            return Err(error);
         }
-        None => {
-            let mut tx = platform.db.begin().await?;
-            let new_user = NewUser {
-                phone: &phone,
-                login_name: None,
-                email: None,
-                real_name: None,
-                password_hash: None,
-            };
-            let id = store::insert(platform, &mut tx, &new_user, now).await?;
-            let event = AuditEvent::new(&id, "account.register", format!("user:{id}"))
-                .from_ip(&origin.ip)
-                .change(
-                    serde_json::Value::Null,
-                    json!({"phone": phone.masked(), "method": "sms-quick"}),
-                );
-            platform.audit.append(&mut tx, now, &event).await?;
-            tx.commit().await?;
-            store::find_by_id(platform, &id)
-                .await?
-                .ok_or(CoreError::NotFound)?
-        }
+        audit(
+            platform,
+            origin,
+            &user.id,
+            "account.login",
+            json!({"method": "sms"}),
+        )
+        .await?;
+        user
+    } else {
+        quick_register(platform, origin, &phone, now).await?
     };
     start_session(platform, session, &user, origin).await
+}
+
+/// Quick registration: an account with only a phone and no password yet.
+async fn quick_register(
+    platform: &Platform,
+    origin: &Origin,
+    phone: &Phone,
+    now: i64,
+) -> Result<User, CoreError> {
+    let mut tx = platform.db.begin().await?;
+    let new_user = NewUser {
+        phone,
+        login_name: None,
+        email: None,
+        real_name: None,
+        password_hash: None,
+    };
+    let id = store::insert(platform, &mut tx, &new_user, now).await?;
+    let event = AuditEvent::new(&id, "account.register", format!("user:{id}"))
+        .from_ip(&origin.ip)
+        .change(
+            serde_json::Value::Null,
+            json!({"phone": phone.masked(), "method": "sms-quick"}),
+        );
+    platform.audit.append(&mut tx, now, &event).await?;
+    tx.commit().await?;
+    store::find_by_id(platform, &id)
+        .await?
+        .ok_or(CoreError::NotFound)
 }
 
 /// Forgotten password: a code to the phone, then a new password. Ends every session of the

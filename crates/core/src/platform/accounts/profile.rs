@@ -209,7 +209,7 @@ pub async fn change_phone(
 ) -> Result<UserView, CoreError> {
     let user = active_user(platform, session).await?;
     let now = platform.clock.now();
-    if !session.old_phone_until.is_some_and(|until| until > now) {
+    if session.old_phone_until.is_none_or(|until| until <= now) {
         return Err(CoreError::PhoneNotVerified);
     }
     let phone = Phone::parse(phone, "phone")?;
@@ -262,9 +262,8 @@ pub async fn set_avatar(
             limit: AVATAR_LIMIT,
         });
     }
-    let content_type = match sniff_image(bytes) {
-        Some(t @ ("image/png" | "image/jpeg" | "image/gif")) => t,
-        _ => return Err(CoreError::ImageUnsupported { field: "avatar" }),
+    let Some(content_type @ ("image/png" | "image/jpeg" | "image/gif")) = sniff_image(bytes) else {
+        return Err(CoreError::ImageUnsupported { field: "avatar" });
     };
     let digest = platform.blobs.put(bytes).await?;
     let sql = "UPDATE users SET avatar_blob = $1, avatar_type = $2, updated_at = $3 WHERE id = $4";
