@@ -1,5 +1,6 @@
 //! OCSP (RFC 6960): parse requests, build signed responses, pre-sign them for the hot path.
 
+mod read;
 mod types;
 
 use std::time::SystemTime;
@@ -12,6 +13,7 @@ use x509_cert::Certificate;
 use x509_cert::ext::Extension;
 use x509_cert::serial_number::SerialNumber;
 
+pub use read::{VerifiedResponse, verify_response};
 use types::{
     BasicOcspResponse, CertStatusAsn1, OCSP_BASIC, OCSP_NONCE, OcspRequestAsn1, OcspResponseAsn1,
     ResponderId, ResponseBytes, ResponseData, RevokedInfo, SingleResponse,

@@ -162,8 +162,9 @@ impl SoftwareKey {
         }
     }
 
-    /// Unencrypted PKCS#8 DER; only the key store calls this, to encrypt it at once.
-    pub(crate) fn to_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>> {
+    /// Unencrypted PKCS#8 DER: the key store encrypts it at once; `signet ca issue` writes it
+    /// as `key.pem` for a server-generated key the holder downloads.
+    pub fn to_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>> {
         match &self.inner {
             Inner::Rsa(pair) => {
                 let der: Pkcs8V1Der<'_> = pair

@@ -1,0 +1,208 @@
+//! Loading untrusted PDF bytes safely: size caps, truncation, broken xref, encryption, panics.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use lopdf::xref::XrefRecovery;
+use lopdf::{Dictionary, Document, LoadOptions, Object, ObjectId};
+
+use crate::error::{PdfError, Result};
+
+/// Largest PDF accepted.
+pub const MAX_FILE_BYTES: usize = 256 * 1024 * 1024;
+/// Largest size one stream may inflate to.
+pub const MAX_STREAM_BYTES: usize = 64 * 1024 * 1024;
+/// Deepest chain of references or nesting followed.
+pub const MAX_DEPTH: usize = 64;
+
+/// A parsed PDF with the bytes it came from.
+#[derive(Debug, Clone)]
+pub struct Pdf {
+    /// The file as read.
+    pub bytes: Vec<u8>,
+    /// Its object graph (all revisions merged).
+    pub document: Document,
+}
+
+/// Check the frame of the file (header, end) before parsing.
+fn check_frame(bytes: &[u8]) -> Result<()> {
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(PdfError::TooLarge(bytes.len()));
+    }
+    let head = &bytes[..bytes.len().min(1024)];
+    if find(head, b"%PDF-").is_none() {
+        return Err(PdfError::NotPdf);
+    }
+    let tail = &bytes[bytes.len().saturating_sub(2048)..];
+    if rfind(tail, b"%%EOF").is_none() || rfind(tail, b"startxref").is_none() {
+        return Err(PdfError::Truncated);
+    }
+    Ok(())
+}
+
+/// Parse `bytes`, refusing what we cannot sign or verify honestly.
+pub fn load(bytes: Vec<u8>) -> Result<Pdf> {
+    check_frame(&bytes)?;
+    let options = LoadOptions {
+        strict: false,
+        max_decompressed_size: Some(MAX_STREAM_BYTES),
+        ..LoadOptions::default()
+    };
+    // lopdf is defensive, but it parses attacker-controlled bytes: a panic there must become an
+    // error, never take the caller (a server thread) down.
+    let parsed = catch_unwind(AssertUnwindSafe(|| {
+        Document::load_mem_with_options(&bytes, options)
+    }))
+    .map_err(|_| PdfError::Malformed("parser failure".into()))?;
+    let document = parsed.map_err(|e| match e {
+        lopdf::Error::Decryption(_) | lopdf::Error::InvalidPassword => PdfError::Encrypted,
+        other => PdfError::Malformed(other.to_string()),
+    })?;
+    if document.trailer.has(b"Encrypt") || document.encryption_state.is_some() {
+        return Err(PdfError::Encrypted);
+    }
+    if document.xref_recovery == Some(XrefRecovery::Reconstructed) {
+        return Err(PdfError::BrokenXref);
+    }
+    let pdf = Pdf { bytes, document };
+    pdf.catalog()?;
+    let pages = pdf.pages()?;
+    if pages.is_empty() {
+        return Err(PdfError::Malformed("no pages".into()));
+    }
+    Ok(pdf)
+}
+
+impl Pdf {
+    /// The document catalog.
+    pub fn catalog(&self) -> Result<&Dictionary> {
+        self.document
+            .catalog()
+            .map_err(|_| PdfError::Malformed("no catalog".into()))
+    }
+
+    /// The catalog's object id.
+    pub fn catalog_id(&self) -> Result<ObjectId> {
+        self.document
+            .trailer
+            .get(b"Root")
+            .and_then(Object::as_reference)
+            .map_err(|_| PdfError::Malformed("trailer has no /Root reference".into()))
+    }
+
+    /// Page object ids in order (page 1 first), walking the tree with loop and depth limits.
+    pub fn pages(&self) -> Result<Vec<ObjectId>> {
+        let root = self
+            .catalog()?
+            .get(b"Pages")
+            .and_then(Object::as_reference)
+            .map_err(|_| PdfError::Malformed("catalog has no /Pages".into()))?;
+        let mut pages = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        self.walk_pages(root, 0, &mut seen, &mut pages)?;
+        Ok(pages)
+    }
+
+    fn walk_pages(
+        &self,
+        node: ObjectId,
+        depth: usize,
+        seen: &mut std::collections::HashSet<ObjectId>,
+        pages: &mut Vec<ObjectId>,
+    ) -> Result<()> {
+        if depth > MAX_DEPTH {
+            return Err(PdfError::TooDeep("page tree".into()));
+        }
+        if !seen.insert(node) {
+            return Err(PdfError::TooDeep("page tree loops".into()));
+        }
+        let dict = self.dict(node)?;
+        if dict.has_type(b"Page") || !dict.has(b"Kids") {
+            pages.push(node);
+            return Ok(());
+        }
+        let kids = dict
+            .get(b"Kids")
+            .and_then(Object::as_array)
+            .map_err(|_| PdfError::Malformed("page tree node without /Kids".into()))?;
+        for kid in kids {
+            let kid = kid
+                .as_reference()
+                .map_err(|_| PdfError::Malformed("page tree kid is not a reference".into()))?;
+            self.walk_pages(kid, depth + 1, seen, pages)?;
+        }
+        Ok(())
+    }
+
+    /// The dictionary of object `id` (a stream's dictionary for streams).
+    pub fn dict(&self, id: ObjectId) -> Result<&Dictionary> {
+        match self.document.get_object(id) {
+            Ok(Object::Dictionary(dict)) => Ok(dict),
+            Ok(Object::Stream(stream)) => Ok(&stream.dict),
+            _ => Err(PdfError::Malformed(format!(
+                "object {} {} is not a dictionary",
+                id.0, id.1
+            ))),
+        }
+    }
+
+    /// Follow references from `object` (bounded).
+    pub fn resolve<'a>(&'a self, object: &'a Object) -> Result<&'a Object> {
+        let mut current = object;
+        for _ in 0..MAX_DEPTH {
+            match current {
+                Object::Reference(id) => {
+                    current = self.document.get_object(*id).map_err(|_| {
+                        PdfError::Malformed(format!("dangling reference {} {}", id.0, id.1))
+                    })?;
+                }
+                other => return Ok(other),
+            }
+        }
+        Err(PdfError::TooDeep("reference chain".into()))
+    }
+
+    /// The value of an inheritable page attribute (`/Resources`, `/MediaBox`, `/Rotate`).
+    pub fn inherited(&self, page: ObjectId, key: &[u8]) -> Result<Option<&Object>> {
+        let mut node = page;
+        for _ in 0..MAX_DEPTH {
+            let dict = self.dict(node)?;
+            if let Ok(value) = dict.get(key) {
+                return Ok(Some(self.resolve(value)?));
+            }
+            match dict.get(b"Parent").and_then(Object::as_reference) {
+                Ok(parent) => node = parent,
+                Err(_) => return Ok(None),
+            }
+        }
+        Err(PdfError::TooDeep("page parents".into()))
+    }
+
+    /// A page's media box as `[x0, y0, x1, y1]`.
+    pub fn media_box(&self, page: ObjectId) -> Result<[f32; 4]> {
+        let array = self
+            .inherited(page, b"MediaBox")?
+            .and_then(|o| o.as_array().ok())
+            .ok_or_else(|| PdfError::Malformed("page without /MediaBox".into()))?;
+        let mut out = [0.0; 4];
+        if array.len() != 4 {
+            return Err(PdfError::Malformed("bad /MediaBox".into()));
+        }
+        for (slot, value) in out.iter_mut().zip(array) {
+            *slot = self
+                .resolve(value)?
+                .as_float()
+                .map_err(|_| PdfError::Malformed("bad /MediaBox number".into()))?;
+        }
+        Ok(out)
+    }
+}
+
+/// First position of `needle` in `haystack`.
+pub fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Last position of `needle` in `haystack`.
+pub fn rfind(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).rposition(|w| w == needle)
+}

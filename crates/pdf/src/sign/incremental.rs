@@ -1,0 +1,217 @@
+//! One signature revision: field, widget, `/ByteRange` and `/Contents` placeholder, byte patch.
+
+use std::time::SystemTime;
+
+use lopdf::{Dictionary, Object, ObjectId, StringFormat};
+
+use crate::error::{PdfError, Result};
+use crate::reader::{self, find};
+use crate::sign::field::{attach_field, fresh_name};
+use crate::sign::update::Update;
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// Placeholder value for the three unknown `/ByteRange` numbers (ten digits, room for any
+/// offset in a file we accept).
+const BYTE_RANGE_PLACEHOLDER: i64 = 9_999_999_999;
+
+/// What kind of signature dictionary to write.
+#[derive(Clone, Debug)]
+pub enum SignatureKind {
+    /// An approval signature.
+    Signature {
+        /// `/SubFilter` (`ETSI.CAdES.detached`, or `adbe.pkcs7.detached` for SM2).
+        sub_filter: &'static str,
+        /// `/M`, the claimed signing time.
+        time: SystemTime,
+        /// `/Reason`.
+        reason: Option<String>,
+        /// `/Location`.
+        location: Option<String>,
+        /// `/Name`.
+        name: Option<String>,
+    },
+    /// A document timestamp (`ETSI.RFC3161`).
+    DocTimestamp,
+}
+
+/// Where the widget goes and what it shows.
+pub struct FieldSpec<'a> {
+    /// Field name prefix (a number is appended to keep it unique).
+    pub name_prefix: &'a str,
+    /// 0-based page index.
+    pub page: usize,
+    /// `[x0, y0, x1, y1]` in page space; zero for an invisible signature.
+    pub rect: [f32; 4],
+    /// Adds the normal appearance stream to the new revision and returns its id.
+    pub appearance: Option<&'a dyn Fn(&mut Update<'_>) -> Result<ObjectId>>,
+}
+
+/// PDF date `D:YYYYMMDDHHmmSSZ`.
+pub fn pdf_date(time: SystemTime) -> Result<String> {
+    let t = der::DateTime::from_system_time(time)?;
+    Ok(format!(
+        "D:{:04}{:02}{:02}{:02}{:02}{:02}Z",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minutes(),
+        t.seconds()
+    ))
+}
+
+fn text(value: &str) -> Object {
+    // PDF text strings: PDFDocEncoding for ASCII, UTF-16BE with BOM otherwise.
+    if value.is_ascii() {
+        Object::string_literal(value)
+    } else {
+        let mut bytes = vec![0xfe, 0xff];
+        for unit in value.encode_utf16() {
+            bytes.extend(unit.to_be_bytes());
+        }
+        Object::String(bytes, StringFormat::Hexadecimal)
+    }
+}
+
+fn signature_dictionary(kind: &SignatureKind, reserve: usize) -> Result<Dictionary> {
+    let mut dict = Dictionary::new();
+    match kind {
+        SignatureKind::Signature {
+            sub_filter,
+            time,
+            reason,
+            location,
+            name,
+        } => {
+            dict.set("Type", Object::Name(b"Sig".to_vec()));
+            dict.set("Filter", Object::Name(b"Adobe.PPKLite".to_vec()));
+            dict.set("SubFilter", Object::Name(sub_filter.as_bytes().to_vec()));
+            dict.set("M", Object::string_literal(pdf_date(*time)?));
+            for (key, value) in [("Reason", reason), ("Location", location), ("Name", name)] {
+                if let Some(value) = value {
+                    dict.set(key, text(value));
+                }
+            }
+        }
+        SignatureKind::DocTimestamp => {
+            dict.set("Type", Object::Name(b"DocTimeStamp".to_vec()));
+            dict.set("Filter", Object::Name(b"Adobe.PPKLite".to_vec()));
+            dict.set("SubFilter", Object::Name(b"ETSI.RFC3161".to_vec()));
+        }
+    }
+    dict.set(
+        "ByteRange",
+        Object::Array(vec![
+            Object::Integer(0),
+            Object::Integer(BYTE_RANGE_PLACEHOLDER),
+            Object::Integer(BYTE_RANGE_PLACEHOLDER),
+            Object::Integer(BYTE_RANGE_PLACEHOLDER),
+        ]),
+    );
+    dict.set(
+        "Contents",
+        Object::String(vec![0; reserve], StringFormat::Hexadecimal),
+    );
+    Ok(dict)
+}
+
+/// Append one signature revision to `input` and fill it with what `sign` returns for the
+/// signed byte ranges. `reserve` is the `/Contents` size in bytes.
+pub fn append_signature(
+    input: Vec<u8>,
+    spec: &FieldSpec<'_>,
+    kind: &SignatureKind,
+    reserve: usize,
+    sign: &dyn Fn(&[&[u8]; 2]) -> Result<Vec<u8>>,
+) -> Result<Vec<u8>> {
+    let pdf = reader::load(input)?;
+    let pages = pdf.pages()?;
+    let page = *pages.get(spec.page).ok_or_else(|| {
+        PdfError::InvalidRequest(format!(
+            "page {} does not exist (the document has {})",
+            spec.page + 1,
+            pages.len()
+        ))
+    })?;
+    let catalog_id = pdf.catalog_id()?;
+    let field_name = fresh_name(&pdf, spec.name_prefix);
+    let previous_length = pdf.bytes.len();
+    let mut update = Update::new(&pdf);
+    let signature_id = update.add(signature_dictionary(kind, reserve)?);
+    let mut widget = Dictionary::new();
+    widget.set("Type", Object::Name(b"Annot".to_vec()));
+    widget.set("Subtype", Object::Name(b"Widget".to_vec()));
+    widget.set("FT", Object::Name(b"Sig".to_vec()));
+    widget.set("T", text(&field_name));
+    widget.set("V", Object::Reference(signature_id));
+    // Print + Locked.
+    widget.set("F", 132);
+    widget.set("P", Object::Reference(page));
+    widget.set(
+        "Rect",
+        Object::Array(spec.rect.iter().map(|v| Object::Real(*v)).collect()),
+    );
+    if let Some(appearance) = spec.appearance {
+        let stream = appearance(&mut update)?;
+        let mut ap = Dictionary::new();
+        ap.set("N", Object::Reference(stream));
+        widget.set("AP", Object::Dictionary(ap));
+    }
+    let widget_id = update.add(widget);
+    attach_field(&mut update, &pdf, catalog_id, page, widget_id)?;
+    let mut out = update.write()?;
+    fill(&mut out, previous_length, signature_id, reserve, sign)?;
+    Ok(out)
+}
+
+/// Find the signature object, write the real `/ByteRange`, sign, write `/Contents`.
+fn fill(
+    out: &mut [u8],
+    previous_length: usize,
+    signature_id: ObjectId,
+    reserve: usize,
+    sign: &dyn Fn(&[&[u8]; 2]) -> Result<Vec<u8>>,
+) -> Result<()> {
+    let missing = || PdfError::Malformed("signature placeholder not found in output".into());
+    let header = format!("{} {} obj", signature_id.0, signature_id.1);
+    let mut start = previous_length;
+    let object_start = loop {
+        let at = find(&out[start..], header.as_bytes()).ok_or_else(missing)? + start;
+        if at == 0 || !out[at - 1].is_ascii_digit() {
+            break at;
+        }
+        start = at + 1;
+    };
+    let object_end = find(&out[object_start..], b"endobj").ok_or_else(missing)? + object_start;
+    let object = &out[object_start..object_end];
+    let range_key = find(object, b"/ByteRange").ok_or_else(missing)? + object_start;
+    let range_open = find(&out[range_key..], b"[").ok_or_else(missing)? + range_key;
+    let range_close = find(&out[range_open..], b"]").ok_or_else(missing)? + range_open;
+    let contents_key = find(object, b"/Contents").ok_or_else(missing)? + object_start;
+    let open = find(&out[contents_key..], b"<").ok_or_else(missing)? + contents_key;
+    let close = open + 1 + reserve * 2;
+    if out.get(close) != Some(&b'>') || out[open + 1..close].iter().any(|b| *b != b'0') {
+        return Err(missing());
+    }
+    let ranges = format!("0 {} {} {}", open, close + 1, out.len() - close - 1);
+    let width = range_close - range_open - 1;
+    if ranges.len() > width {
+        return Err(PdfError::Malformed("byte range does not fit".into()));
+    }
+    let mut patched = ranges.into_bytes();
+    patched.resize(width, b' ');
+    out[range_open + 1..range_close].copy_from_slice(&patched);
+    let contents = sign(&[&out[..open], &out[close + 1..]])?;
+    if contents.len() > reserve {
+        return Err(PdfError::PlaceholderTooSmall {
+            needed: contents.len(),
+            reserved: reserve,
+        });
+    }
+    for (i, byte) in contents.iter().enumerate() {
+        out[open + 1 + 2 * i] = HEX[usize::from(byte >> 4)];
+        out[open + 2 + 2 * i] = HEX[usize::from(byte & 0xf)];
+    }
+    Ok(())
+}

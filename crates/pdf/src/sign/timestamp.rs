@@ -1,0 +1,237 @@
+//! RFC 3161 time-stamp sources: the in-process `signet_pki` TSA and an HTTP client.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime};
+
+use cms::content_info::ContentInfo;
+use cms::signed_data::SignedData;
+use der::asn1::{Int, ObjectIdentifier, OctetString};
+use der::{Any, Decode, Encode, Sequence};
+use spki::AlgorithmIdentifierOwned;
+use x509_cert::serial_number::SerialNumber;
+
+use crate::error::{PdfError, Result};
+use crate::sign::cms::{TST_INFO, hash};
+
+/// Largest answer read from a TSA.
+const MAX_RESPONSE_BYTES: u64 = 1024 * 1024;
+
+/// Anything that turns a digest into a DER `TimeStampToken` (a CMS `ContentInfo`).
+///
+/// A source that cannot answer returns an error: signing then fails instead of quietly
+/// producing a lower level.
+pub trait TimestampSource: Send + Sync {
+    /// A token over `digest`, made with `algorithm`.
+    fn timestamp(&self, algorithm: ObjectIdentifier, digest: &[u8]) -> Result<Vec<u8>>;
+}
+
+/// `TimeStampReq`.
+#[derive(Clone, Debug, Sequence)]
+struct TimeStampReq {
+    version: u8,
+    message_imprint: MessageImprint,
+    #[asn1(optional = "true")]
+    req_policy: Option<ObjectIdentifier>,
+    #[asn1(optional = "true")]
+    nonce: Option<Int>,
+    #[asn1(optional = "true")]
+    cert_req: Option<bool>,
+}
+
+/// `MessageImprint`.
+#[derive(Clone, Debug, PartialEq, Eq, Sequence)]
+pub struct MessageImprint {
+    /// Hash algorithm.
+    pub hash_algorithm: AlgorithmIdentifierOwned,
+    /// Hash value.
+    pub hashed_message: OctetString,
+}
+
+/// `TimeStampResp` with the token left undecoded.
+#[derive(Clone, Debug, Sequence)]
+struct TimeStampResp {
+    status: PkiStatusInfo,
+    #[asn1(optional = "true")]
+    token: Option<Any>,
+}
+
+#[derive(Clone, Debug, Sequence)]
+struct PkiStatusInfo {
+    status: u8,
+    #[asn1(optional = "true")]
+    status_string: Option<Vec<Any>>,
+    #[asn1(optional = "true")]
+    fail_info: Option<der::asn1::BitString>,
+}
+
+/// The `TSTInfo` fields a verifier needs.
+#[derive(Clone, Debug, Sequence)]
+pub struct TstInfo {
+    /// Version (1).
+    pub version: u8,
+    /// Policy.
+    pub policy: ObjectIdentifier,
+    /// What was stamped.
+    pub message_imprint: MessageImprint,
+    /// Serial.
+    pub serial_number: SerialNumber,
+    /// The time.
+    pub gen_time: der::asn1::GeneralizedTime,
+    /// Accuracy.
+    #[asn1(optional = "true")]
+    pub accuracy: Option<Any>,
+    /// Ordering.
+    #[asn1(optional = "true")]
+    pub ordering: Option<bool>,
+    /// Nonce.
+    #[asn1(optional = "true")]
+    pub nonce: Option<Int>,
+    /// TSA name.
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
+    pub tsa: Option<Any>,
+}
+
+/// Read the `TSTInfo` inside a token.
+pub fn tst_info(token: &[u8]) -> Result<TstInfo> {
+    let info = ContentInfo::from_der(token)?;
+    let signed: SignedData = info.content.decode_as()?;
+    if signed.encap_content_info.econtent_type != TST_INFO {
+        return Err(PdfError::Timestamp("token does not hold a TSTInfo".into()));
+    }
+    let content = signed
+        .encap_content_info
+        .econtent
+        .ok_or_else(|| PdfError::Timestamp("token without content".into()))?;
+    let octets: OctetString = content.decode_as()?;
+    Ok(TstInfo::from_der(octets.as_bytes())?)
+}
+
+static NONCE_COUNTER: AtomicU64 = AtomicU64::new(1);
+
+/// A request for `digest` with a nonce; certificate requested so validators find the TSA.
+fn request(algorithm: ObjectIdentifier, digest: &[u8]) -> Result<(Vec<u8>, Int)> {
+    let counter = NONCE_COUNTER.fetch_add(1, Ordering::Relaxed);
+    let mut nonce = hash(
+        signet_pki::algorithm::SHA256,
+        &[digest, &counter.to_be_bytes()],
+    )?;
+    nonce.truncate(12);
+    if let Some(first) = nonce.first_mut() {
+        *first &= 0x7f;
+        *first |= 0x01;
+    }
+    let nonce = Int::new(&nonce)?;
+    let request = TimeStampReq {
+        version: 1,
+        message_imprint: MessageImprint {
+            hash_algorithm: AlgorithmIdentifierOwned {
+                oid: algorithm,
+                parameters: None,
+            },
+            hashed_message: OctetString::new(digest.to_vec())?,
+        },
+        req_policy: None,
+        nonce: Some(nonce.clone()),
+        cert_req: Some(true),
+    };
+    Ok((request.to_der()?, nonce))
+}
+
+/// Take the token out of a `TimeStampResp`, checking it answers our request.
+fn token_from_response(
+    response: &[u8],
+    algorithm: ObjectIdentifier,
+    digest: &[u8],
+    nonce: &Int,
+) -> Result<Vec<u8>> {
+    let response = TimeStampResp::from_der(response)
+        .map_err(|e| PdfError::Timestamp(format!("unreadable answer: {e}")))?;
+    if response.status.status > 1 {
+        return Err(PdfError::Timestamp(format!(
+            "TSA refused (status {})",
+            response.status.status
+        )));
+    }
+    let token = response
+        .token
+        .ok_or_else(|| PdfError::Timestamp("granted without a token".into()))?
+        .to_der()?;
+    let info = tst_info(&token)?;
+    if info.message_imprint.hash_algorithm.oid != algorithm
+        || info.message_imprint.hashed_message.as_bytes() != digest
+    {
+        return Err(PdfError::Timestamp("token stamps another digest".into()));
+    }
+    if info.nonce.as_ref() != Some(nonce) {
+        return Err(PdfError::Timestamp("token nonce does not match".into()));
+    }
+    Ok(token)
+}
+
+/// The platform's own TSA, called in process (tests, and the server signing for itself).
+pub struct LocalTsa<'a> {
+    /// The TSA.
+    pub tsa: signet_pki::tsa::Tsa<'a>,
+    /// The time written into tokens (injected: the caller's clock).
+    pub now: SystemTime,
+}
+
+impl TimestampSource for LocalTsa<'_> {
+    fn timestamp(&self, algorithm: ObjectIdentifier, digest: &[u8]) -> Result<Vec<u8>> {
+        let (request_der, nonce) = request(algorithm, digest)?;
+        let parsed = signet_pki::tsa::parse_request(&request_der)?;
+        let mut serial = hash(
+            signet_pki::algorithm::SHA256,
+            &[&request_der, &nonce.to_der()?],
+        )?;
+        serial.truncate(16);
+        if let Some(first) = serial.first_mut() {
+            *first = (*first & 0x7f) | 0x40;
+        }
+        let serial = SerialNumber::new(&serial)?;
+        let response = self.tsa.stamp(&parsed, serial, self.now)?;
+        token_from_response(&response, algorithm, digest, &nonce)
+    }
+}
+
+/// An RFC 3161 TSA reached over HTTP(S) (`--tsa URL`).
+#[derive(Clone, Debug)]
+pub struct HttpTsa {
+    /// The TSA's URL.
+    pub url: String,
+    /// How long to wait for it.
+    pub timeout: Duration,
+}
+
+impl HttpTsa {
+    /// A client for `url` with a 30-second timeout.
+    pub fn new(url: &str) -> Self {
+        Self {
+            url: url.to_owned(),
+            timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+impl TimestampSource for HttpTsa {
+    fn timestamp(&self, algorithm: ObjectIdentifier, digest: &[u8]) -> Result<Vec<u8>> {
+        let (request_der, nonce) = request(algorithm, digest)?;
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .timeout_global(Some(self.timeout))
+            .build()
+            .into();
+        let fail = |e: ureq::Error| PdfError::Timestamp(format!("{}: {e}", self.url));
+        let mut response = agent
+            .post(&self.url)
+            .header("Content-Type", "application/timestamp-query")
+            .send(&request_der[..])
+            .map_err(fail)?;
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(MAX_RESPONSE_BYTES)
+            .read_to_vec()
+            .map_err(fail)?;
+        token_from_response(&body, algorithm, digest, &nonce)
+    }
+}

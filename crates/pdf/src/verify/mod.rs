@@ -1,0 +1,353 @@
+//! Verifying every signature in a PDF: integrity, trust, timestamps, revocation, later changes.
+
+pub mod changes;
+pub mod cms;
+pub mod revocation;
+
+use std::time::SystemTime;
+
+use der::asn1::ObjectIdentifier;
+use signet_pki::signer::Sm2Ids;
+use x509_cert::Certificate;
+
+use crate::chain::{build_chain, extend_unique, self_signed};
+use crate::dss::read_dss;
+use crate::error::Result;
+use crate::reader::{self, find, rfind};
+use crate::sign::Level;
+use crate::sign::cms::hash;
+use crate::signatures::{FoundSignature, find_signatures, signature_timestamps, signed_data};
+pub use changes::Changes;
+pub use revocation::RevocationEntry;
+
+/// What to trust, and when "now" is.
+#[derive(Clone, Debug)]
+pub struct VerifyOptions {
+    /// Trust anchors.
+    pub trust_roots: Vec<Certificate>,
+    /// The current time (injected clock).
+    pub now: SystemTime,
+    /// More certificates to build chains with (e.g. a TSA's issuer: tokens carry only the
+    /// TSA's own certificate).
+    pub other_certificates: Vec<Certificate>,
+}
+
+/// A timestamp's result.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct TimestampReport {
+    /// genTime, RFC 3339-ish.
+    pub time: String,
+    /// The token's signature and imprint check out.
+    pub intact: bool,
+    /// The TSA chains to a trust root.
+    pub trusted: bool,
+    /// Why not, when not.
+    pub problem: Option<String>,
+}
+
+/// One signature's result.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct SignatureReport {
+    /// Field name.
+    pub field: String,
+    /// `signature` or `document-timestamp`.
+    pub kind: String,
+    /// `/SubFilter`.
+    pub sub_filter: String,
+    /// Signer (or TSA) subject.
+    pub signer: Option<String>,
+    /// Chain subjects, leaf first.
+    pub chain: Vec<String>,
+    /// The bytes are as signed.
+    pub intact: bool,
+    /// The chain reaches a trust root.
+    pub trusted: bool,
+    /// 1-based revision this signature covers.
+    pub revision: usize,
+    /// Revisions in the file.
+    pub revisions: usize,
+    /// What changed after it.
+    pub changes: Changes,
+    /// Signature timestamp (or the document timestamp itself).
+    pub timestamp: Option<TimestampReport>,
+    /// Revocation status of each certificate below the root, at signing time.
+    pub revocation: Vec<RevocationEntry>,
+    /// PAdES level reached.
+    pub level: Option<Level>,
+    /// `/M`.
+    pub claimed_time: Option<String>,
+    /// 1-based page of the widget.
+    pub page: Option<usize>,
+    /// Intact, trusted, not revoked, no disallowed change, timestamp (if any) valid.
+    pub valid: bool,
+    /// Everything wrong, in words.
+    pub problems: Vec<String>,
+}
+
+/// The whole file's result.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Report {
+    /// Each signature and document timestamp, in signing order.
+    pub signatures: Vec<SignatureReport>,
+    /// Revisions in the file.
+    pub revisions: usize,
+    /// There is at least one signature and every one is valid.
+    pub all_valid: bool,
+}
+
+fn time_text(time: SystemTime) -> String {
+    der::DateTime::from_system_time(time).map_or_else(|_| "?".into(), |t| format!("{t}"))
+}
+
+/// Ends of revisions: the byte after each `%%EOF` (and its line end).
+fn revision_ends(bytes: &[u8]) -> Vec<usize> {
+    let mut ends = Vec::new();
+    let mut at = 0;
+    while let Some(found) = find(&bytes[at..], b"%%EOF") {
+        let mut end = at + found + 5;
+        while end < bytes.len() && matches!(bytes[end], b'\r' | b'\n') {
+            end += 1;
+        }
+        ends.push(end);
+        at = end;
+    }
+    ends
+}
+
+/// Verify every signature of `input`.
+pub fn verify_pdf(input: &[u8], options: &VerifyOptions) -> Result<Report> {
+    let pdf = reader::load(input.to_vec())?;
+    let found = find_signatures(&pdf)?;
+    let dss = read_dss(&pdf);
+    let ends = revision_ends(&pdf.bytes);
+    let mut pool: Vec<Certificate> = options.other_certificates.clone();
+    extend_unique(
+        &mut pool,
+        dss.certificates
+            .iter()
+            .filter_map(|d| cms::parse_certificate(d)),
+    );
+    let mut reports = Vec::new();
+    for signature in &found {
+        reports.push(verify_one(&pdf, signature, &dss, &ends, &mut pool, options));
+    }
+    // B-LTA: a valid document timestamp after a B-LT signature.
+    let timestamps: Vec<(usize, bool)> = reports
+        .iter()
+        .filter(|r| r.kind == "document-timestamp")
+        .map(|r| (r.revision, r.valid))
+        .collect();
+    for report in &mut reports {
+        if report.level == Some(Level::BLT)
+            && timestamps
+                .iter()
+                .any(|(revision, valid)| *valid && *revision > report.revision)
+        {
+            report.level = Some(Level::BLTA);
+        }
+    }
+    let all_valid = !reports.is_empty() && reports.iter().all(|r| r.valid);
+    Ok(Report {
+        signatures: reports,
+        revisions: ends.len(),
+        all_valid,
+    })
+}
+
+fn verify_one(
+    pdf: &reader::Pdf,
+    signature: &FoundSignature,
+    dss: &crate::dss::DssContent,
+    ends: &[usize],
+    pool: &mut Vec<Certificate>,
+    options: &VerifyOptions,
+) -> SignatureReport {
+    let mut problems = Vec::new();
+    let bytes = &pdf.bytes;
+    let range: Vec<usize> = signature
+        .byte_range
+        .iter()
+        .map(|v| usize::try_from(*v).unwrap_or(usize::MAX))
+        .collect();
+    let well_formed = matches!(range.as_slice(), [0, a, b, c]
+        if a < b && b.checked_add(*c).is_some_and(|e| e <= bytes.len())
+            && bytes.get(*a) == Some(&b'<') && bytes.get(b - 1) == Some(&b'>'));
+    let (a, b, c) = if well_formed {
+        (range[1], range[2], range[3])
+    } else {
+        (0, 0, 0)
+    };
+    if !well_formed {
+        problems.push("byte range is malformed or does not match the /Contents hole".into());
+    }
+    let end = b + c;
+    let revision = ends
+        .iter()
+        .position(|e| *e == end || (*e > end && bytes[end..*e].iter().all(u8::is_ascii_whitespace)))
+        .map_or(0, |i| i + 1);
+    if well_formed && revision == 0 {
+        problems.push("the signed range does not end at a revision boundary".into());
+    }
+    let parts: [&[u8]; 2] = if well_formed {
+        [&bytes[..a], &bytes[b..end]]
+    } else {
+        [&[], &[]]
+    };
+    let digest_of = |algorithm: ObjectIdentifier| hash(algorithm, &parts);
+    let mut report = SignatureReport {
+        field: signature.field_name.clone(),
+        kind: if signature.document_timestamp {
+            "document-timestamp"
+        } else {
+            "signature"
+        }
+        .into(),
+        sub_filter: signature.sub_filter.clone(),
+        signer: None,
+        chain: Vec::new(),
+        intact: false,
+        trusted: false,
+        revision,
+        revisions: ends.len(),
+        changes: Changes::default(),
+        timestamp: None,
+        revocation: Vec::new(),
+        level: None,
+        claimed_time: signature.claimed_time.clone(),
+        page: signature.page.map(|p| p + 1),
+        valid: false,
+        problems: Vec::new(),
+    };
+    // Integrity and timestamp.
+    let (check, timestamp_time) = if signature.document_timestamp {
+        let (check, time) = cms::check_token(&signature.contents, &digest_of);
+        (check, time)
+    } else {
+        match signed_data(&signature.contents) {
+            Ok(signed) => {
+                let check = cms::check_signer(&signed, &digest_of);
+                let mut time = None;
+                if let Some(token) = signature_timestamps(&signed).first() {
+                    let imprint = check.signature.clone();
+                    let (token_check, token_time) =
+                        cms::check_token(token, &|alg| hash(alg, &[&imprint]));
+                    extend_unique(pool, token_check.carried.clone());
+                    let (trusted, problem) = trust(
+                        token_check.signer.as_ref(),
+                        pool,
+                        options,
+                        token_time.unwrap_or(options.now),
+                    );
+                    let intact = token_check.error.is_none();
+                    report.timestamp = Some(TimestampReport {
+                        time: token_time.map(time_text).unwrap_or_default(),
+                        intact,
+                        trusted,
+                        problem: token_check.error.clone().or(problem),
+                    });
+                    if intact && trusted {
+                        time = token_time;
+                    } else {
+                        problems.push("signature timestamp is not valid".into());
+                    }
+                }
+                (check, time)
+            }
+            Err(e) => {
+                problems.push(format!("signature is not CMS: {e}"));
+                report.problems = problems;
+                return report;
+            }
+        }
+    };
+    extend_unique(pool, check.carried.clone());
+    report.signer = check
+        .signer
+        .as_ref()
+        .map(|c| c.tbs_certificate().subject().to_string());
+    report.intact = well_formed && check.error.is_none();
+    if let Some(error) = &check.error {
+        problems.push(error.clone());
+    }
+    let at = timestamp_time.unwrap_or(options.now);
+    let (trusted, problem) = trust(check.signer.as_ref(), pool, options, at);
+    report.trusted = trusted;
+    if let Some(problem) = problem {
+        problems.push(problem);
+    }
+    if signature.document_timestamp {
+        report.timestamp = Some(TimestampReport {
+            time: timestamp_time.map(time_text).unwrap_or_default(),
+            intact: report.intact,
+            trusted,
+            problem: None,
+        });
+    }
+    // Chain and revocation at signing time.
+    if let Some(signer) = &check.signer {
+        let chain = build_chain(
+            signer,
+            &[pool.as_slice(), options.trust_roots.as_slice()].concat(),
+        );
+        report.chain = chain
+            .iter()
+            .map(|c| c.tbs_certificate().subject().to_string())
+            .collect();
+        for pair in chain.windows(2) {
+            if !self_signed(&pair[0]) {
+                report
+                    .revocation
+                    .push(revocation::status_of(&pair[0], &pair[1], dss, at));
+            }
+        }
+    }
+    if report.revocation.iter().any(|r| r.status == "revoked") {
+        problems.push("a certificate in the chain was revoked at signing time".into());
+    }
+    // Later changes.
+    if well_formed && end < bytes.len() {
+        match reader::load(bytes[..end].to_vec()) {
+            Ok(old) => report.changes = changes::analyse(&old, pdf),
+            Err(e) => problems.push(format!("signed revision does not parse: {e}")),
+        }
+        for change in &report.changes.disallowed {
+            problems.push(format!("modified after signing: {change}"));
+        }
+    }
+    let complete_revocation =
+        !report.revocation.is_empty() && report.revocation.iter().all(|r| r.status == "good");
+    if !signature.document_timestamp && report.intact {
+        report.level = Some(if timestamp_time.is_none() {
+            Level::BB
+        } else if complete_revocation {
+            Level::BLT
+        } else {
+            Level::BT
+        });
+    }
+    report.valid = problems.is_empty() && report.intact && report.trusted;
+    report.problems = problems;
+    report
+}
+
+/// Whether `leaf` chains to a trust root at `at`.
+fn trust(
+    leaf: Option<&Certificate>,
+    pool: &[Certificate],
+    options: &VerifyOptions,
+    at: SystemTime,
+) -> (bool, Option<String>) {
+    let Some(leaf) = leaf else {
+        return (false, Some("no signer certificate".into()));
+    };
+    match signet_pki::validate::validate_path(leaf, pool, &options.trust_roots, at, Sm2Ids::EITHER)
+    {
+        Ok(_) => (true, None),
+        Err(e) => (false, Some(format!("not trusted: {e}"))),
+    }
+}
+
+/// Whether the tail after the last revision is only whitespace (used by tests and the CLI).
+pub fn ends_cleanly(bytes: &[u8]) -> bool {
+    rfind(bytes, b"%%EOF").is_some_and(|p| bytes[p + 5..].iter().all(u8::is_ascii_whitespace))
+}

@@ -1,0 +1,14 @@
+//! Integration tests for signet-pdf: every signed file goes to pyHanko and poppler's pdfsig.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::too_many_lines,
+    reason = "test helpers outside #[test] fail loudly by design; scenarios read top to bottom"
+)]
+
+mod signing;
+mod support;
+mod tamper;
+mod validators;
