@@ -1,5 +1,6 @@
 //! `cargo xtask run | test | bench`: the commands the README names.
 
+mod bench;
 mod prereqs;
 mod run;
 mod shell;
@@ -13,9 +14,10 @@ fn main() -> anyhow::Result<()> {
     match args.first().map(String::as_str) {
         Some("run") => run::run(&root, &args[1..]),
         Some("test") => test::run(&root, &args[1..]),
+        Some("bench") => bench::run(&root, &args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  run    build everything, prepare ./data with demo data, serve http://127.0.0.1:8080 (sandbox)\n  test   every test: Rust on SQLite and PostgreSQL, web unit tests, Playwright in Chromium"
+                "usage: cargo xtask <command>\n\n  run    build everything, prepare ./data with demo data, serve http://127.0.0.1:8080 (sandbox)\n  test   every test: Rust on SQLite and PostgreSQL, web unit tests, Playwright in Chromium\n  bench  [pdf]: speed beside a reference (pyHanko) measured in the same run"
             );
             std::process::exit(2);
         }
