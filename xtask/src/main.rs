@@ -1,6 +1,7 @@
 //! `cargo xtask run | test | bench`: the commands the README names.
 
 mod bench;
+mod examples;
 mod prereqs;
 mod run;
 mod shell;

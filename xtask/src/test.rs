@@ -1,6 +1,6 @@
 //! `cargo xtask test`: every test. Rust on SQLite, the database tests again on PostgreSQL when one
 //! is reachable (loudly skipped otherwise, and a failure with `CI=true`), web lint and unit tests,
-//! and Playwright in Chromium against the real server.
+//! Playwright in Chromium against the real server, and the `examples/` walkthroughs.
 
 use std::io::{BufRead as _, BufReader};
 use std::net::{TcpStream, ToSocketAddrs as _};
@@ -294,6 +294,12 @@ pub fn run(root: &Path, _args: &[String]) -> anyhow::Result<()> {
             "{}; screenshots in web/test-results/screenshots",
             tally.add(counts)
         ))
+    })?;
+
+    steps.step("examples: curl walkthroughs", || {
+        let binary = target_dir(root).join("debug").join("signet");
+        let counts = crate::examples::run(root, &binary)?;
+        Ok(tally.add(counts))
     })?;
 
     steps.print();
