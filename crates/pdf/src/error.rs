@@ -34,6 +34,9 @@ pub enum PdfError {
     /// A font could not be found, read or subset.
     #[error("font error: {0}")]
     Font(String),
+    /// The file is already signed: changing its pages now would break the signatures.
+    #[error("PDF is already signed; content must be frozen before the first signature")]
+    AlreadySigned,
     /// The signature did not fit the space reserved for it.
     #[error("signature of {needed} bytes does not fit its {reserved}-byte placeholder")]
     PlaceholderTooSmall {
@@ -73,6 +76,7 @@ impl PdfError {
             Self::InvalidRequest(_) => "pdf.invalid_request",
             Self::Image(_) => "pdf.image",
             Self::Font(_) => "pdf.font",
+            Self::AlreadySigned => "pdf.already_signed",
             Self::PlaceholderTooSmall { .. } => "pdf.placeholder_too_small",
             Self::Timestamp(_) => "pdf.timestamp",
             Self::Revocation(_) => "pdf.revocation",

@@ -14,6 +14,7 @@
 pub mod chain;
 pub mod dss;
 pub mod error;
+pub mod freeze;
 pub mod reader;
 pub mod seal;
 pub mod sign;

@@ -172,7 +172,11 @@ pub fn edit_dict(
         };
         let found = entries.iter().find(|(k, _, _)| k == key);
         let replacement: (usize, usize, Vec<u8>) = match (edit, found) {
-            (Edit::Set(_, value), Some((_, s, e))) => (*s, *e, value.clone().into_bytes()),
+            (Edit::Set(_, value), Some((_, s, e))) => {
+                // `/Key<<…>>` replaced by `n 0 R` needs a space, or the key would absorb it.
+                let space = if is_white(current[*s - 1]) { "" } else { " " };
+                (*s, *e, format!("{space}{value}").into_bytes())
+            }
             (Edit::Set(k, value) | Edit::Append(k, value), None) => {
                 let value = if matches!(edit, Edit::Append(..)) {
                     format!("[{value}]")
@@ -208,6 +212,16 @@ pub fn edit_dict(
         current.splice(s..e, text);
     }
     Ok(Ok(current))
+}
+
+/// The text of the value at `key` in the dictionary at the start of `text`, if present.
+pub fn dict_value(text: &[u8], key: &[u8]) -> Result<Option<Vec<u8>>> {
+    let start = skip_space(text, 0);
+    let (entries, _) = entries(text, start)?;
+    Ok(entries
+        .into_iter()
+        .find(|(k, _, _)| k == key)
+        .map(|(_, s, e)| text[s..e].to_vec()))
 }
 
 /// `n g R` → id.

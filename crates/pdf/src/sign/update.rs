@@ -41,6 +41,19 @@ impl<'a> Update<'a> {
         (id, 0)
     }
 
+    /// Add a new object given as PDF source text (a dictionary or array, never a stream).
+    pub fn add_raw(&mut self, text: Vec<u8>) -> ObjectId {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.objects.insert(id, Body::Raw(text));
+        (id, 0)
+    }
+
+    /// The current source text of object `id`, old or added with [`Self::add_raw`].
+    pub fn text(&self, id: ObjectId) -> Result<Vec<u8>> {
+        self.text_of(id)
+    }
+
     /// The current text of an old object (edited, if this update edited it already).
     fn text_of(&self, id: ObjectId) -> Result<Vec<u8>> {
         match self.objects.get(&id.0) {

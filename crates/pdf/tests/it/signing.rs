@@ -52,7 +52,7 @@ pub fn verify(pdf: &[u8]) -> signet_pdf::Report {
 }
 
 /// Sign in turn, checking every intermediate file everywhere.
-fn scenario(producer_file: &str, input: Vec<u8>, steps: &[Step<'_>]) {
+pub fn scenario(producer_file: &str, input: Vec<u8>, steps: &[Step<'_>]) {
     let dir = tempdir();
     let mut pdf = input;
     let mut expected_signatures = 0;

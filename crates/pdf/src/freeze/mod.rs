@@ -1,0 +1,356 @@
+//! Freezing content before the first signature: page QR codes, page numbers and filled text.
+//!
+//! Everything is written in one incremental revision. Each page gets a form XObject holding
+//! its marks (with its own font resources); its `/Contents` becomes `[q, old…, Q + Do]`, so the
+//! old streams are kept byte for byte and cannot leak their graphics state into the overlay.
+//! Pages and resources are edited as text (see `sign/raw.rs`). Rotated pages are drawn in
+//! unrotated page space.
+
+pub mod draw;
+pub mod font;
+
+use std::path::PathBuf;
+
+use lopdf::{Dictionary, Object, ObjectId, Stream};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{PdfError, Result};
+use crate::reader::{self, MAX_DEPTH, Pdf};
+use crate::seal::image::deflate;
+use crate::sign::raw::{Edit, dict_value, edit_dict, parse_reference};
+use crate::sign::update::Update;
+use crate::signatures::find_signatures;
+use draw::{FONT_NAME, qr_ops, text_ops};
+use font::TextFont;
+
+/// Default page-number format.
+pub const DEFAULT_PAGE_FORMAT: &str = "第 {page} 页 / 共 {pages} 页";
+
+/// A page corner.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Corner {
+    /// Upper left.
+    TopLeft,
+    /// Upper right.
+    TopRight,
+    /// Lower left.
+    BottomLeft,
+    /// Lower right.
+    #[default]
+    BottomRight,
+}
+
+/// A QR code on every page linking to that page of the electronic original.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct QrOptions {
+    /// URL with `{page}` (1-based) and optionally `{pages}`.
+    pub url_template: String,
+    /// Side of the symbol in points, quiet zone included.
+    pub size: f32,
+    /// Distance from the page edges in points.
+    pub margin: f32,
+    /// Where it goes.
+    pub corner: Corner,
+}
+
+impl QrOptions {
+    /// A 64-point code 18 points from the lower-right corner.
+    pub fn new(url_template: impl Into<String>) -> Self {
+        Self {
+            url_template: url_template.into(),
+            size: 64.0,
+            margin: 18.0,
+            corner: Corner::BottomRight,
+        }
+    }
+
+    /// The URL for one page.
+    pub fn url(&self, page: usize, pages: usize) -> String {
+        fill(&self.url_template, page, pages)
+    }
+}
+
+/// Page numbers centred at the bottom of every page.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PageNumberOptions {
+    /// Text with `{page}` and `{pages}`, e.g. [`DEFAULT_PAGE_FORMAT`].
+    pub format: String,
+    /// Font size in points.
+    pub font_size: f32,
+    /// Baseline height above the page bottom in points.
+    pub bottom: f32,
+}
+
+impl Default for PageNumberOptions {
+    fn default() -> Self {
+        Self {
+            format: DEFAULT_PAGE_FORMAT.into(),
+            font_size: 9.0,
+            bottom: 20.0,
+        }
+    }
+}
+
+/// Text written onto a page.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct TextField {
+    /// 1-based page.
+    pub page: usize,
+    /// Baseline start, in points from the page's lower-left corner.
+    pub x: f32,
+    /// Baseline height.
+    pub y: f32,
+    /// Font size in points.
+    pub font_size: f32,
+    /// The text (one line).
+    pub text: String,
+}
+
+/// What to freeze into the pages.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct FreezeOptions {
+    /// A QR code per page.
+    pub qr: Option<QrOptions>,
+    /// Page numbers.
+    pub page_numbers: Option<PageNumberOptions>,
+    /// Filled-in text.
+    pub fields: Vec<TextField>,
+    /// Font file (TTF/OTF/TTC); else Helvetica for ASCII-only text, else a system CJK font.
+    pub font: Option<PathBuf>,
+}
+
+fn fill(template: &str, page: usize, pages: usize) -> String {
+    template
+        .replace("{page}", &page.to_string())
+        .replace("{pages}", &pages.to_string())
+}
+
+fn invalid(what: impl Into<String>) -> PdfError {
+    PdfError::InvalidRequest(what.into())
+}
+
+fn check(options: &FreezeOptions, pages: usize) -> Result<()> {
+    let positive = |v: f32| v.is_finite() && v > 0.0;
+    if let Some(qr) = &options.qr {
+        if !qr.url_template.contains("{page}") {
+            return Err(invalid("QR URL template must contain {page}"));
+        }
+        if !positive(qr.size) || !qr.margin.is_finite() {
+            return Err(invalid("QR code needs a positive size"));
+        }
+    }
+    if let Some(numbers) = &options.page_numbers
+        && (!positive(numbers.font_size) || !numbers.bottom.is_finite())
+    {
+        return Err(invalid("page numbers need a positive font size"));
+    }
+    for field in &options.fields {
+        if field.page == 0 || field.page > pages {
+            return Err(invalid(format!(
+                "text field on page {} outside 1-{pages}",
+                field.page
+            )));
+        }
+        if !positive(field.font_size) || !field.x.is_finite() || !field.y.is_finite() {
+            return Err(invalid(
+                "text field needs a position and a positive font size",
+            ));
+        }
+        if field.text.chars().any(char::is_control) {
+            return Err(invalid(
+                "text field must be one line without control characters",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Write the options' marks into `input` as one incremental revision. Refuses a signed file:
+/// freezing must come before the first signature, or it would break the signatures.
+pub fn freeze_pdf(input: &[u8], options: &FreezeOptions) -> Result<Vec<u8>> {
+    let pdf = reader::load(input.to_vec())?;
+    if !find_signatures(&pdf)?.is_empty() {
+        return Err(PdfError::AlreadySigned);
+    }
+    let pages = pdf.pages()?;
+    let count = pages.len();
+    check(options, count)?;
+    if options.qr.is_none() && options.page_numbers.is_none() && options.fields.is_empty() {
+        return Ok(input.to_vec());
+    }
+    let numbers: Vec<String> = options.page_numbers.as_ref().map_or_else(Vec::new, |n| {
+        (1..=count).map(|p| fill(&n.format, p, count)).collect()
+    });
+    let texts: Vec<&str> = numbers
+        .iter()
+        .map(String::as_str)
+        .chain(options.fields.iter().map(|f| f.text.as_str()))
+        .collect();
+    let font = if texts.is_empty() {
+        None
+    } else {
+        Some(TextFont::for_texts(options.font.as_deref(), &texts)?)
+    };
+
+    let mut update = Update::new(&pdf);
+    let font_id = font.as_ref().map(|f| f.add_to(&mut update)).transpose()?;
+    for (index, &page) in pages.iter().enumerate() {
+        let media = pdf.media_box(page)?;
+        let mut ops = String::new();
+        if let Some(qr) = &options.qr {
+            let x = match qr.corner {
+                Corner::TopLeft | Corner::BottomLeft => media[0] + qr.margin,
+                Corner::TopRight | Corner::BottomRight => media[2] - qr.margin - qr.size,
+            };
+            let y = match qr.corner {
+                Corner::BottomLeft | Corner::BottomRight => media[1] + qr.margin,
+                Corner::TopLeft | Corner::TopRight => media[3] - qr.margin - qr.size,
+            };
+            ops.push_str(&qr_ops(&qr.url(index + 1, count), x, y, qr.size)?);
+        }
+        if let (Some(options), Some(text), Some(font)) =
+            (&options.page_numbers, numbers.get(index), &font)
+        {
+            let width = font.width(text, options.font_size);
+            let x = f32::midpoint(media[0], media[2]) - width / 2.0;
+            let y = media[1] + options.bottom;
+            ops.push_str(&text_ops(font, text, x, y, options.font_size));
+        }
+        for field in options.fields.iter().filter(|f| f.page == index + 1) {
+            if let Some(font) = &font {
+                let (x, y) = (media[0] + field.x, media[1] + field.y);
+                ops.push_str(&text_ops(font, &field.text, x, y, field.font_size));
+            }
+        }
+        if !ops.is_empty() {
+            overlay_page(&pdf, &mut update, page, media, &ops, font_id)?;
+        }
+    }
+    update.write()
+}
+
+/// Add the overlay form to `page` and wrap its old content in `q … Q`.
+fn overlay_page(
+    pdf: &Pdf,
+    update: &mut Update<'_>,
+    page: ObjectId,
+    media: [f32; 4],
+    ops: &str,
+    font_id: Option<ObjectId>,
+) -> Result<()> {
+    let mut resources = Dictionary::new();
+    if let Some(font_id) = font_id {
+        let mut fonts = Dictionary::new();
+        fonts.set(FONT_NAME, Object::Reference(font_id));
+        resources.set("Font", Object::Dictionary(fonts));
+    }
+    let mut form = Dictionary::new();
+    form.set("Type", Object::Name(b"XObject".to_vec()));
+    form.set("Subtype", Object::Name(b"Form".to_vec()));
+    form.set(
+        "BBox",
+        Object::Array(media.iter().map(|v| Object::Real(*v)).collect()),
+    );
+    form.set("Resources", Object::Dictionary(resources));
+    form.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+    let form = update.add(Stream::new(form, deflate(ops.as_bytes())?));
+
+    let page_text = update.text(page)?;
+    let old_resources =
+        inherited_text(pdf, update, page, b"Resources")?.unwrap_or_else(|| b"<< >>".to_vec());
+    let (name, resources) = add_xobject(update, &old_resources, form)?;
+    let resources = update.add_raw(resources);
+
+    let before = update.add(Stream::new(Dictionary::new(), b"q\n".to_vec()));
+    let after = update.add(Stream::new(
+        Dictionary::new(),
+        format!("\nQ q /{name} Do Q\n").into_bytes(),
+    ));
+    let old = match dict_value(&page_text, b"Contents")? {
+        None => String::new(),
+        Some(value) => {
+            let value = match parse_reference(&value) {
+                Some(id) if matches!(pdf.document.get_object(id), Ok(Object::Array(_))) => {
+                    update.text(id)?
+                }
+                _ => value,
+            };
+            let text = String::from_utf8_lossy(&value).trim().to_owned();
+            match text.strip_prefix('[').and_then(|t| t.strip_suffix(']')) {
+                Some(items) => items.trim().to_owned(),
+                None => text,
+            }
+        }
+    };
+    let contents = format!("[{} 0 R {old} {} 0 R]", before.0, after.0);
+    update.edit(
+        page,
+        &[
+            Edit::Set(b"Contents", contents),
+            Edit::Set(b"Resources", format!("{} 0 R", resources.0)),
+        ],
+    )?;
+    Ok(())
+}
+
+/// The source text of an inheritable page attribute, references followed.
+fn inherited_text(
+    pdf: &Pdf,
+    update: &Update<'_>,
+    page: ObjectId,
+    key: &[u8],
+) -> Result<Option<Vec<u8>>> {
+    let mut node = page;
+    for _ in 0..MAX_DEPTH {
+        let text = update.text(node)?;
+        if let Some(value) = dict_value(&text, key)? {
+            return Ok(Some(match parse_reference(&value) {
+                Some(id) => update.text(id)?,
+                None => value,
+            }));
+        }
+        match pdf
+            .dict(node)?
+            .get(b"Parent")
+            .and_then(Object::as_reference)
+        {
+            Ok(parent) => node = parent,
+            Err(_) => return Ok(None),
+        }
+    }
+    Err(PdfError::TooDeep("page parents".into()))
+}
+
+/// A copy of the resources text with `form` added under a fresh `/XObject` name.
+fn add_xobject(
+    update: &mut Update<'_>,
+    resources: &[u8],
+    form: ObjectId,
+) -> Result<(String, Vec<u8>)> {
+    let reference = format!("{} 0 R", form.0);
+    let existing = dict_value(resources, b"XObject")?;
+    let xobjects = match &existing {
+        Some(value) => match parse_reference(value) {
+            Some(id) => update.text(id)?,
+            None => value.clone(),
+        },
+        None => b"<< >>".to_vec(),
+    };
+    let mut name = String::from("SgFrz");
+    let mut n = 0;
+    while dict_value(&xobjects, name.as_bytes())?.is_some() {
+        n += 1;
+        name = format!("SgFrz{n}");
+    }
+    let edited = edit_dict(&xobjects, &[Edit::Set(name.as_bytes(), reference)])?
+        .map_err(|_| PdfError::Malformed("resources /XObject".into()))?;
+    let value = if existing.as_deref().and_then(parse_reference).is_some() {
+        format!("{} 0 R", update.add_raw(edited).0)
+    } else {
+        String::from_utf8_lossy(&edited).into_owned()
+    };
+    let resources = edit_dict(resources, &[Edit::Set(b"XObject", value)])?
+        .map_err(|_| PdfError::Malformed("resources".into()))?;
+    Ok((name, resources))
+}
