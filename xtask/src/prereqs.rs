@@ -20,6 +20,11 @@ const DEBIAN: &[(&str, &str)] = &[
         "fonts-noto-cjk",
         "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
     ),
+    (
+        "fonts-wqy-microhei",
+        "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    ),
+    ("zbar-tools", "/usr/bin/zbarimg"),
     ("postgresql-client", "/usr/bin/psql"),
 ];
 

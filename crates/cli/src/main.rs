@@ -24,8 +24,16 @@ struct Cli {
 enum Command {
     /// Serve the web app and the API.
     Serve(commands::serve::ServeArgs),
-    /// Prepare the data directory: secret key, database, and (with --demo) demo accounts. Idempotent.
+    /// Prepare the data directory: secret key, database, the rsa/ecc/sm2 CA hierarchies, and (with --demo) demo accounts. Idempotent.
     Init(commands::init::InitArgs),
+    /// The certificate authority: list CAs, issue, revoke, write CRLs.
+    #[command(subcommand)]
+    Ca(commands::ca::CaCommand),
+    /// PDF signing: PAdES signatures with seals and riding seals.
+    #[command(subcommand)]
+    Pdf(commands::pdf::PdfCommand),
+    /// Verify every signature of a PDF; exits 0 only when all are valid and trusted.
+    Verify(commands::verify::VerifyArgs),
     /// The tamper-evident audit log.
     #[command(subcommand)]
     Audit(commands::audit::AuditCommand),
@@ -51,6 +59,9 @@ fn main() -> anyhow::Result<()> {
         match cli.command {
             Command::Serve(args) => commands::serve::run(settings, args).await,
             Command::Init(args) => commands::init::run(settings, args).await,
+            Command::Ca(command) => commands::ca::run(settings, command).await,
+            Command::Pdf(command) => commands::pdf::run(command),
+            Command::Verify(args) => commands::verify::run(&args),
             Command::Audit(command) => commands::audit::run(settings, command).await,
             Command::Dev(command) => commands::dev::run(settings, command).await,
         }

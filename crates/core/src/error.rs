@@ -73,6 +73,8 @@ pub enum CoreError {
     RateLimited { retry_after: i64 },
     #[error("not found")]
     NotFound,
+    #[error("certificate authority: {0}")]
+    Ca(crate::desk::ca::CaError),
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
     #[error("internal: {0}")]
@@ -284,6 +286,7 @@ impl CoreError {
                 )
             },
             Self::NotFound => d(K::NotFound, "not_found", None, "未找到", "Not found"),
+            Self::Ca(error) => error.describe(),
             Self::Database(_) | Self::Internal(_) => d(
                 K::Internal,
                 "internal",

@@ -1,10 +1,11 @@
-//! Signet's HTTP layer: `/api/v1` (JSON with an OpenAPI document), the sandbox's `/dev` routes,
-//! operations endpoints and the web app. Thin: parse, authorise, call `signet-core`, render.
+//! Signet's HTTP layer: `/api/v1` (JSON with an OpenAPI document), `/pki` (CA certificates, CRLs,
+//! OCSP, time-stamps), the sandbox's `/dev` routes, operations endpoints and the web app. Thin: parse, authorise, call `signet-core`, render.
 
 mod api;
 mod dev;
 mod metrics;
 mod ops;
+mod pki;
 mod problem;
 mod rate_limit;
 mod session;
@@ -25,6 +26,7 @@ pub use state::{AppState, ServerConfig};
 pub fn router(state: AppState) -> Router {
     let mut app = Router::new()
         .nest("/api/v1", api::routes())
+        .nest("/pki", pki::routes())
         .merge(ops::routes());
     if state.platform.sandbox.is_some() {
         app = app.nest("/dev", dev::routes());

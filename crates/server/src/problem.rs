@@ -138,11 +138,14 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// Unknown paths under `/api` and `/dev` answer problem+json instead of the web app's page.
+/// Unknown paths under `/api`, `/pki` and `/dev` answer problem+json instead of the web app's page.
 pub async fn json_not_found(request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
     let response = next.run(request).await;
-    let api = path.starts_with("/api/") || path.starts_with("/dev/") || path == "/dev";
+    let api = path.starts_with("/api/")
+        || path.starts_with("/dev/")
+        || path == "/dev"
+        || path.starts_with("/pki/");
     if api
         && response
             .extensions()

@@ -29,10 +29,11 @@ impl Limiter {
 }
 
 pub async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    // OCSP and TSA posts under `/pki` change nothing and must keep answering under load.
     let write = !matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
-    );
+    ) && !request.uri().path().starts_with("/pki/");
     let ip = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()

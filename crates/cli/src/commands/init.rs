@@ -3,6 +3,7 @@
 use anyhow::Context as _;
 use clap::Args;
 use signet_core::Platform;
+use signet_core::desk::ca::init_hierarchies;
 use signet_core::platform::accounts::{RegisterInput, create_verified};
 
 use crate::settings::Settings;
@@ -43,6 +44,19 @@ pub async fn run(settings: Settings, args: InitArgs) -> anyhow::Result<()> {
         settings.data.display()
     );
     println!("数据库 / database: {}", platform.db.backend().name());
+    let created = init_hierarchies(&platform, &settings.public_url())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))
+        .context("creating the CA hierarchies")?;
+    if created.is_empty() {
+        println!("CA 已存在 / CA hierarchies already present (signet ca list)");
+    } else {
+        println!(
+            "已创建 CA / created CA hierarchies: {} (/pki at {})",
+            created.join(", "),
+            settings.public_url()
+        );
+    }
     if args.demo {
         for (phone, login_name, real_name, email, password) in DEMO_ACCOUNTS {
             let input = RegisterInput {

@@ -49,7 +49,8 @@ async fn audit_verify_passes_then_names_a_tampered_row() {
     );
     let verify = signet(dir.path(), url.as_deref(), &["audit", "verify"]);
     assert!(verify.status.success(), "{}", text(&verify));
-    assert!(text(&verify).contains("2 rows"), "{}", text(&verify));
+    // Two demo accounts and three CA hierarchies.
+    assert!(text(&verify).contains("5 rows"), "{}", text(&verify));
 
     let platform = Platform::open(&config).await.unwrap();
     sqlx::query("UPDATE audit_log SET actor = 'intruder' WHERE seq = 1")
@@ -64,6 +65,81 @@ async fn audit_verify_passes_then_names_a_tampered_row() {
         "{}",
         text(&tampered)
     );
+}
+
+#[tokio::test]
+async fn ca_issue_revoke_and_crl_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = sandbox_config(dir.path()).await;
+    let url = config.database_url.clone();
+    let run = |args: &[&str]| signet(dir.path(), url.as_deref(), args);
+    assert!(run(&["init"]).status.success());
+    let list = run(&["ca", "list"]);
+    assert!(text(&list).contains("ecc-root"), "{}", text(&list));
+    let out = dir.path().join("issued");
+    let issued = run(&[
+        "ca",
+        "issue",
+        "--ca",
+        "ecc",
+        "--profile",
+        "operator",
+        "--subject",
+        "CN=王五,O=Signet 测试,C=CN",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(issued.status.success(), "{}", text(&issued));
+    let serial = text(&issued)
+        .split("serial ")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+    for file in ["cert.pem", "chain.pem", "key.pem"] {
+        assert!(out.join(file).is_file(), "{file}");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(out.join("key.pem"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let bad = run(&[
+        "ca",
+        "issue",
+        "--ca",
+        "ecc",
+        "--profile",
+        "enterprise",
+        "--subject",
+        "CN=x",
+        "--out",
+        "x",
+    ]);
+    assert!(!bad.status.success());
+    assert!(text(&bad).contains("subject_invalid"), "{}", text(&bad));
+    let revoke = |reason| run(&["ca", "revoke", "--serial", &serial, "--reason", reason]);
+    assert!(revoke("key-compromise").status.success());
+    let twice = revoke("superseded");
+    assert!(!twice.status.success());
+    assert!(
+        text(&twice).contains("certificate_already_revoked"),
+        "{}",
+        text(&twice)
+    );
+    let crl = dir.path().join("ecc.crl");
+    assert!(
+        run(&["ca", "crl", "--ca", "ecc", "--out", crl.to_str().unwrap()])
+            .status
+            .success()
+    );
+    assert!(std::fs::metadata(&crl).unwrap().len() > 100);
 }
 
 #[tokio::test]
@@ -116,4 +192,143 @@ fn unknown_settings_are_refused() {
     );
     assert!(!out.status.success());
     assert!(text(&out).contains("listen_adress"), "{}", text(&out));
+}
+
+#[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one end-to-end scenario: issue, sign, verify, then each way it must fail"
+)]
+fn pdf_sign_and_verify_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    assert!(signet(data, None, &["init"]).status.success());
+    let out = data.join("signer");
+    let issued = signet(
+        data,
+        None,
+        &[
+            "ca",
+            "issue",
+            "--ca",
+            "ecc",
+            "--profile",
+            "personal",
+            "--subject",
+            "CN=王五,serialNumber=11010519491231002X,C=CN",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(issued.status.success(), "{}", text(&issued));
+    // chain.pem holds the issuing CA, then the root.
+    let chain = std::fs::read_to_string(out.join("chain.pem")).unwrap();
+    let root_at = chain.rfind("-----BEGIN CERTIFICATE-----").unwrap();
+    std::fs::write(data.join("root.pem"), &chain[root_at..]).unwrap();
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../pdf/tests/fixtures/libreoffice-contract2.pdf"
+    );
+    let signed = data.join("signed.pdf");
+    let path = |p: &Path| p.to_str().unwrap().to_owned();
+    let sign = signet(
+        data,
+        None,
+        &[
+            "pdf",
+            "sign",
+            "--in",
+            fixture,
+            "--out",
+            &path(&signed),
+            "--cert",
+            &path(&out.join("cert.pem")),
+            "--key",
+            &path(&out.join("key.pem")),
+            "--chain",
+            &path(&out.join("chain.pem")),
+        ],
+    );
+    assert!(sign.status.success(), "{}", text(&sign));
+    let verify = signet(
+        data,
+        None,
+        &[
+            "verify",
+            &path(&signed),
+            "--trust",
+            &path(&data.join("root.pem")),
+        ],
+    );
+    assert!(verify.status.success(), "{}", text(&verify));
+    assert!(text(&verify).contains("VALID"), "{}", text(&verify));
+    let json = signet(
+        data,
+        None,
+        &[
+            "verify",
+            &path(&signed),
+            "--trust",
+            &path(&data.join("root.pem")),
+            "--json",
+        ],
+    );
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(report["all_valid"], true);
+    assert!(
+        report["signatures"][0]["signer"]
+            .as_str()
+            .unwrap()
+            .contains("王五")
+    );
+
+    // Without the root it is not trusted; with a changed byte it is not intact.
+    assert!(
+        !signet(data, None, &["verify", &path(&signed)])
+            .status
+            .success()
+    );
+    let mut bytes = std::fs::read(&signed).unwrap();
+    let at = bytes.len() / 3;
+    bytes[at] ^= 0x01;
+    let tampered = data.join("tampered.pdf");
+    std::fs::write(&tampered, bytes).unwrap();
+    let broken = signet(
+        data,
+        None,
+        &[
+            "verify",
+            &path(&tampered),
+            "--trust",
+            &path(&data.join("root.pem")),
+        ],
+    );
+    assert!(!broken.status.success(), "{}", text(&broken));
+
+    // B-LT from the command line is refused clearly rather than silently downgraded.
+    let lt = signet(
+        data,
+        None,
+        &[
+            "pdf",
+            "sign",
+            "--in",
+            fixture,
+            "--out",
+            &path(&data.join("lt.pdf")),
+            "--cert",
+            &path(&out.join("cert.pem")),
+            "--key",
+            &path(&out.join("key.pem")),
+            "--level",
+            "B-LT",
+        ],
+    );
+    assert!(!lt.status.success());
+    assert!(text(&lt).contains("B-LT"), "{}", text(&lt));
+    // A corrupt PDF gets a clear error, not a panic.
+    std::fs::write(data.join("junk.pdf"), b"%PDF-1.7\nnot really").unwrap();
+    let junk = signet(data, None, &["verify", &path(&data.join("junk.pdf"))]);
+    assert!(!junk.status.success());
+    assert!(!text(&junk).contains("panicked"), "{}", text(&junk));
 }

@@ -1,2 +1,4 @@
 //! The certificate registration desk: catalog, orders, verification, payments and certificate
-//! lifecycle. It stands on `platform`; its modules arrive with the application-desk issue.
+//! lifecycle. It stands on `platform`; `ca` is the certificate authority as the desk uses it.
+
+pub mod ca;

@@ -17,6 +17,8 @@ pub mod sms_codes;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use secrecy::SecretBox;
+
 use audit::AuditLog;
 use blobs::BlobStore;
 use clock::SystemClock;
@@ -51,6 +53,11 @@ pub struct Platform {
     pub email: Arc<dyn EmailSender>,
     /// Present only in sandbox mode.
     pub sandbox: Option<SandboxInbox>,
+    /// The key-encryption key of the CA keys, derived from the master key.
+    pub ca_key: SecretBox<[u8; 32]>,
+    /// Decrypted CA keys and pre-signed OCSP answers (the desk's CA keeps them here so every
+    /// request of this process shares them).
+    pub ca_cache: crate::desk::ca::CaCache,
 }
 
 impl Platform {
@@ -82,6 +89,8 @@ impl Platform {
         Ok(Self {
             cipher: FieldCipher::new(&master)?,
             audit: AuditLog::new(master.derive("signet/audit-chain/v1")?),
+            ca_key: SecretBox::new(Box::new(master.derive(crate::desk::ca::KEY_PURPOSE)?)),
+            ca_cache: crate::desk::ca::CaCache::default(),
             clock,
             random: Random,
             blobs: BlobStore::new(config.data_dir.join("blobs")),

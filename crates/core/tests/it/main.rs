@@ -9,6 +9,7 @@
 
 mod at_rest;
 mod audit;
+mod ca;
 
 use signet_core::Platform;
 use signet_core::testing::sandbox_config;

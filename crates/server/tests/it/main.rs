@@ -11,6 +11,7 @@ mod center;
 mod codes;
 mod login;
 mod ops;
+mod pki;
 mod register;
 mod security;
 mod support;

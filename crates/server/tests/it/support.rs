@@ -6,6 +6,7 @@ use std::sync::Arc;
 use reqwest::{Client, Method, Response, StatusCode};
 use serde_json::{Value, json};
 use signet_core::Platform;
+use signet_core::platform::PlatformConfig;
 use signet_core::testing::sandbox_config;
 use signet_server::{AppState, ServerConfig};
 
@@ -14,17 +15,27 @@ pub struct TestApp {
     pub platform: Arc<Platform>,
     pub client: Client,
     pub csrf: String,
+    /// How the server's platform was opened: another `Platform::open` of it plays a second
+    /// process (the command line) on the same database.
+    pub config: PlatformConfig,
     _dir: tempfile::TempDir,
 }
 
 pub struct Builder {
     sandbox: bool,
     writes_per_minute: u32,
+    ca: bool,
 }
 
 impl Builder {
     pub fn without_sandbox(mut self) -> Self {
         self.sandbox = false;
+        self
+    }
+
+    /// Creates the rsa, ecc and sm2 hierarchies, publishing at the test server's address.
+    pub fn with_ca(mut self) -> Self {
+        self.ca = true;
         self
     }
 
@@ -38,20 +49,26 @@ impl Builder {
         let mut config = sandbox_config(dir.path()).await;
         config.sandbox = self.sandbox;
         let platform = Platform::open(&config).await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address: SocketAddr = listener.local_addr().unwrap();
+        if self.ca {
+            signet_core::desk::ca::init_hierarchies(&platform, &format!("http://{address}"))
+                .await
+                .unwrap();
+        }
         let server_config = ServerConfig {
             writes_per_minute: self.writes_per_minute,
             ..ServerConfig::default()
         };
         let state = AppState::new(platform, server_config);
         let platform = state.platform.clone();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address: SocketAddr = listener.local_addr().unwrap();
         tokio::spawn(signet_server::serve(listener, state));
         let mut app = TestApp {
             base: format!("http://{address}"),
             platform,
             client: new_client(),
             csrf: String::new(),
+            config,
             _dir: dir,
         };
         app.refresh_session().await;
@@ -67,6 +84,7 @@ pub fn app() -> Builder {
     Builder {
         sandbox: true,
         writes_per_minute: 10_000,
+        ca: false,
     }
 }
 

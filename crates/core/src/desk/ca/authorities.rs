@@ -1,0 +1,317 @@
+//! The CAs themselves: creating the rsa, ecc and sm2 hierarchies once, listing them, and reading
+//! a CA's row (certificate and encrypted key) back.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use der::Encode as _;
+use serde_json::json;
+use signet_pki::Family;
+use signet_pki::ca::{HierarchyConfig, KeyedCertificate, create_family};
+use signet_pki::keystore::{KeyLocation, StoredKey};
+use signet_pki::serial::serial_hex;
+use sqlx::Row as _;
+use sqlx::any::AnyRow;
+use x509_cert::Certificate;
+
+use super::{
+    CaError, certificate_from_base64, from_pki, internal, key_store, rng, system_time, to_base64,
+    unix,
+};
+use crate::Platform;
+use crate::error::CoreError;
+use crate::platform::audit::AuditEvent;
+use crate::platform::clock::{Clock as _, Timestamp};
+use crate::platform::db::Tx;
+
+/// Organisation named in every CA's subject.
+const ORGANIZATION: &str = "Signet";
+
+/// What a CA does in its family.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CaRole {
+    Root,
+    Issuing,
+    Ocsp,
+    Tsa,
+}
+
+impl CaRole {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Root => "root",
+            Self::Issuing => "issuing",
+            Self::Ocsp => "ocsp",
+            Self::Tsa => "tsa",
+        }
+    }
+
+    fn parse(text: &str) -> Result<Self, CoreError> {
+        [Self::Root, Self::Issuing, Self::Ocsp, Self::Tsa]
+            .into_iter()
+            .find(|r| r.name() == text)
+            .ok_or_else(|| internal(format!("unknown CA role {text}")))
+    }
+}
+
+/// One CA as `signet ca list` shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaSummary {
+    pub name: String,
+    pub family: String,
+    pub role: CaRole,
+    pub issuer: Option<String>,
+    pub subject: String,
+    pub serial: String,
+    pub key_algorithm: String,
+    pub not_before: Timestamp,
+    pub not_after: Timestamp,
+}
+
+/// A CA's row with its certificate parsed and its key ready for the key store.
+pub(super) struct CaRow {
+    pub name: String,
+    pub family: Family,
+    pub role: CaRole,
+    pub issuer_name: Option<String>,
+    pub certificate: Certificate,
+    pub key: StoredKey,
+    pub public_url: String,
+}
+
+/// The columns every query of `ca_authorities` reads, as a literal for `concat!`.
+macro_rules! columns {
+    () => {
+        "name, family, role, issuer_name, serial, subject, not_before, not_after, \
+         certificate_der, key_algorithm, sm2_id, key_encrypted, public_url"
+    };
+}
+
+fn ca_row(row: &AnyRow) -> Result<CaRow, CoreError> {
+    let family: String = row.try_get("family")?;
+    let algorithm: String = row.try_get("key_algorithm")?;
+    let encrypted: String = row.try_get("key_encrypted")?;
+    Ok(CaRow {
+        name: row.try_get("name")?,
+        family: family.parse().map_err(internal)?,
+        role: CaRole::parse(&row.try_get::<String, _>("role")?)?,
+        issuer_name: row.try_get("issuer_name")?,
+        certificate: certificate_from_base64(&row.try_get::<String, _>("certificate_der")?)?,
+        key: StoredKey {
+            algorithm: algorithm.parse().map_err(internal)?,
+            sm2_id: row.try_get("sm2_id")?,
+            location: KeyLocation::Software {
+                encrypted_pkcs8_der: STANDARD.decode(encrypted).map_err(internal)?,
+            },
+        },
+        public_url: row.try_get("public_url")?,
+    })
+}
+
+fn summary(row: &AnyRow) -> Result<CaSummary, CoreError> {
+    Ok(CaSummary {
+        name: row.try_get("name")?,
+        family: row.try_get("family")?,
+        role: CaRole::parse(&row.try_get::<String, _>("role")?)?,
+        issuer: row.try_get("issuer_name")?,
+        subject: row.try_get("subject")?,
+        serial: row.try_get("serial")?,
+        key_algorithm: row.try_get("key_algorithm")?,
+        not_before: row.try_get("not_before")?,
+        not_after: row.try_get("not_after")?,
+    })
+}
+
+/// Every CA, roots first within each family.
+pub async fn list_cas(platform: &Platform) -> Result<Vec<CaSummary>, CoreError> {
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM ca_authorities ORDER BY family, \
+         CASE role WHEN 'root' THEN 0 WHEN 'issuing' THEN 1 WHEN 'ocsp' THEN 2 ELSE 3 END"
+    ))
+    .fetch_all(platform.db.pool())
+    .await?;
+    rows.iter().map(summary).collect()
+}
+
+/// The row of CA `name`, if there is one.
+pub(super) async fn find(platform: &Platform, name: &str) -> Result<Option<CaRow>, CoreError> {
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM ca_authorities WHERE name = $1"
+    ))
+    .bind(name)
+    .fetch_optional(platform.db.pool())
+    .await?;
+    row.as_ref().map(ca_row).transpose()
+}
+
+/// The delegated responder or time-stamping unit of issuing CA `issuer`.
+pub(super) async fn helper(
+    platform: &Platform,
+    issuer: &str,
+    role: CaRole,
+) -> Result<Option<CaRow>, CoreError> {
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM ca_authorities WHERE issuer_name = $1 AND role = $2"
+    ))
+    .bind(issuer)
+    .bind(role.name())
+    .fetch_optional(platform.db.pool())
+    .await?;
+    row.as_ref().map(ca_row).transpose()
+}
+
+/// The DER certificate of a root or issuing CA (what `/pki/{ca}/ca.crt` serves).
+pub async fn ca_certificate(platform: &Platform, name: &str) -> Result<Vec<u8>, CoreError> {
+    let material = platform.ca_cache.material(platform, name).await?;
+    material.certificate.to_der().map_err(internal)
+}
+
+/// Create the `rsa`, `ecc` and `sm2` hierarchies that do not exist yet; returns the families
+/// created (empty when all were there). `public_url` is where `/pki` answers.
+pub async fn init_hierarchies(
+    platform: &Platform,
+    public_url: &str,
+) -> Result<Vec<String>, CoreError> {
+    let mut created = Vec::new();
+    for family in Family::ALL {
+        let exists = sqlx::query("SELECT name FROM ca_authorities WHERE family = $1")
+            .bind(family.name())
+            .fetch_optional(platform.db.pool())
+            .await?
+            .is_some();
+        if exists {
+            continue;
+        }
+        let now = platform.clock.now();
+        let config = HierarchyConfig::new(public_url, ORGANIZATION);
+        let hierarchy = create_family(
+            &key_store(platform),
+            family,
+            &config,
+            system_time(now),
+            &mut rng(),
+        )
+        .map_err(from_pki)?;
+        let mut tx = platform.db.begin().await?;
+        let root = &hierarchy.root;
+        let issuing = &hierarchy.issuing;
+        insert_ca(&mut tx, family, CaRole::Root, None, root, public_url, now).await?;
+        let root_name = Some(root.name.as_str());
+        insert_ca(
+            &mut tx,
+            family,
+            CaRole::Issuing,
+            root_name,
+            issuing,
+            public_url,
+            now,
+        )
+        .await?;
+        let issuing_name = Some(issuing.name.as_str());
+        for (role, keyed) in [
+            (CaRole::Ocsp, &hierarchy.ocsp),
+            (CaRole::Tsa, &hierarchy.tsa),
+        ] {
+            insert_ca(&mut tx, family, role, issuing_name, keyed, public_url, now).await?;
+        }
+        // The CA certificates below the root are certificates like any other: OCSP and CRLs
+        // answer for them.
+        for (ca, profile, keyed) in [
+            (&root.name, "issuing-ca", issuing),
+            (&issuing.name, "ocsp", &hierarchy.ocsp),
+            (&issuing.name, "tsa", &hierarchy.tsa),
+        ] {
+            let algorithm = keyed.key.algorithm.name();
+            record_certificate(&mut tx, ca, profile, algorithm, &keyed.certificate, now).await?;
+        }
+        let event = AuditEvent::new("system", "ca.hierarchy.create", format!("ca:{family}"))
+            .change(
+                serde_json::Value::Null,
+                json!({"root": root.name, "issuing": issuing.name, "public_url": public_url}),
+            );
+        platform.audit.append(&mut tx, now, &event).await?;
+        tx.commit().await?;
+        created.push(family.name().to_owned());
+    }
+    Ok(created)
+}
+
+async fn insert_ca(
+    tx: &mut Tx,
+    family: Family,
+    role: CaRole,
+    issuer: Option<&str>,
+    keyed: &KeyedCertificate,
+    public_url: &str,
+    now: Timestamp,
+) -> Result<(), CoreError> {
+    let tbs = keyed.certificate.tbs_certificate();
+    let KeyLocation::Software {
+        encrypted_pkcs8_der,
+    } = &keyed.key.location
+    else {
+        return Err(internal("CA keys on PKCS#11 tokens are not stored here"));
+    };
+    sqlx::query(concat!(
+        "INSERT INTO ca_authorities (",
+        columns!(),
+        ", created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+    ))
+    .bind(&keyed.name)
+    .bind(family.name())
+    .bind(role.name())
+    .bind(issuer)
+    .bind(serial_hex(tbs.serial_number()))
+    .bind(tbs.subject().to_string())
+    .bind(unix(&tbs.validity().not_before))
+    .bind(unix(&tbs.validity().not_after))
+    .bind(to_base64(&keyed.certificate)?)
+    .bind(keyed.key.algorithm.name())
+    .bind(&keyed.key.sm2_id)
+    .bind(STANDARD.encode(encrypted_pkcs8_der))
+    .bind(public_url)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Record an issued certificate as active.
+pub(super) async fn record_certificate(
+    tx: &mut Tx,
+    ca: &str,
+    profile: &str,
+    key_algorithm: &str,
+    certificate: &Certificate,
+    now: Timestamp,
+) -> Result<String, CoreError> {
+    let tbs = certificate.tbs_certificate();
+    let serial = serial_hex(tbs.serial_number());
+    sqlx::query(
+        "INSERT INTO ca_certificates (serial, ca_name, profile, subject, key_algorithm, \
+         not_before, not_after, status, certificate_der, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $9)",
+    )
+    .bind(&serial)
+    .bind(ca)
+    .bind(profile)
+    .bind(tbs.subject().to_string())
+    .bind(key_algorithm)
+    .bind(unix(&tbs.validity().not_before))
+    .bind(unix(&tbs.validity().not_after))
+    .bind(to_base64(certificate)?)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(serial)
+}
+
+/// Refusal for a name that is no CA (or not one that publishes).
+pub(super) fn unknown(name: &str) -> CoreError {
+    CaError::UnknownCa(name.to_owned()).into()
+}

@@ -1,0 +1,80 @@
+//! The certificate authority as the desk sees it: CAs and certificates in the database, issuance,
+//! revocation, CRLs, pre-signed OCSP answers and time-stamps, all built by `signet-pki`.
+
+mod authorities;
+mod cache;
+mod error;
+mod issuance;
+mod responder;
+mod revocation;
+
+use std::time::{Duration, SystemTime};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use der::{Decode as _, Encode as _};
+use secrecy::ExposeSecret as _;
+use signet_pki::keystore::{KeyEncryptionKey, SoftwareKeyStore};
+use x509_cert::Certificate;
+
+pub use authorities::{CaRole, CaSummary, ca_certificate, init_hierarchies, list_cas};
+pub use cache::CaCache;
+pub use error::{CaError, from_pki};
+pub use issuance::{IssueRequest, Issued, issue};
+pub use responder::{ocsp, timestamp};
+pub use revocation::{Revoked, crl, parse_reason, revoke};
+
+use crate::Platform;
+use crate::error::CoreError;
+use crate::platform::clock::Timestamp;
+
+/// The purpose string the CA key-encryption key is derived under from the master key.
+pub const KEY_PURPOSE: &str = "signet/ca-keys/v1";
+
+/// The store that encrypts and decrypts CA keys under the platform's CA key.
+fn key_store(platform: &Platform) -> SoftwareKeyStore {
+    SoftwareKeyStore::new(KeyEncryptionKey::new(*platform.ca_key.expose_secret()))
+}
+
+/// Randomness for keys and serials, from the operating system.
+fn rng() -> sys_rng::rand_core::UnwrapErr<sys_rng::SysRng> {
+    sys_rng::rand_core::UnwrapErr(sys_rng::SysRng)
+}
+
+/// A platform timestamp as `SystemTime` (what `signet-pki` takes).
+pub fn system_time(at: Timestamp) -> SystemTime {
+    SystemTime::UNIX_EPOCH + Duration::from_secs(u64::try_from(at).unwrap_or(0))
+}
+
+fn unix(time: &x509_cert::time::Time) -> Timestamp {
+    i64::try_from(time.to_unix_duration().as_secs()).unwrap_or(i64::MAX)
+}
+
+fn to_base64(certificate: &Certificate) -> Result<String, CoreError> {
+    Ok(STANDARD.encode(certificate.to_der().map_err(internal)?))
+}
+
+fn certificate_from_base64(text: &str) -> Result<Certificate, CoreError> {
+    let bytes = STANDARD.decode(text).map_err(internal)?;
+    Certificate::from_der(&bytes).map_err(internal)
+}
+
+fn internal(error: impl std::fmt::Display) -> CoreError {
+    CoreError::internal(format!("ca: {error}"))
+}
+
+/// Lower-case hex without separators, as serials are stored (`01:AB` → `01ab`).
+pub fn normalise_serial(text: &str) -> String {
+    let hex: String = text
+        .trim()
+        .trim_start_matches("0x")
+        .chars()
+        .filter(|c| *c != ':')
+        .collect::<String>()
+        .to_ascii_lowercase();
+    if hex.len() % 2 == 1 {
+        format!("0{hex}")
+    } else {
+        hex
+    }
+}
