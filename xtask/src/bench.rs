@@ -1,4 +1,4 @@
-//! `cargo xtask bench [pdf]`: performance measured beside a reference run on the same machine in
+//! `cargo xtask bench [pdf|pki]`: performance measured beside a reference run on the same machine in
 //! the same invocation, printed as ratios. Never a pass/fail test.
 
 use std::path::Path;
@@ -159,9 +159,89 @@ fn pdf(root: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `openssl speed` sign rates: (rsa2048, ecdsap256, sm2).
+fn openssl_speed() -> anyhow::Result<(f64, f64, f64)> {
+    let out = shell::output(Command::new("openssl").args([
+        "speed",
+        "-seconds",
+        "3",
+        "rsa2048",
+        "ecdsap256",
+        "sm2",
+    ]))
+    .context("openssl speed failed")?;
+    // "rsa 2048 bits 0.000600s 0.000018s 1666.0 55000.0", "256 bits ecdsa (nistp256) … sign/s verify/s"
+    let sign_rate = |needle: &str, column_from_end: usize| -> Option<f64> {
+        let line = out.lines().find(|l| l.contains(needle))?;
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        fields
+            .get(fields.len().checked_sub(column_from_end)?)?
+            .parse()
+            .ok()
+    };
+    match (
+        sign_rate("rsa 2048 bits", 2),
+        sign_rate("ecdsa (nistp256)", 2),
+        sign_rate("SM2 (CurveSM2)", 2),
+    ) {
+        (Some(rsa), Some(ecc), Some(sm2)) => Ok((rsa, ecc, sm2)),
+        _ => bail!("could not read openssl speed output:\n{out}"),
+    }
+}
+
+fn pki(root: &Path) -> anyhow::Result<()> {
+    let (rsa, ecc, sm2) = openssl_speed()?;
+    let ours = shell::output(
+        cargo()
+            .args([
+                "run",
+                "--quiet",
+                "--release",
+                "-p",
+                "signet-server",
+                "--example",
+                "bench_pki",
+                "--",
+                "3",
+            ])
+            .current_dir(root),
+    )
+    .context("bench_pki failed")?;
+    let figure =
+        |name: &str| rate(&ours, name).with_context(|| format!("no `{name}` figure in:\n{ours}"));
+    println!(
+        "\nCA, one process on this machine ({} cores), 3 s per figure; reference: openssl speed, same run:",
+        std::thread::available_parallelism().map_or(0, usize::from)
+    );
+    println!("| figure | Signet /s | openssl sign /s | ratio | goal |");
+    println!("|---|---:|---:|---:|---|");
+    for (label, reference) in [("rsa", rsa), ("ecc", ecc), ("sm2", sm2)] {
+        let issued = figure(&format!("issue {label} without database"))?;
+        println!(
+            "| issue {label}, no database write | {issued:.0} | {reference:.0} | {:.0}% | >= 50% |",
+            100.0 * issued / reference
+        );
+    }
+    for label in ["rsa", "ecc"] {
+        let issued = figure(&format!("issue {label} with database"))?;
+        let goal = if label == "ecc" { ">= 10,000/s" } else { "" };
+        println!("| issue {label}, with SQLite write and audit event | {issued:.0} | | | {goal} |");
+    }
+    println!(
+        "| OCSP answers over HTTP (32 clients, same machine) | {:.0} | | | >= 20,000/s |",
+        figure("ocsp over http")?
+    );
+    Ok(())
+}
+
 pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
     match args.first().map(String::as_str) {
-        None | Some("pdf") => pdf(root),
-        Some(other) => bail!("unknown benchmark {other}; available: pdf"),
+        None => {
+            pdf(root)?;
+            pki(root)
+        }
+        Some("pdf") => pdf(root),
+        Some("pki") => pki(root),
+        Some(other) => bail!("unknown benchmark {other}; available: pdf, pki"),
     }
 }

@@ -18,7 +18,7 @@ fn main() -> anyhow::Result<()> {
         Some("bench") => bench::run(&root, &args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  run    build everything, prepare ./data with demo data, serve http://127.0.0.1:8080 (sandbox)\n  test   every test: Rust on SQLite and PostgreSQL, web unit tests, Playwright in Chromium\n  bench  [pdf]: speed beside a reference (pyHanko) measured in the same run"
+                "usage: cargo xtask <command>\n\n  run    build everything, prepare ./data with demo data, serve http://127.0.0.1:8080 (sandbox)\n  test   every test: Rust on SQLite and PostgreSQL, web unit tests, Playwright in Chromium\n  bench  [pdf|pki]: speed beside a reference (pyHanko, openssl) measured in the same run"
             );
             std::process::exit(2);
         }

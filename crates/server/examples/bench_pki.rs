@@ -1,0 +1,243 @@
+//! Benchmark for `cargo xtask bench pki`: certificates issued per second for each algorithm
+//! (subject key made beforehand), without and with the database write, and OCSP answers per
+//! second over HTTP on loopback. Prints one `name: rate/s` line per figure.
+
+use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant, SystemTime};
+
+use signet_core::Platform;
+use signet_core::desk::ca::{IssueRequest, init_hierarchies, issue};
+use signet_core::platform::PlatformConfig;
+use signet_pki::ca::{HierarchyConfig, create_family};
+use signet_pki::issue::{CertificateTemplate, Issuer, issue as issue_raw};
+use signet_pki::keystore::{KeyEncryptionKey, KeyStore as _, SoftwareKeyStore};
+use signet_pki::profile::Profile;
+use signet_pki::{Family, KeyAlgorithm, Signer as _, SoftwareKey};
+use signet_server::{AppState, ServerConfig};
+
+type Error = Box<dyn std::error::Error>;
+
+#[expect(
+    clippy::disallowed_methods,
+    reason = "a benchmark reads the wall clock"
+)]
+fn now() -> SystemTime {
+    SystemTime::now()
+}
+
+fn rng() -> rand::rngs::StdRng {
+    use rand::SeedableRng;
+    rand::rngs::StdRng::seed_from_u64(42)
+}
+
+/// Issuance in memory: template → signed certificate, for `seconds`.
+fn raw(family: Family, algorithm: KeyAlgorithm, seconds: f64) -> Result<f64, Error> {
+    let store = SoftwareKeyStore::new(KeyEncryptionKey::new([3; 32]));
+    let mut rng = rng();
+    let start = now() - Duration::from_hours(1);
+    let hierarchy = create_family(
+        &store,
+        family,
+        &HierarchyConfig::new("http://127.0.0.1", "Bench"),
+        start,
+        &mut rng,
+    )?;
+    let signer = store.signer(&hierarchy.issuing.key)?;
+    let key = SoftwareKey::generate(algorithm, "1234567812345678", &mut rng)?;
+    let subject = signet_pki::names::parse_name("CN=Bench Operator,O=Signet,C=CN")?;
+    let issuer = Issuer {
+        certificate: &hierarchy.issuing.certificate,
+        signer: signer.as_ref(),
+        urls: signet_pki::extensions::CaUrls::new("http://127.0.0.1", family.name()),
+    };
+    let began = Instant::now();
+    let mut count = 0u32;
+    while began.elapsed().as_secs_f64() < seconds {
+        let template = CertificateTemplate {
+            profile: Profile::Operator,
+            subject: subject.clone(),
+            public_key: key.public_key().clone(),
+            serial: signet_pki::serial::random_serial(&mut rng)?,
+            validity: Duration::from_hours(24 * 365),
+        };
+        issue_raw(&issuer, &template, start)?;
+        count += 1;
+    }
+    Ok(f64::from(count) / began.elapsed().as_secs_f64())
+}
+
+fn openssl_csr(dir: &std::path::Path, name: &str, key_args: &[&str]) -> Result<Vec<u8>, Error> {
+    let out = dir.join(format!("{name}.der"));
+    let status = Command::new("openssl")
+        .args([
+            "req",
+            "-new",
+            "-nodes",
+            "-subj",
+            "/CN=Bench Operator/O=Signet/C=CN",
+            "-outform",
+            "DER",
+        ])
+        .args(key_args)
+        .arg("-keyout")
+        .arg(dir.join(format!("{name}.key")))
+        .arg("-out")
+        .arg(&out)
+        .output()?;
+    if !status.status.success() {
+        return Err(format!("openssl req for {name} failed").into());
+    }
+    Ok(std::fs::read(out)?)
+}
+
+/// Issuance through the platform: CSR checked, certificate and audit event written, in one
+/// transaction per certificate, sequentially.
+async fn with_database(
+    platform: &Platform,
+    ca: &str,
+    csr: &[u8],
+    seconds: f64,
+) -> Result<f64, Error> {
+    let began = Instant::now();
+    let mut count = 0u32;
+    while began.elapsed().as_secs_f64() < seconds {
+        let request = IssueRequest {
+            ca,
+            profile: "operator",
+            subject: "CN=Bench Operator,O=Signet,C=CN",
+            csr: Some(csr),
+            actor: "bench",
+        };
+        issue(platform, &request).await.map_err(|e| e.to_string())?;
+        count += 1;
+    }
+    Ok(f64::from(count) / began.elapsed().as_secs_f64())
+}
+
+async fn ocsp_over_http(base: &str, request: Vec<u8>, seconds: f64) -> Result<f64, Error> {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(64)
+        .build()?;
+    let url = format!("{base}/pki/ecc/ocsp");
+    let done = Arc::new(AtomicU64::new(0));
+    let began = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..32 {
+        let (client, url, body, done) =
+            (client.clone(), url.clone(), request.clone(), done.clone());
+        tasks.push(tokio::spawn(async move {
+            while began.elapsed().as_secs_f64() < seconds {
+                let response = client
+                    .post(&url)
+                    .header("content-type", "application/ocsp-request")
+                    .body(body.clone())
+                    .send()
+                    .await;
+                if let Ok(response) = response
+                    && response.status().is_success()
+                    && response.bytes().await.is_ok()
+                {
+                    done.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }));
+    }
+    for task in tasks {
+        task.await?;
+    }
+    #[expect(
+        clippy::cast_precision_loss,
+        reason = "request counts are far below 2^52"
+    )]
+    let answered = done.load(Ordering::Relaxed) as f64;
+    Ok(answered / began.elapsed().as_secs_f64())
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    let seconds: f64 = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(3.0);
+    for (family, algorithm, label) in [
+        (Family::Rsa, KeyAlgorithm::Rsa2048, "rsa"),
+        (Family::Ecc, KeyAlgorithm::EcdsaP256, "ecc"),
+        (Family::Sm2, KeyAlgorithm::Sm2, "sm2"),
+    ] {
+        println!(
+            "issue {label} without database: {:.1}/s",
+            raw(family, algorithm, seconds)?
+        );
+    }
+
+    let dir = tempfile::tempdir()?;
+    let config = PlatformConfig {
+        data_dir: dir.path().to_path_buf(),
+        database_url: None,
+        sandbox: true,
+        secret_key: None,
+    };
+    let platform = Platform::open(&config).await.map_err(|e| e.to_string())?;
+    init_hierarchies(&platform, "http://127.0.0.1")
+        .await
+        .map_err(|e| e.to_string())?;
+    let rsa_csr = openssl_csr(dir.path(), "rsa", &["-newkey", "rsa:2048"])?;
+    let ecc_csr = openssl_csr(
+        dir.path(),
+        "ecc",
+        &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
+    )?;
+    println!(
+        "issue rsa with database (sqlite): {:.1}/s",
+        with_database(&platform, "rsa", &rsa_csr, seconds).await?
+    );
+    println!(
+        "issue ecc with database (sqlite): {:.1}/s",
+        with_database(&platform, "ecc", &ecc_csr, seconds).await?
+    );
+
+    // One certificate to ask about, and openssl's own OCSP request for it (no nonce).
+    let request = IssueRequest {
+        ca: "ecc",
+        profile: "operator",
+        subject: "CN=OCSP Bench,C=CN",
+        csr: Some(&ecc_csr),
+        actor: "bench",
+    };
+    let issued = issue(&platform, &request)
+        .await
+        .map_err(|e| e.to_string())?;
+    let issuing_pem = issued
+        .chain_pem
+        .split_inclusive("-----END CERTIFICATE-----\n")
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    std::fs::write(dir.path().join("issuing.pem"), issuing_pem)?;
+    std::fs::write(dir.path().join("cert.pem"), &issued.cert_pem)?;
+    let status = Command::new("openssl")
+        .args(["ocsp", "-no_nonce", "-issuer"])
+        .arg(dir.path().join("issuing.pem"))
+        .arg("-cert")
+        .arg(dir.path().join("cert.pem"))
+        .arg("-reqout")
+        .arg(dir.path().join("req.der"))
+        .output()?;
+    if !status.status.success() {
+        return Err("openssl ocsp -reqout failed".into());
+    }
+    let ocsp_request = std::fs::read(dir.path().join("req.der"))?;
+    let state = AppState::new(platform, ServerConfig::default());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    tokio::spawn(signet_server::serve(listener, state));
+    // Warm the pre-signed answer once.
+    ocsp_over_http(&base, ocsp_request.clone(), 0.2).await?;
+    println!(
+        "ocsp over http: {:.1}/s",
+        ocsp_over_http(&base, ocsp_request, seconds).await?
+    );
+    Ok(())
+}
