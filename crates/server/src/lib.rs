@@ -13,7 +13,6 @@ mod state;
 mod web;
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -74,6 +73,3 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
 }
-
-/// Shared by handlers: the platform behind an `Arc`.
-pub type SharedPlatform = Arc<signet_core::Platform>;

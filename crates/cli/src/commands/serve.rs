@@ -60,6 +60,25 @@ pub async fn run(mut settings: Settings, args: ServeArgs) -> anyhow::Result<()> 
         web = ?web_dir,
         "Signet is serving on http://{address}"
     );
-    signet_server::serve(listener, AppState::new(platform, config)).await?;
+    let state = AppState::new(platform, config);
+    tokio::spawn(housekeeping(state.platform.clone()));
+    signet_server::serve(listener, state).await?;
     Ok(())
+}
+
+/// Every hour, deletes sessions and captchas past their life (they are already refused; this
+/// keeps the tables small).
+async fn housekeeping(platform: std::sync::Arc<Platform>) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_hours(1));
+    loop {
+        tick.tick().await;
+        let sessions = signet_core::platform::sessions::purge(&platform).await;
+        let captchas = signet_core::platform::captcha::purge(&platform).await;
+        match (sessions, captchas) {
+            (Ok(sessions), Ok(captchas)) => {
+                tracing::debug!(sessions, captchas, "expired rows purged");
+            }
+            (Err(error), _) | (_, Err(error)) => tracing::warn!(%error, "housekeeping failed"),
+        }
+    }
 }

@@ -118,34 +118,7 @@ pub async fn register(
         }
         _ => return Err(CoreError::PhoneNotVerified),
     };
-    let login_name = LoginName::parse(&input.login_name)?;
-    let real_name = RealName::parse(&input.real_name)?;
-    let email = Email::parse(&input.email)?;
-    let password = Password::parse(&input.password, "password")?;
-    if store::login_name_taken(platform, &login_name).await? {
-        return Err(CoreError::LoginNameTaken);
-    }
-    if store::email_taken(platform, &email).await? {
-        return Err(CoreError::EmailTaken);
-    }
-    let password_hash = hash_password(password.expose())?;
-    let mut tx = platform.db.begin().await?;
-    let new_user = NewUser {
-        phone: &phone,
-        login_name: Some(&login_name),
-        email: Some(&email),
-        real_name: Some(&real_name),
-        password_hash: Some(password_hash),
-    };
-    let id = store::insert(platform, &mut tx, &new_user, now).await?;
-    let event = AuditEvent::new(&id, "account.register", format!("user:{id}"))
-        .from_ip(&origin.ip)
-        .change(
-            serde_json::Value::Null,
-            json!({"login_name": login_name.as_str(), "phone": phone.masked()}),
-        );
-    platform.audit.append(&mut tx, now, &event).await?;
-    tx.commit().await?;
+    let id = create_account(platform, &phone, input, None, &origin.ip).await?;
     sessions::end(platform, &session.token_hash).await?;
     let fresh = sessions::create(platform, Some(&id), &origin.ip).await?;
     let user = store::find_by_id(platform, &id)
@@ -166,28 +139,55 @@ pub async fn create_verified(
     if let Some(user) = store::find_by_phone(platform, &phone).await? {
         return Ok(user.view());
     }
-    let login_name = LoginName::parse(&input.login_name)?;
-    let real_name = RealName::parse(&input.real_name)?;
-    let email = Email::parse(&input.email)?;
-    let password = Password::parse(&input.password, "password")?;
-    let now = platform.clock.now();
-    let mut tx = platform.db.begin().await?;
-    let new_user = NewUser {
-        phone: &phone,
-        login_name: Some(&login_name),
-        email: Some(&email),
-        real_name: Some(&real_name),
-        password_hash: Some(hash_password(password.expose())?),
-    };
-    let id = store::insert(platform, &mut tx, &new_user, now).await?;
-    let event = AuditEvent::new("system", "account.create", format!("user:{id}")).change(
-        serde_json::Value::Null,
-        json!({"login_name": login_name.as_str(), "phone": phone.masked()}),
-    );
-    platform.audit.append(&mut tx, now, &event).await?;
-    tx.commit().await?;
+    let id = create_account(platform, &phone, input, Some("system"), "").await?;
     store::find_by_id(platform, &id)
         .await?
         .map(|u| u.view())
         .ok_or(CoreError::NotFound)
+}
+
+/// Checks the fields of a new account and writes it with its audit event in one transaction.
+/// The event's actor is the new user, unless an operator (`actor`) made the account.
+async fn create_account(
+    platform: &Platform,
+    phone: &Phone,
+    input: &RegisterInput,
+    actor: Option<&str>,
+    ip: &str,
+) -> Result<String, CoreError> {
+    let login_name = LoginName::parse(&input.login_name)?;
+    let real_name = RealName::parse(&input.real_name)?;
+    let email = Email::parse(&input.email)?;
+    let password = Password::parse(&input.password, "password")?;
+    if store::login_name_taken(platform, &login_name).await? {
+        return Err(CoreError::LoginNameTaken);
+    }
+    if store::email_taken(platform, &email).await? {
+        return Err(CoreError::EmailTaken);
+    }
+    let password_hash = hash_password(password.expose())?;
+    let now = platform.clock.now();
+    let mut tx = platform.db.begin().await?;
+    let new_user = NewUser {
+        phone,
+        login_name: Some(&login_name),
+        email: Some(&email),
+        real_name: Some(&real_name),
+        password_hash: Some(password_hash),
+    };
+    let id = store::insert(platform, &mut tx, &new_user, now).await?;
+    let action = if actor.is_some() {
+        "account.create"
+    } else {
+        "account.register"
+    };
+    let event = AuditEvent::new(actor.unwrap_or(&id), action, format!("user:{id}"))
+        .from_ip(ip)
+        .change(
+            serde_json::Value::Null,
+            json!({"login_name": login_name.as_str(), "phone": phone.masked()}),
+        );
+    platform.audit.append(&mut tx, now, &event).await?;
+    tx.commit().await?;
+    Ok(id)
 }
