@@ -12,6 +12,7 @@
 )]
 
 pub mod chain;
+pub mod document;
 pub mod dss;
 pub mod error;
 pub mod freeze;
