@@ -40,6 +40,12 @@ enum Command {
     /// Sandbox tools for demos and tests.
     #[command(subcommand)]
     Dev(commands::dev::DevCommand),
+    /// CA staff accounts and their roles.
+    #[command(subcommand)]
+    Staff(commands::staff::StaffCommand),
+    /// The key client: USB tokens through PKCS#11 (list, init, change-pin, unlock, produce).
+    #[command(subcommand)]
+    Token(commands::token::TokenCommand),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -64,6 +70,8 @@ fn main() -> anyhow::Result<()> {
             Command::Verify(args) => commands::verify::run(&args),
             Command::Audit(command) => commands::audit::run(settings, command).await,
             Command::Dev(command) => commands::dev::run(settings, command).await,
+            Command::Staff(command) => commands::staff::run(settings, command).await,
+            Command::Token(command) => commands::token::run(settings, command).await,
         }
     })
 }

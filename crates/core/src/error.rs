@@ -75,6 +75,8 @@ pub enum CoreError {
     NotFound,
     #[error("certificate authority: {0}")]
     Ca(crate::desk::ca::CaError),
+    #[error("desk: {0}")]
+    Desk(crate::desk::DeskError),
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
     #[error("internal: {0}")]
@@ -287,6 +289,7 @@ impl CoreError {
             },
             Self::NotFound => d(K::NotFound, "not_found", None, "未找到", "Not found"),
             Self::Ca(error) => error.describe(),
+            Self::Desk(error) => error.describe(),
             Self::Database(_) | Self::Internal(_) => d(
                 K::Internal,
                 "internal",

@@ -18,6 +18,46 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/inbox", get(inbox))
         .route("/clock", post(clock))
+        .route("/payments/{id}", post(complete_payment))
+        .route("/face/{token}", post(finish_face))
+}
+
+#[derive(Deserialize)]
+struct PaymentResult {
+    /// `paid` or `failed`.
+    result: String,
+}
+
+/// The sandbox pay page's buttons: the sandbox gateway signs a notification and delivers it
+/// through the same path real gateways use.
+async fn complete_payment(
+    State(state): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    crate::api::ApiJson(body): crate::api::ApiJson<PaymentResult>,
+) -> ApiResult<Response> {
+    let paid = match body.result.as_str() {
+        "paid" => true,
+        "failed" => false,
+        _ => return Err(ApiError::Malformed("result must be paid or failed".into())),
+    };
+    let payment = signet_core::desk::payments::sandbox_complete(&state.platform, &id, paid).await?;
+    Ok(Json(payment).into_response())
+}
+
+#[derive(Deserialize)]
+struct FaceResult {
+    passed: bool,
+}
+
+/// The sandbox face-check page's pass/fail buttons.
+async fn finish_face(
+    State(state): State<AppState>,
+    axum::extract::Path(token): axum::extract::Path<String>,
+    crate::api::ApiJson(body): crate::api::ApiJson<FaceResult>,
+) -> ApiResult<Response> {
+    let order_state =
+        signet_core::desk::verification::finish_face(&state.platform, &token, body.passed).await?;
+    Ok(Json(json!({ "order_state": order_state })).into_response())
 }
 
 #[derive(Deserialize)]

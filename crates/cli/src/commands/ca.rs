@@ -9,6 +9,7 @@ use signet_core::Platform;
 use signet_core::desk::ca::{IssueRequest, crl, issue, list_cas, revoke};
 use signet_core::platform::clock::rfc3339;
 
+use super::core_error as core;
 use crate::settings::Settings;
 
 #[derive(Subcommand, Debug)]
@@ -61,16 +62,6 @@ pub struct CrlArgs {
     /// File to write the DER CRL to.
     #[arg(long)]
     pub out: PathBuf,
-}
-
-fn core(error: signet_core::CoreError) -> anyhow::Error {
-    let d = error.describe();
-    // Internal errors keep their cause for the operator; refusals show the wording users see.
-    if matches!(d.kind, signet_core::ErrorKind::Internal) {
-        anyhow::Error::new(error)
-    } else {
-        anyhow::anyhow!("{} / {} ({})", d.zh, d.en, d.code)
-    }
 }
 
 pub async fn run(settings: Settings, command: CaCommand) -> anyhow::Result<()> {

@@ -4,7 +4,9 @@ use anyhow::Context as _;
 use clap::Args;
 use signet_core::Platform;
 use signet_core::desk::ca::init_hierarchies;
+use signet_core::desk::demo::seed_catalog;
 use signet_core::platform::accounts::{RegisterInput, create_verified};
+use signet_core::platform::roles::{self, Role};
 
 use crate::settings::Settings;
 
@@ -25,7 +27,17 @@ pub const DEMO_ACCOUNTS: &[(&str, &str, &str, &str, &str)] = &[
         "demo2@signet.example",
         "Demo@2026",
     ),
+    (
+        "13800000009",
+        "staff",
+        "王审核",
+        "staff@signet.example",
+        "Staff@2026",
+    ),
 ];
+
+/// The demo account that holds every CA staff role (reviewer, producer, channel admin).
+pub const DEMO_STAFF: &str = "staff";
 
 #[derive(Args, Debug)]
 pub struct InitArgs {
@@ -72,7 +84,20 @@ pub async fn run(settings: Settings, args: InitArgs) -> anyhow::Result<()> {
                 "演示账号 / demo account: {login_name} / {password} (手机 {})",
                 user.phone_masked
             );
+            if *login_name == DEMO_STAFF {
+                for role in [Role::Reviewer, Role::Producer, Role::ChannelAdmin] {
+                    roles::grant(&platform, &user.id, role, "system:demo")
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                }
+                println!("  CA 工作人员 / CA staff: reviewer, producer, channel_admin");
+            }
         }
+        let products = seed_catalog(&platform)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))
+            .context("seeding the demo catalog")?;
+        println!("演示产品 / demo products: {}", products.join(", "));
     }
     platform.db.close().await;
     Ok(())

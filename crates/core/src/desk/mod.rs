@@ -1,4 +1,19 @@
-//! The certificate registration desk: catalog, orders, verification, payments and certificate
-//! lifecycle. It stands on `platform`; `ca` is the certificate authority as the desk uses it.
+//! The certificate registration desk: catalog, orders, verification, materials, payments,
+//! review, production and certificate lifecycle. It stands on `platform`; `ca` is the certificate
+//! authority as the desk uses it.
 
 pub mod ca;
+pub mod catalog;
+pub mod demo;
+mod error;
+pub mod invoices;
+pub mod materials;
+mod notify;
+pub mod orders;
+pub mod payments;
+pub mod printouts;
+pub mod production;
+pub mod review;
+pub mod verification;
+
+pub use error::DeskError;

@@ -22,6 +22,18 @@ pub fn email(email: &str) -> String {
     }
 }
 
+/// ID numbers, credit codes and account numbers: first 4 and last 4 kept,
+/// `110101199003071234` → `1101**********1234`.
+pub fn identifier(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() < 10 {
+        return "****".to_owned();
+    }
+    let head: String = chars[..4].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}{}{tail}", "*".repeat(chars.len() - 8))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -30,5 +42,10 @@ mod tests {
         assert_eq!(super::phone("123"), "****");
         assert_eq!(super::email("zhangsan@example.com"), "zh***@example.com");
         assert_eq!(super::email("a@b.cn"), "a***@b.cn");
+        assert_eq!(
+            super::identifier("110101199003071234"),
+            "1101**********1234"
+        );
+        assert_eq!(super::identifier("123"), "****");
     }
 }

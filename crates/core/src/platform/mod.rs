@@ -11,6 +11,7 @@ pub mod db;
 pub mod mask;
 pub mod providers;
 pub mod random;
+pub mod roles;
 pub mod sessions;
 pub mod sms_codes;
 
@@ -24,7 +25,9 @@ use blobs::BlobStore;
 use clock::SystemClock;
 use crypto::{FieldCipher, MasterKey};
 use db::Db;
-use providers::{EmailSender, SandboxInbox, SmsSender};
+use providers::{
+    EmailSender, IdentityChecks, PaymentGateway, SandboxGateway, SandboxInbox, SmsSender,
+};
 use random::Random;
 
 use crate::error::CoreError;
@@ -51,8 +54,12 @@ pub struct Platform {
     pub blobs: BlobStore,
     pub sms: Arc<dyn SmsSender>,
     pub email: Arc<dyn EmailSender>,
+    pub identity: Arc<dyn IdentityChecks>,
+    pub payments: Arc<dyn PaymentGateway>,
     /// Present only in sandbox mode.
     pub sandbox: Option<SandboxInbox>,
+    /// The sandbox payment gateway (sandbox mode only), for its pay/fail page.
+    pub sandbox_gateway: Option<Arc<SandboxGateway>>,
     /// The key-encryption key of the CA keys, derived from the master key.
     pub ca_key: SecretBox<[u8; 32]>,
     /// Decrypted CA keys and pre-signed OCSP answers (the desk's CA keeps them here so every
@@ -81,8 +88,18 @@ impl Platform {
             (
                 Arc::new(inbox.clone()),
                 Arc::new(inbox.clone()),
-                Some(inbox),
+                Some(inbox.clone()),
             )
+        } else {
+            (Arc::new(Unconfigured), Arc::new(Unconfigured), None)
+        };
+        let gateway = Arc::new(SandboxGateway::new(master.derive("signet/sandbox-pay/v1")?));
+        let (identity, payments, sandbox_gateway): (
+            Arc<dyn IdentityChecks>,
+            Arc<dyn PaymentGateway>,
+            _,
+        ) = if config.sandbox {
+            (Arc::new(inbox), gateway.clone(), Some(gateway))
         } else {
             (Arc::new(Unconfigured), Arc::new(Unconfigured), None)
         };
@@ -96,7 +113,10 @@ impl Platform {
             blobs: BlobStore::new(config.data_dir.join("blobs")),
             sms,
             email,
+            identity,
+            payments,
             sandbox,
+            sandbox_gateway,
             db,
         })
     }
@@ -122,5 +142,58 @@ impl SmsSender for Unconfigured {
 impl EmailSender for Unconfigured {
     async fn send(&self, _: &str, _: &providers::EmailMessage) -> Result<(), CoreError> {
         Err(CoreError::internal("no email gateway is configured"))
+    }
+}
+
+#[async_trait::async_trait]
+impl IdentityChecks for Unconfigured {
+    async fn three_factor(
+        &self,
+        _: &str,
+        _: &str,
+        _: &str,
+    ) -> Result<providers::CheckOutcome, CoreError> {
+        Err(CoreError::internal(
+            "no identity-check provider is configured",
+        ))
+    }
+    async fn four_factor(
+        &self,
+        _: &str,
+        _: &str,
+        _: &str,
+        _: &str,
+    ) -> Result<providers::CheckOutcome, CoreError> {
+        Err(CoreError::internal(
+            "no identity-check provider is configured",
+        ))
+    }
+    async fn micro_deposit(
+        &self,
+        _: &str,
+        _: &str,
+        _: &str,
+        _: i64,
+        _: &str,
+    ) -> Result<providers::Transfer, CoreError> {
+        Err(CoreError::internal(
+            "no bank-transfer provider is configured",
+        ))
+    }
+}
+
+#[async_trait::async_trait]
+impl PaymentGateway for Unconfigured {
+    async fn create(
+        &self,
+        _: &providers::PaymentRequest<'_>,
+    ) -> Result<providers::PaymentCode, CoreError> {
+        Err(CoreError::internal("no payment gateway is configured"))
+    }
+    fn verify(&self, _: &[u8], _: &str) -> Option<providers::Notification> {
+        None
+    }
+    async fn refund(&self, _: &str, _: i64) -> Result<(), CoreError> {
+        Err(CoreError::internal("no payment gateway is configured"))
     }
 }

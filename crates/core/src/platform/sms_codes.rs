@@ -23,6 +23,10 @@ pub enum Purpose {
     ResetPassword,
     ChangePhoneOld,
     ChangePhoneNew,
+    /// The operator signs a certificate application (APP-10).
+    SignApplication,
+    /// The legal representative authorises an application (APP-10).
+    AuthoriseApplication,
 }
 
 impl Purpose {
@@ -33,6 +37,8 @@ impl Purpose {
             Self::ResetPassword => "reset_password",
             Self::ChangePhoneOld => "change_phone_old",
             Self::ChangePhoneNew => "change_phone_new",
+            Self::SignApplication => "sign_application",
+            Self::AuthoriseApplication => "authorise_application",
         }
     }
 
@@ -43,6 +49,8 @@ impl Purpose {
             Self::ResetPassword => "找回密码",
             Self::ChangePhoneOld => "验证原手机号",
             Self::ChangePhoneNew => "绑定新手机号",
+            Self::SignApplication => "签署数字证书申请",
+            Self::AuthoriseApplication => "授权办理数字证书",
         }
     }
 }

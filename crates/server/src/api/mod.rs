@@ -2,9 +2,11 @@
 //! document generated from the handlers' annotations.
 
 mod accounts;
+mod desk;
 mod login;
 mod me;
 mod session;
+mod staff;
 
 use axum::Router;
 use axum::extract::{FromRequest, Request};
@@ -36,6 +38,70 @@ pub fn routes() -> Router<AppState> {
         .route("/me/phone/verify-old", post(me::verify_old_phone))
         .route("/me/phone", put(me::change_phone))
         .route("/me/avatar", post(me::upload_avatar).get(me::avatar))
+        .merge(desk_routes())
+}
+
+fn desk_routes() -> Router<AppState> {
+    use axum::extract::DefaultBodyLimit;
+    let uploads = DefaultBodyLimit::max(desk::MAX_UPLOAD + 64 * 1024);
+    Router::new()
+        .route("/catalog", get(desk::catalog_list))
+        .route("/catalog/{code}", get(desk::catalog_one))
+        .route("/orders", post(desk::create).get(desk::list))
+        .route("/orders/{id}", get(desk::show))
+        .route("/orders/{id}/form", put(desk::save_form))
+        .route("/orders/{id}/shipping", put(desk::update_shipping))
+        .route(
+            "/orders/{id}/materials",
+            post(desk::upload_material).layer(uploads),
+        )
+        .route("/orders/{id}/upload-links", post(desk::upload_link))
+        .route(
+            "/mobile-upload/{token}",
+            get(desk::mobile_upload_info)
+                .post(desk::mobile_upload)
+                .layer(uploads),
+        )
+        .route("/materials", get(desk::my_materials))
+        .route("/materials/{id}", get(desk::material))
+        .route("/orders/{id}/signing-code", post(desk::signing_code))
+        .route("/orders/{id}/submit", post(desk::submit))
+        .route("/orders/{id}/verifications", post(desk::start_verification))
+        .route(
+            "/orders/{id}/verifications/{vid}/deposit",
+            post(desk::confirm_deposit),
+        )
+        .route("/orders/{id}/offline", post(desk::offline))
+        .route(
+            "/orders/{id}/application-form.pdf",
+            get(desk::application_form),
+        )
+        .route(
+            "/orders/{id}/authorisation-letter.pdf",
+            get(desk::authorisation_letter),
+        )
+        .route("/orders/{id}/invoice.pdf", get(desk::invoice))
+        .route(
+            "/orders/{id}/payments",
+            post(desk::pay).get(desk::payments_of),
+        )
+        .route("/orders/{id}/cancel", post(desk::cancel))
+        .route("/orders/{id}/refund", post(desk::refund))
+        .route("/orders/{id}/certificates", get(desk::certificates))
+        .route("/payments/notify", post(desk::payment_notify))
+        .route("/staff/roles", get(staff::my_roles))
+        .route("/staff/orders", get(staff::queue))
+        .route("/staff/orders/{id}", get(staff::order))
+        .route("/staff/orders/{id}/approve", post(staff::approve))
+        .route("/staff/orders/{id}/reject", post(staff::reject))
+        .route("/staff/orders/{id}/ship", post(staff::ship))
+        .route("/staff/orders/{id}/refund", post(staff::refund))
+        .route("/staff/materials/{id}", get(staff::material))
+        .route("/staff/catalog/projects", put(staff::save_project))
+        .route(
+            "/staff/catalog/projects/{id}/products",
+            put(staff::save_product),
+        )
 }
 
 /// A JSON body whose rejection (bad syntax, wrong types, missing fields) is a problem+json 400.
@@ -71,8 +137,16 @@ pub fn set_cookie(state: &AppState, token: Option<&str>) -> SetCookie {
         login::by_password, login::by_sms, login::logout, login::reset_password,
         me::show, me::set_initial_password, me::change_password, me::change_login_name,
         me::change_email, me::verify_old_phone, me::change_phone, me::upload_avatar, me::avatar,
+        desk::catalog_list, desk::catalog_one, desk::create, desk::list, desk::show, desk::save_form,
+        desk::update_shipping, desk::upload_material, desk::my_materials, desk::material,
+        desk::upload_link, desk::mobile_upload_info, desk::mobile_upload, desk::signing_code,
+        desk::submit, desk::start_verification, desk::confirm_deposit, desk::offline,
+        desk::application_form, desk::authorisation_letter, desk::invoice, desk::pay,
+        desk::payments_of, desk::payment_notify, desk::cancel, desk::refund, desk::certificates,
+        staff::my_roles, staff::queue, staff::order, staff::material, staff::approve, staff::reject,
+        staff::ship, staff::refund, staff::save_project, staff::save_product,
     ),
-    tags((name = "session"), (name = "accounts"), (name = "user-center"))
+    tags((name = "session"), (name = "accounts"), (name = "user-center"), (name = "desk"), (name = "staff"))
 )]
 struct ApiDoc;
 

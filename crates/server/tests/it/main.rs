@@ -4,11 +4,13 @@
 #![allow(
     clippy::unwrap_used,
     clippy::panic,
-    reason = "test helpers outside #[test] fail loudly by design"
+    clippy::too_many_lines,
+    reason = "test helpers outside #[test] fail loudly by design; scenarios read top to bottom"
 )]
 
 mod center;
 mod codes;
+mod desk;
 mod login;
 mod ops;
 mod pki;

@@ -246,6 +246,20 @@ impl TestApp {
         response
     }
 
+    /// Another client on the same server, signed out (a second user).
+    pub async fn clone_signed_out(&self) -> TestApp {
+        let mut other = TestApp {
+            base: self.base.clone(),
+            platform: self.platform.clone(),
+            client: new_client(),
+            csrf: String::new(),
+            config: self.config.clone(),
+            _dir: tempfile::tempdir().unwrap(),
+        };
+        other.refresh_session().await;
+        other
+    }
+
     pub async fn user_count(&self) -> i64 {
         use sqlx::Row as _;
         let row = sqlx::query("SELECT COUNT(*) AS n FROM users")

@@ -315,3 +315,57 @@ pub(super) async fn record_certificate(
 pub(super) fn unknown(name: &str) -> CoreError {
     CaError::UnknownCa(name.to_owned()).into()
 }
+
+/// A certificate the CA issued, as holders and the desk see it.
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CertificateInfo {
+    pub serial: String,
+    pub ca: String,
+    pub profile: String,
+    pub subject: String,
+    pub key_algorithm: String,
+    pub not_before: Timestamp,
+    pub not_after: Timestamp,
+    /// `active` or `revoked` (expiry is derived from `not_after`).
+    pub status: String,
+    pub revoked_at: Option<Timestamp>,
+    pub cert_pem: String,
+    /// The issuing CA's certificate, then the root's.
+    pub chain_pem: String,
+}
+
+/// One issued certificate by serial (hex, any case or separators).
+pub async fn certificate(platform: &Platform, serial: &str) -> Result<CertificateInfo, CoreError> {
+    let serial = super::normalise_serial(serial);
+    let row = sqlx::query(
+        "SELECT serial, ca_name, profile, subject, key_algorithm, not_before, not_after, status, \
+         revoked_at, certificate_der FROM ca_certificates WHERE serial = $1",
+    )
+    .bind(&serial)
+    .fetch_optional(platform.db.pool())
+    .await?
+    .ok_or_else(|| CaError::UnknownCertificate(serial.clone()))?;
+    let ca: String = row.try_get("ca_name")?;
+    let certificate = certificate_from_base64(&row.try_get::<String, _>("certificate_der")?)?;
+    let material = platform.ca_cache.material(platform, &ca).await?;
+    let pem =
+        |c: &Certificate| der::EncodePem::to_pem(c, der::pem::LineEnding::LF).map_err(internal);
+    Ok(CertificateInfo {
+        serial: row.try_get("serial")?,
+        profile: row.try_get("profile")?,
+        subject: row.try_get("subject")?,
+        key_algorithm: row.try_get("key_algorithm")?,
+        not_before: row.try_get("not_before")?,
+        not_after: row.try_get("not_after")?,
+        status: row.try_get("status")?,
+        revoked_at: row.try_get("revoked_at")?,
+        cert_pem: pem(&certificate)?,
+        chain_pem: material
+            .chain
+            .iter()
+            .map(pem)
+            .collect::<Result<String, _>>()?,
+        ca,
+    })
+}

@@ -22,6 +22,7 @@ use crate::Platform;
 use crate::error::CoreError;
 use crate::platform::audit::AuditEvent;
 use crate::platform::clock::Clock as _;
+use crate::platform::db::Tx;
 
 /// What to issue.
 #[derive(Clone, Copy, Debug)]
@@ -71,6 +72,20 @@ fn subscriber_algorithm(family: Family) -> KeyAlgorithm {
 /// Issue a certificate. Every refusal (unknown CA or profile, bad subject, malformed request,
 /// failed proof of possession, algorithm not allowed) comes before anything is written.
 pub async fn issue(platform: &Platform, request: &IssueRequest<'_>) -> Result<Issued, CoreError> {
+    let mut tx = platform.db.begin().await?;
+    let issued = issue_in(platform, &mut tx, request, None).await?;
+    tx.commit().await?;
+    Ok(issued)
+}
+
+/// [`issue`] inside the caller's transaction, so the certificate commits together with whatever
+/// the caller records about it (an order moving on); `years` overrides the profile's validity.
+pub async fn issue_in(
+    platform: &Platform,
+    tx: &mut Tx,
+    request: &IssueRequest<'_>,
+    years: Option<i64>,
+) -> Result<Issued, CoreError> {
     let profile: Profile = request.profile.parse().map_err(from_pki)?;
     if matches!(
         profile,
@@ -110,15 +125,16 @@ pub async fn issue(platform: &Platform, request: &IssueRequest<'_>) -> Result<Is
             subject,
             public_key,
             serial: random_serial(&mut rng()).map_err(from_pki)?,
-            validity: validity(profile),
+            validity: years
+                .and_then(|y| u64::try_from(y).ok())
+                .map_or_else(|| validity(profile), |y| Duration::from_hours(y * 365 * 24)),
         },
         system_time(now),
     )
     .map_err(from_pki)?;
 
-    let mut tx = platform.db.begin().await?;
     let serial = record_certificate(
-        &mut tx,
+        tx,
         &material.name,
         profile.name(),
         algorithm.name(),
@@ -140,8 +156,7 @@ pub async fn issue(platform: &Platform, request: &IssueRequest<'_>) -> Result<Is
             "key_made_here": key.is_some(),
         }),
     );
-    platform.audit.append(&mut tx, now, &event).await?;
-    tx.commit().await?;
+    platform.audit.append(tx, now, &event).await?;
 
     let pem = |c: &x509_cert::Certificate| c.to_pem(LineEnding::LF).map_err(internal);
     let chain_pem = material

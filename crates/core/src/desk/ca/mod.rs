@@ -17,10 +17,12 @@ use secrecy::ExposeSecret as _;
 use signet_pki::keystore::{KeyEncryptionKey, SoftwareKeyStore};
 use x509_cert::Certificate;
 
-pub use authorities::{CaRole, CaSummary, ca_certificate, init_hierarchies, list_cas};
+pub use authorities::{
+    CaRole, CaSummary, CertificateInfo, ca_certificate, certificate, init_hierarchies, list_cas,
+};
 pub use cache::CaCache;
 pub use error::{CaError, from_pki};
-pub use issuance::{IssueRequest, Issued, issue};
+pub use issuance::{IssueRequest, Issued, issue, issue_in};
 pub use responder::{ocsp, timestamp};
 pub use revocation::{Revoked, crl, parse_reason, revoke};
 

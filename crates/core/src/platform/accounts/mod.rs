@@ -15,7 +15,7 @@ pub use profile::{
 pub use registration::{
     RegisterInput, create_verified, register, send_code, verify_registration_phone,
 };
-pub use store::{User, UserView, find_by_id};
+pub use store::{User, UserView, find_by_id, find_by_identifier};
 
 /// Where a request came from, for the audit log.
 #[derive(Debug, Clone, Default)]

@@ -48,6 +48,14 @@ pub async fn send_code(
     captcha_answer: &str,
 ) -> Result<SentCode, CoreError> {
     let target = match purpose {
+        // Application codes go to the numbers on the order, through the order's own endpoints.
+        Purpose::SignApplication | Purpose::AuthoriseApplication => {
+            return Err(CoreError::Invalid {
+                field: "purpose",
+                zh: "请在订单页面获取申请签署验证码",
+                en: "Application codes are requested from the order",
+            });
+        }
         Purpose::ChangePhoneOld => {
             Phone::parse(&active_user(platform, session).await?.phone, "phone")?
         }

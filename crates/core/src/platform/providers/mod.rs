@@ -2,9 +2,13 @@
 //! dev inbox. Real adapters plug in behind the same traits through configuration.
 
 pub mod email;
+pub mod identity;
+pub mod payment;
 pub mod sandbox;
 pub mod sms;
 
 pub use email::{EmailMessage, EmailSender};
+pub use identity::{CheckOutcome, IdentityChecks, Transfer};
+pub use payment::{Notification, PaymentCode, PaymentGateway, PaymentRequest, SandboxGateway};
 pub use sandbox::{SandboxInbox, SandboxMessage};
 pub use sms::{SmsMessage, SmsSender};

@@ -1,0 +1,307 @@
+//! The demo catalog `signet init --demo` seeds, mirroring the three seed manuals: a project that
+//! requires two enterprise certificates and reviews before payment (001), a channel reached from
+//! a partner platform that takes payment before review (002), and a USB-key product at 300.00 CNY
+//! a year with buy / renew / unlock (003). Safe to run again: entries are matched by code.
+
+use super::catalog::{
+    Business, Faq, Help, InvoiceTiming, MaterialSpec, Medium, Method, ProductInput,
+    ProductSettings, ProjectInput, ProjectKind, SubjectKind, save_product, save_project,
+};
+use crate::Platform;
+use crate::error::CoreError;
+
+const MB: usize = 1024 * 1024;
+
+fn material(kind: &str, label: &str, required: bool, max_bytes: usize) -> MaterialSpec {
+    MaterialSpec {
+        kind: kind.into(),
+        label: label.into(),
+        required,
+        max_bytes,
+    }
+}
+
+fn settings(medium: Medium, price_fen: i64, review_first: bool) -> ProductSettings {
+    ProductSettings {
+        terms: vec![1, 2, 3, 4, 5],
+        min_quantity: 1,
+        max_quantity: 1,
+        medium,
+        token_model: if medium == Medium::UsbKey {
+            "SoftHSM2 (演示 USB Key)".into()
+        } else {
+            String::new()
+        },
+        unit_price_fen: price_fen,
+        materials: Vec::new(),
+        verification: vec![Method::ThreeFactor, Method::FourFactor, Method::Face],
+        operator_verification: Vec::new(),
+        invoice: InvoiceTiming::AfterPayment,
+        seal_image: "none".into(),
+        review_first,
+        business: vec![Business::New],
+        legal_rep_authorisation: false,
+        pin_min: 6,
+        pin_max: 8,
+    }
+}
+
+fn faq() -> Vec<Faq> {
+    vec![
+        Faq {
+            question: "纳税人识别号、账号中粘贴进了空格怎么办？".into(),
+            answer: "无需处理，系统会自动去除空格。".into(),
+        },
+        Faq {
+            question: "发货前可以修改收货地址吗？".into(),
+            answer: "可以。在“我的订单”中打开订单，生成快递单号前都可修改收货信息。".into(),
+        },
+        Faq {
+            question: "对公打款金额输错了怎么办？".into(),
+            answer: "可重试 3 次；3 次错误后转人工审核，打款金额 72 小时内有效。".into(),
+        },
+    ]
+}
+
+/// Seeds the demo catalog; returns the product codes present afterwards.
+#[expect(
+    clippy::too_many_lines,
+    reason = "the demo catalog reads best as one listing"
+)]
+pub async fn seed_catalog(platform: &Platform) -> Result<Vec<String>, CoreError> {
+    let actor = "system:demo";
+    // 001: a public-resource trading project; exactly two enterprise certificates, review first.
+    let bidding = save_project(
+        platform,
+        &ProjectInput {
+            code: "ggzy".into(),
+            name: "公共资源交易平台（示例项目）".into(),
+            initial: "G".into(),
+            kind: ProjectKind::Project,
+            help: Help {
+                landing_title: "公共资源交易 CA 数字证书在线办理".into(),
+                introduction: "投标企业须办理 2 张机构数字证书（USB Key），先审核后付费。".into(),
+                notices: vec!["对公账户打款核验金额 72 小时内有效。".into()],
+                manual_url: "/help/manual-ggzy.pdf".into(),
+                client_download_url: "/help/signet-agent".into(),
+                faq: faq(),
+                service_phone: "400-000-0001".into(),
+                service_email: "service@signet.example".into(),
+                service_hours: "工作日 8:30–17:30".into(),
+            },
+        },
+        actor,
+    )
+    .await?;
+    let enterprise_materials = vec![
+        material("business_licence", "营业执照（加盖公章）", true, MB),
+        material("authorisation_letter", "授权书（加盖公章）", false, MB),
+        material("seal_image", "印章图片", false, MB),
+    ];
+    let mut usb = settings(Medium::UsbKey, 30_000, true);
+    usb.min_quantity = 2;
+    usb.max_quantity = 2;
+    usb.materials.clone_from(&enterprise_materials);
+    usb.verification = vec![Method::MicroDeposit];
+    usb.operator_verification = vec![Method::ThreeFactor, Method::FourFactor, Method::Face];
+    usb.seal_image = "optional".into();
+    usb.invoice = InvoiceTiming::AfterShipment;
+    usb.business = vec![
+        Business::New,
+        Business::Renewal,
+        Business::Change,
+        Business::Reissue,
+        Business::Unlock,
+    ];
+    let mut codes = Vec::new();
+    for (code, name, settings, profile) in [
+        (
+            "ggzy-org-ukey",
+            "机构数字证书（USB Key）",
+            usb.clone(),
+            "enterprise",
+        ),
+        (
+            "ggzy-org-cloud",
+            "机构云证书",
+            {
+                let mut cloud = usb.clone();
+                cloud.medium = Medium::Cloud;
+                cloud.token_model = String::new();
+                cloud.min_quantity = 1;
+                cloud.max_quantity = 1;
+                cloud.invoice = InvoiceTiming::AfterPayment;
+                cloud.business = vec![
+                    Business::New,
+                    Business::Renewal,
+                    Business::Change,
+                    Business::Reissue,
+                ];
+                cloud
+            },
+            "enterprise",
+        ),
+    ] {
+        save_product(
+            platform,
+            &bidding,
+            &ProductInput {
+                code: code.into(),
+                name: name.into(),
+                subject_kind: SubjectKind::Enterprise,
+                ca: "ecc".into(),
+                profile: profile.into(),
+                settings,
+                active: true,
+            },
+            actor,
+        )
+        .await?;
+        codes.push(code.to_owned());
+    }
+
+    // 002: a partner platform's channel; pay first, then review; cloud certificates.
+    let channel = save_project(
+        platform,
+        &ProjectInput {
+            code: "zfgjj".into(),
+            name: "住房公积金网上业务平台（合作渠道示例）".into(),
+            initial: "Z".into(),
+            kind: ProjectKind::Channel,
+            help: Help {
+                landing_title: "住房公积金网上业务 · 数字证书办理".into(),
+                introduction:
+                    "从公积金网上业务平台进入，在线核验身份、支付后审核，云证书即时签发。".into(),
+                notices: vec![
+                    "办理前请准备法定代表人身份证、营业执照电子版。".into(),
+                    "个人证书支持手机号三要素、银行卡四要素、人脸识别核验。".into(),
+                ],
+                manual_url: "/help/manual-zfgjj.pdf".into(),
+                client_download_url: "/help/signet-agent".into(),
+                faq: faq(),
+                service_phone: "400-000-0002".into(),
+                service_email: "gjj@signet.example".into(),
+                service_hours: "7×24 小时".into(),
+            },
+        },
+        actor,
+    )
+    .await?;
+    let mut personal = settings(Medium::Cloud, 5_000, false);
+    personal.materials = vec![
+        material("id_front", "身份证人像面", true, 2 * MB),
+        material("id_back", "身份证国徽面", true, 2 * MB),
+    ];
+    personal.business = vec![
+        Business::New,
+        Business::Renewal,
+        Business::Change,
+        Business::Reissue,
+    ];
+    let mut enterprise = settings(Medium::Cloud, 20_000, false);
+    enterprise.materials = vec![material("business_licence", "营业执照", true, 2 * MB)];
+    enterprise.verification = vec![
+        Method::MicroDeposit,
+        Method::ThreeFactor,
+        Method::FourFactor,
+        Method::Face,
+    ];
+    enterprise.operator_verification = vec![Method::ThreeFactor, Method::FourFactor, Method::Face];
+    enterprise.legal_rep_authorisation = true;
+    enterprise.business = personal.business.clone();
+    for (code, name, settings, kind, profile) in [
+        (
+            "zfgjj-personal-cloud",
+            "个人云证书",
+            personal,
+            SubjectKind::Personal,
+            "personal",
+        ),
+        (
+            "zfgjj-org-cloud",
+            "单位云证书",
+            enterprise,
+            SubjectKind::Enterprise,
+            "enterprise",
+        ),
+    ] {
+        save_product(
+            platform,
+            &channel,
+            &ProductInput {
+                code: code.into(),
+                name: name.into(),
+                subject_kind: kind,
+                ca: "ecc".into(),
+                profile: profile.into(),
+                settings,
+                active: true,
+            },
+            actor,
+        )
+        .await?;
+        codes.push(code.to_owned());
+    }
+
+    // 003: the USB-key product at 300.00 CNY a year, buy / renew / unlock, PIN of 1–8 digits.
+    let ukey = save_project(
+        platform,
+        &ProjectInput {
+            code: "ukey".into(),
+            name: "Signet UKEY 数字证书".into(),
+            initial: "S".into(),
+            kind: ProjectKind::Project,
+            help: Help {
+                landing_title: "UKEY 数字证书：购买、更新、解锁".into(),
+                introduction: "300.00 元/年，材料单个文件不超过 8 MB。".into(),
+                notices: vec!["USB Key 用户 PIN 码为 1–8 位数字。".into()],
+                manual_url: "/help/manual-ukey.pdf".into(),
+                client_download_url: "/help/signet-agent".into(),
+                faq: faq(),
+                service_phone: "400-000-0003".into(),
+                service_email: "ukey@signet.example".into(),
+                service_hours: "工作日 9:00–18:00".into(),
+            },
+        },
+        actor,
+    )
+    .await?;
+    let mut key = settings(Medium::UsbKey, 30_000, false);
+    key.materials = vec![
+        material("business_licence", "营业执照", true, 8 * MB),
+        material("authorisation_letter", "授权书", false, 8 * MB),
+    ];
+    key.verification = vec![
+        Method::MicroDeposit,
+        Method::ThreeFactor,
+        Method::FourFactor,
+        Method::Face,
+    ];
+    key.operator_verification = vec![Method::ThreeFactor, Method::FourFactor, Method::Face];
+    key.business = vec![
+        Business::New,
+        Business::Renewal,
+        Business::Unlock,
+        Business::Change,
+        Business::Reissue,
+    ];
+    key.pin_min = 1;
+    key.pin_max = 8;
+    save_product(
+        platform,
+        &ukey,
+        &ProductInput {
+            code: "ukey-org".into(),
+            name: "机构 UKEY 数字证书".into(),
+            subject_kind: SubjectKind::Enterprise,
+            ca: "ecc".into(),
+            profile: "enterprise".into(),
+            settings: key,
+            active: true,
+        },
+        actor,
+    )
+    .await?;
+    codes.push("ukey-org".to_owned());
+    Ok(codes)
+}

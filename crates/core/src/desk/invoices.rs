@@ -1,0 +1,71 @@
+//! E-invoices (APP-11): a PDF made when the product says (after payment or after shipment),
+//! kept in the blob store and emailed to the address on the form.
+
+use sqlx::Row as _;
+
+use super::catalog::Product;
+use super::orders::Order;
+use crate::Platform;
+use crate::error::CoreError;
+use crate::platform::clock::Clock as _;
+use crate::platform::providers::EmailMessage;
+
+fn yuan(fen: i64) -> String {
+    format!("{}.{:02}", fen / 100, fen % 100)
+}
+
+/// Makes (once per order) the e-invoice PDF and emails it.
+pub async fn issue(
+    platform: &Platform,
+    order: &Order,
+    product: &Product,
+) -> Result<String, CoreError> {
+    if let Some(row) = sqlx::query("SELECT id FROM desk_invoices WHERE order_id = $1")
+        .bind(&order.id)
+        .fetch_optional(platform.db.pool())
+        .await?
+    {
+        return Ok(row.try_get("id")?);
+    }
+    let invoice = &order.form.invoice;
+    let now = platform.clock.now();
+    let number = format!(
+        "{}{}",
+        &crate::platform::clock::rfc3339(now).replace('-', "")[..8],
+        platform.random.digits(12)?
+    );
+    let doc = super::printouts::invoice(order, product, &number)?;
+    let blob = platform.blobs.put(&doc).await?;
+    let id = uuid::Uuid::new_v4().to_string();
+    sqlx::query("INSERT INTO desk_invoices (id, order_id, blob, amount_fen, created_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(&id)
+        .bind(&order.id)
+        .bind(&blob)
+        .bind(order.amount_fen)
+        .bind(now)
+        .execute(platform.db.pool())
+        .await?;
+    let message = EmailMessage {
+        subject: format!("电子发票：{}（订单 {}）", invoice.title, order.number),
+        body: format!(
+            "您好：\n\n订单 {} 的电子发票已开具，金额 {} 元，发票号码 {number}。\n请登录 Signet，在订单详情中下载发票 PDF（/api/v1/orders/{}/invoice.pdf）。\n\nSignet 数字证书服务",
+            order.number,
+            yuan(order.amount_fen),
+            order.id
+        ),
+    };
+    if let Err(error) = platform.email.send(&invoice.email, &message).await {
+        tracing::warn!(order = %order.number, %error, "invoice email not sent");
+    }
+    Ok(id)
+}
+
+/// The invoice PDF of an order, if one was made.
+pub async fn pdf(platform: &Platform, order_id: &str) -> Result<Vec<u8>, CoreError> {
+    let row = sqlx::query("SELECT blob FROM desk_invoices WHERE order_id = $1")
+        .bind(order_id)
+        .fetch_optional(platform.db.pool())
+        .await?
+        .ok_or(CoreError::NotFound)?;
+    platform.blobs.get(&row.try_get::<String, _>("blob")?).await
+}

@@ -1,0 +1,388 @@
+//! The order state machine: every state of seed 003 §5 and the transitions between them as one
+//! table. A transition not in the table is refused before anything is written.
+
+use serde::{Deserialize, Serialize};
+
+/// Where an order stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum OrderState {
+    /// 草稿: the applicant fills the wizard.
+    Drafting,
+    /// 身份核验中: submitted and signed; the product's identity checks are running.
+    Verifying,
+    /// 待支付
+    AwaitingPayment,
+    /// 待审核
+    AwaitingReview,
+    /// 已驳回: the applicant edits (back to drafting) and resubmits.
+    Rejected,
+    /// 待制证
+    AwaitingProduction,
+    /// 待更新: a renewed or changed certificate waits to be written to the holder's key.
+    AwaitingUpdate,
+    /// 待恢复: a reissued certificate waits to be written to a replacement key.
+    AwaitingRecovery,
+    /// 待配送: produced onto a USB key, waiting for a tracking number.
+    AwaitingDelivery,
+    /// 待下载: the applicant downloads onto a key they hold.
+    AwaitingDownload,
+    /// 待解锁
+    AwaitingUnlock,
+    /// 已完成
+    Completed,
+    /// 已取消
+    Cancelled,
+    /// 已退款
+    Refunded,
+}
+
+pub const ALL_STATES: [OrderState; 14] = [
+    OrderState::Drafting,
+    OrderState::Verifying,
+    OrderState::AwaitingPayment,
+    OrderState::AwaitingReview,
+    OrderState::Rejected,
+    OrderState::AwaitingProduction,
+    OrderState::AwaitingUpdate,
+    OrderState::AwaitingRecovery,
+    OrderState::AwaitingDelivery,
+    OrderState::AwaitingDownload,
+    OrderState::AwaitingUnlock,
+    OrderState::Completed,
+    OrderState::Cancelled,
+    OrderState::Refunded,
+];
+
+impl OrderState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Drafting => "drafting",
+            Self::Verifying => "verifying",
+            Self::AwaitingPayment => "awaiting_payment",
+            Self::AwaitingReview => "awaiting_review",
+            Self::Rejected => "rejected",
+            Self::AwaitingProduction => "awaiting_production",
+            Self::AwaitingUpdate => "awaiting_update",
+            Self::AwaitingRecovery => "awaiting_recovery",
+            Self::AwaitingDelivery => "awaiting_delivery",
+            Self::AwaitingDownload => "awaiting_download",
+            Self::AwaitingUnlock => "awaiting_unlock",
+            Self::Completed => "completed",
+            Self::Cancelled => "cancelled",
+            Self::Refunded => "refunded",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        ALL_STATES.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// The Chinese label the applicant sees.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Drafting => "草稿",
+            Self::Verifying => "身份核验中",
+            Self::AwaitingPayment => "待支付",
+            Self::AwaitingReview => "待审核",
+            Self::Rejected => "已驳回",
+            Self::AwaitingProduction => "待制证",
+            Self::AwaitingUpdate => "待更新",
+            Self::AwaitingRecovery => "待恢复",
+            Self::AwaitingDelivery => "待配送",
+            Self::AwaitingDownload => "待下载",
+            Self::AwaitingUnlock => "待解锁",
+            Self::Completed => "已完成",
+            Self::Cancelled => "已取消",
+            Self::Refunded => "已退款",
+        }
+    }
+
+    pub fn label_of(text: &str) -> &'static str {
+        Self::parse(text).map_or("未知", Self::label)
+    }
+
+    /// Finished orders no longer hold the "one open order per ID and business" slot.
+    pub fn is_finished(self) -> bool {
+        matches!(self, Self::Completed | Self::Cancelled | Self::Refunded)
+    }
+}
+
+/// What happens to an order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Event {
+    /// The applicant changes the form (a rejected order goes back to drafting).
+    Edit,
+    /// Submitted and signed; identity checks start.
+    Submit,
+    /// Every identity check passed (or was handed to a person).
+    Verified,
+    /// Payment confirmed by the gateway.
+    Paid,
+    /// A reviewer approved.
+    Approve,
+    /// A reviewer rejected, with a reason.
+    Reject,
+    /// Certificates made: onto a USB key (then delivery), or cloud (then completed).
+    ProducedToToken,
+    ProducedToCloud,
+    /// Ready for the applicant's own key.
+    ReadyForDownload,
+    /// The applicant's key received the certificate.
+    Downloaded,
+    /// Staff entered the tracking number.
+    Shipped,
+    /// A renewal/change/reissue/unlock needs the holder's key.
+    AwaitKeyUpdate,
+    AwaitRecovery,
+    AwaitUnlock,
+    /// The holder's key was updated, recovered or unlocked.
+    KeyDone,
+    Cancel,
+    Refund,
+}
+
+impl Event {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Edit => "edit",
+            Self::Submit => "submit",
+            Self::Verified => "verified",
+            Self::Paid => "paid",
+            Self::Approve => "approve",
+            Self::Reject => "reject",
+            Self::ProducedToToken => "produced_to_token",
+            Self::ProducedToCloud => "produced_to_cloud",
+            Self::ReadyForDownload => "ready_for_download",
+            Self::Downloaded => "downloaded",
+            Self::Shipped => "shipped",
+            Self::AwaitKeyUpdate => "await_key_update",
+            Self::AwaitRecovery => "await_recovery",
+            Self::AwaitUnlock => "await_unlock",
+            Self::KeyDone => "key_done",
+            Self::Cancel => "cancel",
+            Self::Refund => "refund",
+        }
+    }
+
+    /// The verb used in refusals.
+    pub fn action(self) -> &'static str {
+        match self {
+            Self::Edit => "save",
+            Self::Submit => "submit",
+            Self::Verified => "verify",
+            Self::Paid => "pay",
+            Self::Approve => "approve",
+            Self::Reject => "reject",
+            Self::ProducedToToken
+            | Self::ProducedToCloud
+            | Self::ReadyForDownload
+            | Self::AwaitKeyUpdate
+            | Self::AwaitRecovery
+            | Self::AwaitUnlock => "produce",
+            Self::Downloaded | Self::KeyDone => "download",
+            Self::Shipped => "ship",
+            Self::Cancel => "cancel",
+            Self::Refund => "refund",
+        }
+    }
+}
+
+/// What the guards of a transition look at.
+#[derive(Debug, Clone, Copy)]
+pub struct Facts {
+    pub review_first: bool,
+    pub paid: bool,
+}
+
+/// The next state, or `None` when the event is not allowed in `from`.
+#[expect(
+    clippy::match_same_arms,
+    reason = "one row per transition reads as the table it is"
+)]
+pub fn next(from: OrderState, event: Event, facts: Facts) -> Option<OrderState> {
+    use Event as E;
+    use OrderState as S;
+    let after_review = || {
+        if facts.paid {
+            S::AwaitingProduction
+        } else {
+            S::AwaitingPayment
+        }
+    };
+    Some(match (from, event) {
+        // A failed identity check can be fixed by editing the form and signing again.
+        (S::Drafting | S::Rejected | S::Verifying, E::Edit) => S::Drafting,
+        (S::Drafting, E::Submit) => S::Verifying,
+        // Review first, or already paid (a rejected order edited and resubmitted).
+        (S::Verifying, E::Verified) if facts.review_first || facts.paid => S::AwaitingReview,
+        (S::Verifying, E::Verified) => S::AwaitingPayment,
+        (S::AwaitingPayment, E::Paid) if !facts.paid && facts.review_first => S::AwaitingProduction,
+        (S::AwaitingPayment, E::Paid) if !facts.paid => S::AwaitingReview,
+        (S::AwaitingReview, E::Approve) => after_review(),
+        (S::AwaitingReview, E::Reject) => S::Rejected,
+        (S::AwaitingProduction, E::ProducedToToken) => S::AwaitingDelivery,
+        (S::AwaitingProduction, E::ReadyForDownload) => S::AwaitingDownload,
+        (S::AwaitingProduction, E::AwaitKeyUpdate) => S::AwaitingUpdate,
+        (S::AwaitingProduction, E::AwaitRecovery) => S::AwaitingRecovery,
+        (S::AwaitingProduction, E::AwaitUnlock) => S::AwaitingUnlock,
+        (S::AwaitingProduction, E::ProducedToCloud) | (S::AwaitingDownload, E::Downloaded) => {
+            S::Completed
+        }
+        (S::AwaitingDelivery, E::Shipped) => S::Completed,
+        (S::AwaitingUpdate | S::AwaitingRecovery | S::AwaitingUnlock, E::KeyDone) => S::Completed,
+        // Before money moves an order can simply be cancelled.
+        (
+            S::Drafting | S::Verifying | S::AwaitingPayment | S::AwaitingReview | S::Rejected,
+            E::Cancel,
+        ) if !facts.paid => S::Cancelled,
+        // Paid but nothing produced yet: the money goes back.
+        (S::AwaitingReview | S::Rejected | S::AwaitingProduction, E::Refund) if facts.paid => {
+            S::Refunded
+        }
+        _ => return None,
+    })
+}
+
+pub const ALL_EVENTS: [Event; 17] = [
+    Event::Edit,
+    Event::Submit,
+    Event::Verified,
+    Event::Paid,
+    Event::Approve,
+    Event::Reject,
+    Event::ProducedToToken,
+    Event::ProducedToCloud,
+    Event::ReadyForDownload,
+    Event::Downloaded,
+    Event::Shipped,
+    Event::AwaitKeyUpdate,
+    Event::AwaitRecovery,
+    Event::AwaitUnlock,
+    Event::KeyDone,
+    Event::Cancel,
+    Event::Refund,
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FACTS: [Facts; 4] = [
+        Facts {
+            review_first: true,
+            paid: false,
+        },
+        Facts {
+            review_first: true,
+            paid: true,
+        },
+        Facts {
+            review_first: false,
+            paid: false,
+        },
+        Facts {
+            review_first: false,
+            paid: true,
+        },
+    ];
+
+    #[test]
+    fn finished_states_accept_nothing() {
+        for state in ALL_STATES.into_iter().filter(|s| s.is_finished()) {
+            for event in ALL_EVENTS {
+                for facts in FACTS {
+                    assert_eq!(next(state, event, facts), None, "{state:?} {event:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_state_is_reachable_from_drafting() {
+        let mut seen = vec![OrderState::Drafting];
+        let mut frontier = seen.clone();
+        while let Some(state) = frontier.pop() {
+            for event in ALL_EVENTS {
+                for facts in FACTS {
+                    if let Some(to) = next(state, event, facts)
+                        && !seen.contains(&to)
+                    {
+                        seen.push(to);
+                        frontier.push(to);
+                    }
+                }
+            }
+        }
+        for state in ALL_STATES {
+            assert!(seen.contains(&state), "{state:?} unreachable");
+        }
+    }
+
+    #[test]
+    fn review_first_means_review_before_payment() {
+        let first = Facts {
+            review_first: true,
+            paid: false,
+        };
+        assert_eq!(
+            next(OrderState::Verifying, Event::Verified, first),
+            Some(OrderState::AwaitingReview)
+        );
+        assert_eq!(
+            next(OrderState::AwaitingReview, Event::Approve, first),
+            Some(OrderState::AwaitingPayment)
+        );
+        let pay_first = Facts {
+            review_first: false,
+            paid: false,
+        };
+        assert_eq!(
+            next(OrderState::Verifying, Event::Verified, pay_first),
+            Some(OrderState::AwaitingPayment)
+        );
+        assert_eq!(
+            next(OrderState::AwaitingPayment, Event::Paid, pay_first),
+            Some(OrderState::AwaitingReview)
+        );
+        let paid = Facts {
+            review_first: false,
+            paid: true,
+        };
+        assert_eq!(
+            next(OrderState::AwaitingReview, Event::Approve, paid),
+            Some(OrderState::AwaitingProduction)
+        );
+    }
+
+    #[test]
+    fn paid_orders_are_refunded_not_cancelled() {
+        let paid = Facts {
+            review_first: false,
+            paid: true,
+        };
+        assert_eq!(next(OrderState::AwaitingReview, Event::Cancel, paid), None);
+        assert_eq!(
+            next(OrderState::AwaitingReview, Event::Refund, paid),
+            Some(OrderState::Refunded)
+        );
+        let unpaid = Facts {
+            review_first: true,
+            paid: false,
+        };
+        assert_eq!(
+            next(OrderState::AwaitingReview, Event::Refund, unpaid),
+            None
+        );
+        assert_eq!(next(OrderState::AwaitingPayment, Event::Paid, paid), None);
+    }
+
+    #[test]
+    fn state_names_round_trip() {
+        for state in ALL_STATES {
+            assert_eq!(OrderState::parse(state.as_str()), Some(state));
+        }
+    }
+}

@@ -1,0 +1,272 @@
+//! Paying for an order (APP-11): a payment is opened with the gateway (WeChat Pay or Alipay QR),
+//! the gateway's signed notification settles it exactly once, and a paid order that is not yet
+//! produced can be refunded. Amounts are integer fen throughout.
+
+use serde::{Deserialize, Serialize};
+use sqlx::Row as _;
+
+use super::DeskError;
+use super::catalog::{self, InvoiceTiming};
+use super::orders::{self, Change, Event, Order, OrderState};
+use crate::Platform;
+use crate::error::CoreError;
+use crate::platform::clock::{Clock as _, Timestamp};
+use crate::platform::providers::{Notification, PaymentRequest};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Channel {
+    Wechat,
+    Alipay,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Wechat => "wechat",
+            Self::Alipay => "alipay",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Payment {
+    pub id: String,
+    pub order_id: String,
+    pub channel: String,
+    pub amount_fen: i64,
+    /// `pending`, `paid`, `failed` or `refunded`.
+    pub state: String,
+    /// What the payer scans (the sandbox's pay page).
+    pub code_url: Option<String>,
+    pub paid_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+}
+
+fn from_row(row: &sqlx::any::AnyRow) -> Result<Payment, CoreError> {
+    Ok(Payment {
+        id: row.try_get("id")?,
+        order_id: row.try_get("order_id")?,
+        channel: row.try_get("channel")?,
+        amount_fen: row.try_get("amount_fen")?,
+        state: row.try_get("state")?,
+        code_url: None,
+        paid_at: row.try_get("paid_at")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+/// Opens a payment for the order's amount.
+pub async fn create(
+    platform: &Platform,
+    order: &Order,
+    channel: Channel,
+) -> Result<Payment, CoreError> {
+    order.check(Event::Paid)?;
+    let now = platform.clock.now();
+    let id = uuid::Uuid::new_v4().to_string();
+    let product = catalog::product(platform, &order.product_id).await?;
+    let code = platform
+        .payments
+        .create(&PaymentRequest {
+            payment_id: &id,
+            channel: channel.as_str(),
+            amount_fen: order.amount_fen,
+            description: &product.name,
+        })
+        .await?;
+    sqlx::query(
+        "INSERT INTO desk_payments (id, order_id, channel, amount_fen, state, created_at) \
+         VALUES ($1, $2, $3, $4, 'pending', $5)",
+    )
+    .bind(&id)
+    .bind(&order.id)
+    .bind(channel.as_str())
+    .bind(order.amount_fen)
+    .bind(now)
+    .execute(platform.db.pool())
+    .await?;
+    Ok(Payment {
+        id,
+        order_id: order.id.clone(),
+        channel: channel.as_str().to_owned(),
+        amount_fen: order.amount_fen,
+        state: "pending".into(),
+        code_url: Some(code.code_url),
+        paid_at: None,
+        created_at: now,
+    })
+}
+
+pub async fn get(platform: &Platform, id: &str) -> Result<Payment, CoreError> {
+    let row = sqlx::query(
+        "SELECT id, order_id, channel, amount_fen, state, paid_at, created_at FROM desk_payments WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(platform.db.pool())
+    .await?
+    .ok_or(CoreError::NotFound)?;
+    from_row(&row)
+}
+
+pub async fn list(platform: &Platform, order_id: &str) -> Result<Vec<Payment>, CoreError> {
+    let rows = sqlx::query(
+        "SELECT id, order_id, channel, amount_fen, state, paid_at, created_at FROM desk_payments \
+         WHERE order_id = $1 ORDER BY created_at DESC",
+    )
+    .bind(order_id)
+    .fetch_all(platform.db.pool())
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Settles a gateway notification: the signature must verify, the notification must be new, the
+/// amount must match the payment. A successful payment moves the order on (and, for cloud
+/// products with review done, produces at once).
+pub async fn notify(
+    platform: &Platform,
+    body: &[u8],
+    signature: &str,
+) -> Result<Payment, CoreError> {
+    let note: Notification = platform
+        .payments
+        .verify(body, signature)
+        .ok_or(DeskError::BadNotification)?;
+    let payment = get(platform, &note.payment_id).await?;
+    if note.amount_fen != payment.amount_fen {
+        return Err(DeskError::PaymentMismatch.into());
+    }
+    let now = platform.clock.now();
+    let mut tx = platform.db.begin().await?;
+    let fresh = sqlx::query(
+        "INSERT INTO desk_payment_notifications (notify_id, payment_id, result, received_at) \
+         SELECT $1, $2, $3, $4 WHERE NOT EXISTS \
+         (SELECT 1 FROM desk_payment_notifications WHERE notify_id = $1)",
+    )
+    .bind(&note.notify_id)
+    .bind(&payment.id)
+    .bind(&note.result)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    if fresh.rows_affected() != 1 {
+        return Err(DeskError::NotificationReplayed.into());
+    }
+    if payment.state != "pending" {
+        // A second gateway notification about a settled payment (another notify id) changes nothing.
+        return Err(DeskError::NotificationReplayed.into());
+    }
+    let paid = note.result == "paid";
+    sqlx::query(
+        "UPDATE desk_payments SET state = $1, provider_ref = $2, paid_at = $3 WHERE id = $4 AND state = 'pending'",
+    )
+    .bind(if paid { "paid" } else { "failed" })
+    .bind(&note.transaction)
+    .bind(paid.then_some(now))
+    .bind(&payment.id)
+    .execute(&mut *tx)
+    .await?;
+    let mut produce_now = false;
+    if paid {
+        let order = orders::load_in(platform, &mut tx, &payment.order_id).await?;
+        let to = orders::apply(
+            platform,
+            &mut tx,
+            &order,
+            &Change {
+                event: Event::Paid,
+                actor: "gateway",
+                note: format!(
+                    "已支付 {}.{:02} 元（{}）",
+                    payment.amount_fen / 100,
+                    payment.amount_fen % 100,
+                    payment.channel
+                ),
+                at: now,
+            },
+        )
+        .await?;
+        sqlx::query("UPDATE desk_orders SET paid_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(&order.id)
+            .execute(&mut *tx)
+            .await?;
+        produce_now = to == OrderState::AwaitingProduction;
+    }
+    tx.commit().await?;
+    if paid {
+        let order = orders::load(platform, &payment.order_id).await?;
+        let product = catalog::product(platform, &order.product_id).await?;
+        if product.settings.invoice == InvoiceTiming::AfterPayment && order.form.invoice.wanted {
+            super::invoices::issue(platform, &order, &product).await?;
+        }
+        if produce_now {
+            super::production::after_approval(platform, &order).await?;
+        }
+    }
+    get(platform, &payment.id).await
+}
+
+/// Refunds a paid order that has not been produced (APP-14), by staff or at the applicant's
+/// request on a rejected order.
+pub async fn refund(platform: &Platform, order: &Order, actor: &str) -> Result<Order, CoreError> {
+    order.check(Event::Refund)?;
+    let paid = list(platform, &order.id)
+        .await?
+        .into_iter()
+        .find(|p| p.state == "paid")
+        .ok_or(DeskError::NotPaid)?;
+    platform.payments.refund(&paid.id, paid.amount_fen).await?;
+    let now = platform.clock.now();
+    let mut tx = platform.db.begin().await?;
+    sqlx::query("UPDATE desk_payments SET state = 'refunded', refunded_at = $1 WHERE id = $2 AND state = 'paid'")
+        .bind(now)
+        .bind(&paid.id)
+        .execute(&mut *tx)
+        .await?;
+    orders::apply(
+        platform,
+        &mut tx,
+        order,
+        &Change {
+            event: Event::Refund,
+            actor,
+            note: format!(
+                "已退款 {}.{:02} 元",
+                paid.amount_fen / 100,
+                paid.amount_fen % 100
+            ),
+            at: now,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let order = orders::load(platform, &order.id).await?;
+    super::notify::applicant(platform, &order, "订单已退款", "已退款，款项将原路退回。").await;
+    Ok(order)
+}
+
+/// The sandbox pay page's button: builds and signs the notification a gateway would send, and
+/// delivers it through the same path. Sandbox mode only.
+pub async fn sandbox_complete(
+    platform: &Platform,
+    payment_id: &str,
+    paid: bool,
+) -> Result<Payment, CoreError> {
+    let gateway = platform
+        .sandbox_gateway
+        .as_ref()
+        .ok_or(CoreError::NotFound)?;
+    let payment = get(platform, payment_id).await?;
+    let note = Notification {
+        notify_id: uuid::Uuid::new_v4().to_string(),
+        payment_id: payment.id.clone(),
+        amount_fen: payment.amount_fen,
+        result: if paid { "paid" } else { "failed" }.to_owned(),
+        transaction: format!("SANDBOX{}", platform.random.digits(12)?),
+    };
+    let (body, signature) = gateway.sign(&note)?;
+    notify(platform, &body, &signature).await
+}

@@ -1,0 +1,288 @@
+//! Production (APP-13): cloud certificates are issued the moment an order is approved and paid,
+//! with the key made here and kept sealed; USB-key certificates are issued from a PKCS#10 made on
+//! the token by CA staff (`signet token produce`), then shipped; own-key certificates from a
+//! request the applicant's key client sends. Every issuance commits with the order's move.
+
+use secrecy::ExposeSecret as _;
+use sqlx::Row as _;
+
+use super::DeskError;
+use super::ca::{self, CertificateInfo, IssueRequest};
+use super::catalog::{self, Medium, Product, SubjectKind};
+use super::orders::{self, ApplicationForm, Change, Event, Order, OrderState};
+use crate::Platform;
+use crate::error::CoreError;
+use crate::platform::clock::Clock as _;
+
+/// Escapes a value for an RFC 4514 name.
+fn escape(value: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in value.chars().enumerate() {
+        if matches!(c, ',' | '+' | '"' | '\\' | '<' | '>' | ';' | '=')
+            || (i == 0 && matches!(c, ' ' | '#'))
+        {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The certificate subject the verified form names.
+pub fn subject(product: &Product, form: &ApplicationForm) -> Result<String, CoreError> {
+    match product.subject_kind {
+        SubjectKind::Enterprise => {
+            let org = form
+                .organisation
+                .as_ref()
+                .ok_or(DeskError::Missing("organisation"))?;
+            // The seal profile names the seal in CN; the plain one names the organisation.
+            let cn = if product.profile == "enterprise-seal" {
+                format!("{}电子印章", org.name)
+            } else {
+                org.name.clone()
+            };
+            Ok(format!(
+                "CN={},O={},serialNumber={},C=CN",
+                escape(&cn),
+                escape(&org.name),
+                escape(&org.id_number)
+            ))
+        }
+        SubjectKind::Personal => {
+            let person = form.person.as_ref().ok_or(DeskError::Missing("person"))?;
+            Ok(format!(
+                "CN={},serialNumber={},C=CN",
+                escape(&person.name),
+                escape(&person.id_number)
+            ))
+        }
+    }
+}
+
+/// Serials of the certificates an order produced.
+pub async fn certificates_of(
+    platform: &Platform,
+    order_id: &str,
+) -> Result<Vec<String>, CoreError> {
+    let rows = sqlx::query(
+        "SELECT serial FROM desk_cloud_keys WHERE order_id = $1 \
+         UNION ALL SELECT certificate_serial AS serial FROM desk_tokens WHERE order_id = $1",
+    )
+    .bind(order_id)
+    .fetch_all(platform.db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| r.try_get::<String, _>("serial").map_err(CoreError::from))
+        .collect()
+}
+
+/// The certificates of an order with their chains.
+pub async fn certificates(
+    platform: &Platform,
+    order_id: &str,
+) -> Result<Vec<CertificateInfo>, CoreError> {
+    let mut out = Vec::new();
+    for serial in certificates_of(platform, order_id).await? {
+        out.push(ca::certificate(platform, &serial).await?);
+    }
+    Ok(out)
+}
+
+/// What happens when an order reaches "awaiting production": cloud certificates are issued now;
+/// own-key orders wait for the applicant's download; USB-key orders wait for staff.
+pub async fn after_approval(platform: &Platform, order: &Order) -> Result<Order, CoreError> {
+    let order = orders::load(platform, &order.id).await?;
+    if order.state != OrderState::AwaitingProduction {
+        return Ok(order);
+    }
+    let product = catalog::product(platform, &order.product_id).await?;
+    match product.settings.medium {
+        Medium::Cloud => produce_cloud(platform, &order, &product).await,
+        Medium::OwnKey => {
+            let mut tx = platform.db.begin().await?;
+            orders::apply(
+                platform,
+                &mut tx,
+                &order,
+                &Change {
+                    event: Event::ReadyForDownload,
+                    actor: "system",
+                    note: "审核通过，请使用证书助手将证书下载到您的 Key 中".into(),
+                    at: platform.clock.now(),
+                },
+            )
+            .await?;
+            tx.commit().await?;
+            orders::load(platform, &order.id).await
+        }
+        Medium::UsbKey => Ok(order),
+    }
+}
+
+async fn produce_cloud(
+    platform: &Platform,
+    order: &Order,
+    product: &Product,
+) -> Result<Order, CoreError> {
+    let subject = subject(product, &order.form)?;
+    let now = platform.clock.now();
+    let mut tx = platform.db.begin().await?;
+    let actor = format!("order:{}", order.id);
+    let mut serials = Vec::new();
+    for _ in 0..order.quantity {
+        let issued = ca::issue_in(
+            platform,
+            &mut tx,
+            &IssueRequest {
+                ca: &product.ca,
+                profile: &product.profile,
+                subject: &subject,
+                csr: None,
+                actor: &actor,
+            },
+            Some(order.term_years),
+        )
+        .await?;
+        let key = issued
+            .key_pem
+            .as_ref()
+            .ok_or_else(|| CoreError::internal("cloud issuance without key"))?;
+        sqlx::query(
+            "INSERT INTO desk_cloud_keys (serial, order_id, user_id, key_sealed, created_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&issued.serial)
+        .bind(&order.id)
+        .bind(&order.user_id)
+        .bind(platform.cipher.seal(key.expose_secret())?)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        serials.push(issued.serial);
+    }
+    sqlx::query("UPDATE desk_orders SET certificate_serial = $1 WHERE id = $2")
+        .bind(serials.first())
+        .bind(&order.id)
+        .execute(&mut *tx)
+        .await?;
+    orders::apply(
+        platform,
+        &mut tx,
+        order,
+        &Change {
+            event: Event::ProducedToCloud,
+            actor: "system",
+            note: format!("云证书已签发：{}", serials.join("、")),
+            at: now,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let order = orders::load(platform, &order.id).await?;
+    super::notify::applicant(
+        platform,
+        &order,
+        "云证书已签发",
+        "的云证书已签发，可在“我的证书”中查看和使用。",
+    )
+    .await;
+    Ok(order)
+}
+
+/// What the producer's token station sends for one certificate of a USB-key order.
+pub struct TokenProduction<'a> {
+    pub csr: &'a [u8],
+    pub token_serial: &'a str,
+    pub token_model: &'a str,
+    /// The token's SO PIN, set at production; kept sealed, never shown to the holder.
+    pub so_pin: Option<&'a str>,
+    pub actor: &'a str,
+}
+
+/// Issues one certificate of a USB-key order from a request made on the token. When the order's
+/// quantity is reached it moves to "awaiting delivery". Returns the certificate.
+pub async fn produce_on_token(
+    platform: &Platform,
+    order: &Order,
+    production: &TokenProduction<'_>,
+) -> Result<CertificateInfo, CoreError> {
+    let product = catalog::product(platform, &order.product_id).await?;
+    let (event, done_note) = match (product.settings.medium, order.state) {
+        (Medium::UsbKey, OrderState::AwaitingProduction) => {
+            (Event::ProducedToToken, "证书已写入 USB Key，待配送")
+        }
+        (Medium::OwnKey, OrderState::AwaitingDownload) => {
+            (Event::Downloaded, "证书已下载到申请人的 Key")
+        }
+        _ => return Err(DeskError::Transition("produce", order.state.as_str()).into()),
+    };
+    if production.token_serial.trim().is_empty() {
+        return Err(CoreError::Invalid {
+            field: "token_serial",
+            zh: "缺少 USB Key 序列号",
+            en: "The token serial is missing",
+        });
+    }
+    let subject = subject(&product, &order.form)?;
+    let now = platform.clock.now();
+    let mut tx = platform.db.begin().await?;
+    let current = orders::load_in(platform, &mut tx, &order.id).await?;
+    if current.version != order.version {
+        return Err(DeskError::Transition("produce", current.state.as_str()).into());
+    }
+    let made = sqlx::query("SELECT COUNT(*) AS n FROM desk_tokens WHERE order_id = $1")
+        .bind(&order.id)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get::<i64, _>("n")?;
+    if made >= order.quantity {
+        return Err(DeskError::Transition("produce", order.state.as_str()).into());
+    }
+    let issued = ca::issue_in(
+        platform,
+        &mut tx,
+        &IssueRequest {
+            ca: &product.ca,
+            profile: &product.profile,
+            subject: &subject,
+            csr: Some(production.csr),
+            actor: production.actor,
+        },
+        Some(order.term_years),
+    )
+    .await?;
+    sqlx::query(
+        "INSERT INTO desk_tokens (certificate_serial, order_id, user_id, token_serial, token_model, so_pin_sealed, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&issued.serial)
+    .bind(&order.id)
+    .bind(&order.user_id)
+    .bind(production.token_serial.trim())
+    .bind(production.token_model)
+    .bind(production.so_pin.map(|p| platform.cipher.seal(p)).transpose()?)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE desk_orders SET certificate_serial = COALESCE(certificate_serial, $1) WHERE id = $2")
+        .bind(&issued.serial)
+        .bind(&order.id)
+        .execute(&mut *tx)
+        .await?;
+    if made + 1 == order.quantity {
+        orders::apply(
+            platform,
+            &mut tx,
+            &current,
+            &Change {
+                event,
+                actor: production.actor,
+                note: done_note.into(),
+                at: now,
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    ca::certificate(platform, &issued.serial).await
+}

@@ -1,0 +1,151 @@
+//! The CA staff's side (APP-12, APP-13): the review queue, approve or reject with a reason, ship
+//! with a tracking number. Applicants are told by SMS and email.
+
+use super::DeskError;
+use super::orders::{self, Change, Event, Order, OrderState};
+use crate::Platform;
+use crate::error::CoreError;
+use crate::platform::clock::Clock as _;
+
+/// Approves an order under review. A paid cloud order is produced at once.
+pub async fn approve(
+    platform: &Platform,
+    order: &Order,
+    reviewer: &str,
+) -> Result<Order, CoreError> {
+    order.check(Event::Approve)?;
+    let mut tx = platform.db.begin().await?;
+    let to = orders::apply(
+        platform,
+        &mut tx,
+        order,
+        &Change {
+            event: Event::Approve,
+            actor: reviewer,
+            note: "审核通过".into(),
+            at: platform.clock.now(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let order = orders::load(platform, &order.id).await?;
+    if to == OrderState::AwaitingPayment {
+        super::notify::applicant(
+            platform,
+            &order,
+            "审核已通过",
+            "已审核通过，请登录完成支付。",
+        )
+        .await;
+        return Ok(order);
+    }
+    super::notify::applicant(
+        platform,
+        &order,
+        "审核已通过",
+        "已审核通过，正在为您制作证书。",
+    )
+    .await;
+    super::production::after_approval(platform, &order).await
+}
+
+/// Rejects an order with the reason the applicant will see; they edit and resubmit.
+pub async fn reject(
+    platform: &Platform,
+    order: &Order,
+    reviewer: &str,
+    reason: &str,
+) -> Result<Order, CoreError> {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(DeskError::ReasonRequired.into());
+    }
+    order.check(Event::Reject)?;
+    let now = platform.clock.now();
+    let mut tx = platform.db.begin().await?;
+    sqlx::query("UPDATE desk_orders SET reject_reason = $1 WHERE id = $2")
+        .bind(reason)
+        .bind(&order.id)
+        .execute(&mut *tx)
+        .await?;
+    orders::apply(
+        platform,
+        &mut tx,
+        order,
+        &Change {
+            event: Event::Reject,
+            actor: reviewer,
+            note: format!("驳回：{reason}"),
+            at: now,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let order = orders::load(platform, &order.id).await?;
+    super::notify::applicant(
+        platform,
+        &order,
+        "审核未通过",
+        &format!("未通过审核，原因：{reason}。请登录修改后重新提交。"),
+    )
+    .await;
+    Ok(order)
+}
+
+/// Records the courier's tracking number; the order completes and the applicant is told.
+pub async fn ship(
+    platform: &Platform,
+    order: &Order,
+    producer: &str,
+    courier: &str,
+    tracking_number: &str,
+) -> Result<Order, CoreError> {
+    let tracking = super::orders::strip_spaces(tracking_number);
+    if tracking.len() < 6
+        || tracking.len() > 40
+        || !tracking.chars().all(|c| c.is_ascii_alphanumeric())
+    {
+        return Err(CoreError::Invalid {
+            field: "tracking_number",
+            zh: "快递单号应为 6–40 位字母或数字",
+            en: "The tracking number must be 6–40 letters or digits",
+        });
+    }
+    order.check(Event::Shipped)?;
+    let now = platform.clock.now();
+    let mut tx = platform.db.begin().await?;
+    let courier = courier.trim();
+    sqlx::query("UPDATE desk_orders SET tracking_number = $1 WHERE id = $2")
+        .bind(format!("{courier} {tracking}").trim().to_owned())
+        .bind(&order.id)
+        .execute(&mut *tx)
+        .await?;
+    orders::apply(
+        platform,
+        &mut tx,
+        order,
+        &Change {
+            event: Event::Shipped,
+            actor: producer,
+            note: format!("已发货：{courier} {tracking}"),
+            at: now,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let order = orders::load(platform, &order.id).await?;
+    let product = super::catalog::product(platform, &order.product_id).await?;
+    if product.settings.invoice == super::catalog::InvoiceTiming::AfterShipment
+        && order.form.invoice.wanted
+    {
+        super::invoices::issue(platform, &order, &product).await?;
+    }
+    super::notify::applicant(
+        platform,
+        &order,
+        "证书已发货",
+        &format!("的 USB Key 已发货，{courier} 单号 {tracking}。"),
+    )
+    .await;
+    Ok(order)
+}

@@ -1,0 +1,669 @@
+//! Identity verification of an order (APP-4 … APP-7): which parties must be checked by which
+//! methods, and the sessions that check them: micro-deposit (random 0.01–1.00 CNY, 3 tries,
+//! 72 hours, an unsupported bank goes to a person), carrier three-factor, bank-card four-factor
+//! and face check. When every party has passed, or been handed to a reviewer, the order moves on.
+
+use serde::{Deserialize, Serialize};
+use sqlx::Row as _;
+
+use super::DeskError;
+use super::catalog::{self, Method, Product, SubjectKind};
+use super::orders::{self, ApplicationForm, Change, Event, Order, OrderState};
+use crate::Platform;
+use crate::error::CoreError;
+use crate::platform::accounts::fields::Phone;
+use crate::platform::clock::{Clock as _, Timestamp};
+use crate::platform::providers::{CheckOutcome, SmsMessage, Transfer};
+
+/// How long a micro-deposit amount can be entered.
+pub const DEPOSIT_LIFETIME: i64 = 72 * 3600;
+/// Wrong amounts before the check goes to a person.
+pub const DEPOSIT_TRIES: i64 = 3;
+/// How long a face-check link works.
+pub const FACE_LIFETIME: i64 = 30 * 60;
+
+/// Whose identity is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Party {
+    /// The enterprise, through its bank account or its legal representative.
+    Organisation,
+    /// The enterprise's operator.
+    Operator,
+    /// The holder of a personal certificate.
+    Person,
+}
+
+impl Party {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Organisation => "organisation",
+            Self::Operator => "operator",
+            Self::Person => "person",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Self> {
+        [Self::Organisation, Self::Operator, Self::Person]
+            .into_iter()
+            .find(|p| p.as_str() == text)
+    }
+}
+
+/// One party to check and the methods the product allows for it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Requirement {
+    pub party: Party,
+    pub methods: Vec<Method>,
+}
+
+/// What the product asks to be checked for this form.
+pub fn requirements(product: &Product, form: &ApplicationForm) -> Vec<Requirement> {
+    match product.subject_kind {
+        SubjectKind::Personal => vec![Requirement {
+            party: Party::Person,
+            methods: product.settings.verification.clone(),
+        }],
+        SubjectKind::Enterprise => {
+            let mut needs = vec![Requirement {
+                party: Party::Organisation,
+                methods: product.settings.verification.clone(),
+            }];
+            if !form.legal_rep_handles && !product.settings.operator_verification.is_empty() {
+                needs.push(Requirement {
+                    party: Party::Operator,
+                    methods: product.settings.operator_verification.clone(),
+                });
+            }
+            needs
+        }
+    }
+}
+
+/// A verification session as the applicant sees it (secrets never leave the server).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VerificationView {
+    pub id: String,
+    pub party: Party,
+    pub method: Method,
+    /// `pending`, `passed`, `failed`, `manual` (handed to a reviewer) or `expired`.
+    pub state: String,
+    pub attempts: i64,
+    pub detail: String,
+    pub expires_at: Timestamp,
+    pub created_at: Timestamp,
+}
+
+/// What the applicant sends to start a check.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StartInput {
+    pub party: Option<Party>,
+    pub method: Option<Method>,
+    /// Micro-deposit: the bank and the organisation's account number.
+    pub bank: String,
+    pub account: String,
+    /// Four-factor: the bank card and the mobile number the bank holds for it.
+    pub card: String,
+    pub card_phone: String,
+}
+
+/// The result of starting a check.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Started {
+    pub verification: VerificationView,
+    /// The order's state afterwards (it moves on once every party is done).
+    pub order_state: OrderState,
+    /// Face check: the link sent to the person's phone, also shown as an on-site QR code.
+    pub face_url: Option<String>,
+}
+
+fn view(row: &sqlx::any::AnyRow) -> Result<VerificationView, CoreError> {
+    let party: String = row.try_get("party")?;
+    let method: String = row.try_get("method")?;
+    Ok(VerificationView {
+        id: row.try_get("id")?,
+        party: Party::parse(&party).unwrap_or(Party::Person),
+        method: Method::parse(&method).unwrap_or(Method::ThreeFactor),
+        state: row.try_get("state")?,
+        attempts: row.try_get("attempts")?,
+        detail: row.try_get("detail")?,
+        expires_at: row.try_get("expires_at")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+const COLUMNS: &str = "id, party, method, state, attempts, detail, expires_at, created_at";
+
+/// The checks of an order, newest first.
+pub async fn list(platform: &Platform, order_id: &str) -> Result<Vec<VerificationView>, CoreError> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM desk_verifications WHERE order_id = $1 ORDER BY created_at DESC, id"
+    )))
+    .bind(order_id)
+    .fetch_all(platform.db.pool())
+    .await?;
+    rows.iter().map(view).collect()
+}
+
+/// The identity of `party` on the form: name, ID number, mobile.
+fn identity(form: &ApplicationForm, party: Party) -> (String, String, String) {
+    match party {
+        Party::Organisation => form
+            .organisation
+            .as_ref()
+            .map(|o| {
+                (
+                    o.legal_rep_name.clone(),
+                    o.legal_rep_id_number.clone(),
+                    o.legal_rep_phone.clone(),
+                )
+            })
+            .unwrap_or_default(),
+        Party::Operator | Party::Person => form
+            .person
+            .as_ref()
+            .map(|p| (p.name.clone(), p.id_number.clone(), p.phone.clone()))
+            .unwrap_or_default(),
+    }
+}
+
+struct NewSession<'a> {
+    /// Set for face checks: the blind index of the link's token, so the link finds its row.
+    id: Option<String>,
+    party: Party,
+    method: Method,
+    state: &'a str,
+    secret: Option<String>,
+    detail: String,
+    expires_at: Timestamp,
+}
+
+async fn insert(
+    platform: &Platform,
+    order: &Order,
+    session: &NewSession<'_>,
+) -> Result<String, CoreError> {
+    let now = platform.clock.now();
+    let id = session
+        .id
+        .clone()
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let sealed = session
+        .secret
+        .as_deref()
+        .map(|s| platform.cipher.seal(s))
+        .transpose()?;
+    let mut tx = platform.db.begin().await?;
+    sqlx::query(
+        "INSERT INTO desk_verifications (id, order_id, party, method, state, attempts, secret_sealed, detail, \
+         expires_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 0, $6, $7, $8, $9, $9)",
+    )
+    .bind(&id)
+    .bind(&order.id)
+    .bind(session.party.as_str())
+    .bind(session.method.as_str())
+    .bind(session.state)
+    .bind(sealed)
+    .bind(&session.detail)
+    .bind(session.expires_at)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    let event = crate::platform::audit::AuditEvent::new(
+        format!("user:{}", order.user_id),
+        "desk.verification.start",
+        format!("order:{}", order.id),
+    )
+    .change(
+        serde_json::Value::Null,
+        serde_json::json!({ "party": session.party.as_str(), "method": session.method.as_str(), "state": session.state }),
+    );
+    platform.audit.append(&mut tx, now, &event).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+async fn one(
+    platform: &Platform,
+    id: &str,
+) -> Result<(VerificationView, String, Option<String>), CoreError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS}, order_id, secret_sealed FROM desk_verifications WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(platform.db.pool())
+    .await?
+    .ok_or(CoreError::NotFound)?;
+    Ok((
+        view(&row)?,
+        row.try_get("order_id")?,
+        row.try_get("secret_sealed")?,
+    ))
+}
+
+fn invalid(field: &'static str, zh: &'static str, en: &'static str) -> CoreError {
+    CoreError::Invalid { field, zh, en }
+}
+
+/// Starts (and for three-/four-factor, runs) a check of one party by one method.
+#[expect(clippy::too_many_lines, reason = "one arm per method, each short")]
+pub async fn start(
+    platform: &Platform,
+    order: &Order,
+    input: &StartInput,
+) -> Result<Started, CoreError> {
+    if order.state != OrderState::Verifying {
+        return Err(DeskError::Transition("verify", order.state.as_str()).into());
+    }
+    let product = catalog::product(platform, &order.product_id).await?;
+    let party = input.party.ok_or(DeskError::Missing("party"))?;
+    let method = input.method.ok_or(DeskError::Missing("method"))?;
+    let requirement = requirements(&product, &order.form)
+        .into_iter()
+        .find(|r| r.party == party)
+        .ok_or(DeskError::MethodNotOffered)?;
+    if !requirement.methods.contains(&method) {
+        return Err(DeskError::MethodNotOffered.into());
+    }
+    if method == Method::MicroDeposit && party != Party::Organisation {
+        return Err(DeskError::MethodNotOffered.into());
+    }
+    let now = platform.clock.now();
+    let (name, id_number, phone) = identity(&order.form, party);
+    let mut face_url = None;
+    let session = match method {
+        Method::MicroDeposit => {
+            let bank = input.bank.trim().to_owned();
+            let account = super::orders::strip_spaces(&input.account);
+            if bank.is_empty() {
+                return Err(invalid("bank", "请填写开户银行", "Give the bank"));
+            }
+            if !super::orders::is_account_number(&account) {
+                return Err(invalid(
+                    "account",
+                    "对公账号应为 8–30 位数字",
+                    "The account number must be 8–30 digits",
+                ));
+            }
+            let org_name = order
+                .form
+                .organisation
+                .as_ref()
+                .map(|o| o.name.clone())
+                .unwrap_or_default();
+            let amount = i64::from(platform.random.below(100)?) + 1;
+            let memo = format!(
+                "Signet{}",
+                &order.number[order.number.len().saturating_sub(6)..]
+            );
+            match platform
+                .identity
+                .micro_deposit(&bank, &account, &org_name, amount, &memo)
+                .await?
+            {
+                Transfer::Sent => NewSession {
+                    id: None,
+                    party,
+                    method,
+                    state: "pending",
+                    secret: Some(amount.to_string()),
+                    detail: format!(
+                        "已向{bank}尾号 {} 的账户打款，请在 72 小时内输入到账金额",
+                        &account[account.len() - 4..]
+                    ),
+                    expires_at: now + DEPOSIT_LIFETIME,
+                },
+                Transfer::BankUnsupported => NewSession {
+                    id: None,
+                    party,
+                    method,
+                    state: "manual",
+                    secret: None,
+                    detail: format!("{bank}暂不支持小额打款验证，已转人工审核"),
+                    expires_at: now,
+                },
+            }
+        }
+        Method::ThreeFactor => {
+            let outcome = platform
+                .identity
+                .three_factor(&name, &id_number, &phone)
+                .await?;
+            outcome_session(party, method, outcome, now)
+        }
+        Method::FourFactor => {
+            let card = super::orders::strip_spaces(&input.card);
+            let card_phone = super::orders::strip_spaces(&input.card_phone);
+            if !super::orders::luhn_ok(&card) {
+                return Err(invalid(
+                    "card",
+                    "银行卡号不正确",
+                    "The bank card number is not valid",
+                ));
+            }
+            if !super::orders::is_mobile(&card_phone) {
+                return Err(invalid(
+                    "card_phone",
+                    "银行预留手机号格式不正确",
+                    "The card's mobile number is not valid",
+                ));
+            }
+            let outcome = platform
+                .identity
+                .four_factor(&name, &id_number, &card, &card_phone)
+                .await?;
+            outcome_session(party, method, outcome, now)
+        }
+        Method::Face => {
+            let token = platform.random.token()?;
+            let url = format!("/face/{token}");
+            let phone = Phone::parse(&phone, "phone")?;
+            platform
+                .sms
+                .send(
+                    phone.as_str(),
+                    &SmsMessage {
+                        text: format!(
+                            "【Signet】{name}，请在 30 分钟内用手机打开链接完成人脸核验：{url}"
+                        ),
+                        code: None,
+                    },
+                )
+                .await?;
+            face_url = Some(url);
+            NewSession {
+                id: Some(platform.cipher.blind_index("face-link", &token)),
+                party,
+                method,
+                state: "pending",
+                secret: None,
+                detail: format!(
+                    "人脸核验链接已发送至 {}，也可扫描二维码现场核验",
+                    phone.masked()
+                ),
+                expires_at: now + FACE_LIFETIME,
+            }
+        }
+    };
+    let id = insert(platform, order, &session).await?;
+    let order_state = advance(platform, &order.id).await?;
+    let (verification, _, _) = one(platform, &id).await?;
+    Ok(Started {
+        verification,
+        order_state,
+        face_url,
+    })
+}
+
+fn outcome_session(
+    party: Party,
+    method: Method,
+    outcome: CheckOutcome,
+    now: Timestamp,
+) -> NewSession<'static> {
+    match outcome {
+        CheckOutcome::Match => NewSession {
+            id: None,
+            party,
+            method,
+            state: "passed",
+            secret: None,
+            detail: "核验通过".into(),
+            expires_at: now,
+        },
+        CheckOutcome::Mismatch(why) => NewSession {
+            id: None,
+            party,
+            method,
+            state: "failed",
+            secret: None,
+            detail: format!("核验未通过：{why}。可修改信息后重试，或选择线下邮寄申请"),
+            expires_at: now,
+        },
+    }
+}
+
+/// The applicant enters the micro-deposit amount, in yuan (`0.37`) or fen (`37` with `fen`).
+pub async fn confirm_deposit(
+    platform: &Platform,
+    order: &Order,
+    verification_id: &str,
+    amount_yuan: &str,
+) -> Result<Started, CoreError> {
+    let (current, order_id, secret) = one(platform, verification_id).await?;
+    if order_id != order.id || current.method != Method::MicroDeposit {
+        return Err(CoreError::NotFound);
+    }
+    let now = platform.clock.now();
+    if current.state != "pending" || order.state != OrderState::Verifying {
+        return Err(DeskError::VerificationClosed.into());
+    }
+    if current.expires_at <= now {
+        sqlx::query("UPDATE desk_verifications SET state = 'expired', updated_at = $1 WHERE id = $2 AND state = 'pending'")
+            .bind(now)
+            .bind(verification_id)
+            .execute(platform.db.pool())
+            .await?;
+        return Err(DeskError::VerificationClosed.into());
+    }
+    let given = parse_yuan(amount_yuan).ok_or_else(|| {
+        invalid(
+            "amount",
+            "请输入到账金额，例如 0.37",
+            "Enter the amount received, e.g. 0.37",
+        )
+    })?;
+    let expected: i64 = secret
+        .map(|s| platform.cipher.open(&s))
+        .transpose()?
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| CoreError::internal("micro-deposit without amount"))?;
+    let attempts = current.attempts + 1;
+    let (state, detail) = if given == expected {
+        ("passed", "打款金额核验通过".to_owned())
+    } else if attempts >= DEPOSIT_TRIES {
+        ("manual", "打款金额 3 次输入错误，已转人工审核".to_owned())
+    } else {
+        ("pending", current.detail.clone())
+    };
+    // Only the row still pending with the attempts read is changed: two racing answers cannot
+    // both count as the same try.
+    let done = sqlx::query(
+        "UPDATE desk_verifications SET state = $1, attempts = $2, detail = $3, updated_at = $4 \
+         WHERE id = $5 AND state = 'pending' AND attempts = $6",
+    )
+    .bind(state)
+    .bind(attempts)
+    .bind(&detail)
+    .bind(now)
+    .bind(verification_id)
+    .bind(current.attempts)
+    .execute(platform.db.pool())
+    .await?;
+    if done.rows_affected() != 1 {
+        return Err(DeskError::VerificationClosed.into());
+    }
+    if state == "pending" {
+        return Err(DeskError::WrongAmount {
+            tries_left: DEPOSIT_TRIES - attempts,
+        }
+        .into());
+    }
+    let order_state = advance(platform, &order.id).await?;
+    let (verification, _, _) = one(platform, verification_id).await?;
+    Ok(Started {
+        verification,
+        order_state,
+        face_url: None,
+    })
+}
+
+/// `0.37`, `0.5`, `1` or `1.00` yuan as fen; `None` if it is not an amount.
+pub fn parse_yuan(text: &str) -> Option<i64> {
+    let text = text.trim().trim_start_matches('¥');
+    let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
+    if whole.is_empty()
+        || frac.len() > 2
+        || !whole.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let whole: i64 = whole.parse().ok()?;
+    let frac: i64 = format!("{frac:0<2}").parse().ok()?;
+    whole.checked_mul(100)?.checked_add(frac)
+}
+
+/// The face-check page's answer (the sandbox's pass/fail page, or a real provider's callback).
+pub async fn finish_face(
+    platform: &Platform,
+    token: &str,
+    passed: bool,
+) -> Result<OrderState, CoreError> {
+    let now = platform.clock.now();
+    let id = platform.cipher.blind_index("face-link", token);
+    let row = sqlx::query(
+        "SELECT order_id, expires_at FROM desk_verifications \
+         WHERE id = $1 AND method = 'face' AND state = 'pending'",
+    )
+    .bind(&id)
+    .fetch_optional(platform.db.pool())
+    .await?
+    .ok_or(DeskError::LinkExpired)?;
+    let order_id: String = row.try_get("order_id")?;
+    let expires_at: Timestamp = row.try_get("expires_at")?;
+    let (state, detail) = if expires_at <= now {
+        ("expired", "人脸核验链接已过期，请重新发起")
+    } else if passed {
+        ("passed", "人脸核验通过")
+    } else {
+        (
+            "failed",
+            "人脸核验未通过：活体检测或人像比对不一致。可重新发起，或选择线下邮寄申请",
+        )
+    };
+    sqlx::query(
+        "UPDATE desk_verifications SET state = $1, detail = $2, updated_at = $3 WHERE id = $4 AND state = 'pending'",
+    )
+    .bind(state)
+    .bind(detail)
+    .bind(now)
+    .bind(&id)
+    .execute(platform.db.pool())
+    .await?;
+    if state == "expired" {
+        return Err(DeskError::LinkExpired.into());
+    }
+    advance(platform, &order_id).await
+}
+
+/// The offline mail flow (APP-15): the applicant mails the signed paper form; every party not
+/// yet checked goes to a reviewer, and the order moves on.
+pub async fn choose_offline(platform: &Platform, order: &Order) -> Result<OrderState, CoreError> {
+    if order.state != OrderState::Verifying {
+        return Err(DeskError::Transition("verify", order.state.as_str()).into());
+    }
+    let product = catalog::product(platform, &order.product_id).await?;
+    let done = list(platform, &order.id).await?;
+    for requirement in requirements(&product, &order.form) {
+        if done
+            .iter()
+            .any(|v| v.party == requirement.party && (v.state == "passed" || v.state == "manual"))
+        {
+            continue;
+        }
+        let method = requirement
+            .methods
+            .first()
+            .copied()
+            .unwrap_or(Method::ThreeFactor);
+        insert(
+            platform,
+            order,
+            &NewSession {
+                id: None,
+                party: requirement.party,
+                method,
+                state: "manual",
+                secret: None,
+                detail: "申请人选择线下邮寄申请表，待收到纸质材料后人工审核".into(),
+                expires_at: platform.clock.now(),
+            },
+        )
+        .await?;
+    }
+    advance(platform, &order.id).await
+}
+
+/// Moves a verifying order on once every party passed or went to a person; flags the latter.
+async fn advance(platform: &Platform, order_id: &str) -> Result<OrderState, CoreError> {
+    let order = orders::load(platform, order_id).await?;
+    if order.state != OrderState::Verifying {
+        return Ok(order.state);
+    }
+    let product = catalog::product(platform, &order.product_id).await?;
+    let sessions = list(platform, order_id).await?;
+    let mut manual = Vec::new();
+    for requirement in requirements(&product, &order.form) {
+        let mine = || sessions.iter().filter(|v| v.party == requirement.party);
+        if mine().any(|v| v.state == "passed") {
+            continue;
+        }
+        match mine().find(|v| v.state == "manual") {
+            Some(v) => manual.push(v.detail.clone()),
+            None => return Ok(order.state),
+        }
+    }
+    let now = platform.clock.now();
+    let mut tx = platform.db.begin().await?;
+    let mut order = orders::load_in(platform, &mut tx, order_id).await?;
+    if order.state != OrderState::Verifying {
+        return Ok(order.state);
+    }
+    if !manual.is_empty() {
+        order.flags.extend(manual);
+        sqlx::query("UPDATE desk_orders SET flags = $1 WHERE id = $2")
+            .bind(
+                serde_json::to_string(&order.flags)
+                    .map_err(|e| CoreError::internal(e.to_string()))?,
+            )
+            .bind(order_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let to = orders::apply(
+        platform,
+        &mut tx,
+        &order,
+        &Change {
+            event: Event::Verified,
+            actor: "system",
+            note: "身份核验完成".into(),
+            at: now,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(to)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn yuan_amounts() {
+        assert_eq!(super::parse_yuan("0.37"), Some(37));
+        assert_eq!(super::parse_yuan("0.5"), Some(50));
+        assert_eq!(super::parse_yuan("1"), Some(100));
+        assert_eq!(super::parse_yuan("¥1.00"), Some(100));
+        assert_eq!(super::parse_yuan("0.371"), None);
+        assert_eq!(super::parse_yuan("-1"), None);
+        assert_eq!(super::parse_yuan("abc"), None);
+        assert_eq!(super::parse_yuan(""), None);
+    }
+}

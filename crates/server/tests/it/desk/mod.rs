@@ -1,0 +1,6 @@
+//! The registration desk end to end through the API: catalog, wizard, verification, materials,
+//! signing, payment, review, production and delivery; every refusal leaves the order unchanged.
+
+mod flows;
+mod refusals;
+mod support;

@@ -1,0 +1,267 @@
+//! A desk fixture: a server with CAs and the demo catalog, a signed-in applicant, a staff member,
+//! and helpers that walk an order through the wizard.
+
+use reqwest::StatusCode;
+use reqwest::multipart::{Form, Part};
+use serde_json::{Value, json};
+use signet_core::platform::roles::{self, Role};
+
+use crate::support::{TestApp, app, phone};
+
+pub const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89";
+
+/// A valid unified social credit code (GB 32100 check character) from 17 characters.
+pub fn credit_code(first17: &str) -> String {
+    let check = signet_pki::ids::credit_check_character(first17).unwrap();
+    format!("{first17}{}", char::from(check))
+}
+
+/// A valid resident ID number (GB 11643 check digit) from 17 digits.
+pub fn id_number(first17: &str) -> String {
+    let check = signet_pki::ids::id_check_digit(first17).unwrap();
+    format!("{first17}{}", char::from(check))
+}
+
+pub struct Desk {
+    pub app: TestApp,
+}
+
+impl Desk {
+    /// A server with CAs and the demo catalog; an applicant registered and signed in.
+    pub async fn start() -> Self {
+        let mut app = app().with_ca().start().await;
+        signet_core::desk::demo::seed_catalog(&app.platform)
+            .await
+            .unwrap();
+        app.register(&phone(50_000_001), "applicant").await;
+        Self { app }
+    }
+
+    pub async fn product_id(&self, code: &str) -> String {
+        let catalog: Value = self.app.get("/api/v1/catalog").await.json().await.unwrap();
+        catalog
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|p| p["products"].as_array().unwrap().iter())
+            .find(|p| p["code"] == code)
+            .unwrap_or_else(|| panic!("no product {code}"))["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    pub async fn create(&self, code: &str) -> Value {
+        let id = self.product_id(code).await;
+        let response = self
+            .app
+            .post("/api/v1/orders", json!({"product_id": id}))
+            .await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        response.json().await.unwrap()
+    }
+
+    pub async fn upload(
+        &self,
+        order: &str,
+        kind: &str,
+        bytes: Vec<u8>,
+        name: &str,
+    ) -> reqwest::Response {
+        let form = Form::new()
+            .text("kind", kind.to_owned())
+            .part("file", Part::bytes(bytes).file_name(name.to_owned()));
+        self.app
+            .client
+            .post(self.app.url(&format!("/api/v1/orders/{order}/materials")))
+            .header("x-csrf-token", &self.app.csrf)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn material(&self, order: &str, kind: &str) -> String {
+        let response = self.upload(order, kind, PNG.to_vec(), "licence.png").await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let body: Value = response.json().await.unwrap();
+        body["id"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn save(&self, order: &str, form: &Value) -> reqwest::Response {
+        self.app
+            .put(&format!("/api/v1/orders/{order}/form"), form.clone())
+            .await
+    }
+
+    pub async fn detail(&self, order: &str) -> Value {
+        self.app
+            .get(&format!("/api/v1/orders/{order}"))
+            .await
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// Signs (SMS code to the operator, plus the legal rep's when the product asks) and submits.
+    pub async fn sign_and_submit(&self, order: &str, form: &Value, legal_rep: bool) -> Value {
+        let person_phone = form["person"]["phone"].as_str().unwrap();
+        // Codes to one number are at least 60 s apart.
+        self.app.advance_clock(61).await;
+        let sent = self
+            .app
+            .post(&format!("/api/v1/orders/{order}/signing-code"), json!({}))
+            .await;
+        assert_eq!(
+            sent.status(),
+            StatusCode::OK,
+            "{}",
+            sent.text().await.unwrap()
+        );
+        let code = self.app.inbox_code(person_phone).await;
+        let mut body = json!({"agree": true, "sms_code": code});
+        if legal_rep {
+            let rep_phone = form["organisation"]["legal_rep_phone"].as_str().unwrap();
+            let sent = self
+                .app
+                .post(
+                    &format!("/api/v1/orders/{order}/signing-code"),
+                    json!({"legal_rep": true}),
+                )
+                .await;
+            assert_eq!(sent.status(), StatusCode::OK);
+            body["legal_rep_code"] = json!(self.app.inbox_code(rep_phone).await);
+        }
+        let response = self
+            .app
+            .post(&format!("/api/v1/orders/{order}/submit"), body)
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::OK,
+            "{}",
+            response.text().await.unwrap()
+        );
+        response.json().await.unwrap()
+    }
+
+    /// Pays through the sandbox gateway; returns the order detail afterwards.
+    pub async fn pay(&self, order: &str) -> Value {
+        let payment: Value = self
+            .app
+            .post(
+                &format!("/api/v1/orders/{order}/payments"),
+                json!({"channel": "wechat"}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(
+            payment["code_url"]
+                .as_str()
+                .unwrap()
+                .starts_with("/sandbox/pay/")
+        );
+        let id = payment["id"].as_str().unwrap();
+        let done = self
+            .app
+            .post(&format!("/dev/payments/{id}"), json!({"result": "paid"}))
+            .await;
+        assert_eq!(
+            done.status(),
+            StatusCode::OK,
+            "{}",
+            done.text().await.unwrap()
+        );
+        self.detail(order).await
+    }
+
+    /// A second, signed-in client holding every staff role.
+    pub async fn staff(&self) -> TestApp {
+        let mut staff = self.app.clone_signed_out().await;
+        let user = staff.register(&phone(50_000_009), "reviewer").await;
+        for role in [Role::Reviewer, Role::Producer, Role::ChannelAdmin] {
+            roles::grant(
+                &self.app.platform,
+                user["id"].as_str().unwrap(),
+                role,
+                "test",
+            )
+            .await
+            .unwrap();
+        }
+        staff
+    }
+
+    /// The order row's version: unchanged after a refusal.
+    pub async fn version(&self, order: &str) -> i64 {
+        use sqlx::Row as _;
+        sqlx::query("SELECT version FROM desk_orders WHERE id = $1")
+            .bind(order)
+            .fetch_one(self.app.platform.db.pool())
+            .await
+            .unwrap()
+            .try_get("version")
+            .unwrap()
+    }
+}
+
+/// A complete enterprise form for `order`, with the materials it needs uploaded.
+pub async fn enterprise_form(desk: &Desk, order: &Value, quantity: i64) -> Value {
+    let id = order["id"].as_str().unwrap();
+    let licence = desk.material(id, "business_licence").await;
+    json!({
+        "term_years": 1,
+        "quantity": quantity,
+        "organisation": {
+            "name": "福州测试科技有限公司",
+            "id_number": format!(" {} ", credit_code("91350100M000100Y4")),
+            "legal_rep_name": "王法人",
+            "legal_rep_id_number": id_number("11010519491231002"),
+            "legal_rep_phone": "13700000001"
+        },
+        "person": {
+            "name": "李经办",
+            "id_number": id_number("35010219900101123"),
+            "phone": "13700000002",
+            "email": "operator@example.com",
+            "address": "福州市鼓楼区",
+            "department": "信息部"
+        },
+        "invoice": {"wanted": true, "title": "福州测试科技有限公司", "taxpayer_id": "91350100 M000100Y43", "email": "finance@example.com"},
+        "shipping": {"name": "李经办", "phone": "13700000002", "address": "福州市鼓楼区软件大道 1 号"},
+        "materials": {"business_licence": licence}
+    })
+}
+
+/// A complete personal form.
+pub async fn personal_form(desk: &Desk, order: &Value, phone: &str) -> Value {
+    let id = order["id"].as_str().unwrap();
+    let front = desk.material(id, "id_front").await;
+    let back = desk.material(id, "id_back").await;
+    json!({
+        "term_years": 2,
+        "quantity": 1,
+        "person": {
+            "name": "赵个人",
+            "id_number": id_number("44030519850505331"),
+            "phone": phone,
+            "email": "person@example.com"
+        },
+        "materials": {"id_front": front, "id_back": back}
+    })
+}
+
+/// Starts a check; returns the response.
+pub async fn start_check(desk: &Desk, order: &str, body: Value) -> reqwest::Response {
+    desk.app
+        .post(&format!("/api/v1/orders/{order}/verifications"), body)
+        .await
+}
+
+/// The micro-deposit amount the sandbox bank showed for `account`, in yuan.
+pub async fn deposit_amount(desk: &Desk, account: &str) -> String {
+    let fen: i64 = desk.app.inbox_code(account).await.parse().unwrap();
+    format!("{}.{:02}", fen / 100, fen % 100)
+}
