@@ -51,10 +51,68 @@ fn start(binary: &Path, data: &Path) -> anyhow::Result<(Server, String)> {
     bail!("signet serve did not answer /healthz at {base}")
 }
 
+/// The last PEM certificate a script printed, checked by `openssl verify` against the chain
+/// the server publishes at `/pki/{ca}/ca.crt` (issuing CA untrusted, root trusted).
+fn verify_printed_certificate(base: &str, stdout: &str, work: &Path) -> anyhow::Result<()> {
+    let Some(start) = stdout.rfind("-----BEGIN CERTIFICATE-----") else {
+        return Ok(());
+    };
+    let end = stdout[start..]
+        .find("-----END CERTIFICATE-----")
+        .context("unterminated PEM")?;
+    let pem = &stdout[start..start + end + "-----END CERTIFICATE-----".len()];
+    let cert = work.join("printed.pem");
+    std::fs::write(&cert, format!("{pem}\n"))?;
+    for (ca, file) in [("ecc", "issuing.crt"), ("ecc-root", "root.crt")] {
+        let der = work.join(format!("{file}.der"));
+        shell::run(
+            Command::new("curl")
+                .args(["-fsS", "-o"])
+                .arg(&der)
+                .arg(format!("{base}/pki/{ca}/ca.crt")),
+        )?;
+        shell::run(
+            Command::new("openssl")
+                .args(["x509", "-inform", "DER", "-in"])
+                .arg(&der)
+                .arg("-out")
+                .arg(work.join(file)),
+        )?;
+    }
+    let out = Command::new("openssl")
+        .arg("verify")
+        .arg("-CAfile")
+        .arg(work.join("root.crt"))
+        .arg("-untrusted")
+        .arg(work.join("issuing.crt"))
+        .arg(&cert)
+        .output()
+        .context("running openssl verify")?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    eprintln!("openssl verify: {}", text.trim());
+    if !out.status.success() || !text.contains(": OK") {
+        bail!(
+            "openssl verify refused the printed certificate: {}{}",
+            text,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(())
+}
+
 /// Returns (passed, failed).
 pub fn run(root: &Path, binary: &Path) -> anyhow::Result<(u64, u64)> {
     let data = std::env::temp_dir().join(format!("signet-examples-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
+    // The desk walkthroughs need the demo catalog and the CA staff account.
+    shell::run(
+        Command::new(binary)
+            .arg("--data")
+            .arg(&data)
+            .args(["init", "--demo"])
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null()),
+    )?;
     let (server, base) = start(binary, &data)?;
     let mut scripts: Vec<_> = std::fs::read_dir(root.join("examples"))?
         .filter_map(Result::ok)
@@ -64,7 +122,20 @@ pub fn run(root: &Path, binary: &Path) -> anyhow::Result<(u64, u64)> {
     scripts.sort();
     let (mut passed, mut failed) = (0, 0);
     for script in &scripts {
-        match shell::run(Command::new("bash").arg(script).arg(&base)) {
+        eprintln!("$ bash {} {base}", script.display());
+        let outcome = Command::new("bash")
+            .arg(script)
+            .arg(&base)
+            .stderr(Stdio::inherit())
+            .output()
+            .context("running bash")
+            .and_then(|out| {
+                if !out.status.success() {
+                    bail!("{} failed ({})", script.display(), out.status);
+                }
+                verify_printed_certificate(&base, &String::from_utf8_lossy(&out.stdout), &data)
+            });
+        match outcome {
             Ok(()) => passed += 1,
             Err(error) => {
                 eprintln!("FAILED: {error:#}");

@@ -1,4 +1,5 @@
 // English. Note: @ { } | have special meaning in vue-i18n messages; do not use them literally.
+import { deskEn, sandboxEn, staffEn } from './desk.en'
 import type { MessageSchema } from './zh-CN'
 
 const en: MessageSchema = {
@@ -16,6 +17,9 @@ const en: MessageSchema = {
     logout: 'Sign out',
     language: 'Language',
     loggedOut: 'You have signed out',
+    apply: 'Apply',
+    orders: 'My orders',
+    staff: 'Review console',
   },
   lang: {
     'zh-CN': '简体中文',
@@ -197,6 +201,9 @@ const en: MessageSchema = {
     retryAfter: 'Please try again in {n} s',
     retryAfterMinutes: 'Please try again in {n} min',
   },
+  desk: deskEn,
+  staff: staffEn,
+  sandbox: sandboxEn,
   notFound: {
     title: 'Page not found',
     desc: 'The page you asked for does not exist or was removed',

@@ -1,4 +1,6 @@
 // 简体中文（默认语言）。注意：vue-i18n 消息中的 @ { } | 有特殊含义，请勿直接使用。
+import { deskZhCN, sandboxZhCN, staffZhCN } from './desk.zh-CN'
+
 const zhCN = {
   app: {
     name: 'Signet 数字证书服务平台',
@@ -14,6 +16,9 @@ const zhCN = {
     logout: '退出登录',
     language: '语言',
     loggedOut: '您已安全退出',
+    apply: '申请证书',
+    orders: '我的订单',
+    staff: '审核工作台',
   },
   lang: {
     'zh-CN': '简体中文',
@@ -195,6 +200,9 @@ const zhCN = {
     retryAfter: '请 {n} 秒后重试',
     retryAfterMinutes: '请 {n} 分钟后重试',
   },
+  desk: deskZhCN,
+  staff: staffZhCN,
+  sandbox: sandboxZhCN,
   notFound: {
     title: '页面不存在',
     desc: '您访问的页面不存在或已被移除',

@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { accounts } from '@/api/accounts'
+import { staff } from '@/api/desk'
 import type { User } from '@/api/types'
 
 /** The signed-in user, mirrored from `GET /api/v1/session`. */
@@ -13,6 +14,12 @@ export const useSessionStore = defineStore('session', () => {
   const avatarVersion = ref(Date.now())
 
   const signedIn = computed(() => user.value !== null)
+  /** CA staff roles of the signed-in user (`GET /api/v1/staff/roles`); empty for applicants. */
+  const roles = ref<string[]>([])
+  /** The user id `roles` were read for. */
+  let rolesFor: string | null = null
+  let rolesLoading: Promise<void> | null = null
+  const isStaff = computed(() => roles.value.length > 0)
 
   let loading: Promise<void> | null = null
 
@@ -44,6 +51,33 @@ export const useSessionStore = defineStore('session', () => {
     return loading
   }
 
+  /** Reads the staff roles once per signed-in user. Never rejects. */
+  function ensureRoles(): Promise<void> {
+    const id = user.value?.id ?? null
+    if (id === null) {
+      roles.value = []
+      rolesFor = null
+      return Promise.resolve()
+    }
+    if (rolesFor === id) return Promise.resolve()
+    if (!rolesLoading) {
+      roles.value = []
+      rolesLoading = staff
+        .roles()
+        .then((r) => {
+          roles.value = r.roles
+          rolesFor = id
+        })
+        .catch(() => {
+          roles.value = []
+        })
+        .finally(() => {
+          rolesLoading = null
+        })
+    }
+    return rolesLoading
+  }
+
   function setUser(next: User): void {
     user.value = next
   }
@@ -58,6 +92,8 @@ export const useSessionStore = defineStore('session', () => {
     } finally {
       user.value = null
       mustSetPassword.value = false
+      roles.value = []
+      rolesFor = null
       await refresh().catch(() => undefined)
     }
   }
@@ -69,7 +105,10 @@ export const useSessionStore = defineStore('session', () => {
     loadError,
     avatarVersion,
     signedIn,
+    roles,
+    isStaff,
     refresh,
+    ensureRoles,
     ensureLoaded,
     setUser,
     bumpAvatar,

@@ -2,7 +2,9 @@
 
 #![allow(
     clippy::unwrap_used,
-    reason = "test helpers outside #[test] fail loudly by design"
+    clippy::panic,
+    clippy::too_many_lines,
+    reason = "test helpers outside #[test] fail loudly by design; scenarios read top to bottom"
 )]
 
 use std::path::Path;
@@ -11,7 +13,9 @@ use std::process::{Command, Output};
 use signet_core::Platform;
 use signet_core::testing::sandbox_config;
 
-fn signet(data: &Path, database_url: Option<&str>, args: &[&str]) -> Output {
+mod token;
+
+pub(crate) fn signet(data: &Path, database_url: Option<&str>, args: &[&str]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_signet"));
     command
         .arg("--data")
@@ -25,7 +29,7 @@ fn signet(data: &Path, database_url: Option<&str>, args: &[&str]) -> Output {
     command.output().unwrap()
 }
 
-fn text(output: &Output) -> String {
+pub(crate) fn text(output: &Output) -> String {
     format!(
         "{}{}",
         String::from_utf8_lossy(&output.stdout),
@@ -49,8 +53,9 @@ async fn audit_verify_passes_then_names_a_tampered_row() {
     );
     let verify = signet(dir.path(), url.as_deref(), &["audit", "verify"]);
     assert!(verify.status.success(), "{}", text(&verify));
-    // Two demo accounts and three CA hierarchies.
-    assert!(text(&verify).contains("5 rows"), "{}", text(&verify));
+    // Three demo accounts, the staff member's three roles, three CA hierarchies, and the demo
+    // catalog's three projects and five products.
+    assert!(text(&verify).contains(": 17 rows"), "{}", text(&verify));
 
     let platform = Platform::open(&config).await.unwrap();
     sqlx::query("UPDATE audit_log SET actor = 'intruder' WHERE seq = 1")

@@ -1,0 +1,110 @@
+# Shared helpers of the registration-desk walkthroughs (sourced, not run). Each function is one
+# documented API call; see docs/api.md for the shapes.
+#
+#   BASE   the server, e.g. http://127.0.0.1:8080 (signet serve --sandbox, after signet init --demo)
+
+json() { python3 -c "import json,sys; d=json.load(sys.stdin); print(d$1)"; }
+
+# A cookie jar per actor: applicant and CA staff are different sessions.
+new_jar() { mktemp; }
+csrf() { curl -fsS -b "$1" -c "$1" "$BASE/api/v1/session" | json "['csrf_token']"; }
+# call JAR METHOD PATH [JSON]: prints the body; fails loudly (with the problem+json) on an error.
+call() {
+  local jar="$1" method="$2" path="$3" body="${4:-}" out status
+  out=$(mktemp)
+  status=$(curl -sS -o "$out" -w '%{http_code}' -b "$jar" -c "$jar" -X "$method" \
+    -H "X-CSRF-Token: $(csrf "$jar")" -H 'Content-Type: application/json' \
+    ${body:+-d "$body"} "$BASE$path")
+  if [ "$status" -ge 400 ]; then
+    echo "$method $path -> HTTP $status: $(cat "$out")" >&2
+    rm -f "$out"
+    return 1
+  fi
+  cat "$out"
+  rm -f "$out"
+}
+inbox_code() { curl -fsS "$BASE/dev/inbox?to=$1" | json "[0]['code']"; }
+
+# register JAR PHONE LOGIN_NAME PASSWORD: a new account, signed in.
+register() {
+  local jar="$1" phone="$2" name="$3" password="$4" captcha answer code
+  csrf "$jar" >/dev/null
+  captcha=$(call "$jar" POST /api/v1/captcha '{}' | json "['captcha_id']")
+  answer=$(inbox_code "$captcha")
+  call "$jar" POST /api/v1/sms-codes "{\"phone\":\"$phone\",\"purpose\":\"register\",\"captcha_id\":\"$captcha\",\"captcha_answer\":\"$answer\"}" >/dev/null
+  code=$(inbox_code "$phone")
+  call "$jar" POST /api/v1/register/phone "{\"phone\":\"$phone\",\"sms_code\":\"$code\",\"agree\":true}" >/dev/null
+  call "$jar" POST /api/v1/register "{\"login_name\":\"$name\",\"real_name\":\"示例申请人\",\"email\":\"$name@example.com\",\"password\":\"$password\"}" >/dev/null
+}
+
+# login JAR IDENTIFIER PASSWORD
+login() {
+  local jar="$1" captcha answer
+  csrf "$jar" >/dev/null
+  captcha=$(call "$jar" POST /api/v1/captcha '{}' | json "['captcha_id']")
+  answer=$(inbox_code "$captcha")
+  call "$jar" POST /api/v1/login/password "{\"identifier\":\"$2\",\"password\":\"$3\",\"captcha_id\":\"$captcha\",\"captcha_answer\":\"$answer\"}" >/dev/null
+}
+
+# product_id CODE: the id of a catalog product by its code.
+product_id() {
+  curl -fsS "$BASE/api/v1/catalog" | python3 -c "
+import json, sys
+for project in json.load(sys.stdin):
+    for product in project['products']:
+        if product['code'] == '$1':
+            print(product['id'])"
+}
+
+# upload JAR ORDER KIND FILE: a material; prints its id.
+upload() {
+  curl -fsS -b "$1" -c "$1" -H "X-CSRF-Token: $(csrf "$1")" \
+    -F "kind=$3" -F "file=@$4" "$BASE/api/v1/orders/$2/materials" | json "['id']"
+}
+
+# A 1×1 PNG, the smallest image the desk accepts as a material.
+tiny_png() {
+  python3 -c "import sys,base64; sys.stdout.buffer.write(base64.b64decode('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=='))" >"$1"
+}
+
+# sign_and_submit JAR ORDER PHONE [LEGAL_REP_PHONE]: SMS code to the operator (and the legal
+# representative when given), agreement, submit.
+sign_and_submit() {
+  local jar="$1" order="$2" code rep_code=""
+  call "$jar" POST "/api/v1/orders/$order/signing-code" '{}' >/dev/null
+  code=$(inbox_code "$3")
+  if [ -n "${4:-}" ]; then
+    call "$jar" POST "/api/v1/orders/$order/signing-code" '{"legal_rep":true}' >/dev/null
+    rep_code=",\"legal_rep_code\":\"$(inbox_code "$4")\""
+  fi
+  call "$jar" POST "/api/v1/orders/$order/submit" "{\"agree\":true,\"sms_code\":\"$code\"$rep_code}" | json "['state']"
+}
+
+# pay JAR ORDER: opens a WeChat Pay QR payment and pays it on the sandbox page.
+pay() {
+  local payment
+  payment=$(call "$1" POST "/api/v1/orders/$2/payments" '{"channel":"wechat"}' | json "['id']")
+  curl -fsS -X POST -H 'Content-Type: application/json' -d '{"result":"paid"}' \
+    "$BASE/dev/payments/$payment" | json "['state']"
+}
+
+# state JAR ORDER
+state() { call "$1" GET "/api/v1/orders/$2" | json "['state']"; }
+
+# A unique 8-digit tail for phone numbers and accounts of this run.
+unique8() { printf '%08d' $(( (RANDOM * 32768 + RANDOM) % 100000000 )); }
+
+# id_number PREFIX17: a resident ID number with its GB 11643 check digit.
+id_number() {
+  python3 -c "
+p='$1'; w=[7,9,10,5,8,4,2,1,6,3,7,9,10,5,8,4,2]
+print(p + '10X98765432'[sum(int(a)*b for a,b in zip(p,w)) % 11])"
+}
+
+# credit_code PREFIX17: a unified social credit code with its GB 32100 check character.
+credit_code() {
+  python3 -c "
+cs='0123456789ABCDEFGHJKLMNPQRTUWXY'; p='$1'
+w=[1,3,9,27,19,26,16,17,20,29,25,13,8,24,10,30,28]
+print(p + cs[(31 - sum(cs.index(c)*x for c,x in zip(p,w)) % 31) % 31])"
+}
