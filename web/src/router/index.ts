@@ -9,6 +9,10 @@ declare module 'vue-router' {
     guestOnly?: boolean
     /** i18n key of the page title. */
     title?: string
+    /** Needs a CA staff role (`GET /api/v1/staff/roles` not empty). */
+    requiresStaff?: boolean
+    /** Reachable by anybody, whatever the session (sandbox pages, phone upload links). */
+    open?: boolean
   }
 }
 
@@ -45,6 +49,60 @@ export const routes: RouteRecordRaw[] = [
     meta: { requiresAuth: true, title: 'setPassword.title' },
   },
   {
+    path: '/apply',
+    name: 'apply',
+    component: () => import('@/views/desk/CatalogView.vue'),
+    meta: { title: 'desk.catalog.title' },
+  },
+  {
+    path: '/channels/:code',
+    name: 'channel',
+    component: () => import('@/views/desk/ChannelView.vue'),
+    meta: { title: 'desk.catalog.title' },
+  },
+  {
+    path: '/orders',
+    name: 'orders',
+    component: () => import('@/views/desk/MyOrdersView.vue'),
+    meta: { requiresAuth: true, title: 'desk.orders.title' },
+  },
+  {
+    path: '/orders/:id',
+    name: 'order',
+    component: () => import('@/views/desk/OrderView.vue'),
+    meta: { requiresAuth: true, title: 'desk.order.title' },
+  },
+  {
+    path: '/staff',
+    name: 'staff',
+    component: () => import('@/views/staff/StaffQueueView.vue'),
+    meta: { requiresAuth: true, requiresStaff: true, title: 'staff.title' },
+  },
+  {
+    path: '/staff/orders/:id',
+    name: 'staff-order',
+    component: () => import('@/views/staff/StaffOrderView.vue'),
+    meta: { requiresAuth: true, requiresStaff: true, title: 'staff.detail.title' },
+  },
+  {
+    path: '/sandbox/pay/:id',
+    name: 'sandbox-pay',
+    component: () => import('@/views/sandbox/SandboxPayView.vue'),
+    meta: { open: true, title: 'sandbox.pay.title' },
+  },
+  {
+    path: '/face/:token',
+    name: 'sandbox-face',
+    component: () => import('@/views/sandbox/SandboxFaceView.vue'),
+    meta: { open: true, title: 'sandbox.face.title' },
+  },
+  {
+    path: '/m/upload/:token',
+    name: 'mobile-upload',
+    component: () => import('@/views/sandbox/MobileUploadView.vue'),
+    meta: { open: true, title: 'sandbox.upload.title' },
+  },
+  {
     path: '/:pathMatch(.*)*',
     name: 'not-found',
     component: () => import('@/views/NotFoundView.vue'),
@@ -55,8 +113,10 @@ export const routes: RouteRecordRaw[] = [
 /** Where a navigation must go instead, given the session; `null` lets it through. */
 export function guardTarget(
   to: Pick<RouteLocationNormalized, 'name' | 'meta' | 'fullPath'>,
-  state: { signedIn: boolean; mustSetPassword: boolean },
+  state: { signedIn: boolean; mustSetPassword: boolean; isStaff?: boolean },
 ): { name: string; query?: Record<string, string> } | null {
+  // A phone opening an upload or face-check link, or the sandbox pay page: no rules.
+  if (to.meta.open) return null
   if (state.signedIn && state.mustSetPassword) {
     // A quick-registered user sees nothing but the set-password page.
     return to.name === 'set-password' ? null : { name: 'set-password' }
@@ -70,6 +130,9 @@ export function guardTarget(
   if (to.meta.guestOnly && state.signedIn) {
     return { name: 'account' }
   }
+  if (to.meta.requiresStaff && !state.isStaff) {
+    return { name: 'home' }
+  }
   return null
 }
 
@@ -82,7 +145,12 @@ export const router = createRouter({
 router.beforeEach(async (to) => {
   const session = useSessionStore()
   await session.ensureLoaded()
-  const target = guardTarget(to, { signedIn: session.signedIn, mustSetPassword: session.mustSetPassword })
+  if (to.meta.requiresStaff) await session.ensureRoles()
+  const target = guardTarget(to, {
+    signedIn: session.signedIn,
+    mustSetPassword: session.mustSetPassword,
+    isStaff: session.isStaff,
+  })
   return target ?? true
 })
 
