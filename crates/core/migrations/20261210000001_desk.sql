@@ -176,3 +176,11 @@ CREATE TABLE desk_tokens (
     so_pin_sealed TEXT,
     created_at BIGINT NOT NULL
 );
+
+-- Expiry reminders sent (LIFE-7): one row per certificate and threshold, so the job is idempotent.
+CREATE TABLE desk_expiry_reminders (
+    serial TEXT NOT NULL,
+    days BIGINT NOT NULL,
+    sent_at BIGINT NOT NULL,
+    PRIMARY KEY (serial, days)
+);

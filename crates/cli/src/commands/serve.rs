@@ -67,7 +67,7 @@ pub async fn run(mut settings: Settings, args: ServeArgs) -> anyhow::Result<()> 
 }
 
 /// Every hour, deletes sessions and captchas past their life (they are already refused; this
-/// keeps the tables small).
+/// keeps the tables small) and sends the certificate expiry reminders that are due (each once).
 async fn housekeeping(platform: std::sync::Arc<Platform>) {
     let mut tick = tokio::time::interval(std::time::Duration::from_hours(1));
     loop {
@@ -79,6 +79,10 @@ async fn housekeeping(platform: std::sync::Arc<Platform>) {
                 tracing::debug!(sessions, captchas, "expired rows purged");
             }
             (Err(error), _) | (_, Err(error)) => tracing::warn!(%error, "housekeeping failed"),
+        }
+        match signet_core::desk::certificates::send_expiry_reminders(&platform).await {
+            Ok(sent) => tracing::debug!(sent, "expiry reminders"),
+            Err(error) => tracing::warn!(%error, "expiry reminders failed"),
         }
     }
 }

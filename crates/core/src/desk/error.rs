@@ -43,6 +43,8 @@ pub enum DeskError {
     ReasonRequired,
     #[error("not paid")]
     NotPaid,
+    #[error("renewal refused: {en}")]
+    RenewalRefused { zh: String, en: String },
 }
 
 impl From<DeskError> for CoreError {
@@ -200,6 +202,13 @@ impl DeskError {
                 Some("reason"),
                 "请填写驳回原因".into(),
                 "Give the reason".into(),
+            ),
+            Self::RenewalRefused { zh, en } => d(
+                K::Conflict,
+                "renewal_refused",
+                None,
+                zh.clone(),
+                en.clone(),
             ),
             Self::NotPaid => d(
                 K::Conflict,

@@ -4,6 +4,7 @@
 
 pub mod ca;
 pub mod catalog;
+pub mod certificates;
 pub mod demo;
 mod error;
 pub mod invoices;

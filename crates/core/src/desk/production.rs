@@ -97,8 +97,22 @@ pub async fn after_approval(platform: &Platform, order: &Order) -> Result<Order,
         return Ok(order);
     }
     let product = catalog::product(platform, &order.product_id).await?;
+    let key_business = match order.kind {
+        super::catalog::Business::Reissue => {
+            Some((Event::AwaitRecovery, "补办证书待写入新的 USB Key"))
+        }
+        super::catalog::Business::Renewal | super::catalog::Business::Change => Some((
+            Event::AwaitKeyUpdate,
+            "新证书待写入您的 USB Key：请插入 Key 并在证书助手中完成更新",
+        )),
+        _ => None,
+    };
     match product.settings.medium {
-        Medium::Cloud => produce_cloud(platform, &order, &product).await,
+        Medium::Cloud => {
+            let order = produce_cloud(platform, &order, &product).await?;
+            supersede(platform, &order).await?;
+            Ok(order)
+        }
         Medium::OwnKey => {
             let mut tx = platform.db.begin().await?;
             orders::apply(
@@ -116,7 +130,26 @@ pub async fn after_approval(platform: &Platform, order: &Order) -> Result<Order,
             tx.commit().await?;
             orders::load(platform, &order.id).await
         }
-        Medium::UsbKey => Ok(order),
+        Medium::UsbKey => {
+            let Some((event, note)) = key_business else {
+                return Ok(order);
+            };
+            let mut tx = platform.db.begin().await?;
+            orders::apply(
+                platform,
+                &mut tx,
+                &order,
+                &Change {
+                    event,
+                    actor: "system",
+                    note: note.into(),
+                    at: platform.clock.now(),
+                },
+            )
+            .await?;
+            tx.commit().await?;
+            orders::load(platform, &order.id).await
+        }
     }
 }
 
@@ -214,6 +247,10 @@ pub async fn produce_on_token(
         (Medium::OwnKey, OrderState::AwaitingDownload) => {
             (Event::Downloaded, "证书已下载到申请人的 Key")
         }
+        (Medium::UsbKey, OrderState::AwaitingUpdate) => (Event::KeyDone, "新证书已写入 USB Key"),
+        (Medium::UsbKey, OrderState::AwaitingRecovery) => {
+            (Event::KeyDone, "补办证书已写入新的 USB Key")
+        }
         _ => return Err(DeskError::Transition("produce", order.state.as_str()).into()),
     };
     if production.token_serial.trim().is_empty() {
@@ -284,5 +321,30 @@ pub async fn produce_on_token(
         .await?;
     }
     tx.commit().await?;
+    if made + 1 == order.quantity {
+        supersede(platform, &orders::load(platform, &order.id).await?).await?;
+    }
     ca::certificate(platform, &issued.serial).await
+}
+
+/// A completed reissue revokes the certificate it replaces (LIFE-4); renewals and changes leave
+/// the old one to expire.
+async fn supersede(platform: &Platform, order: &Order) -> Result<(), CoreError> {
+    if order.kind != super::catalog::Business::Reissue || order.state != OrderState::Completed {
+        return Ok(());
+    }
+    let Some(target) = &order.target_serial else {
+        return Ok(());
+    };
+    match ca::revoke(
+        platform,
+        target,
+        "superseded",
+        &format!("order:{}", order.id),
+    )
+    .await
+    {
+        Ok(_) | Err(CoreError::Ca(ca::CaError::AlreadyRevoked(_))) => Ok(()),
+        Err(error) => Err(error),
+    }
 }

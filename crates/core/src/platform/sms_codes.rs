@@ -27,6 +27,8 @@ pub enum Purpose {
     SignApplication,
     /// The legal representative authorises an application (APP-10).
     AuthoriseApplication,
+    /// The holder confirms revoking a certificate (LIFE-6).
+    RevokeCertificate,
 }
 
 impl Purpose {
@@ -39,6 +41,7 @@ impl Purpose {
             Self::ChangePhoneNew => "change_phone_new",
             Self::SignApplication => "sign_application",
             Self::AuthoriseApplication => "authorise_application",
+            Self::RevokeCertificate => "revoke_certificate",
         }
     }
 
@@ -51,6 +54,7 @@ impl Purpose {
             Self::ChangePhoneNew => "绑定新手机号",
             Self::SignApplication => "签署数字证书申请",
             Self::AuthoriseApplication => "授权办理数字证书",
+            Self::RevokeCertificate => "注销数字证书",
         }
     }
 }

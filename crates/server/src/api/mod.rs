@@ -2,6 +2,7 @@
 //! document generated from the handlers' annotations.
 
 mod accounts;
+mod certificates;
 mod desk;
 mod login;
 mod me;
@@ -89,6 +90,17 @@ fn desk_routes() -> Router<AppState> {
         .route("/orders/{id}/refund", post(desk::refund))
         .route("/orders/{id}/certificates", get(desk::certificates))
         .route("/payments/notify", post(desk::payment_notify))
+        .route("/certificates", get(certificates::list))
+        .route(
+            "/certificates/{serial}/revocation-code",
+            post(certificates::revocation_code),
+        )
+        .route("/certificates/{serial}/revoke", post(certificates::revoke))
+        .route(
+            "/certificates/{serial}/orders",
+            post(certificates::open_business),
+        )
+        .route("/orders/{id}/key-update", post(certificates::key_update))
         .route("/staff/roles", get(staff::my_roles))
         .route("/staff/orders", get(staff::queue))
         .route("/staff/orders/{id}", get(staff::order))
@@ -145,8 +157,10 @@ pub fn set_cookie(state: &AppState, token: Option<&str>) -> SetCookie {
         desk::payments_of, desk::payment_notify, desk::cancel, desk::refund, desk::certificates,
         staff::my_roles, staff::queue, staff::order, staff::material, staff::approve, staff::reject,
         staff::ship, staff::refund, staff::save_project, staff::save_product,
+        certificates::list, certificates::revocation_code, certificates::revoke,
+        certificates::open_business, certificates::key_update,
     ),
-    tags((name = "session"), (name = "accounts"), (name = "user-center"), (name = "desk"), (name = "staff"))
+    tags((name = "session"), (name = "accounts"), (name = "user-center"), (name = "desk"), (name = "staff"), (name = "certificates"))
 )]
 struct ApiDoc;
 

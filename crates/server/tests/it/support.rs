@@ -272,12 +272,11 @@ impl TestApp {
 
 /// Asserts a problem+json answer with this status and code; returns its body.
 pub async fn problem(response: Response, status: StatusCode, code: &str) -> Value {
-    assert_eq!(response.status(), status);
-    assert_eq!(
-        response.headers()["content-type"],
-        "application/problem+json"
-    );
+    let actual = response.status();
+    let content_type = response.headers()["content-type"].clone();
     let body: Value = response.json().await.unwrap();
+    assert_eq!(actual, status, "{body}");
+    assert_eq!(content_type, "application/problem+json");
     assert_eq!(body["code"], code, "{body}");
     assert!(!body["message"]["zh-CN"].as_str().unwrap().is_empty());
     assert!(!body["message"]["en"].as_str().unwrap().is_empty());

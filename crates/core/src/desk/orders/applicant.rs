@@ -27,6 +27,22 @@ pub async fn create(
     product_id: &str,
     kind: Business,
 ) -> Result<Order, CoreError> {
+    if kind != Business::New {
+        // Renewal, change, reissue and unlock start from a certificate, not from the catalog.
+        return Err(DeskError::BusinessNotOffered.into());
+    }
+    create_for(platform, user_id, product_id, kind, None).await
+}
+
+/// Opens an order; for a business on an existing certificate, `target` is that certificate and
+/// the form of the order that produced it (prefilled, editable, checked again).
+pub async fn create_for(
+    platform: &Platform,
+    user_id: &str,
+    product_id: &str,
+    kind: Business,
+    target: Option<(&str, ApplicationForm)>,
+) -> Result<Order, CoreError> {
     let product = catalog::product(platform, product_id).await?;
     if !product.active {
         return Err(DeskError::UnknownProduct.into());
@@ -34,10 +50,21 @@ pub async fn create(
     if !product.settings.business.contains(&kind) {
         return Err(DeskError::BusinessNotOffered.into());
     }
-    let form = ApplicationForm {
-        term_years: product.settings.terms.first().copied().unwrap_or(1),
-        quantity: product.settings.min_quantity,
-        ..ApplicationForm::default()
+    let (target_serial, form) = match target {
+        Some((serial, mut form)) => {
+            // One certificate per business order; the open-order slot is claimed on save.
+            form.quantity = 1;
+            form.materials.clear();
+            (Some(serial.to_owned()), form)
+        }
+        None => (
+            None,
+            ApplicationForm {
+                term_years: product.settings.terms.first().copied().unwrap_or(1),
+                quantity: product.settings.min_quantity,
+                ..ApplicationForm::default()
+            },
+        ),
     };
     let now = platform.clock.now();
     let id = uuid::Uuid::new_v4().to_string();
@@ -52,8 +79,8 @@ pub async fn create(
     let mut tx = platform.db.begin().await?;
     sqlx::query(
         "INSERT INTO desk_orders (id, number, user_id, product_id, kind, state, form_sealed, summary, subject_name, \
-         term_years, quantity, amount_fen, review_first, flags, version, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, 'drafting', $6, '{}', '', $7, $8, $9, $10, '[]', 0, $11, $11)",
+         term_years, quantity, amount_fen, review_first, flags, target_serial, version, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, 'drafting', $6, $7, $8, $9, $10, $11, $12, '[]', $13, 0, $14, $14)",
     )
     .bind(&id)
     .bind(&number)
@@ -61,10 +88,13 @@ pub async fn create(
     .bind(&product.id)
     .bind(kind.as_str())
     .bind(platform.cipher.seal(&json(&form)?)?)
+    .bind(form.masked_summary().to_string())
+    .bind(form.subject_name(product.subject_kind))
     .bind(form.term_years)
     .bind(form.quantity)
     .bind(product.price(form.term_years, form.quantity))
     .bind(i64::from(product.settings.review_first))
+    .bind(&target_serial)
     .bind(now)
     .execute(&mut *tx)
     .await?;
@@ -75,7 +105,7 @@ pub async fn create(
     )
     .change(
         serde_json::Value::Null,
-        serde_json::json!({ "product": product.code, "kind": kind.as_str() }),
+        serde_json::json!({ "product": product.code, "kind": kind.as_str(), "target": target_serial }),
     );
     platform.audit.append(&mut tx, now, &event).await?;
     tx.commit().await?;

@@ -7,8 +7,8 @@ mod form;
 mod state;
 
 pub use applicant::{
-    OrderDetail, OrderFilter, OrderLine, SubmitInput, cancel, create, detail, list, list_for_user,
-    save_form, send_signing_code, submit, update_shipping,
+    OrderDetail, OrderFilter, OrderLine, SubmitInput, cancel, create, create_for, detail, list,
+    list_for_user, save_form, send_signing_code, submit, update_shipping,
 };
 pub use form::{
     ApplicationForm, Invoice, Organisation, Person, Shipping, is_account_number, is_mobile,

@@ -2,5 +2,6 @@
 //! signing, payment, review, production and delivery; every refusal leaves the order unchanged.
 
 mod flows;
+mod lifecycle;
 mod refusals;
 mod support;

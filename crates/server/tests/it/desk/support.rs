@@ -194,6 +194,23 @@ impl Desk {
         staff
     }
 
+    /// The staff member made by [`Self::staff`], signed in again on a new client.
+    pub async fn staff_login(&self) -> TestApp {
+        let mut staff = self.app.clone_signed_out().await;
+        let response = staff.login("reviewer", crate::support::PASSWORD).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        staff
+    }
+
+    /// Moves the platform clock; sessions may have expired meanwhile, so the applicant signs in
+    /// again.
+    pub async fn advance(&mut self, seconds: i64) {
+        self.app.advance_clock(seconds).await;
+        self.app.refresh_session().await;
+        let response = self.app.login("applicant", crate::support::PASSWORD).await;
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+
     /// The order row's version: unchanged after a refusal.
     pub async fn version(&self, order: &str) -> i64 {
         use sqlx::Row as _;
@@ -231,6 +248,29 @@ pub async fn enterprise_form(desk: &Desk, order: &Value, quantity: i64) -> Value
         },
         "invoice": {"wanted": true, "title": "福州测试科技有限公司", "taxpayer_id": "91350100 M000100Y43", "email": "finance@example.com"},
         "shipping": {"name": "李经办", "phone": "13700000002", "address": "福州市鼓楼区软件大道 1 号"},
+        "materials": {"business_licence": licence}
+    })
+}
+
+/// A complete one-certificate enterprise form around an uploaded licence (003's USB key).
+pub fn enterprise_form_with(licence: &str) -> Value {
+    json!({
+        "term_years": 1,
+        "quantity": 1,
+        "organisation": {
+            "name": "厦门令牌科技有限公司",
+            "id_number": credit_code("91350200M000200Y4"),
+            "legal_rep_name": "陈法人",
+            "legal_rep_id_number": id_number("11010519491231002"),
+            "legal_rep_phone": "13700000011"
+        },
+        "person": {
+            "name": "林经办",
+            "id_number": id_number("35010219900101123"),
+            "phone": "13700000012",
+            "email": "ukey@example.com"
+        },
+        "shipping": {"name": "林经办", "phone": "13700000012", "address": "厦门市思明区"},
         "materials": {"business_licence": licence}
     })
 }

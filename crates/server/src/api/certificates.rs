@@ -1,0 +1,166 @@
+//! The holder's certificates (LIFE-1 … LIFE-7): list, revoke after an SMS check, open a
+//! renewal, change or reissue, and write a renewed certificate from the holder's token.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+use signet_core::CoreError;
+use signet_core::desk::ca::CertificateInfo;
+use signet_core::desk::catalog::Business;
+use signet_core::desk::certificates::{self, HeldCertificate};
+use signet_core::desk::orders::{self, OrderDetail};
+use signet_core::desk::production::{self, TokenProduction};
+use signet_core::platform::sms_codes::SentCode;
+use utoipa::ToSchema;
+
+use super::ApiJson;
+use super::desk::user_id;
+use crate::problem::{ApiError, ApiResult, Problem};
+use crate::session::Ctx;
+use crate::state::AppState;
+
+#[derive(Deserialize, ToSchema, utoipa::IntoParams)]
+pub struct CertificatesQuery {
+    /// Only those expiring within a month.
+    #[serde(default)]
+    pub expiring: bool,
+}
+
+/// The user's cloud and USB-key certificates.
+#[utoipa::path(get, path = "/api/v1/certificates", tag = "certificates", params(CertificatesQuery),
+    responses((status = 200, body = [HeldCertificate]), (status = 401, body = Problem)))]
+pub async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<CertificatesQuery>,
+) -> ApiResult<Json<Vec<HeldCertificate>>> {
+    Ok(Json(
+        certificates::list(&state.platform, &user_id(&ctx)?, q.expiring).await?,
+    ))
+}
+
+/// Sends the SMS code that confirms a revocation to the account's phone.
+#[utoipa::path(post, path = "/api/v1/certificates/{serial}/revocation-code", tag = "certificates",
+    responses((status = 200, body = SentCode), (status = 404, body = Problem), (status = 429, body = Problem)))]
+pub async fn revocation_code(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(serial): Path<String>,
+) -> ApiResult<Json<SentCode>> {
+    Ok(Json(
+        certificates::send_revocation_code(&state.platform, &user_id(&ctx)?, &serial).await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct RevokeIn {
+    /// `key-compromise`, `affiliation-changed`, `superseded`, `cessation-of-operation`, …
+    pub reason: String,
+    pub sms_code: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RevokedOut {
+    pub serial: String,
+    pub reason: String,
+    pub revoked_at: i64,
+}
+
+/// Revokes one of the user's certificates; OCSP answers `revoked` at once.
+#[utoipa::path(post, path = "/api/v1/certificates/{serial}/revoke", tag = "certificates", request_body = RevokeIn,
+    responses((status = 200, body = RevokedOut), (status = 400, body = Problem), (status = 404, body = Problem)))]
+pub async fn revoke(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(serial): Path<String>,
+    ApiJson(body): ApiJson<RevokeIn>,
+) -> ApiResult<Json<RevokedOut>> {
+    let done = certificates::revoke_by_holder(
+        &state.platform,
+        &user_id(&ctx)?,
+        &serial,
+        &body.reason,
+        &body.sms_code,
+    )
+    .await?;
+    Ok(Json(RevokedOut {
+        serial: done.serial,
+        reason: done.reason.to_owned(),
+        revoked_at: done.revoked_at,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct BusinessIn {
+    /// `renewal`, `change` or `reissue`.
+    pub kind: Business,
+}
+
+/// Opens a renewal, change or reissue order on a certificate (renewal only inside its window).
+#[utoipa::path(post, path = "/api/v1/certificates/{serial}/orders", tag = "certificates", request_body = BusinessIn,
+    responses((status = 201, body = OrderDetail), (status = 409, body = Problem)))]
+pub async fn open_business(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(serial): Path<String>,
+    ApiJson(body): ApiJson<BusinessIn>,
+) -> ApiResult<impl IntoResponse> {
+    let order =
+        certificates::open_business(&state.platform, &user_id(&ctx)?, &serial, body.kind).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(orders::detail(&state.platform, &order).await?),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct KeyUpdateIn {
+    /// The PKCS#10 request made on the holder's token (base64 DER or PEM).
+    pub csr: String,
+    pub token_serial: String,
+}
+
+/// Issues the renewed (or changed, reissued) certificate from a request made on the holder's
+/// token; the key agent then writes it to the token.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/key-update", tag = "certificates", request_body = KeyUpdateIn,
+    responses((status = 200, body = CertificateInfo), (status = 400, body = Problem), (status = 409, body = Problem)))]
+pub async fn key_update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<KeyUpdateIn>,
+) -> ApiResult<Json<CertificateInfo>> {
+    let user = user_id(&ctx)?;
+    let order = orders::load_owned(&state.platform, &id, &user).await?;
+    let csr = if body.csr.trim_start().starts_with("-----BEGIN") {
+        body.csr.into_bytes()
+    } else {
+        base64::engine::general_purpose::STANDARD
+            .decode(body.csr.trim())
+            .map_err(|_| {
+                ApiError::Core(CoreError::Invalid {
+                    field: "csr",
+                    zh: "证书请求不是有效的 base64",
+                    en: "The request is not valid base64",
+                })
+            })?
+    };
+    let actor = format!("user:{user}");
+    Ok(Json(
+        production::produce_on_token(
+            &state.platform,
+            &order,
+            &TokenProduction {
+                csr: &csr,
+                token_serial: &body.token_serial,
+                token_model: "holder token",
+                so_pin: None,
+                actor: &actor,
+            },
+        )
+        .await?,
+    ))
+}
