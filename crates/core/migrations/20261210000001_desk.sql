@@ -184,3 +184,21 @@ CREATE TABLE desk_expiry_reminders (
     sent_at BIGINT NOT NULL,
     PRIMARY KEY (serial, days)
 );
+
+-- Certificate login (LIFE-8): a token certificate bound to an account, and the one-time
+-- challenges a token signs to bind or to log in.
+CREATE TABLE cert_bindings (
+    serial TEXT PRIMARY KEY REFERENCES ca_certificates (serial),
+    user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    bound_at BIGINT NOT NULL
+);
+CREATE INDEX cert_bindings_user ON cert_bindings (user_id);
+
+CREATE TABLE cert_challenges (
+    id TEXT PRIMARY KEY,
+    challenge TEXT NOT NULL,
+    purpose TEXT NOT NULL,
+    user_id TEXT,
+    used BIGINT NOT NULL DEFAULT 0,
+    expires_at BIGINT NOT NULL
+);

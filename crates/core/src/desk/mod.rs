@@ -4,6 +4,7 @@
 
 pub mod ca;
 pub mod catalog;
+pub mod cert_login;
 pub mod certificates;
 pub mod demo;
 mod error;

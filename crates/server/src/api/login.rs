@@ -18,7 +18,7 @@ pub struct LoginOut {
     pub must_set_password: bool,
 }
 
-fn signed_in(state: &AppState, outcome: LoginOutcome) -> (SetCookie, Json<LoginOut>) {
+pub fn signed_in(state: &AppState, outcome: LoginOutcome) -> (SetCookie, Json<LoginOut>) {
     (
         set_cookie(state, Some(&outcome.session.token)),
         Json(LoginOut {

@@ -2,6 +2,7 @@
 //! document generated from the handlers' annotations.
 
 mod accounts;
+mod cert_login;
 mod certificates;
 mod desk;
 mod login;
@@ -92,6 +93,23 @@ fn desk_routes() -> Router<AppState> {
         .route("/payments/notify", post(desk::payment_notify))
         .route("/certificates", get(certificates::list))
         .route(
+            "/login/certificate/challenge",
+            post(cert_login::login_challenge),
+        )
+        .route("/login/certificate", post(cert_login::login))
+        .route(
+            "/me/certificates/challenge",
+            post(cert_login::bind_challenge),
+        )
+        .route(
+            "/me/certificates",
+            post(cert_login::bind).get(cert_login::bindings),
+        )
+        .route(
+            "/me/certificates/{serial}",
+            axum::routing::delete(cert_login::unbind),
+        )
+        .route(
             "/certificates/{serial}/revocation-code",
             post(certificates::revocation_code),
         )
@@ -159,6 +177,8 @@ pub fn set_cookie(state: &AppState, token: Option<&str>) -> SetCookie {
         staff::ship, staff::refund, staff::save_project, staff::save_product,
         certificates::list, certificates::revocation_code, certificates::revoke,
         certificates::open_business, certificates::key_update,
+        cert_login::login_challenge, cert_login::login, cert_login::bind_challenge,
+        cert_login::bind, cert_login::bindings, cert_login::unbind,
     ),
     tags((name = "session"), (name = "accounts"), (name = "user-center"), (name = "desk"), (name = "staff"), (name = "certificates"))
 )]

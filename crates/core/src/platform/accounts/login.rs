@@ -147,6 +147,32 @@ pub async fn login_password(
     start_session(platform, session, &user, origin).await
 }
 
+/// Signs in a user whose identity another check already proved (certificate login): refused
+/// while the account is locked; audited with `method`.
+pub async fn login_verified(
+    platform: &Platform,
+    session: &Session,
+    origin: &Origin,
+    user_id: &str,
+    method: &str,
+) -> Result<LoginOutcome, CoreError> {
+    let user = store::find_by_id(platform, user_id)
+        .await?
+        .ok_or(CoreError::BadCredentials)?;
+    if let Some(error) = locked(&user, platform.clock.now()) {
+        return Err(error);
+    }
+    audit(
+        platform,
+        origin,
+        &user.id,
+        "account.login",
+        json!({ "method": method }),
+    )
+    .await?;
+    start_session(platform, session, &user, origin).await
+}
+
 /// SMS login; an unknown phone becomes a new account that must set a password before anything else.
 pub async fn login_sms(
     platform: &Platform,

@@ -7,7 +7,7 @@ mod profile;
 mod registration;
 mod store;
 
-pub use login::{LoginOutcome, login_password, login_sms, logout, reset_password};
+pub use login::{LoginOutcome, login_password, login_sms, login_verified, logout, reset_password};
 pub use profile::{
     AVATAR_LIMIT, Avatar, avatar, change_email, change_login_name, change_password, change_phone,
     set_avatar, set_initial_password, verify_old_phone,

@@ -324,11 +324,14 @@ async fn holder_revokes_after_sms_check_and_openssl_ocsp_says_revoked() {
     assert!(text.contains("keyCompromise"), "{text}");
 }
 
-#[tokio::test]
-async fn usb_key_renewal_is_written_from_a_request_made_on_the_holders_token() {
-    let mut desk = Desk::start().await;
+/// A produced and shipped USB-key certificate of the 003 product, its key in software standing
+/// in for the token's (the token path itself is tested through `signet token produce`).
+async fn usb_certificate(
+    desk: &Desk,
+    staff: &crate::support::TestApp,
+    seed: u64,
+) -> (SoftwareKey, signet_core::desk::ca::CertificateInfo) {
     let platform = &desk.app.platform;
-    // A produced and shipped USB-key certificate of the 003 product.
     let order = desk.create("ukey-org").await;
     let order_id = order["id"].as_str().unwrap().to_owned();
     let licence = desk.material(&order_id, "business_licence").await;
@@ -336,26 +339,25 @@ async fn usb_key_renewal_is_written_from_a_request_made_on_the_holders_token() {
     desk.save(&order_id, &form).await;
     desk.sign_and_submit(&order_id, &form, false).await;
     start_check(
-        &desk,
+        desk,
         &order_id,
         json!({"party": "organisation", "method": "three_factor"}),
     )
     .await;
     start_check(
-        &desk,
+        desk,
         &order_id,
         json!({"party": "operator", "method": "three_factor"}),
     )
     .await;
     desk.pay(&order_id).await;
-    let staff = desk.staff().await;
     staff
         .post(
             &format!("/api/v1/staff/orders/{order_id}/approve"),
             json!({}),
         )
         .await;
-    let mut rng: rand::rngs::StdRng = rand::SeedableRng::seed_from_u64(3);
+    let mut rng: rand::rngs::StdRng = rand::SeedableRng::seed_from_u64(seed);
     let key = SoftwareKey::generate(signet_pki::KeyAlgorithm::EcdsaP256, "", &mut rng).unwrap();
     let csr =
         signet_pki::csr::make_csr(&key, &signet_pki::names::parse_name("CN=t").unwrap()).unwrap();
@@ -375,12 +377,160 @@ async fn usb_key_renewal_is_written_from_a_request_made_on_the_holders_token() {
     )
     .await
     .unwrap();
-    staff
+    let shipped = staff
         .post(
             &format!("/api/v1/staff/orders/{order_id}/ship"),
             json!({"courier": "EMS", "tracking_number": "EMS0001234"}),
         )
         .await;
+    assert_eq!(shipped.status(), StatusCode::OK);
+    (key, cert)
+}
+
+fn sign(key: &SoftwareKey, text: &str) -> String {
+    use signet_pki::Signer as _;
+    base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        key.sign(text.as_bytes()).unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn token_certificate_binds_to_the_account_and_logs_in() {
+    let mut desk = Desk::start().await;
+    let staff = desk.staff().await;
+    let (key, cert) = usb_certificate(&desk, &staff, 5).await;
+    let (other_key, _) = usb_certificate(&desk, &staff, 6).await;
+    let pem = cert.cert_pem.clone();
+    // An unbound certificate cannot log in.
+    let login_challenge = |app: &crate::support::TestApp| {
+        let app_url = app.url("/api/v1/login/certificate/challenge");
+        let client = app.client.clone();
+        let csrf = app.csrf.clone();
+        async move {
+            let body: Value = client
+                .post(app_url)
+                .header("x-csrf-token", csrf)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            body
+        }
+    };
+    let mut visitor = desk.app.clone_signed_out().await;
+    let c = login_challenge(&visitor).await;
+    let text = c["challenge"].as_str().unwrap();
+    problem(
+        visitor.post("/api/v1/login/certificate", json!({"challenge_id": c["challenge_id"], "certificate": pem, "signature": sign(&key, text)})).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_field",
+    )
+    .await;
+    // Bind: the signed-in holder signs a binding challenge on the token.
+    let bind: Value = desk
+        .app
+        .post("/api/v1/me/certificates/challenge", json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let bind_text = bind["challenge"].as_str().unwrap();
+    // A signature by another key is refused, and the challenge is then spent.
+    problem(
+        desk.app.post("/api/v1/me/certificates", json!({"challenge_id": bind["challenge_id"], "certificate": pem, "signature": sign(&other_key, bind_text)})).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_field",
+    )
+    .await;
+    problem(
+        desk.app.post("/api/v1/me/certificates", json!({"challenge_id": bind["challenge_id"], "certificate": pem, "signature": sign(&key, bind_text)})).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_field",
+    )
+    .await;
+    let bind: Value = desk
+        .app
+        .post("/api/v1/me/certificates/challenge", json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let bound = desk
+        .app
+        .post("/api/v1/me/certificates", json!({"challenge_id": bind["challenge_id"], "certificate": pem, "signature": sign(&key, bind["challenge"].as_str().unwrap())}))
+        .await;
+    assert_eq!(bound.status(), StatusCode::CREATED);
+    // A binding challenge does not log in; a login challenge does.
+    let c = login_challenge(&visitor).await;
+    let response = visitor
+        .post("/api/v1/login/certificate", json!({"challenge_id": c["challenge_id"], "certificate": pem, "signature": sign(&key, c["challenge"].as_str().unwrap())}))
+        .await;
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "{}",
+        response.text().await.unwrap()
+    );
+    visitor.refresh_session().await;
+    let me: Value = visitor.get("/api/v1/me").await.json().await.unwrap();
+    assert_eq!(me["login_name"], "applicant");
+    // The same signed challenge again is refused (replay).
+    let mut replayer = desk.app.clone_signed_out().await;
+    problem(
+        replayer.post("/api/v1/login/certificate", json!({"challenge_id": c["challenge_id"], "certificate": pem, "signature": sign(&key, c["challenge"].as_str().unwrap())})).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_field",
+    )
+    .await;
+    replayer.refresh_session().await;
+    // An expired challenge is refused.
+    let c = login_challenge(&replayer).await;
+    desk.advance(301).await;
+    replayer.refresh_session().await;
+    problem(
+        replayer.post("/api/v1/login/certificate", json!({"challenge_id": c["challenge_id"], "certificate": pem, "signature": sign(&key, c["challenge"].as_str().unwrap())})).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_field",
+    )
+    .await;
+    // A revoked certificate no longer logs in; unbinding works.
+    signet_core::desk::ca::revoke(&desk.app.platform, &cert.serial, "key-compromise", "test")
+        .await
+        .unwrap();
+    let c = login_challenge(&replayer).await;
+    problem(
+        replayer.post("/api/v1/login/certificate", json!({"challenge_id": c["challenge_id"], "certificate": pem, "signature": sign(&key, c["challenge"].as_str().unwrap())})).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_field",
+    )
+    .await;
+    let unbind = desk
+        .app
+        .send(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/me/certificates/{}", cert.serial),
+            None,
+        )
+        .await;
+    assert_eq!(unbind.status(), StatusCode::NO_CONTENT);
+    let list: Value = desk
+        .app
+        .get("/api/v1/me/certificates")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["serials"].as_array().unwrap().len(), 0);
+}
+
+#[tokio::test]
+async fn usb_key_renewal_is_written_from_a_request_made_on_the_holders_token() {
+    let mut desk = Desk::start().await;
+    let staff = desk.staff().await;
+    let (_, cert) = usb_certificate(&desk, &staff, 3).await;
     let list = my_certificates(&desk, "").await;
     assert_eq!(list[0]["token_serial"], "TOKEN-1");
     assert_eq!(list[0]["medium"], "usb_key");
@@ -427,6 +577,7 @@ async fn usb_key_renewal_is_written_from_a_request_made_on_the_holders_token() {
         .unwrap();
     assert_eq!(approved["state"], "awaiting_update");
     // The holder's agent makes a new key on the token and sends its request.
+    let mut rng: rand::rngs::StdRng = rand::SeedableRng::seed_from_u64(4);
     let new_key = SoftwareKey::generate(signet_pki::KeyAlgorithm::EcdsaP256, "", &mut rng).unwrap();
     let new_csr =
         signet_pki::csr::make_csr(&new_key, &signet_pki::names::parse_name("CN=t").unwrap())
