@@ -6,6 +6,8 @@ use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 use signet_core::platform::roles::{self, Role};
 
+use signet_pki::SoftwareKey;
+
 use crate::support::{TestApp, app, phone};
 
 pub const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89";
@@ -304,4 +306,67 @@ pub async fn start_check(desk: &Desk, order: &str, body: Value) -> reqwest::Resp
 pub async fn deposit_amount(desk: &Desk, account: &str) -> String {
     let fen: i64 = desk.app.inbox_code(account).await.parse().unwrap();
     format!("{}.{:02}", fen / 100, fen % 100)
+}
+
+/// A produced and shipped USB-key certificate of the 003 product, its key in software standing
+/// in for the token's (the token path itself is tested through `signet token produce`).
+pub async fn usb_certificate(
+    desk: &Desk,
+    staff: &crate::support::TestApp,
+    seed: u64,
+) -> (SoftwareKey, signet_core::desk::ca::CertificateInfo) {
+    let platform = &desk.app.platform;
+    let order = desk.create("ukey-org").await;
+    let order_id = order["id"].as_str().unwrap().to_owned();
+    let licence = desk.material(&order_id, "business_licence").await;
+    let form = enterprise_form_with(&licence);
+    desk.save(&order_id, &form).await;
+    desk.sign_and_submit(&order_id, &form, false).await;
+    start_check(
+        desk,
+        &order_id,
+        json!({"party": "organisation", "method": "three_factor"}),
+    )
+    .await;
+    start_check(
+        desk,
+        &order_id,
+        json!({"party": "operator", "method": "three_factor"}),
+    )
+    .await;
+    desk.pay(&order_id).await;
+    staff
+        .post(
+            &format!("/api/v1/staff/orders/{order_id}/approve"),
+            json!({}),
+        )
+        .await;
+    let mut rng: rand::rngs::StdRng = rand::SeedableRng::seed_from_u64(seed);
+    let key = SoftwareKey::generate(signet_pki::KeyAlgorithm::EcdsaP256, "", &mut rng).unwrap();
+    let csr =
+        signet_pki::csr::make_csr(&key, &signet_pki::names::parse_name("CN=t").unwrap()).unwrap();
+    let loaded = signet_core::desk::orders::load(platform, &order_id)
+        .await
+        .unwrap();
+    let cert = signet_core::desk::production::produce_on_token(
+        platform,
+        &loaded,
+        &signet_core::desk::production::TokenProduction {
+            csr: &csr,
+            token_serial: "TOKEN-1",
+            token_model: "test",
+            so_pin: Some("1234567890123456"),
+            actor: "test",
+        },
+    )
+    .await
+    .unwrap();
+    let shipped = staff
+        .post(
+            &format!("/api/v1/staff/orders/{order_id}/ship"),
+            json!({"courier": "EMS", "tracking_number": "EMS0001234"}),
+        )
+        .await;
+    assert_eq!(shipped.status(), StatusCode::OK);
+    (key, cert)
 }

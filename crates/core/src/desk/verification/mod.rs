@@ -15,6 +15,10 @@ use crate::platform::accounts::fields::Phone;
 use crate::platform::clock::{Clock as _, Timestamp};
 use crate::platform::providers::{CheckOutcome, SmsMessage, Transfer};
 
+mod deposit;
+
+pub use deposit::{confirm_deposit, parse_yuan};
+
 /// How long a micro-deposit amount can be entered.
 pub const DEPOSIT_LIFETIME: i64 = 72 * 3600;
 /// Wrong amounts before the check goes to a person.
@@ -429,97 +433,6 @@ fn outcome_session(
     }
 }
 
-/// The applicant enters the micro-deposit amount, in yuan (`0.37`) or fen (`37` with `fen`).
-pub async fn confirm_deposit(
-    platform: &Platform,
-    order: &Order,
-    verification_id: &str,
-    amount_yuan: &str,
-) -> Result<Started, CoreError> {
-    let (current, order_id, secret) = one(platform, verification_id).await?;
-    if order_id != order.id || current.method != Method::MicroDeposit {
-        return Err(CoreError::NotFound);
-    }
-    let now = platform.clock.now();
-    if current.state != "pending" || order.state != OrderState::Verifying {
-        return Err(DeskError::VerificationClosed.into());
-    }
-    if current.expires_at <= now {
-        sqlx::query("UPDATE desk_verifications SET state = 'expired', updated_at = $1 WHERE id = $2 AND state = 'pending'")
-            .bind(now)
-            .bind(verification_id)
-            .execute(platform.db.pool())
-            .await?;
-        return Err(DeskError::VerificationClosed.into());
-    }
-    let given = parse_yuan(amount_yuan).ok_or_else(|| {
-        invalid(
-            "amount",
-            "请输入到账金额，例如 0.37",
-            "Enter the amount received, e.g. 0.37",
-        )
-    })?;
-    let expected: i64 = secret
-        .map(|s| platform.cipher.open(&s))
-        .transpose()?
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| CoreError::internal("micro-deposit without amount"))?;
-    let attempts = current.attempts + 1;
-    let (state, detail) = if given == expected {
-        ("passed", "打款金额核验通过".to_owned())
-    } else if attempts >= DEPOSIT_TRIES {
-        ("manual", "打款金额 3 次输入错误，已转人工审核".to_owned())
-    } else {
-        ("pending", current.detail.clone())
-    };
-    // Only the row still pending with the attempts read is changed: two racing answers cannot
-    // both count as the same try.
-    let done = sqlx::query(
-        "UPDATE desk_verifications SET state = $1, attempts = $2, detail = $3, updated_at = $4 \
-         WHERE id = $5 AND state = 'pending' AND attempts = $6",
-    )
-    .bind(state)
-    .bind(attempts)
-    .bind(&detail)
-    .bind(now)
-    .bind(verification_id)
-    .bind(current.attempts)
-    .execute(platform.db.pool())
-    .await?;
-    if done.rows_affected() != 1 {
-        return Err(DeskError::VerificationClosed.into());
-    }
-    if state == "pending" {
-        return Err(DeskError::WrongAmount {
-            tries_left: DEPOSIT_TRIES - attempts,
-        }
-        .into());
-    }
-    let order_state = advance(platform, &order.id).await?;
-    let (verification, _, _) = one(platform, verification_id).await?;
-    Ok(Started {
-        verification,
-        order_state,
-        face_url: None,
-    })
-}
-
-/// `0.37`, `0.5`, `1` or `1.00` yuan as fen; `None` if it is not an amount.
-pub fn parse_yuan(text: &str) -> Option<i64> {
-    let text = text.trim().trim_start_matches('¥');
-    let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
-    if whole.is_empty()
-        || frac.len() > 2
-        || !whole.bytes().all(|b| b.is_ascii_digit())
-        || !frac.bytes().all(|b| b.is_ascii_digit())
-    {
-        return None;
-    }
-    let whole: i64 = whole.parse().ok()?;
-    let frac: i64 = format!("{frac:0<2}").parse().ok()?;
-    whole.checked_mul(100)?.checked_add(frac)
-}
-
 /// The face-check page's answer (the sandbox's pass/fail page, or a real provider's callback).
 pub async fn finish_face(
     platform: &Platform,
@@ -651,19 +564,4 @@ async fn advance(platform: &Platform, order_id: &str) -> Result<OrderState, Core
     .await?;
     tx.commit().await?;
     Ok(to)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn yuan_amounts() {
-        assert_eq!(super::parse_yuan("0.37"), Some(37));
-        assert_eq!(super::parse_yuan("0.5"), Some(50));
-        assert_eq!(super::parse_yuan("1"), Some(100));
-        assert_eq!(super::parse_yuan("¥1.00"), Some(100));
-        assert_eq!(super::parse_yuan("0.371"), None);
-        assert_eq!(super::parse_yuan("-1"), None);
-        assert_eq!(super::parse_yuan("abc"), None);
-        assert_eq!(super::parse_yuan(""), None);
-    }
 }
