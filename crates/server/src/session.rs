@@ -109,6 +109,8 @@ pub async fn csrf_guard(
     let exempt = path.starts_with("/pki/")
         || path == "/api/v1/payments/notify"
         || path.starts_with("/api/v1/mobile-upload/")
+        // The key client redeems an unlock code: the code, not a cookie, is its credential.
+        || path.starts_with("/api/v1/token-unlock/")
         // The sandbox's pay and face pages stand for a phone that has no session either.
         || path.starts_with("/dev/payments/")
         || path.starts_with("/dev/face/");

@@ -16,6 +16,7 @@ pub mod payments;
 pub mod printouts;
 pub mod production;
 pub mod review;
+pub mod unlock;
 pub mod verification;
 
 pub use error::DeskError;

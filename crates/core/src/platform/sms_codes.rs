@@ -29,6 +29,8 @@ pub enum Purpose {
     AuthoriseApplication,
     /// The holder confirms revoking a certificate (LIFE-6).
     RevokeCertificate,
+    /// The holder asks to unlock a USB key's PIN (LIFE-5).
+    UnlockToken,
 }
 
 impl Purpose {
@@ -42,6 +44,7 @@ impl Purpose {
             Self::SignApplication => "sign_application",
             Self::AuthoriseApplication => "authorise_application",
             Self::RevokeCertificate => "revoke_certificate",
+            Self::UnlockToken => "unlock_token",
         }
     }
 
@@ -55,6 +58,7 @@ impl Purpose {
             Self::SignApplication => "签署数字证书申请",
             Self::AuthoriseApplication => "授权办理数字证书",
             Self::RevokeCertificate => "注销数字证书",
+            Self::UnlockToken => "解锁 USB Key",
         }
     }
 }

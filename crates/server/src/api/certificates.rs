@@ -13,6 +13,7 @@ use signet_core::desk::catalog::Business;
 use signet_core::desk::certificates::{self, HeldCertificate};
 use signet_core::desk::orders::{self, OrderDetail};
 use signet_core::desk::production::{self, TokenProduction};
+use signet_core::desk::unlock::{self, UnlockAuthorisation};
 use signet_core::platform::sms_codes::SentCode;
 use utoipa::ToSchema;
 
@@ -163,4 +164,62 @@ pub async fn key_update(
         )
         .await?,
     ))
+}
+
+/// Sends the SMS code that authorises unlocking a USB key's PIN.
+#[utoipa::path(post, path = "/api/v1/certificates/{serial}/unlock-code", tag = "certificates",
+    responses((status = 200, body = SentCode), (status = 400, body = Problem), (status = 404, body = Problem)))]
+pub async fn unlock_code(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(serial): Path<String>,
+) -> ApiResult<Json<SentCode>> {
+    Ok(Json(
+        unlock::send_code(&state.platform, &user_id(&ctx)?, &serial).await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct UnlockIn {
+    pub sms_code: String,
+}
+
+/// Checks the SMS code and returns a one-time unlock authorisation code for the key client.
+#[utoipa::path(post, path = "/api/v1/certificates/{serial}/unlock-authorisation", tag = "certificates", request_body = UnlockIn,
+    responses((status = 200, body = UnlockAuthorisation), (status = 400, body = Problem), (status = 404, body = Problem)))]
+pub async fn unlock_authorisation(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(serial): Path<String>,
+    ApiJson(body): ApiJson<UnlockIn>,
+) -> ApiResult<Json<UnlockAuthorisation>> {
+    Ok(Json(
+        unlock::authorise(&state.platform, &user_id(&ctx)?, &serial, &body.sms_code).await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct RedeemIn {
+    /// The serial of the token the key client is about to unlock.
+    pub token_serial: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RedeemOut {
+    /// The token's SO PIN: the key client uses it for C_InitPIN and never displays it.
+    pub so_pin: String,
+}
+
+/// The key client redeems an unlock code (once) for the token's SO PIN. No session: the code is
+/// the credential.
+#[utoipa::path(post, path = "/api/v1/token-unlock/{code}", tag = "certificates", request_body = RedeemIn,
+    responses((status = 200, body = RedeemOut), (status = 400, body = Problem)))]
+pub async fn redeem_unlock(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    ApiJson(body): ApiJson<RedeemIn>,
+) -> ApiResult<Json<RedeemOut>> {
+    Ok(Json(RedeemOut {
+        so_pin: unlock::redeem(&state.platform, &code, &body.token_serial).await?,
+    }))
 }

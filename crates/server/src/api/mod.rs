@@ -119,6 +119,15 @@ fn desk_routes() -> Router<AppState> {
             post(certificates::open_business),
         )
         .route("/orders/{id}/key-update", post(certificates::key_update))
+        .route(
+            "/certificates/{serial}/unlock-code",
+            post(certificates::unlock_code),
+        )
+        .route(
+            "/certificates/{serial}/unlock-authorisation",
+            post(certificates::unlock_authorisation),
+        )
+        .route("/token-unlock/{code}", post(certificates::redeem_unlock))
         .route("/staff/roles", get(staff::my_roles))
         .route("/staff/orders", get(staff::queue))
         .route("/staff/orders/{id}", get(staff::order))
@@ -176,7 +185,8 @@ pub fn set_cookie(state: &AppState, token: Option<&str>) -> SetCookie {
         staff::my_roles, staff::queue, staff::order, staff::material, staff::approve, staff::reject,
         staff::ship, staff::refund, staff::save_project, staff::save_product,
         certificates::list, certificates::revocation_code, certificates::revoke,
-        certificates::open_business, certificates::key_update,
+        certificates::open_business, certificates::key_update, certificates::unlock_code,
+        certificates::unlock_authorisation, certificates::redeem_unlock,
         cert_login::login_challenge, cert_login::login, cert_login::bind_challenge,
         cert_login::bind, cert_login::bindings, cert_login::unbind,
     ),

@@ -49,7 +49,10 @@ pub async fn send_code(
 ) -> Result<SentCode, CoreError> {
     let target = match purpose {
         // Application codes go to the numbers on the order, through the order's own endpoints.
-        Purpose::SignApplication | Purpose::AuthoriseApplication | Purpose::RevokeCertificate => {
+        Purpose::SignApplication
+        | Purpose::AuthoriseApplication
+        | Purpose::RevokeCertificate
+        | Purpose::UnlockToken => {
             return Err(CoreError::Invalid {
                 field: "purpose",
                 zh: "请在订单页面获取申请签署验证码",

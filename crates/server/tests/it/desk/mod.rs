@@ -6,3 +6,4 @@ mod flows;
 mod lifecycle;
 mod refusals;
 mod support;
+mod unlock;
