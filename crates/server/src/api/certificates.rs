@@ -206,7 +206,7 @@ pub struct RedeemIn {
 
 #[derive(Serialize, ToSchema)]
 pub struct RedeemOut {
-    /// The token's SO PIN: the key client uses it for C_InitPIN and never displays it.
+    /// The token's SO PIN: the key client uses it for `C_InitPIN` and never displays it.
     pub so_pin: String,
 }
 
