@@ -43,9 +43,12 @@ enum Command {
     /// CA staff accounts and their roles.
     #[command(subcommand)]
     Staff(commands::staff::StaffCommand),
-    /// The key client: USB tokens through PKCS#11 (list, init, change-pin, unlock, produce).
+    /// The key client: USB tokens through PKCS#11 (list, init, enroll, renew, login, change-pin,
+    /// unlock, produce).
     #[command(subcommand)]
     Token(commands::token::TokenCommand),
+    /// The key agent the web app calls on this machine (loopback only).
+    Agent(commands::agent::AgentArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -72,6 +75,7 @@ fn main() -> anyhow::Result<()> {
             Command::Dev(command) => commands::dev::run(settings, command).await,
             Command::Staff(command) => commands::staff::run(settings, command).await,
             Command::Token(command) => commands::token::run(settings, command).await,
+            Command::Agent(args) => commands::agent::run(&settings, args).await,
         }
     })
 }

@@ -111,6 +111,18 @@ pub enum TokenError {
     /// A PKI operation (CSR, encoding, name parsing) failed.
     #[error(transparent)]
     Pki(#[from] PkiError),
+    /// The agent was asked to listen on an address other machines can reach.
+    #[error(
+        "the agent listens on loopback only (127.0.0.1 or ::1), not {0}: anything else would let \
+         other machines drive the token"
+    )]
+    AgentNotLoopback(std::net::SocketAddr),
+    /// The agent's allowed origin is not an origin (`http://host:port`).
+    #[error(
+        "invalid allowed origin `{0}`: give the platform's origin as scheme, host and port, \
+         e.g. http://127.0.0.1:8080 (no path, no wildcard)"
+    )]
+    AgentOrigin(String),
     /// Any other PKCS#11 failure.
     #[error("PKCS#11 {function} failed: {reason}")]
     Pkcs11 {
@@ -149,6 +161,8 @@ impl TokenError {
             Self::CertificateKeyMismatch(_) => "token.certificate_key_mismatch",
             Self::MalformedCertificate(_) => "token.certificate_malformed",
             Self::Pki(inner) => inner.code(),
+            Self::AgentNotLoopback(_) => "agent.not_loopback",
+            Self::AgentOrigin(_) => "agent.invalid_origin",
             Self::Pkcs11 { .. } => "token.pkcs11",
         }
     }

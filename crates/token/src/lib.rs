@@ -6,7 +6,11 @@
 //! ([`Token::write_certificate`]), sign login challenges ([`Token::sign_challenge`]), and change
 //! or unlock the user PIN ([`Token::change_user_pin`], [`Token::unlock_user_pin`]) after
 //! checking the new one against a [`PinRule`].
+//!
+//! [`agent`] is the loopback HTTP agent (`signet agent`) through which the platform's web
+//! pages do the same.
 
+pub mod agent;
 mod certificates;
 mod error;
 mod keys;

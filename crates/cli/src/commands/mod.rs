@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod agent;
 pub mod audit;
 pub mod ca;
 pub mod dev;

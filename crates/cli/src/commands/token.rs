@@ -47,6 +47,74 @@ pub enum TokenCommand {
     Unlock(UnlockArgs),
     /// CA staff: produce a certificate of a USB-key order onto a token.
     Produce(ProduceArgs),
+    /// Make a key pair on the token and its PKCS#10 request (renewal, own-key download).
+    Enroll(EnrollArgs),
+    /// Write a renewed (or downloaded) certificate for a key made by `enroll`; with
+    /// --old-key-id, remove the certificate and key pair it replaces.
+    Renew(RenewArgs),
+    /// Sign a certificate-login challenge with a key on the token (prints the base64 signature
+    /// and the certificate).
+    Login(LoginArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct EnrollArgs {
+    #[command(flatten)]
+    pub module: ModuleArgs,
+    /// Token serial or label.
+    #[arg(long)]
+    pub token: String,
+    #[arg(long, env = "SIGNET_TOKEN_PIN")]
+    pub pin: String,
+    /// The subject the request names (the CA puts the verified subject in the certificate).
+    #[arg(long, default_value = "CN=Signet key client")]
+    pub subject: String,
+    /// `ecdsa-p256` or `rsa-2048`.
+    #[arg(long, default_value = "ecdsa-p256")]
+    pub algorithm: String,
+    /// Label of the new key pair.
+    #[arg(long, default_value = "Signet")]
+    pub label: String,
+    /// Where to write the request (DER); the key id is printed.
+    #[arg(long)]
+    pub csr_out: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct RenewArgs {
+    #[command(flatten)]
+    pub module: ModuleArgs,
+    #[arg(long)]
+    pub token: String,
+    #[arg(long, env = "SIGNET_TOKEN_PIN")]
+    pub pin: String,
+    /// The key pair the certificate certifies (hex, as `enroll` printed).
+    #[arg(long)]
+    pub key_id: String,
+    /// The certificate (PEM or DER).
+    #[arg(long)]
+    pub cert: PathBuf,
+    #[arg(long, default_value = "Signet")]
+    pub label: String,
+    /// The key pair (and its certificate) this one replaces.
+    #[arg(long)]
+    pub old_key_id: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct LoginArgs {
+    #[command(flatten)]
+    pub module: ModuleArgs,
+    #[arg(long)]
+    pub token: String,
+    #[arg(long, env = "SIGNET_TOKEN_PIN")]
+    pub pin: String,
+    /// The key to sign with; default: the first key with a certificate.
+    #[arg(long)]
+    pub key_id: Option<String>,
+    /// The challenge text the platform gave.
+    #[arg(long)]
+    pub challenge: String,
 }
 
 #[derive(Args, Debug)]
@@ -148,6 +216,9 @@ pub async fn run(settings: Settings, command: TokenCommand) -> anyhow::Result<()
             println!("用户 PIN 已重置 / user PIN reset: {}", token.serial());
             Ok(())
         }
+        TokenCommand::Enroll(args) => enroll(&args),
+        TokenCommand::Renew(args) => renew(&args),
+        TokenCommand::Login(args) => login(&args),
         TokenCommand::Produce(args) => {
             let platform = Platform::open(&settings.platform(false))
                 .await
@@ -325,5 +396,88 @@ async fn produce(platform: &Platform, args: &ProduceArgs) -> anyhow::Result<()> 
         order.number,
         order.state.label()
     );
+    Ok(())
+}
+
+fn open_logged_in(module: &ModuleArgs, token: &str, pin: &str) -> anyhow::Result<Token> {
+    let module = module.load()?;
+    let token = Token::open(&module, token).map_err(token_error)?;
+    token.login_user(pin).map_err(token_error)?;
+    Ok(token)
+}
+
+fn enroll(args: &EnrollArgs) -> anyhow::Result<()> {
+    let algorithm = match args.algorithm.as_str() {
+        "ecdsa-p256" => KeyAlgorithm::EcdsaP256,
+        "rsa-2048" => KeyAlgorithm::Rsa2048,
+        other => anyhow::bail!("unknown algorithm {other} (ecdsa-p256, rsa-2048)"),
+    };
+    let token = open_logged_in(&args.module, &args.token, &args.pin)?;
+    let key_id = token.random_key_id().map_err(token_error)?;
+    let key = token
+        .generate_key_pair(algorithm, &key_id, &args.label)
+        .map_err(token_error)?;
+    let csr = key.make_csr_for_dn(&args.subject).map_err(token_error)?;
+    std::fs::write(&args.csr_out, csr)
+        .with_context(|| format!("writing {}", args.csr_out.display()))?;
+    token.logout().map_err(token_error)?;
+    println!("{}", key_id.to_hex());
+    Ok(())
+}
+
+fn renew(args: &RenewArgs) -> anyhow::Result<()> {
+    let bytes =
+        std::fs::read(&args.cert).with_context(|| format!("reading {}", args.cert.display()))?;
+    let der = if bytes.starts_with(b"-----BEGIN") {
+        der::pem::decode_vec(&bytes)
+            .map_err(|e| anyhow::anyhow!("certificate PEM: {e}"))?
+            .1
+    } else {
+        bytes
+    };
+    let token = open_logged_in(&args.module, &args.token, &args.pin)?;
+    let key_id = signet_token::KeyId::from_hex(&args.key_id).map_err(token_error)?;
+    token
+        .write_certificate(&der, &key_id, &args.label)
+        .map_err(token_error)?;
+    if let Some(old) = &args.old_key_id {
+        let old = signet_token::KeyId::from_hex(old).map_err(token_error)?;
+        let removed = token
+            .delete_key_and_certificate(&old)
+            .map_err(token_error)?;
+        println!(
+            "已移除旧密钥与证书 / removed the old key pair and certificate ({removed} objects)"
+        );
+    }
+    token.logout().map_err(token_error)?;
+    println!("证书已写入 / certificate written: key {}", key_id.to_hex());
+    Ok(())
+}
+
+fn login(args: &LoginArgs) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let token = open_logged_in(&args.module, &args.token, &args.pin)?;
+    let key_id = match &args.key_id {
+        Some(hex) => signet_token::KeyId::from_hex(hex).map_err(token_error)?,
+        None => token
+            .certificates()
+            .map_err(token_error)?
+            .into_iter()
+            .find_map(|c| c.id)
+            .context("no certificate on the token")?,
+    };
+    let signed = token
+        .sign_challenge(&key_id, args.challenge.as_bytes())
+        .map_err(token_error)?;
+    token.logout().map_err(token_error)?;
+    let b64 = |bytes: &[u8]| {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    };
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "signature={}", b64(&signed.signature))?;
+    if let Some(cert) = signed.certificate {
+        writeln!(out, "certificate={}", b64(&cert))?;
+    }
     Ok(())
 }

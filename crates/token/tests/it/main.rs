@@ -9,6 +9,7 @@
     reason = "test helpers outside #[test] fail loudly by design; scenarios read top to bottom"
 )]
 
+mod agent;
 mod certificates;
 mod keys;
 mod pins;

@@ -1,0 +1,173 @@
+//! The loopback agent behind `signet agent`: a small HTTP JSON API through which the platform's
+//! web pages drive a USB token, since browsers cannot reach PKCS#11 themselves.
+//!
+//! Who may talk to it:
+//! - it listens on loopback only ([`router`] and [`serve`] refuse any other address);
+//! - a request carrying an `Origin` is answered only when that origin is the platform's
+//!   ([`AgentConfig::allowed_origin`]); CORS preflights are answered for that origin alone,
+//!   with `Access-Control-Allow-Private-Network` when Chrome asks for it;
+//! - requests without an `Origin` (curl, the CLI) are answered, unless the browser marks them
+//!   as coming from another site (`Sec-Fetch-Site`);
+//! - the `Host` must name loopback (`127.0.0.1`, `[::1]`, `localhost`), which defeats DNS
+//!   rebinding;
+//! - bodies are JSON of at most 64 KiB.
+//!
+//! What it does: list tokens and their certificates, make a key pair and its PKCS#10 request
+//! on a token, write the issued certificate, remove an old key pair, sign a login challenge,
+//! and change or unlock the user PIN. Every call that needs the user PIN takes it in the
+//! request, logs in, does its work and logs out: nobody stays logged in between requests.
+//! There is no way to read a private key: the keys are made unextractable, and no endpoint
+//! would return one.
+//!
+//! PKCS#11 calls block, so each runs on tokio's blocking pool, one at a time (a mutex guards
+//! the module): tokens are slow and single-minded, and a login is per token, not per request.
+
+mod error;
+mod guard;
+mod keys;
+mod pins;
+mod signing;
+mod tokens;
+mod wire;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{delete, get, post};
+
+use crate::error::TokenError;
+use crate::module::Module;
+use crate::token::Token;
+
+use self::error::AgentError;
+use self::guard::Policy;
+
+/// Largest request body accepted.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// What `signet agent` is started with.
+#[derive(Clone, Debug)]
+pub struct AgentConfig {
+    /// Where to listen. Must be a loopback address (`127.0.0.1:…` or `[::1]:…`).
+    pub listen: SocketAddr,
+    /// The platform's origin, e.g. `http://127.0.0.1:8080`: the only web origin answered.
+    pub allowed_origin: String,
+    /// The PKCS#11 module (the token's driver) to load.
+    pub module: PathBuf,
+}
+
+/// Serve the agent on `listener` until the listener fails.
+///
+/// Refuses (with [`std::io::ErrorKind::InvalidInput`]) a listener or a
+/// [`AgentConfig::listen`] that is not loopback, and an invalid
+/// [`AgentConfig::allowed_origin`]; a module that does not load is
+/// [`std::io::ErrorKind::Other`]. The underlying [`TokenError`] is the error's source.
+pub async fn serve(listener: tokio::net::TcpListener, config: AgentConfig) -> std::io::Result<()> {
+    let local = listener.local_addr()?;
+    if !local.ip().is_loopback() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            TokenError::AgentNotLoopback(local),
+        ));
+    }
+    let app = router(config).map_err(|error| {
+        let kind = match error {
+            TokenError::AgentNotLoopback(_) | TokenError::AgentOrigin(_) => {
+                std::io::ErrorKind::InvalidInput
+            }
+            _ => std::io::ErrorKind::Other,
+        };
+        std::io::Error::new(kind, error)
+    })?;
+    tracing::info!(%local, "signet agent listening");
+    axum::serve(listener, app).await
+}
+
+/// The agent's routes, guarded, with the module loaded.
+///
+/// Refuses a non-loopback [`AgentConfig::listen`] ([`TokenError::AgentNotLoopback`]) and an
+/// allowed origin that is not an origin ([`TokenError::AgentOrigin`]) before loading the module.
+pub fn router(config: AgentConfig) -> Result<Router, TokenError> {
+    let AgentConfig {
+        listen,
+        allowed_origin,
+        module,
+    } = config;
+    let policy = Arc::new(Policy::new(listen, &allowed_origin)?);
+    let module = Module::load(module)?;
+    let agent = Arc::new(Agent {
+        module,
+        lock: Mutex::new(()),
+    });
+    let routes = Router::new()
+        .route("/v1/status", get(tokens::status))
+        .route("/v1/tokens", get(tokens::list))
+        .route("/v1/tokens/{serial}/keys", post(keys::create))
+        .route("/v1/tokens/{serial}/keys/{key_id}", delete(keys::remove))
+        .route(
+            "/v1/tokens/{serial}/certificates",
+            post(keys::write_certificate),
+        )
+        .route("/v1/tokens/{serial}/sign", post(signing::sign))
+        .route("/v1/tokens/{serial}/pin", post(pins::change))
+        .route("/v1/tokens/{serial}/unlock", post(pins::unlock))
+        .fallback(|| async { AgentError::NotFound })
+        .method_not_allowed_fallback(|| async { AgentError::MethodNotAllowed })
+        .with_state(agent);
+    Ok(routes
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(policy, guard::guard)))
+}
+
+/// What the handlers share: the module, and the lock that lets one PKCS#11 job run at a time.
+pub(crate) struct Agent {
+    module: Module,
+    lock: Mutex<()>,
+}
+
+type Shared = Arc<Agent>;
+
+impl Agent {
+    /// Run `job` on the blocking pool, alone on the module.
+    async fn run<T, F>(self: &Arc<Self>, job: F) -> Result<T, AgentError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Module) -> Result<T, AgentError> + Send + 'static,
+    {
+        let agent = Arc::clone(self);
+        tokio::task::spawn_blocking(move || {
+            // A panic in an earlier job left nothing half-done on our side: take the lock over.
+            let _alone = agent.lock.lock().unwrap_or_else(PoisonError::into_inner);
+            job(&agent.module)
+        })
+        .await
+        .map_err(|error| AgentError::Internal(format!("the token job stopped: {error}")))?
+    }
+
+    /// Open the token `serial`, log the user in with `pin`, run `job`, and log out whatever
+    /// happened: the PIN is asked for on every request, and no login outlives it.
+    async fn as_user<T, F>(
+        self: &Arc<Self>,
+        serial: String,
+        pin: String,
+        job: F,
+    ) -> Result<T, AgentError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Token) -> Result<T, AgentError> + Send + 'static,
+    {
+        self.run(move |module| {
+            let token = Token::open(module, &serial)?;
+            token.login_user(&pin)?;
+            let result = job(&token);
+            let logout = token.logout();
+            let value = result?;
+            logout?;
+            Ok(value)
+        })
+        .await
+    }
+}
