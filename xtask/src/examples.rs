@@ -126,6 +126,10 @@ pub fn run(root: &Path, binary: &Path) -> anyhow::Result<(u64, u64)> {
         let outcome = Command::new("bash")
             .arg(script)
             .arg(&base)
+            // The production station (signet token produce) works on the server's data.
+            .env("SIGNET_DATA", &data)
+            .env("SIGNET_BIN", binary)
+            .env_remove("DATABASE_URL")
             .stderr(Stdio::inherit())
             .output()
             .context("running bash")

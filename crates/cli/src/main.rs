@@ -56,7 +56,7 @@ fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info,cryptoki=off".into()),
         )
         .with_writer(std::io::stderr)
         .init();

@@ -429,7 +429,13 @@ fn renew(args: &RenewArgs) -> anyhow::Result<()> {
     let bytes =
         std::fs::read(&args.cert).with_context(|| format!("reading {}", args.cert.display()))?;
     let der = if bytes.starts_with(b"-----BEGIN") {
-        der::pem::decode_vec(&bytes)
+        // The first certificate of the file (a chain may follow), whatever whitespace ends it.
+        let text = String::from_utf8_lossy(&bytes);
+        let end = text
+            .find("-----END CERTIFICATE-----")
+            .context("certificate PEM without its END line")?;
+        let block = format!("{}\n", &text[..end + "-----END CERTIFICATE-----".len()]);
+        der::pem::decode_vec(block.as_bytes())
             .map_err(|e| anyhow::anyhow!("certificate PEM: {e}"))?
             .1
     } else {
