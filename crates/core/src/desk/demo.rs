@@ -1,7 +1,7 @@
 //! The demo catalog `signet init --demo` seeds, mirroring the three seed manuals: a project that
 //! requires two enterprise certificates and reviews before payment (001), a channel reached from
 //! a partner platform that takes payment before review (002), and a USB-key product at 300.00 CNY
-//! a year with buy / renew / unlock (003). Safe to run again: entries are matched by code.
+//! a year with buy / renew / unlock (003). Safe to run again: an existing demo catalog is kept.
 
 use super::catalog::{
     Business, Faq, Help, InvoiceTiming, MaterialSpec, Medium, Method, ProductInput,
@@ -69,6 +69,16 @@ fn faq() -> Vec<Faq> {
     reason = "the demo catalog reads best as one listing"
 )]
 pub async fn seed_catalog(platform: &Platform) -> Result<Vec<String>, CoreError> {
+    // Seeded once: a second `init --demo` neither rewrites what a channel admin changed since
+    // nor adds audit rows.
+    let existing = super::catalog::list(platform, None).await?;
+    if existing.iter().any(|p| p.code == "ggzy") {
+        return Ok(existing
+            .into_iter()
+            .flat_map(|p| p.products)
+            .map(|p| p.code)
+            .collect());
+    }
     let actor = "system:demo";
     // 001: a public-resource trading project; exactly two enterprise certificates, review first.
     let bidding = save_project(
