@@ -23,6 +23,11 @@ if (!process.env.SIGNET_E2E_DATA) {
 }
 const dataDir = process.env.SIGNET_E2E_DATA
 
+/** A POSIX shell word that stands for `value` literally (the web server runs in a shell). */
+function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`
+}
+
 if (!existsSync(path.join(distDir, 'index.html'))) {
   console.warn(`[e2e] ${distDir}/index.html is missing: run \`npm run build\` first.`)
 }
@@ -67,7 +72,11 @@ export default defineConfig({
     },
   ],
   webServer: {
-    command: `"${signetBin}" serve --sandbox --listen 127.0.0.1:${port} --data "${dataDir}"`,
+    // The demo accounts (demo, staff) and the demo catalog come from `signet init --demo`.
+    command: [
+      `${shellQuote(signetBin)} init --demo --data ${shellQuote(dataDir)} --public-url ${baseURL}`,
+      `exec ${shellQuote(signetBin)} serve --sandbox --listen 127.0.0.1:${port} --data ${shellQuote(dataDir)}`,
+    ].join(' && '),
     url: `${baseURL}/healthz`,
     env: {
       SIGNET_WEB_DIR: distDir,

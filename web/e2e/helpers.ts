@@ -28,7 +28,8 @@ export function uniqueSuffix(): string {
 
 export interface InboxItem {
   id: string
-  channel: 'sms' | 'email' | 'captcha'
+  /** `bank` carries the sandbox bank's micro-deposit notices (to the account number). */
+  channel: 'sms' | 'email' | 'captcha' | 'bank'
   to: string
   subject?: string | null
   body?: string | null
@@ -190,4 +191,39 @@ export async function expectPasswordsNotStored(page: Page): Promise<void> {
   for (let i = 0; i < count; i += 1) {
     expect(await fields.nth(i).getAttribute('autocomplete')).toMatch(/^(new-password|off)$/)
   }
+}
+
+/** Signs in by password through the API alone (captcha answer from the sandbox inbox). */
+export async function loginViaApi(request: APIRequestContext, identifier: string, password: string): Promise<void> {
+  const token = await csrfToken(request)
+  const headers = { 'X-CSRF-Token': token }
+  const captcha = (await (await request.post('/api/v1/captcha', { headers })).json()) as { captcha_id: string }
+  const answer = await inboxCode(request, captcha.captcha_id, 'captcha')
+  const res = await request.post('/api/v1/login/password', {
+    headers,
+    data: { identifier, password, captcha_id: captcha.captcha_id, captcha_answer: answer },
+  })
+  expect(res.ok(), `login ${identifier} → ${res.status()} ${await res.text()}`).toBe(true)
+}
+
+/** The demo CA staff account `signet init --demo` creates (reviewer, producer, channel admin). */
+export const DEMO_STAFF = { login: 'staff', password: 'Staff@2026' }
+
+/** A 1×1 PNG, a valid image for avatar and material uploads. */
+export const PNG_1X1 = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+)
+
+/** Sends a JSON request with the session's CSRF token; returns the parsed body after checking the status. */
+export async function apiJson<T>(
+  request: APIRequestContext,
+  method: 'POST' | 'PUT',
+  url: string,
+  data: unknown = {},
+): Promise<T> {
+  const headers = { 'X-CSRF-Token': await csrfToken(request) }
+  const res = method === 'POST' ? await request.post(url, { headers, data }) : await request.put(url, { headers, data })
+  expect(res.ok(), `${method} ${url} → ${res.status()} ${await res.text()}`).toBe(true)
+  return (await res.json()) as T
 }

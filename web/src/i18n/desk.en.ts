@@ -30,6 +30,11 @@ export const deskEn: typeof deskZhCN = {
     operator: 'Operator check',
     person: 'Applicant check',
   },
+  partyShort: {
+    organisation: 'Organisation',
+    operator: 'Operator',
+    person: 'Applicant',
+  },
   check: {
     pending: 'In progress',
     passed: 'Passed',
@@ -264,6 +269,7 @@ export const deskEn: typeof deskZhCN = {
     submit: 'Sign and submit',
     submitted: 'Signed and submitted; please complete the identity checks',
     needSmsCode: 'Enter the 6-digit SMS code',
+    agreeRequired: 'Please read and accept the Certificate Subscriber Agreement',
   },
   summary: {
     goods: 'Certificate',
@@ -311,6 +317,7 @@ export const deskEn: typeof deskZhCN = {
     passedToast: 'Check passed',
     failedToast: 'Check failed',
     failedHint: 'The check failed. Edit the application and try again, or apply by post.',
+    offlineHint: 'Cannot finish the checks online? Apply by post: download the form, sign and seal it, and post it for a reviewer.',
   },
   pay: {
     title: 'Payment',
@@ -358,6 +365,11 @@ export const deskEn: typeof deskZhCN = {
     applicationForm: 'Download application form',
     formDetail: 'Application',
     flags: 'For a reviewer to confirm',
+    party: 'Party',
+    method: 'Method',
+    amountCol: 'Amount (CNY)',
+    checkDetail: 'Result',
+    time: 'Time',
   },
   orders: {
     title: 'My orders',

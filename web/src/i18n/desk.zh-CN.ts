@@ -28,6 +28,11 @@ export const deskZhCN = {
     operator: '经办人身份核验',
     person: '申请人身份核验',
   },
+  partyShort: {
+    organisation: '单位',
+    operator: '经办人',
+    person: '申请人',
+  },
   check: {
     pending: '核验中',
     passed: '已通过',
@@ -262,6 +267,7 @@ export const deskZhCN = {
     submit: '签署并提交',
     submitted: '申请已签署提交，请继续完成身份核验',
     needSmsCode: '请输入 6 位短信验证码',
+    agreeRequired: '请先阅读并同意《数字证书服务协议》',
   },
   summary: {
     goods: '证书信息',
@@ -309,6 +315,7 @@ export const deskZhCN = {
     passedToast: '核验通过',
     failedToast: '核验未通过',
     failedHint: '核验未通过。您可以修改申请信息后重试，或选择线下邮寄办理。',
+    offlineHint: '无法在线完成核验？可选择线下邮寄办理：下载申请表签字盖章后邮寄，由工作人员人工审核。',
   },
   pay: {
     title: '支付订单',
@@ -356,6 +363,11 @@ export const deskZhCN = {
     applicationForm: '下载申请表',
     formDetail: '申请信息',
     flags: '待人工确认事项',
+    party: '核验对象',
+    method: '核验方式',
+    amountCol: '金额（元）',
+    checkDetail: '核验结果',
+    time: '时间',
   },
   orders: {
     title: '我的订单',

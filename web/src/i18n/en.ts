@@ -32,6 +32,7 @@ const en: MessageSchema = {
     startRegister: 'Create an account',
     goLogin: 'Sign in',
     goAccount: 'Go to my account',
+    apply: 'Apply for a certificate',
     welcomeBack: 'Welcome back, {name}',
     features: {
       certTitle: 'Digital certificates',

@@ -31,6 +31,7 @@ const zhCN = {
     startRegister: '立即注册',
     goLogin: '登录',
     goAccount: '进入个人中心',
+    apply: '在线申请证书',
     welcomeBack: '欢迎回来，{name}',
     features: {
       certTitle: '数字证书',

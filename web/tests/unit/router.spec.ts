@@ -33,4 +33,20 @@ describe('router guard', () => {
     expect(safeRedirect('https://evil.example')).toBe('/account')
     expect(safeRedirect(undefined)).toBe('/account')
   })
+
+  it('lets anybody open sandbox and phone-upload pages', () => {
+    const open = page('mobile-upload', { open: true })
+    expect(guardTarget(open, { signedIn: false, mustSetPassword: false })).toBeNull()
+    expect(guardTarget(open, { signedIn: true, mustSetPassword: true })).toBeNull()
+  })
+
+  it('keeps the staff console for CA staff', () => {
+    const console = page('staff', { requiresAuth: true, requiresStaff: true })
+    expect(guardTarget(console, { signedIn: false, mustSetPassword: false })).toEqual({
+      name: 'login',
+      query: { redirect: '/staff' },
+    })
+    expect(guardTarget(console, { signedIn: true, mustSetPassword: false, isStaff: false })).toEqual({ name: 'home' })
+    expect(guardTarget(console, { signedIn: true, mustSetPassword: false, isStaff: true })).toBeNull()
+  })
 })

@@ -1,0 +1,183 @@
+import { describe, expect, it } from 'vitest'
+import { queryString } from '@/api/desk'
+import { ORDER_STATES } from '@/api/deskTypes'
+import en from '@/i18n/en'
+import zhCN from '@/i18n/zh-CN'
+import {
+  canCancel,
+  canContinue,
+  canStaffRefund,
+  fieldLocation,
+  formatBytes,
+  formatFen,
+  formatTime,
+  orderPriceFen,
+  stateTagType,
+  WIZARD_STEPS,
+} from '@/utils/desk'
+import { creditCheckCharacter, idCheckDigit, isValidCreditCode, isValidIdNumber, luhnOk } from '@/utils/ids'
+
+describe('price formatting', () => {
+  it('shows integer fen as yuan with two decimals', () => {
+    expect(formatFen(30000)).toBe('300.00')
+    expect(formatFen(5000)).toBe('50.00')
+    expect(formatFen(37)).toBe('0.37')
+    expect(formatFen(5)).toBe('0.05')
+    expect(formatFen(0)).toBe('0.00')
+    expect(formatFen(123456789)).toBe('1234567.89')
+    expect(formatFen(-150)).toBe('-1.50')
+    expect(formatFen(Number.NaN)).toBe('0.00')
+  })
+
+  it('prices an order as unit price × years × quantity, like the server', () => {
+    expect(orderPriceFen(30000, 1, 2)).toBe(60000)
+    expect(orderPriceFen(30000, 3, 1)).toBe(90000)
+    expect(formatFen(orderPriceFen(5000, 2, 1))).toBe('100.00')
+  })
+
+  it('reads "300.00 元/年" in Chinese and "CNY 300.00 / year" in English', () => {
+    const fill = (template: string, price: string) => template.replace('{price}', price)
+    expect(fill(zhCN.desk.price.perYear, formatFen(30000))).toBe('300.00 元/年')
+    expect(fill(en.desk.price.perYear, formatFen(30000))).toBe('CNY 300.00 / year')
+  })
+})
+
+describe('times and sizes', () => {
+  it('shows Unix seconds in China time', () => {
+    // 2026-01-31T16:05:00Z is 2026-02-01 00:05 in Beijing.
+    expect(formatTime(1769875500)).toBe('2026-02-01 00:05')
+    expect(formatTime(null)).toBe('')
+  })
+
+  it('shows byte limits in MB and KB', () => {
+    expect(formatBytes(1024 * 1024)).toBe('1 MB')
+    expect(formatBytes(8 * 1024 * 1024)).toBe('8 MB')
+    expect(formatBytes(1536 * 1024)).toBe('1.5 MB')
+    expect(formatBytes(2048)).toBe('2 KB')
+  })
+})
+
+describe('order state labels', () => {
+  // crates/core/src/desk/orders/state.rs, OrderState::label.
+  const SERVER_LABELS: Record<string, string> = {
+    drafting: '草稿',
+    verifying: '身份核验中',
+    awaiting_payment: '待支付',
+    awaiting_review: '待审核',
+    rejected: '已驳回',
+    awaiting_production: '待制证',
+    awaiting_update: '待更新',
+    awaiting_recovery: '待恢复',
+    awaiting_delivery: '待配送',
+    awaiting_download: '待下载',
+    awaiting_unlock: '待解锁',
+    completed: '已完成',
+    cancelled: '已取消',
+    refunded: '已退款',
+  }
+
+  it('match the server’s Chinese labels for all fourteen states', () => {
+    expect(ORDER_STATES).toHaveLength(14)
+    expect(zhCN.desk.state).toEqual(SERVER_LABELS)
+  })
+
+  it('have an English label and a tag colour for every state', () => {
+    for (const state of ORDER_STATES) {
+      expect(en.desk.state[state], state).toBeTruthy()
+      expect(['primary', 'success', 'warning', 'info', 'danger']).toContain(stateTagType(state))
+    }
+    expect(stateTagType('completed')).toBe('success')
+    expect(stateTagType('rejected')).toBe('danger')
+  })
+
+  it('offer the actions the state machine allows', () => {
+    expect(canContinue('drafting')).toBe(true)
+    expect(canContinue('awaiting_payment')).toBe(true)
+    expect(canContinue('completed')).toBe(false)
+    expect(canCancel('awaiting_review', false)).toBe(true)
+    // Paid orders are refunded, never cancelled.
+    expect(canCancel('awaiting_review', true)).toBe(false)
+    expect(canCancel('awaiting_production', false)).toBe(false)
+    expect(canStaffRefund('awaiting_production', true)).toBe(true)
+    expect(canStaffRefund('awaiting_delivery', true)).toBe(false)
+    expect(canStaffRefund('awaiting_review', false)).toBe(false)
+  })
+})
+
+describe('server field → wizard field', () => {
+  const step = (name: (typeof WIZARD_STEPS)[number]) => WIZARD_STEPS.indexOf(name)
+
+  it('sends nested fields to their step and item', () => {
+    expect(fieldLocation('organisation.id_number', 'enterprise')).toEqual({
+      step: step('applicant'),
+      prop: 'organisation.id_number',
+    })
+    expect(fieldLocation('organisation.legal_rep_id_number', 'enterprise')).toEqual({
+      step: 1,
+      prop: 'organisation.legal_rep_id_number',
+    })
+    expect(fieldLocation('person.phone', 'personal')).toEqual({ step: 1, prop: 'person.phone' })
+    expect(fieldLocation('invoice.email', 'enterprise')).toEqual({ step: step('delivery'), prop: 'invoice.email' })
+  })
+
+  it('shows whole-group problems on the group’s first item', () => {
+    expect(fieldLocation('organisation', 'enterprise')).toEqual({ step: 1, prop: 'organisation.name' })
+    expect(fieldLocation('person', 'personal')).toEqual({ step: 1, prop: 'person.name' })
+    expect(fieldLocation('shipping', 'enterprise')).toEqual({ step: 3, prop: 'shipping.name' })
+    expect(fieldLocation('invoice', 'enterprise')).toEqual({ step: 3, prop: 'invoice.title' })
+  })
+
+  it('maps goods, materials and signing fields', () => {
+    expect(fieldLocation('quantity', 'enterprise')).toEqual({ step: step('goods'), prop: 'quantity' })
+    expect(fieldLocation('term_years', 'personal')).toEqual({ step: 0, prop: 'term_years' })
+    expect(fieldLocation('materials', 'personal')).toEqual({ step: step('materials'), prop: 'materials' })
+    expect(fieldLocation('file', 'personal')).toEqual({ step: 2, prop: 'materials' })
+    expect(fieldLocation('sms_code', 'personal')).toEqual({ step: step('confirm'), prop: 'sms_code' })
+    expect(fieldLocation('code', 'personal')).toEqual({ step: 4, prop: 'sms_code' })
+    expect(fieldLocation('agree', 'enterprise')).toEqual({ step: 4, prop: 'agree' })
+  })
+
+  it('puts "one open order per ID number" on the subject’s ID', () => {
+    expect(fieldLocation('id_number', 'enterprise')?.prop).toBe('organisation.id_number')
+    expect(fieldLocation('id_number', 'personal')?.prop).toBe('person.id_number')
+  })
+
+  it('leaves unknown fields to a toast', () => {
+    expect(fieldLocation(null, 'enterprise')).toBeNull()
+    expect(fieldLocation('', 'enterprise')).toBeNull()
+    expect(fieldLocation('signature', 'enterprise')).toBeNull()
+  })
+})
+
+describe('identifiers', () => {
+  it('check GB 32100 credit codes like the server', () => {
+    // From crates/server/tests: credit_code("91350100M000100Y4") = 91350100M000100Y43.
+    expect(creditCheckCharacter('91350100M000100Y4')).toBe('3')
+    expect(isValidCreditCode('91350100M000100Y43')).toBe(true)
+    expect(isValidCreditCode(' 91350100 m000100y43 ')).toBe(true)
+    expect(isValidCreditCode('91350100M000100Y44')).toBe(false)
+    expect(isValidCreditCode('91350100M000100Y4')).toBe(false)
+  })
+
+  it('check GB 11643 ID numbers', () => {
+    expect(idCheckDigit('11010519491231002')).toBe('X')
+    expect(isValidIdNumber('11010519491231002X')).toBe(true)
+    expect(isValidIdNumber('11010519491231002x')).toBe(true)
+    expect(isValidIdNumber('110105194912310021')).toBe(false)
+    expect(isValidIdNumber('110105194913310027')).toBe(false)
+  })
+
+  it('check bank cards with Luhn', () => {
+    expect(luhnOk('4111111111111111')).toBe(true)
+    expect(luhnOk('4111 1111 1111 1111')).toBe(true)
+    expect(luhnOk('4111111111111112')).toBe(false)
+  })
+})
+
+describe('query strings', () => {
+  it('drop empty values', () => {
+    expect(queryString({ status: 'finished', number: '', name: undefined, from: 0 })).toBe('?status=finished&from=0')
+    expect(queryString({})).toBe('')
+    expect(queryString({ name: '福州 测试' })).toBe('?name=%E7%A6%8F%E5%B7%9E+%E6%B5%8B%E8%AF%95')
+  })
+})
