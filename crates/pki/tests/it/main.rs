@@ -9,6 +9,7 @@
 )]
 
 mod crl;
+mod fuzz;
 mod hierarchy;
 mod issuance;
 mod ocsp;
