@@ -62,7 +62,7 @@ fn mutated_certificate_requests_never_panic_or_change_the_key() {
     );
 }
 
-/// An OCSP request for serial 5: SHA-1 CertID with fixed hashes.
+/// An OCSP request for serial 5: a SHA-1 `CertID` with fixed hashes.
 fn ocsp_request() -> Vec<u8> {
     let mut cert_id = vec![
         0x30, 0x3a, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04, 0x14,
