@@ -114,43 +114,45 @@ pub async fn after_approval(platform: &Platform, order: &Order) -> Result<Order,
             Ok(order)
         }
         Medium::OwnKey => {
-            let mut tx = platform.db.begin().await?;
-            orders::apply(
+            move_on(
                 platform,
-                &mut tx,
                 &order,
-                &Change {
-                    event: Event::ReadyForDownload,
-                    actor: "system",
-                    note: "审核通过，请使用证书助手将证书下载到您的 Key 中".into(),
-                    at: platform.clock.now(),
-                },
+                Event::ReadyForDownload,
+                "审核通过，请使用证书助手将证书下载到您的 Key 中",
             )
-            .await?;
-            tx.commit().await?;
-            orders::load(platform, &order.id).await
+            .await
         }
         Medium::UsbKey => {
             let Some((event, note)) = key_business else {
                 return Ok(order);
             };
-            let mut tx = platform.db.begin().await?;
-            orders::apply(
-                platform,
-                &mut tx,
-                &order,
-                &Change {
-                    event,
-                    actor: "system",
-                    note: note.into(),
-                    at: platform.clock.now(),
-                },
-            )
-            .await?;
-            tx.commit().await?;
-            orders::load(platform, &order.id).await
+            move_on(platform, &order, event, note).await
         }
     }
+}
+
+/// One system move of an order, in its own transaction.
+async fn move_on(
+    platform: &Platform,
+    order: &Order,
+    event: Event,
+    note: &str,
+) -> Result<Order, CoreError> {
+    let mut tx = platform.db.begin().await?;
+    orders::apply(
+        platform,
+        &mut tx,
+        order,
+        &Change {
+            event,
+            actor: "system",
+            note: note.into(),
+            at: platform.clock.now(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    orders::load(platform, &order.id).await
 }
 
 async fn produce_cloud(
