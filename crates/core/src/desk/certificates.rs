@@ -45,6 +45,8 @@ pub struct HeldCertificate {
     /// An open order acting on this certificate (renewal, change, reissue, unlock), if any.
     pub business_in_progress: Option<String>,
     pub renewable: bool,
+    /// A renewal or reissue of this certificate was completed.
+    pub renewed: bool,
 }
 
 /// The user's certificates; `expiring` keeps those expiring within 30 days.
@@ -58,7 +60,9 @@ pub async fn list(
         "SELECT c.serial, c.subject, c.not_before, c.not_after, c.status, h.medium, h.token_serial, \
          h.order_id, p.name AS product_name, u.phone_masked, \
          (SELECT o2.kind FROM desk_orders o2 WHERE o2.target_serial = c.serial \
-            AND o2.state NOT IN ('completed', 'cancelled', 'refunded') LIMIT 1) AS busy \
+            AND o2.state NOT IN ('completed', 'cancelled', 'refunded') LIMIT 1) AS busy, \
+         (SELECT COUNT(*) FROM desk_orders o3 WHERE o3.target_serial = c.serial \
+            AND o3.kind IN ('renewal', 'reissue') AND o3.state = 'completed') AS succeeded \
          FROM (SELECT serial, order_id, user_id, 'cloud' AS medium, NULL AS token_serial FROM desk_cloud_keys \
                UNION ALL SELECT certificate_serial, order_id, user_id, 'usb_key', token_serial FROM desk_tokens) h \
          JOIN ca_certificates c ON c.serial = h.serial \
@@ -86,6 +90,8 @@ pub async fn list(
             continue;
         }
         let busy: Option<String> = row.try_get("busy")?;
+        // A certificate already renewed or reissued is not renewed again.
+        let succeeded = row.try_get::<i64, _>("succeeded")? > 0;
         out.push(HeldCertificate {
             serial: row.try_get("serial")?,
             subject: row.try_get("subject")?,
@@ -98,7 +104,10 @@ pub async fn list(
             status: status.to_owned(),
             days_left,
             bound_phone: row.try_get("phone_masked")?,
-            renewable: busy.is_none() && renewal_window(revoked, not_after, now).is_ok(),
+            renewable: busy.is_none()
+                && !succeeded
+                && renewal_window(revoked, not_after, now).is_ok(),
+            renewed: succeeded,
             business_in_progress: busy,
         });
     }
@@ -302,6 +311,13 @@ pub async fn open_business(
         }
         Business::Change | Business::Reissue => {}
         Business::New | Business::Unlock => return Err(DeskError::BusinessNotOffered.into()),
+    }
+    if held.renewed && matches!(kind, Business::Renewal | Business::Reissue) {
+        return Err(DeskError::RenewalRefused {
+            zh: "该证书已办理过更新或补办，请对新证书办理业务".into(),
+            en: "This certificate was already renewed or reissued; act on the new one".into(),
+        }
+        .into());
     }
     let original = super::orders::load(platform, &held.order_id).await?;
     super::orders::create_for(

@@ -290,6 +290,7 @@ pub async fn produce_on_token(
         Some(order.term_years),
     )
     .await?;
+    let inherited_so_pin = inherited_so_pin(&mut tx, order, production).await?;
     sqlx::query(
         "INSERT INTO desk_tokens (certificate_serial, order_id, user_id, token_serial, token_model, so_pin_sealed, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -299,7 +300,10 @@ pub async fn produce_on_token(
     .bind(&order.user_id)
     .bind(production.token_serial.trim())
     .bind(production.token_model)
-    .bind(production.so_pin.map(|p| platform.cipher.seal(p)).transpose()?)
+    .bind(match production.so_pin {
+        Some(pin) => Some(platform.cipher.seal(pin)?),
+        None => inherited_so_pin,
+    })
     .bind(now)
     .execute(&mut *tx)
     .await?;
@@ -327,6 +331,29 @@ pub async fn produce_on_token(
         supersede(platform, &orders::load(platform, &order.id).await?).await?;
     }
     ca::certificate(platform, &issued.serial).await
+}
+
+/// A renewal written to the same token keeps the SO PIN sealed at its production.
+async fn inherited_so_pin(
+    tx: &mut crate::platform::db::Tx,
+    order: &Order,
+    production: &TokenProduction<'_>,
+) -> Result<Option<String>, CoreError> {
+    let (Some(target), None) = (&order.target_serial, production.so_pin) else {
+        return Ok(None);
+    };
+    Ok(sqlx::query(
+        "SELECT so_pin_sealed FROM desk_tokens WHERE certificate_serial = $1 AND token_serial = $2",
+    )
+    .bind(target)
+    .bind(production.token_serial.trim())
+    .fetch_optional(&mut **tx)
+    .await?
+    .and_then(|row| {
+        row.try_get::<Option<String>, _>("so_pin_sealed")
+            .ok()
+            .flatten()
+    }))
 }
 
 /// A completed reissue revokes the certificate it replaces (LIFE-4); renewals and changes leave

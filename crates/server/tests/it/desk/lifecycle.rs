@@ -146,9 +146,27 @@ async fn renewal_opens_thirty_days_before_expiry_and_issues_a_new_certificate() 
     assert_eq!(done["state"], "completed", "{done}");
     let list = my_certificates(&desk, "").await;
     assert_eq!(list.len(), 2);
-    // The renewed certificate is new; the old one stays valid until it expires.
+    // The renewed certificate is new; the old one stays valid until it expires but is not
+    // renewed twice.
     assert!(list.iter().all(|c| c["status"] == "active"));
     assert_ne!(list[0]["serial"], list[1]["serial"]);
+    let old = list
+        .iter()
+        .find(|c| c["serial"] == serial.as_str())
+        .unwrap();
+    assert_eq!(old["renewed"], true);
+    assert_eq!(old["renewable"], false);
+    problem(
+        desk.app
+            .post(
+                &format!("/api/v1/certificates/{serial}/orders"),
+                json!({"kind": "renewal"}),
+            )
+            .await,
+        StatusCode::CONFLICT,
+        "renewal_refused",
+    )
+    .await;
     // 91 days past expiry, the old one can no longer be renewed.
     desk.advance(20 * DAY + 91 * DAY).await;
     problem(
@@ -421,6 +439,42 @@ async fn usb_key_renewal_is_written_from_a_request_made_on_the_holders_token() {
             .starts_with("-----BEGIN CERTIFICATE")
     );
     assert_eq!(desk.detail(&renewal_id).await["state"], "completed");
+    // The renewed certificate on the same token keeps the SO PIN sealed at production, so the
+    // holder can still unlock it.
+    let new_serial = written["serial"].as_str().unwrap();
+    desk.app
+        .post(
+            &format!("/api/v1/certificates/{new_serial}/unlock-code"),
+            json!({}),
+        )
+        .await;
+    let code = desk
+        .app
+        .inbox_code(&crate::support::phone(50_000_001))
+        .await;
+    let granted: Value = desk
+        .app
+        .post(
+            &format!("/api/v1/certificates/{new_serial}/unlock-authorisation"),
+            json!({"sms_code": code}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let redeemed: Value = crate::support::new_client()
+        .post(desk.app.url(&format!(
+            "/api/v1/token-unlock/{}",
+            granted["unlock_code"].as_str().unwrap()
+        )))
+        .json(&json!({"token_serial": "TOKEN-1"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(redeemed["so_pin"], "1234567890123456");
     // Writing again is refused: the order is complete.
     problem(
         desk.app
