@@ -1,5 +1,6 @@
 // English. Note: @ { } | have special meaning in vue-i18n messages; do not use them literally.
 import { deskEn, sandboxEn, staffEn } from './desk.en'
+import { lifecycleEn } from './lifecycle.en'
 import type { MessageSchema } from './zh-CN'
 
 const en: MessageSchema = {
@@ -20,6 +21,7 @@ const en: MessageSchema = {
     apply: 'Apply',
     orders: 'My orders',
     staff: 'Review console',
+    certificates: 'My certificates',
   },
   lang: {
     'zh-CN': '简体中文',
@@ -203,6 +205,7 @@ const en: MessageSchema = {
     retryAfterMinutes: 'Please try again in {n} min',
   },
   desk: deskEn,
+  lifecycle: lifecycleEn,
   staff: staffEn,
   sandbox: sandboxEn,
   notFound: {

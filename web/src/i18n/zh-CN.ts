@@ -1,5 +1,6 @@
 // 简体中文（默认语言）。注意：vue-i18n 消息中的 @ { } | 有特殊含义，请勿直接使用。
 import { deskZhCN, sandboxZhCN, staffZhCN } from './desk.zh-CN'
+import { lifecycleZhCN } from './lifecycle.zh-CN'
 
 const zhCN = {
   app: {
@@ -19,6 +20,7 @@ const zhCN = {
     apply: '申请证书',
     orders: '我的订单',
     staff: '审核工作台',
+    certificates: '我的证书',
   },
   lang: {
     'zh-CN': '简体中文',
@@ -202,6 +204,7 @@ const zhCN = {
     retryAfterMinutes: '请 {n} 分钟后重试',
   },
   desk: deskZhCN,
+  lifecycle: lifecycleZhCN,
   staff: staffZhCN,
   sandbox: sandboxZhCN,
   notFound: {

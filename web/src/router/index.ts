@@ -73,6 +73,12 @@ export const routes: RouteRecordRaw[] = [
     meta: { requiresAuth: true, title: 'desk.order.title' },
   },
   {
+    path: '/certificates',
+    name: 'certificates',
+    component: () => import('@/views/certificates/MyCertificatesView.vue'),
+    meta: { requiresAuth: true, title: 'lifecycle.title' },
+  },
+  {
     path: '/staff',
     name: 'staff',
     component: () => import('@/views/staff/StaffQueueView.vue'),

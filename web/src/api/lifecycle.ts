@@ -1,0 +1,83 @@
+// Certificate lifecycle endpoints: the holder's certificates (list, revoke, renew / change /
+// reissue, unlock), USB-key updates, certificate login and certificate bindings.
+import { api, type ApiClient } from './client'
+import type { Business, CertificateInfo, OrderDetail, SentCode, Timestamp } from './deskTypes'
+
+export type HeldStatus = 'active' | 'expired' | 'revoked'
+
+/** One of the user's certificates (`GET /api/v1/certificates`). */
+export interface HeldCertificate {
+  serial: string
+  subject: string
+  /** `cloud` or `usb_key`. */
+  medium: 'cloud' | 'usb_key'
+  token_serial: string | null
+  product_name: string
+  order_id: string
+  not_before: Timestamp
+  not_after: Timestamp
+  status: HeldStatus
+  days_left: number
+  /** The account's phone, masked. */
+  bound_phone: string
+  /** The kind of an open order acting on this certificate, if any. */
+  business_in_progress: string | null
+  renewable: boolean
+}
+
+export interface Revoked {
+  serial: string
+  reason: string
+  revoked_at: Timestamp
+}
+
+export interface UnlockAuthorisation {
+  unlock_code: string
+  token_serial: string
+  expires_at: Timestamp
+}
+
+export interface Challenge {
+  challenge_id: string
+  challenge: string
+  expires_at: Timestamp
+}
+
+export interface SignedChallenge {
+  challenge_id: string
+  /** base64 DER or PEM. */
+  certificate: string
+  /** base64. */
+  signature: string
+}
+
+const enc = encodeURIComponent
+
+export function lifecycleApi(client: ApiClient = api) {
+  const cert = (serial: string): string => `/api/v1/certificates/${enc(serial)}`
+  return {
+    list: (expiring = false): Promise<HeldCertificate[]> => client.get(`/api/v1/certificates?expiring=${expiring}`),
+    openBusiness: (serial: string, kind: Exclude<Business, 'new' | 'unlock'>): Promise<OrderDetail> =>
+      client.post(`${cert(serial)}/orders`, { kind }),
+    revocationCode: (serial: string): Promise<SentCode> => client.post(`${cert(serial)}/revocation-code`),
+    revoke: (serial: string, reason: string, sms_code: string): Promise<Revoked> =>
+      client.post(`${cert(serial)}/revoke`, { reason, sms_code }),
+    unlockCode: (serial: string): Promise<SentCode> => client.post(`${cert(serial)}/unlock-code`),
+    unlockAuthorisation: (serial: string, sms_code: string): Promise<UnlockAuthorisation> =>
+      client.post(`${cert(serial)}/unlock-authorisation`, { sms_code }),
+    /** Redeems an unlock code for the token's SO PIN: only ever handed to the key agent. */
+    redeemUnlock: (code: string, token_serial: string): Promise<{ so_pin: string }> =>
+      client.post(`/api/v1/token-unlock/${enc(code)}`, { token_serial }),
+    keyUpdate: (order: string, csr: string, token_serial: string): Promise<CertificateInfo> =>
+      client.post(`/api/v1/orders/${enc(order)}/key-update`, { csr, token_serial }),
+
+    loginChallenge: (): Promise<Challenge> => client.post('/api/v1/login/certificate/challenge'),
+    loginWithCertificate: (body: SignedChallenge): Promise<unknown> => client.post('/api/v1/login/certificate', body),
+    bindChallenge: (): Promise<Challenge> => client.post('/api/v1/me/certificates/challenge'),
+    bind: (body: SignedChallenge): Promise<unknown> => client.post('/api/v1/me/certificates', body),
+    bindings: (): Promise<{ serials: string[] }> => client.get('/api/v1/me/certificates'),
+    unbind: (serial: string): Promise<unknown> => client.request('DELETE', `/api/v1/me/certificates/${enc(serial)}`),
+  }
+}
+
+export const lifecycle = lifecycleApi()

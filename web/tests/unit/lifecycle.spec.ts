@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest'
+import en from '@/i18n/en'
+import zhCN from '@/i18n/zh-CN'
+import {
+  agentErrorKey,
+  agentErrorText,
+  daysLeftType,
+  heldStatusType,
+  isValidNewPin,
+  REVOKE_REASONS,
+  sameSerial,
+  utf8ToBase64,
+} from '@/utils/lifecycle'
+
+describe('certificate status', () => {
+  it('colours statuses', () => {
+    expect(heldStatusType('active')).toBe('success')
+    expect(heldStatusType('revoked')).toBe('danger')
+    expect(heldStatusType('expired')).toBe('info')
+    expect(heldStatusType('other')).toBe('warning')
+  })
+
+  it('colours days left around the renewal window', () => {
+    expect(daysLeftType(3)).toBe('danger')
+    expect(daysLeftType(30)).toBe('danger')
+    expect(daysLeftType(45)).toBe('warning')
+    expect(daysLeftType(300)).toBe('')
+  })
+
+  it('labels every status and revocation reason in both languages', () => {
+    for (const s of ['active', 'expired', 'revoked'] as const) {
+      expect(zhCN.lifecycle.statuses[s]).toBeTruthy()
+      expect(en.lifecycle.statuses[s]).toBeTruthy()
+    }
+    expect(zhCN.lifecycle.statuses.active).toBe('有效')
+    for (const r of REVOKE_REASONS) {
+      expect(zhCN.lifecycle.reasons[r]).toBeTruthy()
+      expect(en.lifecycle.reasons[r]).toBeTruthy()
+    }
+    expect(zhCN.lifecycle.reasons['key-compromise']).toBe('密钥泄露')
+  })
+})
+
+describe('key agent helpers', () => {
+  it('maps agent error codes to message keys', () => {
+    expect(agentErrorKey('token.pin_incorrect')).toBe('pinIncorrect')
+    expect(agentErrorKey('token.pin_locked')).toBe('pinLocked')
+    expect(agentErrorKey('agent.unreachable')).toBe('unreachable')
+    expect(agentErrorKey('token.something_else')).toBe('generic')
+    expect(agentErrorKey(null)).toBe('generic')
+    for (const key of ['pinIncorrect', 'pinLocked', 'pinLength', 'tokenNotFound', 'soPinIncorrect', 'keyNotFound', 'unreachable', 'generic']) {
+      expect(zhCN.lifecycle.agent.errors).toHaveProperty(key)
+    }
+  })
+
+  it('formats agent errors through t', () => {
+    const t = (key: string, named?: Record<string, unknown>) => `${key}:${String(named?.message ?? '')}`
+    const err = Object.assign(new Error('boom'), { code: 'token.pin_incorrect' })
+    expect(agentErrorText(t, err)).toBe('lifecycle.agent.errors.pinIncorrect:boom')
+    expect(agentErrorText(t, new Error('x'))).toBe('lifecycle.agent.errors.generic:x')
+  })
+
+  it('checks new PINs: 1–8 digits', () => {
+    expect(isValidNewPin('1')).toBe(true)
+    expect(isValidNewPin('12345678')).toBe(true)
+    expect(isValidNewPin('')).toBe(false)
+    expect(isValidNewPin('123456789')).toBe(false)
+    expect(isValidNewPin('12a4')).toBe(false)
+  })
+
+  it('encodes challenge text as UTF-8 base64', () => {
+    expect(utf8ToBase64('abc')).toBe('YWJj')
+    expect(utf8ToBase64('证书')).toBe(btoa(String.fromCharCode(...new TextEncoder().encode('证书'))))
+  })
+
+  it('compares serials whatever their case, separators and leading zeros', () => {
+    expect(sameSerial('0A:1b', 'a1B')).toBe(true)
+    expect(sameSerial('0a1b', '0a1c')).toBe(false)
+  })
+})
