@@ -310,7 +310,16 @@ pub async fn open_business(
             .into());
         }
         Business::Change | Business::Reissue => {}
-        Business::New | Business::Unlock => return Err(DeskError::BusinessNotOffered.into()),
+        // Staff-approved unlock (seed 003): for a valid USB-key certificate.
+        Business::Unlock if held.medium != "usb_key" || held.status != "active" => {
+            return Err(DeskError::RenewalRefused {
+                zh: "只有有效期内的 USB Key 证书可以申请解锁".into(),
+                en: "Only a valid USB-key certificate can be unlocked".into(),
+            }
+            .into());
+        }
+        Business::Unlock => {}
+        Business::New => return Err(DeskError::BusinessNotOffered.into()),
     }
     if held.renewed && matches!(kind, Business::Renewal | Business::Reissue) {
         return Err(DeskError::RenewalRefused {

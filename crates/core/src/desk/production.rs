@@ -101,6 +101,10 @@ pub async fn after_approval(platform: &Platform, order: &Order) -> Result<Order,
         super::catalog::Business::Reissue => {
             Some((Event::AwaitRecovery, "补办证书待写入新的 USB Key"))
         }
+        super::catalog::Business::Unlock => Some((
+            Event::AwaitUnlock,
+            "审核通过：请在证书助手中插入 USB Key 完成解锁",
+        )),
         super::catalog::Business::Renewal | super::catalog::Business::Change => Some((
             Event::AwaitKeyUpdate,
             "新证书待写入您的 USB Key：请插入 Key 并在证书助手中完成更新",

@@ -102,6 +102,43 @@ pub async fn authorise(
     })
 }
 
+/// For a staff-approved unlock order waiting in "awaiting unlock": a one-time unlock code for the
+/// token of the order's certificate (no SMS: the order was verified and reviewed).
+pub async fn authorise_order(
+    platform: &Platform,
+    order: &super::orders::Order,
+) -> Result<UnlockAuthorisation, CoreError> {
+    if order.kind != super::catalog::Business::Unlock
+        || order.state != super::orders::OrderState::AwaitingUnlock
+    {
+        return Err(DeskError::Transition("download", order.state.as_str()).into());
+    }
+    let serial = order.target_serial.clone().ok_or_else(not_a_token)?;
+    let token = sqlx::query("SELECT token_serial FROM desk_tokens WHERE certificate_serial = $1")
+        .bind(&serial)
+        .fetch_optional(platform.db.pool())
+        .await?
+        .ok_or_else(not_a_token)?;
+    let code = platform.random.digits(12)?;
+    let now = platform.clock.now();
+    sqlx::query(
+        "INSERT INTO desk_links (token_hash, order_id, purpose, detail, used, expires_at, created_at) \
+         VALUES ($1, $2, 'unlock', $3, 0, $4, $5)",
+    )
+    .bind(platform.cipher.blind_index("unlock-code", &code))
+    .bind(&order.id)
+    .bind(&serial)
+    .bind(now + UNLOCK_LIFETIME)
+    .bind(now)
+    .execute(platform.db.pool())
+    .await?;
+    Ok(UnlockAuthorisation {
+        unlock_code: code,
+        token_serial: token.try_get("token_serial")?,
+        expires_at: now + UNLOCK_LIFETIME,
+    })
+}
+
 /// Redeems an unlock code for the SO PIN of the token it was issued for (once). The key client
 /// calls this with the serial of the token in front of it; another token's serial is refused.
 pub async fn redeem(
@@ -114,7 +151,7 @@ pub async fn redeem(
         .cipher
         .blind_index("unlock-code", unlock_code.trim());
     let row = sqlx::query(
-        "SELECT detail, used, expires_at FROM desk_links WHERE token_hash = $1 AND purpose = 'unlock'",
+        "SELECT order_id, detail, used, expires_at FROM desk_links WHERE token_hash = $1 AND purpose = 'unlock'",
     )
     .bind(&index)
     .fetch_optional(platform.db.pool())
@@ -151,6 +188,25 @@ pub async fn redeem(
         .await?;
     if used.rows_affected() != 1 {
         return Err(DeskError::LinkExpired.into());
+    }
+    // A staff-approved unlock order completes when its code is redeemed.
+    let order_id: String = row.try_get("order_id")?;
+    let order = super::orders::load_in(platform, &mut tx, &order_id).await?;
+    if order.kind == super::catalog::Business::Unlock
+        && order.state == super::orders::OrderState::AwaitingUnlock
+    {
+        super::orders::apply(
+            platform,
+            &mut tx,
+            &order,
+            &super::orders::Change {
+                event: super::orders::Event::KeyDone,
+                actor: "key-client",
+                note: "USB Key 已解锁".into(),
+                at: now,
+            },
+        )
+        .await?;
     }
     let event = AuditEvent::new(
         "key-client",

@@ -223,3 +223,18 @@ pub async fn redeem_unlock(
         so_pin: unlock::redeem(&state.platform, &code, &body.token_serial).await?,
     }))
 }
+
+/// For an approved unlock order (awaiting unlock): a one-time unlock code for the key client;
+/// the order completes when the code is redeemed.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/unlock-authorisation", tag = "certificates",
+    responses((status = 200, body = UnlockAuthorisation), (status = 409, body = Problem)))]
+pub async fn order_unlock_authorisation(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> ApiResult<Json<UnlockAuthorisation>> {
+    let order = orders::load_owned(&state.platform, &id, &user_id(&ctx)?).await?;
+    Ok(Json(
+        unlock::authorise_order(&state.platform, &order).await?,
+    ))
+}

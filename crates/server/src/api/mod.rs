@@ -128,6 +128,10 @@ fn desk_routes() -> Router<AppState> {
             post(certificates::unlock_authorisation),
         )
         .route("/token-unlock/{code}", post(certificates::redeem_unlock))
+        .route(
+            "/orders/{id}/unlock-authorisation",
+            post(certificates::order_unlock_authorisation),
+        )
         .route("/staff/roles", get(staff::my_roles))
         .route("/staff/orders", get(staff::queue))
         .route("/staff/orders/{id}", get(staff::order))
@@ -187,6 +191,7 @@ pub fn set_cookie(state: &AppState, token: Option<&str>) -> SetCookie {
         certificates::list, certificates::revocation_code, certificates::revoke,
         certificates::open_business, certificates::key_update, certificates::unlock_code,
         certificates::unlock_authorisation, certificates::redeem_unlock,
+        certificates::order_unlock_authorisation,
         cert_login::login_challenge, cert_login::login, cert_login::bind_challenge,
         cert_login::bind, cert_login::bindings, cert_login::unbind,
     ),

@@ -92,7 +92,11 @@ pub async fn create_for(
     .bind(form.subject_name(product.subject_kind))
     .bind(form.term_years)
     .bind(form.quantity)
-    .bind(product.price(form.term_years, form.quantity))
+    .bind(if kind == Business::Unlock {
+        0
+    } else {
+        product.price(form.term_years, form.quantity)
+    })
     .bind(i64::from(product.settings.review_first))
     .bind(&target_serial)
     .bind(now)
@@ -190,7 +194,11 @@ pub async fn save_form(
     .bind(form.subject_name(product.subject_kind))
     .bind(form.term_years)
     .bind(form.quantity)
-    .bind(product.price(form.term_years, form.quantity))
+    .bind(if order.kind == Business::Unlock {
+        0
+    } else {
+        product.price(form.term_years, form.quantity)
+    })
     .bind(&key)
     .bind(
         form.subject_id(product.subject_kind)

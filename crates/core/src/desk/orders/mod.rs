@@ -59,6 +59,7 @@ impl Order {
         Facts {
             review_first: self.review_first,
             paid: self.paid_at.is_some(),
+            free: self.amount_fen == 0,
         }
     }
 

@@ -195,6 +195,8 @@ impl Event {
 pub struct Facts {
     pub review_first: bool,
     pub paid: bool,
+    /// Nothing to pay (an unlock): review follows verification, production follows review.
+    pub free: bool,
 }
 
 /// The next state, or `None` when the event is not allowed in `from`.
@@ -206,7 +208,7 @@ pub fn next(from: OrderState, event: Event, facts: Facts) -> Option<OrderState> 
     use Event as E;
     use OrderState as S;
     let after_review = || {
-        if facts.paid {
+        if facts.paid || facts.free {
             S::AwaitingProduction
         } else {
             S::AwaitingPayment
@@ -217,7 +219,9 @@ pub fn next(from: OrderState, event: Event, facts: Facts) -> Option<OrderState> 
         (S::Drafting | S::Rejected | S::Verifying, E::Edit) => S::Drafting,
         (S::Drafting, E::Submit) => S::Verifying,
         // Review first, or already paid (a rejected order edited and resubmitted).
-        (S::Verifying, E::Verified) if facts.review_first || facts.paid => S::AwaitingReview,
+        (S::Verifying, E::Verified) if facts.review_first || facts.paid || facts.free => {
+            S::AwaitingReview
+        }
         (S::Verifying, E::Verified) => S::AwaitingPayment,
         (S::AwaitingPayment, E::Paid) if !facts.paid && facts.review_first => S::AwaitingProduction,
         (S::AwaitingPayment, E::Paid) if !facts.paid => S::AwaitingReview,
@@ -274,18 +278,22 @@ mod tests {
         Facts {
             review_first: true,
             paid: false,
+            free: false,
         },
         Facts {
             review_first: true,
             paid: true,
+            free: false,
         },
         Facts {
             review_first: false,
             paid: false,
+            free: false,
         },
         Facts {
             review_first: false,
             paid: true,
+            free: false,
         },
     ];
 
@@ -326,6 +334,7 @@ mod tests {
         let first = Facts {
             review_first: true,
             paid: false,
+            free: false,
         };
         assert_eq!(
             next(OrderState::Verifying, Event::Verified, first),
@@ -338,6 +347,7 @@ mod tests {
         let pay_first = Facts {
             review_first: false,
             paid: false,
+            free: false,
         };
         assert_eq!(
             next(OrderState::Verifying, Event::Verified, pay_first),
@@ -350,6 +360,7 @@ mod tests {
         let paid = Facts {
             review_first: false,
             paid: true,
+            free: false,
         };
         assert_eq!(
             next(OrderState::AwaitingReview, Event::Approve, paid),
@@ -362,6 +373,7 @@ mod tests {
         let paid = Facts {
             review_first: false,
             paid: true,
+            free: false,
         };
         assert_eq!(next(OrderState::AwaitingReview, Event::Cancel, paid), None);
         assert_eq!(
@@ -371,6 +383,7 @@ mod tests {
         let unpaid = Facts {
             review_first: true,
             paid: false,
+            free: false,
         };
         assert_eq!(
             next(OrderState::AwaitingReview, Event::Refund, unpaid),

@@ -93,3 +93,71 @@ async fn unlock_code_is_redeemed_once_for_the_right_token() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn staff_approved_unlock_order_completes_when_its_code_is_redeemed() {
+    let desk = Desk::start().await;
+    let staff = desk.staff().await;
+    let (_, cert) = usb_certificate(&desk, &staff, 9).await;
+    let order: Value = desk
+        .app
+        .post(
+            &format!("/api/v1/certificates/{}/orders", cert.serial),
+            json!({"kind": "unlock"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(order["kind"], "unlock");
+    // Unlocking costs nothing.
+    assert_eq!(order["amount_fen"], 0);
+    let order_id = order["id"].as_str().unwrap().to_owned();
+    let mut form = order["form"].clone();
+    form["materials"] =
+        json!({"business_licence": desk.material(&order_id, "business_licence").await});
+    assert_eq!(desk.save(&order_id, &form).await.status(), StatusCode::OK);
+    desk.sign_and_submit(&order_id, &form, false).await;
+    for party in ["organisation", "operator"] {
+        super::support::start_check(
+            &desk,
+            &order_id,
+            json!({"party": party, "method": "three_factor"}),
+        )
+        .await;
+    }
+    assert_eq!(desk.detail(&order_id).await["state"], "awaiting_review");
+    // Before approval there is no code.
+    let path = format!("/api/v1/orders/{order_id}/unlock-authorisation");
+    problem(
+        desk.app.post(&path, json!({})).await,
+        StatusCode::CONFLICT,
+        "order_state",
+    )
+    .await;
+    let approved: Value = staff
+        .post(
+            &format!("/api/v1/staff/orders/{order_id}/approve"),
+            json!({}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(approved["state"], "awaiting_unlock");
+    let granted: Value = desk.app.post(&path, json!({})).await.json().await.unwrap();
+    let answer: Value = crate::support::new_client()
+        .post(desk.app.url(&format!(
+            "/api/v1/token-unlock/{}",
+            granted["unlock_code"].as_str().unwrap()
+        )))
+        .json(&json!({"token_serial": "TOKEN-1"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(answer["so_pin"], "1234567890123456");
+    assert_eq!(desk.detail(&order_id).await["state"], "completed");
+}
