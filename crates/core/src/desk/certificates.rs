@@ -309,7 +309,6 @@ pub async fn open_business(
             }
             .into());
         }
-        Business::Change | Business::Reissue => {}
         // Staff-approved unlock (seed 003): for a valid USB-key certificate.
         Business::Unlock if held.medium != "usb_key" || held.status != "active" => {
             return Err(DeskError::RenewalRefused {
@@ -318,7 +317,7 @@ pub async fn open_business(
             }
             .into());
         }
-        Business::Unlock => {}
+        Business::Change | Business::Reissue | Business::Unlock => {}
         Business::New => return Err(DeskError::BusinessNotOffered.into()),
     }
     if held.renewed && matches!(kind, Business::Renewal | Business::Reissue) {

@@ -109,7 +109,7 @@ pub async fn after_approval(platform: &Platform, order: &Order) -> Result<Order,
             Event::AwaitKeyUpdate,
             "新证书待写入您的 USB Key：请插入 Key 并在证书助手中完成更新",
         )),
-        _ => None,
+        super::catalog::Business::New => None,
     };
     match product.settings.medium {
         Medium::Cloud => {
