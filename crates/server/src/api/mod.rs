@@ -41,6 +41,53 @@ pub fn routes() -> Router<AppState> {
         .route("/me/phone", put(me::change_phone))
         .route("/me/avatar", post(me::upload_avatar).get(me::avatar))
         .merge(desk_routes())
+        .merge(certificate_routes())
+}
+
+/// The holder's certificates, unlock and certificate login.
+fn certificate_routes() -> Router<AppState> {
+    Router::new()
+        .route("/certificates", get(certificates::list))
+        .route(
+            "/login/certificate/challenge",
+            post(cert_login::login_challenge),
+        )
+        .route("/login/certificate", post(cert_login::login))
+        .route(
+            "/me/certificates/challenge",
+            post(cert_login::bind_challenge),
+        )
+        .route(
+            "/me/certificates",
+            post(cert_login::bind).get(cert_login::bindings),
+        )
+        .route(
+            "/me/certificates/{serial}",
+            axum::routing::delete(cert_login::unbind),
+        )
+        .route(
+            "/certificates/{serial}/revocation-code",
+            post(certificates::revocation_code),
+        )
+        .route("/certificates/{serial}/revoke", post(certificates::revoke))
+        .route(
+            "/certificates/{serial}/orders",
+            post(certificates::open_business),
+        )
+        .route("/orders/{id}/key-update", post(certificates::key_update))
+        .route(
+            "/certificates/{serial}/unlock-code",
+            post(certificates::unlock_code),
+        )
+        .route(
+            "/certificates/{serial}/unlock-authorisation",
+            post(certificates::unlock_authorisation),
+        )
+        .route("/token-unlock/{code}", post(certificates::redeem_unlock))
+        .route(
+            "/orders/{id}/unlock-authorisation",
+            post(certificates::order_unlock_authorisation),
+        )
 }
 
 fn desk_routes() -> Router<AppState> {
@@ -91,47 +138,6 @@ fn desk_routes() -> Router<AppState> {
         .route("/orders/{id}/refund", post(desk::refund))
         .route("/orders/{id}/certificates", get(desk::certificates))
         .route("/payments/notify", post(desk::payment_notify))
-        .route("/certificates", get(certificates::list))
-        .route(
-            "/login/certificate/challenge",
-            post(cert_login::login_challenge),
-        )
-        .route("/login/certificate", post(cert_login::login))
-        .route(
-            "/me/certificates/challenge",
-            post(cert_login::bind_challenge),
-        )
-        .route(
-            "/me/certificates",
-            post(cert_login::bind).get(cert_login::bindings),
-        )
-        .route(
-            "/me/certificates/{serial}",
-            axum::routing::delete(cert_login::unbind),
-        )
-        .route(
-            "/certificates/{serial}/revocation-code",
-            post(certificates::revocation_code),
-        )
-        .route("/certificates/{serial}/revoke", post(certificates::revoke))
-        .route(
-            "/certificates/{serial}/orders",
-            post(certificates::open_business),
-        )
-        .route("/orders/{id}/key-update", post(certificates::key_update))
-        .route(
-            "/certificates/{serial}/unlock-code",
-            post(certificates::unlock_code),
-        )
-        .route(
-            "/certificates/{serial}/unlock-authorisation",
-            post(certificates::unlock_authorisation),
-        )
-        .route("/token-unlock/{code}", post(certificates::redeem_unlock))
-        .route(
-            "/orders/{id}/unlock-authorisation",
-            post(certificates::order_unlock_authorisation),
-        )
         .route("/staff/roles", get(staff::my_roles))
         .route("/staff/orders", get(staff::queue))
         .route("/staff/orders/{id}", get(staff::order))
