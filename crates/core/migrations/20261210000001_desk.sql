@@ -202,3 +202,12 @@ CREATE TABLE cert_challenges (
     used BIGINT NOT NULL DEFAULT 0,
     expires_at BIGINT NOT NULL
 );
+
+-- The holder's signing PIN of a cloud certificate (Argon2id), with its wrong-try lockout.
+CREATE TABLE desk_cloud_pins (
+    serial TEXT PRIMARY KEY REFERENCES desk_cloud_keys (serial),
+    pin_hash TEXT NOT NULL,
+    failures BIGINT NOT NULL DEFAULT 0,
+    locked_until BIGINT,
+    updated_at BIGINT NOT NULL
+);

@@ -31,6 +31,8 @@ pub enum Purpose {
     RevokeCertificate,
     /// The holder asks to unlock a USB key's PIN (LIFE-5).
     UnlockToken,
+    /// The holder sets or resets a cloud certificate's signing PIN, or signs without it.
+    CloudKey,
 }
 
 impl Purpose {
@@ -45,6 +47,7 @@ impl Purpose {
             Self::AuthoriseApplication => "authorise_application",
             Self::RevokeCertificate => "revoke_certificate",
             Self::UnlockToken => "unlock_token",
+            Self::CloudKey => "cloud_key",
         }
     }
 
@@ -59,6 +62,7 @@ impl Purpose {
             Self::AuthoriseApplication => "授权办理数字证书",
             Self::RevokeCertificate => "注销数字证书",
             Self::UnlockToken => "解锁 USB Key",
+            Self::CloudKey => "使用云证书",
         }
     }
 }

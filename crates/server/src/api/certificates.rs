@@ -11,6 +11,7 @@ use signet_core::CoreError;
 use signet_core::desk::ca::CertificateInfo;
 use signet_core::desk::catalog::Business;
 use signet_core::desk::certificates::{self, HeldCertificate};
+use signet_core::desk::cloud::{self, Authorisation};
 use signet_core::desk::orders::{self, OrderDetail};
 use signet_core::desk::production::{self, TokenProduction};
 use signet_core::desk::unlock::{self, UnlockAuthorisation};
@@ -237,4 +238,88 @@ pub async fn order_unlock_authorisation(
     Ok(Json(
         unlock::authorise_order(&state.platform, &order).await?,
     ))
+}
+
+/// Sends the SMS code that sets a cloud certificate's signing PIN or authorises one signature.
+#[utoipa::path(post, path = "/api/v1/certificates/{serial}/cloud-code", tag = "certificates",
+    responses((status = 200, body = SentCode), (status = 400, body = Problem), (status = 404, body = Problem)))]
+pub async fn cloud_code(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(serial): Path<String>,
+) -> ApiResult<Json<SentCode>> {
+    Ok(Json(
+        cloud::send_code(&state.platform, &user_id(&ctx)?, &serial).await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct CloudPinIn {
+    /// 6–8 digits.
+    pub pin: String,
+    pub sms_code: String,
+}
+
+/// Sets or resets the signing PIN of a cloud certificate (after the SMS check).
+#[utoipa::path(put, path = "/api/v1/certificates/{serial}/cloud-pin", tag = "certificates", request_body = CloudPinIn,
+    responses((status = 204), (status = 400, body = Problem)))]
+pub async fn cloud_pin(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(serial): Path<String>,
+    ApiJson(body): ApiJson<CloudPinIn>,
+) -> ApiResult<StatusCode> {
+    cloud::set_pin(
+        &state.platform,
+        &user_id(&ctx)?,
+        &serial,
+        &body.pin,
+        &body.sms_code,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct CloudSignIn {
+    /// The bytes to sign, base64.
+    pub data: String,
+    pub authorisation: Authorisation,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CloudSignOut {
+    /// base64 (DER `SEQUENCE { r, s }` for ECDSA/SM2, PKCS#1 v1.5 for RSA).
+    pub signature: String,
+}
+
+/// Signs with a cloud certificate's key, authorised by the signing PIN or an SMS code.
+#[utoipa::path(post, path = "/api/v1/certificates/{serial}/cloud-sign", tag = "certificates", request_body = CloudSignIn,
+    responses((status = 200, body = CloudSignOut), (status = 400, body = Problem), (status = 423, body = Problem)))]
+pub async fn cloud_sign(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(serial): Path<String>,
+    ApiJson(body): ApiJson<CloudSignIn>,
+) -> ApiResult<Json<CloudSignOut>> {
+    let data = base64::engine::general_purpose::STANDARD
+        .decode(body.data.trim())
+        .map_err(|_| {
+            ApiError::Core(CoreError::Invalid {
+                field: "data",
+                zh: "待签名数据不是有效的 base64",
+                en: "The data is not valid base64",
+            })
+        })?;
+    let signature = cloud::sign(
+        &state.platform,
+        &user_id(&ctx)?,
+        &serial,
+        &data,
+        &body.authorisation,
+    )
+    .await?;
+    Ok(Json(CloudSignOut {
+        signature: base64::engine::general_purpose::STANDARD.encode(signature),
+    }))
 }

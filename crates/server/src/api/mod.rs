@@ -85,6 +85,18 @@ fn certificate_routes() -> Router<AppState> {
         )
         .route("/token-unlock/{code}", post(certificates::redeem_unlock))
         .route(
+            "/certificates/{serial}/cloud-code",
+            post(certificates::cloud_code),
+        )
+        .route(
+            "/certificates/{serial}/cloud-pin",
+            put(certificates::cloud_pin),
+        )
+        .route(
+            "/certificates/{serial}/cloud-sign",
+            post(certificates::cloud_sign),
+        )
+        .route(
             "/orders/{id}/unlock-authorisation",
             post(certificates::order_unlock_authorisation),
         )
@@ -197,7 +209,8 @@ pub fn set_cookie(state: &AppState, token: Option<&str>) -> SetCookie {
         certificates::list, certificates::revocation_code, certificates::revoke,
         certificates::open_business, certificates::key_update, certificates::unlock_code,
         certificates::unlock_authorisation, certificates::redeem_unlock,
-        certificates::order_unlock_authorisation,
+        certificates::order_unlock_authorisation, certificates::cloud_code, certificates::cloud_pin,
+        certificates::cloud_sign,
         cert_login::login_challenge, cert_login::login, cert_login::bind_challenge,
         cert_login::bind, cert_login::bindings, cert_login::unbind,
     ),

@@ -52,7 +52,8 @@ pub async fn send_code(
         Purpose::SignApplication
         | Purpose::AuthoriseApplication
         | Purpose::RevokeCertificate
-        | Purpose::UnlockToken => {
+        | Purpose::UnlockToken
+        | Purpose::CloudKey => {
             return Err(CoreError::Invalid {
                 field: "purpose",
                 zh: "请在订单页面获取申请签署验证码",
