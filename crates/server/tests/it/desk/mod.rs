@@ -2,6 +2,7 @@
 //! signing, payment, review, production and delivery; every refusal leaves the order unchanged.
 
 mod cert_login;
+mod cloud;
 mod flows;
 mod lifecycle;
 mod refusals;
