@@ -178,7 +178,20 @@ test.describe.serial('certificate lifecycle on a USB key (SoftHSM2 + key agent)'
     tokenLabel = `e2e${digits(4)}`
     const dataDir = process.env.SIGNET_E2E_DATA as string
     signet(['--data', dataDir, 'token', 'produce', '--module', MODULE as string, '--order', order.id, '--token', tokenLabel, '--init-slot', (blank as RegExpExecArray)[1] as string, '--pin', PIN])
-    await apiJson(staffContext.request, 'POST', `/api/v1/staff/orders/${order.id}/ship`, { courier: '顺丰速运', tracking_number: `SF${digits(10)}` })
+    // The producer ships the key from the staff console: the tracking number completes the order.
+    const staffPage = await staffContext.newPage()
+    await staffPage.goto(`/staff/orders/${order.id}`)
+    await expect(staffPage.getByTestId('staff-ship-form')).toBeVisible()
+    await staffPage.getByTestId('staff-ship-courier').fill('顺丰速运')
+    await staffPage.getByTestId('staff-ship-tracking').fill(`SF${digits(10)}`)
+    await shot(staffPage, 'lifecycle-staff-ship')
+    const shipped = await apiAfter(staffPage, 'POST', `/api/v1/staff/orders/${order.id}/ship`, () =>
+      staffPage.getByTestId('staff-ship-submit').click(),
+    )
+    expect(shipped.ok(), await bodyText(shipped)).toBe(true)
+    await expect(staffPage.getByTestId('staff-ship-form')).toHaveCount(0)
+    await shot(staffPage, 'lifecycle-staff-shipped')
+    await staffPage.close()
 
     agent = spawn(SIGNET_BIN, ['agent', '--listen', '127.0.0.1:17780', '--origin', test.info().project.use.baseURL as string, '--module', MODULE as string], {
       env: hsmEnv(),

@@ -1,6 +1,7 @@
 // English. Note: @ { } | have special meaning in vue-i18n messages; do not use them literally.
 import { deskEn, sandboxEn, staffEn } from './desk.en'
 import { lifecycleEn } from './lifecycle.en'
+import { catalogAdminEn } from './catalog.en'
 import type { MessageSchema } from './zh-CN'
 
 const en: MessageSchema = {
@@ -208,6 +209,7 @@ const en: MessageSchema = {
   lifecycle: lifecycleEn,
   staff: staffEn,
   sandbox: sandboxEn,
+  catalogAdmin: catalogAdminEn,
   notFound: {
     title: 'Page not found',
     desc: 'The page you asked for does not exist or was removed',

@@ -1,6 +1,7 @@
 // 简体中文（默认语言）。注意：vue-i18n 消息中的 @ { } | 有特殊含义，请勿直接使用。
 import { deskZhCN, sandboxZhCN, staffZhCN } from './desk.zh-CN'
 import { lifecycleZhCN } from './lifecycle.zh-CN'
+import { catalogAdminZhCN } from './catalog.zh-CN'
 
 const zhCN = {
   app: {
@@ -207,6 +208,7 @@ const zhCN = {
   lifecycle: lifecycleZhCN,
   staff: staffZhCN,
   sandbox: sandboxZhCN,
+  catalogAdmin: catalogAdminZhCN,
   notFound: {
     title: '页面不存在',
     desc: '您访问的页面不存在或已被移除',

@@ -85,6 +85,12 @@ export const routes: RouteRecordRaw[] = [
     meta: { requiresAuth: true, requiresStaff: true, title: 'staff.title' },
   },
   {
+    path: '/staff/catalog',
+    name: 'staff-catalog',
+    component: () => import('@/views/staff/StaffCatalogView.vue'),
+    meta: { requiresAuth: true, requiresStaff: true, title: 'catalogAdmin.title' },
+  },
+  {
     path: '/staff/orders/:id',
     name: 'staff-order',
     component: () => import('@/views/staff/StaffOrderView.vue'),
