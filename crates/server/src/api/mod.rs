@@ -158,6 +158,7 @@ fn desk_routes() -> Router<AppState> {
         .route("/staff/orders/{id}/ship", post(staff::ship))
         .route("/staff/orders/{id}/refund", post(staff::refund))
         .route("/staff/materials/{id}", get(staff::material))
+        .route("/staff/certificates/{serial}/revoke", post(staff::revoke))
         .route("/staff/catalog/projects", put(staff::save_project))
         .route(
             "/staff/catalog/projects/{id}/products",
@@ -205,7 +206,7 @@ pub fn set_cookie(state: &AppState, token: Option<&str>) -> SetCookie {
         desk::application_form, desk::authorisation_letter, desk::invoice, desk::pay,
         desk::payments_of, desk::payment_notify, desk::cancel, desk::refund, desk::certificates,
         staff::my_roles, staff::queue, staff::order, staff::material, staff::approve, staff::reject,
-        staff::ship, staff::refund, staff::save_project, staff::save_product,
+        staff::ship, staff::refund, staff::save_project, staff::save_product, staff::revoke,
         certificates::list, certificates::revocation_code, certificates::revoke,
         certificates::open_business, certificates::key_update, certificates::unlock_code,
         certificates::unlock_authorisation, certificates::redeem_unlock,

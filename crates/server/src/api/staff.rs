@@ -222,3 +222,40 @@ pub async fn save_product(
     .await?;
     Ok(Json(IdOut { id }))
 }
+
+#[derive(Deserialize, ToSchema)]
+pub struct StaffRevokeIn {
+    /// `key-compromise`, `affiliation-changed`, `superseded`, `cessation-of-operation`, …
+    pub reason: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StaffRevokedOut {
+    pub serial: String,
+    pub reason: String,
+    pub revoked_at: i64,
+}
+
+/// Revokes any certificate (reviewers), with a reason; OCSP answers `revoked` at once.
+#[utoipa::path(post, path = "/api/v1/staff/certificates/{serial}/revoke", tag = "staff", request_body = StaffRevokeIn,
+    responses((status = 200, body = StaffRevokedOut), (status = 400, body = Problem), (status = 403, body = Problem)))]
+pub async fn revoke(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(serial): Path<String>,
+    ApiJson(body): ApiJson<StaffRevokeIn>,
+) -> ApiResult<Json<StaffRevokedOut>> {
+    let staff_id = staff(&state, &ctx, Role::Reviewer).await?;
+    let done = signet_core::desk::ca::revoke(
+        &state.platform,
+        &serial,
+        &body.reason,
+        &format!("user:{staff_id}"),
+    )
+    .await?;
+    Ok(Json(StaffRevokedOut {
+        serial: done.serial,
+        reason: done.reason.to_owned(),
+        revoked_at: done.revoked_at,
+    }))
+}

@@ -511,3 +511,100 @@ async fn expiry_reminders_go_out_thirty_and_seven_days_ahead_once_each() {
     assert_eq!(send_expiry_reminders(platform).await.unwrap(), 1);
     assert_eq!(send_expiry_reminders(platform).await.unwrap(), 0);
 }
+
+#[tokio::test]
+async fn lost_usb_key_is_reissued_onto_a_new_token_and_staff_can_revoke() {
+    let desk = Desk::start().await;
+    let staff = desk.staff().await;
+    let (_, cert) = super::support::usb_certificate(&desk, &staff, 10).await;
+    let reissue: Value = desk
+        .app
+        .post(
+            &format!("/api/v1/certificates/{}/orders", cert.serial),
+            json!({"kind": "reissue"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let order_id = reissue["id"].as_str().unwrap().to_owned();
+    let mut form = reissue["form"].clone();
+    form["materials"] =
+        json!({"business_licence": desk.material(&order_id, "business_licence").await});
+    desk.save(&order_id, &form).await;
+    desk.sign_and_submit(&order_id, &form, false).await;
+    for party in ["organisation", "operator"] {
+        start_check(
+            &desk,
+            &order_id,
+            json!({"party": party, "method": "three_factor"}),
+        )
+        .await;
+    }
+    desk.pay(&order_id).await;
+    let approved: Value = staff
+        .post(
+            &format!("/api/v1/staff/orders/{order_id}/approve"),
+            json!({}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(approved["state"], "awaiting_recovery");
+    // The replacement token makes the key; the old certificate is revoked once the new one exists.
+    let mut rng: rand::rngs::StdRng = rand::SeedableRng::seed_from_u64(11);
+    let key = SoftwareKey::generate(signet_pki::KeyAlgorithm::EcdsaP256, "", &mut rng).unwrap();
+    let csr =
+        signet_pki::csr::make_csr(&key, &signet_pki::names::parse_name("CN=t").unwrap()).unwrap();
+    let encoded = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &csr);
+    let written = desk
+        .app
+        .post(
+            &format!("/api/v1/orders/{order_id}/key-update"),
+            json!({"csr": encoded, "token_serial": "TOKEN-2"}),
+        )
+        .await;
+    assert_eq!(written.status(), StatusCode::OK);
+    let new_serial = written.json::<Value>().await.unwrap()["serial"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let list = my_certificates(&desk, "").await;
+    let old = list
+        .iter()
+        .find(|c| c["serial"] == cert.serial.as_str())
+        .unwrap();
+    assert_eq!(old["status"], "revoked");
+    let new = list
+        .iter()
+        .find(|c| c["serial"] == new_serial.as_str())
+        .unwrap();
+    assert_eq!(new["token_serial"], "TOKEN-2");
+    // Staff revoke with a reason; applicants cannot use the staff route.
+    let path = format!("/api/v1/staff/certificates/{new_serial}/revoke");
+    problem(
+        desk.app
+            .post(&path, json!({"reason": "key-compromise"}))
+            .await,
+        StatusCode::FORBIDDEN,
+        "staff_only",
+    )
+    .await;
+    problem(
+        staff.post(&path, json!({"reason": "lost"})).await,
+        StatusCode::BAD_REQUEST,
+        "revocation_reason_unknown",
+    )
+    .await;
+    let revoked = staff.post(&path, json!({"reason": "key-compromise"})).await;
+    assert_eq!(revoked.status(), StatusCode::OK);
+    assert_eq!(
+        my_certificates(&desk, "")
+            .await
+            .iter()
+            .find(|c| c["serial"] == new_serial.as_str())
+            .unwrap()["status"],
+        "revoked"
+    );
+}
