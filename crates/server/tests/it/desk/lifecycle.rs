@@ -7,7 +7,6 @@ use std::process::Command;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use signet_core::desk::certificates::send_expiry_reminders;
-use signet_pki::SoftwareKey;
 
 use super::support::{Desk, personal_form, start_check};
 use crate::support::{phone, problem};
@@ -353,51 +352,12 @@ async fn usb_key_renewal_is_written_from_a_request_made_on_the_holders_token() {
 
     desk.advance(365 * DAY - 10 * DAY).await;
     let staff = desk.staff_login().await;
-    let renewal: Value = desk
-        .app
-        .post(
-            &format!("/api/v1/certificates/{}/orders", cert.serial),
-            json!({"kind": "renewal"}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let renewal_id = renewal["id"].as_str().unwrap().to_owned();
-    let mut form = renewal["form"].clone();
-    form["materials"] =
-        json!({"business_licence": desk.material(&renewal_id, "business_licence").await});
-    assert_eq!(desk.save(&renewal_id, &form).await.status(), StatusCode::OK);
-    desk.sign_and_submit(&renewal_id, &form, false).await;
-    start_check(
-        &desk,
-        &renewal_id,
-        json!({"party": "organisation", "method": "three_factor"}),
-    )
-    .await;
-    start_check(
-        &desk,
-        &renewal_id,
-        json!({"party": "operator", "method": "three_factor"}),
-    )
-    .await;
-    desk.pay(&renewal_id).await;
-    let approved: Value = staff
-        .post(
-            &format!("/api/v1/staff/orders/{renewal_id}/approve"),
-            json!({}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let approved =
+        super::support::usb_business_approved(&desk, &staff, &cert.serial, "renewal").await;
+    let renewal_id = approved["id"].as_str().unwrap().to_owned();
     assert_eq!(approved["state"], "awaiting_update");
     // The holder's agent makes a new key on the token and sends its request.
-    let mut rng: rand::rngs::StdRng = rand::SeedableRng::seed_from_u64(4);
-    let new_key = SoftwareKey::generate(signet_pki::KeyAlgorithm::EcdsaP256, "", &mut rng).unwrap();
-    let new_csr =
-        signet_pki::csr::make_csr(&new_key, &signet_pki::names::parse_name("CN=t").unwrap())
-            .unwrap();
+    let (_, new_csr) = super::support::token_request(4);
     let encoded = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &new_csr);
     problem(
         desk.app
@@ -517,46 +477,12 @@ async fn lost_usb_key_is_reissued_onto_a_new_token_and_staff_can_revoke() {
     let desk = Desk::start().await;
     let staff = desk.staff().await;
     let (_, cert) = super::support::usb_certificate(&desk, &staff, 10).await;
-    let reissue: Value = desk
-        .app
-        .post(
-            &format!("/api/v1/certificates/{}/orders", cert.serial),
-            json!({"kind": "reissue"}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let order_id = reissue["id"].as_str().unwrap().to_owned();
-    let mut form = reissue["form"].clone();
-    form["materials"] =
-        json!({"business_licence": desk.material(&order_id, "business_licence").await});
-    desk.save(&order_id, &form).await;
-    desk.sign_and_submit(&order_id, &form, false).await;
-    for party in ["organisation", "operator"] {
-        start_check(
-            &desk,
-            &order_id,
-            json!({"party": party, "method": "three_factor"}),
-        )
-        .await;
-    }
-    desk.pay(&order_id).await;
-    let approved: Value = staff
-        .post(
-            &format!("/api/v1/staff/orders/{order_id}/approve"),
-            json!({}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let approved =
+        super::support::usb_business_approved(&desk, &staff, &cert.serial, "reissue").await;
+    let order_id = approved["id"].as_str().unwrap().to_owned();
     assert_eq!(approved["state"], "awaiting_recovery");
     // The replacement token makes the key; the old certificate is revoked once the new one exists.
-    let mut rng: rand::rngs::StdRng = rand::SeedableRng::seed_from_u64(11);
-    let key = SoftwareKey::generate(signet_pki::KeyAlgorithm::EcdsaP256, "", &mut rng).unwrap();
-    let csr =
-        signet_pki::csr::make_csr(&key, &signet_pki::names::parse_name("CN=t").unwrap()).unwrap();
+    let (_, csr) = super::support::token_request(11);
     let encoded = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &csr);
     let written = desk
         .app

@@ -341,10 +341,7 @@ pub async fn usb_certificate(
             json!({}),
         )
         .await;
-    let mut rng: rand::rngs::StdRng = rand::SeedableRng::seed_from_u64(seed);
-    let key = SoftwareKey::generate(signet_pki::KeyAlgorithm::EcdsaP256, "", &mut rng).unwrap();
-    let csr =
-        signet_pki::csr::make_csr(&key, &signet_pki::names::parse_name("CN=t").unwrap()).unwrap();
+    let (key, csr) = token_request(seed);
     let loaded = signet_core::desk::orders::load(platform, &order_id)
         .await
         .unwrap();
@@ -369,4 +366,60 @@ pub async fn usb_certificate(
         .await;
     assert_eq!(shipped.status(), StatusCode::OK);
     (key, cert)
+}
+
+/// A request made by a key standing in for a token's (seeded).
+pub fn token_request(seed: u64) -> (SoftwareKey, Vec<u8>) {
+    let mut rng: rand::rngs::StdRng = rand::SeedableRng::seed_from_u64(seed);
+    let key = SoftwareKey::generate(signet_pki::KeyAlgorithm::EcdsaP256, "", &mut rng).unwrap();
+    let csr =
+        signet_pki::csr::make_csr(&key, &signet_pki::names::parse_name("CN=t").unwrap()).unwrap();
+    (key, csr)
+}
+
+/// Opens a business (`renewal`, `reissue`, `unlock`) on a USB-key certificate and takes it
+/// through the wizard (licence again), signing, both three-factor checks, payment unless free,
+/// and staff approval; returns the approved order.
+pub async fn usb_business_approved(
+    desk: &Desk,
+    staff: &TestApp,
+    serial: &str,
+    kind: &str,
+) -> Value {
+    let order: Value = desk
+        .app
+        .post(
+            &format!("/api/v1/certificates/{serial}/orders"),
+            json!({ "kind": kind }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let order_id = order["id"].as_str().unwrap().to_owned();
+    let mut form = order["form"].clone();
+    form["materials"] =
+        json!({"business_licence": desk.material(&order_id, "business_licence").await});
+    assert_eq!(desk.save(&order_id, &form).await.status(), StatusCode::OK);
+    desk.sign_and_submit(&order_id, &form, false).await;
+    for party in ["organisation", "operator"] {
+        start_check(
+            desk,
+            &order_id,
+            json!({"party": party, "method": "three_factor"}),
+        )
+        .await;
+    }
+    if order["amount_fen"] != 0 {
+        desk.pay(&order_id).await;
+    }
+    staff
+        .post(
+            &format!("/api/v1/staff/orders/{order_id}/approve"),
+            json!({}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap()
 }

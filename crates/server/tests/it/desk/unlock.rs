@@ -99,51 +99,39 @@ async fn staff_approved_unlock_order_completes_when_its_code_is_redeemed() {
     let desk = Desk::start().await;
     let staff = desk.staff().await;
     let (_, cert) = usb_certificate(&desk, &staff, 9).await;
-    let order: Value = desk
-        .app
-        .post(
-            &format!("/api/v1/certificates/{}/orders", cert.serial),
-            json!({"kind": "unlock"}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(order["kind"], "unlock");
-    // Unlocking costs nothing.
-    assert_eq!(order["amount_fen"], 0);
-    let order_id = order["id"].as_str().unwrap().to_owned();
-    let mut form = order["form"].clone();
-    form["materials"] =
-        json!({"business_licence": desk.material(&order_id, "business_licence").await});
-    assert_eq!(desk.save(&order_id, &form).await.status(), StatusCode::OK);
-    desk.sign_and_submit(&order_id, &form, false).await;
-    for party in ["organisation", "operator"] {
-        super::support::start_check(
-            &desk,
-            &order_id,
-            json!({"party": party, "method": "three_factor"}),
-        )
-        .await;
-    }
-    assert_eq!(desk.detail(&order_id).await["state"], "awaiting_review");
-    // Before approval there is no code.
+    let approved =
+        super::support::usb_business_approved(&desk, &staff, &cert.serial, "unlock").await;
+    // Unlocking costs nothing: no payment was asked, and the order went from review to waiting.
+    assert_eq!(approved["amount_fen"], 0);
+    let order_id = approved["id"].as_str().unwrap().to_owned();
     let path = format!("/api/v1/orders/{order_id}/unlock-authorisation");
+    // Only an approved unlock order gets a code: the order that produced the key does not.
+    let produced = desk
+        .app
+        .get("/api/v1/orders?status=finished")
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["kind"] == "new")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     problem(
-        desk.app.post(&path, json!({})).await,
+        desk.app
+            .post(
+                &format!("/api/v1/orders/{produced}/unlock-authorisation"),
+                json!({}),
+            )
+            .await,
         StatusCode::CONFLICT,
         "order_state",
     )
     .await;
-    let approved: Value = staff
-        .post(
-            &format!("/api/v1/staff/orders/{order_id}/approve"),
-            json!({}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
     assert_eq!(approved["state"], "awaiting_unlock");
     let granted: Value = desk.app.post(&path, json!({})).await.json().await.unwrap();
     let answer: Value = crate::support::new_client()
