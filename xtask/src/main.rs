@@ -25,7 +25,11 @@ fn main() -> anyhow::Result<()> {
     }
 }
 
+/// The checkout xtask was run from: `cargo run` sets `CARGO_MANIFEST_DIR` for the process. The
+/// compile-time value is only a fallback: with a build directory shared between clones, the
+/// binary may have been linked for another checkout.
 fn workspace_root() -> PathBuf {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
     manifest.parent().map(PathBuf::from).unwrap_or(manifest)
 }
