@@ -163,7 +163,8 @@ pub async fn held(
         .ok_or(CoreError::NotFound)
 }
 
-async fn account_phone(platform: &Platform, user_id: &str) -> Result<Phone, CoreError> {
+/// The phone bound to the account: where the holder's confirmation codes go.
+pub(crate) async fn account_phone(platform: &Platform, user_id: &str) -> Result<Phone, CoreError> {
     let user = crate::platform::accounts::find_by_id(platform, user_id)
         .await?
         .ok_or(CoreError::NotSignedIn)?;

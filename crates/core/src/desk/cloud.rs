@@ -8,10 +8,9 @@ use serde::Deserialize;
 use signet_pki::{Signer as _, SoftwareKey};
 use sqlx::Row as _;
 
-use super::certificates::held;
+use super::certificates::{account_phone, held};
 use crate::Platform;
 use crate::error::CoreError;
-use crate::platform::accounts::fields::Phone;
 use crate::platform::clock::Clock as _;
 use crate::platform::crypto::{hash_password, verify_password};
 use crate::platform::sms_codes::{self, Purpose};
@@ -55,13 +54,6 @@ async fn cloud_serial(
     Ok(cert.serial)
 }
 
-async fn phone(platform: &Platform, user_id: &str) -> Result<Phone, CoreError> {
-    let user = crate::platform::accounts::find_by_id(platform, user_id)
-        .await?
-        .ok_or(CoreError::NotSignedIn)?;
-    Phone::parse(&user.phone, "phone")
-}
-
 /// Sends the SMS code that sets the PIN or authorises one signature.
 pub async fn send_code(
     platform: &Platform,
@@ -71,7 +63,7 @@ pub async fn send_code(
     cloud_serial(platform, user_id, serial).await?;
     sms_codes::send(
         platform,
-        &phone(platform, user_id).await?,
+        &account_phone(platform, user_id).await?,
         Purpose::CloudKey,
     )
     .await
@@ -95,7 +87,7 @@ pub async fn set_pin(
     }
     sms_codes::consume(
         platform,
-        &phone(platform, user_id).await?,
+        &account_phone(platform, user_id).await?,
         Purpose::CloudKey,
         sms_code,
     )
@@ -185,7 +177,7 @@ pub async fn sign(
         Authorisation::SmsCode(code) => {
             sms_codes::consume(
                 platform,
-                &phone(platform, user_id).await?,
+                &account_phone(platform, user_id).await?,
                 Purpose::CloudKey,
                 code,
             )

@@ -7,10 +7,9 @@ use serde::Serialize;
 use sqlx::Row as _;
 
 use super::DeskError;
-use super::certificates::held;
+use super::certificates::{account_phone, held};
 use crate::Platform;
 use crate::error::CoreError;
-use crate::platform::accounts::fields::Phone;
 use crate::platform::audit::AuditEvent;
 use crate::platform::clock::{Clock as _, Timestamp};
 use crate::platform::sms_codes::{self, Purpose};
@@ -35,13 +34,6 @@ fn not_a_token() -> CoreError {
     }
 }
 
-async fn bound_phone(platform: &Platform, user_id: &str) -> Result<Phone, CoreError> {
-    let user = crate::platform::accounts::find_by_id(platform, user_id)
-        .await?
-        .ok_or(CoreError::NotSignedIn)?;
-    Phone::parse(&user.phone, "phone")
-}
-
 /// Sends the unlock SMS code to the account's phone.
 pub async fn send_code(
     platform: &Platform,
@@ -54,7 +46,7 @@ pub async fn send_code(
     }
     sms_codes::send(
         platform,
-        &bound_phone(platform, user_id).await?,
+        &account_phone(platform, user_id).await?,
         Purpose::UnlockToken,
     )
     .await
@@ -72,7 +64,7 @@ pub async fn authorise(
     if cert.status == "revoked" {
         return Err(super::ca::CaError::AlreadyRevoked(cert.serial).into());
     }
-    let phone = bound_phone(platform, user_id).await?;
+    let phone = account_phone(platform, user_id).await?;
     sms_codes::consume(platform, &phone, Purpose::UnlockToken, sms_code).await?;
     let code = platform.random.digits(12)?;
     let now = platform.clock.now();

@@ -13,6 +13,7 @@ use signet_core::platform::roles::{self, Role};
 use utoipa::ToSchema;
 
 use super::ApiJson;
+use super::certificates::RevokedOut;
 use super::desk::{image, user_id};
 use crate::problem::{ApiResult, Problem};
 use crate::session::Ctx;
@@ -229,22 +230,15 @@ pub struct StaffRevokeIn {
     pub reason: String,
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct StaffRevokedOut {
-    pub serial: String,
-    pub reason: String,
-    pub revoked_at: i64,
-}
-
 /// Revokes any certificate (reviewers), with a reason; OCSP answers `revoked` at once.
 #[utoipa::path(post, path = "/api/v1/staff/certificates/{serial}/revoke", tag = "staff", request_body = StaffRevokeIn,
-    responses((status = 200, body = StaffRevokedOut), (status = 400, body = Problem), (status = 403, body = Problem)))]
+    responses((status = 200, body = RevokedOut), (status = 400, body = Problem), (status = 403, body = Problem)))]
 pub async fn revoke(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(serial): Path<String>,
     ApiJson(body): ApiJson<StaffRevokeIn>,
-) -> ApiResult<Json<StaffRevokedOut>> {
+) -> ApiResult<Json<RevokedOut>> {
     let staff_id = staff(&state, &ctx, Role::Reviewer).await?;
     let done = signet_core::desk::ca::revoke(
         &state.platform,
@@ -253,7 +247,7 @@ pub async fn revoke(
         &format!("user:{staff_id}"),
     )
     .await?;
-    Ok(Json(StaffRevokedOut {
+    Ok(Json(RevokedOut {
         serial: done.serial,
         reason: done.reason.to_owned(),
         revoked_at: done.revoked_at,
