@@ -193,7 +193,8 @@ impl Family {
         }
     }
 
-    /// The algorithm the family's CAs use.
+    /// The algorithm the family's CAs use by default (`HierarchyConfig::rsa_ca_key` can make the
+    /// `rsa` CAs RSA-2048).
     pub fn ca_algorithm(self) -> KeyAlgorithm {
         match self {
             Self::Rsa => KeyAlgorithm::Rsa3072,

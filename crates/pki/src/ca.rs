@@ -6,7 +6,7 @@ use rand_core::CryptoRng;
 use x509_cert::Certificate;
 
 use crate::algorithm::{Family, KeyAlgorithm};
-use crate::error::Result;
+use crate::error::{PkiError, Result};
 use crate::extensions::CaUrls;
 use crate::issue::{CertificateTemplate, Issuer, issue, self_signed_root};
 use crate::keystore::{KeyStore, StoredKey};
@@ -33,6 +33,9 @@ pub struct HierarchyConfig {
     pub ocsp_validity: Duration,
     /// TSA certificate validity (default 5 years).
     pub tsa_validity: Duration,
+    /// Key of the `rsa` family's root and issuing CA: RSA-3072 by default, RSA-2048 where
+    /// relying parties need the smaller key.
+    pub rsa_ca_key: KeyAlgorithm,
 }
 
 impl HierarchyConfig {
@@ -46,6 +49,7 @@ impl HierarchyConfig {
             issuing_validity: Duration::from_secs(10 * YEAR),
             ocsp_validity: Duration::from_secs(YEAR),
             tsa_validity: Duration::from_secs(5 * YEAR),
+            rsa_ca_key: KeyAlgorithm::Rsa3072,
         }
     }
 }
@@ -102,7 +106,16 @@ pub fn create_family(
     now: SystemTime,
     rng: &mut dyn CryptoRng,
 ) -> Result<FamilyHierarchy> {
-    let algorithm = family.ca_algorithm();
+    let algorithm = match family {
+        Family::Rsa if config.rsa_ca_key.family() == Family::Rsa => config.rsa_ca_key,
+        Family::Rsa => {
+            return Err(PkiError::UnsupportedAlgorithm(format!(
+                "{} for the rsa CAs",
+                config.rsa_ca_key.name()
+            )));
+        }
+        _ => family.ca_algorithm(),
+    };
     let sm2_id = if algorithm == KeyAlgorithm::Sm2 {
         config.sm2_id.as_str()
     } else {

@@ -8,7 +8,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use signet_core::Platform;
-use signet_core::desk::ca::{IssueRequest, init_hierarchies, issue};
+use signet_core::desk::ca::{
+    BatchItem, IssueRequest, KeyInput, init_hierarchies, issue, issue_batch,
+};
 use signet_core::platform::PlatformConfig;
 use signet_pki::ca::{HierarchyConfig, create_family};
 use signet_pki::issue::{CertificateTemplate, Issuer, issue as issue_raw};
@@ -33,17 +35,21 @@ fn rng() -> rand::rngs::StdRng {
 }
 
 /// Issuance in memory: template → signed certificate, for `seconds`.
-fn raw(family: Family, algorithm: KeyAlgorithm, seconds: f64) -> Result<f64, Error> {
+/// `ca_key` is the CA's key (RSA-2048 or RSA-3072 for the rsa family), `algorithm` the subject's.
+fn raw(
+    family: Family,
+    ca_key: KeyAlgorithm,
+    algorithm: KeyAlgorithm,
+    seconds: f64,
+) -> Result<f64, Error> {
     let store = SoftwareKeyStore::new(KeyEncryptionKey::new([3; 32]));
     let mut rng = rng();
     let start = now() - Duration::from_hours(1);
-    let hierarchy = create_family(
-        &store,
-        family,
-        &HierarchyConfig::new("http://127.0.0.1", "Bench"),
-        start,
-        &mut rng,
-    )?;
+    let mut config = HierarchyConfig::new("http://127.0.0.1", "Bench");
+    if family == Family::Rsa {
+        config.rsa_ca_key = ca_key;
+    }
+    let hierarchy = create_family(&store, family, &config, start, &mut rng)?;
     let signer = store.signer(&hierarchy.issuing.key)?;
     let key = SoftwareKey::generate(algorithm, "1234567812345678", &mut rng)?;
     let subject = signet_pki::names::parse_name("CN=Bench Operator,O=Signet,C=CN")?;
@@ -116,6 +122,34 @@ async fn with_database(
     Ok(f64::from(count) / began.elapsed().as_secs_f64())
 }
 
+/// Issuance in batches of `size` through the platform: every CSR checked, certificates and one
+/// audit event per batch written in one transaction.
+async fn batches_with_database(
+    platform: &Platform,
+    ca: &str,
+    key: KeyInput<'_>,
+    size: usize,
+    seconds: f64,
+) -> Result<f64, Error> {
+    let items = vec![
+        BatchItem {
+            profile: "operator",
+            subject: "CN=Bench Operator,O=Signet,C=CN",
+            key,
+        };
+        size
+    ];
+    let began = Instant::now();
+    let mut count = 0u32;
+    while began.elapsed().as_secs_f64() < seconds {
+        let issued = issue_batch(platform, ca, &items, "bench")
+            .await
+            .map_err(|e| e.to_string())?;
+        count += u32::try_from(issued.len())?;
+    }
+    Ok(f64::from(count) / began.elapsed().as_secs_f64())
+}
+
 async fn ocsp_over_http(base: &str, request: Vec<u8>, seconds: f64) -> Result<f64, Error> {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(64)
@@ -161,14 +195,20 @@ async fn main() -> Result<(), Error> {
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(3.0);
-    for (family, algorithm, label) in [
-        (Family::Rsa, KeyAlgorithm::Rsa2048, "rsa"),
+    for (family, ca_key, label) in [
+        (Family::Rsa, KeyAlgorithm::Rsa2048, "rsa2048"),
+        (Family::Rsa, KeyAlgorithm::Rsa3072, "rsa3072"),
         (Family::Ecc, KeyAlgorithm::EcdsaP256, "ecc"),
         (Family::Sm2, KeyAlgorithm::Sm2, "sm2"),
     ] {
+        let subject_key = if family == Family::Rsa {
+            KeyAlgorithm::Rsa2048
+        } else {
+            ca_key
+        };
         println!(
             "issue {label} without database: {:.1}/s",
-            raw(family, algorithm, seconds)?
+            raw(family, ca_key, subject_key, seconds)?
         );
     }
 
@@ -196,6 +236,22 @@ async fn main() -> Result<(), Error> {
     println!(
         "issue ecc with database (sqlite): {:.1}/s",
         with_database(&platform, "ecc", &ecc_csr, seconds).await?
+    );
+    println!(
+        "issue ecc in batches with database (sqlite): {:.1}/s",
+        batches_with_database(&platform, "ecc", KeyInput::Csr(&ecc_csr), 1000, seconds).await?
+    );
+    let ecc_key = signet_pki::csr::parse_csr(&ecc_csr)?.public_key;
+    println!(
+        "issue ecc in batches from public keys with database (sqlite): {:.1}/s",
+        batches_with_database(
+            &platform,
+            "ecc",
+            KeyInput::PublicKey(ecc_key),
+            1000,
+            seconds
+        )
+        .await?
     );
 
     // One certificate to ask about, and openssl's own OCSP request for it (no nonce).

@@ -10,6 +10,7 @@
 mod at_rest;
 mod audit;
 mod ca;
+mod ca_batch;
 
 use signet_core::Platform;
 use signet_core::testing::sandbox_config;

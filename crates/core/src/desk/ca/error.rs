@@ -38,6 +38,10 @@ pub enum CaError {
     AlreadyRevoked(String),
     #[error("unknown revocation reason {0}")]
     UnknownReason(String),
+    #[error("a batch holds 1 to 10000 certificates, not {0}")]
+    BatchSize(usize),
+    #[error("batch item {index}: {error}")]
+    InBatch { index: usize, error: Box<CaError> },
 }
 
 impl From<CaError> for CoreError {
@@ -194,6 +198,21 @@ impl CaError {
                      or privilege-withdrawn"
                 ),
             ),
+            Self::BatchSize(count) => d(
+                K::BadInput,
+                "batch_size",
+                Some("items"),
+                format!("批量签发每批 1 至 10000 张证书，本批为 {count} 张"),
+                format!("A batch holds 1 to 10000 certificates, not {count}"),
+            ),
+            Self::InBatch { index, error } => {
+                let inner = error.describe();
+                Description {
+                    zh: format!("第 {} 项：{}", index + 1, inner.zh),
+                    en: format!("Item {}: {}", index + 1, inner.en),
+                    ..inner
+                }
+            }
         }
     }
 }

@@ -2,6 +2,7 @@
 //! revocation, CRLs, pre-signed OCSP answers and time-stamps, all built by `signet-pki`.
 
 mod authorities;
+mod batch;
 mod cache;
 mod error;
 mod issuance;
@@ -20,9 +21,10 @@ use x509_cert::Certificate;
 pub use authorities::{
     CaRole, CaSummary, CertificateInfo, ca_certificate, certificate, init_hierarchies, list_cas,
 };
+pub use batch::{BatchItem, MAX_BATCH, issue_batch};
 pub use cache::CaCache;
 pub use error::{CaError, from_pki};
-pub use issuance::{IssueRequest, Issued, issue, issue_in};
+pub use issuance::{IssueRequest, Issued, KeyInput, issue, issue_in};
 pub use responder::{ocsp, timestamp};
 pub use revocation::{Revoked, crl, parse_reason, revoke};
 
