@@ -16,6 +16,7 @@ pub mod document;
 pub mod dss;
 pub mod error;
 pub mod freeze;
+pub mod page;
 pub mod reader;
 pub mod seal;
 pub mod sign;

@@ -49,7 +49,8 @@ pub struct SignArgs {
     /// 1-based page of the seal.
     #[arg(long)]
     page: Option<usize>,
-    /// X,Y,W,H in points from the page's lower-left corner.
+    /// X,Y,W,H in points from the lower-left corner of the page as displayed
+    /// (crop box, after /Rotate).
     #[arg(long)]
     rect: Option<String>,
     /// A riding (cross-page) seal image cut across --pages.

@@ -3,8 +3,9 @@
 //! Everything is written in one incremental revision. Each page gets a form XObject holding
 //! its marks (with its own font resources); its `/Contents` becomes `[q, old…, Q + Do]`, so the
 //! old streams are kept byte for byte and cannot leak their graphics state into the overlay.
-//! Pages and resources are edited as text (see `sign/raw.rs`). Rotated pages are drawn in
-//! unrotated page space.
+//! Pages and resources are edited as text (see `sign/raw.rs`). Marks are drawn in the page's
+//! visible, upright coordinates ([`PageFrame`]); a `cm` before the `Do` turns and moves them
+//! onto rotated pages and crop boxes away from the origin.
 
 pub mod draw;
 pub mod font;
@@ -15,12 +16,13 @@ use lopdf::{Dictionary, Object, ObjectId, Stream};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{PdfError, Result};
+use crate::page::PageFrame;
 use crate::reader::{self, MAX_DEPTH, Pdf};
 use crate::seal::image::deflate;
 use crate::sign::raw::{Edit, dict_value, edit_dict, parse_reference};
 use crate::sign::update::Update;
 use crate::signatures::find_signatures;
-use draw::{FONT_NAME, qr_ops, text_ops};
+use draw::{FONT_NAME, num, qr_ops, text_ops};
 use font::TextFont;
 
 /// Default page-number format.
@@ -50,7 +52,7 @@ pub struct QrOptions {
     pub size: f32,
     /// Distance from the page edges in points.
     pub margin: f32,
-    /// Where it goes.
+    /// Where it goes, on the page as displayed (crop box, after `/Rotate`).
     pub corner: Corner,
 }
 
@@ -71,7 +73,7 @@ impl QrOptions {
     }
 }
 
-/// Page numbers centred at the bottom of every page.
+/// Page numbers centred at the bottom of every page as displayed.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct PageNumberOptions {
     /// Text with `{page}` and `{pages}`, e.g. [`DEFAULT_PAGE_FORMAT`].
@@ -97,7 +99,8 @@ impl Default for PageNumberOptions {
 pub struct TextField {
     /// 1-based page.
     pub page: usize,
-    /// Baseline start, in points from the page's lower-left corner.
+    /// Baseline start, in points from the lower-left corner of the page as displayed (crop
+    /// box, after `/Rotate`); the text runs upright from there.
     pub x: f32,
     /// Baseline height.
     pub y: f32,
@@ -196,46 +199,51 @@ pub fn freeze_pdf(input: &[u8], options: &FreezeOptions) -> Result<Vec<u8>> {
     let mut update = Update::new(&pdf);
     let font_id = font.as_ref().map(|f| f.add_to(&mut update)).transpose()?;
     for (index, &page) in pages.iter().enumerate() {
-        let media = pdf.media_box(page)?;
+        let frame = PageFrame::of(&pdf, page)?;
+        let (width, height) = (frame.width(), frame.height());
         let mut ops = String::new();
         if let Some(qr) = &options.qr {
             let x = match qr.corner {
-                Corner::TopLeft | Corner::BottomLeft => media[0] + qr.margin,
-                Corner::TopRight | Corner::BottomRight => media[2] - qr.margin - qr.size,
+                Corner::TopLeft | Corner::BottomLeft => qr.margin,
+                Corner::TopRight | Corner::BottomRight => width - qr.margin - qr.size,
             };
             let y = match qr.corner {
-                Corner::BottomLeft | Corner::BottomRight => media[1] + qr.margin,
-                Corner::TopLeft | Corner::TopRight => media[3] - qr.margin - qr.size,
+                Corner::BottomLeft | Corner::BottomRight => qr.margin,
+                Corner::TopLeft | Corner::TopRight => height - qr.margin - qr.size,
             };
             ops.push_str(&qr_ops(&qr.url(index + 1, count), x, y, qr.size)?);
         }
         if let (Some(options), Some(text), Some(font)) =
             (&options.page_numbers, numbers.get(index), &font)
         {
-            let width = font.width(text, options.font_size);
-            let x = f32::midpoint(media[0], media[2]) - width / 2.0;
-            let y = media[1] + options.bottom;
-            ops.push_str(&text_ops(font, text, x, y, options.font_size));
+            let x = width / 2.0 - font.width(text, options.font_size) / 2.0;
+            ops.push_str(&text_ops(font, text, x, options.bottom, options.font_size));
         }
         for field in options.fields.iter().filter(|f| f.page == index + 1) {
             if let Some(font) = &font {
-                let (x, y) = (media[0] + field.x, media[1] + field.y);
-                ops.push_str(&text_ops(font, &field.text, x, y, field.font_size));
+                ops.push_str(&text_ops(
+                    font,
+                    &field.text,
+                    field.x,
+                    field.y,
+                    field.font_size,
+                ));
             }
         }
         if !ops.is_empty() {
-            overlay_page(&pdf, &mut update, page, media, &ops, font_id)?;
+            overlay_page(&pdf, &mut update, page, &frame, &ops, font_id)?;
         }
     }
     update.write()
 }
 
-/// Add the overlay form to `page` and wrap its old content in `q … Q`.
+/// Add the overlay form (drawn in `frame`'s visible coordinates) to `page` and wrap its old
+/// content in `q … Q`.
 fn overlay_page(
     pdf: &Pdf,
     update: &mut Update<'_>,
     page: ObjectId,
-    media: [f32; 4],
+    frame: &PageFrame,
     ops: &str,
     font_id: Option<ObjectId>,
 ) -> Result<()> {
@@ -250,7 +258,12 @@ fn overlay_page(
     form.set("Subtype", Object::Name(b"Form".to_vec()));
     form.set(
         "BBox",
-        Object::Array(media.iter().map(|v| Object::Real(*v)).collect()),
+        Object::Array(
+            [0.0, 0.0, frame.width(), frame.height()]
+                .into_iter()
+                .map(Object::Real)
+                .collect(),
+        ),
     );
     form.set("Resources", Object::Dictionary(resources));
     form.set("Filter", Object::Name(b"FlateDecode".to_vec()));
@@ -263,9 +276,16 @@ fn overlay_page(
     let resources = update.add_raw(resources);
 
     let before = update.add(Stream::new(Dictionary::new(), b"q\n".to_vec()));
+    // Plain pages keep the bare `Do`; others map visible coordinates onto the page.
+    let transform = if frame.is_identity() {
+        String::new()
+    } else {
+        let numbers: Vec<String> = frame.matrix().into_iter().map(num).collect();
+        format!("{} cm ", numbers.join(" "))
+    };
     let after = update.add(Stream::new(
         Dictionary::new(),
-        format!("\nQ q /{name} Do Q\n").into_bytes(),
+        format!("\nQ q {transform}/{name} Do Q\n").into_bytes(),
     ));
     let old = match dict_value(&page_text, b"Contents")? {
         None => String::new(),

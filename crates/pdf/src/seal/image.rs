@@ -7,6 +7,7 @@ use lopdf::{Dictionary, Object, ObjectId, Stream};
 use std::io::Write;
 
 use crate::error::{PdfError, Result};
+use crate::page::Rotation;
 use crate::sign::update::Update;
 
 /// Largest seal image accepted, in pixels.
@@ -111,8 +112,9 @@ pub struct Appearance {
 }
 
 impl Appearance {
-    /// Add the form XObject (and its image) to `doc`; returns the form's id.
-    pub fn add_to(&self, doc: &mut Update<'_>) -> Result<ObjectId> {
+    /// Add the form XObject (and its image) to `doc`; returns the form's id. On a page shown
+    /// turned by `rotation` the form's `/Matrix` turns it back, so the image reads upright.
+    pub fn add_to(&self, doc: &mut Update<'_>, rotation: Rotation) -> Result<ObjectId> {
         let image = self.image.add_image(doc)?;
         let mut xobjects = Dictionary::new();
         xobjects.set("Im0", Object::Reference(image));
@@ -130,6 +132,18 @@ impl Appearance {
                 Object::Real(self.height),
             ]),
         );
+        if rotation != Rotation::Upright {
+            let [a, b, c, d] = rotation.linear();
+            dict.set(
+                "Matrix",
+                Object::Array(
+                    [a, b, c, d, 0.0, 0.0]
+                        .into_iter()
+                        .map(Object::Real)
+                        .collect(),
+                ),
+            );
+        }
         dict.set("Resources", Object::Dictionary(resources));
         let content = format!(
             "q {:.3} 0 0 {:.3} 0 0 cm /Im0 Do Q",

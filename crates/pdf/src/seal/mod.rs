@@ -1,10 +1,14 @@
 //! Seals: a visible seal in one rectangle, and a riding (cross-page) seal cut into slices.
+//!
+//! Rectangles here are in the page's visible, upright coordinates (see [`crate::page`]); the
+//! signature widget maps them onto the page and turns the image to match `/Rotate`.
 
 pub mod image;
 
 pub use image::{Appearance, SealImage};
 
 use crate::error::{PdfError, Result};
+use crate::page::PageFrame;
 use crate::reader;
 
 /// A seal shown at one place on one page.
@@ -14,12 +18,13 @@ pub struct VisibleSeal {
     pub png: Vec<u8>,
     /// 1-based page number.
     pub page: usize,
-    /// `[x, y, width, height]` in points from the page's lower-left corner.
+    /// `[x, y, width, height]` in points from the lower-left corner of the page as displayed
+    /// (crop box, after `/Rotate`); the image is shown upright there.
     pub rect: [f32; 4],
 }
 
-/// A seal cut into vertical slices, one per page, laid on the right edge of pages
-/// `first..=last`, so the pages fanned out show the whole seal.
+/// A seal cut into vertical slices, one per page, laid upright on the right edge of pages
+/// `first..=last` as displayed, so the pages fanned out show the whole seal.
 #[derive(Clone, Debug)]
 pub struct RidingSeal {
     /// PNG bytes (transparent background).
@@ -30,7 +35,7 @@ pub struct RidingSeal {
     pub last_page: usize,
     /// Width of the whole seal in points (each slice is `width / pages`).
     pub width: f32,
-    /// Vertical centre from the page bottom; `None` for the middle of the page.
+    /// Vertical centre from the bottom of the page as displayed; `None` for the middle.
     pub center_y: Option<f32>,
 }
 
@@ -39,7 +44,7 @@ pub struct RidingSeal {
 pub struct Placement {
     /// 0-based page.
     pub page: usize,
-    /// `[x0, y0, x1, y1]`.
+    /// `[x0, y0, x1, y1]` in the page's visible, upright coordinates.
     pub rect: [f32; 4],
     /// What it shows.
     pub appearance: Appearance,
@@ -96,9 +101,9 @@ pub fn riding_placements(pdf: &[u8], seal: &RidingSeal) -> Result<Vec<Placement>
     (0..count)
         .map(|i| {
             let page = seal.first_page - 1 + i;
-            let media = document.media_box(pages[page])?;
-            let center = seal.center_y.unwrap_or(f32::midpoint(media[1], media[3]));
-            let x1 = media[2];
+            let frame = PageFrame::of(&document, pages[page])?;
+            let center = seal.center_y.unwrap_or(frame.height() / 2.0);
+            let x1 = frame.width();
             let x0 = x1 - slice_width;
             let y0 = center - height / 2.0;
             let i_u32 = u32::try_from(i).unwrap_or(u32::MAX);

@@ -3,6 +3,7 @@
 use lopdf::{Dictionary, Object, ObjectId};
 
 use crate::error::{PdfError, Result};
+use crate::page::{PageFrame, Rotation};
 use crate::reader::Pdf;
 use crate::sign::raw::Edit;
 use crate::sign::update::Update;
@@ -43,6 +44,24 @@ pub fn fresh_name(pdf: &Pdf, prefix: &str) -> String {
         .map(|n| format!("{prefix}{n}"))
         .find(|name| !taken.contains(name))
         .unwrap_or_else(|| prefix.to_owned())
+}
+
+/// Set the widget's `/Rect` for `rect`, given in `frame`'s visible, upright coordinates, and
+/// its normal appearance `stream`. On a rotated page `/MK /R` records the counter-turn that the
+/// appearance's `/Matrix` applies, so form editors that rebuild appearances keep it upright.
+pub fn place_widget(widget: &mut Dictionary, frame: &PageFrame, rect: [f32; 4], stream: ObjectId) {
+    widget.set(
+        "Rect",
+        Object::Array(frame.rect(rect).into_iter().map(Object::Real).collect()),
+    );
+    if frame.rotation != Rotation::Upright {
+        let mut characteristics = Dictionary::new();
+        characteristics.set("R", i64::from(frame.rotation.degrees()));
+        widget.set("MK", Object::Dictionary(characteristics));
+    }
+    let mut ap = Dictionary::new();
+    ap.set("N", Object::Reference(stream));
+    widget.set("AP", Object::Dictionary(ap));
 }
 
 /// Register `field` (a merged field/widget dictionary already in the update) on `page` and in

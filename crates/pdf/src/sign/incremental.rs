@@ -5,8 +5,9 @@ use std::time::SystemTime;
 use lopdf::{Dictionary, Object, ObjectId, StringFormat};
 
 use crate::error::{PdfError, Result};
+use crate::page::{PageFrame, Rotation};
 use crate::reader::{self, find};
-use crate::sign::field::{attach_field, fresh_name};
+use crate::sign::field::{attach_field, fresh_name, place_widget};
 use crate::sign::update::Update;
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -41,10 +42,17 @@ pub struct FieldSpec<'a> {
     pub name_prefix: &'a str,
     /// 0-based page index.
     pub page: usize,
-    /// `[x0, y0, x1, y1]` in page space; zero for an invisible signature.
+    /// What the widget shows and where; `None` for an invisible signature.
+    pub widget: Option<Widget<'a>>,
+}
+
+/// A visible signature widget.
+pub struct Widget<'a> {
+    /// `[x0, y0, x1, y1]` in the page's visible, upright coordinates (see [`crate::page`]).
     pub rect: [f32; 4],
-    /// Adds the normal appearance stream to the new revision and returns its id.
-    pub appearance: Option<&'a dyn Fn(&mut Update<'_>) -> Result<ObjectId>>,
+    /// Adds the normal appearance stream to the new revision, turned to read upright on a page
+    /// shown with the given rotation, and returns its id.
+    pub appearance: &'a dyn Fn(&mut Update<'_>, Rotation) -> Result<ObjectId>,
 }
 
 /// PDF date `D:YYYYMMDDHHmmSSZ`.
@@ -148,15 +156,13 @@ pub fn append_signature(
     // Print + Locked.
     widget.set("F", 132);
     widget.set("P", Object::Reference(page));
-    widget.set(
-        "Rect",
-        Object::Array(spec.rect.iter().map(|v| Object::Real(*v)).collect()),
-    );
-    if let Some(appearance) = spec.appearance {
-        let stream = appearance(&mut update)?;
-        let mut ap = Dictionary::new();
-        ap.set("N", Object::Reference(stream));
-        widget.set("AP", Object::Dictionary(ap));
+    match &spec.widget {
+        None => widget.set("Rect", Object::Array(vec![Object::Real(0.0); 4])),
+        Some(visible) => {
+            let frame = PageFrame::of(&pdf, page)?;
+            let stream = (visible.appearance)(&mut update, frame.rotation)?;
+            place_widget(&mut widget, &frame, visible.rect, stream);
+        }
     }
     let widget_id = update.add(widget);
     attach_field(&mut update, &pdf, catalog_id, page, widget_id)?;

@@ -17,7 +17,7 @@ use x509_cert::Certificate;
 use crate::dss::{self, RevocationSource};
 use crate::error::{PdfError, Result};
 use crate::seal::{self, RidingSeal, VisibleSeal};
-use incremental::{FieldSpec, SignatureKind, append_signature};
+use incremental::{FieldSpec, SignatureKind, Widget, append_signature};
 use timestamp::TimestampSource;
 
 /// PAdES baseline level to produce.
@@ -252,12 +252,16 @@ pub fn sign_pdf(
     if let Some(riding) = &options.riding_seal {
         let placements = seal::riding_placements(&bytes, riding)?;
         for placement in &placements {
-            let appearance = |update: &mut update::Update<'_>| placement.appearance.add_to(update);
+            let appearance = |update: &mut update::Update<'_>, rotation| {
+                placement.appearance.add_to(update, rotation)
+            };
             let spec = FieldSpec {
                 name_prefix: "RidingSeal",
                 page: placement.page,
-                rect: placement.rect,
-                appearance: Some(&appearance),
+                widget: Some(Widget {
+                    rect: placement.rect,
+                    appearance: &appearance,
+                }),
             };
             bytes = sign_once(&bytes, &spec, &kind, reserve, &sign)?;
         }
@@ -265,12 +269,16 @@ pub fn sign_pdf(
     bytes = if let Some(visible) = &options.seal {
         {
             let placement = seal::visible_placement(visible)?;
-            let appearance = |update: &mut update::Update<'_>| placement.appearance.add_to(update);
+            let appearance = |update: &mut update::Update<'_>, rotation| {
+                placement.appearance.add_to(update, rotation)
+            };
             let spec = FieldSpec {
                 name_prefix: "Signature",
                 page: placement.page,
-                rect: placement.rect,
-                appearance: Some(&appearance),
+                widget: Some(Widget {
+                    rect: placement.rect,
+                    appearance: &appearance,
+                }),
             };
             sign_once(&bytes, &spec, &kind, reserve, &sign)?
         }
@@ -279,8 +287,7 @@ pub fn sign_pdf(
             let spec = FieldSpec {
                 name_prefix: "Signature",
                 page: 0,
-                rect: [0.0; 4],
-                appearance: None,
+                widget: None,
             };
             sign_once(&bytes, &spec, &kind, reserve, &sign)?
         }
@@ -308,8 +315,7 @@ pub fn add_document_timestamp(input: &[u8], tsa: &dyn TimestampSource) -> Result
     let spec = FieldSpec {
         name_prefix: "DocTimeStamp",
         page: 0,
-        rect: [0.0; 4],
-        appearance: None,
+        widget: None,
     };
     sign_once(input, &spec, &SignatureKind::DocTimestamp, 12 * 1024, &sign)
 }

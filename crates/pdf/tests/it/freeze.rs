@@ -10,6 +10,7 @@ use signet_pdf::freeze::{
 };
 use signet_pdf::{Level, PdfError};
 
+use crate::rotated::{self, BACKGROUND, PAGES, assert_box, dark, render, rotated_pdf, white};
 use crate::signing::{Step, scenario, sign_step};
 use crate::support::{fixture, fixture_pdf, missing, run, tempdir, write};
 
@@ -58,7 +59,7 @@ fn pdftotext(file: &Path, page: usize) -> String {
     text
 }
 
-fn render(file: &Path, page: usize, dpi: u32, prefix: &Path) -> PathBuf {
+fn render_at(file: &Path, page: usize, dpi: u32, prefix: &Path) -> PathBuf {
     let page = page.to_string();
     let (ok, text) = run(Command::new("pdftoppm")
         .args([
@@ -118,14 +119,14 @@ fn frozen_contract_reads_back_in_poppler() {
     let original = pdftotext(&write(dir.path(), "in.pdf", &input), 3);
     let first_line = original.lines().find(|l| !l.trim().is_empty()).unwrap();
     assert!(page3.contains(first_line.trim()), "{page3}");
-    render(&file, 1, 50, &dir.path().join("page1"));
+    render_at(&file, 1, 50, &dir.path().join("page1"));
 
     // The QR code on page 3 decodes to page 3's URL.
     if !have("zbarimg", "--version") {
         missing("zbarimg (Debian zbar-tools)");
         return;
     }
-    let png = render(&file, 3, 150, &dir.path().join("page3"));
+    let png = render_at(&file, 3, 150, &dir.path().join("page3"));
     let output = Command::new("zbarimg")
         .args(["--raw", "-q"])
         .arg(&png)
@@ -320,4 +321,132 @@ fn refusals() {
         freeze_pdf(&input, &no_page),
         Err(PdfError::InvalidRequest(_))
     ));
+}
+
+/// The symbols `zbarimg --xml` finds in `png`: `(data, orientation)`.
+fn zbar_symbols(png: &Path) -> Vec<(String, String)> {
+    let output = Command::new("zbarimg")
+        .args(["--xml", "-q"])
+        .arg(png)
+        .output()
+        .unwrap();
+    let xml = String::from_utf8_lossy(&output.stdout);
+    xml.split("<symbol ")
+        .skip(1)
+        .map(|symbol| {
+            let orientation = symbol
+                .split("orientation='")
+                .nth(1)
+                .and_then(|s| s.split('\'').next())
+                .unwrap_or("")
+                .to_owned();
+            let data = symbol
+                .split("<![CDATA[")
+                .nth(1)
+                .and_then(|s| s.split("]]>").next())
+                .unwrap_or("")
+                .to_owned();
+            (data, orientation)
+        })
+        .collect()
+}
+
+#[test]
+fn marks_sit_upright_on_rotated_and_cropped_pages() {
+    let field = |page| TextField {
+        page,
+        x: 72.0,
+        y: 120.0,
+        font_size: 12.0,
+        text: PARTY.into(),
+    };
+    let options = FreezeOptions {
+        // 2.7 pixels a module at 72 dpi: enough for zbar.
+        qr: Some(QrOptions {
+            size: 100.0,
+            ..QrOptions::new(TEMPLATE)
+        }),
+        page_numbers: Some(PageNumberOptions::default()),
+        fields: vec![field(1), field(4), field(6)],
+        font: None,
+    };
+    let frozen = freeze_pdf(&rotated_pdf(), &options).unwrap();
+    if !rotated::have_renderer(true) {
+        return;
+    }
+    let dir = tempdir();
+    let file = write(dir.path(), "rotated.pdf", &frozen);
+    std::fs::write(
+        std::env::temp_dir().join("signet-rotated-frozen.pdf"),
+        &frozen,
+    )
+    .ok();
+    for (index, page) in PAGES.iter().enumerate() {
+        let number = index + 1;
+        let what = |mark: &str| format!("page {number} ({}): {mark}", page.about);
+        let shown = render(&file, number);
+        assert_eq!(shown.size(), page.visible, "{}", what("rendered size"));
+        #[expect(clippy::cast_precision_loss, reason = "page sizes")]
+        let (width, height) = (page.visible.0 as f32, page.visible.1 as f32);
+        assert_eq!(
+            shown.at(width / 2.0, height / 2.0),
+            [BACKGROUND; 3],
+            "{}",
+            what("the page's own content")
+        );
+
+        // The QR code's white square 18 points from the visible lower-right corner, readable
+        // and the right way up.
+        let qr = [width - 118.0, 18.0, width - 18.0, 118.0];
+        let everywhere = [0.0, 0.0, width, height];
+        assert_box(shown.bbox(everywhere, white), qr, 1.0, &what("QR code"));
+        let symbols = zbar_symbols(&shown.png);
+        assert_eq!(
+            symbols,
+            [(
+                format!("https://signet.test/c/42/p/{number}?of=7"),
+                "UP".to_owned()
+            )],
+            "{}",
+            what("zbarimg")
+        );
+
+        // The page number centred on the visible bottom, glyphs above the 20-point baseline.
+        let numbers = [width / 2.0 - 80.0, 0.0, width / 2.0 + 80.0, 60.0];
+        let found = shown.bbox(numbers, dark);
+        let [left, bottom, right, top] = found.unwrap_or_else(|| panic!("{}", what("number")));
+        assert!(
+            (f32::midpoint(left, right) - width / 2.0).abs() <= 3.0
+                && (15.0..=21.0).contains(&bottom)
+                && (25.0..=31.0).contains(&top)
+                && right - left > 40.0,
+            "{}: {found:?}",
+            what("page number")
+        );
+
+        // The field's text runs right from (72, 120), about 13 ems of 12 points.
+        let text = [60.0, 100.0, 260.0, 150.0];
+        let mut expected = vec![qr, numbers];
+        if options.fields.iter().any(|f| f.page == number) {
+            let found = shown.bbox(text, dark);
+            let [left, bottom, right, top] = found.unwrap_or_else(|| panic!("{}", what("text")));
+            assert!(
+                (72.0..=76.0).contains(&left)
+                    && (212.0..=230.0).contains(&right)
+                    && (116.0..=122.0).contains(&bottom)
+                    && (127.0..=134.0).contains(&top),
+                "{}: {found:?}",
+                what("text field")
+            );
+            expected.push(text);
+        }
+
+        // And nothing dark anywhere else.
+        let stray = shown.stray(&expected, dark);
+        assert!(
+            stray.is_none(),
+            "{}: {stray:?}",
+            what("dark pixel outside the marks")
+        );
+    }
 }

@@ -10,6 +10,8 @@
 
 mod document;
 mod freeze;
+mod rotated;
+mod seals;
 mod signing;
 mod support;
 mod tamper;
