@@ -93,6 +93,44 @@ fn minimal_pdf() -> Result<Document, Error> {
     Ok(document)
 }
 
+/// Shapes the reader must refuse or bound (issue 4), as starting points for the fuzzer: a page
+/// tree that loops, an `/Encrypt` trailer, and a content stream that inflates 1000-fold.
+fn hostile_pdfs(dir: &Path) -> Result<(), Error> {
+    let mut looped = minimal_pdf()?;
+    let pages = looped.catalog()?.get(b"Pages")?.as_reference()?;
+    let page = looped.get_dictionary(pages)?.get(b"Kids")?.as_array()?[0].as_reference()?;
+    looped
+        .get_dictionary_mut(pages)?
+        .set("Kids", vec![page.into(), pages.into()]);
+    let mut bytes = Vec::new();
+    looped.save_to(&mut bytes)?;
+    write(&dir.join("page-tree-loop.pdf"), &bytes)?;
+
+    let mut encrypted = minimal_pdf()?;
+    encrypted.trailer.set(
+        "Encrypt",
+        dictionary! {
+            "Filter" => "Standard", "V" => 1, "R" => 2, "P" => -4,
+            "O" => Object::string_literal(vec![0u8; 32]),
+            "U" => Object::string_literal(vec![0u8; 32]),
+        },
+    );
+    let mut bytes = Vec::new();
+    encrypted.save_to(&mut bytes)?;
+    write(&dir.join("encrypted.pdf"), &bytes)?;
+
+    let mut inflating = minimal_pdf()?;
+    let mut zeros = Stream::new(dictionary! {}, vec![b' '; 1 << 20]);
+    zeros.compress()?;
+    let page = inflating.page_iter().next().ok_or("no page")?;
+    let content = inflating.add_object(zeros);
+    inflating.get_dictionary_mut(page)?.set("Contents", content);
+    let mut bytes = Vec::new();
+    inflating.save_to(&mut bytes)?;
+    write(&dir.join("inflates-1MiB.pdf"), &bytes)?;
+    Ok(())
+}
+
 fn main() -> Result<(), Error> {
     let fuzz = Path::new(env!("CARGO_MANIFEST_DIR"));
     let seeds = fuzz.join("seeds");
@@ -128,6 +166,7 @@ fn main() -> Result<(), Error> {
     let mut modern = Vec::new();
     minimal_pdf()?.save_modern(&mut modern)?;
     write(&seeds.join("pdf_reader/modern.pdf"), &modern)?;
+    hostile_pdfs(&seeds.join("pdf_reader"))?;
 
     let issuer = Issuer {
         certificate: &ca,
