@@ -1,7 +1,8 @@
-//! `cargo xtask run | test | bench`: the commands the README names.
+//! `cargo xtask run | test | fuzz | bench`: the commands the README names.
 
 mod bench;
 mod examples;
+mod fuzz;
 mod prereqs;
 mod run;
 mod shell;
@@ -15,10 +16,11 @@ fn main() -> anyhow::Result<()> {
     match args.first().map(String::as_str) {
         Some("run") => run::run(&root, &args[1..]),
         Some("test") => test::run(&root, &args[1..]),
+        Some("fuzz") => fuzz::command(&root, &args[1..]),
         Some("bench") => bench::run(&root, &args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  run    build everything, prepare ./data with demo data, serve http://127.0.0.1:8080 (sandbox)\n  test   every test: Rust on SQLite and PostgreSQL, web unit tests, Playwright in Chromium\n  bench  [pdf|pki]: speed beside a reference (pyHanko, openssl) measured in the same run"
+                "usage: cargo xtask <command>\n\n  run    build everything, prepare ./data with demo data, serve http://127.0.0.1:8080 (sandbox)\n  test   every test: Rust on SQLite and PostgreSQL, fuzz targets briefly, web unit tests, Playwright in Chromium\n  fuzz   [TARGET...] [--seconds N]: only the cargo-fuzz targets (csr, ocsp_request, tsa_request, pdf_reader) for 80 s in all, or N s each\n  bench  [pdf|pki]: speed beside a reference (pyHanko, openssl) measured in the same run"
             );
             std::process::exit(2);
         }

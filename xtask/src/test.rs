@@ -1,6 +1,7 @@
 //! `cargo xtask test`: every test. Rust on SQLite, the database tests again on PostgreSQL when one
-//! is reachable (loudly skipped otherwise, and a failure with `CI=true`), web lint and unit tests,
-//! Playwright in Chromium against the real server, and the `examples/` walkthroughs.
+//! is reachable (loudly skipped otherwise, and a failure with `CI=true`), the cargo-fuzz targets for
+//! a few seconds each, web lint and unit tests, Playwright in Chromium against the real server, and
+//! the `examples/` walkthroughs.
 
 use std::io::{BufRead as _, BufReader};
 use std::net::{TcpStream, ToSocketAddrs as _};
@@ -10,8 +11,8 @@ use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 
-use crate::prereqs;
 use crate::shell::{self, Steps, cargo, is_ci, target_dir};
+use crate::{fuzz, prereqs};
 
 /// The PostgreSQL server the database tests use; each test creates its own database there.
 const DEFAULT_PG: &str = "postgres://postgres@127.0.0.1:5432/postgres";
@@ -201,8 +202,14 @@ pub fn run(root: &Path, _args: &[String]) -> anyhow::Result<()> {
     })?;
 
     steps.step("rust: fmt", || {
-        shell::run(cargo().args(["fmt", "--all", "--check"]).current_dir(root))
-            .map(|()| String::new())
+        shell::run(cargo().args(["fmt", "--all", "--check"]).current_dir(root))?;
+        // The fuzz package is its own workspace (see fuzz/Cargo.toml): `--all` does not reach it.
+        shell::run(
+            cargo()
+                .args(["fmt", "--check", "--manifest-path", "fuzz/Cargo.toml"])
+                .current_dir(root),
+        )
+        .map(|()| String::new())
     })?;
     steps.step("rust: clippy", || {
         shell::run(
@@ -275,6 +282,13 @@ pub fn run(root: &Path, _args: &[String]) -> anyhow::Result<()> {
             "SKIPPED: PostgreSQL unreachable (SQLite only)",
         );
     }
+
+    steps.step("fuzz: cargo fuzz targets (briefly)", || {
+        let mut counts = (0, 0);
+        let note = fuzz::run_step(root, fuzz::TARGETS, &mut counts);
+        tally.add(counts);
+        note
+    })?;
 
     steps.step("browser: Playwright in Chromium", || {
         shell::run(
