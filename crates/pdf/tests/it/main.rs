@@ -10,6 +10,8 @@
 
 mod document;
 mod freeze;
+mod responder;
+mod revocation;
 mod signing;
 mod support;
 mod tamper;
