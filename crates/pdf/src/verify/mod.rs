@@ -240,6 +240,8 @@ fn verify_one(
         match signed_data(&signature.contents) {
             Ok(signed) => {
                 let check = cms::check_signer(&signed, &digest_of);
+                // The signer's chain often holds the TSA's issuer too.
+                extend_unique(pool, check.carried.clone());
                 let mut time = None;
                 if let Some(token) = signature_timestamps(&signed).first() {
                     let imprint = check.signature.clone();
