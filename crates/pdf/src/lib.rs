@@ -27,4 +27,4 @@ pub use error::{PdfError, Result};
 pub use sign::{Credentials, Level, SignOptions, sign_pdf};
 pub mod verify;
 
-pub use verify::{Report, VerifyOptions, verify_pdf};
+pub use verify::{Report, VerifyOptions, verify_pdf, verify_pdf_online};

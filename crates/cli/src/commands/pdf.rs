@@ -7,14 +7,16 @@
 )]
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand};
+use signet_pdf::dss::HttpRevocation;
 use signet_pdf::seal::{RidingSeal, VisibleSeal};
 use signet_pdf::sign::timestamp::HttpTsa;
 use signet_pdf::{Credentials, Level, SignOptions, sign_pdf};
 
-use super::verify::now;
+use super::verify::{certificates, now};
 
 #[derive(Subcommand, Debug)]
 pub enum PdfCommand {
@@ -37,12 +39,20 @@ pub struct SignArgs {
     /// Issuing CA certificates (PEM), embedded in the signature.
     #[arg(long)]
     chain: Option<PathBuf>,
-    /// B-B, B-T (needs --tsa), B-LT or B-LTA.
+    /// B-B, B-T (needs --tsa), B-LT or B-LTA (need --tsa; revocation data for /DSS is fetched
+    /// from each certificate's OCSP responder, else its CRL, and signing fails if it cannot be).
     #[arg(long, default_value = "B-B")]
     level: String,
     /// RFC 3161 timestamp authority, e.g. http://127.0.0.1:8080/pki/ecc/tsa.
     #[arg(long)]
     tsa: Option<String>,
+    /// More certificates (PEM) for /DSS at B-LT/B-LTA, e.g. the TSA's issuing CA and root when
+    /// they are not in --chain.
+    #[arg(long)]
+    other_certs: Option<PathBuf>,
+    /// Seconds to wait for the TSA, each OCSP responder and each CRL download.
+    #[arg(long, default_value_t = 30)]
+    timeout: u64,
     /// A seal image (transparent PNG) shown at --page and --rect.
     #[arg(long, requires_all = ["page", "rect"])]
     seal: Option<PathBuf>,
@@ -93,25 +103,29 @@ pub fn run(command: PdfCommand) -> anyhow::Result<()> {
         .level
         .parse()
         .map_err(|e| anyhow::anyhow!("--level: {e}"))?;
-    if matches!(level, Level::BLT | Level::BLTA) {
-        bail!(
-            "--level {}: revocation data for /DSS cannot be fetched from the command line yet; sign at B-T here (the platform signs at B-LT/B-LTA)",
-            args.level
-        );
-    }
     let credentials = Credentials::from_files(&args.cert, &args.key, args.chain.as_deref())
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let input =
         std::fs::read(&args.input).with_context(|| format!("reading {}", args.input.display()))?;
-    let tsa = args.tsa.as_deref().map(HttpTsa::new);
-    if level == Level::BT && tsa.is_none() {
-        bail!("--level B-T needs --tsa URL");
+    let timeout = Duration::from_secs(args.timeout);
+    let tsa = args.tsa.as_deref().map(|url| HttpTsa {
+        timeout,
+        ..HttpTsa::new(url)
+    });
+    if level >= Level::BT && tsa.is_none() {
+        bail!("--level {} needs --tsa URL", args.level);
     }
-    let mut options = SignOptions::new(now());
+    let now = now();
+    let revocation = HttpRevocation { timeout, now };
+    let mut options = SignOptions::new(now);
     options.level = level;
     options.tsa = tsa
         .as_ref()
         .map(|t| t as &dyn signet_pdf::sign::timestamp::TimestampSource);
+    if level >= Level::BLT {
+        options.revocation = Some(&revocation);
+        options.extra_certificates = certificates(args.other_certs.as_ref())?;
+    }
     if let (Some(seal), Some(page), Some(rect)) = (&args.seal, args.page, &args.rect) {
         options.seal = Some(VisibleSeal {
             png: std::fs::read(seal)?,
@@ -129,7 +143,10 @@ pub fn run(command: PdfCommand) -> anyhow::Result<()> {
             center_y: None,
         });
     }
-    let signed = sign_pdf(&input, &credentials, &options).map_err(|e| anyhow::anyhow!("{e}"))?;
+    // Nothing is written unless every step (timestamp, revocation data) succeeded.
+    let signed = sign_pdf(&input, &credentials, &options)
+        .map_err(|e| anyhow::anyhow!("{e}"))
+        .with_context(|| format!("signing {} at {}", args.input.display(), args.level))?;
     std::fs::write(&args.out, signed).with_context(|| format!("writing {}", args.out.display()))?;
     println!("已签署 / signed: {} ({})", args.out.display(), args.level);
     Ok(())

@@ -6,7 +6,8 @@ use std::time::{Duration, SystemTime};
 use anyhow::Context as _;
 use clap::Args;
 use signet_core::platform::clock::{Clock as _, SystemClock};
-use signet_pdf::{Credentials, VerifyOptions, verify_pdf};
+use signet_pdf::dss::{HttpRevocation, RevocationSource};
+use signet_pdf::{Credentials, VerifyOptions, verify_pdf_online};
 
 #[derive(Args, Debug)]
 pub struct VerifyArgs {
@@ -20,6 +21,13 @@ pub struct VerifyArgs {
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
+    /// Ask each certificate's OCSP responder (else its CRL) when the file's /DSS holds no
+    /// revocation data for it; a failed check makes the signature invalid. Off by default.
+    #[arg(long)]
+    online: bool,
+    /// Seconds to wait for each OCSP responder or CRL download (with --online).
+    #[arg(long, default_value_t = 30)]
+    timeout: u64,
 }
 
 /// Now, from the platform's clock.
@@ -28,7 +36,8 @@ pub fn now() -> SystemTime {
     SystemTime::UNIX_EPOCH + Duration::from_secs(seconds)
 }
 
-fn certificates(path: Option<&PathBuf>) -> anyhow::Result<Vec<x509_cert::Certificate>> {
+/// The certificates in a PEM file, or none without one.
+pub fn certificates(path: Option<&PathBuf>) -> anyhow::Result<Vec<x509_cert::Certificate>> {
     match path {
         Some(path) => {
             let pem = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
@@ -46,8 +55,16 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<()> {
         now: now(),
         other_certificates: certificates(args.other_certs.as_ref())?,
     };
-    let report = verify_pdf(&bytes, &options)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
+    let online = args.online.then(|| HttpRevocation {
+        timeout: Duration::from_secs(args.timeout),
+        now: options.now,
+    });
+    let report = verify_pdf_online(
+        &bytes,
+        &options,
+        online.as_ref().map(|o| o as &dyn RevocationSource),
+    )
+    .map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
@@ -74,6 +91,14 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<()> {
                 s.revision,
                 s.revisions,
             );
+            for entry in &s.revocation {
+                println!(
+                    "    revocation: {}  {} ({})",
+                    entry.subject,
+                    entry.status,
+                    entry.source.as_deref().unwrap_or("no evidence")
+                );
+            }
             for problem in &s.problems {
                 println!("    ! {problem}");
             }

@@ -13,6 +13,7 @@ use std::process::{Command, Output};
 use signet_core::Platform;
 use signet_core::testing::sandbox_config;
 
+mod ltv;
 mod token;
 
 pub(crate) fn signet(data: &Path, database_url: Option<&str>, args: &[&str]) -> Output {
@@ -310,7 +311,7 @@ fn pdf_sign_and_verify_from_the_command_line() {
     );
     assert!(!broken.status.success(), "{}", text(&broken));
 
-    // B-LT from the command line is refused clearly rather than silently downgraded.
+    // B-LT without a TSA is refused clearly rather than silently downgraded.
     let lt = signet(
         data,
         None,

@@ -295,7 +295,12 @@ pub fn sign_pdf(
     if options.level >= Level::BLT
         && let Some(source) = options.revocation
     {
-        bytes = dss::add_dss(bytes, source, &options.extra_certificates)?;
+        bytes = dss::add_dss(
+            bytes,
+            source,
+            &options.extra_certificates,
+            options.signing_time,
+        )?;
     }
     if options.level == Level::BLTA
         && let Some(tsa) = options.tsa

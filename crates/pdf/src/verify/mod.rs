@@ -11,7 +11,7 @@ use signet_pki::signer::Sm2Ids;
 use x509_cert::Certificate;
 
 use crate::chain::{build_chain, extend_unique, self_signed};
-use crate::dss::read_dss;
+use crate::dss::{RevocationSource, read_dss};
 use crate::error::Result;
 use crate::reader::{self, find, rfind};
 use crate::sign::Level;
@@ -114,8 +114,19 @@ fn revision_ends(bytes: &[u8]) -> Vec<usize> {
     ends
 }
 
-/// Verify every signature of `input`.
+/// Verify every signature of `input`, revocation from `/DSS` only.
 pub fn verify_pdf(input: &[u8], options: &VerifyOptions) -> Result<Report> {
+    verify_pdf_online(input, options, None)
+}
+
+/// Verify every signature of `input`; a certificate `/DSS` has no evidence for is asked about
+/// through `online` (an OCSP responder or CRL), when given. A failed online check is a problem
+/// that makes the signature invalid (hard-fail): the caller asked for the status.
+pub fn verify_pdf_online(
+    input: &[u8],
+    options: &VerifyOptions,
+    online: Option<&dyn RevocationSource>,
+) -> Result<Report> {
     let pdf = reader::load(input.to_vec())?;
     let found = find_signatures(&pdf)?;
     let dss = read_dss(&pdf);
@@ -129,7 +140,9 @@ pub fn verify_pdf(input: &[u8], options: &VerifyOptions) -> Result<Report> {
     );
     let mut reports = Vec::new();
     for signature in &found {
-        reports.push(verify_one(&pdf, signature, &dss, &ends, &mut pool, options));
+        reports.push(verify_one(
+            &pdf, signature, &dss, &ends, &mut pool, options, online,
+        ));
     }
     // B-LTA: a valid document timestamp after a B-LT signature.
     let timestamps: Vec<(usize, bool)> = reports
@@ -161,6 +174,7 @@ fn verify_one(
     ends: &[usize],
     pool: &mut Vec<Certificate>,
     options: &VerifyOptions,
+    online: Option<&dyn RevocationSource>,
 ) -> SignatureReport {
     let mut problems = Vec::new();
     let bytes = &pdf.bytes;
@@ -226,6 +240,8 @@ fn verify_one(
         match signed_data(&signature.contents) {
             Ok(signed) => {
                 let check = cms::check_signer(&signed, &digest_of);
+                // The signer's chain often holds the TSA's issuer too.
+                extend_unique(pool, check.carried.clone());
                 let mut time = None;
                 if let Some(token) = signature_timestamps(&signed).first() {
                     let imprint = check.signature.clone();
@@ -295,9 +311,11 @@ fn verify_one(
             .collect();
         for pair in chain.windows(2) {
             if !self_signed(&pair[0]) {
-                report
-                    .revocation
-                    .push(revocation::status_of(&pair[0], &pair[1], dss, at));
+                let entry = revocation::status_with(&pair[0], &pair[1], dss, at, online);
+                if let Some(error) = &entry.error {
+                    problems.push(format!("online revocation check failed: {error}"));
+                }
+                report.revocation.push(entry);
             }
         }
     }
@@ -314,8 +332,11 @@ fn verify_one(
             problems.push(format!("modified after signing: {change}"));
         }
     }
-    let complete_revocation =
-        !report.revocation.is_empty() && report.revocation.iter().all(|r| r.status == "good");
+    // The level describes the file: evidence fetched online does not count.
+    let complete_revocation = !report.revocation.is_empty()
+        && report.revocation.iter().all(|r| {
+            r.status == "good" && r.source.as_deref().is_some_and(|s| !s.ends_with("-online"))
+        });
     if !signature.document_timestamp && report.intact {
         report.level = Some(if timestamp_time.is_none() {
             Level::BB

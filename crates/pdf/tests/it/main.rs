@@ -10,6 +10,8 @@
 
 mod document;
 mod freeze;
+mod responder;
+mod revocation;
 mod rotated;
 mod seals;
 mod signing;

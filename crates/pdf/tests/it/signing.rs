@@ -4,8 +4,10 @@
 use signet_pdf::seal::{RidingSeal, VisibleSeal};
 use signet_pdf::{Credentials, Level, SignOptions, VerifyOptions, sign_pdf, verify_pdf};
 
-use crate::support::{TestRevocation, fixture, fixture_pdf, now, seal_png, tempdir};
-use crate::validators::{pdfsig, pyhanko, pyhanko_ltv};
+use signet_pdf::dss::HttpRevocation;
+
+use crate::support::{fixture, fixture_pdf, now, seal_png, tempdir};
+use crate::validators::{pdfsig, pyhanko, pyhanko_ades, pyhanko_ltv};
 
 pub struct Step<'a> {
     pub who: &'a crate::support::Party,
@@ -17,10 +19,12 @@ pub struct Step<'a> {
 pub fn sign_step(input: &[u8], step: &Step<'_>) -> Vec<u8> {
     let f = fixture();
     let tsa = f.tsa();
+    // Revocation data from the fixture CAs' OCSP responders and CRLs, over HTTP.
+    let revocation = HttpRevocation::new(now());
     let mut options = SignOptions::new(now());
     options.level = step.level;
     options.tsa = Some(&tsa);
-    options.revocation = Some(&TestRevocation);
+    options.revocation = Some(&revocation);
     options.extra_certificates = f.tsa_chain();
     options.reason = Some("同意 / agreed".into());
     options.seal = step.seal_page.map(|page| VisibleSeal {
@@ -77,8 +81,15 @@ pub fn scenario(producer_file: &str, input: Vec<u8>, steps: &[Step<'_>]) {
             Some(true)
         );
         assert_eq!(last.level, Some(step.level), "{producer_file} step {i}");
+        // Kept for a look by hand when a validator disagrees.
+        std::fs::write(
+            std::env::temp_dir().join(format!("signet-step{i}-{producer_file}")),
+            &pdf,
+        )
+        .ok();
         pyhanko(dir.path(), &pdf);
         if step.level >= Level::BLT {
+            pyhanko_ades(dir.path(), &pdf);
             pyhanko_ltv(dir.path(), &pdf);
         }
         pdfsig(dir.path(), &pdf, expected_signatures);

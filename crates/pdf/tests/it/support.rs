@@ -5,17 +5,14 @@ use std::process::Command;
 use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
-use der::{Encode, EncodePem, pem::LineEnding};
+use der::{EncodePem, pem::LineEnding};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
-use signet_pdf::dss::{RevocationData, RevocationSource};
+use signet_pdf::Credentials;
 use signet_pdf::sign::timestamp::LocalTsa;
-use signet_pdf::{Credentials, Result};
 use signet_pki::ca::{FamilyHierarchy, HierarchyConfig, create_family};
-use signet_pki::crl::{CrlContent, build_crl};
 use signet_pki::issue::{CertificateTemplate, Issuer, issue};
 use signet_pki::keystore::{KeyEncryptionKey, KeyStore, SoftwareKeyStore};
-use signet_pki::ocsp::{CertStatus, Responder};
 use signet_pki::profile::{Profile, TSA_POLICY};
 use signet_pki::serial::random_serial;
 use signet_pki::signer::SoftwareKey;
@@ -60,12 +57,18 @@ impl Party {
 }
 
 pub struct Fixture {
+    /// Where the fixture CAs answer OCSP and CRL requests ([`crate::responder`]).
+    pub base_url: String,
     pub store: SoftwareKeyStore,
     pub families: Vec<FamilyHierarchy>,
     pub alice: Party,
     pub bob: Party,
     pub carol: Party,
     pub sm2: Party,
+    /// Issued by the RSA issuing CA and revoked an hour ago.
+    pub mallory: Party,
+    /// Certificates the responder reports revoked.
+    pub revoked: Vec<Certificate>,
 }
 
 impl Fixture {
@@ -111,7 +114,24 @@ impl Fixture {
     }
 }
 
-fn party(
+/// A signer certified by `hierarchy`'s issuing CA, whose AIA and CRL distribution point name
+/// `base_url`.
+pub fn party(
+    base_url: &str,
+    store: &SoftwareKeyStore,
+    hierarchy: &FamilyHierarchy,
+    algorithm: KeyAlgorithm,
+    name: &'static str,
+    seed: u64,
+) -> Party {
+    let (_, issuing_name) = signet_pki::ca::ca_names(hierarchy.family);
+    let urls = signet_pki::extensions::CaUrls::new(base_url, &issuing_name);
+    party_with(urls, store, hierarchy, algorithm, name, seed)
+}
+
+/// A signer certified by `hierarchy`'s issuing CA with these AIA/CRL URLs.
+pub fn party_with(
+    urls: signet_pki::extensions::CaUrls,
     store: &SoftwareKeyStore,
     hierarchy: &FamilyHierarchy,
     algorithm: KeyAlgorithm,
@@ -125,11 +145,10 @@ fn party(
     )
     .unwrap();
     let issuing_signer = store.signer(&hierarchy.issuing.key).unwrap();
-    let (_, issuing_name) = signet_pki::ca::ca_names(hierarchy.family);
     let issuer = Issuer {
         certificate: &hierarchy.issuing.certificate,
         signer: issuing_signer.as_ref(),
-        urls: signet_pki::extensions::CaUrls::new(BASE_URL, &issuing_name),
+        urls,
     };
     let certificate = issue(
         &issuer,
@@ -165,14 +184,13 @@ fn id_number() -> String {
     )
 }
 
-pub const BASE_URL: &str = "https://ca.signet.test";
-
 pub fn fixture() -> &'static Fixture {
     static FIXTURE: OnceLock<Fixture> = OnceLock::new();
     FIXTURE.get_or_init(|| {
         let store = SoftwareKeyStore::new(KeyEncryptionKey::new([42; 32]));
         let mut rng = rng(2026);
-        let config = HierarchyConfig::new(BASE_URL, "Signet PDF 测试");
+        let base_url = crate::responder::start();
+        let config = HierarchyConfig::new(&base_url, "Signet PDF 测试");
         let start = now() - Duration::from_hours(24);
         let families: Vec<FamilyHierarchy> = Family::ALL
             .into_iter()
@@ -180,6 +198,7 @@ pub fn fixture() -> &'static Fixture {
             .collect();
         let get = |f: Family| families.iter().find(|h| h.family == f).unwrap();
         let alice = party(
+            &base_url,
             &store,
             get(Family::Rsa),
             KeyAlgorithm::Rsa2048,
@@ -187,6 +206,7 @@ pub fn fixture() -> &'static Fixture {
             11,
         );
         let bob = party(
+            &base_url,
             &store,
             get(Family::Ecc),
             KeyAlgorithm::EcdsaP256,
@@ -194,14 +214,33 @@ pub fn fixture() -> &'static Fixture {
             21,
         );
         let carol = party(
+            &base_url,
             &store,
             get(Family::Rsa),
             KeyAlgorithm::Rsa2048,
             "丙方 Carol",
             31,
         );
-        let sm2 = party(&store, get(Family::Sm2), KeyAlgorithm::Sm2, "国密 Sm2", 41);
+        let sm2 = party(
+            &base_url,
+            &store,
+            get(Family::Sm2),
+            KeyAlgorithm::Sm2,
+            "国密 Sm2",
+            41,
+        );
+        let mallory = party(
+            &base_url,
+            &store,
+            get(Family::Rsa),
+            KeyAlgorithm::Rsa2048,
+            "吊销 Mallory",
+            51,
+        );
         Fixture {
+            base_url,
+            revoked: vec![mallory.certificate.clone()],
+            mallory,
             store,
             families,
             alice,
@@ -210,63 +249,6 @@ pub fn fixture() -> &'static Fixture {
             sm2,
         }
     })
-}
-
-/// OCSP for end-entity certificates, a CRL from the root for issuing CAs.
-pub struct TestRevocation;
-
-impl RevocationSource for TestRevocation {
-    fn revocation(
-        &self,
-        certificate: &Certificate,
-        issuer: &Certificate,
-    ) -> Result<RevocationData> {
-        let fixture = fixture();
-        // Fresh evidence: AdES validation wants revocation data issued after the signature time.
-        let at = now() + Duration::from_secs(1);
-        let next = at + Duration::from_hours(7 * 24);
-        for hierarchy in &fixture.families {
-            if issuer == &hierarchy.issuing.certificate {
-                let signer = fixture.signer(&hierarchy.ocsp.key);
-                let responder = Responder {
-                    issuer: &hierarchy.issuing.certificate,
-                    certificate: &hierarchy.ocsp.certificate,
-                    signer: signer.as_ref(),
-                };
-                let answer = responder
-                    .presign(
-                        certificate.tbs_certificate().serial_number(),
-                        CertStatus::Good,
-                        at,
-                        next,
-                    )
-                    .unwrap();
-                return Ok(RevocationData {
-                    ocsp_responses: vec![answer.der],
-                    crls: Vec::new(),
-                });
-            }
-            if issuer == &hierarchy.root.certificate {
-                let signer = fixture.signer(&hierarchy.root.key);
-                let crl = build_crl(
-                    &hierarchy.root.certificate,
-                    signer.as_ref(),
-                    &CrlContent {
-                        number: 1,
-                        this_update: at,
-                        next_update: next,
-                        revoked: &[],
-                    },
-                )
-                .unwrap();
-                return Ok(RevocationData {
-                    ocsp_responses: Vec::new(),
-                    crls: vec![crl.to_der().unwrap()],
-                });
-            }
-        }
-        Ok(RevocationData::default())
-    }
 }
 
 pub fn ci() -> bool {

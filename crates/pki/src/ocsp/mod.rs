@@ -1,6 +1,8 @@
-//! OCSP (RFC 6960): parse requests, build signed responses, pre-sign them for the hot path.
+//! OCSP (RFC 6960): parse requests, build signed responses, pre-sign them for the hot path;
+//! build requests and check responses as a relying party.
 
 mod read;
+mod request;
 mod types;
 
 use std::time::SystemTime;
@@ -14,6 +16,7 @@ use x509_cert::ext::Extension;
 use x509_cert::serial_number::SerialNumber;
 
 pub use read::{VerifiedResponse, verify_response};
+pub use request::build_request;
 use types::{
     BasicOcspResponse, CertStatusAsn1, OCSP_BASIC, OCSP_NONCE, OcspRequestAsn1, OcspResponseAsn1,
     ResponderId, ResponseBytes, ResponseData, RevokedInfo, SingleResponse,

@@ -5,7 +5,9 @@ use std::time::SystemTime;
 use der::{Decode, Encode};
 use x509_cert::Certificate;
 
-use super::types::{BasicOcspResponse, CertStatusAsn1, OCSP_BASIC, OcspResponseAsn1};
+use der::asn1::OctetString;
+
+use super::types::{BasicOcspResponse, CertStatusAsn1, OCSP_BASIC, OCSP_NONCE, OcspResponseAsn1};
 use super::{CertStatus, ResponseStatus, StatusAnswer};
 use crate::error::{PkiError, Result};
 use crate::profile::KP_OCSP_SIGNING;
@@ -21,6 +23,8 @@ pub struct VerifiedResponse {
     pub answers: Vec<StatusAnswer>,
     /// The delegated responder's certificate, when the CA did not sign itself.
     pub responder: Option<Certificate>,
+    /// The nonce the responder echoed (the bytes inside the extension's OCTET STRING).
+    pub nonce: Option<Vec<u8>>,
 }
 
 fn bad(what: &str) -> PkiError {
@@ -105,9 +109,22 @@ pub fn verify_response(
                 .map_or(SystemTime::UNIX_EPOCH, |t| t.to_system_time()),
         })
         .collect();
+    let nonce = basic
+        .tbs_response_data
+        .response_extensions
+        .iter()
+        .flatten()
+        .find(|e| e.extn_id == OCSP_NONCE)
+        .map(|e| {
+            OctetString::from_der(e.extn_value.as_bytes())
+                .map(|value| value.as_bytes().to_vec())
+                .map_err(|_| bad("nonce is not an OCTET STRING"))
+        })
+        .transpose()?;
     Ok(VerifiedResponse {
         produced_at: basic.tbs_response_data.produced_at.to_system_time(),
         answers,
         responder,
+        nonce,
     })
 }

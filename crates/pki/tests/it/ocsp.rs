@@ -172,3 +172,54 @@ fn malformed_requests_map_to_malformed_request() {
     let answer = error_response(ResponseStatus::MalformedRequest).unwrap();
     assert_eq!(answer, [0x30, 0x03, 0x0a, 0x01, 0x01]);
 }
+
+#[test]
+fn built_requests_parse_and_the_nonce_comes_back() {
+    let fixture = fixture();
+    let hierarchy = &fixture.families[0];
+    let key = SoftwareKey::generate(KeyAlgorithm::Rsa2048, "", &mut rng(43)).unwrap();
+    let leaf = issue_leaf(hierarchy, Profile::Enterprise, &key, 44).unwrap();
+    let request = signet_pki::ocsp::build_request(
+        &leaf,
+        &hierarchy.issuing.certificate,
+        Some(b"0123456789ab"),
+    )
+    .unwrap();
+    let parsed = parse_request(&request).unwrap();
+    assert_eq!(parsed.cert_ids.len(), 1);
+    assert!(parsed.cert_ids[0].is_issued_by(&hierarchy.issuing.certificate));
+    assert_eq!(
+        &parsed.cert_ids[0].serial_number,
+        leaf.tbs_certificate().serial_number()
+    );
+    let signer = fixture.signer(&hierarchy.ocsp.key);
+    let responder = Responder {
+        issuer: &hierarchy.issuing.certificate,
+        certificate: &hierarchy.ocsp.certificate,
+        signer: signer.as_ref(),
+    };
+    let response = responder
+        .answer(
+            &parsed,
+            |_| CertStatus::Good,
+            now(),
+            now() + Duration::from_hours(1),
+        )
+        .unwrap();
+    let verified = signet_pki::ocsp::verify_response(
+        &response,
+        &hierarchy.issuing.certificate,
+        signet_pki::signer::Sm2Ids::EITHER,
+    )
+    .unwrap();
+    assert_eq!(verified.nonce.as_deref(), Some(&b"0123456789ab"[..]));
+    assert_eq!(verified.answers[0].status, CertStatus::Good);
+    // Without a nonce, none is asked for; a nonce of 33 bytes is refused.
+    let plain =
+        signet_pki::ocsp::build_request(&leaf, &hierarchy.issuing.certificate, None).unwrap();
+    assert!(parse_request(&plain).unwrap().nonce.is_none());
+    assert!(
+        signet_pki::ocsp::build_request(&leaf, &hierarchy.issuing.certificate, Some(&[1; 33]))
+            .is_err()
+    );
+}

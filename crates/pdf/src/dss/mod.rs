@@ -1,5 +1,9 @@
 //! The Document Security Store: certificates, OCSP answers and CRLs for long-term validation.
 
+pub mod http;
+
+use std::time::SystemTime;
+
 use der::{Decode, Encode};
 use lopdf::{Dictionary, Object, Stream};
 use x509_cert::Certificate;
@@ -10,6 +14,8 @@ use crate::reader::{self, Pdf};
 use crate::sign::raw::Edit;
 use crate::sign::update::Update;
 use crate::signatures::{certificates, find_signatures, signature_timestamps, signed_data};
+use crate::verify::revocation::status_of;
+pub use http::HttpRevocation;
 
 /// Revocation data for one certificate.
 #[derive(Clone, Debug, Default)]
@@ -75,10 +81,15 @@ pub fn read_dss(pdf: &Pdf) -> DssContent {
 
 /// Append a revision with a `/DSS` holding every certificate, OCSP answer and CRL needed to
 /// validate each signature and timestamp in `input` later.
+///
+/// The evidence `source` gives must prove each certificate unrevoked at `at`: a revoked
+/// certificate, or evidence about something else, is an error rather than a `/DSS` that
+/// validators would reject later.
 pub fn add_dss(
     input: Vec<u8>,
     source: &dyn RevocationSource,
     extra: &[Certificate],
+    at: SystemTime,
 ) -> Result<Vec<u8>> {
     let pdf = reader::load(input)?;
     let existing = read_dss(&pdf);
@@ -134,11 +145,28 @@ pub fn add_dss(
             }
             done.push(certificate.clone());
             let data = source.revocation(certificate, issuer)?;
-            if data.ocsp_responses.is_empty() && data.crls.is_empty() {
-                return Err(PdfError::Revocation(format!(
-                    "no OCSP answer or CRL for {}",
-                    certificate.tbs_certificate().subject()
-                )));
+            let evidence = DssContent {
+                certificates: Vec::new(),
+                ocsp_responses: data.ocsp_responses.clone(),
+                crls: data.crls.clone(),
+            };
+            match status_of(certificate, issuer, &evidence, at)
+                .status
+                .as_str()
+            {
+                "good" => {}
+                "revoked" => {
+                    return Err(PdfError::Revocation(format!(
+                        "{} is revoked",
+                        certificate.tbs_certificate().subject()
+                    )));
+                }
+                _ => {
+                    return Err(PdfError::Revocation(format!(
+                        "no OCSP answer or CRL signed by its issuer proves the status of {}",
+                        certificate.tbs_certificate().subject()
+                    )));
+                }
             }
             push_unique(
                 &mut new.ocsp_responses,
