@@ -8,7 +8,9 @@ use signet_pdf::{Level, SignOptions, sign_pdf};
 
 use crate::rotated::{PAGES, Rendered, assert_box, have_renderer, render, rotated_pdf};
 use crate::signing::verify;
-use crate::support::{Party, TestRevocation, fixture, now, tempdir, write};
+use signet_pdf::dss::HttpRevocation;
+
+use crate::support::{Party, fixture, now, tempdir, write};
 use crate::validators::{pdfsig, pyhanko};
 
 /// The seal's quarters, so a turned or mirrored image shows: upper left red, upper right green,
@@ -64,7 +66,9 @@ fn sign(input: &[u8], who: &Party, page: usize, riding: Option<(usize, usize)>) 
         Level::BB
     };
     options.tsa = Some(&tsa);
-    options.revocation = Some(&TestRevocation);
+    let revocation = HttpRevocation::new(now());
+    options.revocation = Some(&revocation);
+    options.extra_certificates = f.tsa_chain();
     options.seal = Some(VisibleSeal {
         png: quartered_png(),
         page,

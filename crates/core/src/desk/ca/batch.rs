@@ -55,7 +55,7 @@ pub async fn issue_batch(
     let now = platform.clock.now();
     // The signer runs ahead of the writer by at most two slices.
     let (sender, mut receiver) = mpsc::channel(2);
-    let signer = {
+    let signing = {
         let material = Arc::clone(&material);
         tokio::task::spawn_blocking(move || {
             for (n, slice) in slices.into_iter().enumerate() {
@@ -77,7 +77,7 @@ pub async fn issue_batch(
         serials.extend(record_certificates(&mut tx, &material.name, rows, now).await?);
         signed.extend(slice);
     }
-    signer.await.map_err(internal)?;
+    signing.await.map_err(internal)?;
     if signed.len() != items.len() {
         return Err(CoreError::internal("ca: a batch's signer stopped early"));
     }
