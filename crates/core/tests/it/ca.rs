@@ -64,7 +64,7 @@ fn request<'a>(
     }
 }
 
-async fn count(p: &signet_core::Platform, table: &str) -> i64 {
+pub async fn count(p: &signet_core::Platform, table: &str) -> i64 {
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT COUNT(*) AS n FROM {table}"
     )))
@@ -180,7 +180,7 @@ async fn issues_every_profile_of_every_family_from_a_csr_and_with_a_key_made_her
     assert_eq!(p.audit.verify(&p.db).await.unwrap().problem, None);
 }
 
-fn rng() -> sys_rng::rand_core::UnwrapErr<sys_rng::SysRng> {
+pub fn rng() -> sys_rng::rand_core::UnwrapErr<sys_rng::SysRng> {
     sys_rng::rand_core::UnwrapErr(sys_rng::SysRng)
 }
 

@@ -15,24 +15,10 @@ use signet_pki::{KeyAlgorithm, SoftwareKey};
 use sqlx::Row as _;
 use x509_cert::Certificate;
 
+use crate::ca::{count, rng};
 use crate::platform;
 
 const URL: &str = "http://127.0.0.1:8080";
-
-fn rng() -> sys_rng::rand_core::UnwrapErr<sys_rng::SysRng> {
-    sys_rng::rand_core::UnwrapErr(sys_rng::SysRng)
-}
-
-async fn count(p: &signet_core::Platform, table: &str) -> i64 {
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT COUNT(*) AS n FROM {table}"
-    )))
-    .fetch_one(p.db.pool())
-    .await
-    .unwrap()
-    .try_get("n")
-    .unwrap()
-}
 
 #[tokio::test]
 async fn a_batch_issues_every_certificate_with_one_audit_event_naming_them() {

@@ -283,33 +283,18 @@ async fn insert_ca(
     Ok(())
 }
 
-/// Record an issued certificate as active.
+/// Records one certificate (see [`record_certificates`]); returns its serial.
 pub(super) async fn record_certificate(
     tx: &mut Tx,
     ca: &str,
-    profile: &str,
-    key_algorithm: &str,
+    profile: &'static str,
+    key_algorithm: &'static str,
     certificate: &Certificate,
     now: Timestamp,
 ) -> Result<String, CoreError> {
-    let tbs = certificate.tbs_certificate();
-    let serial = serial_hex(tbs.serial_number());
-    sqlx::query(
-        "INSERT INTO ca_certificates (serial, ca_name, profile, subject, key_algorithm, \
-         not_before, not_after, status, certificate_der, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $9)",
-    )
-    .bind(&serial)
-    .bind(ca)
-    .bind(profile)
-    .bind(tbs.subject().to_string())
-    .bind(key_algorithm)
-    .bind(unix(&tbs.validity().not_before))
-    .bind(unix(&tbs.validity().not_after))
-    .bind(to_base64(certificate)?)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
+    let row = CertificateRow::new(certificate, profile, key_algorithm)?;
+    let serial = row.serial.clone();
+    record_certificates(tx, ca, vec![row], now).await?;
     Ok(serial)
 }
 
