@@ -13,6 +13,7 @@ pub mod ids;
 pub mod issue;
 pub mod keystore;
 pub mod names;
+pub mod nonce;
 pub mod ocsp;
 pub mod profile;
 pub mod serial;

@@ -2,10 +2,10 @@
 //! else the CRL at its distribution point. Used by `signet pdf sign --level B-LT` and
 //! `signet verify --online`.
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use signet_pki::extensions::AD_OCSP;
+use signet_pki::nonce::random_nonce;
 use signet_pki::ocsp::{CertStatus, build_request, verify_response};
 use signet_pki::signer::Sm2Ids;
 use x509_cert::Certificate;
@@ -14,7 +14,6 @@ use x509_cert::ext::pkix::{AuthorityInfoAccessSyntax, BasicConstraints, CrlDistr
 
 use super::{RevocationData, RevocationSource};
 use crate::error::{PdfError, Result};
-use crate::sign::cms::hash;
 use crate::verify::revocation::check_crl;
 
 /// Largest OCSP answer read (a signed answer with a responder certificate is a few KiB).
@@ -23,8 +22,6 @@ const MAX_OCSP_BYTES: u64 = 256 * 1024;
 const MAX_CRL_BYTES: u64 = 32 * 1024 * 1024;
 /// Clock difference tolerated between us and a responder.
 const SKEW: Duration = Duration::from_mins(5);
-
-static NONCE_COUNTER: AtomicU64 = AtomicU64::new(1);
 
 /// Asks each certificate's OCSP responder (AIA), falling back to its CRL (CRL distribution
 /// point). Every answer is checked against the issuer before it is used: a response signed by
@@ -56,18 +53,7 @@ impl HttpRevocation {
 
     /// One OCSP exchange with `url`; the DER answer when it covers `certificate` and is current.
     fn ocsp(&self, certificate: &Certificate, issuer: &Certificate, url: &str) -> Result<Vec<u8>> {
-        let counter = NONCE_COUNTER.fetch_add(1, Ordering::Relaxed);
-        let since_epoch = self
-            .now
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_nanos();
-        let serial = certificate.tbs_certificate().serial_number().as_bytes();
-        let mut nonce = hash(
-            signet_pki::algorithm::SHA256,
-            &[serial, &since_epoch.to_be_bytes(), &counter.to_be_bytes()],
-        )?;
-        nonce.truncate(16);
+        let nonce = random_nonce(16)?;
         let request = build_request(certificate, issuer, Some(&nonce))?;
         let mut response = self
             .agent()

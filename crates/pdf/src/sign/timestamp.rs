@@ -1,6 +1,5 @@
 //! RFC 3161 time-stamp sources: the in-process `signet_pki` TSA and an HTTP client.
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use cms::content_info::ContentInfo;
@@ -11,6 +10,8 @@ use spki::AlgorithmIdentifierOwned;
 use x509_cert::serial_number::SerialNumber;
 
 use crate::error::{PdfError, Result};
+use signet_pki::nonce::random_nonce;
+
 use crate::sign::cms::{TST_INFO, hash};
 
 /// Largest answer read from a TSA.
@@ -106,16 +107,9 @@ pub fn tst_info(token: &[u8]) -> Result<TstInfo> {
     Ok(TstInfo::from_der(octets.as_bytes())?)
 }
 
-static NONCE_COUNTER: AtomicU64 = AtomicU64::new(1);
-
 /// A request for `digest` with a nonce; certificate requested so validators find the TSA.
 fn request(algorithm: ObjectIdentifier, digest: &[u8]) -> Result<(Vec<u8>, Int)> {
-    let counter = NONCE_COUNTER.fetch_add(1, Ordering::Relaxed);
-    let mut nonce = hash(
-        signet_pki::algorithm::SHA256,
-        &[digest, &counter.to_be_bytes()],
-    )?;
-    nonce.truncate(12);
+    let mut nonce = random_nonce(12)?;
     if let Some(first) = nonce.first_mut() {
         *first &= 0x7f;
         *first |= 0x01;
