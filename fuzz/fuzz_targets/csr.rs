@@ -11,7 +11,7 @@ use signet_pki::signer::{Sm2Ids, verify_signature};
 use signet_pki::{KeyAlgorithm, PkiError};
 use x509_cert::request::CertReq;
 
-/// Codes a refused request may carry (what `desk/ca/issuance.rs` answers the client with).
+/// Codes a refused request may carry (what `ca/issuance.rs` answers the client with).
 const REFUSALS: &[&str] = &[
     "pki.csr_malformed",
     "pki.csr_too_large",

@@ -74,7 +74,7 @@ pub enum CoreError {
     #[error("not found")]
     NotFound,
     #[error("certificate authority: {0}")]
-    Ca(crate::desk::ca::CaError),
+    Ca(crate::ca::CaError),
     #[error("desk: {0}")]
     Desk(crate::desk::DeskError),
     #[error("database: {0}")]

@@ -1,6 +1,8 @@
-//! Signet's domain in three wings: `platform` (accounts, database, audit, providers), `desk` (the
-//! certificate registration desk) and `contracts` (the e-contract platform). Nothing here knows HTTP.
+//! Signet's domain: the `platform` floor (accounts, database, audit, providers) and three wings on
+//! it: `ca` (the certificate authority), `desk` (the certificate registration desk) and `contracts`
+//! (the e-contract platform). Nothing here knows HTTP.
 
+pub mod ca;
 pub mod contracts;
 pub mod desk;
 pub mod error;

@@ -8,9 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use signet_core::Platform;
-use signet_core::desk::ca::{
-    BatchItem, IssueRequest, KeyInput, init_hierarchies, issue, issue_batch,
-};
+use signet_core::ca::{BatchItem, IssueRequest, KeyInput, init_hierarchies, issue, issue_batch};
 use signet_core::platform::PlatformConfig;
 use signet_pki::ca::{HierarchyConfig, create_family};
 use signet_pki::issue::{CertificateTemplate, Issuer, issue as issue_raw};

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE};
-use signet_core::desk::ca;
+use signet_core::ca;
 
 use crate::problem::ApiResult;
 use crate::state::AppState;

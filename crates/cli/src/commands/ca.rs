@@ -6,7 +6,7 @@ use anyhow::Context as _;
 use clap::{Args, Subcommand};
 use secrecy::ExposeSecret as _;
 use signet_core::Platform;
-use signet_core::desk::ca::{IssueRequest, crl, issue, list_cas, revoke};
+use signet_core::ca::{IssueRequest, crl, issue, list_cas, revoke};
 use signet_core::platform::clock::rfc3339;
 
 use super::core_error as core;

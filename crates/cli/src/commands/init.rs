@@ -3,10 +3,10 @@
 use anyhow::Context as _;
 use clap::Args;
 use signet_core::Platform;
-use signet_core::desk::ca::init_hierarchies;
+use signet_core::ca::init_hierarchies;
 use signet_core::desk::demo::seed_catalog;
+use signet_core::desk::roles::{self, Role};
 use signet_core::platform::accounts::{RegisterInput, create_verified};
-use signet_core::platform::roles::{self, Role};
 
 use crate::settings::Settings;
 

@@ -3,8 +3,8 @@
 use anyhow::Context as _;
 use clap::{Args, Subcommand};
 use signet_core::Platform;
+use signet_core::desk::roles::{self, Role};
 use signet_core::platform::accounts::fields::Identifier;
-use signet_core::platform::roles::{self, Role};
 
 use super::core_error as core;
 use crate::settings::Settings;

@@ -11,8 +11,8 @@ use signet_pki::signer::{Sm2Ids, verify_signature};
 use sqlx::Row as _;
 use x509_cert::Certificate;
 
-use super::ca;
 use crate::Platform;
+use crate::ca;
 use crate::error::CoreError;
 use crate::platform::accounts::{LoginOutcome, Origin, login_verified};
 use crate::platform::audit::AuditEvent;

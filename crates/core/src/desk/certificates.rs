@@ -7,8 +7,8 @@ use serde::Serialize;
 use sqlx::Row as _;
 
 use super::DeskError;
-use super::ca;
 use crate::Platform;
+use crate::ca;
 use crate::error::CoreError;
 use crate::platform::accounts::fields::Phone;
 use crate::platform::clock::{Clock as _, Timestamp};

@@ -1,8 +1,7 @@
 //! The certificate registration desk: catalog, orders, verification, materials, payments,
-//! review, production and certificate lifecycle. It stands on `platform`; `ca` is the certificate
-//! authority as the desk uses it.
+//! review, production, certificate lifecycle and the staff's roles. It stands on `platform` and
+//! uses the certificate authority (`crate::ca`).
 
-pub mod ca;
 pub mod catalog;
 pub mod cert_login;
 pub mod certificates;
@@ -17,6 +16,7 @@ pub mod payments;
 pub mod printouts;
 pub mod production;
 pub mod review;
+pub mod roles;
 pub mod unlock;
 pub mod verification;
 

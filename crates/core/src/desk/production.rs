@@ -7,10 +7,10 @@ use secrecy::ExposeSecret as _;
 use sqlx::Row as _;
 
 use super::DeskError;
-use super::ca::{self, CertificateInfo, IssueRequest};
 use super::catalog::{self, Medium, Product, SubjectKind};
 use super::orders::{self, ApplicationForm, Change, Event, Order, OrderState};
 use crate::Platform;
+use crate::ca::{self, CertificateInfo, IssueRequest};
 use crate::error::CoreError;
 use crate::platform::clock::Clock as _;
 

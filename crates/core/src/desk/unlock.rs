@@ -62,7 +62,7 @@ pub async fn authorise(
     let cert = held(platform, user_id, serial).await?;
     let token_serial = cert.token_serial.clone().ok_or_else(not_a_token)?;
     if cert.status == "revoked" {
-        return Err(super::ca::CaError::AlreadyRevoked(cert.serial).into());
+        return Err(crate::ca::CaError::AlreadyRevoked(cert.serial).into());
     }
     let phone = account_phone(platform, user_id).await?;
     sms_codes::consume(platform, &phone, Purpose::UnlockToken, sms_code).await?;

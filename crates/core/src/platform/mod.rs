@@ -11,7 +11,6 @@ pub mod db;
 pub mod mask;
 pub mod providers;
 pub mod random;
-pub mod roles;
 pub mod sessions;
 pub mod sms_codes;
 
@@ -64,7 +63,7 @@ pub struct Platform {
     pub ca_key: SecretBox<[u8; 32]>,
     /// Decrypted CA keys and pre-signed OCSP answers (the desk's CA keeps them here so every
     /// request of this process shares them).
-    pub ca_cache: crate::desk::ca::CaCache,
+    pub ca_cache: crate::ca::CaCache,
 }
 
 impl Platform {
@@ -106,8 +105,8 @@ impl Platform {
         Ok(Self {
             cipher: FieldCipher::new(&master)?,
             audit: AuditLog::new(master.derive("signet/audit-chain/v1")?),
-            ca_key: SecretBox::new(Box::new(master.derive(crate::desk::ca::KEY_PURPOSE)?)),
-            ca_cache: crate::desk::ca::CaCache::default(),
+            ca_key: SecretBox::new(Box::new(master.derive(crate::ca::KEY_PURPOSE)?)),
+            ca_cache: crate::ca::CaCache::default(),
             clock,
             random: Random,
             blobs: BlobStore::new(config.data_dir.join("blobs")),

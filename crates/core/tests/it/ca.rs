@@ -3,7 +3,7 @@
 
 use der::{Decode as _, DecodePem as _};
 use signet_core::CoreError;
-use signet_core::desk::ca::{
+use signet_core::ca::{
     CaRole, IssueRequest, crl, init_hierarchies, issue, list_cas, ocsp, revoke, timestamp,
 };
 use signet_core::platform::clock::Clock as _;
@@ -131,7 +131,7 @@ async fn issues_every_profile_of_every_family_from_a_csr_and_with_a_key_made_her
     let t = platform().await;
     let p = &t.platform;
     init_hierarchies(p, URL).await.unwrap();
-    let at = signet_core::desk::ca::system_time(p.clock.now() + 60);
+    let at = signet_core::ca::system_time(p.clock.now() + 60);
     for (ca, algorithm) in [
         ("rsa", KeyAlgorithm::Rsa2048),
         ("ecc", KeyAlgorithm::EcdsaP256),

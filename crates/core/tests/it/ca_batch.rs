@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use der::DecodePem as _;
-use signet_core::desk::ca::{BatchItem, KeyInput, MAX_BATCH, init_hierarchies, issue_batch};
+use signet_core::ca::{BatchItem, KeyInput, MAX_BATCH, init_hierarchies, issue_batch};
 use signet_core::platform::clock::Clock as _;
 use signet_pki::Signer as _;
 use signet_pki::csr::make_csr;
@@ -55,7 +55,7 @@ async fn a_batch_issues_every_certificate_with_one_audit_event_naming_them() {
     assert_eq!(count(p, "audit_log").await, events + 1);
     let serials: HashSet<&str> = issued.iter().map(|i| i.serial.as_str()).collect();
     assert_eq!(serials.len(), issued.len(), "serials are unique");
-    let at = signet_core::desk::ca::system_time(p.clock.now() + 60);
+    let at = signet_core::ca::system_time(p.clock.now() + 60);
     for (i, one) in issued.iter().enumerate() {
         assert_eq!(one.key_pem.is_some(), i % 100 == 7, "item {i}");
         let leaf = Certificate::from_pem(one.cert_pem.as_bytes()).unwrap();

@@ -8,7 +8,7 @@ use axum::response::IntoResponse;
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use signet_core::CoreError;
-use signet_core::desk::ca::CertificateInfo;
+use signet_core::ca::CertificateInfo;
 use signet_core::desk::catalog::Business;
 use signet_core::desk::certificates::{self, HeldCertificate};
 use signet_core::desk::cloud::{self, Authorisation};

@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use serde::Deserialize;
 use signet_core::CoreError;
-use signet_core::desk::ca::CertificateInfo;
+use signet_core::ca::CertificateInfo;
 use signet_core::desk::catalog::{self, Business, Project};
 use signet_core::desk::materials::{self, Material, UploadLink};
 use signet_core::desk::orders::{

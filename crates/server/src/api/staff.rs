@@ -6,10 +6,10 @@ use axum::extract::{Path, Query, State};
 use serde::{Deserialize, Serialize};
 use signet_core::desk::catalog::{self, ProductInput, ProjectInput};
 use signet_core::desk::orders::{self, OrderDetail, OrderFilter, OrderLine};
+use signet_core::desk::roles::{self, Role};
 use signet_core::desk::{materials, payments, review};
 use signet_core::platform::audit::AuditEvent;
 use signet_core::platform::clock::Clock as _;
-use signet_core::platform::roles::{self, Role};
 use utoipa::ToSchema;
 
 use super::ApiJson;
@@ -240,7 +240,7 @@ pub async fn revoke(
     ApiJson(body): ApiJson<StaffRevokeIn>,
 ) -> ApiResult<Json<RevokedOut>> {
     let staff_id = staff(&state, &ctx, Role::Reviewer).await?;
-    let done = signet_core::desk::ca::revoke(
+    let done = signet_core::ca::revoke(
         &state.platform,
         &serial,
         &body.reason,

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use base64::Engine as _;
 use reqwest::StatusCode;
 use signet_core::Platform;
-use signet_core::desk::ca::{IssueRequest, Issued, issue, revoke};
+use signet_core::ca::{IssueRequest, Issued, issue, revoke};
 
 use crate::support::{TestApp, app, problem};
 

@@ -52,7 +52,7 @@ impl Builder {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address: SocketAddr = listener.local_addr().unwrap();
         if self.ca {
-            signet_core::desk::ca::init_hierarchies(&platform, &format!("http://{address}"))
+            signet_core::ca::init_hierarchies(&platform, &format!("http://{address}"))
                 .await
                 .unwrap();
         }

@@ -7,7 +7,7 @@ use sqlx::Row as _;
 use super::Business;
 use super::{Help, ProductSettings, ProjectKind, SubjectKind, json};
 use crate::Platform;
-use crate::desk::ca;
+use crate::ca;
 use crate::error::CoreError;
 use crate::platform::clock::Clock as _;
 

@@ -118,7 +118,7 @@ async fn token_certificate_binds_to_the_account_and_logs_in() {
     )
     .await;
     // A revoked certificate no longer logs in; unbinding works.
-    signet_core::desk::ca::revoke(&desk.app.platform, &cert.serial, "key-compromise", "test")
+    signet_core::ca::revoke(&desk.app.platform, &cert.serial, "key-compromise", "test")
         .await
         .unwrap();
     let c = login_challenge(&replayer).await;

@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
-use signet_core::platform::roles::{self, Role};
+use signet_core::desk::roles::{self, Role};
 
 use signet_pki::SoftwareKey;
 
@@ -314,7 +314,7 @@ pub async fn usb_certificate(
     desk: &Desk,
     staff: &crate::support::TestApp,
     seed: u64,
-) -> (SoftwareKey, signet_core::desk::ca::CertificateInfo) {
+) -> (SoftwareKey, signet_core::ca::CertificateInfo) {
     let platform = &desk.app.platform;
     let order = desk.create("ukey-org").await;
     let order_id = order["id"].as_str().unwrap().to_owned();

@@ -4,11 +4,11 @@
 use serde::{Deserialize, Serialize};
 use sqlx::Row as _;
 
-use super::Platform;
-use super::audit::AuditEvent;
-use super::clock::Clock as _;
 use crate::desk::DeskError;
 use crate::error::CoreError;
+use crate::platform::Platform;
+use crate::platform::audit::AuditEvent;
+use crate::platform::clock::Clock as _;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
