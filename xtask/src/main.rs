@@ -1,5 +1,6 @@
 //! `cargo xtask run | test | fuzz | bench`: the commands the README names.
 
+mod architecture;
 mod bench;
 mod examples;
 mod fuzz;

@@ -12,7 +12,7 @@ use std::time::Duration;
 use anyhow::{Context as _, bail};
 
 use crate::shell::{self, Steps, cargo, is_ci, target_dir};
-use crate::{fuzz, prereqs};
+use crate::{architecture, fuzz, prereqs};
 
 /// The PostgreSQL server the database tests use; each test creates its own database there.
 const DEFAULT_PG: &str = "postgres://postgres@127.0.0.1:5432/postgres";
@@ -201,6 +201,18 @@ pub fn run(root: &Path, _args: &[String]) -> anyhow::Result<()> {
         .map(|()| String::new())
     })?;
 
+    steps.step("rust: architecture (wing imports, crate direction)", || {
+        let broken = architecture::check(root)?;
+        for violation in &broken {
+            eprintln!("  {violation}");
+        }
+        anyhow::ensure!(
+            broken.is_empty(),
+            "{} architecture rule(s) broken",
+            broken.len()
+        );
+        Ok(String::new())
+    })?;
     steps.step("rust: fmt", || {
         shell::run(cargo().args(["fmt", "--all", "--check"]).current_dir(root))?;
         // The fuzz package is its own workspace (see fuzz/Cargo.toml): `--all` does not reach it.
