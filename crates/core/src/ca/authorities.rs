@@ -15,6 +15,7 @@ use sqlx::Row as _;
 use sqlx::any::AnyRow;
 use x509_cert::Certificate;
 
+use super::Authority;
 use super::{
     CaError, certificate_from_base64, from_pki, internal, key_store, rng, system_time, to_base64,
     unix,
@@ -169,7 +170,10 @@ pub(super) async fn helper(
 
 /// The DER certificate of a root or issuing CA (what `/pki/{ca}/ca.crt` serves).
 pub async fn ca_certificate(platform: &Platform, name: &str) -> Result<Vec<u8>, CoreError> {
-    let material = platform.ca_cache.material(platform, name).await?;
+    let material = Authority::of(platform)?
+        .cache
+        .material(platform, name)
+        .await?;
     material.certificate.to_der().map_err(internal)
 }
 
@@ -192,7 +196,7 @@ pub async fn init_hierarchies(
         let now = platform.clock.now();
         let config = HierarchyConfig::new(public_url, ORGANIZATION);
         let hierarchy = create_family(
-            &key_store(platform),
+            &key_store(platform)?,
             family,
             &config,
             system_time(now),
@@ -423,7 +427,10 @@ pub async fn certificate(platform: &Platform, serial: &str) -> Result<Certificat
     .ok_or_else(|| CaError::UnknownCertificate(serial.clone()))?;
     let ca: String = row.try_get("ca_name")?;
     let certificate = certificate_from_base64(&row.try_get::<String, _>("certificate_der")?)?;
-    let material = platform.ca_cache.material(platform, &ca).await?;
+    let material = Authority::of(platform)?
+        .cache
+        .material(platform, &ca)
+        .await?;
     let pem =
         |c: &Certificate| der::EncodePem::to_pem(c, der::pem::LineEnding::LF).map_err(internal);
     Ok(CertificateInfo {

@@ -56,7 +56,7 @@ struct Answers {
     by_serial: HashMap<String, Cached>,
 }
 
-/// Held by [`Platform`]; shared by every request.
+/// Held by the [`super::Authority`]; shared by every request.
 #[derive(Default)]
 pub struct CaCache {
     materials: RwLock<HashMap<String, Arc<CaMaterial>>>,
@@ -83,7 +83,7 @@ impl CaCache {
             .await?
             .filter(|row| matches!(row.role, CaRole::Root | CaRole::Issuing))
             .ok_or_else(|| unknown(name))?;
-        let store = key_store(platform);
+        let store = key_store(platform)?;
         let mut chain = vec![row.certificate.clone()];
         let mut issuer = row.issuer_name.clone();
         while let Some(next) = issuer {

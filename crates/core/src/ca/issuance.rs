@@ -21,6 +21,7 @@ use x509_cert::Certificate;
 use x509_cert::name::Name;
 use x509_cert::spki::SubjectPublicKeyInfoOwned;
 
+use super::Authority;
 use super::authorities::{CaRole, record_certificate};
 use super::cache::CaMaterial;
 use super::{CaError, from_pki, internal, rng, system_time};
@@ -142,7 +143,10 @@ pub(super) async fn issuing_material(
     platform: &Platform,
     ca: &str,
 ) -> Result<Arc<CaMaterial>, CoreError> {
-    let material = platform.ca_cache.material(platform, ca).await?;
+    let material = Authority::of(platform)?
+        .cache
+        .material(platform, ca)
+        .await?;
     if material.role != CaRole::Issuing {
         return Err(CaError::NotAnIssuingCa(ca.to_owned()).into());
     }

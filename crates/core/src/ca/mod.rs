@@ -9,12 +9,13 @@ mod issuance;
 mod responder;
 mod revocation;
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use der::{Decode as _, Encode as _};
-use secrecy::ExposeSecret as _;
+use secrecy::{ExposeSecret as _, SecretBox};
 use signet_pki::keystore::{KeyEncryptionKey, SoftwareKeyStore};
 use x509_cert::Certificate;
 
@@ -35,9 +36,32 @@ use crate::platform::clock::Timestamp;
 /// The purpose string the CA key-encryption key is derived under from the master key.
 pub const KEY_PURPOSE: &str = "signet/ca-keys/v1";
 
-/// The store that encrypts and decrypts CA keys under the platform's CA key.
-fn key_store(platform: &Platform) -> SoftwareKeyStore {
-    SoftwareKeyStore::new(KeyEncryptionKey::new(*platform.ca_key.expose_secret()))
+/// What the CA holds for this process: the key that encrypts the CA keys, and the CA keys
+/// decrypted with the OCSP answers signed ahead of time. The CA owns it; the platform only keeps
+/// it among its wings' state (made on first use) so every request of the process shares it.
+pub struct Authority {
+    key: SecretBox<[u8; 32]>,
+    cache: CaCache,
+}
+
+impl Authority {
+    /// This process's authority on `platform`.
+    pub fn of(platform: &Platform) -> Result<Arc<Self>, CoreError> {
+        platform.wings.get_or_try_init(|| {
+            Ok(Self {
+                key: SecretBox::new(Box::new(platform.derive_key(KEY_PURPOSE)?)),
+                cache: CaCache::default(),
+            })
+        })
+    }
+}
+
+/// The store that encrypts and decrypts CA keys under the CA's key.
+fn key_store(platform: &Platform) -> Result<SoftwareKeyStore, CoreError> {
+    let authority = Authority::of(platform)?;
+    Ok(SoftwareKeyStore::new(KeyEncryptionKey::new(
+        *authority.key.expose_secret(),
+    )))
 }
 
 /// Randomness for keys and serials, from the operating system.

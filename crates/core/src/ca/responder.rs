@@ -11,6 +11,7 @@ use signet_pki::serial::{random_serial, serial_hex};
 use signet_pki::tsa::{Tsa, failure_of, rejection};
 use sqlx::Row as _;
 
+use super::Authority;
 use super::authorities::unknown;
 use super::cache::{CaMaterial, Cached};
 use super::{from_pki, parse_reason, rng, system_time};
@@ -74,7 +75,8 @@ async fn answer_for(
     now: Timestamp,
 ) -> Result<Cached, CoreError> {
     let hex = serial_hex(serial);
-    let cache = &platform.ca_cache;
+    let authority = Authority::of(platform)?;
+    let cache = &authority.cache;
     if let Some(cached) = cache
         .answer(&material.name, &hex)
         .filter(|c| c.presigned.next_update >= system_time(now + OCSP_REFRESH))
@@ -98,7 +100,10 @@ async fn answer_for(
 /// Answer a DER `OCSPRequest` about certificates of CA `ca`. A request that does not parse gets
 /// the `malformedRequest` answer (not an error); an unknown CA is [`super::CaError::UnknownCa`].
 pub async fn ocsp(platform: &Platform, ca: &str, request: &[u8]) -> Result<Vec<u8>, CoreError> {
-    let material = platform.ca_cache.material(platform, ca).await?;
+    let material = Authority::of(platform)?
+        .cache
+        .material(platform, ca)
+        .await?;
     let request: OcspRequest = match parse_request(request) {
         Ok(request) => request,
         Err(error) => {
@@ -106,7 +111,10 @@ pub async fn ocsp(platform: &Platform, ca: &str, request: &[u8]) -> Result<Vec<u
             return error_response(ResponseStatus::MalformedRequest).map_err(from_pki);
         }
     };
-    let revision = platform.ca_cache.sync(platform, &material.name).await?;
+    let revision = Authority::of(platform)?
+        .cache
+        .sync(platform, &material.name)
+        .await?;
     let now = platform.clock.now();
     let mut statuses = Vec::with_capacity(request.cert_ids.len());
     for id in &request.cert_ids {
@@ -142,7 +150,10 @@ pub async fn timestamp(
     ca: &str,
     request: &[u8],
 ) -> Result<Vec<u8>, CoreError> {
-    let material = platform.ca_cache.material(platform, ca).await?;
+    let material = Authority::of(platform)?
+        .cache
+        .material(platform, ca)
+        .await?;
     let Some(unit) = &material.tsa else {
         return Err(unknown(ca));
     };

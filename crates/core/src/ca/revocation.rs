@@ -11,6 +11,7 @@ use signet_pki::crl::{CrlContent, RevocationReason, RevokedEntry, build_crl};
 use sqlx::Row as _;
 use x509_cert::serial_number::SerialNumber;
 
+use super::Authority;
 use super::{CaError, from_pki, internal, normalise_serial, system_time};
 use crate::Platform;
 use crate::error::CoreError;
@@ -111,7 +112,7 @@ pub async fn revoke(
     );
     platform.audit.append(&mut tx, now, &event).await?;
     tx.commit().await?;
-    platform.ca_cache.forget(&ca);
+    Authority::of(platform)?.cache.forget(&ca);
     Ok(Revoked {
         serial,
         ca,
@@ -123,7 +124,10 @@ pub async fn revoke(
 /// The current CRL of root or issuing CA `ca` (DER): the stored one while it is fresh and no
 /// revocation came since, otherwise a new one with the next CRL number.
 pub async fn crl(platform: &Platform, ca: &str) -> Result<Vec<u8>, CoreError> {
-    let material = platform.ca_cache.material(platform, ca).await?;
+    let material = Authority::of(platform)?
+        .cache
+        .material(platform, ca)
+        .await?;
     let now = platform.clock.now();
     let latest = sqlx::query(
         "SELECT c.crl_der, c.revision AS crl_revision, c.next_update, a.revision \

@@ -13,11 +13,10 @@ pub mod providers;
 pub mod random;
 pub mod sessions;
 pub mod sms_codes;
+pub mod wing_state;
 
 use std::path::PathBuf;
 use std::sync::Arc;
-
-use secrecy::SecretBox;
 
 use audit::AuditLog;
 use blobs::BlobStore;
@@ -28,6 +27,7 @@ use providers::{
     EmailSender, IdentityChecks, PaymentGateway, SandboxGateway, SandboxInbox, SmsSender,
 };
 use random::Random;
+use wing_state::WingState;
 
 use crate::error::CoreError;
 
@@ -59,11 +59,10 @@ pub struct Platform {
     pub sandbox: Option<SandboxInbox>,
     /// The sandbox payment gateway (sandbox mode only), for its pay/fail page.
     pub sandbox_gateway: Option<Arc<SandboxGateway>>,
-    /// The key-encryption key of the CA keys, derived from the master key.
-    pub ca_key: SecretBox<[u8; 32]>,
-    /// Decrypted CA keys and pre-signed OCSP answers (the desk's CA keeps them here so every
-    /// request of this process shares them).
-    pub ca_cache: crate::ca::CaCache,
+    /// What each wing keeps for the whole process (the CA: its keys and OCSP answers), by type.
+    pub wings: WingState,
+    /// Held only to derive the wings' keys ([`Platform::derive_key`]).
+    master: MasterKey,
 }
 
 impl Platform {
@@ -105,8 +104,7 @@ impl Platform {
         Ok(Self {
             cipher: FieldCipher::new(&master)?,
             audit: AuditLog::new(master.derive("signet/audit-chain/v1")?),
-            ca_key: SecretBox::new(Box::new(master.derive(crate::ca::KEY_PURPOSE)?)),
-            ca_cache: crate::ca::CaCache::default(),
+            wings: WingState::default(),
             clock,
             random: Random,
             blobs: BlobStore::new(config.data_dir.join("blobs")),
@@ -117,7 +115,14 @@ impl Platform {
             sandbox,
             sandbox_gateway,
             db,
+            master,
         })
+    }
+
+    /// A key for `purpose` (e.g. `signet/ca-keys/v1`), derived from the master key: a wing asks
+    /// for its own keys rather than the platform holding them for it.
+    pub fn derive_key(&self, purpose: &str) -> Result<[u8; 32], CoreError> {
+        self.master.derive(purpose)
     }
 
     /// Whether every provider has a real or sandbox implementation; `serve` refuses to start
