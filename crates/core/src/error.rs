@@ -83,6 +83,9 @@ pub enum CoreError {
     Internal(String),
 }
 
+/// The wing prefix of the platform's own errors (the variants of [`CoreError`] not in a wing).
+pub const PLATFORM_WING: &str = "platform";
+
 /// What the server needs to render an error.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Description {
@@ -105,6 +108,22 @@ impl CoreError {
 
     pub fn kind(&self) -> ErrorKind {
         self.describe().kind
+    }
+
+    /// The wing the error comes from: `ca`, `desk`, or `platform` (the floor: accounts, sessions,
+    /// database and everything not in a wing).
+    pub fn wing(&self) -> &'static str {
+        match self {
+            Self::Ca(_) => crate::ca::CaError::WING,
+            Self::Desk(_) => crate::desk::DeskError::WING,
+            _ => PLATFORM_WING,
+        }
+    }
+
+    /// The code with its wing in front (`desk.order_not_found`): unique across wings, what the
+    /// problem `type` names. The bare [`CoreError::code`] stays the public contract.
+    pub fn qualified_code(&self) -> String {
+        format!("{}.{}", self.wing(), self.code())
     }
 
     #[expect(
@@ -332,5 +351,24 @@ mod tests {
         assert!(!d.en.contains("secret"));
         assert_eq!(d.kind, ErrorKind::Internal);
         assert_eq!(human_size(2 * 1024 * 1024), "2 MB");
+    }
+
+    #[test]
+    fn qualified_codes_name_the_wing() {
+        assert_eq!(
+            CoreError::CaptchaWrong.qualified_code(),
+            "platform.captcha_wrong"
+        );
+        assert_eq!(
+            CoreError::internal("x").qualified_code(),
+            "platform.internal"
+        );
+        let ca = CoreError::from(crate::ca::CaError::UnknownCa("x".into()));
+        assert_eq!(
+            (ca.code(), ca.qualified_code().as_str()),
+            ("ca_unknown", "ca.ca_unknown")
+        );
+        let desk = CoreError::from(crate::desk::DeskError::UnknownProduct);
+        assert_eq!(desk.qualified_code(), "desk.product_unknown");
     }
 }

@@ -67,6 +67,15 @@ fn status_of(kind: ErrorKind) -> StatusCode {
 }
 
 impl ApiError {
+    /// Where the error comes from: a wing of `signet-core`, or `api` for the HTTP layer's own
+    /// refusals (CSRF, malformed body, unknown route).
+    fn wing(&self) -> &'static str {
+        match self {
+            Self::Core(error) => error.wing(),
+            Self::Csrf | Self::Malformed(_) | Self::RouteNotFound => "api",
+        }
+    }
+
     fn describe(&self) -> Description {
         let plain = |kind, code, zh: &str, en: &str| Description {
             kind,
@@ -112,7 +121,7 @@ impl IntoResponse for ApiError {
             _ => tracing::debug!(code = d.code, "request refused"),
         }
         let body = Problem {
-            kind: format!("/problems/{}", d.code),
+            kind: format!("/problems/{}.{}", self.wing(), d.code),
             title: d.en.clone(),
             status: status.as_u16(),
             code: d.code.to_owned(),

@@ -1,5 +1,6 @@
-//! The CA's refusals as the desk reports them: each `PkiError` a caller can cause becomes a
-//! `CaError` with a stable code and Chinese and English wording; the rest are internal errors.
+//! The CA wing's refusals: its own (unknown CA, certificate, reason, batch size) and the
+//! `PkiError`s a caller can cause, wrapped as they are, each with a stable code and Chinese and
+//! English wording. Other `PkiError`s are internal errors.
 
 use signet_pki::PkiError;
 
@@ -12,26 +13,12 @@ pub enum CaError {
     UnknownCa(String),
     #[error("CA {0} does not issue subscriber certificates")]
     NotAnIssuingCa(String),
-    #[error("unknown profile {0}")]
-    UnknownProfile(String),
+    /// A refusal `signet-pki` made of what the caller sent (profile, subject, request, algorithm),
+    /// kept as the library's own error; [`from_pki`] lets only such refusals in.
+    #[error("{0}")]
+    Pki(PkiError),
     #[error("profile {0} is not issued on request")]
     ProfileNotIssuable(String),
-    #[error("invalid subject: {0}")]
-    InvalidSubject(String),
-    #[error("invalid unified social credit code")]
-    InvalidCreditCode,
-    #[error("invalid resident identity number")]
-    InvalidIdNumber,
-    #[error("malformed certificate request: {0}")]
-    MalformedCsr(String),
-    #[error("certificate request too large: {0} bytes")]
-    CsrTooLarge(usize),
-    #[error("certificate request signature does not verify")]
-    ProofOfPossession,
-    #[error("algorithm {algorithm} not allowed by profile {profile} under this CA")]
-    AlgorithmNotAllowed { algorithm: String, profile: String },
-    #[error("unsupported algorithm {0}")]
-    UnsupportedAlgorithm(String),
     #[error("unknown certificate {0}")]
     UnknownCertificate(String),
     #[error("certificate {0} is already revoked")]
@@ -50,30 +37,35 @@ impl From<CaError> for CoreError {
     }
 }
 
-/// Maps a library error: what the caller caused becomes a [`CaError`], the rest is internal.
+/// Maps a library error: what the caller caused becomes [`CaError::Pki`], the rest is internal.
 pub fn from_pki(error: PkiError) -> CoreError {
-    let refusal = match error {
-        PkiError::UnknownProfile(p) => CaError::UnknownProfile(p),
-        PkiError::InvalidName(what) => CaError::InvalidSubject(what),
-        PkiError::InvalidCreditCode => CaError::InvalidCreditCode,
-        PkiError::InvalidIdNumber => CaError::InvalidIdNumber,
-        PkiError::MalformedCsr(what) => CaError::MalformedCsr(what),
-        PkiError::CsrTooLarge(size) => CaError::CsrTooLarge(size),
-        PkiError::ProofOfPossession => CaError::ProofOfPossession,
-        PkiError::AlgorithmNotAllowed { algorithm, profile } => {
-            CaError::AlgorithmNotAllowed { algorithm, profile }
-        }
-        PkiError::UnsupportedAlgorithm(what) => CaError::UnsupportedAlgorithm(what),
-        other => return CoreError::internal(format!("pki: {} ({other})", other.code())),
-    };
-    CoreError::Ca(refusal)
+    if is_refusal(&error) {
+        CoreError::Ca(CaError::Pki(error))
+    } else {
+        CoreError::internal(format!("pki: {} ({error})", error.code()))
+    }
+}
+
+/// Whether the caller caused `error` (and can fix it), rather than the CA or its data.
+fn is_refusal(error: &PkiError) -> bool {
+    matches!(
+        error,
+        PkiError::UnknownProfile(_)
+            | PkiError::InvalidName(_)
+            | PkiError::InvalidCreditCode
+            | PkiError::InvalidIdNumber
+            | PkiError::MalformedCsr(_)
+            | PkiError::CsrTooLarge(_)
+            | PkiError::ProofOfPossession
+            | PkiError::AlgorithmNotAllowed { .. }
+            | PkiError::UnsupportedAlgorithm(_)
+    )
 }
 
 impl CaError {
-    #[expect(
-        clippy::too_many_lines,
-        reason = "one table of every refusal's wording reads best in one place"
-    )]
+    /// The prefix of this wing's codes in problem `type`s (`ca.certificate_unknown`).
+    pub const WING: &'static str = "ca";
+
     pub fn describe(&self) -> Description {
         use ErrorKind as K;
         let d = |kind, code, field: Option<&'static str>, zh: String, en: String| Description {
@@ -101,13 +93,6 @@ impl CaError {
                     "{name} does not issue subscriber certificates; use an issuing CA (rsa, ecc, sm2)"
                 ),
             ),
-            Self::UnknownProfile(name) => d(
-                K::BadInput,
-                "profile_unknown",
-                Some("profile"),
-                format!("不存在证书模板 {name}"),
-                format!("There is no certificate profile {name}"),
-            ),
             Self::ProfileNotIssuable(name) => d(
                 K::BadInput,
                 "profile_not_issuable",
@@ -115,64 +100,7 @@ impl CaError {
                 format!("证书模板 {name} 不能按申请签发"),
                 format!("Profile {name} is not issued on request"),
             ),
-            Self::InvalidSubject(what) => d(
-                K::BadInput,
-                "subject_invalid",
-                Some("subject"),
-                format!("证书主题不正确：{what}"),
-                format!("The subject name is not valid: {what}"),
-            ),
-            Self::InvalidCreditCode => d(
-                K::BadInput,
-                "credit_code_invalid",
-                Some("subject"),
-                "统一社会信用代码格式或校验位不正确".to_owned(),
-                "The unified social credit code is malformed or its check character is wrong"
-                    .to_owned(),
-            ),
-            Self::InvalidIdNumber => d(
-                K::BadInput,
-                "id_number_invalid",
-                Some("subject"),
-                "身份证号码格式或校验位不正确".to_owned(),
-                "The resident identity number is malformed or its check digit is wrong".to_owned(),
-            ),
-            Self::MalformedCsr(what) => d(
-                K::BadInput,
-                "csr_malformed",
-                Some("csr"),
-                format!("证书请求（PKCS#10）格式不正确：{what}"),
-                format!("The certificate request (PKCS#10) is malformed: {what}"),
-            ),
-            Self::CsrTooLarge(size) => d(
-                K::PayloadTooLarge,
-                "csr_too_large",
-                Some("csr"),
-                format!("证书请求过大（{size} 字节）"),
-                format!("The certificate request is too large ({size} bytes)"),
-            ),
-            Self::ProofOfPossession => d(
-                K::BadInput,
-                "csr_signature_invalid",
-                Some("csr"),
-                "证书请求的签名验证失败，无法证明持有私钥".to_owned(),
-                "The certificate request's signature does not verify: no proof of possession"
-                    .to_owned(),
-            ),
-            Self::AlgorithmNotAllowed { algorithm, profile } => d(
-                K::BadInput,
-                "algorithm_not_allowed",
-                Some("csr"),
-                format!("该 CA 的证书模板 {profile} 不接受 {algorithm} 密钥"),
-                format!("Profile {profile} under this CA does not accept {algorithm} keys"),
-            ),
-            Self::UnsupportedAlgorithm(what) => d(
-                K::BadInput,
-                "algorithm_unsupported",
-                Some("csr"),
-                format!("不支持的算法：{what}"),
-                format!("Unsupported algorithm: {what}"),
-            ),
+            Self::Pki(error) => describe_pki(error),
             Self::UnknownCertificate(serial) => d(
                 K::NotFound,
                 "certificate_unknown",
@@ -214,5 +142,86 @@ impl CaError {
                 }
             }
         }
+    }
+}
+
+/// The wording of a [`PkiError`] the caller caused; anything else reads as an internal error.
+fn describe_pki(error: &PkiError) -> Description {
+    use ErrorKind as K;
+    let d = |kind, code, field: Option<&'static str>, zh: String, en: String| Description {
+        kind,
+        code,
+        field,
+        zh,
+        en,
+        retry_after: None,
+    };
+    match error {
+        PkiError::UnknownProfile(name) => d(
+            K::BadInput,
+            "profile_unknown",
+            Some("profile"),
+            format!("不存在证书模板 {name}"),
+            format!("There is no certificate profile {name}"),
+        ),
+        PkiError::InvalidName(what) => d(
+            K::BadInput,
+            "subject_invalid",
+            Some("subject"),
+            format!("证书主题不正确：{what}"),
+            format!("The subject name is not valid: {what}"),
+        ),
+        PkiError::InvalidCreditCode => d(
+            K::BadInput,
+            "credit_code_invalid",
+            Some("subject"),
+            "统一社会信用代码格式或校验位不正确".to_owned(),
+            "The unified social credit code is malformed or its check character is wrong"
+                .to_owned(),
+        ),
+        PkiError::InvalidIdNumber => d(
+            K::BadInput,
+            "id_number_invalid",
+            Some("subject"),
+            "身份证号码格式或校验位不正确".to_owned(),
+            "The resident identity number is malformed or its check digit is wrong".to_owned(),
+        ),
+        PkiError::MalformedCsr(what) => d(
+            K::BadInput,
+            "csr_malformed",
+            Some("csr"),
+            format!("证书请求（PKCS#10）格式不正确：{what}"),
+            format!("The certificate request (PKCS#10) is malformed: {what}"),
+        ),
+        PkiError::CsrTooLarge(size) => d(
+            K::PayloadTooLarge,
+            "csr_too_large",
+            Some("csr"),
+            format!("证书请求过大（{size} 字节）"),
+            format!("The certificate request is too large ({size} bytes)"),
+        ),
+        PkiError::ProofOfPossession => d(
+            K::BadInput,
+            "csr_signature_invalid",
+            Some("csr"),
+            "证书请求的签名验证失败，无法证明持有私钥".to_owned(),
+            "The certificate request's signature does not verify: no proof of possession"
+                .to_owned(),
+        ),
+        PkiError::AlgorithmNotAllowed { algorithm, profile } => d(
+            K::BadInput,
+            "algorithm_not_allowed",
+            Some("csr"),
+            format!("该 CA 的证书模板 {profile} 不接受 {algorithm} 密钥"),
+            format!("Profile {profile} under this CA does not accept {algorithm} keys"),
+        ),
+        PkiError::UnsupportedAlgorithm(what) => d(
+            K::BadInput,
+            "algorithm_unsupported",
+            Some("csr"),
+            format!("不支持的算法：{what}"),
+            format!("Unsupported algorithm: {what}"),
+        ),
+        other => CoreError::internal(other.to_string()).describe(),
     }
 }

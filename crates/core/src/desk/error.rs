@@ -54,6 +54,9 @@ impl From<DeskError> for CoreError {
 }
 
 impl DeskError {
+    /// The prefix of this wing's codes in problem `type`s (`desk.product_unknown`).
+    pub const WING: &'static str = "desk";
+
     #[expect(
         clippy::too_many_lines,
         reason = "one table of every refusal's wording reads best in one place"

@@ -14,6 +14,7 @@ mod desk;
 mod login;
 mod ops;
 mod pki;
+mod problems;
 mod register;
 mod security;
 mod support;
