@@ -5,6 +5,7 @@
 
 pub mod algorithm;
 pub mod ca;
+pub mod cms;
 pub mod crl;
 pub mod csr;
 pub mod error;

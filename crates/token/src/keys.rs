@@ -1,12 +1,13 @@
 //! Key pairs on the token: their IDs, generation, lookup and removal.
 
-use cryptoki::mechanism::{Mechanism, MechanismType};
+use cryptoki::mechanism::MechanismType;
 use cryptoki::object::{Attribute, AttributeType, KeyType, ObjectClass, ObjectHandle};
 use cryptoki::session::Session;
 use der::asn1::{BitString, Null, OctetString, UintRef};
 use der::{Any, Decode, Encode};
 use signet_pki::KeyAlgorithm;
 use signet_pki::algorithm::{EC_PUBLIC_KEY, P256_CURVE, RSA_ENCRYPTION};
+use signet_pki::keystore::KeyPairTemplate;
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 
 use crate::certificates::certificate_public_key;
@@ -122,50 +123,9 @@ impl Token {
         if !find(&session, &[Attribute::Id(id.as_bytes().to_vec())])?.is_empty() {
             return Err(TokenError::KeyIdInUse(id.clone()));
         }
-        let common = |private: bool| {
-            vec![
-                Attribute::Token(true),
-                Attribute::Private(private),
-                Attribute::Id(id.as_bytes().to_vec()),
-                Attribute::Label(label.as_bytes().to_vec()),
-            ]
-        };
-        // Say every usage: left out, SoftHSM2 (and others) also allow encryption and wrapping.
-        let mut public = common(false);
-        public.extend([
-            Attribute::Verify(true),
-            Attribute::Encrypt(false),
-            Attribute::Wrap(false),
-        ]);
-        let mut private = common(true);
-        private.extend([
-            Attribute::Sign(true),
-            Attribute::Decrypt(false),
-            Attribute::Unwrap(false),
-            Attribute::Derive(false),
-            Attribute::Sensitive(true),
-            Attribute::Extractable(false),
-        ]);
-        let mechanism = match algorithm {
-            KeyAlgorithm::Rsa3072 | KeyAlgorithm::Rsa2048 => {
-                let bits: u64 = if algorithm == KeyAlgorithm::Rsa2048 {
-                    2048
-                } else {
-                    3072
-                };
-                public.push(Attribute::ModulusBits(bits.into()));
-                public.push(Attribute::PublicExponent(vec![1, 0, 1]));
-                Mechanism::RsaPkcsKeyPairGen
-            }
-            _ => {
-                public.push(Attribute::EcParams(
-                    P256_CURVE.to_der().map_err(signet_pki::PkiError::from)?,
-                ));
-                Mechanism::EccKeyPairGen
-            }
-        };
+        let template = KeyPairTemplate::new(algorithm, id.as_bytes(), label)?;
         let (public, _private) = session
-            .generate_key_pair(&mechanism, &public, &private)
+            .generate_key_pair(&template.mechanism, &template.public, &template.private)
             .map_err(p11)?;
         let public_key = read_public_key(&session, public)?;
         drop(session);

@@ -1,74 +1,23 @@
 //! CMS `SignedData` for PDF signatures: CAdES signed attributes, no signing-time, optional token.
 
-use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
+use cms::cert::CertificateChoices;
 use cms::content_info::{CmsVersion, ContentInfo};
-use cms::signed_data::{
-    CertificateSet, EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo, SignerInfos,
-};
-use der::asn1::{ObjectIdentifier, OctetString, SetOfVec};
-use der::{Any, Decode, Encode, Sequence};
+use cms::signed_data::{CertificateSet, EncapsulatedContentInfo, SignedData, SignerInfos};
+use der::asn1::{ObjectIdentifier, SetOfVec};
+use der::{Any, Decode, Encode};
 use sha2::Digest as _;
 use signet_pki::algorithm::{KeyAlgorithm, SHA256, SM3};
+use signet_pki::cms::{attribute, signer_info};
 use signet_pki::signer::Signer;
-use spki::AlgorithmIdentifierOwned;
 use x509_cert::Certificate;
-use x509_cert::attr::Attribute;
-use x509_cert::ext::pkix::name::{GeneralName, GeneralNames};
-use x509_cert::serial_number::SerialNumber;
 
 use crate::error::{PdfError, Result};
 use crate::sign::timestamp::TimestampSource;
 
-/// id-data.
-pub const DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
-/// id-signedData.
-pub const SIGNED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
-/// id-contentType.
-pub const CONTENT_TYPE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.3");
-/// id-messageDigest.
-pub const MESSAGE_DIGEST: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.4");
-/// id-signingTime (never added by us; reported when others add it).
-pub const SIGNING_TIME: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.5");
-/// id-aa-signingCertificateV2.
-pub const SIGNING_CERTIFICATE_V2: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.47");
-/// id-aa-signatureTimeStampToken.
-pub const SIGNATURE_TIMESTAMP: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.14");
-/// id-ct-TSTInfo.
-pub const TST_INFO: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.1.4");
-
-/// ESS `SigningCertificateV2` (RFC 5035).
-#[derive(Clone, Debug, Sequence)]
-pub struct SigningCertificateV2 {
-    /// The signer's certificate first.
-    pub certs: Vec<EssCertIdV2>,
-    /// Policies (never written).
-    #[asn1(optional = "true")]
-    pub policies: Option<Vec<Any>>,
-}
-
-/// ESS `ESSCertIDv2`; the hash algorithm is left out when it is SHA-256, the DEFAULT.
-#[derive(Clone, Debug, Sequence)]
-pub struct EssCertIdV2 {
-    /// Hash algorithm when not SHA-256.
-    #[asn1(optional = "true")]
-    pub hash_algorithm: Option<AlgorithmIdentifierOwned>,
-    /// Hash of the certificate's DER.
-    pub cert_hash: OctetString,
-    /// Issuer and serial.
-    #[asn1(optional = "true")]
-    pub issuer_serial: Option<IssuerSerial>,
-}
-
-/// ESS `IssuerSerial`.
-#[derive(Clone, Debug, Sequence)]
-pub struct IssuerSerial {
-    /// The issuer as general names.
-    pub issuer: GeneralNames,
-    /// The serial.
-    pub serial_number: SerialNumber,
-}
+pub use signet_pki::cms::{
+    CONTENT_TYPE, DATA, EssCertIdV2, IssuerSerial, MESSAGE_DIGEST, SIGNATURE_TIMESTAMP,
+    SIGNED_DATA, SIGNING_CERTIFICATE_V2, SIGNING_TIME, SigningCertificateV2, TST_INFO,
+};
 
 /// The digest a key's PDF signatures use: SM3 for SM2, SHA-256 otherwise.
 pub fn digest_for(algorithm: KeyAlgorithm) -> ObjectIdentifier {
@@ -102,13 +51,6 @@ pub fn hash(algorithm: ObjectIdentifier, parts: &[&[u8]]) -> Result<Vec<u8>> {
     })
 }
 
-fn attribute(oid: ObjectIdentifier, value: Any) -> Result<Attribute> {
-    Ok(Attribute {
-        oid,
-        values: SetOfVec::try_from(vec![value])?,
-    })
-}
-
 /// What goes into one signature.
 pub struct CmsInput<'a> {
     /// The key.
@@ -136,57 +78,22 @@ pub fn build_signed_data(input: &CmsInput<'_>) -> Result<Vec<u8>> {
             "the private key does not match the certificate".into(),
         ));
     }
-    let digest_alg = AlgorithmIdentifierOwned {
-        oid: digest_for(algorithm),
-        parameters: None,
-    };
-    let tbs = input.certificate.tbs_certificate();
-    let ess = SigningCertificateV2 {
-        certs: vec![EssCertIdV2 {
-            hash_algorithm: None,
-            cert_hash: OctetString::new(
-                sha2::Sha256::digest(input.certificate.to_der()?).to_vec(),
-            )?,
-            issuer_serial: Some(IssuerSerial {
-                issuer: vec![GeneralName::DirectoryName(tbs.issuer().clone())],
-                serial_number: tbs.serial_number().clone(),
-            }),
-        }],
-        policies: None,
-    };
-    let signed_attrs = SetOfVec::try_from(vec![
-        attribute(CONTENT_TYPE, Any::encode_from(&DATA)?)?,
-        attribute(
-            MESSAGE_DIGEST,
-            Any::encode_from(&OctetString::new(input.content_digest.to_vec())?)?,
-        )?,
-        attribute(SIGNING_CERTIFICATE_V2, Any::encode_from(&ess)?)?,
-    ])?;
-    // RFC 5652 §5.4: the signature covers the attributes DER-encoded as a SET OF.
-    let signature = input.signer.sign(&signed_attrs.to_der()?)?;
-    let unsigned_attrs = match input.timestamp {
-        Some(source) => {
-            let imprint = hash(SHA256, &[&signature])?;
-            let token = source.timestamp(SHA256, &imprint)?;
-            Some(SetOfVec::try_from(vec![attribute(
-                SIGNATURE_TIMESTAMP,
-                Any::from_der(&token)?,
-            )?])?)
-        }
-        None => None,
-    };
-    let signer_info = SignerInfo {
-        version: CmsVersion::V1,
-        sid: SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber {
-            issuer: tbs.issuer().clone(),
-            serial_number: tbs.serial_number().clone(),
-        }),
-        digest_alg: digest_alg.clone(),
-        signed_attrs: Some(signed_attrs),
-        signature_algorithm: input.signer.signature_algorithm(),
-        signature: OctetString::new(signature)?,
-        unsigned_attrs,
-    };
+    let mut signer_info = signer_info(
+        input.signer,
+        input.certificate,
+        digest_for(algorithm),
+        DATA,
+        input.content_digest,
+    )?;
+    if let Some(source) = input.timestamp {
+        let imprint = hash(SHA256, &[signer_info.signature.as_bytes()])?;
+        let token = source.timestamp(SHA256, &imprint)?;
+        signer_info.unsigned_attrs = Some(SetOfVec::try_from(vec![attribute(
+            SIGNATURE_TIMESTAMP,
+            Any::from_der(&token)?,
+        )?])?);
+    }
+    let digest_alg = signer_info.digest_alg.clone();
     let mut certificates = vec![CertificateChoices::Certificate(input.certificate.clone())];
     for certificate in input.chain {
         if certificate != input.certificate {

@@ -5,14 +5,17 @@ use std::time::{Duration, SystemTime};
 use cms::content_info::ContentInfo;
 use cms::signed_data::SignedData;
 use der::asn1::{Int, ObjectIdentifier, OctetString};
-use der::{Any, Decode, Encode, Sequence};
+use der::{Decode, Encode};
 use spki::AlgorithmIdentifierOwned;
 use x509_cert::serial_number::SerialNumber;
 
 use crate::error::{PdfError, Result};
 use signet_pki::nonce::random_nonce;
+use signet_pki::tsa::types::{TimeStampReqAsn1, TimeStampRespAsn1};
 
 use crate::sign::cms::{TST_INFO, hash};
+
+pub use signet_pki::tsa::types::{MessageImprint, TstInfo};
 
 /// Largest answer read from a TSA.
 const MAX_RESPONSE_BYTES: u64 = 1024 * 1024;
@@ -24,72 +27,6 @@ const MAX_RESPONSE_BYTES: u64 = 1024 * 1024;
 pub trait TimestampSource: Send + Sync {
     /// A token over `digest`, made with `algorithm`.
     fn timestamp(&self, algorithm: ObjectIdentifier, digest: &[u8]) -> Result<Vec<u8>>;
-}
-
-/// `TimeStampReq`.
-#[derive(Clone, Debug, Sequence)]
-struct TimeStampReq {
-    version: u8,
-    message_imprint: MessageImprint,
-    #[asn1(optional = "true")]
-    req_policy: Option<ObjectIdentifier>,
-    #[asn1(optional = "true")]
-    nonce: Option<Int>,
-    #[asn1(optional = "true")]
-    cert_req: Option<bool>,
-}
-
-/// `MessageImprint`.
-#[derive(Clone, Debug, PartialEq, Eq, Sequence)]
-pub struct MessageImprint {
-    /// Hash algorithm.
-    pub hash_algorithm: AlgorithmIdentifierOwned,
-    /// Hash value.
-    pub hashed_message: OctetString,
-}
-
-/// `TimeStampResp` with the token left undecoded.
-#[derive(Clone, Debug, Sequence)]
-struct TimeStampResp {
-    status: PkiStatusInfo,
-    #[asn1(optional = "true")]
-    token: Option<Any>,
-}
-
-#[derive(Clone, Debug, Sequence)]
-struct PkiStatusInfo {
-    status: u8,
-    #[asn1(optional = "true")]
-    status_string: Option<Vec<Any>>,
-    #[asn1(optional = "true")]
-    fail_info: Option<der::asn1::BitString>,
-}
-
-/// The `TSTInfo` fields a verifier needs.
-#[derive(Clone, Debug, Sequence)]
-pub struct TstInfo {
-    /// Version (1).
-    pub version: u8,
-    /// Policy.
-    pub policy: ObjectIdentifier,
-    /// What was stamped.
-    pub message_imprint: MessageImprint,
-    /// Serial.
-    pub serial_number: SerialNumber,
-    /// The time.
-    pub gen_time: der::asn1::GeneralizedTime,
-    /// Accuracy.
-    #[asn1(optional = "true")]
-    pub accuracy: Option<Any>,
-    /// Ordering.
-    #[asn1(optional = "true")]
-    pub ordering: Option<bool>,
-    /// Nonce.
-    #[asn1(optional = "true")]
-    pub nonce: Option<Int>,
-    /// TSA name.
-    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
-    pub tsa: Option<Any>,
 }
 
 /// Read the `TSTInfo` inside a token.
@@ -115,7 +52,7 @@ fn request(algorithm: ObjectIdentifier, digest: &[u8]) -> Result<(Vec<u8>, Int)>
         *first |= 0x01;
     }
     let nonce = Int::new(&nonce)?;
-    let request = TimeStampReq {
+    let request = TimeStampReqAsn1 {
         version: 1,
         message_imprint: MessageImprint {
             hash_algorithm: AlgorithmIdentifierOwned {
@@ -127,6 +64,7 @@ fn request(algorithm: ObjectIdentifier, digest: &[u8]) -> Result<(Vec<u8>, Int)>
         req_policy: None,
         nonce: Some(nonce.clone()),
         cert_req: Some(true),
+        extensions: None,
     };
     Ok((request.to_der()?, nonce))
 }
@@ -138,7 +76,7 @@ fn token_from_response(
     digest: &[u8],
     nonce: &Int,
 ) -> Result<Vec<u8>> {
-    let response = TimeStampResp::from_der(response)
+    let response = TimeStampRespAsn1::from_der(response)
         .map_err(|e| PdfError::Timestamp(format!("unreadable answer: {e}")))?;
     if response.status.status > 1 {
         return Err(PdfError::Timestamp(format!(
@@ -147,7 +85,7 @@ fn token_from_response(
         )));
     }
     let token = response
-        .token
+        .time_stamp_token
         .ok_or_else(|| PdfError::Timestamp("granted without a token".into()))?
         .to_der()?;
     let info = tst_info(&token)?;

@@ -3,7 +3,7 @@
 mod pkcs11;
 mod software;
 
-pub use pkcs11::{Pkcs11Config, Pkcs11KeyStore};
+pub use pkcs11::{KeyPairTemplate, Pkcs11Config, Pkcs11KeyStore};
 pub use software::{KeyEncryptionKey, SoftwareKeyStore};
 
 use rand_core::CryptoRng;

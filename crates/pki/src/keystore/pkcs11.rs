@@ -31,6 +31,75 @@ pub struct Pkcs11Config {
     pub user_pin: String,
 }
 
+/// What a key pair is made with on a PKCS#11 token, for the CA's HSM keys here and the
+/// subscribers' token keys in `signet-token`: a permanent (`CKA_TOKEN`) pair under `id` and
+/// `label`; the private key signs only, is sensitive and never leaves the token; every other
+/// usage is said to be off (left out, `SoftHSM2` and others also allow encryption and wrapping).
+pub struct KeyPairTemplate {
+    /// The key-pair generation mechanism.
+    pub mechanism: Mechanism<'static>,
+    /// The public key's attributes.
+    pub public: Vec<Attribute>,
+    /// The private key's attributes.
+    pub private: Vec<Attribute>,
+}
+
+impl KeyPairTemplate {
+    /// The template for an `algorithm` key pair (RSA-2048/3072 with exponent 65537, or ECDSA
+    /// P-256); SM2 is refused: PKCS#11 defines no SM2 mechanism.
+    pub fn new(algorithm: KeyAlgorithm, id: &[u8], label: &str) -> Result<Self> {
+        let common = |private: bool| {
+            vec![
+                Attribute::Token(true),
+                Attribute::Private(private),
+                Attribute::Id(id.to_vec()),
+                Attribute::Label(label.as_bytes().to_vec()),
+            ]
+        };
+        let mut public = common(false);
+        public.extend([
+            Attribute::Verify(true),
+            Attribute::Encrypt(false),
+            Attribute::Wrap(false),
+        ]);
+        let mut private = common(true);
+        private.extend([
+            Attribute::Sign(true),
+            Attribute::Decrypt(false),
+            Attribute::Unwrap(false),
+            Attribute::Derive(false),
+            Attribute::Sensitive(true),
+            Attribute::Extractable(false),
+        ]);
+        let mechanism = match algorithm {
+            KeyAlgorithm::Rsa2048 | KeyAlgorithm::Rsa3072 => {
+                let bits: u64 = if algorithm == KeyAlgorithm::Rsa2048 {
+                    2048
+                } else {
+                    3072
+                };
+                public.push(Attribute::ModulusBits(bits.into()));
+                public.push(Attribute::PublicExponent(vec![1, 0, 1]));
+                Mechanism::RsaPkcsKeyPairGen
+            }
+            KeyAlgorithm::EcdsaP256 => {
+                public.push(Attribute::EcParams(P256_CURVE.to_der()?));
+                Mechanism::EccKeyPairGen
+            }
+            KeyAlgorithm::Sm2 => {
+                return Err(PkiError::UnsupportedAlgorithm(
+                    "SM2 keys on a PKCS#11 token (PKCS#11 defines no SM2 mechanism)".into(),
+                ));
+            }
+        };
+        Ok(Self {
+            mechanism,
+            public,
+            private,
+        })
+    }
+}
+
 /// Keys on a PKCS#11 token. One logged-in session, shared by every signer it hands out.
 pub struct Pkcs11KeyStore {
     session: Arc<Mutex<Session>>,
@@ -92,45 +161,9 @@ impl KeyStore for Pkcs11KeyStore {
     ) -> Result<StoredKey> {
         let mut id = vec![0u8; 16];
         rng.fill_bytes(&mut id);
-        let common = |private: bool| {
-            vec![
-                Attribute::Token(true),
-                Attribute::Private(private),
-                Attribute::Label(label.as_bytes().to_vec()),
-                Attribute::Id(id.clone()),
-            ]
-        };
-        let mut public = common(false);
-        public.push(Attribute::Verify(true));
-        let mut private = common(true);
-        private.extend([
-            Attribute::Sign(true),
-            Attribute::Sensitive(true),
-            Attribute::Extractable(false),
-        ]);
-        let mechanism = match algorithm {
-            KeyAlgorithm::Rsa2048 | KeyAlgorithm::Rsa3072 => {
-                let bits: u64 = if algorithm == KeyAlgorithm::Rsa2048 {
-                    2048
-                } else {
-                    3072
-                };
-                public.push(Attribute::ModulusBits(bits.into()));
-                public.push(Attribute::PublicExponent(vec![1, 0, 1]));
-                Mechanism::RsaPkcsKeyPairGen
-            }
-            KeyAlgorithm::EcdsaP256 => {
-                public.push(Attribute::EcParams(P256_CURVE.to_der()?));
-                Mechanism::EccKeyPairGen
-            }
-            KeyAlgorithm::Sm2 => {
-                return Err(PkiError::UnsupportedAlgorithm(
-                    "SM2 keys on this PKCS#11 store".into(),
-                ));
-            }
-        };
+        let template = KeyPairTemplate::new(algorithm, &id, label)?;
         self.lock()?
-            .generate_key_pair(&mechanism, &public, &private)
+            .generate_key_pair(&template.mechanism, &template.public, &template.private)
             .map_err(p11)?;
         Ok(StoredKey {
             algorithm,
@@ -261,5 +294,49 @@ impl Signer for Pkcs11Signer {
             }
             KeyAlgorithm::Sm2 => Err(PkiError::UnsupportedAlgorithm("SM2".into())),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_pair_templates_sign_only_and_keep_the_key_in() {
+        let template = KeyPairTemplate::new(KeyAlgorithm::Rsa3072, b"id-1", "alice").unwrap();
+        assert!(matches!(template.mechanism, Mechanism::RsaPkcsKeyPairGen));
+        for wanted in [
+            Attribute::ModulusBits(3072.into()),
+            Attribute::Verify(true),
+            Attribute::Encrypt(false),
+            Attribute::Wrap(false),
+            Attribute::Id(b"id-1".to_vec()),
+            Attribute::Private(false),
+        ] {
+            assert!(template.public.contains(&wanted), "public lacks {wanted:?}");
+        }
+        for wanted in [
+            Attribute::Sign(true),
+            Attribute::Decrypt(false),
+            Attribute::Unwrap(false),
+            Attribute::Derive(false),
+            Attribute::Sensitive(true),
+            Attribute::Extractable(false),
+            Attribute::Token(true),
+            Attribute::Label(b"alice".to_vec()),
+        ] {
+            assert!(
+                template.private.contains(&wanted),
+                "private lacks {wanted:?}"
+            );
+        }
+        let ec = KeyPairTemplate::new(KeyAlgorithm::EcdsaP256, b"id-2", "bob").unwrap();
+        assert!(matches!(ec.mechanism, Mechanism::EccKeyPairGen));
+        assert!(
+            ec.public
+                .contains(&Attribute::EcParams(P256_CURVE.to_der().unwrap()))
+        );
+        let sm2 = KeyPairTemplate::new(KeyAlgorithm::Sm2, b"id-3", "carol");
+        assert!(matches!(sm2, Err(PkiError::UnsupportedAlgorithm(_))));
     }
 }

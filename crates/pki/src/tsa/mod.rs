@@ -1,30 +1,25 @@
 //! RFC 3161 time-stamping: parse a `TimeStampReq`, answer with a signed `TimeStampResp`.
 
-mod types;
+pub mod types;
 
 use std::time::{Duration, SystemTime};
 
-use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
+use cms::cert::CertificateChoices;
 use cms::content_info::{CmsVersion, ContentInfo};
-use cms::signed_data::{
-    CertificateSet, EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo, SignerInfos,
-};
+use cms::signed_data::{CertificateSet, EncapsulatedContentInfo, SignedData, SignerInfos};
 use der::asn1::{BitString, GeneralizedTime, Int, ObjectIdentifier, OctetString, SetOfVec};
 use der::{Any, Decode, Encode};
 use sha2::Digest;
-use spki::AlgorithmIdentifierOwned;
 use x509_cert::Certificate;
-use x509_cert::attr::Attribute;
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::serial_number::SerialNumber;
 
 use types::{
-    Accuracy, CONTENT_TYPE, EssCertIdV2, IssuerSerial, MESSAGE_DIGEST, MessageImprint,
-    PkiStatusInfo, SIGNED_DATA, SIGNING_CERTIFICATE_V2, SigningCertificateV2, TST_INFO,
-    TimeStampReqAsn1, TimeStampRespAsn1, TstInfo,
+    Accuracy, MessageImprint, PkiStatusInfo, TimeStampReqAsn1, TimeStampRespAsn1, TstInfo,
 };
 
 use crate::algorithm::{KeyAlgorithm, SHA256, SHA384, SHA512, SM3};
+use crate::cms::{SIGNED_DATA, TST_INFO, signer_info};
 use crate::error::{PkiError, Result};
 use crate::signer::Signer;
 
@@ -173,10 +168,12 @@ impl Tsa<'_> {
                 millis,
                 micros: None,
             }),
+            ordering: None,
             nonce: request.nonce.clone(),
             tsa: Some(GeneralName::DirectoryName(
                 self.certificate.tbs_certificate().subject().clone(),
             )),
+            extensions: None,
         };
         let content = tst_info.to_der()?;
         let token = self.sign(&content, request.cert_req)?;
@@ -198,50 +195,9 @@ impl Tsa<'_> {
         } else {
             (SHA256, sha2::Sha256::digest(content).to_vec())
         };
-        let digest_alg = AlgorithmIdentifierOwned {
-            oid: digest_oid,
-            parameters: None,
-        };
-        let tbs = self.certificate.tbs_certificate();
-        let ess = SigningCertificateV2 {
-            certs: vec![EssCertIdV2 {
-                cert_hash: OctetString::new(
-                    sha2::Sha256::digest(self.certificate.to_der()?).to_vec(),
-                )?,
-                issuer_serial: IssuerSerial {
-                    issuer: vec![GeneralName::DirectoryName(tbs.issuer().clone())],
-                    serial_number: tbs.serial_number().clone(),
-                },
-            }],
-        };
-        let attribute = |oid, value: Any| -> Result<Attribute> {
-            Ok(Attribute {
-                oid,
-                values: SetOfVec::try_from(vec![value])?,
-            })
-        };
-        let signed_attrs = SetOfVec::try_from(vec![
-            attribute(CONTENT_TYPE, Any::encode_from(&TST_INFO)?)?,
-            attribute(
-                MESSAGE_DIGEST,
-                Any::encode_from(&OctetString::new(digest)?)?,
-            )?,
-            attribute(SIGNING_CERTIFICATE_V2, Any::encode_from(&ess)?)?,
-        ])?;
-        // The signature covers the attributes encoded as a SET OF (RFC 5652 §5.4).
-        let signature = self.signer.sign(&signed_attrs.to_der()?)?;
-        let signer_info = SignerInfo {
-            version: CmsVersion::V1,
-            sid: SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber {
-                issuer: tbs.issuer().clone(),
-                serial_number: tbs.serial_number().clone(),
-            }),
-            digest_alg: digest_alg.clone(),
-            signed_attrs: Some(signed_attrs),
-            signature_algorithm: self.signer.signature_algorithm(),
-            signature: OctetString::new(signature)?,
-            unsigned_attrs: None,
-        };
+        let signer_info =
+            signer_info(self.signer, self.certificate, digest_oid, TST_INFO, &digest)?;
+        let digest_alg = signer_info.digest_alg.clone();
         let certificates = if include_certificate {
             Some(CertificateSet(SetOfVec::try_from(vec![
                 CertificateChoices::Certificate(self.certificate.clone()),

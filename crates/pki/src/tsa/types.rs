@@ -1,23 +1,12 @@
-//! RFC 3161 and RFC 5035 (ESS) structures on der 0.8.
+//! RFC 3161 structures on der 0.8 (the ESS and CMS pieces are in [`crate::cms`]), shared with
+//! `signet-pdf`, which asks TSAs and reads their tokens.
 
 use der::asn1::{BitString, GeneralizedTime, Int, ObjectIdentifier, OctetString};
 use der::{Any, Sequence};
 use spki::AlgorithmIdentifierOwned;
 use x509_cert::ext::Extensions;
-use x509_cert::ext::pkix::name::{GeneralName, GeneralNames};
+use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::serial_number::SerialNumber;
-
-/// id-ct-TSTInfo.
-pub const TST_INFO: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.1.4");
-/// id-aa-signingCertificateV2.
-pub const SIGNING_CERTIFICATE_V2: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.47");
-/// id-contentType.
-pub const CONTENT_TYPE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.3");
-/// id-messageDigest.
-pub const MESSAGE_DIGEST: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.4");
-/// id-signedData.
-pub const SIGNED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
 
 /// `TimeStampReq`.
 #[derive(Clone, Debug, Sequence)]
@@ -69,10 +58,15 @@ pub struct TstInfo {
     pub gen_time: GeneralizedTime,
     #[asn1(optional = "true")]
     pub accuracy: Option<Accuracy>,
+    /// `ordering` (DEFAULT FALSE: Signet's TSA leaves it out).
+    #[asn1(optional = "true")]
+    pub ordering: Option<bool>,
     #[asn1(optional = "true")]
     pub nonce: Option<Int>,
     #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
     pub tsa: Option<GeneralName>,
+    #[asn1(context_specific = "1", tag_mode = "IMPLICIT", optional = "true")]
+    pub extensions: Option<Extensions>,
 }
 
 /// `Accuracy`.
@@ -84,24 +78,4 @@ pub struct Accuracy {
     pub millis: Option<u16>,
     #[asn1(context_specific = "1", tag_mode = "IMPLICIT", optional = "true")]
     pub micros: Option<u16>,
-}
-
-/// ESS `SigningCertificateV2`.
-#[derive(Clone, Debug, Sequence)]
-pub struct SigningCertificateV2 {
-    pub certs: Vec<EssCertIdV2>,
-}
-
-/// ESS `ESSCertIDv2`; the hash algorithm is left out because it is SHA-256, the DEFAULT.
-#[derive(Clone, Debug, Sequence)]
-pub struct EssCertIdV2 {
-    pub cert_hash: OctetString,
-    pub issuer_serial: IssuerSerial,
-}
-
-/// ESS `IssuerSerial`.
-#[derive(Clone, Debug, Sequence)]
-pub struct IssuerSerial {
-    pub issuer: GeneralNames,
-    pub serial_number: SerialNumber,
 }
