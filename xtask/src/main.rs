@@ -7,6 +7,7 @@ mod prereqs;
 mod run;
 mod shell;
 mod test;
+mod tree;
 
 use std::path::PathBuf;
 
