@@ -15,5 +15,6 @@ mod login;
 mod ops;
 mod pki;
 mod register;
+mod routes;
 mod security;
 mod support;
