@@ -33,7 +33,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
 
 /// Every route with its OpenAPI description, declared once: `routes!` registers a handler on the
 /// method and path of its `#[utoipa::path]` and adds that operation to the document, so the two
-/// cannot drift. Do not add routes with `.route(…)` here (the route test checks this).
+/// cannot drift. Add routes only this way (the route test checks this).
 fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(openapi))
