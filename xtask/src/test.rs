@@ -12,7 +12,7 @@ use std::time::Duration;
 use anyhow::{Context as _, bail};
 
 use crate::shell::{self, Steps, cargo, is_ci, target_dir};
-use crate::{fuzz, prereqs, tree};
+use crate::{fuzz, openapi, prereqs, tree};
 
 /// The PostgreSQL server the database tests use; each test creates its own database there.
 const DEFAULT_PG: &str = "postgres://postgres@127.0.0.1:5432/postgres";
@@ -174,6 +174,10 @@ pub fn run(root: &Path, _args: &[String]) -> anyhow::Result<()> {
     steps.step("prerequisites: Python validators", prereqs::python_venv)?;
     steps.step("prerequisites: npm packages", || {
         prereqs::npm_packages(&web)
+    })?;
+
+    steps.step("web: API types match the OpenAPI document", || {
+        openapi::check(root)
     })?;
 
     steps.step("web: lint", || {
