@@ -4,10 +4,12 @@ mod architecture;
 mod bench;
 mod examples;
 mod fuzz;
+mod openapi;
 mod prereqs;
 mod run;
 mod shell;
 mod test;
+mod tree;
 
 use std::path::PathBuf;
 
@@ -19,9 +21,13 @@ fn main() -> anyhow::Result<()> {
         Some("test") => test::run(&root, &args[1..]),
         Some("fuzz") => fuzz::command(&root, &args[1..]),
         Some("bench") => bench::run(&root, &args[1..]),
+        Some("openapi") if args.iter().any(|a| a == "--check") => {
+            openapi::check(&root).map(|note| println!("{}: {note}", openapi::SCHEMA))
+        }
+        Some("openapi") => openapi::command(&root),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  run    build everything, prepare ./data with demo data, serve http://127.0.0.1:8080 (sandbox)\n  test   every test: Rust on SQLite and PostgreSQL, fuzz targets briefly, web unit tests, Playwright in Chromium\n  fuzz   [TARGET...] [--seconds N]: only the cargo-fuzz targets (csr, ocsp_request, tsa_request, pdf_reader) for 80 s in all, or N s each\n  bench  [pdf|pki]: speed beside a reference (pyHanko, openssl) measured in the same run"
+                "usage: cargo xtask <command>\n\n  run    build everything, prepare ./data with demo data, serve http://127.0.0.1:8080 (sandbox)\n  test   every test: Rust on SQLite and PostgreSQL, fuzz targets briefly, web unit tests, Playwright in Chromium\n  fuzz   [TARGET...] [--seconds N]: only the cargo-fuzz targets (csr, ocsp_request, tsa_request, pdf_reader) for 80 s in all, or N s each\n  openapi  [--check]: write web/src/api/schema.d.ts (the web app's API types) from the server's OpenAPI document, or only check it is current\n  bench  [pdf|pki]: speed beside a reference (pyHanko, openssl) measured in the same run"
             );
             std::process::exit(2);
         }

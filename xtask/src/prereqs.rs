@@ -113,11 +113,12 @@ pub fn npm_packages(web: &Path) -> anyhow::Result<String> {
     if std::fs::read(&stamp).is_ok_and(|old| old == lock) {
         return Ok("up to date".into());
     }
+    // `npm ci` installs exactly the committed lock file and never rewrites it, so a run leaves
+    // `web/package-lock.json` as it found it (the lock file lists every platform's optional
+    // packages, which `npm ci` needs).
     shell::run(
         Command::new("npm")
-            // `npm ci` refuses this lock file over optional per-platform packages (rollup's native
-            // builds, an npm bug); `install` follows the lock file all the same when it is in sync.
-            .args(["install", "--no-audit", "--no-fund", "--loglevel=error"])
+            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
             .current_dir(web)
             .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"),
     )?;

@@ -12,7 +12,7 @@ use std::time::Duration;
 use anyhow::{Context as _, bail};
 
 use crate::shell::{self, Steps, cargo, is_ci, target_dir};
-use crate::{architecture, fuzz, prereqs};
+use crate::{architecture, fuzz, openapi, prereqs, tree};
 
 /// The PostgreSQL server the database tests use; each test creates its own database there.
 const DEFAULT_PG: &str = "postgres://postgres@127.0.0.1:5432/postgres";
@@ -160,6 +160,7 @@ pub fn run(root: &Path, _args: &[String]) -> anyhow::Result<()> {
     let mut tally = Tally::default();
     let web = root.join("web");
     let venv = prereqs::venv_dir();
+    let before = tree::Snapshot::take(root)?;
     eprintln!(
         "cargo xtask test: CI={}; builds in {}",
         is_ci(),
@@ -173,6 +174,10 @@ pub fn run(root: &Path, _args: &[String]) -> anyhow::Result<()> {
     steps.step("prerequisites: Python validators", prereqs::python_venv)?;
     steps.step("prerequisites: npm packages", || {
         prereqs::npm_packages(&web)
+    })?;
+
+    steps.step("web: API types match the OpenAPI document", || {
+        openapi::check(root)
     })?;
 
     steps.step("web: lint", || {
@@ -326,6 +331,10 @@ pub fn run(root: &Path, _args: &[String]) -> anyhow::Result<()> {
         let binary = target_dir(root).join("debug").join("signet");
         let counts = crate::examples::run(root, &binary)?;
         Ok(tally.add(counts))
+    })?;
+
+    steps.step("tree: tracked files as before the run", || {
+        tree::check_unchanged(root, &before)
     })?;
 
     steps.print();

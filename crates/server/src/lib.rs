@@ -24,7 +24,7 @@ pub use state::{AppState, ServerConfig};
 /// The whole application. Sandbox-only routes exist only when the platform runs in sandbox mode.
 pub fn router(state: AppState) -> Router {
     let mut app = Router::new()
-        .nest("/api/v1", api::routes())
+        .merge(api::routes())
         .nest("/pki", pki::routes())
         .merge(ops::routes());
     if state.platform.sandbox.is_some() {

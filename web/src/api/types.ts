@@ -1,5 +1,7 @@
-// Types of the Signet HTTP API v1, as described in docs/api.md.
-// Keep these in step with the server's OpenAPI document (/api/v1/openapi.json).
+// Types of the Signet HTTP API v1, as described in docs/api.md. Request and response bodies are
+// read from the generated schema.d.ts (`cargo xtask openapi`); the rest are still written by hand
+// and must be kept in step with the server's OpenAPI document (/api/v1/openapi.json).
+import type { RequestJson, ResponseJson } from './operations'
 
 /** Locales the server localises `message` into. */
 export type ProblemLocale = 'zh-CN' | 'en'
@@ -37,12 +39,7 @@ export interface SessionInfo {
 }
 
 /** `POST /api/v1/captcha` */
-export interface Captcha {
-  captcha_id: string
-  /** `data:image/png;base64,…` */
-  image: string
-  expires_in: number
-}
+export type Captcha = ResponseJson<'/api/v1/captcha', 'post'>
 
 export type SmsPurpose =
   | 'register'
@@ -52,50 +49,23 @@ export type SmsPurpose =
   | 'change_phone_new'
 
 /** `POST /api/v1/sms-codes` */
-export interface SmsCodeRequest {
-  phone: string
-  purpose: SmsPurpose
-  captcha_id: string
-  captcha_answer: string
-}
+export type SmsCodeRequest = RequestJson<'/api/v1/sms-codes', 'post'>
 
-export interface SmsCodeSent {
-  resend_after: number
-  expires_in: number
-}
+export type SmsCodeSent = ResponseJson<'/api/v1/sms-codes', 'post'>
 
 /** `POST /api/v1/register/phone` */
-export interface RegisterPhoneRequest {
-  phone: string
-  sms_code: string
-  agree: boolean
-}
+export type RegisterPhoneRequest = RequestJson<'/api/v1/register/phone', 'post'>
 
-export interface RegisterPhoneResponse {
-  phone_masked: string
-}
+export type RegisterPhoneResponse = ResponseJson<'/api/v1/register/phone', 'post'>
 
 /** `POST /api/v1/register` */
-export interface RegisterRequest {
-  login_name: string
-  real_name: string
-  email: string
-  password: string
-}
+export type RegisterRequest = RequestJson<'/api/v1/register', 'post'>
 
 /** `POST /api/v1/login/password` */
-export interface PasswordLoginRequest {
-  identifier: string
-  password: string
-  captcha_id: string
-  captcha_answer: string
-}
+export type PasswordLoginRequest = RequestJson<'/api/v1/login/password', 'post'>
 
 /** `POST /api/v1/login/sms` */
-export interface SmsLoginRequest {
-  phone: string
-  sms_code: string
-}
+export type SmsLoginRequest = RequestJson<'/api/v1/login/sms', 'post'>
 
 export interface SmsLoginResponse {
   user: User
@@ -103,25 +73,13 @@ export interface SmsLoginResponse {
 }
 
 /** `POST /api/v1/password/reset` */
-export interface PasswordResetRequest {
-  phone: string
-  sms_code: string
-  new_password: string
-}
+export type PasswordResetRequest = RequestJson<'/api/v1/password/reset', 'post'>
 
 /** `PUT /api/v1/me/password` */
-export interface ChangePasswordRequest {
-  old_password: string
-  new_password: string
-}
+export type ChangePasswordRequest = RequestJson<'/api/v1/me/password', 'put'>
 
 /** `POST /api/v1/me/password/initial` */
-export interface InitialPasswordRequest {
-  password: string
-}
+export type InitialPasswordRequest = RequestJson<'/api/v1/me/password/initial', 'post'>
 
 /** `PUT /api/v1/me/phone` */
-export interface ChangePhoneRequest {
-  phone: string
-  sms_code: string
-}
+export type ChangePhoneRequest = RequestJson<'/api/v1/me/phone', 'put'>

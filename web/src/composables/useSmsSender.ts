@@ -33,7 +33,7 @@ export function useSmsSender(options: {
         message:
           request.purpose === 'change_phone_old'
             ? t('sms.sentToCurrent')
-            : t('sms.sent', { phone: maskPhone(request.phone) }),
+            : t('sms.sent', { phone: maskPhone(request.phone ?? '') }),
         grouping: true,
       })
       return true

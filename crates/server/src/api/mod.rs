@@ -1,5 +1,5 @@
-//! `/api/v1`: routes, the JSON extractor whose rejections become problem+json, and the OpenAPI
-//! document generated from the handlers' annotations.
+//! `/api/v1`: routes and the OpenAPI document from one list, and the JSON extractor whose
+//! rejections become problem+json.
 
 mod accounts;
 mod cert_login;
@@ -11,159 +11,126 @@ mod session;
 mod staff;
 
 use axum::Router;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{DefaultBodyLimit, FromRequest, Request};
 use axum::http::{HeaderName, HeaderValue, header};
-use axum::routing::{get, post, put};
 use serde::de::DeserializeOwned;
 use utoipa::OpenApi;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt as _};
+use utoipa_axum::routes;
 
 use crate::problem::ApiError;
 use crate::state::AppState;
 
+/// `/api/v1` for the application's router (mounted at the root: the paths are absolute).
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/openapi.json", get(openapi))
-        .route("/session", get(session::current))
-        .route("/captcha", post(session::captcha))
-        .route("/sms-codes", post(session::sms_code))
-        .route("/register/phone", post(accounts::verify_phone))
-        .route("/register", post(accounts::register))
-        .route("/login/password", post(login::by_password))
-        .route("/login/sms", post(login::by_sms))
-        .route("/logout", post(login::logout))
-        .route("/password/reset", post(login::reset_password))
-        .route("/me", get(me::show))
-        .route("/me/password/initial", post(me::set_initial_password))
-        .route("/me/password", put(me::change_password))
-        .route("/me/login-name", put(me::change_login_name))
-        .route("/me/email", put(me::change_email))
-        .route("/me/phone/verify-old", post(me::verify_old_phone))
-        .route("/me/phone", put(me::change_phone))
-        .route("/me/avatar", post(me::upload_avatar).get(me::avatar))
+    api().split_for_parts().0
+}
+
+/// The OpenAPI document of the same routes.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    api().into_openapi()
+}
+
+/// Every route with its OpenAPI description, declared once: `routes!` registers a handler on the
+/// method and path of its `#[utoipa::path]` and adds that operation to the document, so the two
+/// cannot drift. Add routes only this way (the route test checks this).
+fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(openapi))
+        .merge(account_routes())
         .merge(desk_routes())
+        .merge(staff_routes())
         .merge(certificate_routes())
 }
 
-/// The holder's certificates, unlock and certificate login.
-fn certificate_routes() -> Router<AppState> {
-    Router::new()
-        .route("/certificates", get(certificates::list))
-        .route(
-            "/login/certificate/challenge",
-            post(cert_login::login_challenge),
-        )
-        .route("/login/certificate", post(cert_login::login))
-        .route(
-            "/me/certificates/challenge",
-            post(cert_login::bind_challenge),
-        )
-        .route(
-            "/me/certificates",
-            post(cert_login::bind).get(cert_login::bindings),
-        )
-        .route(
-            "/me/certificates/{serial}",
-            axum::routing::delete(cert_login::unbind),
-        )
-        .route(
-            "/certificates/{serial}/revocation-code",
-            post(certificates::revocation_code),
-        )
-        .route("/certificates/{serial}/revoke", post(certificates::revoke))
-        .route(
-            "/certificates/{serial}/orders",
-            post(certificates::open_business),
-        )
-        .route("/orders/{id}/key-update", post(certificates::key_update))
-        .route(
-            "/certificates/{serial}/unlock-code",
-            post(certificates::unlock_code),
-        )
-        .route(
-            "/certificates/{serial}/unlock-authorisation",
-            post(certificates::unlock_authorisation),
-        )
-        .route("/token-unlock/{code}", post(certificates::redeem_unlock))
-        .route(
-            "/certificates/{serial}/cloud-code",
-            post(certificates::cloud_code),
-        )
-        .route(
-            "/certificates/{serial}/cloud-pin",
-            put(certificates::cloud_pin),
-        )
-        .route(
-            "/certificates/{serial}/cloud-sign",
-            post(certificates::cloud_sign),
-        )
-        .route(
-            "/orders/{id}/unlock-authorisation",
-            post(certificates::order_unlock_authorisation),
-        )
+/// Sessions, registration, sign-in and the user centre.
+fn account_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(session::current))
+        .routes(routes!(session::captcha))
+        .routes(routes!(session::sms_code))
+        .routes(routes!(accounts::verify_phone))
+        .routes(routes!(accounts::register))
+        .routes(routes!(login::by_password))
+        .routes(routes!(login::by_sms))
+        .routes(routes!(login::logout))
+        .routes(routes!(login::reset_password))
+        .routes(routes!(me::show))
+        .routes(routes!(me::set_initial_password))
+        .routes(routes!(me::change_password))
+        .routes(routes!(me::change_login_name))
+        .routes(routes!(me::change_email))
+        .routes(routes!(me::verify_old_phone))
+        .routes(routes!(me::change_phone))
+        .routes(routes!(me::upload_avatar, me::avatar))
 }
 
-fn desk_routes() -> Router<AppState> {
-    use axum::extract::DefaultBodyLimit;
+/// The holder's certificates, unlock and certificate login.
+fn certificate_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(certificates::list))
+        .routes(routes!(cert_login::login_challenge))
+        .routes(routes!(cert_login::login))
+        .routes(routes!(cert_login::bind_challenge))
+        .routes(routes!(cert_login::bind, cert_login::bindings))
+        .routes(routes!(cert_login::unbind))
+        .routes(routes!(certificates::revocation_code))
+        .routes(routes!(certificates::revoke))
+        .routes(routes!(certificates::open_business))
+        .routes(routes!(certificates::key_update))
+        .routes(routes!(certificates::unlock_code))
+        .routes(routes!(certificates::unlock_authorisation))
+        .routes(routes!(certificates::redeem_unlock))
+        .routes(routes!(certificates::cloud_code))
+        .routes(routes!(certificates::cloud_pin))
+        .routes(routes!(certificates::cloud_sign))
+        .routes(routes!(certificates::order_unlock_authorisation))
+}
+
+/// The applicant's side of the registration desk.
+fn desk_routes() -> OpenApiRouter<AppState> {
     let uploads = DefaultBodyLimit::max(desk::MAX_UPLOAD + 64 * 1024);
-    Router::new()
-        .route("/catalog", get(desk::catalog_list))
-        .route("/catalog/{code}", get(desk::catalog_one))
-        .route("/orders", post(desk::create).get(desk::list))
-        .route("/orders/{id}", get(desk::show))
-        .route("/orders/{id}/form", put(desk::save_form))
-        .route("/orders/{id}/shipping", put(desk::update_shipping))
-        .route(
-            "/orders/{id}/materials",
-            post(desk::upload_material).layer(uploads),
-        )
-        .route("/orders/{id}/upload-links", post(desk::upload_link))
-        .route(
-            "/mobile-upload/{token}",
-            get(desk::mobile_upload_info)
-                .post(desk::mobile_upload)
-                .layer(uploads),
-        )
-        .route("/materials", get(desk::my_materials))
-        .route("/materials/{id}", get(desk::material))
-        .route("/orders/{id}/signing-code", post(desk::signing_code))
-        .route("/orders/{id}/submit", post(desk::submit))
-        .route("/orders/{id}/verifications", post(desk::start_verification))
-        .route(
-            "/orders/{id}/verifications/{vid}/deposit",
-            post(desk::confirm_deposit),
-        )
-        .route("/orders/{id}/offline", post(desk::offline))
-        .route(
-            "/orders/{id}/application-form.pdf",
-            get(desk::application_form),
-        )
-        .route(
-            "/orders/{id}/authorisation-letter.pdf",
-            get(desk::authorisation_letter),
-        )
-        .route("/orders/{id}/invoice.pdf", get(desk::invoice))
-        .route(
-            "/orders/{id}/payments",
-            post(desk::pay).get(desk::payments_of),
-        )
-        .route("/orders/{id}/cancel", post(desk::cancel))
-        .route("/orders/{id}/refund", post(desk::refund))
-        .route("/orders/{id}/certificates", get(desk::certificates))
-        .route("/payments/notify", post(desk::payment_notify))
-        .route("/staff/roles", get(staff::my_roles))
-        .route("/staff/orders", get(staff::queue))
-        .route("/staff/orders/{id}", get(staff::order))
-        .route("/staff/orders/{id}/approve", post(staff::approve))
-        .route("/staff/orders/{id}/reject", post(staff::reject))
-        .route("/staff/orders/{id}/ship", post(staff::ship))
-        .route("/staff/orders/{id}/refund", post(staff::refund))
-        .route("/staff/materials/{id}", get(staff::material))
-        .route("/staff/certificates/{serial}/revoke", post(staff::revoke))
-        .route("/staff/catalog/projects", put(staff::save_project))
-        .route(
-            "/staff/catalog/projects/{id}/products",
-            put(staff::save_product),
-        )
+    OpenApiRouter::new()
+        .routes(routes!(desk::catalog_list))
+        .routes(routes!(desk::catalog_one))
+        .routes(routes!(desk::create, desk::list))
+        .routes(routes!(desk::show))
+        .routes(routes!(desk::save_form))
+        .routes(routes!(desk::update_shipping))
+        .routes(routes!(desk::upload_material).layer(uploads))
+        .routes(routes!(desk::upload_link))
+        .routes(routes!(desk::mobile_upload_info, desk::mobile_upload).layer(uploads))
+        .routes(routes!(desk::my_materials))
+        .routes(routes!(desk::material))
+        .routes(routes!(desk::signing_code))
+        .routes(routes!(desk::submit))
+        .routes(routes!(desk::start_verification))
+        .routes(routes!(desk::confirm_deposit))
+        .routes(routes!(desk::offline))
+        .routes(routes!(desk::application_form))
+        .routes(routes!(desk::authorisation_letter))
+        .routes(routes!(desk::invoice))
+        .routes(routes!(desk::pay, desk::payments_of))
+        .routes(routes!(desk::cancel))
+        .routes(routes!(desk::refund))
+        .routes(routes!(desk::certificates))
+        .routes(routes!(desk::payment_notify))
+}
+
+/// The staff console.
+fn staff_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(staff::my_roles))
+        .routes(routes!(staff::queue))
+        .routes(routes!(staff::order))
+        .routes(routes!(staff::approve))
+        .routes(routes!(staff::reject))
+        .routes(routes!(staff::ship))
+        .routes(routes!(staff::refund))
+        .routes(routes!(staff::material))
+        .routes(routes!(staff::revoke))
+        .routes(routes!(staff::save_project))
+        .routes(routes!(staff::save_product))
 }
 
 /// A JSON body whose rejection (bad syntax, wrong types, missing fields) is a problem+json 400.
@@ -193,37 +160,18 @@ pub fn set_cookie(state: &AppState, token: Option<&str>) -> SetCookie {
                        Every state-changing request carries the session's CSRF token in X-CSRF-Token; \
                        errors are RFC 9457 problem+json with a stable code."
     ),
-    paths(
-        session::current, session::captcha, session::sms_code,
-        accounts::verify_phone, accounts::register,
-        login::by_password, login::by_sms, login::logout, login::reset_password,
-        me::show, me::set_initial_password, me::change_password, me::change_login_name,
-        me::change_email, me::verify_old_phone, me::change_phone, me::upload_avatar, me::avatar,
-        desk::catalog_list, desk::catalog_one, desk::create, desk::list, desk::show, desk::save_form,
-        desk::update_shipping, desk::upload_material, desk::my_materials, desk::material,
-        desk::upload_link, desk::mobile_upload_info, desk::mobile_upload, desk::signing_code,
-        desk::submit, desk::start_verification, desk::confirm_deposit, desk::offline,
-        desk::application_form, desk::authorisation_letter, desk::invoice, desk::pay,
-        desk::payments_of, desk::payment_notify, desk::cancel, desk::refund, desk::certificates,
-        staff::my_roles, staff::queue, staff::order, staff::material, staff::approve, staff::reject,
-        staff::ship, staff::refund, staff::save_project, staff::save_product, staff::revoke,
-        certificates::list, certificates::revocation_code, certificates::revoke,
-        certificates::open_business, certificates::key_update, certificates::unlock_code,
-        certificates::unlock_authorisation, certificates::redeem_unlock,
-        certificates::order_unlock_authorisation, certificates::cloud_code, certificates::cloud_pin,
-        certificates::cloud_sign,
-        cert_login::login_challenge, cert_login::login, cert_login::bind_challenge,
-        cert_login::bind, cert_login::bindings, cert_login::unbind,
-    ),
     tags((name = "session"), (name = "accounts"), (name = "user-center"), (name = "desk"), (name = "staff"), (name = "certificates"))
 )]
 struct ApiDoc;
 
 /// The OpenAPI document as JSON.
 pub fn openapi_json() -> String {
-    ApiDoc::openapi().to_pretty_json().unwrap_or_default()
+    openapi_document().to_pretty_json().unwrap_or_default()
 }
 
+/// This document.
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "session",
+    responses((status = 200, content_type = "application/json", description = "OpenAPI 3.1")))]
 async fn openapi() -> impl axum::response::IntoResponse {
     ([(header::CONTENT_TYPE, "application/json")], openapi_json())
 }

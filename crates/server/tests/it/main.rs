@@ -16,5 +16,6 @@ mod ops;
 mod pki;
 mod problems;
 mod register;
+mod routes;
 mod security;
 mod support;

@@ -1,0 +1,203 @@
+//! Routes and the OpenAPI document come from one list: every route the API serves is in the
+//! document, every operation in the document is served, and the URLs of today stay public contracts.
+
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+use crate::support::app;
+
+/// Every method and path `/api/v1` served when the routes and the document were joined. Removing
+/// one breaks a client; adding one means adding it here too.
+const CONTRACT: &[(&str, &str)] = &[
+    ("POST", "/api/v1/captcha"),
+    ("GET", "/api/v1/catalog"),
+    ("GET", "/api/v1/catalog/{code}"),
+    ("GET", "/api/v1/certificates"),
+    ("POST", "/api/v1/certificates/{serial}/cloud-code"),
+    ("PUT", "/api/v1/certificates/{serial}/cloud-pin"),
+    ("POST", "/api/v1/certificates/{serial}/cloud-sign"),
+    ("POST", "/api/v1/certificates/{serial}/orders"),
+    ("POST", "/api/v1/certificates/{serial}/revocation-code"),
+    ("POST", "/api/v1/certificates/{serial}/revoke"),
+    ("POST", "/api/v1/certificates/{serial}/unlock-authorisation"),
+    ("POST", "/api/v1/certificates/{serial}/unlock-code"),
+    ("POST", "/api/v1/login/certificate"),
+    ("POST", "/api/v1/login/certificate/challenge"),
+    ("POST", "/api/v1/login/password"),
+    ("POST", "/api/v1/login/sms"),
+    ("POST", "/api/v1/logout"),
+    ("GET", "/api/v1/materials"),
+    ("GET", "/api/v1/materials/{id}"),
+    ("GET", "/api/v1/me"),
+    ("GET", "/api/v1/me/avatar"),
+    ("POST", "/api/v1/me/avatar"),
+    ("GET", "/api/v1/me/certificates"),
+    ("POST", "/api/v1/me/certificates"),
+    ("POST", "/api/v1/me/certificates/challenge"),
+    ("DELETE", "/api/v1/me/certificates/{serial}"),
+    ("PUT", "/api/v1/me/email"),
+    ("PUT", "/api/v1/me/login-name"),
+    ("PUT", "/api/v1/me/password"),
+    ("POST", "/api/v1/me/password/initial"),
+    ("PUT", "/api/v1/me/phone"),
+    ("POST", "/api/v1/me/phone/verify-old"),
+    ("GET", "/api/v1/mobile-upload/{token}"),
+    ("POST", "/api/v1/mobile-upload/{token}"),
+    ("GET", "/api/v1/openapi.json"),
+    ("GET", "/api/v1/orders"),
+    ("POST", "/api/v1/orders"),
+    ("GET", "/api/v1/orders/{id}"),
+    ("GET", "/api/v1/orders/{id}/application-form.pdf"),
+    ("GET", "/api/v1/orders/{id}/authorisation-letter.pdf"),
+    ("POST", "/api/v1/orders/{id}/cancel"),
+    ("GET", "/api/v1/orders/{id}/certificates"),
+    ("PUT", "/api/v1/orders/{id}/form"),
+    ("GET", "/api/v1/orders/{id}/invoice.pdf"),
+    ("POST", "/api/v1/orders/{id}/key-update"),
+    ("POST", "/api/v1/orders/{id}/materials"),
+    ("POST", "/api/v1/orders/{id}/offline"),
+    ("GET", "/api/v1/orders/{id}/payments"),
+    ("POST", "/api/v1/orders/{id}/payments"),
+    ("POST", "/api/v1/orders/{id}/refund"),
+    ("PUT", "/api/v1/orders/{id}/shipping"),
+    ("POST", "/api/v1/orders/{id}/signing-code"),
+    ("POST", "/api/v1/orders/{id}/submit"),
+    ("POST", "/api/v1/orders/{id}/unlock-authorisation"),
+    ("POST", "/api/v1/orders/{id}/upload-links"),
+    ("POST", "/api/v1/orders/{id}/verifications"),
+    ("POST", "/api/v1/orders/{id}/verifications/{vid}/deposit"),
+    ("POST", "/api/v1/password/reset"),
+    ("POST", "/api/v1/payments/notify"),
+    ("POST", "/api/v1/register"),
+    ("POST", "/api/v1/register/phone"),
+    ("GET", "/api/v1/session"),
+    ("POST", "/api/v1/sms-codes"),
+    ("PUT", "/api/v1/staff/catalog/projects"),
+    ("PUT", "/api/v1/staff/catalog/projects/{id}/products"),
+    ("POST", "/api/v1/staff/certificates/{serial}/revoke"),
+    ("GET", "/api/v1/staff/materials/{id}"),
+    ("GET", "/api/v1/staff/orders"),
+    ("GET", "/api/v1/staff/orders/{id}"),
+    ("POST", "/api/v1/staff/orders/{id}/approve"),
+    ("POST", "/api/v1/staff/orders/{id}/refund"),
+    ("POST", "/api/v1/staff/orders/{id}/reject"),
+    ("POST", "/api/v1/staff/orders/{id}/ship"),
+    ("GET", "/api/v1/staff/roles"),
+    ("POST", "/api/v1/token-unlock/{code}"),
+];
+
+const METHODS: [&str; 5] = ["GET", "POST", "PUT", "DELETE", "PATCH"];
+
+/// The (method, path) pairs of the document, sorted.
+fn operations(doc: &Value) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            let method = method.to_uppercase();
+            if METHODS.contains(&method.as_str()) {
+                found.push((method, path.clone()));
+            }
+        }
+    }
+    found.sort_by(|a, b| (&a.1, &a.0).cmp(&(&b.1, &b.0)));
+    found
+}
+
+/// A concrete URL for a templated path (`{id}` → `0`).
+fn concrete(path: &str) -> String {
+    let mut url = String::new();
+    let mut in_param = false;
+    for c in path.chars() {
+        match c {
+            '{' => {
+                in_param = true;
+                url.push('0');
+            }
+            '}' => in_param = false,
+            _ if in_param => {}
+            _ => url.push(c),
+        }
+    }
+    url
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_exactly_the_public_routes() {
+    let app = app().start().await;
+    let doc: Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
+    let want: Vec<(String, String)> = CONTRACT
+        .iter()
+        .map(|(m, p)| ((*m).to_owned(), (*p).to_owned()))
+        .collect();
+    assert_eq!(operations(&doc), want);
+}
+
+#[tokio::test]
+async fn every_documented_operation_is_served_and_no_other_method_is() {
+    let mut app = app().writes_per_minute(100_000).start().await;
+    let doc: Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
+    let documented = operations(&doc);
+    assert!(documented.len() >= CONTRACT.len());
+    for path in documented
+        .iter()
+        .map(|(_, p)| p)
+        .collect::<std::collections::BTreeSet<_>>()
+    {
+        let url = concrete(path);
+        for method in METHODS {
+            let served = documented.iter().any(|(m, p)| m == method && p == path);
+            // Sign-in and sign-out rotate the CSRF token; a stale one would answer 403 first.
+            app.refresh_session().await;
+            let response = app
+                .send(
+                    Method::from_bytes(method.as_bytes()).unwrap(),
+                    &url,
+                    Some(Value::Null),
+                )
+                .await;
+            let status = response.status();
+            let body = response.text().await.unwrap_or_default();
+            let unrouted = status == StatusCode::NOT_FOUND && body.contains("No such endpoint");
+            if served {
+                assert!(
+                    status != StatusCode::METHOD_NOT_ALLOWED && !unrouted,
+                    "{method} {url} is documented but not served: {status} {body}"
+                );
+            } else {
+                assert_eq!(
+                    status,
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "{method} {url} is served but not documented: {body}"
+                );
+            }
+        }
+    }
+}
+
+/// The document would miss a route added beside `routes!`: the API module declares none that way.
+#[test]
+fn the_api_declares_routes_only_through_routes_macro() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/api");
+    let mut stack = vec![dir];
+    let mut offenders = Vec::new();
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                if text.contains(".route(")
+                    || text.contains("axum::routing")
+                    || text.contains(".nest(")
+                {
+                    offenders.push(path.display().to_string());
+                }
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "routes outside routes!(): {offenders:?}"
+    );
+}
