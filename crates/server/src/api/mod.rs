@@ -5,6 +5,7 @@ mod accounts;
 mod cert_login;
 mod certificates;
 mod desk;
+mod gateway_notify;
 mod login;
 mod me;
 mod session;
@@ -150,6 +151,8 @@ fn desk_routes() -> Router<AppState> {
         .route("/orders/{id}/refund", post(desk::refund))
         .route("/orders/{id}/certificates", get(desk::certificates))
         .route("/payments/notify", post(desk::payment_notify))
+        .route("/payments/notify/wechat", post(gateway_notify::wechat))
+        .route("/payments/notify/alipay", post(gateway_notify::alipay))
         .route("/staff/roles", get(staff::my_roles))
         .route("/staff/orders", get(staff::queue))
         .route("/staff/orders/{id}", get(staff::order))
