@@ -197,6 +197,10 @@ impl TestApp {
 
     /// Moves the platform clock as CA staff would through `POST /dev/clock` (which only staff
     /// may call: `security::the_sandbox_clock_needs_staff_and_only_moves_forward`).
+    #[expect(
+        clippy::unused_async,
+        reason = "callers await it like every other step"
+    )]
     pub async fn advance_clock(&self, seconds: i64) {
         assert!(seconds >= 0);
         self.platform.clock.advance(seconds);
