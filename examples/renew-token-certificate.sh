@@ -64,7 +64,7 @@ call "$STAFF" POST "/api/v1/staff/orders/$ORDER/ship" '{"courier":"顺丰速运"
 OLD_KEY=$(token list | awk '/certificate id=/ && !done {sub("id=","",$2); print $2; done=1}')
 
 echo "3. eleven months later (the sandbox clock moves; sign in again)" >&2
-call "$APPLICANT" POST /dev/clock '{"advance_seconds": 29462400}' >/dev/null
+call "$STAFF" POST /dev/clock '{"advance_seconds": 29462400}' >/dev/null   # CA staff only
 login "$APPLICANT" "key$RUN" 'Example#2026'
 login "$STAFF" "${STAFF_USER:-staff}" "${STAFF_PASSWORD:-Staff@2026}"
 SERIAL=$(call "$APPLICANT" GET '/api/v1/certificates?expiring=true' | json "[0]['serial']")

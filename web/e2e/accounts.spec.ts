@@ -331,7 +331,7 @@ test.describe('accounts', () => {
   // Runs last: it moves the sandbox clock forward for the rest of the run.
   test('an expired SMS code is refused', async ({ page }) => {
     await fillRegisterPhoneStep(page, uniquePhone())
-    await advanceClock(page.request, 400)
+    await advanceClock(400)
     const res = await apiAfter(page, 'POST', '/api/v1/register/phone', () =>
       page.getByTestId('register-phone-submit').click(),
     )

@@ -1,7 +1,7 @@
 // Helpers for the e2e tests against `signet serve --sandbox`.
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { expect, type APIRequestContext, type Page, type Response } from '@playwright/test'
+import { expect, request as playwrightRequest, test, type APIRequestContext, type Page, type Response } from '@playwright/test'
 
 export const SCREENSHOT_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'test-results', 'screenshots')
 
@@ -130,14 +130,21 @@ export async function csrfToken(request: APIRequestContext): Promise<string> {
   return ((await res.json()) as { csrf_token: string }).csrf_token
 }
 
-/** Moves the sandbox platform clock forward. */
-export async function advanceClock(request: APIRequestContext, seconds: number): Promise<void> {
-  const token = await csrfToken(request)
-  const res = await request.post('/dev/clock', {
-    headers: { 'X-CSRF-Token': token },
-    data: { advance_seconds: seconds },
-  })
-  expect(res.ok(), `POST /dev/clock → ${res.status()} ${await res.text()}`).toBe(true)
+/** Moves the sandbox platform clock forward. Only CA staff may, so a request context of its own
+ * signs in as the demo staff account for it. */
+export async function advanceClock(seconds: number): Promise<void> {
+  const staff = await playwrightRequest.newContext({ baseURL: test.info().project.use.baseURL })
+  try {
+    await loginViaApi(staff, DEMO_STAFF.login, DEMO_STAFF.password)
+    const token = await csrfToken(staff)
+    const res = await staff.post('/dev/clock', {
+      headers: { 'X-CSRF-Token': token },
+      data: { advance_seconds: seconds },
+    })
+    expect(res.ok(), `POST /dev/clock → ${res.status()} ${await res.text()}`).toBe(true)
+  } finally {
+    await staff.dispose()
+  }
 }
 
 export interface NewUser {

@@ -201,7 +201,7 @@ test.describe.serial('certificate lifecycle on a USB key (SoftHSM2 + key agent)'
     await waitForAgent()
 
     // Eleven months later: sessions have expired, the certificate is in its renewal window.
-    await advanceClock(request, INTO_RENEWAL_WINDOW)
+    await advanceClock(INTO_RENEWAL_WINDOW)
     await loginViaApi(request, user.loginName, user.password)
     await loginViaApi(staffContext.request, DEMO_STAFF.login, DEMO_STAFF.password)
 

@@ -28,8 +28,9 @@ const DEBIAN: &[(&str, &str)] = &[
     ("postgresql-client", "/usr/bin/psql"),
 ];
 
-/// Python packages of the independent validators.
-const PYTHON: &[&str] = &["pkilint", "pyhanko", "pyhanko-cli"];
+/// Python packages: the independent validators, and aiosmtpd (the SMTP server the production-mode
+/// test sends a real e-mail to).
+const PYTHON: &[&str] = &["pkilint", "pyhanko", "pyhanko-cli", "aiosmtpd"];
 
 pub fn require_toolchains() -> anyhow::Result<()> {
     for (program, hint) in [

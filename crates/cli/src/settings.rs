@@ -13,6 +13,8 @@ use figment::Figment;
 use figment::providers::{Env, Format as _, Toml};
 use serde::Deserialize;
 use signet_core::platform::PlatformConfig;
+use signet_gateways::GatewaysConfig;
+use signet_gateways::config::{AlipayConfig, SmsConfig, SmtpConfig, WechatPayConfig};
 
 /// Options every subcommand takes.
 #[derive(Args, Debug, Clone)]
@@ -41,7 +43,12 @@ struct FileSettings {
     web_dir: Option<PathBuf>,
     secret_key: Option<String>,
     sandbox: Option<bool>,
+    sandbox_public: Option<bool>,
     writes_per_minute: Option<u32>,
+    smtp: Option<SmtpConfig>,
+    sms: Option<SmsConfig>,
+    wechat_pay: Option<WechatPayConfig>,
+    alipay: Option<AlipayConfig>,
 }
 
 #[derive(Debug, Clone)]
@@ -53,7 +60,11 @@ pub struct Settings {
     pub web_dir: Option<PathBuf>,
     pub secret_key: Option<String>,
     pub sandbox: bool,
+    /// Sandbox on a non-loopback address (a shared demo machine): refused without it.
+    pub sandbox_public: bool,
     pub writes_per_minute: u32,
+    /// The real providers (production mode only).
+    pub gateways: GatewaysConfig,
 }
 
 impl Settings {
@@ -71,6 +82,7 @@ impl Settings {
                 "web_dir",
                 "secret_key",
                 "sandbox",
+                "sandbox_public",
                 "writes_per_minute",
             ]))
             .extract()
@@ -91,7 +103,14 @@ impl Settings {
             web_dir: file.web_dir,
             secret_key: file.secret_key,
             sandbox: file.sandbox.unwrap_or(false),
+            sandbox_public: file.sandbox_public.unwrap_or(false),
             writes_per_minute: file.writes_per_minute.unwrap_or(300),
+            gateways: GatewaysConfig {
+                smtp: file.smtp,
+                sms: file.sms,
+                wechat_pay: file.wechat_pay,
+                alipay: file.alipay,
+            },
         })
     }
 
@@ -104,11 +123,91 @@ impl Settings {
         }
     }
 
+    /// The public URL production mode requires: set explicitly, and https unless the host is
+    /// loopback (a server behind a local TLS proxy, or a test).
+    pub fn production_public_url(&self) -> anyhow::Result<String> {
+        let Some(url) = self.public_url.as_deref().filter(|u| !u.trim().is_empty()) else {
+            anyhow::bail!(
+                "production mode needs the public URL that links in SMS and e-mail start with: set public_url in the settings file, SIGNET_PUBLIC_URL or --public-url (https://…); or run `signet serve --sandbox`"
+            );
+        };
+        let url = url.trim().trim_end_matches('/');
+        let host = if let Some(rest) = url.strip_prefix("https://") {
+            rest
+        } else if let Some(rest) = url.strip_prefix("http://") {
+            let host = rest.split('/').next().unwrap_or_default();
+            let name = host
+                .strip_prefix('[')
+                .and_then(|h| h.split_once(']').map(|(ip, _)| ip))
+                .unwrap_or_else(|| host.rsplit_once(':').map_or(host, |(h, _)| h));
+            let loopback = name == "localhost"
+                || name
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback());
+            anyhow::ensure!(
+                loopback,
+                "public URL {url}: production mode needs https:// (http:// only on loopback)"
+            );
+            rest
+        } else {
+            anyhow::bail!("public URL {url}: must start with https://");
+        };
+        anyhow::ensure!(
+            !host.split('/').next().unwrap_or_default().is_empty(),
+            "public URL {url}: no host"
+        );
+        Ok(url.to_owned())
+    }
+
     pub fn public_url(&self) -> String {
         self.public_url
             .clone()
             .unwrap_or_else(|| format!("http://{}", self.listen))
             .trim_end_matches('/')
             .to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_url(url: Option<&str>) -> Settings {
+        Settings {
+            listen: "127.0.0.1:8080".into(),
+            data: PathBuf::from("./data"),
+            database_url: None,
+            public_url: url.map(str::to_owned),
+            web_dir: None,
+            secret_key: None,
+            sandbox: false,
+            sandbox_public: false,
+            writes_per_minute: 300,
+            gateways: GatewaysConfig::default(),
+        }
+    }
+
+    #[test]
+    fn production_needs_https_or_loopback_http() {
+        let ok = |u: &str| with_url(Some(u)).production_public_url();
+        assert_eq!(
+            ok("https://ca.example.cn/").unwrap(),
+            "https://ca.example.cn"
+        );
+        assert_eq!(
+            ok("http://127.0.0.1:8080").unwrap(),
+            "http://127.0.0.1:8080"
+        );
+        assert_eq!(
+            ok("http://localhost:9000/").unwrap(),
+            "http://localhost:9000"
+        );
+        assert_eq!(ok("http://[::1]:9000").unwrap(), "http://[::1]:9000");
+        assert!(ok("http://ca.example.cn").is_err());
+        assert!(ok("http://10.0.0.5:8080").is_err());
+        assert!(ok("ftp://ca.example.cn").is_err());
+        assert!(ok("https://").is_err());
+        assert!(with_url(None).production_public_url().is_err());
+        assert!(with_url(Some("  ")).production_public_url().is_err());
     }
 }

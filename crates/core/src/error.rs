@@ -14,6 +14,8 @@ pub enum ErrorKind {
     Locked,
     TooMany,
     PayloadTooLarge,
+    /// A service this deployment has not configured (HTTP 503).
+    Unavailable,
     Internal,
 }
 
@@ -73,6 +75,10 @@ pub enum CoreError {
     RateLimited { retry_after: i64 },
     #[error("not found")]
     NotFound,
+    /// The external provider this step needs (SMS, email, identity checks, a payment channel) is
+    /// not configured on this server; other methods keep working.
+    #[error("{provider} provider not configured")]
+    ProviderNotConfigured { provider: &'static str },
     #[error("certificate authority: {0}")]
     Ca(crate::ca::CaError),
     #[error("desk: {0}")]
@@ -307,6 +313,16 @@ impl CoreError {
                 )
             },
             Self::NotFound => d(K::NotFound, "not_found", None, "未找到", "Not found"),
+            Self::ProviderNotConfigured { provider } => Description {
+                zh: format!(
+                    "本站尚未开通{}服务，请改用其他方式或联系客服",
+                    provider_zh(provider)
+                ),
+                en: format!(
+                    "This server has no {provider} provider configured; use another method or contact support"
+                ),
+                ..d(K::Unavailable, "provider_not_configured", None, "", "")
+            },
             Self::Ca(error) => error.describe(),
             Self::Desk(error) => error.describe(),
             Self::Database(_) | Self::Internal(_) => d(
@@ -317,6 +333,17 @@ impl CoreError {
                 "Something went wrong on our side; please try again later",
             ),
         }
+    }
+}
+
+fn provider_zh(provider: &str) -> &'static str {
+    match provider {
+        "sms" => "短信",
+        "email" => "电子邮件",
+        "identity" => "身份核验",
+        "bank_transfer" => "对公打款",
+        "payment" | "wechat" | "alipay" => "在线支付",
+        _ => "该",
     }
 }
 
@@ -370,5 +397,14 @@ mod tests {
         );
         let desk = CoreError::from(crate::desk::DeskError::UnknownProduct);
         assert_eq!(desk.qualified_code(), "desk.product_unknown");
+    }
+
+    #[test]
+    fn unconfigured_provider_is_unavailable_with_its_own_code() {
+        let d = CoreError::ProviderNotConfigured { provider: "sms" }.describe();
+        assert_eq!(d.code, "provider_not_configured");
+        assert_eq!(d.kind, ErrorKind::Unavailable);
+        assert!(d.zh.contains("短信"), "{}", d.zh);
+        assert!(d.en.contains("sms"), "{}", d.en);
     }
 }

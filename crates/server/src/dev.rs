@@ -1,5 +1,5 @@
 //! Sandbox-only routes: the dev inbox (every SMS, email and captcha answer the sandbox kept) and
-//! the movable platform clock. The router mounts these only in sandbox mode.
+//! the movable platform clock (CA staff only). The router mounts these only in sandbox mode.
 
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, header};
@@ -133,10 +133,24 @@ struct ClockRequest {
     advance_seconds: i64,
 }
 
+/// Moves the platform clock forward. Every session and code of every user is subject to it, so
+/// only CA staff may move it, even in the sandbox.
 async fn clock(
     State(state): State<AppState>,
+    ctx: crate::session::Ctx,
     body: Result<Json<ClockRequest>, axum::extract::rejection::JsonRejection>,
 ) -> ApiResult<Json<serde_json::Value>> {
+    let user = ctx
+        .session()?
+        .user_id
+        .clone()
+        .ok_or(CoreError::NotSignedIn)?;
+    let roles = signet_core::desk::roles::roles_of(&state.platform, &user).await?;
+    if roles.is_empty() {
+        return Err(ApiError::Core(CoreError::Desk(
+            signet_core::desk::DeskError::StaffOnly,
+        )));
+    }
     let Json(body) = body?;
     if !(0..=10 * 365 * 86_400).contains(&body.advance_seconds) {
         return Err(ApiError::Core(CoreError::Invalid {

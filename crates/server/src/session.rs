@@ -108,6 +108,7 @@ pub async fn csrf_guard(
     let path = request.uri().path();
     let exempt = path.starts_with("/pki/")
         || path == "/api/v1/payments/notify"
+        || path.starts_with("/api/v1/payments/notify/")
         || path.starts_with("/api/v1/mobile-upload/")
         // The key client redeems an unlock code: the code, not a cookie, is its credential.
         || path.starts_with("/api/v1/token-unlock/")

@@ -3,7 +3,7 @@
 use anyhow::Context as _;
 use clap::Args;
 use signet_core::Platform;
-use signet_core::ca::init_hierarchies;
+use signet_core::ca::init_hierarchies_as;
 use signet_core::desk::demo::seed_catalog;
 use signet_core::desk::roles::{self, Role};
 use signet_core::platform::accounts::{RegisterInput, create_verified};
@@ -41,9 +41,13 @@ pub const DEMO_STAFF: &str = "staff";
 
 #[derive(Args, Debug)]
 pub struct InitArgs {
-    /// Also create the demo accounts.
+    /// Also create the demo accounts (implies --sandbox: demo data is for the sandbox).
     #[arg(long)]
     pub demo: bool,
+    /// Make the CA hierarchies test ones (subjects say 测试 / TEST) for `signet serve --sandbox`,
+    /// which refuses to sign with production hierarchies. Also set by `sandbox = true`.
+    #[arg(long)]
+    pub sandbox: bool,
 }
 
 pub async fn run(settings: Settings, args: InitArgs) -> anyhow::Result<()> {
@@ -56,7 +60,8 @@ pub async fn run(settings: Settings, args: InitArgs) -> anyhow::Result<()> {
         settings.data.display()
     );
     println!("数据库 / database: {}", platform.db.backend().name());
-    let created = init_hierarchies(&platform, &settings.public_url())
+    let test = args.sandbox || args.demo || settings.sandbox;
+    let created = init_hierarchies_as(&platform, &settings.public_url(), test)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))
         .context("creating the CA hierarchies")?;
@@ -64,7 +69,9 @@ pub async fn run(settings: Settings, args: InitArgs) -> anyhow::Result<()> {
         println!("CA 已存在 / CA hierarchies already present (signet ca list)");
     } else {
         println!(
-            "已创建 CA / created CA hierarchies: {} (/pki at {})",
+            "已创建{} CA / created {}CA hierarchies: {} (/pki at {})",
+            if test { "测试" } else { "" },
+            if test { "TEST " } else { "" },
             created.join(", "),
             settings.public_url()
         );

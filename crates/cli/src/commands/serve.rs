@@ -19,8 +19,14 @@ pub struct ServeArgs {
     #[arg(long)]
     pub listen: Option<String>,
     /// Swap every external provider (SMS, email, …) for its sandbox and enable /dev routes.
+    /// Without it the server runs in production mode: real providers from the settings file, a
+    /// public URL required, no /dev routes.
     #[arg(long)]
     pub sandbox: bool,
+    /// Allow the sandbox to listen on a non-loopback address (a shared demo machine). The
+    /// sandbox publishes every SMS code and captcha answer at /dev/inbox. [env: SIGNET_SANDBOX_PUBLIC]
+    #[arg(long)]
+    pub sandbox_public: bool,
     /// The built web app. [env: SIGNET_WEB_DIR] [default: web/dist when it exists]
     #[arg(long)]
     pub web_dir: Option<PathBuf>,
@@ -31,28 +37,67 @@ pub async fn run(mut settings: Settings, args: ServeArgs) -> anyhow::Result<()> 
         settings.listen = listen;
     }
     let sandbox = args.sandbox || settings.sandbox;
-    let platform = Platform::open(&settings.platform(sandbox))
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))
-        .context("opening the platform")?;
-    anyhow::ensure!(
-        platform.providers_ready(),
-        "no SMS or email gateway is configured; real gateways are not available yet, so run `signet serve --sandbox` (messages go to /dev/inbox)"
-    );
-    let web_dir = args
-        .web_dir
-        .or(settings.web_dir.clone())
-        .or_else(|| Some(PathBuf::from("web/dist")).filter(|d| d.join("index.html").is_file()));
-    let public_url = settings.public_url();
-    let config = ServerConfig {
-        web_dir: web_dir.clone(),
-        secure_cookies: public_url.starts_with("https://"),
-        writes_per_minute: settings.writes_per_minute,
+    let sandbox_public = args.sandbox_public || settings.sandbox_public;
+    // Production mode refuses to start without a public URL: SMS and e-mail carry absolute links.
+    let production_url = if sandbox {
+        None
+    } else {
+        Some(settings.production_public_url()?)
     };
     let listener = tokio::net::TcpListener::bind(&settings.listen)
         .await
         .with_context(|| format!("listening on {}", settings.listen))?;
     let address = listener.local_addr()?;
+    if sandbox {
+        anyhow::ensure!(
+            address.ip().is_loopback() || sandbox_public,
+            "the sandbox publishes every SMS code and captcha answer at /dev/inbox, so it listens on loopback only; {address} is not loopback (pass --sandbox-public for a shared demo machine)"
+        );
+        sandbox_banner(address, sandbox_public);
+    }
+    let public_url = production_url.unwrap_or_else(|| match &settings.public_url {
+        Some(_) => settings.public_url(),
+        None => format!("http://{address}"),
+    });
+    let mut platform = Platform::open(&settings.platform(sandbox))
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))
+        .context("opening the platform")?;
+    platform.public_url.clone_from(&public_url);
+    if sandbox {
+        let test = signet_core::ca::hierarchies_are_test(&platform)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        anyhow::ensure!(
+            test != Some(false),
+            "this data directory holds production CA hierarchies; the sandbox never signs with them (its identities are not verified): use a data directory prepared with `signet init --sandbox` (or --demo)"
+        );
+        if settings.gateways.smtp.is_some()
+            || settings.gateways.sms.is_some()
+            || settings.gateways.wechat_pay.is_some()
+            || settings.gateways.alipay.is_some()
+        {
+            tracing::warn!("sandbox mode: the provider sections of the settings file are ignored");
+        }
+    } else {
+        let installed = signet_gateways::install(&mut platform, &settings.gateways, &public_url)
+            .context("configuring the providers")?;
+        tracing::info!(
+            email = installed.email.unwrap_or("not configured"),
+            sms = installed.sms.unwrap_or("not configured"),
+            payments = ?installed.payments,
+            "production mode"
+        );
+    }
+    let web_dir = args
+        .web_dir
+        .or(settings.web_dir.clone())
+        .or_else(|| Some(PathBuf::from("web/dist")).filter(|d| d.join("index.html").is_file()));
+    let config = ServerConfig {
+        web_dir: web_dir.clone(),
+        secure_cookies: public_url.starts_with("https://"),
+        writes_per_minute: settings.writes_per_minute,
+    };
     tracing::info!(
         %address,
         database = platform.db.backend().name(),
@@ -64,6 +109,22 @@ pub async fn run(mut settings: Settings, args: ServeArgs) -> anyhow::Result<()> 
     tokio::spawn(housekeeping(state.platform.clone()));
     signet_server::serve(listener, state).await?;
     Ok(())
+}
+
+/// The sandbox says so loudly, on standard error, before it serves.
+fn sandbox_banner(address: std::net::SocketAddr, public: bool) {
+    let rule = "=".repeat(78);
+    eprintln!("{rule}");
+    eprintln!("  沙箱模式 SANDBOX MODE: not for real applicants");
+    eprintln!("  Every SMS code, e-mail and captcha answer is published at /dev/inbox; payments,");
+    eprintln!("  identity checks and face checks are simulated; certificates come from the");
+    eprintln!("  TEST (测试) hierarchy. Listening on {address}.");
+    if public {
+        eprintln!(
+            "  --sandbox-public: reachable from other machines. Do not use real personal data."
+        );
+    }
+    eprintln!("{rule}");
 }
 
 /// Every hour, deletes sessions and captchas past their life (they are already refused; this

@@ -35,8 +35,8 @@ impl Server {
             .arg(data)
             .args(["--public-url", &format!("http://127.0.0.1:{port}")])
             .args([
+                // Production mode (only /pki is used): the hierarchies are production ones.
                 "serve",
-                "--sandbox",
                 "--listen",
                 &format!("127.0.0.1:{port}"),
             ])

@@ -14,6 +14,7 @@ use signet_core::Platform;
 use signet_core::testing::sandbox_config;
 
 mod ltv;
+mod production;
 mod token;
 
 pub(crate) fn signet(data: &Path, database_url: Option<&str>, args: &[&str]) -> Output {
@@ -175,11 +176,50 @@ async fn dev_inbox_lists_what_the_sandbox_kept() {
 }
 
 #[test]
-fn serve_refuses_to_start_without_gateways_or_sandbox() {
+fn production_mode_refuses_to_start_without_a_public_url() {
     let dir = tempfile::tempdir().unwrap();
     let out = signet(dir.path(), None, &["serve", "--listen", "127.0.0.1:0"]);
     assert!(!out.status.success());
-    assert!(text(&out).contains("--sandbox"), "{}", text(&out));
+    assert!(text(&out).contains("public URL"), "{}", text(&out));
+    // http:// is refused for anything but loopback.
+    let plain = signet(
+        dir.path(),
+        None,
+        &[
+            "--public-url",
+            "http://ca.example.cn",
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+        ],
+    );
+    assert!(!plain.status.success());
+    assert!(text(&plain).contains("https://"), "{}", text(&plain));
+}
+
+#[test]
+fn the_sandbox_refuses_a_public_address_without_sandbox_public() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = signet(
+        dir.path(),
+        None,
+        &["serve", "--sandbox", "--listen", "0.0.0.0:0"],
+    );
+    assert!(!out.status.success());
+    assert!(text(&out).contains("--sandbox-public"), "{}", text(&out));
+}
+
+#[test]
+fn the_sandbox_refuses_production_hierarchies() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(signet(dir.path(), None, &["init"]).status.success());
+    let out = signet(
+        dir.path(),
+        None,
+        &["serve", "--sandbox", "--listen", "127.0.0.1:0"],
+    );
+    assert!(!out.status.success());
+    assert!(text(&out).contains("production CA"), "{}", text(&out));
 }
 
 #[test]

@@ -28,6 +28,9 @@ use crate::platform::db::Tx;
 
 /// Organisation named in every CA's subject.
 const ORGANIZATION: &str = "Signet";
+/// The organisation of a sandbox data directory's hierarchies: every subject they sign under
+/// says 测试 / TEST, so a sandbox identity never chains to a production CA.
+pub const TEST_ORGANIZATION: &str = "Signet 测试 TEST";
 
 /// What a CA does in its family.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -168,6 +171,18 @@ pub(super) async fn helper(
     row.as_ref().map(ca_row).transpose()
 }
 
+/// Whether this data directory's CA hierarchies are test ones; `None` before `signet init`.
+pub async fn hierarchies_are_test(platform: &Platform) -> Result<Option<bool>, CoreError> {
+    let subjects: Vec<String> =
+        sqlx::query_scalar("SELECT subject FROM ca_certificates WHERE profile = 'issuing-ca'")
+            .fetch_all(platform.db.pool())
+            .await?;
+    if subjects.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(subjects.iter().all(|s| s.contains("TEST"))))
+}
+
 /// The DER certificate of a root or issuing CA (what `/pki/{ca}/ca.crt` serves).
 pub async fn ca_certificate(platform: &Platform, name: &str) -> Result<Vec<u8>, CoreError> {
     let material = Authority::of(platform)?
@@ -183,6 +198,20 @@ pub async fn init_hierarchies(
     platform: &Platform,
     public_url: &str,
 ) -> Result<Vec<String>, CoreError> {
+    init_hierarchies_as(platform, public_url, false).await
+}
+
+/// [`init_hierarchies`], as test hierarchies ([`TEST_ORGANIZATION`]) when `test`.
+pub async fn init_hierarchies_as(
+    platform: &Platform,
+    public_url: &str,
+    test: bool,
+) -> Result<Vec<String>, CoreError> {
+    let organization = if test {
+        TEST_ORGANIZATION
+    } else {
+        ORGANIZATION
+    };
     let mut created = Vec::new();
     for family in Family::ALL {
         let exists = sqlx::query("SELECT name FROM ca_authorities WHERE family = $1")
@@ -194,7 +223,7 @@ pub async fn init_hierarchies(
             continue;
         }
         let now = platform.clock.now();
-        let config = HierarchyConfig::new(public_url, ORGANIZATION);
+        let config = HierarchyConfig::new(public_url, organization);
         let hierarchy = create_family(
             &key_store(platform)?,
             family,

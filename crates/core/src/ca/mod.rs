@@ -20,7 +20,8 @@ use signet_pki::keystore::{KeyEncryptionKey, SoftwareKeyStore};
 use x509_cert::Certificate;
 
 pub use authorities::{
-    CaRole, CaSummary, CertificateInfo, ca_certificate, certificate, init_hierarchies, list_cas,
+    CaRole, CaSummary, CertificateInfo, TEST_ORGANIZATION, ca_certificate, certificate,
+    hierarchies_are_test, init_hierarchies, init_hierarchies_as, list_cas,
 };
 pub use batch::{BatchItem, MAX_BATCH, issue_batch};
 pub use cache::CaCache;

@@ -20,8 +20,10 @@ pub async fn applicant(platform: &Platform, order: &Order, subject: &str, text: 
         let mail = EmailMessage {
             subject: format!("{subject}（订单 {}）", order.number),
             body: format!(
-                "{}：\n\n您的订单 {} {text}\n\nSignet 数字证书服务",
-                person.name, order.number
+                "{}：\n\n您的订单 {} {text}\n\n查看订单：{}\n\nSignet 数字证书服务",
+                person.name,
+                order.number,
+                platform.link(&format!("/orders/{}", order.id))
             ),
         };
         if let Err(error) = platform.email.send(&person.email, &mail).await {

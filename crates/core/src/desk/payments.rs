@@ -134,6 +134,24 @@ pub async fn notify(
         .payments
         .verify(body, signature)
         .ok_or(DeskError::BadNotification)?;
+    settle(platform, note).await
+}
+
+/// [`notify`] for gateways that sign in several headers (WeChat Pay) or inside the body
+/// (Alipay): `header` looks a request header up by its lower-case name.
+pub async fn notify_request(
+    platform: &Platform,
+    body: &[u8],
+    header: &(dyn Fn(&str) -> Option<String> + Sync),
+) -> Result<Payment, CoreError> {
+    let note = platform
+        .payments
+        .verify_request(body, header)
+        .ok_or(DeskError::BadNotification)?;
+    settle(platform, note).await
+}
+
+async fn settle(platform: &Platform, note: Notification) -> Result<Payment, CoreError> {
     let payment = get(platform, &note.payment_id).await?;
     if note.amount_fen != payment.amount_fen {
         return Err(DeskError::PaymentMismatch.into());
@@ -218,7 +236,10 @@ pub async fn refund(platform: &Platform, order: &Order, actor: &str) -> Result<O
         .into_iter()
         .find(|p| p.state == "paid")
         .ok_or(DeskError::NotPaid)?;
-    platform.payments.refund(&paid.id, paid.amount_fen).await?;
+    platform
+        .payments
+        .refund_on(&paid.channel, &paid.id, paid.amount_fen)
+        .await?;
     let now = platform.clock.now();
     let mut tx = platform.db.begin().await?;
     sqlx::query("UPDATE desk_payments SET state = 'refunded', refunded_at = $1 WHERE id = $2 AND state = 'paid'")

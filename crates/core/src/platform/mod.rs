@@ -25,6 +25,7 @@ use crypto::{FieldCipher, MasterKey};
 use db::Db;
 use providers::{
     EmailSender, IdentityChecks, PaymentGateway, SandboxGateway, SandboxInbox, SmsSender,
+    Unconfigured,
 };
 use random::Random;
 use wing_state::WingState;
@@ -57,6 +58,9 @@ pub struct Platform {
     pub payments: Arc<dyn PaymentGateway>,
     /// Present only in sandbox mode.
     pub sandbox: Option<SandboxInbox>,
+    /// The public base URL (no trailing slash) that links in SMS and e-mail start with; empty
+    /// means links stay relative (tests that never send a link). `signet serve` sets it.
+    pub public_url: String,
     /// The sandbox payment gateway (sandbox mode only), for its pay/fail page.
     pub sandbox_gateway: Option<Arc<SandboxGateway>>,
     /// What each wing keeps for the whole process (the CA: its keys and OCSP answers), by type.
@@ -114,6 +118,7 @@ impl Platform {
             payments,
             sandbox,
             sandbox_gateway,
+            public_url: String::new(),
             db,
             master,
         })
@@ -130,74 +135,9 @@ impl Platform {
     pub fn providers_ready(&self) -> bool {
         self.sandbox.is_some()
     }
-}
 
-/// Stands in for a provider nobody configured: every use fails with a clear message.
-struct Unconfigured;
-
-#[async_trait::async_trait]
-impl SmsSender for Unconfigured {
-    async fn send(&self, _: &str, _: &providers::SmsMessage) -> Result<(), CoreError> {
-        Err(CoreError::internal("no SMS gateway is configured"))
-    }
-}
-
-#[async_trait::async_trait]
-impl EmailSender for Unconfigured {
-    async fn send(&self, _: &str, _: &providers::EmailMessage) -> Result<(), CoreError> {
-        Err(CoreError::internal("no email gateway is configured"))
-    }
-}
-
-#[async_trait::async_trait]
-impl IdentityChecks for Unconfigured {
-    async fn three_factor(
-        &self,
-        _: &str,
-        _: &str,
-        _: &str,
-    ) -> Result<providers::CheckOutcome, CoreError> {
-        Err(CoreError::internal(
-            "no identity-check provider is configured",
-        ))
-    }
-    async fn four_factor(
-        &self,
-        _: &str,
-        _: &str,
-        _: &str,
-        _: &str,
-    ) -> Result<providers::CheckOutcome, CoreError> {
-        Err(CoreError::internal(
-            "no identity-check provider is configured",
-        ))
-    }
-    async fn micro_deposit(
-        &self,
-        _: &str,
-        _: &str,
-        _: &str,
-        _: i64,
-        _: &str,
-    ) -> Result<providers::Transfer, CoreError> {
-        Err(CoreError::internal(
-            "no bank-transfer provider is configured",
-        ))
-    }
-}
-
-#[async_trait::async_trait]
-impl PaymentGateway for Unconfigured {
-    async fn create(
-        &self,
-        _: &providers::PaymentRequest<'_>,
-    ) -> Result<providers::PaymentCode, CoreError> {
-        Err(CoreError::internal("no payment gateway is configured"))
-    }
-    fn verify(&self, _: &[u8], _: &str) -> Option<providers::Notification> {
-        None
-    }
-    async fn refund(&self, _: &str, _: i64) -> Result<(), CoreError> {
-        Err(CoreError::internal("no payment gateway is configured"))
+    /// An absolute link to `path` (which starts with `/`) for SMS and e-mail.
+    pub fn link(&self, path: &str) -> String {
+        format!("{}{path}", self.public_url)
     }
 }

@@ -79,6 +79,9 @@ pub async fn send(
     phone: &Phone,
     purpose: Purpose,
 ) -> Result<SentCode, CoreError> {
+    if !platform.sms.configured() {
+        return Err(CoreError::ProviderNotConfigured { provider: "sms" });
+    }
     let now = platform.clock.now();
     let index = platform.cipher.blind_index("phone", phone.as_str());
     let last = sqlx::query(

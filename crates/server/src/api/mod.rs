@@ -5,6 +5,7 @@ mod accounts;
 mod cert_login;
 mod certificates;
 mod desk;
+mod gateway_notify;
 mod login;
 mod me;
 mod session;
@@ -115,6 +116,8 @@ fn desk_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(desk::refund))
         .routes(routes!(desk::certificates))
         .routes(routes!(desk::payment_notify))
+        .routes(routes!(gateway_notify::wechat))
+        .routes(routes!(gateway_notify::alipay))
 }
 
 /// The staff console.

@@ -68,6 +68,8 @@ const CONTRACT: &[(&str, &str)] = &[
     ("POST", "/api/v1/orders/{id}/verifications/{vid}/deposit"),
     ("POST", "/api/v1/password/reset"),
     ("POST", "/api/v1/payments/notify"),
+    ("POST", "/api/v1/payments/notify/wechat"),
+    ("POST", "/api/v1/payments/notify/alipay"),
     ("POST", "/api/v1/register"),
     ("POST", "/api/v1/register/phone"),
     ("GET", "/api/v1/session"),

@@ -121,12 +121,33 @@ async fn sandbox_routes_do_not_exist_outside_the_sandbox() {
 }
 
 #[tokio::test]
-async fn the_sandbox_clock_only_moves_forward() {
-    let app = app().start().await;
+async fn the_sandbox_clock_needs_staff_and_only_moves_forward() {
+    let mut app = app().start().await;
+    let anonymous = app.post("/dev/clock", json!({"advance_seconds": 10})).await;
+    problem(anonymous, StatusCode::UNAUTHORIZED, "not_signed_in").await;
+    let user = app.register("13700000101", "clockuser").await;
+    let applicant = app.post("/dev/clock", json!({"advance_seconds": 10})).await;
+    problem(applicant, StatusCode::FORBIDDEN, "staff_only").await;
+    assert_eq!(
+        app.platform.clock.offset(),
+        0,
+        "an applicant moved the clock"
+    );
+    signet_core::desk::roles::grant(
+        &app.platform,
+        user["id"].as_str().unwrap(),
+        signet_core::desk::roles::Role::Reviewer,
+        "test",
+    )
+    .await
+    .unwrap();
     let back = app
         .post("/dev/clock", json!({"advance_seconds": -100}))
         .await;
     problem(back, StatusCode::BAD_REQUEST, "invalid_field").await;
+    let forward = app.post("/dev/clock", json!({"advance_seconds": 10})).await;
+    assert_eq!(forward.status(), StatusCode::OK);
+    assert_eq!(app.platform.clock.offset(), 10);
 }
 
 #[tokio::test]

@@ -367,6 +367,8 @@ pub async fn start(
         Method::Face => {
             let token = platform.random.token()?;
             let url = format!("/face/{token}");
+            // The SMS carries an absolute link (a phone opens it outside the site).
+            let link = platform.link(&url);
             let phone = Phone::parse(&phone, "phone")?;
             platform
                 .sms
@@ -374,7 +376,7 @@ pub async fn start(
                     phone.as_str(),
                     &SmsMessage {
                         text: format!(
-                            "【Signet】{name}，请在 30 分钟内用手机打开链接完成人脸核验：{url}"
+                            "【Signet】{name}，请在 30 分钟内用手机打开链接完成人脸核验：{link}"
                         ),
                         code: None,
                     },

@@ -65,6 +65,10 @@ pub async fn send_code(
         }
         _ => Phone::parse(phone, "phone")?,
     };
+    // Before the captcha is spent: without an SMS provider no code can be sent (503).
+    if !platform.sms.configured() {
+        return Err(CoreError::ProviderNotConfigured { provider: "sms" });
+    }
     captcha::check(platform, captcha_id, captcha_answer).await?;
     let existing = store::find_by_phone(platform, &target).await?;
     match purpose {

@@ -13,4 +13,8 @@ pub struct EmailMessage {
 #[async_trait]
 pub trait EmailSender: Send + Sync {
     async fn send(&self, to: &str, message: &EmailMessage) -> Result<(), CoreError>;
+    /// Whether mail can go out at all.
+    fn configured(&self) -> bool {
+        true
+    }
 }

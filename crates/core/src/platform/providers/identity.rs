@@ -53,6 +53,10 @@ pub trait IdentityChecks: Send + Sync {
         amount_fen: i64,
         memo: &str,
     ) -> Result<Transfer, CoreError>;
+    /// Whether the checks can run at all (the catalog hides methods that cannot).
+    fn configured(&self) -> bool {
+        true
+    }
 }
 
 #[async_trait]

@@ -6,9 +6,11 @@ pub mod identity;
 pub mod payment;
 pub mod sandbox;
 pub mod sms;
+pub mod unconfigured;
 
 pub use email::{EmailMessage, EmailSender};
 pub use identity::{CheckOutcome, IdentityChecks, Transfer};
 pub use payment::{Notification, PaymentCode, PaymentGateway, PaymentRequest, SandboxGateway};
 pub use sandbox::{SandboxInbox, SandboxMessage};
 pub use sms::{SmsMessage, SmsSender};
+pub use unconfigured::Unconfigured;

@@ -47,6 +47,31 @@ pub trait PaymentGateway: Send + Sync {
     /// Checks a notification's signature and reads it; `None` when the signature is wrong.
     fn verify(&self, body: &[u8], signature: &str) -> Option<Notification>;
     async fn refund(&self, payment_id: &str, amount_fen: i64) -> Result<(), CoreError>;
+    /// Refunds through the channel the payment was made on (gateways that serve several
+    /// channels need it; single-channel ones ignore it).
+    async fn refund_on(
+        &self,
+        channel: &str,
+        payment_id: &str,
+        amount_fen: i64,
+    ) -> Result<(), CoreError> {
+        let _ = channel;
+        self.refund(payment_id, amount_fen).await
+    }
+    /// Checks a notification as it arrived over HTTP: `header` looks a request header up by its
+    /// lower-case name. Gateways whose signature is spread over several headers override it.
+    fn verify_request(
+        &self,
+        body: &[u8],
+        header: &(dyn Fn(&str) -> Option<String> + Sync),
+    ) -> Option<Notification> {
+        self.verify(body, &header("x-signet-signature").unwrap_or_default())
+    }
+    /// Whether `channel` (`wechat`, `alipay`) can take payments on this server.
+    fn accepts(&self, channel: &str) -> bool {
+        let _ = channel;
+        true
+    }
 }
 
 /// The sandbox gateway.

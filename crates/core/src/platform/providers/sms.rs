@@ -15,4 +15,8 @@ pub struct SmsMessage {
 #[async_trait]
 pub trait SmsSender: Send + Sync {
     async fn send(&self, phone: &str, message: &SmsMessage) -> Result<(), CoreError>;
+    /// Whether messages can go out at all; flows check it before they change anything.
+    fn configured(&self) -> bool {
+        true
+    }
 }
