@@ -7,7 +7,7 @@ use signet_pki::ocsp::{
     CertStatus, OcspRequest, Responder, ResponseStatus, error_response, parse_request,
 };
 use signet_pki::profile::TSA_POLICY;
-use signet_pki::serial::{random_serial, serial_hex};
+use signet_pki::serial::random_serial;
 use signet_pki::tsa::{Tsa, failure_of, rejection};
 use sqlx::Row as _;
 
@@ -17,6 +17,7 @@ use super::{from_pki, parse_reason, rng, system_time};
 use crate::Platform;
 use crate::error::CoreError;
 use crate::platform::clock::{Clock as _, Timestamp};
+use crate::platform::ids::CertificateSerial;
 
 /// An OCSP answer is valid this long ...
 const OCSP_VALIDITY: i64 = 4 * 3600;
@@ -73,7 +74,7 @@ async fn answer_for(
     serial: &x509_cert::serial_number::SerialNumber,
     now: Timestamp,
 ) -> Result<Cached, CoreError> {
-    let hex = serial_hex(serial);
+    let hex = CertificateSerial::of(serial).into_string();
     let cache = &platform.ca_cache;
     if let Some(cached) = cache
         .answer(&material.name, &hex)
