@@ -201,6 +201,10 @@ impl Event {
 
 /// What the guards of a transition look at.
 #[derive(Debug, Clone, Copy)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "independent yes/no facts of an order that the guards read, not a state"
+)]
 pub struct Facts {
     pub review_first: bool,
     pub paid: bool,

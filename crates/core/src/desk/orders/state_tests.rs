@@ -25,6 +25,10 @@ fn edge(from: S, event: E, when: Guard, to: S) -> (S, E, Guard, S) {
 }
 
 /// The table written out edge by edge, independently of `next`: from, event, when, to.
+#[expect(
+    clippy::too_many_lines,
+    reason = "the order table written out edge by edge"
+)]
 fn expected_edges() -> Vec<(S, E, Guard, S)> {
     let mut edges = vec![
         edge(S::Drafting, E::Edit, |_| true, S::Drafting),
