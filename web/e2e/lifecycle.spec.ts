@@ -8,7 +8,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { expect, test, type APIRequestContext } from '@playwright/test'
 import { creditCheckCharacter, idCheckDigit } from '../src/utils/ids'
-import { sameSerial } from '../src/utils/lifecycle'
+import { parseSerial } from '../src/utils/lifecycle'
 import { advanceClock, apiAfter, apiJson, bodyText, DEMO_STAFF, inboxCode, loginViaApi, newUser, PNG_1X1, registerViaApi, shot, uniquePhone } from './helpers'
 
 const webDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -247,7 +247,7 @@ test.describe.serial('certificate lifecycle on a USB key (SoftHSM2 + key agent)'
     expect(ours?.certificates.length).toBe(1)
     const newSerial = ours?.certificates[0]?.serial as string
     const list = (await (await request.get('/api/v1/certificates')).json()) as { serial: string; status: string }[]
-    const renewed = list.find((c) => sameSerial(c.serial, newSerial))
+    const renewed = list.find((c) => c.serial === parseSerial(newSerial))
     expect(renewed, `the renewed certificate ${newSerial} in ${JSON.stringify(list)}`).toBeTruthy()
     await page.goto('/certificates')
     await expect(page.getByTestId(`cert-status-${renewed?.serial}`)).toHaveText('有效')

@@ -176,8 +176,27 @@ export interface HistoryEntry {
   event: string
   from_state: string
   to_state: string
+  /** The note in zh-CN, for display without translation. */
   note: string
+  /** The note's code (`approved`, `rejected`…; `note` for rows older than codes, text in `params.text`). */
+  code: string
+  params: Record<string, unknown>
 }
+
+/** What the reader may do with an order now, as the server computes it from its state machine. */
+export type OrderAction =
+  | 'continue'
+  | 'save'
+  | 'submit'
+  | 'pay'
+  | 'cancel'
+  | 'refund'
+  | 'change_shipping'
+  | 'download'
+  | 'approve'
+  | 'reject'
+  | 'produce'
+  | 'ship'
 
 /** One line of an order list (masked). */
 export interface OrderLine {
@@ -196,6 +215,7 @@ export interface OrderLine {
   tracking_number: string | null
   created_at: Timestamp
   updated_at: Timestamp
+  allowed_actions: OrderAction[]
 }
 
 export interface OrderDetail {
@@ -223,6 +243,7 @@ export interface OrderDetail {
   needs_shipping: boolean
   created_at: Timestamp
   updated_at: Timestamp
+  allowed_actions: OrderAction[]
 }
 
 /** `GET /api/v1/orders` and `/staff/orders` query. */

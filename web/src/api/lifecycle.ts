@@ -23,7 +23,11 @@ export interface HeldCertificate {
   /** The kind of an open order acting on this certificate, if any. */
   business_in_progress: string | null
   renewable: boolean
+  /** What the holder may do now, as the server's guards decide. */
+  allowed_actions: CertificateAction[]
 }
+
+export type CertificateAction = 'renew' | 'change' | 'reissue' | 'unlock' | 'revoke'
 
 export interface Revoked {
   serial: string

@@ -1,6 +1,6 @@
 // Pure helpers of the registration desk pages: money, time, order states and where a server
 // field error belongs in the application wizard.
-import type { OrderState, SubjectKind } from '@/api/deskTypes'
+import type { HistoryEntry, OrderAction, OrderState, SubjectKind } from '@/api/deskTypes'
 
 /** Integer fen as yuan with two decimals: 30000 → "300.00" (no floating point). */
 export function formatFen(fen: number): string {
@@ -68,19 +68,35 @@ export function stateTagType(state: OrderState): TagType {
   }
 }
 
-/** States in which the applicant still has something to do in the wizard or on the order page. */
-export function canContinue(state: OrderState): boolean {
-  return ['drafting', 'rejected', 'verifying', 'awaiting_payment'].includes(state)
+/**
+ * Whether the server offers `action` on this order or certificate (its `allowed_actions`, computed
+ * from the state machine and the product's guards).
+ */
+export function allows<A extends string = OrderAction>(subject: { allowed_actions?: readonly A[] }, action: A): boolean {
+  return subject.allowed_actions?.includes(action) ?? false
 }
 
-/** Whether the applicant can cancel (an unpaid order that has not been approved and paid). */
-export function canCancel(state: OrderState, paid: boolean): boolean {
-  return !paid && ['drafting', 'verifying', 'awaiting_payment', 'awaiting_review', 'rejected'].includes(state)
-}
-
-/** Whether staff can refund: paid and nothing produced yet. */
-export function canStaffRefund(state: OrderState, paid: boolean): boolean {
-  return paid && ['awaiting_review', 'rejected', 'awaiting_production'].includes(state)
+/**
+ * A history row in the reader's language: the i18n key `desk.history.<code>` filled with the
+ * row's parameters (amounts as yuan, lists joined); rows older than codes, and codes this build
+ * does not know, show the server's text.
+ */
+export function historyText(
+  t: (key: string, named?: Record<string, unknown>) => string,
+  has: (key: string) => boolean,
+  entry: Pick<HistoryEntry, 'code' | 'params' | 'note'>,
+): string {
+  const params = entry.params ?? {}
+  if (entry.code === 'note') return typeof params.text === 'string' ? params.text : entry.note
+  const key = `desk.history.${entry.code}`
+  if (!has(key)) return entry.note
+  const named: Record<string, unknown> = { ...params }
+  for (const [name, value] of Object.entries(params)) {
+    if (Array.isArray(value)) named[name] = value.join(', ')
+  }
+  if (typeof params.amount_fen === 'number') named.amount = formatFen(params.amount_fen)
+  const flagged = entry.code === 'submitted' && Array.isArray(params.flags) && params.flags.length > 0
+  return t(flagged ? `${key}Flagged` : key, named)
 }
 
 /** The wizard's steps, in order. */

@@ -63,10 +63,18 @@ export function utf8ToBase64(text: string): string {
   return btoa(binary)
 }
 
-/** Compares certificate serials as the platform and the agent print them (hex, any case, `:` or leading zeros). */
-export function sameSerial(a: string, b: string): boolean {
-  const norm = (s: string) => s.replace(/[^0-9a-f]/gi, '').toLowerCase().replace(/^0+/, '')
-  return norm(a) === norm(b)
+/**
+ * A certificate serial in the platform's one canonical form (the server's `CertificateSerial`):
+ * lower-case hex of the positive DER integer, `01ab`, `00ff`. Accepts `0x`, `:` or spaces, any
+ * case, leading zeros; null when the text is no serial.
+ */
+export function parseSerial(text: string): string | null {
+  const digits = text.trim().replace(/^0x/i, '').replace(/[: ]/g, '').toLowerCase()
+  if (!/^[0-9a-f]+$/.test(digits)) return null
+  const significant = digits.replace(/^0+/, '')
+  if (significant === '') return null
+  const even = significant.length % 2 === 1 ? `0${significant}` : significant
+  return /^[89a-f]/.test(even) ? `00${even}` : even
 }
 
 /** The user-facing text of a key-agent error (`{code, message}`), through `t`. */

@@ -4,13 +4,12 @@ import { ORDER_STATES } from '@/api/deskTypes'
 import en from '@/i18n/en'
 import zhCN from '@/i18n/zh-CN'
 import {
-  canCancel,
-  canContinue,
-  canStaffRefund,
+  allows,
   fieldLocation,
   formatBytes,
   formatFen,
   formatTime,
+  historyText,
   orderPriceFen,
   stateTagType,
   WIZARD_STEPS,
@@ -90,17 +89,54 @@ describe('order state labels', () => {
     expect(stateTagType('rejected')).toBe('danger')
   })
 
-  it('offer the actions the state machine allows', () => {
-    expect(canContinue('drafting')).toBe(true)
-    expect(canContinue('awaiting_payment')).toBe(true)
-    expect(canContinue('completed')).toBe(false)
-    expect(canCancel('awaiting_review', false)).toBe(true)
-    // Paid orders are refunded, never cancelled.
-    expect(canCancel('awaiting_review', true)).toBe(false)
-    expect(canCancel('awaiting_production', false)).toBe(false)
-    expect(canStaffRefund('awaiting_production', true)).toBe(true)
-    expect(canStaffRefund('awaiting_delivery', true)).toBe(false)
-    expect(canStaffRefund('awaiting_review', false)).toBe(false)
+  it('offer exactly the actions the server lists', () => {
+    const order = { allowed_actions: ['continue', 'cancel'] as const }
+    expect(allows(order, 'continue')).toBe(true)
+    expect(allows(order, 'cancel')).toBe(true)
+    // Nothing the server did not list, whatever the state looks like.
+    expect(allows(order, 'pay')).toBe(false)
+    expect(allows({ allowed_actions: [] }, 'cancel')).toBe(false)
+    // An old server without the field offers nothing rather than guessing.
+    expect(allows({}, 'continue')).toBe(false)
+  })
+})
+
+describe('order history', () => {
+  // A stand-in for vue-i18n's t/te over the real messages.
+  const lookup = (messages: Record<string, unknown>, key: string): unknown =>
+    key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], messages)
+  const translator = (messages: Record<string, unknown>) => ({
+    t: (key: string, named: Record<string, unknown> = {}) =>
+      String(lookup(messages, key)).replace(/\{(\w+)\}/g, (_, name: string) => String(named[name])),
+    te: (key: string) => typeof lookup(messages, key) === 'string',
+  })
+  const english = translator(en as unknown as Record<string, unknown>)
+  const chinese = translator(zhCN as unknown as Record<string, unknown>)
+
+  it('renders codes in the reader\'s language', () => {
+    const paid = { code: 'paid', params: { amount_fen: 30005, channel: 'wechat' }, note: '已支付 300.05 元（wechat）' }
+    expect(historyText(english.t, english.te, paid)).toBe('Paid CNY 300.05 (wechat)')
+    expect(historyText(chinese.t, chinese.te, paid)).toBe('已支付 300.05 元（wechat）')
+    const rejected = { code: 'rejected', params: { reason: 'blurred licence' }, note: '' }
+    expect(historyText(english.t, english.te, rejected)).toBe('Rejected: blurred licence')
+    const flagged = { code: 'submitted', params: { flags: ['a', 'b'] }, note: '' }
+    expect(historyText(english.t, english.te, flagged)).toBe('Signed and submitted; sent to a reviewer: a, b')
+    const clean = { code: 'submitted', params: { flags: [] }, note: '' }
+    expect(historyText(english.t, english.te, clean)).toBe('Signed and submitted; automatic checks passed')
+  })
+
+  it('shows old rows and unknown codes as the server wrote them', () => {
+    const old = { code: 'note', params: { text: '审核通过' }, note: '审核通过' }
+    expect(historyText(english.t, english.te, old)).toBe('审核通过')
+    const future = { code: 'teleported', params: {}, note: '已传送' }
+    expect(historyText(english.t, english.te, future)).toBe('已传送')
+  })
+
+  it('has every history text in both languages', () => {
+    const zhKeys = Object.keys((zhCN as unknown as { desk: { history: object } }).desk.history).sort()
+    const enKeys = Object.keys((en as unknown as { desk: { history: object } }).desk.history).sort()
+    expect(enKeys).toEqual(zhKeys)
+    expect(zhKeys.length).toBeGreaterThan(20)
   })
 })
 

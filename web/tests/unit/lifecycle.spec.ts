@@ -8,7 +8,7 @@ import {
   heldStatusType,
   isValidNewPin,
   REVOKE_REASONS,
-  sameSerial,
+  parseSerial,
   utf8ToBase64,
 } from '@/utils/lifecycle'
 
@@ -74,7 +74,15 @@ describe('key agent helpers', () => {
   })
 
   it('compares serials whatever their case, separators and leading zeros', () => {
-    expect(sameSerial('0A:1b', 'a1B')).toBe(true)
-    expect(sameSerial('0a1b', '0a1c')).toBe(false)
+    expect(parseSerial('0A:1b')).toBe(parseSerial('a1B'))
+    expect(parseSerial('0a1b')).toBe('0a1b')
+    expect(parseSerial('0x01:AB')).toBe('01ab')
+    // The DER sign byte: a top bit set means one zero byte in front, as the server stores it.
+    expect(parseSerial('FF')).toBe('00ff')
+    expect(parseSerial('00ff')).toBe('00ff')
+    expect(parseSerial('0a1b')).not.toBe(parseSerial('0a1c'))
+    expect(parseSerial('')).toBeNull()
+    expect(parseSerial('000')).toBeNull()
+    expect(parseSerial('xyz')).toBeNull()
   })
 })

@@ -10,7 +10,6 @@ use serde_json::json;
 use signet_pki::Family;
 use signet_pki::ca::{HierarchyConfig, KeyedCertificate, create_family};
 use signet_pki::keystore::{KeyLocation, StoredKey};
-use signet_pki::serial::serial_hex;
 use sqlx::Row as _;
 use sqlx::any::AnyRow;
 use x509_cert::Certificate;
@@ -25,6 +24,7 @@ use crate::error::CoreError;
 use crate::platform::audit::AuditEvent;
 use crate::platform::clock::{Clock as _, Timestamp};
 use crate::platform::db::Tx;
+use crate::platform::ids::CertificateSerial;
 
 /// Organisation named in every CA's subject.
 const ORGANIZATION: &str = "Signet";
@@ -301,7 +301,7 @@ async fn insert_ca(
     .bind(family.name())
     .bind(role.name())
     .bind(issuer)
-    .bind(serial_hex(tbs.serial_number()))
+    .bind(CertificateSerial::of(tbs.serial_number()).into_string())
     .bind(tbs.subject().to_string())
     .bind(unix(&tbs.validity().not_before))
     .bind(unix(&tbs.validity().not_after))
@@ -351,7 +351,7 @@ impl CertificateRow {
     ) -> Result<Self, CoreError> {
         let tbs = certificate.tbs_certificate();
         Ok(Self {
-            serial: serial_hex(tbs.serial_number()),
+            serial: CertificateSerial::of(tbs.serial_number()).into_string(),
             profile,
             key_algorithm,
             subject: tbs.subject().to_string(),

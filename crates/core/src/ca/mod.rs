@@ -92,18 +92,13 @@ fn internal(error: impl std::fmt::Display) -> CoreError {
     CoreError::internal(format!("ca: {error}"))
 }
 
-/// Lower-case hex without separators, as serials are stored (`01:AB` → `01ab`).
+/// The stored form of a serial typed by a person or a tool ([`CertificateSerial`]); text that is
+/// no serial at all is kept as typed, so the lookup that follows answers "unknown certificate".
+///
+/// [`CertificateSerial`]: crate::platform::ids::CertificateSerial
 pub fn normalise_serial(text: &str) -> String {
-    let hex: String = text
-        .trim()
-        .trim_start_matches("0x")
-        .chars()
-        .filter(|c| *c != ':')
-        .collect::<String>()
-        .to_ascii_lowercase();
-    if hex.len() % 2 == 1 {
-        format!("0{hex}")
-    } else {
-        hex
-    }
+    crate::platform::ids::CertificateSerial::parse(text).map_or_else(
+        || text.trim().to_owned(),
+        crate::platform::ids::CertificateSerial::into_string,
+    )
 }

@@ -7,7 +7,7 @@ use signet_pki::ocsp::{
     CertStatus, OcspRequest, Responder, ResponseStatus, error_response, parse_request,
 };
 use signet_pki::profile::TSA_POLICY;
-use signet_pki::serial::{random_serial, serial_hex};
+use signet_pki::serial::random_serial;
 use signet_pki::tsa::{Tsa, failure_of, rejection};
 use sqlx::Row as _;
 
@@ -18,6 +18,7 @@ use super::{from_pki, parse_reason, rng, system_time};
 use crate::Platform;
 use crate::error::CoreError;
 use crate::platform::clock::{Clock as _, Timestamp};
+use crate::platform::ids::CertificateSerial;
 
 /// An OCSP answer is valid this long ...
 const OCSP_VALIDITY: i64 = 4 * 3600;
@@ -74,7 +75,7 @@ async fn answer_for(
     serial: &x509_cert::serial_number::SerialNumber,
     now: Timestamp,
 ) -> Result<Cached, CoreError> {
-    let hex = serial_hex(serial);
+    let hex = CertificateSerial::of(serial).into_string();
     let authority = Authority::of(platform)?;
     let cache = &authority.cache;
     if let Some(cached) = cache

@@ -17,6 +17,7 @@ use crate::error::CoreError;
 use crate::platform::accounts::{LoginOutcome, Origin, login_verified};
 use crate::platform::audit::AuditEvent;
 use crate::platform::clock::{Clock as _, Timestamp};
+use crate::platform::ids::CertificateSerial;
 use crate::platform::sessions::Session;
 
 /// How long a challenge can be signed.
@@ -104,7 +105,7 @@ async fn check(
         STANDARD.decode(certificate.trim()).map_err(|_| refused())?
     };
     let cert = Certificate::from_der(&der).map_err(|_| refused())?;
-    let serial = signet_pki::serial::serial_hex(cert.tbs_certificate().serial_number());
+    let serial = CertificateSerial::of(cert.tbs_certificate().serial_number()).into_string();
     // The certificate must be one this CA issued (byte for byte), active and in its validity.
     let issued = ca::certificate(platform, &serial)
         .await

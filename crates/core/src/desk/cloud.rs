@@ -8,7 +8,7 @@ use serde::Deserialize;
 use signet_pki::{Signer as _, SoftwareKey};
 use sqlx::Row as _;
 
-use super::certificates::{account_phone, held};
+use super::certificates::{CertificateStatus, account_phone, held};
 use crate::Platform;
 use crate::error::CoreError;
 use crate::platform::clock::Clock as _;
@@ -44,7 +44,7 @@ async fn cloud_serial(
             "This is not a cloud certificate",
         ));
     }
-    if cert.status != "active" {
+    if cert.status != CertificateStatus::Active {
         return Err(invalid(
             "serial",
             "证书已过期或已注销，不能使用",

@@ -41,7 +41,7 @@ pub async fn issue(
         .bind(&id)
         .bind(&order.id)
         .bind(&blob)
-        .bind(order.amount_fen)
+        .bind(order.amount_fen.get())
         .bind(now)
         .execute(platform.db.pool())
         .await?;
@@ -50,7 +50,7 @@ pub async fn issue(
         body: format!(
             "您好：\n\n订单 {} 的电子发票已开具，金额 {} 元，发票号码 {number}。\n请登录 Signet，在订单详情中下载发票 PDF（/api/v1/orders/{}/invoice.pdf）。\n\nSignet 数字证书服务",
             order.number,
-            yuan(order.amount_fen),
+            yuan(order.amount_fen.get()),
             order.id
         ),
     };

@@ -31,7 +31,7 @@ pub fn application_form(order: &Order, product: &Product) -> Result<Vec<u8>, Cor
         field("证书产品", product.name.clone()),
         field("有效期", format!("{} 年", form.term_years)),
         field("数量", format!("{} 张", form.quantity)),
-        field("金额", yuan(order.amount_fen)),
+        field("金额", yuan(order.amount_fen.get())),
     ];
     if product.subject_kind == SubjectKind::Enterprise
         && let Some(org) = &form.organisation
@@ -135,7 +135,7 @@ pub fn invoice(order: &Order, product: &Product, number: &str) -> Result<Vec<u8>
                 product.name, order.term_years, order.quantity
             ),
         ),
-        field("价税合计", yuan(order.amount_fen)),
+        field("价税合计", yuan(order.amount_fen.get())),
         field("销售方", "Signet 数字证书服务（示例）"),
     ];
     pdf(&TextDocument {

@@ -8,7 +8,7 @@ use sqlx::Row as _;
 
 use super::DeskError;
 use super::catalog::{self, Medium, Product, SubjectKind};
-use super::orders::{self, ApplicationForm, Change, Event, Order, OrderState};
+use super::orders::{self, ApplicationForm, Change, Columns, Event, Note, Order, OrderState};
 use crate::Platform;
 use crate::ca::{self, CertificateInfo, IssueRequest};
 use crate::error::CoreError;
@@ -98,17 +98,11 @@ pub async fn after_approval(platform: &Platform, order: &Order) -> Result<Order,
     }
     let product = catalog::product(platform, &order.product_id).await?;
     let key_business = match order.kind {
-        super::catalog::Business::Reissue => {
-            Some((Event::AwaitRecovery, "补办证书待写入新的 USB Key"))
+        super::catalog::Business::Reissue => Some((Event::AwaitRecovery, Note::AwaitRecovery)),
+        super::catalog::Business::Unlock => Some((Event::AwaitUnlock, Note::AwaitUnlock)),
+        super::catalog::Business::Renewal | super::catalog::Business::Change => {
+            Some((Event::AwaitKeyUpdate, Note::AwaitKeyUpdate))
         }
-        super::catalog::Business::Unlock => Some((
-            Event::AwaitUnlock,
-            "审核通过：请在证书助手中插入 USB Key 完成解锁",
-        )),
-        super::catalog::Business::Renewal | super::catalog::Business::Change => Some((
-            Event::AwaitKeyUpdate,
-            "新证书待写入您的 USB Key：请插入 Key 并在证书助手中完成更新",
-        )),
         super::catalog::Business::New => None,
     };
     match product.settings.medium {
@@ -122,7 +116,7 @@ pub async fn after_approval(platform: &Platform, order: &Order) -> Result<Order,
                 platform,
                 &order,
                 Event::ReadyForDownload,
-                "审核通过，请使用证书助手将证书下载到您的 Key 中",
+                Note::ReadyForDownload,
             )
             .await
         }
@@ -140,19 +134,14 @@ async fn move_on(
     platform: &Platform,
     order: &Order,
     event: Event,
-    note: &str,
+    note: Note,
 ) -> Result<Order, CoreError> {
     let mut tx = platform.db.begin().await?;
     orders::apply(
         platform,
         &mut tx,
         order,
-        &Change {
-            event,
-            actor: "system",
-            note: note.into(),
-            at: platform.clock.now(),
-        },
+        &Change::new(event, "system", note, platform.clock.now()),
     )
     .await?;
     tx.commit().await?;
@@ -199,21 +188,21 @@ async fn produce_cloud(
         .await?;
         serials.push(issued.serial);
     }
-    sqlx::query("UPDATE desk_orders SET certificate_serial = $1 WHERE id = $2")
-        .bind(serials.first())
-        .bind(&order.id)
-        .execute(&mut *tx)
-        .await?;
+    let first = serials.first().cloned();
     orders::apply(
         platform,
         &mut tx,
         order,
-        &Change {
-            event: Event::ProducedToCloud,
-            actor: "system",
-            note: format!("云证书已签发：{}", serials.join("、")),
-            at: now,
-        },
+        &Change::new(
+            Event::ProducedToCloud,
+            "system",
+            Note::CloudIssued { serials },
+            now,
+        )
+        .with(Columns {
+            certificate_serial: first,
+            ..Columns::default()
+        }),
     )
     .await?;
     tx.commit().await?;
@@ -246,18 +235,14 @@ pub async fn produce_on_token(
     production: &TokenProduction<'_>,
 ) -> Result<CertificateInfo, CoreError> {
     let product = catalog::product(platform, &order.product_id).await?;
-    let (event, done_note) = match (product.settings.medium, order.state) {
-        (Medium::UsbKey, OrderState::AwaitingProduction) => {
-            (Event::ProducedToToken, "证书已写入 USB Key，待配送")
-        }
-        (Medium::OwnKey, OrderState::AwaitingDownload) => {
-            (Event::Downloaded, "证书已下载到申请人的 Key")
-        }
-        (Medium::UsbKey, OrderState::AwaitingUpdate) => (Event::KeyDone, "新证书已写入 USB Key"),
-        (Medium::UsbKey, OrderState::AwaitingRecovery) => {
-            (Event::KeyDone, "补办证书已写入新的 USB Key")
-        }
-        _ => return Err(DeskError::Transition("produce", order.state.as_str()).into()),
+    let Some(event) = orders::key_write_event(product.settings.medium, order.state) else {
+        return Err(DeskError::Transition("produce", order.state.as_str()).into());
+    };
+    let done_note = match order.state {
+        OrderState::AwaitingProduction => Note::ProducedToToken,
+        OrderState::AwaitingDownload => Note::Downloaded,
+        OrderState::AwaitingRecovery => Note::Recovered,
+        _ => Note::KeyUpdated,
     };
     if production.token_serial.trim().is_empty() {
         return Err(CoreError::Invalid {
@@ -311,25 +296,27 @@ pub async fn produce_on_token(
     .bind(now)
     .execute(&mut *tx)
     .await?;
-    sqlx::query("UPDATE desk_orders SET certificate_serial = COALESCE(certificate_serial, $1) WHERE id = $2")
-        .bind(&issued.serial)
-        .bind(&order.id)
-        .execute(&mut *tx)
-        .await?;
-    if made + 1 == order.quantity {
-        orders::apply(
-            platform,
-            &mut tx,
-            &current,
-            &Change {
-                event,
-                actor: production.actor,
-                note: done_note.into(),
-                at: now,
+    // The last certificate moves the order on; one before it is recorded without a move.
+    let (event, note) = if made + 1 == order.quantity {
+        (event, done_note)
+    } else {
+        (
+            Event::TokenWritten,
+            Note::TokenWritten {
+                serial: issued.serial.clone(),
             },
         )
-        .await?;
-    }
+    };
+    orders::apply(
+        platform,
+        &mut tx,
+        &current,
+        &Change::new(event, production.actor, note, now).with(Columns {
+            certificate_serial: Some(issued.serial.clone()),
+            ..Columns::default()
+        }),
+    )
+    .await?;
     tx.commit().await?;
     if made + 1 == order.quantity {
         supersede(platform, &orders::load(platform, &order.id).await?).await?;

@@ -2,7 +2,7 @@
 //! with a tracking number. Applicants are told by SMS and email.
 
 use super::DeskError;
-use super::orders::{self, Change, Event, Order, OrderState};
+use super::orders::{self, Change, Columns, Event, Note, Order, OrderState};
 use crate::Platform;
 use crate::error::CoreError;
 use crate::platform::clock::Clock as _;
@@ -19,12 +19,12 @@ pub async fn approve(
         platform,
         &mut tx,
         order,
-        &Change {
-            event: Event::Approve,
-            actor: reviewer,
-            note: "审核通过".into(),
-            at: platform.clock.now(),
-        },
+        &Change::new(
+            Event::Approve,
+            reviewer,
+            Note::Approved,
+            platform.clock.now(),
+        ),
     )
     .await?;
     tx.commit().await?;
@@ -63,21 +63,22 @@ pub async fn reject(
     order.check(Event::Reject)?;
     let now = platform.clock.now();
     let mut tx = platform.db.begin().await?;
-    sqlx::query("UPDATE desk_orders SET reject_reason = $1 WHERE id = $2")
-        .bind(reason)
-        .bind(&order.id)
-        .execute(&mut *tx)
-        .await?;
     orders::apply(
         platform,
         &mut tx,
         order,
-        &Change {
-            event: Event::Reject,
-            actor: reviewer,
-            note: format!("驳回：{reason}"),
-            at: now,
-        },
+        &Change::new(
+            Event::Reject,
+            reviewer,
+            Note::Rejected {
+                reason: reason.to_owned(),
+            },
+            now,
+        )
+        .with(Columns {
+            reject_reason: Some(Some(reason.to_owned())),
+            ..Columns::default()
+        }),
     )
     .await?;
     tx.commit().await?;
@@ -115,21 +116,23 @@ pub async fn ship(
     let now = platform.clock.now();
     let mut tx = platform.db.begin().await?;
     let courier = courier.trim();
-    sqlx::query("UPDATE desk_orders SET tracking_number = $1 WHERE id = $2")
-        .bind(format!("{courier} {tracking}").trim().to_owned())
-        .bind(&order.id)
-        .execute(&mut *tx)
-        .await?;
     orders::apply(
         platform,
         &mut tx,
         order,
-        &Change {
-            event: Event::Shipped,
-            actor: producer,
-            note: format!("已发货：{courier} {tracking}"),
-            at: now,
-        },
+        &Change::new(
+            Event::Shipped,
+            producer,
+            Note::Shipped {
+                courier: courier.to_owned(),
+                tracking: tracking.clone(),
+            },
+            now,
+        )
+        .with(Columns {
+            tracking_number: Some(format!("{courier} {tracking}").trim().to_owned()),
+            ..Columns::default()
+        }),
     )
     .await?;
     tx.commit().await?;

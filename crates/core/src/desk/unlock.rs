@@ -7,7 +7,7 @@ use serde::Serialize;
 use sqlx::Row as _;
 
 use super::DeskError;
-use super::certificates::{account_phone, held};
+use super::certificates::{CertificateStatus, account_phone, held};
 use crate::Platform;
 use crate::error::CoreError;
 use crate::platform::audit::AuditEvent;
@@ -61,7 +61,7 @@ pub async fn authorise(
 ) -> Result<UnlockAuthorisation, CoreError> {
     let cert = held(platform, user_id, serial).await?;
     let token_serial = cert.token_serial.clone().ok_or_else(not_a_token)?;
-    if cert.status == "revoked" {
+    if cert.status == CertificateStatus::Revoked {
         return Err(crate::ca::CaError::AlreadyRevoked(cert.serial).into());
     }
     let phone = account_phone(platform, user_id).await?;
@@ -191,12 +191,12 @@ pub async fn redeem(
             platform,
             &mut tx,
             &order,
-            &super::orders::Change {
-                event: super::orders::Event::KeyDone,
-                actor: "key-client",
-                note: "USB Key 已解锁".into(),
-                at: now,
-            },
+            &super::orders::Change::new(
+                super::orders::Event::KeyDone,
+                "key-client",
+                super::orders::Note::Unlocked,
+                now,
+            ),
         )
         .await?;
     }

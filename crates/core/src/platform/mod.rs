@@ -8,6 +8,8 @@ pub mod captcha;
 pub mod clock;
 pub mod crypto;
 pub mod db;
+pub mod ids;
+pub mod machine;
 pub mod mask;
 pub mod providers;
 pub mod random;

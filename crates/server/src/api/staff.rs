@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use serde::{Deserialize, Serialize};
 use signet_core::desk::catalog::{self, ProductInput, ProjectInput};
-use signet_core::desk::orders::{self, OrderDetail, OrderFilter, OrderLine};
+use signet_core::desk::orders::{self, Lang, OrderDetail, OrderFilter, OrderLine, Viewer};
 use signet_core::desk::roles::{self, Role};
 use signet_core::desk::{materials, payments, review};
 use signet_core::platform::audit::AuditEvent;
@@ -88,7 +88,9 @@ pub async fn order(
         .append(&mut tx, platform.clock.now(), &event)
         .await?;
     tx.commit().await.map_err(signet_core::CoreError::from)?;
-    Ok(Json(orders::detail(platform, &order).await?))
+    Ok(Json(
+        orders::detail_for(platform, &order, Viewer::Staff, Lang::ZhCn).await?,
+    ))
 }
 
 /// A material of any order (reviewers).
@@ -115,7 +117,9 @@ pub async fn approve(
     let staff_id = staff(&state, &ctx, Role::Reviewer).await?;
     let order = orders::load(&state.platform, &id).await?;
     let order = review::approve(&state.platform, &order, &format!("user:{staff_id}")).await?;
-    Ok(Json(orders::detail(&state.platform, &order).await?))
+    Ok(Json(
+        orders::detail_for(&state.platform, &order, Viewer::Staff, Lang::ZhCn).await?,
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -141,7 +145,9 @@ pub async fn reject(
         &body.reason,
     )
     .await?;
-    Ok(Json(orders::detail(&state.platform, &order).await?))
+    Ok(Json(
+        orders::detail_for(&state.platform, &order, Viewer::Staff, Lang::ZhCn).await?,
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -169,7 +175,9 @@ pub async fn ship(
         &body.tracking_number,
     )
     .await?;
-    Ok(Json(orders::detail(&state.platform, &order).await?))
+    Ok(Json(
+        orders::detail_for(&state.platform, &order, Viewer::Staff, Lang::ZhCn).await?,
+    ))
 }
 
 /// Refunds a paid order that was not produced.
@@ -183,7 +191,9 @@ pub async fn refund(
     let staff_id = staff(&state, &ctx, Role::Reviewer).await?;
     let order = orders::load(&state.platform, &id).await?;
     let order = payments::refund(&state.platform, &order, &format!("user:{staff_id}")).await?;
-    Ok(Json(orders::detail(&state.platform, &order).await?))
+    Ok(Json(
+        orders::detail_for(&state.platform, &order, Viewer::Staff, Lang::ZhCn).await?,
+    ))
 }
 
 #[derive(Serialize, ToSchema)]

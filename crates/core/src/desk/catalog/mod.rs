@@ -11,6 +11,7 @@ mod admin;
 
 use crate::Platform;
 use crate::error::CoreError;
+use crate::platform::ids::Fen;
 pub use admin::{ProductInput, ProjectInput, save_product, save_project};
 
 /// Whether a catalog entry is an organisation's project or a partner platform's channel.
@@ -194,9 +195,16 @@ pub struct Product {
 }
 
 impl Product {
-    /// Price of an order, in fen.
-    pub fn price(&self, term_years: i64, quantity: i64) -> i64 {
-        self.settings.unit_price_fen * term_years * quantity
+    /// Price of an order; a term or quantity so large the price overflows is refused.
+    pub fn price(&self, term_years: i64, quantity: i64) -> Result<Fen, CoreError> {
+        Fen::new(self.settings.unit_price_fen)
+            .checked_mul(term_years)
+            .and_then(|fen| fen.checked_mul(quantity))
+            .ok_or(CoreError::Invalid {
+                field: "quantity",
+                zh: "数量或年限过大",
+                en: "The quantity or term is too large",
+            })
     }
 
     pub fn material(&self, kind: &str) -> Option<&MaterialSpec> {

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::super::catalog::Medium;
+
 /// Where an order stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -142,6 +144,10 @@ pub enum Event {
     KeyDone,
     Cancel,
     Refund,
+    /// One certificate of a multi-certificate order was written to a key; more to come.
+    TokenWritten,
+    /// The applicant changed the shipping address (until a tracking number exists).
+    ChangeShipping,
 }
 
 impl Event {
@@ -164,6 +170,8 @@ impl Event {
             Self::KeyDone => "key_done",
             Self::Cancel => "cancel",
             Self::Refund => "refund",
+            Self::TokenWritten => "token_written",
+            Self::ChangeShipping => "shipping",
         }
     }
 
@@ -182,21 +190,28 @@ impl Event {
             | Self::AwaitKeyUpdate
             | Self::AwaitRecovery
             | Self::AwaitUnlock => "produce",
-            Self::Downloaded | Self::KeyDone => "download",
+            Self::Downloaded | Self::KeyDone | Self::TokenWritten => "download",
             Self::Shipped => "ship",
             Self::Cancel => "cancel",
             Self::Refund => "refund",
+            Self::ChangeShipping => "change_shipping",
         }
     }
 }
 
 /// What the guards of a transition look at.
 #[derive(Debug, Clone, Copy)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "independent yes/no facts of an order that the guards read, not a state"
+)]
 pub struct Facts {
     pub review_first: bool,
     pub paid: bool,
     /// Nothing to pay (an unlock): review follows verification, production follows review.
     pub free: bool,
+    /// A tracking number exists: the parcel has left.
+    pub shipped: bool,
 }
 
 /// The next state, or `None` when the event is not allowed in `from`.
@@ -246,11 +261,17 @@ pub fn next(from: OrderState, event: Event, facts: Facts) -> Option<OrderState> 
         (S::AwaitingReview | S::Rejected | S::AwaitingProduction, E::Refund) if facts.paid => {
             S::Refunded
         }
+        // Further certificates of a multi-certificate order, before the last one moves it on.
+        (
+            S::AwaitingProduction | S::AwaitingDownload | S::AwaitingUpdate | S::AwaitingRecovery,
+            E::TokenWritten,
+        ) => from,
+        (_, E::ChangeShipping) if !from.is_finished() && !facts.shipped => from,
         _ => return None,
     })
 }
 
-pub const ALL_EVENTS: [Event; 17] = [
+pub const ALL_EVENTS: [Event; 19] = [
     Event::Edit,
     Event::Submit,
     Event::Verified,
@@ -268,134 +289,138 @@ pub const ALL_EVENTS: [Event; 17] = [
     Event::KeyDone,
     Event::Cancel,
     Event::Refund,
+    Event::TokenWritten,
+    Event::ChangeShipping,
 ];
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const FACTS: [Facts; 4] = [
-        Facts {
-            review_first: true,
-            paid: false,
-            free: false,
-        },
-        Facts {
-            review_first: true,
-            paid: true,
-            free: false,
-        },
-        Facts {
-            review_first: false,
-            paid: false,
-            free: false,
-        },
-        Facts {
-            review_first: false,
-            paid: true,
-            free: false,
-        },
-    ];
-
-    #[test]
-    fn finished_states_accept_nothing() {
-        for state in ALL_STATES.into_iter().filter(|s| s.is_finished()) {
-            for event in ALL_EVENTS {
-                for facts in FACTS {
-                    assert_eq!(next(state, event, facts), None, "{state:?} {event:?}");
-                }
-            }
-        }
+/// The event that writing a certificate to a key means, by the product's medium and the order's
+/// state: `None` when no key may receive a certificate now.
+pub fn key_write_event(medium: Medium, state: OrderState) -> Option<Event> {
+    use OrderState as S;
+    match (medium, state) {
+        (Medium::UsbKey, S::AwaitingProduction) => Some(Event::ProducedToToken),
+        (Medium::OwnKey, S::AwaitingDownload) => Some(Event::Downloaded),
+        (Medium::UsbKey, S::AwaitingUpdate | S::AwaitingRecovery) => Some(Event::KeyDone),
+        _ => None,
     }
+}
 
-    #[test]
-    fn every_state_is_reachable_from_drafting() {
-        let mut seen = vec![OrderState::Drafting];
-        let mut frontier = seen.clone();
-        while let Some(state) = frontier.pop() {
-            for event in ALL_EVENTS {
-                for facts in FACTS {
-                    if let Some(to) = next(state, event, facts)
-                        && !seen.contains(&to)
-                    {
-                        seen.push(to);
-                        frontier.push(to);
-                    }
-                }
-            }
-        }
-        for state in ALL_STATES {
-            assert!(seen.contains(&state), "{state:?} unreachable");
-        }
-    }
+/// Who looks at an order: the actions offered differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Viewer {
+    Applicant,
+    Staff,
+}
 
-    #[test]
-    fn review_first_means_review_before_payment() {
-        let first = Facts {
-            review_first: true,
-            paid: false,
-            free: false,
-        };
-        assert_eq!(
-            next(OrderState::Verifying, Event::Verified, first),
-            Some(OrderState::AwaitingReview)
-        );
-        assert_eq!(
-            next(OrderState::AwaitingReview, Event::Approve, first),
-            Some(OrderState::AwaitingPayment)
-        );
-        let pay_first = Facts {
-            review_first: false,
-            paid: false,
-            free: false,
-        };
-        assert_eq!(
-            next(OrderState::Verifying, Event::Verified, pay_first),
-            Some(OrderState::AwaitingPayment)
-        );
-        assert_eq!(
-            next(OrderState::AwaitingPayment, Event::Paid, pay_first),
-            Some(OrderState::AwaitingReview)
-        );
-        let paid = Facts {
-            review_first: false,
-            paid: true,
-            free: false,
-        };
-        assert_eq!(
-            next(OrderState::AwaitingReview, Event::Approve, paid),
-            Some(OrderState::AwaitingProduction)
-        );
-    }
+/// What a caller may do with an order now, as the web app names its buttons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Action {
+    /// Open the wizard or the order page to go on (edit, sign, verify or pay).
+    Continue,
+    /// Save the form.
+    Save,
+    /// Sign and submit.
+    Submit,
+    Pay,
+    Cancel,
+    Refund,
+    ChangeShipping,
+    /// Write the certificate to a key the holder has (own key, renewal, recovery).
+    Download,
+    Approve,
+    Reject,
+    /// Write the certificate to a USB key at the token station.
+    Produce,
+    Ship,
+}
 
-    #[test]
-    fn paid_orders_are_refunded_not_cancelled() {
-        let paid = Facts {
-            review_first: false,
-            paid: true,
-            free: false,
-        };
-        assert_eq!(next(OrderState::AwaitingReview, Event::Cancel, paid), None);
-        assert_eq!(
-            next(OrderState::AwaitingReview, Event::Refund, paid),
-            Some(OrderState::Refunded)
-        );
-        let unpaid = Facts {
-            review_first: true,
-            paid: false,
-            free: false,
-        };
-        assert_eq!(
-            next(OrderState::AwaitingReview, Event::Refund, unpaid),
-            None
-        );
-        assert_eq!(next(OrderState::AwaitingPayment, Event::Paid, paid), None);
-    }
+pub const ALL_ACTIONS: [Action; 12] = [
+    Action::Continue,
+    Action::Save,
+    Action::Submit,
+    Action::Pay,
+    Action::Cancel,
+    Action::Refund,
+    Action::ChangeShipping,
+    Action::Download,
+    Action::Approve,
+    Action::Reject,
+    Action::Produce,
+    Action::Ship,
+];
 
-    #[test]
-    fn state_names_round_trip() {
-        for state in ALL_STATES {
-            assert_eq!(OrderState::parse(state.as_str()), Some(state));
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Continue => "continue",
+            Self::Save => "save",
+            Self::Submit => "submit",
+            Self::Pay => "pay",
+            Self::Cancel => "cancel",
+            Self::Refund => "refund",
+            Self::ChangeShipping => "change_shipping",
+            Self::Download => "download",
+            Self::Approve => "approve",
+            Self::Reject => "reject",
+            Self::Produce => "produce",
+            Self::Ship => "ship",
         }
     }
 }
+
+/// Whether `viewer` may take `action` on an order in `state` with `facts`, for a product of
+/// `medium`: the transition table decides, plus the few rules about who acts.
+pub fn allows(
+    viewer: Viewer,
+    action: Action,
+    state: OrderState,
+    facts: Facts,
+    medium: Medium,
+) -> bool {
+    let can = |event| next(state, event, facts).is_some();
+    let key_event = key_write_event(medium, state);
+    match (viewer, action) {
+        (Viewer::Applicant, Action::Continue) => can(Event::Edit) || can(Event::Paid),
+        (Viewer::Applicant, Action::Save) => can(Event::Edit),
+        (Viewer::Applicant, Action::Submit) => can(Event::Submit),
+        (Viewer::Applicant, Action::Pay) => can(Event::Paid),
+        (Viewer::Applicant, Action::Cancel) => can(Event::Cancel),
+        // An applicant asks for the money back only after a rejection; staff at any time the
+        // table allows.
+        (Viewer::Applicant, Action::Refund) => state == OrderState::Rejected && can(Event::Refund),
+        (Viewer::Staff, Action::Refund) => can(Event::Refund),
+        (Viewer::Applicant, Action::ChangeShipping) => {
+            medium == Medium::UsbKey && can(Event::ChangeShipping)
+        }
+        // The holder's key client writes to a key the holder has; staff write new USB keys.
+        (Viewer::Applicant, Action::Download) => {
+            state != OrderState::AwaitingProduction && key_event.is_some_and(can)
+        }
+        (Viewer::Staff, Action::Approve) => can(Event::Approve),
+        (Viewer::Staff, Action::Reject) => can(Event::Reject),
+        (Viewer::Staff, Action::Produce) => {
+            state == OrderState::AwaitingProduction && key_event.is_some_and(can)
+        }
+        (Viewer::Staff, Action::Ship) => can(Event::Shipped),
+        _ => false,
+    }
+}
+
+/// Every action `viewer` may take now, in a stable order.
+pub fn allowed_actions(
+    viewer: Viewer,
+    state: OrderState,
+    facts: Facts,
+    medium: Medium,
+) -> Vec<Action> {
+    ALL_ACTIONS
+        .into_iter()
+        .filter(|action| allows(viewer, *action, state, facts, medium))
+        .collect()
+}
+
+#[cfg(test)]
+#[path = "state_tests.rs"]
+mod tests;

@@ -1,6 +1,7 @@
 //! The micro-deposit's second half (APP-4): the applicant types the amount received; three
 //! wrong amounts hand the organisation to a reviewer; the amount is good for 72 hours.
 
+use super::status::{self, SessionChange, VerificationEvent, VerificationStatus};
 use super::{DEPOSIT_TRIES, Started, advance, invalid, one};
 use crate::Platform;
 use crate::desk::DeskError;
@@ -21,15 +22,20 @@ pub async fn confirm_deposit(
         return Err(CoreError::NotFound);
     }
     let now = platform.clock.now();
-    if current.state != "pending" || order.state != OrderState::Verifying {
+    if current.state != VerificationStatus::Pending || order.state != OrderState::Verifying {
         return Err(DeskError::VerificationClosed.into());
     }
+    let change = |event, counts_try, detail| SessionChange {
+        id: verification_id,
+        from: current.state,
+        attempts_read: current.attempts,
+        event,
+        counts_try,
+        detail,
+        at: now,
+    };
     if current.expires_at <= now {
-        sqlx::query("UPDATE desk_verifications SET state = 'expired', updated_at = $1 WHERE id = $2 AND state = 'pending'")
-            .bind(now)
-            .bind(verification_id)
-            .execute(platform.db.pool())
-            .await?;
+        status::apply(platform, &change(VerificationEvent::Expire, false, None)).await?;
         return Err(DeskError::VerificationClosed.into());
     }
     let given = parse_yuan(amount_yuan).ok_or_else(|| {
@@ -45,31 +51,22 @@ pub async fn confirm_deposit(
         .and_then(|s| s.parse().ok())
         .ok_or_else(|| CoreError::internal("micro-deposit without amount"))?;
     let attempts = current.attempts + 1;
-    let (state, detail) = if given == expected {
-        ("passed", "打款金额核验通过".to_owned())
+    let (event, detail) = if given == expected {
+        (VerificationEvent::Pass, Some("打款金额核验通过"))
     } else if attempts >= DEPOSIT_TRIES {
-        ("manual", "打款金额 3 次输入错误，已转人工审核".to_owned())
+        (
+            VerificationEvent::HandOver,
+            Some("打款金额 3 次输入错误，已转人工审核"),
+        )
     } else {
-        ("pending", current.detail.clone())
+        (VerificationEvent::WrongAnswer, None)
     };
     // Only the row still pending with the attempts read is changed: two racing answers cannot
     // both count as the same try.
-    let done = sqlx::query(
-        "UPDATE desk_verifications SET state = $1, attempts = $2, detail = $3, updated_at = $4 \
-         WHERE id = $5 AND state = 'pending' AND attempts = $6",
-    )
-    .bind(state)
-    .bind(attempts)
-    .bind(&detail)
-    .bind(now)
-    .bind(verification_id)
-    .bind(current.attempts)
-    .execute(platform.db.pool())
-    .await?;
-    if done.rows_affected() != 1 {
+    let Some(state) = status::apply(platform, &change(event, true, detail)).await? else {
         return Err(DeskError::VerificationClosed.into());
-    }
-    if state == "pending" {
+    };
+    if state == VerificationStatus::Pending {
         return Err(DeskError::WrongAmount {
             tries_left: DEPOSIT_TRIES - attempts,
         }

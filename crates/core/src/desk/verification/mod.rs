@@ -8,7 +8,7 @@ use sqlx::Row as _;
 
 use super::DeskError;
 use super::catalog::{self, Method, Product, SubjectKind};
-use super::orders::{self, ApplicationForm, Change, Event, Order, OrderState};
+use super::orders::{self, ApplicationForm, Change, Columns, Event, Note, Order, OrderState};
 use crate::Platform;
 use crate::error::CoreError;
 use crate::platform::accounts::fields::Phone;
@@ -16,8 +16,13 @@ use crate::platform::clock::{Clock as _, Timestamp};
 use crate::platform::providers::{CheckOutcome, SmsMessage, Transfer};
 
 mod deposit;
+mod status;
 
 pub use deposit::{confirm_deposit, parse_yuan};
+pub use status::{VerificationEvent, VerificationStatus};
+
+use crate::platform::machine::Machine as _;
+use status::SessionChange;
 
 /// How long a micro-deposit amount can be entered.
 pub const DEPOSIT_LIFETIME: i64 = 72 * 3600;
@@ -94,7 +99,7 @@ pub struct VerificationView {
     pub party: Party,
     pub method: Method,
     /// `pending`, `passed`, `failed`, `manual` (handed to a reviewer) or `expired`.
-    pub state: String,
+    pub state: VerificationStatus,
     pub attempts: i64,
     pub detail: String,
     pub expires_at: Timestamp,
@@ -134,7 +139,11 @@ fn view(row: &sqlx::any::AnyRow) -> Result<VerificationView, CoreError> {
         id: row.try_get("id")?,
         party: Party::parse(&party).unwrap_or(Party::Person),
         method: Method::parse(&method).unwrap_or(Method::ThreeFactor),
-        state: row.try_get("state")?,
+        state: {
+            let text: String = row.try_get("state")?;
+            VerificationStatus::parse(&text)
+                .ok_or_else(|| CoreError::internal(format!("verification state {text}")))?
+        },
         attempts: row.try_get("attempts")?,
         detail: row.try_get("detail")?,
         expires_at: row.try_get("expires_at")?,
@@ -177,12 +186,12 @@ fn identity(form: &ApplicationForm, party: Party) -> (String, String, String) {
     }
 }
 
-struct NewSession<'a> {
+struct NewSession {
     /// Set for face checks: the blind index of the link's token, so the link finds its row.
     id: Option<String>,
     party: Party,
     method: Method,
-    state: &'a str,
+    state: VerificationStatus,
     secret: Option<String>,
     detail: String,
     expires_at: Timestamp,
@@ -191,7 +200,7 @@ struct NewSession<'a> {
 async fn insert(
     platform: &Platform,
     order: &Order,
-    session: &NewSession<'_>,
+    session: &NewSession,
 ) -> Result<String, CoreError> {
     let now = platform.clock.now();
     let id = session
@@ -212,7 +221,7 @@ async fn insert(
     .bind(&order.id)
     .bind(session.party.as_str())
     .bind(session.method.as_str())
-    .bind(session.state)
+    .bind(session.state.as_str())
     .bind(sealed)
     .bind(&session.detail)
     .bind(session.expires_at)
@@ -226,7 +235,7 @@ async fn insert(
     )
     .change(
         serde_json::Value::Null,
-        serde_json::json!({ "party": session.party.as_str(), "method": session.method.as_str(), "state": session.state }),
+        serde_json::json!({ "party": session.party.as_str(), "method": session.method.as_str(), "state": session.state.as_str() }),
     );
     platform.audit.append(&mut tx, now, &event).await?;
     tx.commit().await?;
@@ -315,7 +324,7 @@ pub async fn start(
                     id: None,
                     party,
                     method,
-                    state: "pending",
+                    state: VerificationStatus::Pending,
                     secret: Some(amount.to_string()),
                     detail: format!(
                         "已向{bank}尾号 {} 的账户打款，请在 72 小时内输入到账金额",
@@ -327,7 +336,7 @@ pub async fn start(
                     id: None,
                     party,
                     method,
-                    state: "manual",
+                    state: VerificationStatus::Manual,
                     secret: None,
                     detail: format!("{bank}暂不支持小额打款验证，已转人工审核"),
                     expires_at: now,
@@ -387,7 +396,7 @@ pub async fn start(
                 id: Some(platform.cipher.blind_index("face-link", &token)),
                 party,
                 method,
-                state: "pending",
+                state: VerificationStatus::Pending,
                 secret: None,
                 detail: format!(
                     "人脸核验链接已发送至 {}，也可扫描二维码现场核验",
@@ -412,13 +421,13 @@ fn outcome_session(
     method: Method,
     outcome: CheckOutcome,
     now: Timestamp,
-) -> NewSession<'static> {
+) -> NewSession {
     match outcome {
         CheckOutcome::Match => NewSession {
             id: None,
             party,
             method,
-            state: "passed",
+            state: VerificationStatus::Passed,
             secret: None,
             detail: "核验通过".into(),
             expires_at: now,
@@ -427,7 +436,7 @@ fn outcome_session(
             id: None,
             party,
             method,
-            state: "failed",
+            state: VerificationStatus::Failed,
             secret: None,
             detail: format!("核验未通过：{why}。可修改信息后重试，或选择线下邮寄申请"),
             expires_at: now,
@@ -444,7 +453,7 @@ pub async fn finish_face(
     let now = platform.clock.now();
     let id = platform.cipher.blind_index("face-link", token);
     let row = sqlx::query(
-        "SELECT order_id, expires_at FROM desk_verifications \
+        "SELECT order_id, expires_at, attempts FROM desk_verifications \
          WHERE id = $1 AND method = 'face' AND state = 'pending'",
     )
     .bind(&id)
@@ -453,26 +462,30 @@ pub async fn finish_face(
     .ok_or(DeskError::LinkExpired)?;
     let order_id: String = row.try_get("order_id")?;
     let expires_at: Timestamp = row.try_get("expires_at")?;
-    let (state, detail) = if expires_at <= now {
-        ("expired", "人脸核验链接已过期，请重新发起")
+    let (event, detail) = if expires_at <= now {
+        (VerificationEvent::Expire, "人脸核验链接已过期，请重新发起")
     } else if passed {
-        ("passed", "人脸核验通过")
+        (VerificationEvent::Pass, "人脸核验通过")
     } else {
         (
-            "failed",
+            VerificationEvent::Fail,
             "人脸核验未通过：活体检测或人像比对不一致。可重新发起，或选择线下邮寄申请",
         )
     };
-    sqlx::query(
-        "UPDATE desk_verifications SET state = $1, detail = $2, updated_at = $3 WHERE id = $4 AND state = 'pending'",
+    status::apply(
+        platform,
+        &SessionChange {
+            id: &id,
+            from: VerificationStatus::Pending,
+            attempts_read: row.try_get("attempts")?,
+            event,
+            counts_try: false,
+            detail: Some(detail),
+            at: now,
+        },
     )
-    .bind(state)
-    .bind(detail)
-    .bind(now)
-    .bind(&id)
-    .execute(platform.db.pool())
     .await?;
-    if state == "expired" {
+    if event == VerificationEvent::Expire {
         return Err(DeskError::LinkExpired.into());
     }
     advance(platform, &order_id).await
@@ -489,7 +502,7 @@ pub async fn choose_offline(platform: &Platform, order: &Order) -> Result<OrderS
     for requirement in requirements(&product, &order.form) {
         if done
             .iter()
-            .any(|v| v.party == requirement.party && (v.state == "passed" || v.state == "manual"))
+            .any(|v| v.party == requirement.party && v.state.settles_party())
         {
             continue;
         }
@@ -505,7 +518,7 @@ pub async fn choose_offline(platform: &Platform, order: &Order) -> Result<OrderS
                 id: None,
                 party: requirement.party,
                 method,
-                state: "manual",
+                state: VerificationStatus::Manual,
                 secret: None,
                 detail: "申请人选择线下邮寄申请表，待收到纸质材料后人工审核".into(),
                 expires_at: platform.clock.now(),
@@ -527,41 +540,33 @@ async fn advance(platform: &Platform, order_id: &str) -> Result<OrderState, Core
     let mut manual = Vec::new();
     for requirement in requirements(&product, &order.form) {
         let mine = || sessions.iter().filter(|v| v.party == requirement.party);
-        if mine().any(|v| v.state == "passed") {
+        if mine().any(|v| v.state == VerificationStatus::Passed) {
             continue;
         }
-        match mine().find(|v| v.state == "manual") {
+        match mine().find(|v| v.state == VerificationStatus::Manual) {
             Some(v) => manual.push(v.detail.clone()),
             None => return Ok(order.state),
         }
     }
     let now = platform.clock.now();
     let mut tx = platform.db.begin().await?;
-    let mut order = orders::load_in(platform, &mut tx, order_id).await?;
+    let order = orders::load_in(platform, &mut tx, order_id).await?;
     if order.state != OrderState::Verifying {
         return Ok(order.state);
     }
-    if !manual.is_empty() {
-        order.flags.extend(manual);
-        sqlx::query("UPDATE desk_orders SET flags = $1 WHERE id = $2")
-            .bind(
-                serde_json::to_string(&order.flags)
-                    .map_err(|e| CoreError::internal(e.to_string()))?,
-            )
-            .bind(order_id)
-            .execute(&mut *tx)
-            .await?;
-    }
+    let flags = (!manual.is_empty()).then(|| {
+        let mut flags = order.flags.clone();
+        flags.extend(manual);
+        flags
+    });
     let to = orders::apply(
         platform,
         &mut tx,
         &order,
-        &Change {
-            event: Event::Verified,
-            actor: "system",
-            note: "身份核验完成".into(),
-            at: now,
-        },
+        &Change::new(Event::Verified, "system", Note::Verified, now).with(Columns {
+            flags,
+            ..Columns::default()
+        }),
     )
     .await?;
     tx.commit().await?;

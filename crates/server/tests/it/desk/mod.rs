@@ -1,6 +1,7 @@
 //! The registration desk end to end through the API: catalog, wizard, verification, materials,
 //! signing, payment, review, production and delivery; every refusal leaves the order unchanged.
 
+mod actions;
 mod cert_login;
 mod cloud;
 mod flows;

@@ -3,7 +3,7 @@
 //! holder after an SMS check (LIFE-6); the renewal window (LIFE-2); and the expiry reminders job
 //! (LIFE-7).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::Row as _;
 
 use super::DeskError;
@@ -12,9 +12,17 @@ use crate::ca;
 use crate::error::CoreError;
 use crate::platform::accounts::fields::Phone;
 use crate::platform::clock::{Clock as _, Timestamp};
+use crate::platform::ids::CertificateSerial;
+use crate::platform::machine::Machine as _;
 use crate::platform::mask;
 use crate::platform::providers::{EmailMessage, SmsMessage};
 use crate::platform::sms_codes::{self, Purpose};
+
+mod status;
+
+pub use status::{CertificateAction, CertificateEvent, CertificateStatus};
+
+use super::catalog::Business;
 
 const DAY: i64 = 86_400;
 /// Renewal opens this many days before expiry...
@@ -38,7 +46,7 @@ pub struct HeldCertificate {
     pub not_before: Timestamp,
     pub not_after: Timestamp,
     /// `active`, `expired` or `revoked`.
-    pub status: String,
+    pub status: CertificateStatus,
     pub days_left: i64,
     /// The account's phone, masked.
     pub bound_phone: String,
@@ -47,6 +55,86 @@ pub struct HeldCertificate {
     pub renewable: bool,
     /// A renewal or reissue of this certificate was completed.
     pub renewed: bool,
+    /// What the holder may do now (`renew`, `change`, `reissue`, `unlock`, `revoke`).
+    pub allowed_actions: Vec<CertificateAction>,
+}
+
+/// The part of a product's settings the action guards read.
+#[derive(Deserialize)]
+struct OfferedOnly {
+    #[serde(default)]
+    business: Vec<Business>,
+}
+
+/// Why `kind` cannot be opened on `held` now (`Ok` when it can); the product's offer is checked
+/// when the order is created.
+fn business_guard(held: &HeldCertificate, kind: Business, now: Timestamp) -> Result<(), CoreError> {
+    if let Some(busy) = &held.business_in_progress {
+        return Err(DeskError::RenewalRefused {
+            zh: format!("该证书已有办理中的业务（{busy}），请在“我的订单”中继续"),
+            en: format!("A {busy} order is already open on this certificate"),
+        }
+        .into());
+    }
+    let active = held.status == CertificateStatus::Active;
+    match kind {
+        Business::Renewal => {
+            renewal_window(
+                held.status == CertificateStatus::Revoked,
+                held.not_after,
+                now,
+            )?;
+        }
+        Business::Change | Business::Reissue if !active => {
+            return Err(DeskError::RenewalRefused {
+                zh: "只有有效期内的证书可以办理变更或补办".into(),
+                en: "Only a valid certificate can be changed or reissued".into(),
+            }
+            .into());
+        }
+        // Staff-approved unlock (seed 003): for a valid USB-key certificate.
+        Business::Unlock if held.medium != "usb_key" || !active => {
+            return Err(DeskError::RenewalRefused {
+                zh: "只有有效期内的 USB Key 证书可以申请解锁".into(),
+                en: "Only a valid USB-key certificate can be unlocked".into(),
+            }
+            .into());
+        }
+        Business::Change | Business::Reissue | Business::Unlock => {}
+        Business::New => return Err(DeskError::BusinessNotOffered.into()),
+    }
+    if held.renewed && matches!(kind, Business::Renewal | Business::Reissue) {
+        return Err(DeskError::RenewalRefused {
+            zh: "该证书已办理过更新或补办，请对新证书办理业务".into(),
+            en: "This certificate was already renewed or reissued; act on the new one".into(),
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// The holder's actions on `held`: each business its product offers and the guards allow, and
+/// revocation when the table allows it.
+fn certificate_actions(
+    held: &HeldCertificate,
+    offered: &[Business],
+    now: Timestamp,
+) -> Vec<CertificateAction> {
+    let businesses = [
+        (Business::Renewal, CertificateAction::Renew),
+        (Business::Change, CertificateAction::Change),
+        (Business::Reissue, CertificateAction::Reissue),
+        (Business::Unlock, CertificateAction::Unlock),
+    ];
+    let mut actions: Vec<CertificateAction> = businesses
+        .into_iter()
+        .filter(|(kind, _)| offered.contains(kind) && business_guard(held, *kind, now).is_ok())
+        .map(|(_, action)| action)
+        .collect();
+    if held.status.next(CertificateEvent::Revoke).is_some() {
+        actions.push(CertificateAction::Revoke);
+    }
+    actions
 }
 
 /// The user's certificates; `expiring` keeps those expiring within 30 days.
@@ -58,7 +146,7 @@ pub async fn list(
     let now = platform.clock.now();
     let rows = sqlx::query(
         "SELECT c.serial, c.subject, c.not_before, c.not_after, c.status, h.medium, h.token_serial, \
-         h.order_id, p.name AS product_name, u.phone_masked, \
+         h.order_id, p.name AS product_name, p.settings, u.phone_masked, \
          (SELECT o2.kind FROM desk_orders o2 WHERE o2.target_serial = c.serial \
             AND o2.state NOT IN ('completed', 'cancelled', 'refunded') LIMIT 1) AS busy, \
          (SELECT COUNT(*) FROM desk_orders o3 WHERE o3.target_serial = c.serial \
@@ -79,20 +167,24 @@ pub async fn list(
         let not_after: Timestamp = row.try_get("not_after")?;
         let revoked = row.try_get::<String, _>("status")? == "revoked";
         let status = if revoked {
-            "revoked"
+            CertificateStatus::Revoked
         } else if not_after <= now {
-            "expired"
+            CertificateStatus::Expired
         } else {
-            "active"
+            CertificateStatus::Active
         };
         let days_left = (not_after - now).div_euclid(DAY);
-        if expiring && !(status == "active" && days_left < RENEW_BEFORE_DAYS) {
+        if expiring && !(status == CertificateStatus::Active && days_left < RENEW_BEFORE_DAYS) {
             continue;
         }
         let busy: Option<String> = row.try_get("busy")?;
         // A certificate already renewed or reissued is not renewed again.
         let succeeded = row.try_get::<i64, _>("succeeded")? > 0;
-        out.push(HeldCertificate {
+        let settings: String = row.try_get("settings")?;
+        let offered = serde_json::from_str::<OfferedOnly>(&settings)
+            .map_err(|e| CoreError::internal(format!("product settings: {e}")))?
+            .business;
+        let mut held = HeldCertificate {
             serial: row.try_get("serial")?,
             subject: row.try_get("subject")?,
             medium: row.try_get("medium")?,
@@ -101,7 +193,7 @@ pub async fn list(
             order_id: row.try_get("order_id")?,
             not_before: row.try_get("not_before")?,
             not_after,
-            status: status.to_owned(),
+            status,
             days_left,
             bound_phone: row.try_get("phone_masked")?,
             renewable: busy.is_none()
@@ -109,7 +201,10 @@ pub async fn list(
                 && renewal_window(revoked, not_after, now).is_ok(),
             renewed: succeeded,
             business_in_progress: busy,
-        });
+            allowed_actions: Vec::new(),
+        };
+        held.allowed_actions = certificate_actions(&held, &offered, now);
+        out.push(held);
     }
     Ok(out)
 }
@@ -155,11 +250,11 @@ pub async fn held(
     user_id: &str,
     serial: &str,
 ) -> Result<HeldCertificate, CoreError> {
-    let serial = ca::normalise_serial(serial);
+    let serial = CertificateSerial::parse(serial).ok_or(CoreError::NotFound)?;
     list(platform, user_id, false)
         .await?
         .into_iter()
-        .find(|c| c.serial == serial)
+        .find(|c| c.serial == serial.as_str())
         .ok_or(CoreError::NotFound)
 }
 
@@ -192,7 +287,7 @@ pub async fn revoke_by_holder(
     sms_code: &str,
 ) -> Result<ca::Revoked, CoreError> {
     let held = held(platform, user_id, serial).await?;
-    if held.status == "revoked" {
+    if held.status.next(CertificateEvent::Revoke).is_none() {
         return Err(ca::CaError::AlreadyRevoked(held.serial).into());
     }
     ca::parse_reason(reason)?;
@@ -286,48 +381,8 @@ pub async fn open_business(
     serial: &str,
     kind: super::catalog::Business,
 ) -> Result<super::orders::Order, CoreError> {
-    use super::catalog::Business;
     let held = held(platform, user_id, serial).await?;
-    if let Some(busy) = &held.business_in_progress {
-        return Err(DeskError::RenewalRefused {
-            zh: format!("该证书已有办理中的业务（{busy}），请在“我的订单”中继续"),
-            en: format!("A {busy} order is already open on this certificate"),
-        }
-        .into());
-    }
-    match kind {
-        Business::Renewal => {
-            renewal_window(
-                held.status == "revoked",
-                held.not_after,
-                platform.clock.now(),
-            )?;
-        }
-        Business::Change | Business::Reissue if held.status != "active" => {
-            return Err(DeskError::RenewalRefused {
-                zh: "只有有效期内的证书可以办理变更或补办".into(),
-                en: "Only a valid certificate can be changed or reissued".into(),
-            }
-            .into());
-        }
-        // Staff-approved unlock (seed 003): for a valid USB-key certificate.
-        Business::Unlock if held.medium != "usb_key" || held.status != "active" => {
-            return Err(DeskError::RenewalRefused {
-                zh: "只有有效期内的 USB Key 证书可以申请解锁".into(),
-                en: "Only a valid USB-key certificate can be unlocked".into(),
-            }
-            .into());
-        }
-        Business::Change | Business::Reissue | Business::Unlock => {}
-        Business::New => return Err(DeskError::BusinessNotOffered.into()),
-    }
-    if held.renewed && matches!(kind, Business::Renewal | Business::Reissue) {
-        return Err(DeskError::RenewalRefused {
-            zh: "该证书已办理过更新或补办，请对新证书办理业务".into(),
-            en: "This certificate was already renewed or reissued; act on the new one".into(),
-        }
-        .into());
-    }
+    business_guard(&held, kind, platform.clock.now())?;
     let original = super::orders::load(platform, &held.order_id).await?;
     super::orders::create_for(
         platform,

@@ -7,11 +7,18 @@ use sqlx::Row as _;
 
 use super::DeskError;
 use super::catalog::{self, InvoiceTiming};
-use super::orders::{self, Change, Event, Order, OrderState};
+use super::orders::{self, Change, Columns, Event, Note, Order, OrderState};
 use crate::Platform;
 use crate::error::CoreError;
 use crate::platform::clock::{Clock as _, Timestamp};
+use crate::platform::ids::Fen;
+use crate::platform::machine::Machine as _;
 use crate::platform::providers::{Notification, PaymentRequest};
+
+mod status;
+
+use status::PaymentChange;
+pub use status::{PaymentEvent, PaymentStatus};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -36,9 +43,9 @@ pub struct Payment {
     pub id: String,
     pub order_id: String,
     pub channel: String,
-    pub amount_fen: i64,
+    pub amount_fen: Fen,
     /// `pending`, `paid`, `failed` or `refunded`.
-    pub state: String,
+    pub state: PaymentStatus,
     /// What the payer scans (the sandbox's pay page).
     pub code_url: Option<String>,
     pub paid_at: Option<Timestamp>,
@@ -50,8 +57,12 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<Payment, CoreError> {
         id: row.try_get("id")?,
         order_id: row.try_get("order_id")?,
         channel: row.try_get("channel")?,
-        amount_fen: row.try_get("amount_fen")?,
-        state: row.try_get("state")?,
+        amount_fen: Fen::new(row.try_get("amount_fen")?),
+        state: {
+            let text: String = row.try_get("state")?;
+            PaymentStatus::parse(&text)
+                .ok_or_else(|| CoreError::internal(format!("payment state {text}")))?
+        },
         code_url: None,
         paid_at: row.try_get("paid_at")?,
         created_at: row.try_get("created_at")?,
@@ -73,7 +84,7 @@ pub async fn create(
         .create(&PaymentRequest {
             payment_id: &id,
             channel: channel.as_str(),
-            amount_fen: order.amount_fen,
+            amount_fen: order.amount_fen.get(),
             description: &product.name,
         })
         .await?;
@@ -84,7 +95,7 @@ pub async fn create(
     .bind(&id)
     .bind(&order.id)
     .bind(channel.as_str())
-    .bind(order.amount_fen)
+    .bind(order.amount_fen.get())
     .bind(now)
     .execute(platform.db.pool())
     .await?;
@@ -93,7 +104,7 @@ pub async fn create(
         order_id: order.id.clone(),
         channel: channel.as_str().to_owned(),
         amount_fen: order.amount_fen,
-        state: "pending".into(),
+        state: PaymentStatus::Pending,
         code_url: Some(code.code_url),
         paid_at: None,
         created_at: now,
@@ -153,7 +164,7 @@ pub async fn notify_request(
 
 async fn settle(platform: &Platform, note: Notification) -> Result<Payment, CoreError> {
     let payment = get(platform, &note.payment_id).await?;
-    if note.amount_fen != payment.amount_fen {
+    if note.amount_fen != payment.amount_fen.get() {
         return Err(DeskError::PaymentMismatch.into());
     }
     let now = platform.clock.now();
@@ -172,20 +183,27 @@ async fn settle(platform: &Platform, note: Notification) -> Result<Payment, Core
     if fresh.rows_affected() != 1 {
         return Err(DeskError::NotificationReplayed.into());
     }
-    if payment.state != "pending" {
+    if payment.state != PaymentStatus::Pending {
         // A second gateway notification about a settled payment (another notify id) changes nothing.
         return Err(DeskError::NotificationReplayed.into());
     }
     let paid = note.result == "paid";
-    sqlx::query(
-        "UPDATE desk_payments SET state = $1, provider_ref = $2, paid_at = $3 WHERE id = $4 AND state = 'pending'",
+    status::apply(
+        &mut tx,
+        &PaymentChange {
+            id: &payment.id,
+            from: payment.state,
+            event: if paid {
+                PaymentEvent::Settle
+            } else {
+                PaymentEvent::Fail
+            },
+            provider_ref: Some(&note.transaction),
+            at: now,
+        },
     )
-    .bind(if paid { "paid" } else { "failed" })
-    .bind(&note.transaction)
-    .bind(paid.then_some(now))
-    .bind(&payment.id)
-    .execute(&mut *tx)
-    .await?;
+    .await?
+    .ok_or(DeskError::NotificationReplayed)?;
     let mut produce_now = false;
     if paid {
         let order = orders::load_in(platform, &mut tx, &payment.order_id).await?;
@@ -193,24 +211,21 @@ async fn settle(platform: &Platform, note: Notification) -> Result<Payment, Core
             platform,
             &mut tx,
             &order,
-            &Change {
-                event: Event::Paid,
-                actor: "gateway",
-                note: format!(
-                    "已支付 {}.{:02} 元（{}）",
-                    payment.amount_fen / 100,
-                    payment.amount_fen % 100,
-                    payment.channel
-                ),
-                at: now,
-            },
+            &Change::new(
+                Event::Paid,
+                "gateway",
+                Note::Paid {
+                    amount_fen: payment.amount_fen,
+                    channel: payment.channel.clone(),
+                },
+                now,
+            )
+            .with(Columns {
+                paid_at: Some(now),
+                ..Columns::default()
+            }),
         )
         .await?;
-        sqlx::query("UPDATE desk_orders SET paid_at = $1 WHERE id = $2")
-            .bind(now)
-            .bind(&order.id)
-            .execute(&mut *tx)
-            .await?;
         produce_now = to == OrderState::AwaitingProduction;
     }
     tx.commit().await?;
@@ -234,33 +249,38 @@ pub async fn refund(platform: &Platform, order: &Order, actor: &str) -> Result<O
     let paid = list(platform, &order.id)
         .await?
         .into_iter()
-        .find(|p| p.state == "paid")
+        .find(|p| p.state == PaymentStatus::Paid)
         .ok_or(DeskError::NotPaid)?;
     platform
         .payments
-        .refund_on(&paid.channel, &paid.id, paid.amount_fen)
+        .refund_on(&paid.channel, &paid.id, paid.amount_fen.get())
         .await?;
     let now = platform.clock.now();
     let mut tx = platform.db.begin().await?;
-    sqlx::query("UPDATE desk_payments SET state = 'refunded', refunded_at = $1 WHERE id = $2 AND state = 'paid'")
-        .bind(now)
-        .bind(&paid.id)
-        .execute(&mut *tx)
-        .await?;
+    status::apply(
+        &mut tx,
+        &PaymentChange {
+            id: &paid.id,
+            from: PaymentStatus::Paid,
+            event: PaymentEvent::Refund,
+            provider_ref: None,
+            at: now,
+        },
+    )
+    .await?
+    .ok_or(DeskError::NotPaid)?;
     orders::apply(
         platform,
         &mut tx,
         order,
-        &Change {
-            event: Event::Refund,
+        &Change::new(
+            Event::Refund,
             actor,
-            note: format!(
-                "已退款 {}.{:02} 元",
-                paid.amount_fen / 100,
-                paid.amount_fen % 100
-            ),
-            at: now,
-        },
+            Note::Refunded {
+                amount_fen: paid.amount_fen,
+            },
+            now,
+        ),
     )
     .await?;
     tx.commit().await?;
@@ -284,7 +304,7 @@ pub async fn sandbox_complete(
     let note = Notification {
         notify_id: uuid::Uuid::new_v4().to_string(),
         payment_id: payment.id.clone(),
-        amount_fen: payment.amount_fen,
+        amount_fen: payment.amount_fen.get(),
         result: if paid { "paid" } else { "failed" }.to_owned(),
         transaction: format!("SANDBOX{}", platform.random.digits(12)?),
     };

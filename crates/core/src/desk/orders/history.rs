@@ -1,0 +1,271 @@
+//! What an order's history rows say, as a code and its parameters: stored so, rendered in the
+//! reader's language when read. Rows written before codes existed keep their Chinese sentence and
+//! read back as the code `note` with that sentence as `text`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::platform::ids::Fen;
+
+/// The note of one history row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "code", content = "params", rename_all = "snake_case")]
+pub enum Note {
+    /// The applicant went back to editing a rejected (or failed) application.
+    Edited,
+    /// Signed and submitted; `flags` are what the automatic checks want a person to look at.
+    Submitted {
+        flags: Vec<String>,
+    },
+    Verified,
+    Paid {
+        amount_fen: Fen,
+        channel: String,
+    },
+    Approved,
+    Rejected {
+        reason: String,
+    },
+    Cancelled,
+    Refunded {
+        amount_fen: Fen,
+    },
+    CloudIssued {
+        serials: Vec<String>,
+    },
+    ReadyForDownload,
+    AwaitKeyUpdate,
+    AwaitRecovery,
+    AwaitUnlock,
+    ProducedToToken,
+    Downloaded,
+    KeyUpdated,
+    Recovered,
+    Unlocked,
+    Shipped {
+        courier: String,
+        tracking: String,
+    },
+    TokenWritten {
+        serial: String,
+    },
+    ShippingChanged,
+    /// A row written before codes existed: its stored sentence.
+    Note {
+        text: String,
+    },
+}
+
+/// A reader's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    ZhCn,
+    En,
+}
+
+impl Note {
+    /// The stable code the web app keys its translations on.
+    pub fn code(&self) -> String {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::Object(map)) => map
+                .get("code")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or("note")
+                .to_owned(),
+            _ => "note".to_owned(),
+        }
+    }
+
+    /// The parameters, an object (empty for notes without any).
+    pub fn params(&self) -> serde_json::Value {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::Object(mut map)) => map
+                .remove("params")
+                .unwrap_or_else(|| serde_json::json!({})),
+            _ => serde_json::json!({}),
+        }
+    }
+
+    /// Reads a stored row back: `code` and `params` when the row has them, else the old sentence.
+    pub fn read(code: Option<&str>, params: Option<&str>, legacy_text: &str) -> Self {
+        let parsed = code.and_then(|code| {
+            let params: serde_json::Value = params
+                .and_then(|p| serde_json::from_str(p).ok())
+                .unwrap_or_else(|| serde_json::json!({}));
+            let empty = params.as_object().is_some_and(serde_json::Map::is_empty);
+            let value = if empty {
+                serde_json::json!({ "code": code })
+            } else {
+                serde_json::json!({ "code": code, "params": params })
+            };
+            serde_json::from_value(value).ok()
+        });
+        parsed.unwrap_or_else(|| Self::Note {
+            text: legacy_text.to_owned(),
+        })
+    }
+
+    /// The sentence for `lang`.
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one arm per note: the texts read best as one table"
+    )]
+    pub fn text(&self, lang: Lang) -> String {
+        let zh = lang == Lang::ZhCn;
+        let pick = |zh_text: &str, en_text: &str| {
+            if zh {
+                zh_text.to_owned()
+            } else {
+                en_text.to_owned()
+            }
+        };
+        match self {
+            Self::Edited => pick("申请人修改后重新编辑", "The applicant is editing again"),
+            Self::Submitted { flags } if flags.is_empty() => pick(
+                "申请已签署提交，自动审核通过",
+                "Signed and submitted; automatic checks passed",
+            ),
+            Self::Submitted { flags } => {
+                let list = flags.join(if zh { "；" } else { "; " });
+                if zh {
+                    format!("申请已签署提交，转人工审核：{list}")
+                } else {
+                    format!("Signed and submitted; sent to a reviewer: {list}")
+                }
+            }
+            Self::Verified => pick("身份核验完成", "Identity verified"),
+            Self::Paid {
+                amount_fen,
+                channel,
+            } => {
+                if zh {
+                    format!("已支付 {} 元（{channel}）", amount_fen.yuan())
+                } else {
+                    format!("Paid CNY {} ({channel})", amount_fen.yuan())
+                }
+            }
+            Self::Approved => pick("审核通过", "Approved"),
+            Self::Rejected { reason } => {
+                if zh {
+                    format!("驳回：{reason}")
+                } else {
+                    format!("Rejected: {reason}")
+                }
+            }
+            Self::Cancelled => pick("订单已取消", "Order cancelled"),
+            Self::Refunded { amount_fen } => {
+                if zh {
+                    format!("已退款 {} 元", amount_fen.yuan())
+                } else {
+                    format!("Refunded CNY {}", amount_fen.yuan())
+                }
+            }
+            Self::CloudIssued { serials } => {
+                if zh {
+                    format!("云证书已签发：{}", serials.join("、"))
+                } else {
+                    format!("Cloud certificates issued: {}", serials.join(", "))
+                }
+            }
+            Self::ReadyForDownload => pick(
+                "审核通过，请使用证书助手将证书下载到您的 Key 中",
+                "Approved; download the certificate to your key with the certificate assistant",
+            ),
+            Self::AwaitKeyUpdate => pick(
+                "新证书待写入您的 USB Key：请插入 Key 并在证书助手中完成更新",
+                "The new certificate waits for your USB key: insert it and update in the certificate assistant",
+            ),
+            Self::AwaitRecovery => pick(
+                "补办证书待写入新的 USB Key",
+                "The reissued certificate waits to be written to a new USB key",
+            ),
+            Self::AwaitUnlock => pick(
+                "审核通过：请在证书助手中插入 USB Key 完成解锁",
+                "Approved: insert the USB key in the certificate assistant to unlock it",
+            ),
+            Self::ProducedToToken => pick(
+                "证书已写入 USB Key，待配送",
+                "Certificate written to a USB key, awaiting delivery",
+            ),
+            Self::Downloaded => pick(
+                "证书已下载到申请人的 Key",
+                "Certificate downloaded to the applicant's key",
+            ),
+            Self::KeyUpdated => pick(
+                "新证书已写入 USB Key",
+                "New certificate written to the USB key",
+            ),
+            Self::Recovered => pick(
+                "补办证书已写入新的 USB Key",
+                "Reissued certificate written to a new USB key",
+            ),
+            Self::Unlocked => pick("USB Key 已解锁", "USB key unlocked"),
+            Self::Shipped { courier, tracking } => {
+                if zh {
+                    format!("已发货：{courier} {tracking}")
+                } else {
+                    format!("Shipped: {courier} {tracking}")
+                }
+            }
+            Self::TokenWritten { serial } => {
+                if zh {
+                    format!("证书 {serial} 已写入 USB Key")
+                } else {
+                    format!("Certificate {serial} written to a USB key")
+                }
+            }
+            Self::ShippingChanged => pick("收货地址已修改", "Shipping address changed"),
+            Self::Note { text } => text.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notes_round_trip_through_code_and_params() {
+        let notes = [
+            Note::Approved,
+            Note::Rejected {
+                reason: "营业执照模糊".into(),
+            },
+            Note::Paid {
+                amount_fen: Fen::new(30_005),
+                channel: "wechat".into(),
+            },
+            Note::Submitted { flags: vec![] },
+        ];
+        for note in notes {
+            let params = note.params().to_string();
+            assert_eq!(
+                Note::read(Some(&note.code()), Some(&params), "ignored"),
+                note
+            );
+        }
+    }
+
+    #[test]
+    fn texts_follow_the_language() {
+        let paid = Note::Paid {
+            amount_fen: Fen::new(30_005),
+            channel: "alipay".into(),
+        };
+        assert_eq!(paid.code(), "paid");
+        assert_eq!(paid.text(Lang::ZhCn), "已支付 300.05 元（alipay）");
+        assert_eq!(paid.text(Lang::En), "Paid CNY 300.05 (alipay)");
+        assert_eq!(Note::Approved.params(), serde_json::json!({}));
+    }
+
+    #[test]
+    fn rows_without_a_code_keep_their_sentence() {
+        let old = Note::read(None, None, "审核通过");
+        assert_eq!(old.code(), "note");
+        assert_eq!(old.text(Lang::En), "审核通过");
+        // An unknown code (written by a newer version) also falls back to the sentence.
+        assert_eq!(
+            Note::read(Some("teleported"), Some("{}"), "旧文本").text(Lang::ZhCn),
+            "旧文本"
+        );
+    }
+}

@@ -1,0 +1,284 @@
+//! How orders look to their readers: the list rows and the detail page, each with the actions the
+//! reader may take now (computed from the transition table), and the history in codes and text.
+
+use serde::{Deserialize, Serialize};
+use sqlx::Row as _;
+
+use super::super::catalog::{self, Business, Medium, Product};
+use super::history::{Lang, Note};
+use super::state::{Action, Facts, Viewer, allowed_actions};
+use super::{ApplicationForm, Order, OrderState};
+use crate::Platform;
+use crate::error::CoreError;
+use crate::platform::clock::Timestamp;
+use crate::platform::ids::Fen;
+
+/// One line of an order's history: the event, and what it says as a code with parameters (for
+/// translation) and as text in zh-CN (for clients that show `note` as it is).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HistoryEntry {
+    pub at: Timestamp,
+    pub event: String,
+    pub from_state: String,
+    pub to_state: String,
+    pub note: String,
+    /// The note's code (`approved`, `rejected`…; `note` for rows older than codes).
+    pub code: String,
+    /// The note's parameters (`{"reason": …}`; `{"text": …}` for rows older than codes).
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub params: serde_json::Value,
+}
+
+/// An order's history, oldest first, its text in `lang`.
+pub async fn history(
+    platform: &Platform,
+    id: &str,
+    lang: Lang,
+) -> Result<Vec<HistoryEntry>, CoreError> {
+    let rows = sqlx::query(
+        "SELECT at, event, from_state, to_state, note, code, params FROM desk_order_events \
+         WHERE order_id = $1 ORDER BY seq",
+    )
+    .bind(id)
+    .fetch_all(platform.db.pool())
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let legacy: String = row.try_get("note")?;
+            let code: Option<String> = row.try_get("code")?;
+            let params: Option<String> = row.try_get("params")?;
+            let note = Note::read(code.as_deref(), params.as_deref(), &legacy);
+            Ok(HistoryEntry {
+                at: row.try_get("at")?,
+                event: row.try_get("event")?,
+                from_state: row.try_get("from_state")?,
+                to_state: row.try_get("to_state")?,
+                note: note.text(lang),
+                code: note.code(),
+                params: note.params(),
+            })
+        })
+        .collect()
+}
+
+/// The part of a product's settings the action guards read.
+#[derive(Deserialize)]
+struct MediumOnly {
+    medium: Medium,
+}
+
+/// Filters of the order lists (002 §5.1).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams, utoipa::ToSchema))]
+pub struct OrderFilter {
+    /// `unfinished` (default) or `finished`; staff may also pass a single state.
+    pub status: Option<String>,
+    pub state: Option<String>,
+    pub number: Option<String>,
+    /// Enterprise or holder name contains this.
+    pub name: Option<String>,
+    pub product_id: Option<String>,
+    pub from: Option<Timestamp>,
+    pub to: Option<Timestamp>,
+}
+
+/// One line of an order list: no personal data beyond the subject's name and masked ids.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrderLine {
+    pub id: String,
+    pub number: String,
+    pub product_id: String,
+    pub product_name: String,
+    pub kind: Business,
+    pub state: OrderState,
+    pub state_label: String,
+    pub subject_name: String,
+    pub summary: serde_json::Value,
+    pub amount_fen: Fen,
+    pub paid: bool,
+    pub flags: Vec<String>,
+    pub tracking_number: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    /// What the reader (the owner, or staff for the staff list) may do now.
+    pub allowed_actions: Vec<Action>,
+}
+
+/// Lists orders: of one user, or (`user_id = None`) every order, for staff.
+pub async fn list(
+    platform: &Platform,
+    user_id: Option<&str>,
+    filter: &OrderFilter,
+) -> Result<Vec<OrderLine>, CoreError> {
+    let rows = sqlx::query(
+        "SELECT o.id, o.number, o.product_id, p.name AS product_name, o.kind, o.state, o.subject_name, \
+         o.summary, o.amount_fen, o.paid_at, o.flags, o.tracking_number, o.created_at, o.updated_at, \
+         o.review_first, p.settings FROM desk_orders o JOIN desk_products p ON p.id = o.product_id \
+         WHERE ($1 = '' OR o.user_id = $1) ORDER BY o.created_at DESC, o.number DESC LIMIT 500",
+    )
+    .bind(user_id.unwrap_or(""))
+    .fetch_all(platform.db.pool())
+    .await?;
+    let mut lines = Vec::new();
+    for row in rows {
+        let state_text: String = row.try_get("state")?;
+        let Some(state) = OrderState::parse(&state_text) else {
+            continue;
+        };
+        let keep_status = match filter.status.as_deref() {
+            Some("finished") => state.is_finished(),
+            Some("all") => true,
+            _ if filter.state.is_some() => true,
+            _ => !state.is_finished(),
+        };
+        let number: String = row.try_get("number")?;
+        let subject_name: String = row.try_get("subject_name")?;
+        let product_id: String = row.try_get("product_id")?;
+        let created_at: Timestamp = row.try_get("created_at")?;
+        let keep = keep_status
+            && filter.state.as_deref().is_none_or(|s| s == state.as_str())
+            && filter
+                .number
+                .as_deref()
+                .is_none_or(|n| number.contains(n.trim()))
+            && filter
+                .name
+                .as_deref()
+                .is_none_or(|n| subject_name.contains(n.trim()))
+            && filter.product_id.as_deref().is_none_or(|p| p == product_id)
+            && filter.from.is_none_or(|from| created_at >= from)
+            && filter.to.is_none_or(|to| created_at <= to);
+        if !keep {
+            continue;
+        }
+        let kind: String = row.try_get("kind")?;
+        let summary: String = row.try_get("summary")?;
+        let flags: String = row.try_get("flags")?;
+        let settings: String = row.try_get("settings")?;
+        let medium = serde_json::from_str::<MediumOnly>(&settings)
+            .map(|s| s.medium)
+            .map_err(|e| CoreError::internal(format!("product settings: {e}")))?;
+        let amount_fen = Fen::new(row.try_get("amount_fen")?);
+        let paid = row.try_get::<Option<i64>, _>("paid_at")?.is_some();
+        let tracking_number: Option<String> = row.try_get("tracking_number")?;
+        let facts = Facts {
+            review_first: row.try_get::<i64, _>("review_first")? == 1,
+            paid,
+            free: amount_fen.is_zero(),
+            shipped: tracking_number.is_some(),
+        };
+        let viewer = if user_id.is_some() {
+            Viewer::Applicant
+        } else {
+            Viewer::Staff
+        };
+        lines.push(OrderLine {
+            id: row.try_get("id")?,
+            number,
+            product_id,
+            product_name: row.try_get("product_name")?,
+            kind: Business::parse(&kind).unwrap_or(Business::New),
+            state,
+            state_label: state.label().to_owned(),
+            subject_name,
+            summary: serde_json::from_str(&summary).unwrap_or_default(),
+            amount_fen,
+            paid,
+            flags: serde_json::from_str(&flags).unwrap_or_default(),
+            tracking_number,
+            created_at,
+            updated_at: row.try_get("updated_at")?,
+            allowed_actions: allowed_actions(viewer, state, facts, medium),
+        });
+    }
+    Ok(lines)
+}
+
+/// The applicant's orders.
+pub async fn list_for_user(
+    platform: &Platform,
+    user_id: &str,
+    filter: &OrderFilter,
+) -> Result<Vec<OrderLine>, CoreError> {
+    list(platform, Some(user_id), filter).await
+}
+
+/// Everything about one order: the form (for its owner or a reviewer), checks, payments,
+/// certificates and history.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrderDetail {
+    pub id: String,
+    pub number: String,
+    pub product: Product,
+    pub kind: Business,
+    pub state: OrderState,
+    pub state_label: String,
+    pub form: ApplicationForm,
+    pub term_years: i64,
+    pub quantity: i64,
+    pub amount_fen: Fen,
+    pub paid: bool,
+    pub flags: Vec<String>,
+    pub reject_reason: Option<String>,
+    pub signed_at: Option<Timestamp>,
+    pub tracking_number: Option<String>,
+    pub certificates: Vec<String>,
+    pub verifications: Vec<super::super::verification::VerificationView>,
+    pub verification_needed: Vec<super::super::verification::Requirement>,
+    pub history: Vec<HistoryEntry>,
+    /// Whether the shipping address may still change.
+    pub shipping_editable: bool,
+    pub needs_shipping: bool,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    /// What the reader may do now (`continue`, `cancel`, `pay`, `approve`…).
+    pub allowed_actions: Vec<Action>,
+}
+
+/// The detail page as its owner sees it.
+pub async fn detail(platform: &Platform, order: &Order) -> Result<OrderDetail, CoreError> {
+    detail_for(platform, order, Viewer::Applicant, Lang::ZhCn).await
+}
+
+/// The detail page for `viewer`, history text in `lang`.
+pub async fn detail_for(
+    platform: &Platform,
+    order: &Order,
+    viewer: Viewer,
+    lang: Lang,
+) -> Result<OrderDetail, CoreError> {
+    let product = catalog::product(platform, &order.product_id).await?;
+    let verifications = super::super::verification::list(platform, &order.id).await?;
+    let verification_needed = super::super::verification::requirements(&product, &order.form);
+    let certificates = super::super::production::certificates_of(platform, &order.id).await?;
+    let medium = product.settings.medium;
+    Ok(OrderDetail {
+        id: order.id.clone(),
+        number: order.number.clone(),
+        needs_shipping: medium == Medium::UsbKey,
+        product,
+        kind: order.kind,
+        state: order.state,
+        state_label: order.state.label().to_owned(),
+        form: order.form.clone(),
+        term_years: order.term_years,
+        quantity: order.quantity,
+        amount_fen: order.amount_fen,
+        paid: order.paid_at.is_some(),
+        flags: order.flags.clone(),
+        reject_reason: order.reject_reason.clone(),
+        signed_at: order.signed_at,
+        tracking_number: order.tracking_number.clone(),
+        certificates,
+        verifications,
+        verification_needed,
+        history: history(platform, &order.id, lang).await?,
+        shipping_editable: order.tracking_number.is_none() && !order.state.is_finished(),
+        created_at: order.created_at,
+        updated_at: order.updated_at,
+        allowed_actions: allowed_actions(viewer, order.state, order.facts(), medium),
+    })
+}
