@@ -5,6 +5,7 @@ mod accounts;
 mod cert_login;
 mod certificates;
 mod desk;
+mod jobs;
 mod login;
 mod me;
 mod session;
@@ -42,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .route("/me/avatar", post(me::upload_avatar).get(me::avatar))
         .merge(desk_routes())
         .merge(certificate_routes())
+        .merge(jobs::routes())
 }
 
 /// The holder's certificates, unlock and certificate login.
@@ -221,7 +223,9 @@ struct ApiDoc;
 
 /// The OpenAPI document as JSON.
 pub fn openapi_json() -> String {
-    ApiDoc::openapi().to_pretty_json().unwrap_or_default()
+    let mut doc = ApiDoc::openapi();
+    doc.merge(jobs::JobsDoc::openapi());
+    doc.to_pretty_json().unwrap_or_default()
 }
 
 async fn openapi() -> impl axum::response::IntoResponse {

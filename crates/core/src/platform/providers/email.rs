@@ -13,4 +13,16 @@ pub struct EmailMessage {
 #[async_trait]
 pub trait EmailSender: Send + Sync {
     async fn send(&self, to: &str, message: &EmailMessage) -> Result<(), CoreError>;
+
+    /// Sends once per `key` where the transport can tell a repeat (a Message-ID the relay
+    /// deduplicates); the outbox passes the job's idempotency key. Others send again.
+    async fn send_keyed(
+        &self,
+        key: &str,
+        to: &str,
+        message: &EmailMessage,
+    ) -> Result<(), CoreError> {
+        let _ = key;
+        self.send(to, message).await
+    }
 }

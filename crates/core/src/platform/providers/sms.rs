@@ -15,4 +15,16 @@ pub struct SmsMessage {
 #[async_trait]
 pub trait SmsSender: Send + Sync {
     async fn send(&self, phone: &str, message: &SmsMessage) -> Result<(), CoreError>;
+
+    /// Sends once per `key` where the gateway can tell a repeat (a client message id); the
+    /// outbox passes the job's idempotency key. Gateways without one send again.
+    async fn send_keyed(
+        &self,
+        key: &str,
+        phone: &str,
+        message: &SmsMessage,
+    ) -> Result<(), CoreError> {
+        let _ = key;
+        self.send(phone, message).await
+    }
 }
