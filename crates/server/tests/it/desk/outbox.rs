@@ -200,3 +200,90 @@ async fn a_rejection_message_waits_in_the_outbox_and_staff_see_and_retry_dead_jo
         StatusCode::BAD_REQUEST
     );
 }
+
+/// Polls every future on this task until all are done; their outputs in order.
+async fn all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
+    let mut pinned: Vec<_> = futures.into_iter().map(Box::pin).collect();
+    let mut outputs: Vec<Option<F::Output>> = pinned.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (future, output) in pinned.iter_mut().zip(outputs.iter_mut()) {
+            if output.is_none() {
+                match std::future::Future::poll(future.as_mut(), cx) {
+                    std::task::Poll::Ready(value) => *output = Some(value),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    outputs.into_iter().map(Option::unwrap).collect()
+}
+
+#[tokio::test]
+async fn finding_11_forty_concurrent_refunds_queue_one_gateway_refund() {
+    let desk = Desk::start().await;
+    let order = desk.create("zfgjj-personal-cloud").await;
+    let order_id = id(&order);
+    let form = personal_form(&desk, &order, "13600000013").await;
+    desk.save(&order_id, &form).await;
+    desk.sign_and_submit(&order_id, &form, false).await;
+    start_check(
+        &desk,
+        &order_id,
+        json!({"party": "person", "method": "three_factor"}),
+    )
+    .await;
+    desk.pay(&order_id).await;
+    let staff = desk.staff().await;
+    let rejected = staff
+        .post(
+            &format!("/api/v1/staff/orders/{order_id}/reject"),
+            json!({"reason": "材料不全"}),
+        )
+        .await;
+    assert_eq!(rejected.status(), StatusCode::OK);
+    let path = format!("/api/v1/orders/{order_id}/refund");
+    let answers = all((0..40).map(|_| desk.app.post(&path, json!({}))).collect()).await;
+    let statuses: Vec<StatusCode> = answers.iter().map(reqwest::Response::status).collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == StatusCode::OK).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses
+            .iter()
+            .all(|s| *s == StatusCode::OK || s.is_client_error()),
+        "{statuses:?}"
+    );
+    let platform = &desk.app.platform;
+    let refunds = queue::list(platform, None, Some("desk.refund"), 100)
+        .await
+        .unwrap();
+    assert_eq!(refunds.len(), 1, "one gateway refund queued");
+    let payments: Vec<Value> = desk
+        .app
+        .get(&format!("/api/v1/orders/{order_id}/payments"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        payments.iter().filter(|p| p["state"] == "refunded").count(),
+        1
+    );
+    jobs::drain(platform, &signet_core::job_handlers())
+        .await
+        .unwrap();
+    assert_eq!(
+        queue::get(platform, &refunds[0].id).await.unwrap().status,
+        Status::Done
+    );
+    assert_eq!(desk.detail(&order_id).await["state"], "refunded");
+}
