@@ -69,7 +69,7 @@ pub async fn run(mut settings: Settings, args: ServeArgs) -> anyhow::Result<()> 
         .context("writing the job schedules")?;
     let _workers = signet_core::platform::jobs::worker::start(
         state.platform.clone(),
-        std::sync::Arc::new(signet_core::job_handlers()),
+        signet_core::job_handlers(),
         &signet_core::platform::jobs::WorkerConfig::default(),
     );
     signet_server::serve(listener, state).await?;

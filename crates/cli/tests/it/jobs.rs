@@ -281,7 +281,7 @@ async fn a_job_cut_off_by_kill_9_runs_again_after_restart_and_its_effect_happens
     assert_eq!(queue::get(&platform, &job.id).await.unwrap().attempts, 1);
     // … and once it has run out, the new process takes the job and finishes it.
     node.advance_clock(queue::LEASE_SECONDS + 1);
-    eventually("the rerun", Duration::from_secs(60), || async {
+    eventually("the rerun", Duration::from_mins(1), || async {
         queue::get(&platform, &job.id).await.unwrap().status == Status::Done
     })
     .await;

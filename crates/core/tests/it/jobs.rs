@@ -246,16 +246,16 @@ async fn two_nodes_run_a_recurring_schedule_once_per_period() {
     schedules::ensure(&b, &[every]).await.unwrap();
     let mut claimed = 0;
     for _ in 0..10 {
-        let (x, y) = tokio::join!(schedules::tick(a), schedules::tick(&b));
-        claimed += x.unwrap() + y.unwrap();
+        let (on_a, on_b) = tokio::join!(schedules::tick(a), schedules::tick(&b));
+        claimed += on_a.unwrap() + on_b.unwrap();
     }
     assert_eq!(claimed, 1);
     // Each node has its own movable clock: move both into the next period.
     a.clock.advance(3600);
     b.clock.advance(3600);
     for _ in 0..10 {
-        let (x, y) = tokio::join!(schedules::tick(a), schedules::tick(&b));
-        claimed += x.unwrap() + y.unwrap();
+        let (on_a, on_b) = tokio::join!(schedules::tick(a), schedules::tick(&b));
+        claimed += on_a.unwrap() + on_b.unwrap();
     }
     assert_eq!(claimed, 2);
     // A node back after five missed periods runs one catch-up, not five.

@@ -189,9 +189,10 @@ impl Default for WorkerConfig {
 /// the process ends (a job cut off by the end is taken again after its lease).
 pub fn start(
     platform: Arc<Platform>,
-    registry: Arc<Registry>,
+    registry: Registry,
     config: &WorkerConfig,
 ) -> Vec<tokio::task::JoinHandle<()>> {
+    let registry = Arc::new(registry);
     let mut tasks = Vec::new();
     for n in 0..config.workers.max(1) {
         let platform = platform.clone();
