@@ -40,6 +40,9 @@ enum Command {
     /// Sandbox tools for demos and tests.
     #[command(subcommand)]
     Dev(commands::dev::DevCommand),
+    /// The background job queue: list jobs (dead letters), retry a dead one.
+    #[command(subcommand)]
+    Jobs(commands::jobs::JobsCommand),
     /// CA staff accounts and their roles.
     #[command(subcommand)]
     Staff(commands::staff::StaffCommand),
@@ -73,6 +76,7 @@ fn main() -> anyhow::Result<()> {
             Command::Verify(args) => commands::verify::run(&args),
             Command::Audit(command) => commands::audit::run(settings, command).await,
             Command::Dev(command) => commands::dev::run(settings, command).await,
+            Command::Jobs(command) => commands::jobs::run(settings, command).await,
             Command::Staff(command) => commands::staff::run(settings, command).await,
             Command::Token(command) => commands::token::run(settings, command).await,
             Command::Agent(args) => commands::agent::run(&settings, args).await,

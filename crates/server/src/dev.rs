@@ -1,5 +1,6 @@
-//! Sandbox-only routes: the dev inbox (every SMS, email and captcha answer the sandbox kept) and
-//! the movable platform clock (CA staff only). The router mounts these only in sandbox mode.
+//! Sandbox-only routes: the dev inbox (every SMS, email and captcha answer the sandbox kept, after
+//! running the outbox jobs that are due) and the movable platform clock (CA staff only). The
+//! router mounts these only in sandbox mode.
 
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, header};
@@ -76,6 +77,9 @@ async fn inbox(
         .sandbox
         .as_ref()
         .ok_or(ApiError::RouteNotFound)?;
+    // The inbox shows what is due: messages still waiting in the outbox go out first, so a
+    // script or test that reads it right after a request sees that request's messages.
+    signet_core::platform::jobs::drain(&state.platform, &signet_core::job_handlers()).await?;
     let to = q.to.as_deref().map(str::trim).filter(|t| !t.is_empty());
     let messages = inbox
         .list(to, q.limit.unwrap_or(200).clamp(1, 1000))

@@ -8,7 +8,8 @@ use crate::settings::Settings;
 
 #[derive(Subcommand, Debug)]
 pub enum DevCommand {
-    /// Messages and captcha answers the sandbox providers kept, newest first.
+    /// Messages and captcha answers the sandbox providers kept, newest first (after sending the
+    /// outbox messages that are due).
     Inbox {
         /// Only messages to this phone, email or captcha id.
         #[arg(long)]
@@ -28,6 +29,10 @@ pub async fn run(settings: Settings, command: DevCommand) -> anyhow::Result<()> 
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     match command {
         DevCommand::Inbox { to, limit, json } => {
+            // Like `GET /dev/inbox`: outbox messages that are due go out first.
+            signet_core::platform::jobs::drain(&platform, &signet_core::job_handlers())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             let inbox = SandboxInbox::new(platform.db.clone(), platform.clock.clone());
             let messages = inbox
                 .list(to.as_deref(), limit)

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod ca;
 pub mod dev;
 pub mod init;
+pub mod jobs;
 pub mod pdf;
 pub mod serve;
 pub mod staff;

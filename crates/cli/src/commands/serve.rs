@@ -106,7 +106,17 @@ pub async fn run(mut settings: Settings, args: ServeArgs) -> anyhow::Result<()> 
         "Signet is serving on http://{address}"
     );
     let state = AppState::new(platform, config);
-    tokio::spawn(housekeeping(state.platform.clone()));
+    // Housekeeping and the outbox run as jobs in this process; several `serve` processes on
+    // one PostgreSQL share the queue and run each scheduled period once.
+    signet_core::platform::jobs::schedules::ensure(&state.platform, &signet_core::job_schedules())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))
+        .context("writing the job schedules")?;
+    let _workers = signet_core::platform::jobs::worker::start(
+        state.platform.clone(),
+        signet_core::job_handlers(),
+        &signet_core::platform::jobs::WorkerConfig::default(),
+    );
     signet_server::serve(listener, state).await?;
     Ok(())
 }
@@ -125,25 +135,4 @@ fn sandbox_banner(address: std::net::SocketAddr, public: bool) {
         );
     }
     eprintln!("{rule}");
-}
-
-/// Every hour, deletes sessions and captchas past their life (they are already refused; this
-/// keeps the tables small) and sends the certificate expiry reminders that are due (each once).
-async fn housekeeping(platform: std::sync::Arc<Platform>) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_hours(1));
-    loop {
-        tick.tick().await;
-        let sessions = signet_core::platform::sessions::purge(&platform).await;
-        let captchas = signet_core::platform::captcha::purge(&platform).await;
-        match (sessions, captchas) {
-            (Ok(sessions), Ok(captchas)) => {
-                tracing::debug!(sessions, captchas, "expired rows purged");
-            }
-            (Err(error), _) | (_, Err(error)) => tracing::warn!(%error, "housekeeping failed"),
-        }
-        match signet_core::desk::certificates::send_expiry_reminders(&platform).await {
-            Ok(sent) => tracing::debug!(sent, "expiry reminders"),
-            Err(error) => tracing::warn!(%error, "expiry reminders failed"),
-        }
-    }
 }

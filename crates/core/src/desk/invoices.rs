@@ -1,5 +1,5 @@
 //! E-invoices (APP-11): a PDF made when the product says (after payment or after shipment),
-//! kept in the blob store and emailed to the address on the form.
+//! kept in the blob store and emailed (through the outbox) to the address on the form.
 
 use sqlx::Row as _;
 
@@ -8,7 +8,6 @@ use super::orders::Order;
 use crate::Platform;
 use crate::error::CoreError;
 use crate::platform::clock::Clock as _;
-use crate::platform::providers::EmailMessage;
 
 fn yuan(fen: i64) -> String {
     format!("{}.{:02}", fen / 100, fen % 100)
@@ -37,26 +36,43 @@ pub async fn issue(
     let doc = super::printouts::invoice(order, product, &number)?;
     let blob = platform.blobs.put(&doc).await?;
     let id = uuid::Uuid::new_v4().to_string();
-    sqlx::query("INSERT INTO desk_invoices (id, order_id, blob, amount_fen, created_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(&id)
-        .bind(&order.id)
-        .bind(&blob)
-        .bind(order.amount_fen.get())
-        .bind(now)
-        .execute(platform.db.pool())
-        .await?;
-    let message = EmailMessage {
-        subject: format!("电子发票：{}（订单 {}）", invoice.title, order.number),
-        body: format!(
+    // The row and its e-mail commit together: the e-mail is an outbox job keyed by the invoice.
+    let mut tx = platform.db.begin().await?;
+    let written = sqlx::query(
+        "INSERT INTO desk_invoices (id, order_id, blob, amount_fen, created_at) \
+         SELECT $1, $2, $3, $4, $5 WHERE NOT EXISTS (SELECT 1 FROM desk_invoices WHERE order_id = $2)",
+    )
+    .bind(&id)
+    .bind(&order.id)
+    .bind(&blob)
+    .bind(order.amount_fen.get())
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    if written.rows_affected() != 1 {
+        // Another request made the invoice first; its e-mail is already queued.
+        tx.rollback().await?;
+        let row = sqlx::query("SELECT id FROM desk_invoices WHERE order_id = $1")
+            .bind(&order.id)
+            .fetch_one(platform.db.pool())
+            .await?;
+        return Ok(row.try_get("id")?);
+    }
+    crate::platform::jobs::messages::email(
+        platform,
+        &mut tx,
+        &format!("desk.invoice:{id}:email"),
+        &invoice.email,
+        &format!("电子发票：{}（订单 {}）", invoice.title, order.number),
+        &format!(
             "您好：\n\n订单 {} 的电子发票已开具，金额 {} 元，发票号码 {number}。\n请登录 Signet，在订单详情中下载发票 PDF（/api/v1/orders/{}/invoice.pdf）。\n\nSignet 数字证书服务",
             order.number,
             yuan(order.amount_fen.get()),
             order.id
         ),
-    };
-    if let Err(error) = platform.email.send(&invoice.email, &message).await {
-        tracing::warn!(order = %order.number, %error, "invoice email not sent");
-    }
+    )
+    .await?;
+    tx.commit().await?;
     Ok(id)
 }
 

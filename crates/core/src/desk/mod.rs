@@ -9,6 +9,7 @@ pub mod cloud;
 pub mod demo;
 mod error;
 pub mod invoices;
+pub mod jobs;
 pub mod materials;
 mod notify;
 pub mod orders;

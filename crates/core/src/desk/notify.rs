@@ -1,33 +1,50 @@
 //! Telling the applicant what happened to an order, by SMS and email to the contact on the form.
-//! Sent after the change commits; a failed message is logged and does not undo the change.
+//! The messages are outbox jobs written in the transaction of the change they announce: they go
+//! out if and only if the change commits, and a crash after the commit delays them, never loses them.
 
 use super::orders::Order;
 use crate::Platform;
-use crate::platform::providers::{EmailMessage, SmsMessage};
+use crate::error::CoreError;
+use crate::platform::db::Tx;
+use crate::platform::jobs::messages;
 
-pub async fn applicant(platform: &Platform, order: &Order, subject: &str, text: &str) {
+/// Queues the SMS (and the e-mail, when the form has an address) in `tx`. `order` is the order
+/// as read before the change: its version names this transition, so each transition notifies
+/// once however often the caller's job or request is repeated.
+pub async fn applicant(
+    platform: &Platform,
+    tx: &mut Tx,
+    order: &Order,
+    subject: &str,
+    text: &str,
+) -> Result<(), CoreError> {
     let Some(person) = order.form.person.as_ref() else {
-        return;
+        return Ok(());
     };
-    let sms = SmsMessage {
-        text: format!("【Signet】您的订单 {} {text}", order.number),
-        code: None,
-    };
-    if let Err(error) = platform.sms.send(&person.phone, &sms).await {
-        tracing::warn!(order = %order.number, %error, "order SMS not sent");
-    }
+    let key = format!("desk.notify:{}:{}", order.id, order.version);
+    messages::sms(
+        platform,
+        tx,
+        &format!("{key}:sms"),
+        &person.phone,
+        &format!("【Signet】您的订单 {} {text}", order.number),
+    )
+    .await?;
     if !person.email.is_empty() {
-        let mail = EmailMessage {
-            subject: format!("{subject}（订单 {}）", order.number),
-            body: format!(
+        messages::email(
+            platform,
+            tx,
+            &format!("{key}:email"),
+            &person.email,
+            &format!("{subject}（订单 {}）", order.number),
+            &format!(
                 "{}：\n\n您的订单 {} {text}\n\n查看订单：{}\n\nSignet 数字证书服务",
                 person.name,
                 order.number,
                 platform.link(&format!("/orders/{}", order.id))
             ),
-        };
-        if let Err(error) = platform.email.send(&person.email, &mail).await {
-            tracing::warn!(order = %order.number, %error, "order email not sent");
-        }
+        )
+        .await?;
     }
+    Ok(())
 }

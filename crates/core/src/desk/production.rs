@@ -205,16 +205,16 @@ async fn produce_cloud(
         }),
     )
     .await?;
-    tx.commit().await?;
-    let order = orders::load(platform, &order.id).await?;
     super::notify::applicant(
         platform,
-        &order,
+        &mut tx,
+        order,
         "云证书已签发",
         "的云证书已签发，可在“我的证书”中查看和使用。",
     )
-    .await;
-    Ok(order)
+    .await?;
+    tx.commit().await?;
+    orders::load(platform, &order.id).await
 }
 
 /// What the producer's token station sends for one certificate of a USB-key order.

@@ -27,25 +27,17 @@ pub async fn approve(
         ),
     )
     .await?;
+    let text = if to == OrderState::AwaitingPayment {
+        "已审核通过，请登录完成支付。"
+    } else {
+        "已审核通过，正在为您制作证书。"
+    };
+    super::notify::applicant(platform, &mut tx, order, "审核已通过", text).await?;
     tx.commit().await?;
     let order = orders::load(platform, &order.id).await?;
     if to == OrderState::AwaitingPayment {
-        super::notify::applicant(
-            platform,
-            &order,
-            "审核已通过",
-            "已审核通过，请登录完成支付。",
-        )
-        .await;
         return Ok(order);
     }
-    super::notify::applicant(
-        platform,
-        &order,
-        "审核已通过",
-        "已审核通过，正在为您制作证书。",
-    )
-    .await;
     super::production::after_approval(platform, &order).await
 }
 
@@ -81,16 +73,16 @@ pub async fn reject(
         }),
     )
     .await?;
-    tx.commit().await?;
-    let order = orders::load(platform, &order.id).await?;
     super::notify::applicant(
         platform,
-        &order,
+        &mut tx,
+        order,
         "审核未通过",
         &format!("未通过审核，原因：{reason}。请登录修改后重新提交。"),
     )
-    .await;
-    Ok(order)
+    .await?;
+    tx.commit().await?;
+    orders::load(platform, &order.id).await
 }
 
 /// Records the courier's tracking number; the order completes and the applicant is told.
@@ -135,6 +127,14 @@ pub async fn ship(
         }),
     )
     .await?;
+    super::notify::applicant(
+        platform,
+        &mut tx,
+        order,
+        "证书已发货",
+        &format!("的 USB Key 已发货，{courier} 单号 {tracking}。"),
+    )
+    .await?;
     tx.commit().await?;
     let order = orders::load(platform, &order.id).await?;
     let product = super::catalog::product(platform, &order.product_id).await?;
@@ -143,12 +143,5 @@ pub async fn ship(
     {
         super::invoices::issue(platform, &order, &product).await?;
     }
-    super::notify::applicant(
-        platform,
-        &order,
-        "证书已发货",
-        &format!("的 USB Key 已发货，{courier} 单号 {tracking}。"),
-    )
-    .await;
     Ok(order)
 }

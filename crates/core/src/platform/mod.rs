@@ -1,5 +1,5 @@
 //! What every wing stands on: database, secrets, clock, randomness, sessions, captchas, SMS codes,
-//! accounts, audit log, blob store and provider traits with their sandboxes.
+//! accounts, audit log, blob store, provider traits with their sandboxes, and background jobs.
 
 pub mod accounts;
 pub mod audit;
@@ -10,6 +10,7 @@ pub mod crypto;
 pub mod db;
 pub mod ids;
 pub mod machine;
+pub mod jobs;
 pub mod mask;
 pub mod providers;
 pub mod random;

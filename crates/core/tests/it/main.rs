@@ -11,22 +11,25 @@ mod at_rest;
 mod audit;
 mod ca;
 mod ca_batch;
+mod jobs;
 
 use signet_core::Platform;
 use signet_core::testing::sandbox_config;
 
 pub struct TestPlatform {
     pub platform: Platform,
+    /// How it was opened (a second "node" opens the same database with it).
+    pub config: signet_core::platform::PlatformConfig,
     _dir: tempfile::TempDir,
 }
 
 pub async fn platform() -> TestPlatform {
     let dir = tempfile::tempdir().unwrap();
-    let platform = Platform::open(&sandbox_config(dir.path()).await)
-        .await
-        .unwrap();
+    let config = sandbox_config(dir.path()).await;
+    let platform = Platform::open(&config).await.unwrap();
     TestPlatform {
         platform,
+        config,
         _dir: dir,
     }
 }

@@ -6,6 +6,7 @@ mod cert_login;
 mod certificates;
 mod desk;
 mod gateway_notify;
+mod jobs;
 mod login;
 mod me;
 mod session;
@@ -42,6 +43,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(desk_routes())
         .merge(staff_routes())
         .merge(certificate_routes())
+        .merge(jobs::routes())
 }
 
 /// Sessions, registration, sign-in and the user centre.
@@ -163,7 +165,7 @@ pub fn set_cookie(state: &AppState, token: Option<&str>) -> SetCookie {
                        Every state-changing request carries the session's CSRF token in X-CSRF-Token; \
                        errors are RFC 9457 problem+json with a stable code."
     ),
-    tags((name = "session"), (name = "accounts"), (name = "user-center"), (name = "desk"), (name = "staff"), (name = "certificates"))
+    tags((name = "session"), (name = "accounts"), (name = "user-center"), (name = "desk"), (name = "staff"), (name = "certificates"), (name = "jobs"))
 )]
 struct ApiDoc;
 

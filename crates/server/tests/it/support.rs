@@ -149,8 +149,11 @@ impl TestApp {
             .json()
             .await
             .unwrap();
-        list[0]["code"]
-            .as_str()
+        // Order messages from the outbox may have arrived after the code: skip them.
+        list.as_array()
+            .into_iter()
+            .flatten()
+            .find_map(|message| message["code"].as_str())
             .unwrap_or_else(|| panic!("no code for {to}: {list}"))
             .to_owned()
     }

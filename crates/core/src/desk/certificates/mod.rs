@@ -13,9 +13,8 @@ use crate::error::CoreError;
 use crate::platform::accounts::fields::Phone;
 use crate::platform::clock::{Clock as _, Timestamp};
 use crate::platform::ids::CertificateSerial;
+use crate::platform::jobs::messages;
 use crate::platform::machine::Machine as _;
-use crate::platform::mask;
-use crate::platform::providers::{EmailMessage, SmsMessage};
 use crate::platform::sms_codes::{self, Purpose};
 
 mod status;
@@ -296,8 +295,9 @@ pub async fn revoke_by_holder(
     ca::revoke(platform, &held.serial, reason, &format!("user:{user_id}")).await
 }
 
-/// Sends the 30- and 7-day expiry reminders that are due (LIFE-7). Idempotent: each certificate
-/// gets each reminder once, however often the job runs. Returns how many were sent.
+/// Queues the 30- and 7-day expiry reminders that are due (LIFE-7) as outbox messages.
+/// Idempotent: each certificate gets each reminder once, however often the job runs. Returns
+/// how many were queued.
 pub async fn send_expiry_reminders(platform: &Platform) -> Result<usize, CoreError> {
     let now = platform.clock.now();
     let mut sent = 0;
@@ -317,7 +317,9 @@ pub async fn send_expiry_reminders(platform: &Platform) -> Result<usize, CoreErr
         .await?;
         for row in rows {
             let serial: String = row.try_get("serial")?;
-            // Claim the reminder first: a second job racing this one sends nothing.
+            // The claim and the messages commit together: a second run racing this one claims
+            // nothing and queues nothing; a crash before the commit leaves the reminder due.
+            let mut tx = platform.db.begin().await?;
             let claimed = sqlx::query(
                 "INSERT INTO desk_expiry_reminders (serial, days, sent_at) SELECT $1, $2, $3 \
                  WHERE NOT EXISTS (SELECT 1 FROM desk_expiry_reminders WHERE serial = $1 AND days = $2)",
@@ -325,7 +327,7 @@ pub async fn send_expiry_reminders(platform: &Platform) -> Result<usize, CoreErr
             .bind(&serial)
             .bind(days)
             .bind(now)
-            .execute(platform.db.pool())
+            .execute(&mut *tx)
             .await?;
             if claimed.rows_affected() != 1 {
                 continue;
@@ -344,27 +346,28 @@ pub async fn send_expiry_reminders(platform: &Platform) -> Result<usize, CoreErr
                 &date[..10]
             );
             if let Some(person) = form.person {
-                if let Err(error) = platform
-                    .sms
-                    .send(
-                        &person.phone,
-                        &SmsMessage {
-                            text: text.clone(),
-                            code: None,
-                        },
+                let key = format!("desk.expiry:{serial}:{days}");
+                messages::sms(
+                    platform,
+                    &mut tx,
+                    &format!("{key}:sms"),
+                    &person.phone,
+                    &text,
+                )
+                .await?;
+                if !person.email.is_empty() {
+                    messages::email(
+                        platform,
+                        &mut tx,
+                        &format!("{key}:email"),
+                        &person.email,
+                        &format!("数字证书将于 {} 到期", &date[..10]),
+                        &text,
                     )
-                    .await
-                {
-                    tracing::warn!(%error, phone = %mask::phone(&person.phone), "expiry SMS not sent");
-                }
-                let mail = EmailMessage {
-                    subject: format!("数字证书将于 {} 到期", &date[..10]),
-                    body: text,
-                };
-                if let Err(error) = platform.email.send(&person.email, &mail).await {
-                    tracing::warn!(%error, "expiry email not sent");
+                    .await?;
                 }
             }
+            tx.commit().await?;
             sent += 1;
         }
     }

@@ -13,6 +13,8 @@ use crate::error::CoreError;
 use crate::platform::clock::{Clock as _, Timestamp};
 use crate::platform::ids::Fen;
 use crate::platform::machine::Machine as _;
+use crate::platform::db::Tx;
+use crate::platform::jobs::{self, Handler, NewJob, RunningJob};
 use crate::platform::providers::{Notification, PaymentRequest};
 
 mod status;
@@ -207,6 +209,13 @@ async fn settle(platform: &Platform, note: Notification) -> Result<Payment, Core
     let mut produce_now = false;
     if paid {
         let order = orders::load_in(platform, &mut tx, &payment.order_id).await?;
+        if order.check(Event::Paid).is_err() {
+            // Paid after the order was cancelled (or paid twice): the money goes back by itself.
+            refund_later(&mut tx, &payment, now).await?;
+            tx.commit().await?;
+            tracing::info!(payment = %payment.id, order = %order.number, "late payment refunded");
+            return get(platform, &payment.id).await;
+        }
         let to = orders::apply(
             platform,
             &mut tx,
@@ -243,32 +252,24 @@ async fn settle(platform: &Platform, note: Notification) -> Result<Payment, Core
 }
 
 /// Refunds a paid order that has not been produced (APP-14), by staff or at the applicant's
-/// request on a rejected order.
+/// request on a rejected order. The decision commits with the order's move; the gateway is
+/// called by the outbox job it queues (keyed by the payment, so a second request or a repeated
+/// job cannot refund twice).
 pub async fn refund(platform: &Platform, order: &Order, actor: &str) -> Result<Order, CoreError> {
     order.check(Event::Refund)?;
-    let paid = list(platform, &order.id)
-        .await?
-        .into_iter()
-        .find(|p| p.state == PaymentStatus::Paid)
-        .ok_or(DeskError::NotPaid)?;
-    platform
-        .payments
-        .refund_on(&paid.channel, &paid.id, paid.amount_fen.get())
-        .await?;
     let now = platform.clock.now();
     let mut tx = platform.db.begin().await?;
-    status::apply(
-        &mut tx,
-        &PaymentChange {
-            id: &paid.id,
-            from: PaymentStatus::Paid,
-            event: PaymentEvent::Refund,
-            provider_ref: None,
-            at: now,
-        },
+    let row = sqlx::query(
+        "SELECT id, order_id, channel, amount_fen, state, paid_at, created_at FROM desk_payments \
+         WHERE order_id = $1 AND state = 'paid' ORDER BY created_at DESC LIMIT 1",
     )
+    .bind(&order.id)
+    .fetch_optional(&mut *tx)
     .await?
     .ok_or(DeskError::NotPaid)?;
+    let paid = from_row(&row)?;
+    // Of two concurrent refunds only one moves the payment; the other finds it refunded.
+    refund_later(&mut tx, &paid, now).await?;
     orders::apply(
         platform,
         &mut tx,
@@ -283,10 +284,69 @@ pub async fn refund(platform: &Platform, order: &Order, actor: &str) -> Result<O
         ),
     )
     .await?;
+    super::notify::applicant(
+        platform,
+        &mut tx,
+        order,
+        "订单已退款",
+        "已退款，款项将原路退回。",
+    )
+    .await?;
     tx.commit().await?;
-    let order = orders::load(platform, &order.id).await?;
-    super::notify::applicant(platform, &order, "订单已退款", "已退款，款项将原路退回。").await;
-    Ok(order)
+    orders::load(platform, &order.id).await
+}
+
+/// Marks a paid payment refunded and queues the gateway call, in `tx`.
+async fn refund_later(tx: &mut Tx, payment: &Payment, now: Timestamp) -> Result<(), CoreError> {
+    status::apply(
+        tx,
+        &PaymentChange {
+            id: &payment.id,
+            from: PaymentStatus::Paid,
+            event: PaymentEvent::Refund,
+            provider_ref: None,
+            at: now,
+        },
+    )
+    .await?
+    .ok_or(DeskError::NotPaid)?;
+    let job = NewJob::new(
+        REFUND,
+        format!("{REFUND}:{}", payment.id),
+        serde_json::json!({
+            "payment_id": payment.id,
+            "channel": payment.channel,
+            "amount_fen": payment.amount_fen.get(),
+        }),
+    );
+    jobs::enqueue(tx, now, &job).await?;
+    Ok(())
+}
+
+/// The job kind that returns a payment's money through the gateway.
+pub const REFUND: &str = "desk.refund";
+
+#[derive(Deserialize)]
+struct RefundPayload {
+    payment_id: String,
+    channel: String,
+    amount_fen: i64,
+}
+
+/// Calls the gateway's refund for a payment marked refunded. The payment id is the refund's
+/// request number at the gateway, which refuses a second refund under the same number.
+pub struct RefundHandler;
+
+#[async_trait::async_trait]
+impl Handler for RefundHandler {
+    async fn run(&self, platform: &Platform, job: &RunningJob) -> Result<(), CoreError> {
+        let payload: RefundPayload = serde_json::from_value(job.payload().clone())
+            .map_err(|e| CoreError::internal(format!("refund job payload: {e}")))?;
+        platform
+            .payments
+            .refund_on(&payload.channel, &payload.payment_id, payload.amount_fen)
+            .await
+    }
 }
 
 /// The sandbox pay page's button: builds and signs the notification a gateway would send, and

@@ -17,4 +17,16 @@ pub trait EmailSender: Send + Sync {
     fn configured(&self) -> bool {
         true
     }
+
+    /// Sends once per `key` where the transport can tell a repeat (a Message-ID the relay
+    /// deduplicates); the outbox passes the job's idempotency key. Others send again.
+    async fn send_keyed(
+        &self,
+        key: &str,
+        to: &str,
+        message: &EmailMessage,
+    ) -> Result<(), CoreError> {
+        let _ = key;
+        self.send(to, message).await
+    }
 }

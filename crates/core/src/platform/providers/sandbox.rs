@@ -43,9 +43,28 @@ impl SandboxInbox {
         body: &str,
         code: Option<&str>,
     ) -> Result<(), CoreError> {
+        self.keep_keyed(None, channel, to, subject, body, code)
+            .await
+    }
+
+    /// Keeps a message once per delivery key (`None`: always), the way a gateway that takes a
+    /// client message id drops a repeat.
+    async fn keep_keyed(
+        &self,
+        key: Option<&str>,
+        channel: &str,
+        to: &str,
+        subject: &str,
+        body: &str,
+        code: Option<&str>,
+    ) -> Result<(), CoreError> {
         sqlx::query(
-            "INSERT INTO sandbox_messages (id, channel, recipient, subject, body, code, created_at, seq) \
-             SELECT $1, $2, $3, $4, $5, $6, $7, COALESCE(MAX(seq), 0) + 1 FROM sandbox_messages",
+            // The aggregate yields a row even when nothing matches, so the key check filters
+            // the outer query.
+            "INSERT INTO sandbox_messages (id, channel, recipient, subject, body, code, created_at, seq, delivery_key) \
+             SELECT $1, $2, $3, $4, $5, $6, $7, next_seq, $8 FROM \
+             (SELECT COALESCE(MAX(seq), 0) + 1 AS next_seq FROM sandbox_messages) AS n \
+             WHERE $8 IS NULL OR NOT EXISTS (SELECT 1 FROM sandbox_messages WHERE delivery_key = $8)",
         )
         .bind(uuid::Uuid::new_v4().to_string())
         .bind(channel)
@@ -54,6 +73,7 @@ impl SandboxInbox {
         .bind(body)
         .bind(code)
         .bind(self.clock.now())
+        .bind(key)
         .execute(self.db.pool())
         .await?;
         Ok(())
@@ -95,6 +115,23 @@ impl SmsSender for SandboxInbox {
         self.keep("sms", phone, "", &message.text, message.code.as_deref())
             .await
     }
+
+    async fn send_keyed(
+        &self,
+        key: &str,
+        phone: &str,
+        message: &SmsMessage,
+    ) -> Result<(), CoreError> {
+        self.keep_keyed(
+            Some(key),
+            "sms",
+            phone,
+            "",
+            &message.text,
+            message.code.as_deref(),
+        )
+        .await
+    }
 }
 
 #[async_trait]
@@ -102,5 +139,22 @@ impl EmailSender for SandboxInbox {
     async fn send(&self, to: &str, message: &EmailMessage) -> Result<(), CoreError> {
         self.keep("email", to, &message.subject, &message.body, None)
             .await
+    }
+
+    async fn send_keyed(
+        &self,
+        key: &str,
+        to: &str,
+        message: &EmailMessage,
+    ) -> Result<(), CoreError> {
+        self.keep_keyed(
+            Some(key),
+            "email",
+            to,
+            &message.subject,
+            &message.body,
+            None,
+        )
+        .await
     }
 }

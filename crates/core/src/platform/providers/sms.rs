@@ -19,4 +19,16 @@ pub trait SmsSender: Send + Sync {
     fn configured(&self) -> bool {
         true
     }
+
+    /// Sends once per `key` where the gateway can tell a repeat (a client message id); the
+    /// outbox passes the job's idempotency key. Gateways without one send again.
+    async fn send_keyed(
+        &self,
+        key: &str,
+        phone: &str,
+        message: &SmsMessage,
+    ) -> Result<(), CoreError> {
+        let _ = key;
+        self.send(phone, message).await
+    }
 }

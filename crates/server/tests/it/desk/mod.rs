@@ -6,6 +6,7 @@ mod cert_login;
 mod cloud;
 mod flows;
 mod lifecycle;
+mod outbox;
 mod refusals;
 mod support;
 mod unlock;
