@@ -28,8 +28,11 @@ const DEBIAN: &[(&str, &str)] = &[
     ("postgresql-client", "/usr/bin/psql"),
 ];
 
-/// Python packages of the independent validators.
-const PYTHON: &[&str] = &["pkilint", "pyhanko", "pyhanko-cli"];
+/// Debian packages only `cargo xtask bench pdf` needs: LibreOffice makes its CJK contract.
+const BENCH_DEBIAN: &[(&str, &str)] = &[("libreoffice-writer-nogui", "/usr/bin/soffice")];
+
+/// Python packages of the independent validators, and img2pdf/Pillow for the bench's scan.
+const PYTHON: &[&str] = &["pkilint", "pyhanko", "pyhanko-cli", "img2pdf", "pillow"];
 
 pub fn require_toolchains() -> anyhow::Result<()> {
     for (program, hint) in [
@@ -44,7 +47,16 @@ pub fn require_toolchains() -> anyhow::Result<()> {
 }
 
 pub fn debian_packages() -> anyhow::Result<String> {
-    let missing: Vec<&str> = DEBIAN
+    install_debian(DEBIAN)
+}
+
+/// What `cargo xtask bench pdf` needs beyond the tests' packages.
+pub fn bench_debian_packages() -> anyhow::Result<String> {
+    install_debian(&[DEBIAN, BENCH_DEBIAN].concat())
+}
+
+fn install_debian(wanted: &[(&str, &str)]) -> anyhow::Result<String> {
+    let missing: Vec<&str> = wanted
         .iter()
         .filter(|(_, marker)| !Path::new(marker).exists())
         .map(|(package, _)| *package)
