@@ -87,7 +87,9 @@ fn leave_data_in_file(id: ObjectId, object: &mut Object) -> Option<(ObjectId, Ob
     {
         stream.content = LEFT_IN_FILE.to_vec();
     }
-    Some((id, std::mem::replace(object, Object::Null)))
+    // lopdf keeps the object it passed for a top-level object and the returned one for an
+    // object out of an object stream: both must be the (edited) object.
+    Some((id, object.clone()))
 }
 
 /// The object graph of `bytes`, checked for what we refuse (size, frame, encryption, a
