@@ -165,7 +165,7 @@ fn pdf(root: &Path) -> anyhow::Result<()> {
 
 /// One operation in its own process: `(seconds, peak RSS in MiB)` from its last line.
 fn measured(command: &mut Command) -> anyhow::Result<(f64, f64)> {
-    let out = shell::output(command)?;
+    let out = shell::output(command).context("benchmark process failed")?;
     let field = |name: &str| -> Option<f64> {
         out.lines().rev().find_map(|line| {
             line.split_whitespace()
@@ -178,7 +178,7 @@ fn measured(command: &mut Command) -> anyhow::Result<(f64, f64)> {
     }
 }
 
-/// Signing and verifying real files (a 200-page img2pdf scan, a 60-page LibreOffice contract
+/// Signing and verifying real files (a 200-page img2pdf scan, a 60-page `LibreOffice` contract
 /// in Chinese, and the 201-page text our own writer makes): each operation in a process of its
 /// own, time and peak RSS, beside pyHanko on the same file in the same run.
 fn real_files(root: &Path) -> anyhow::Result<()> {

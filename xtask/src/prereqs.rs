@@ -28,7 +28,7 @@ const DEBIAN: &[(&str, &str)] = &[
     ("postgresql-client", "/usr/bin/psql"),
 ];
 
-/// Debian packages only `cargo xtask bench pdf` needs: LibreOffice makes its CJK contract.
+/// Debian packages only `cargo xtask bench pdf` needs: `LibreOffice` makes its CJK contract.
 const BENCH_DEBIAN: &[(&str, &str)] = &[("libreoffice-writer-nogui", "/usr/bin/soffice")];
 
 /// Python packages of the independent validators, and img2pdf/Pillow for the bench's scan.

@@ -53,7 +53,7 @@ impl RevocationSource for CrlSource {
             &self.key,
             &CrlContent {
                 number: 1,
-                this_update: self.now - Duration::from_secs(600),
+                this_update: self.now - Duration::from_mins(10),
                 next_update: self.now + Duration::from_hours(24 * 7),
                 revoked: &[],
             },
