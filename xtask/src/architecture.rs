@@ -3,8 +3,8 @@
 //! - inside `crates/core/src`, the floor `platform` names nothing of the wings `ca`, `desk`,
 //!   `contracts`; `ca` names nothing of `desk` or `contracts`; `desk` and `contracts` name only
 //!   what the other's `mod.rs` makes public itself (its public face), never its submodules;
-//! - between crates, normal dependencies follow `cli → server → core → pdf → pki` and
-//!   `cli → token → pki`.
+//! - between crates, normal dependencies follow `cli → server → core → pdf → pki`,
+//!   `cli → gateways → core` and `cli → token → pki`.
 //!
 //! Paths are read from the text (`crate::…`, `super::…`, groups in braces), after comments and
 //! string literals are dropped; a name brought in by `use` and used later is judged at the `use`.
@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 const WINGS: [&str; 4] = ["platform", "ca", "desk", "contracts"];
 
 /// Each workspace crate and the crates it may depend on (directly), by package name.
-const LAYERS: [(&str, &[&str]); 6] = [
+const LAYERS: [(&str, &[&str]); 7] = [
     ("signet-pki", &[]),
     ("signet-pdf", &["signet-pki"]),
     ("signet-token", &["signet-pki"]),
@@ -26,10 +26,14 @@ const LAYERS: [(&str, &[&str]); 6] = [
         "signet-server",
         &["signet-core", "signet-pdf", "signet-pki"],
     ),
+    // The real providers (SMTP, SMS vendors, payment gateways) behind core's provider traits;
+    // only the binary chooses them (ADR 0011).
+    ("signet-gateways", &["signet-core"]),
     (
         "signet",
         &[
             "signet-server",
+            "signet-gateways",
             "signet-core",
             "signet-pdf",
             "signet-pki",

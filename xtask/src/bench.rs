@@ -160,6 +160,125 @@ fn pdf(root: &Path) -> anyhow::Result<()> {
     for line in ours.lines().filter(|l| l.starts_with("pdf 200-page")) {
         println!("\n{line}");
     }
+    real_files(root)
+}
+
+/// One operation in its own process: `(seconds, peak RSS in MiB)` from its last line.
+fn measured(command: &mut Command) -> anyhow::Result<(f64, f64)> {
+    let out = shell::output(command).context("benchmark process failed")?;
+    let field = |name: &str| -> Option<f64> {
+        out.lines().rev().find_map(|line| {
+            line.split_whitespace()
+                .find_map(|f| f.strip_prefix(name)?.parse().ok())
+        })
+    };
+    match (field("seconds="), field("peak_rss_kib=")) {
+        (Some(seconds), Some(kib)) => Ok((seconds, kib / 1024.0)),
+        _ => bail!("no figures in:\n{out}"),
+    }
+}
+
+/// Signing and verifying real files (a 200-page img2pdf scan, a 60-page `LibreOffice` contract
+/// in Chinese, and the 201-page text our own writer makes): each operation in a process of its
+/// own, time and peak RSS, beside pyHanko on the same file in the same run.
+fn real_files(root: &Path) -> anyhow::Result<()> {
+    prereqs::bench_debian_packages()?;
+    let dir = std::env::temp_dir().join(format!("signet-bench-files-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    reference_keys(&dir)?;
+    let python = prereqs::venv_dir().join("bin/python");
+    shell::output(
+        Command::new(&python)
+            .arg(root.join("xtask/bench/make_pdfs.py"))
+            .arg(&dir),
+    )
+    .context("making the scan and the LibreOffice contract")?;
+    let ours = |operation: &str, input: &Path, output: &Path| {
+        measured(
+            cargo()
+                .args(["run", "--quiet", "--release", "-p", "signet-pdf"])
+                .args(["--example", "bench_file", "--"])
+                .arg(&dir)
+                .arg(operation)
+                .arg(input)
+                .arg(output)
+                .current_dir(root),
+        )
+    };
+    let theirs = |operation: &str, input: &Path, output: &Path| {
+        measured(
+            Command::new(&python)
+                .arg(root.join("xtask/bench/pyhanko_file.py"))
+                .arg(&dir)
+                .arg(operation)
+                .arg(input)
+                .arg(output),
+        )
+    };
+    let text = dir.join("text201.pdf");
+    ours("make-text", &text, &text)?;
+    println!("\nPDF, real files, RSA-2048, in-process TSA; each operation in its own process:");
+    println!(
+        "| file | operation | Signet s | Signet peak MiB | pyHanko s | pyHanko peak MiB | goal |"
+    );
+    println!("|---|---|---:|---:|---:|---:|---|");
+    for (name, label) in [
+        ("scan.pdf", "200-page scan (img2pdf)"),
+        ("contract60.pdf", "60-page contract (LibreOffice, CJK)"),
+        ("text201.pdf", "201-page text (our writer)"),
+    ] {
+        let input = dir.join(name);
+        #[expect(clippy::cast_precision_loss, reason = "a file size for display")]
+        let size = std::fs::metadata(&input)?.len() as f64 / (1024.0 * 1024.0);
+        let label = format!("{label}, {size:.1} MiB");
+        let memory_goal = format!("peak <= {:.0} MiB", size + 40.0);
+        let (bt, lta, py_bt) = (
+            dir.join(format!("{name}.bt.pdf")),
+            dir.join(format!("{name}.lta.pdf")),
+            dir.join(format!("{name}.py.pdf")),
+        );
+        let row = |operation: &str, ours: (f64, f64), theirs: Option<(f64, f64)>, goal: &str| {
+            let (py_s, py_m) = theirs.map_or(("-".into(), "-".into()), |(s, m)| {
+                (format!("{s:.2}"), format!("{m:.0}"))
+            });
+            println!(
+                "| {label} | {operation} | {:.2} | {:.0} | {py_s} | {py_m} | {goal} |",
+                ours.0, ours.1
+            );
+        };
+        let sign_bt = ours("sign-bt", &input, &bt)?;
+        row(
+            "sign B-T",
+            sign_bt,
+            Some(theirs("sign-bt", &input, &py_bt)?),
+            &memory_goal,
+        );
+        let sign_lta = ours("sign-riding", &input, &lta)?;
+        row(
+            "sign B-LTA, seal + riding seal over all pages",
+            sign_lta,
+            None,
+            &format!("<= {:.2} s (10x sign B-T); {memory_goal}", sign_bt.0 * 10.0),
+        );
+        let verify_bt = ours("verify", &bt, &dir.join("out"))?;
+        row(
+            "verify the B-T file",
+            verify_bt,
+            Some(theirs("verify", &bt, &dir.join("out"))?),
+            &memory_goal,
+        );
+        let verify_lta = ours("verify", &lta, &dir.join("out"))?;
+        row(
+            "verify the riding-sealed file",
+            verify_lta,
+            Some(theirs("verify", &lta, &dir.join("out"))?),
+            &format!(
+                "<= {:.2} s (3x verify B-T); {memory_goal}",
+                verify_bt.0 * 3.0
+            ),
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }
 

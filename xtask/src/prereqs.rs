@@ -28,9 +28,19 @@ const DEBIAN: &[(&str, &str)] = &[
     ("postgresql-client", "/usr/bin/psql"),
 ];
 
-/// Python packages: the independent validators, and aiosmtpd (the SMTP server the production-mode
-/// test sends a real e-mail to).
-const PYTHON: &[&str] = &["pkilint", "pyhanko", "pyhanko-cli", "aiosmtpd"];
+/// Debian packages only `cargo xtask bench pdf` needs: `LibreOffice` makes its CJK contract.
+const BENCH_DEBIAN: &[(&str, &str)] = &[("libreoffice-writer-nogui", "/usr/bin/soffice")];
+
+/// Python packages: the independent validators, aiosmtpd (the SMTP server the production-mode
+/// test sends a real e-mail to) and img2pdf/Pillow for the scans of the PDF tests and bench.
+const PYTHON: &[&str] = &[
+    "pkilint",
+    "pyhanko",
+    "pyhanko-cli",
+    "aiosmtpd",
+    "img2pdf",
+    "pillow",
+];
 
 pub fn require_toolchains() -> anyhow::Result<()> {
     for (program, hint) in [
@@ -45,7 +55,16 @@ pub fn require_toolchains() -> anyhow::Result<()> {
 }
 
 pub fn debian_packages() -> anyhow::Result<String> {
-    let missing: Vec<&str> = DEBIAN
+    install_debian(DEBIAN)
+}
+
+/// What `cargo xtask bench pdf` needs beyond the tests' packages.
+pub fn bench_debian_packages() -> anyhow::Result<String> {
+    install_debian(&[DEBIAN, BENCH_DEBIAN].concat())
+}
+
+fn install_debian(wanted: &[(&str, &str)]) -> anyhow::Result<String> {
+    let missing: Vec<&str> = wanted
         .iter()
         .filter(|(_, marker)| !Path::new(marker).exists())
         .map(|(package, _)| *package)

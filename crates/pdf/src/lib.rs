@@ -12,12 +12,14 @@
 )]
 
 pub mod chain;
+pub mod digest;
 pub mod document;
 pub mod dss;
 pub mod error;
 pub mod freeze;
 pub mod page;
 pub mod reader;
+pub mod revision;
 pub mod seal;
 pub mod sign;
 pub mod signatures;

@@ -3,7 +3,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use lopdf::xref::XrefRecovery;
-use lopdf::{Dictionary, Document, LoadOptions, Object, ObjectId};
+use lopdf::{Dictionary, Document, LoadOptions, Object, ObjectId, Stream};
 
 use crate::error::{PdfError, Result};
 
@@ -39,18 +39,73 @@ fn check_frame(bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-/// Parse `bytes`, refusing what we cannot sign or verify honestly.
+/// Parse `bytes`, refusing what we cannot sign or verify honestly. Every stream's data is
+/// kept in memory (freezing draws on pages); signing and verifying use [`load_lean`].
 pub fn load(bytes: Vec<u8>) -> Result<Pdf> {
-    check_frame(&bytes)?;
+    let document = parse(&bytes, false)?;
+    checked(Pdf { bytes, document })
+}
+
+/// Parse `bytes` like [`load`], but leave the data of content, image and font streams in
+/// `bytes` (see [`Pdf::stream_data`]): the document is held once, whatever its scans weigh.
+pub fn load_lean(bytes: Vec<u8>) -> Result<Pdf> {
+    let document = parse(&bytes, true)?;
+    checked(Pdf { bytes, document })
+}
+
+/// The object graph of `bytes` (say, an earlier revision inside a file being verified), lean,
+/// without copying them: the result's `bytes` is empty, so its stream data cannot be read.
+pub fn load_graph(bytes: &[u8]) -> Result<Pdf> {
+    let document = parse(bytes, true)?;
+    checked(Pdf {
+        bytes: Vec::new(),
+        document,
+    })
+}
+
+fn checked(pdf: Pdf) -> Result<Pdf> {
+    pdf.catalog()?;
+    let pages = pdf.pages()?;
+    if pages.is_empty() {
+        return Err(PdfError::Malformed("no pages".into()));
+    }
+    Ok(pdf)
+}
+
+/// Stands for stream data left in the file by a lean parse. A real stream holding exactly
+/// these bytes is read back from the file too, which gives the same data.
+const LEFT_IN_FILE: &[u8] = b"\0signet: stream data left in the file\0";
+
+/// Lean-load filter: object and cross-reference streams are parsed as usual (the objects they
+/// hold are needed); every other stream keeps its dictionary and file position only.
+#[expect(clippy::unnecessary_wraps, reason = "lopdf's FilterFunc signature")]
+fn leave_data_in_file(id: ObjectId, object: &mut Object) -> Option<(ObjectId, Object)> {
+    if let Object::Stream(stream) = object
+        && stream.start_position.is_some()
+        && !stream.dict.has_type(b"ObjStm")
+        && !stream.dict.has_type(b"XRef")
+    {
+        stream.content = LEFT_IN_FILE.to_vec();
+    }
+    // lopdf keeps the object it passed for a top-level object and the returned one for an
+    // object out of an object stream: both must be the (edited) object.
+    Some((id, object.clone()))
+}
+
+/// The object graph of `bytes`, checked for what we refuse (size, frame, encryption, a
+/// rebuilt cross-reference table).
+pub fn parse(bytes: &[u8], lean: bool) -> Result<Document> {
+    check_frame(bytes)?;
     let options = LoadOptions {
         strict: false,
         max_decompressed_size: Some(MAX_STREAM_BYTES),
+        filter: lean.then_some(leave_data_in_file as lopdf::FilterFunc),
         ..LoadOptions::default()
     };
     // lopdf is defensive, but it parses attacker-controlled bytes: a panic there must become an
     // error, never take the caller (a server thread) down.
     let parsed = catch_unwind(AssertUnwindSafe(|| {
-        Document::load_mem_with_options(&bytes, options)
+        Document::load_mem_with_options(bytes, options)
     }))
     .map_err(|_| PdfError::Malformed("parser failure".into()))?;
     let document = parsed.map_err(|e| match e {
@@ -63,16 +118,41 @@ pub fn load(bytes: Vec<u8>) -> Result<Pdf> {
     if document.xref_recovery == Some(XrefRecovery::Reconstructed) {
         return Err(PdfError::BrokenXref);
     }
-    let pdf = Pdf { bytes, document };
-    pdf.catalog()?;
-    let pages = pdf.pages()?;
-    if pages.is_empty() {
-        return Err(PdfError::Malformed("no pages".into()));
-    }
-    Ok(pdf)
+    Ok(document)
 }
 
 impl Pdf {
+    /// A stream's data as written in the file (still encoded), wherever a lean parse left it.
+    pub fn stream_data<'a>(&'a self, stream: &'a Stream) -> Result<std::borrow::Cow<'a, [u8]>> {
+        if stream.content != LEFT_IN_FILE {
+            return Ok(std::borrow::Cow::Borrowed(&stream.content));
+        }
+        let bad = || PdfError::Malformed("stream data outside the file".into());
+        let start = stream.start_position.ok_or_else(bad)?;
+        let length = stream
+            .dict
+            .get(b"Length")
+            .ok()
+            .and_then(|l| self.resolve(l).ok())
+            .and_then(|l| l.as_i64().ok())
+            .and_then(|l| usize::try_from(l).ok())
+            .ok_or_else(bad)?;
+        let end = start.checked_add(length).ok_or_else(bad)?;
+        Ok(std::borrow::Cow::Borrowed(
+            self.bytes.get(start..end).ok_or_else(bad)?,
+        ))
+    }
+
+    /// A stream's data decoded (bounded by [`MAX_STREAM_BYTES`]), or as written when its
+    /// filter is not one we decode.
+    pub fn stream_content(&self, stream: &Stream) -> Result<Vec<u8>> {
+        let data = self.stream_data(stream)?;
+        let whole = Stream::new(stream.dict.clone(), data.into_owned());
+        Ok(whole
+            .decompressed_content_with_limit(MAX_STREAM_BYTES)
+            .unwrap_or_else(|_| whole.content.clone()))
+    }
+
     /// The document catalog.
     pub fn catalog(&self) -> Result<&Dictionary> {
         self.document

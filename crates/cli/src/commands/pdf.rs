@@ -13,8 +13,9 @@ use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand};
 use signet_pdf::dss::HttpRevocation;
 use signet_pdf::seal::{RidingSeal, VisibleSeal};
+use signet_pdf::sign::sign_pdf_owned;
 use signet_pdf::sign::timestamp::HttpTsa;
-use signet_pdf::{Credentials, Level, SignOptions, sign_pdf};
+use signet_pdf::{Credentials, Level, SignOptions};
 
 use super::verify::{certificates, now};
 
@@ -143,8 +144,9 @@ pub fn run(command: PdfCommand) -> anyhow::Result<()> {
             center_y: None,
         });
     }
-    // Nothing is written unless every step (timestamp, revocation data) succeeded.
-    let signed = sign_pdf(&input, &credentials, &options)
+    // Nothing is written unless every step (timestamp, revocation data) succeeded. The file
+    // is handed over: it is held once, however large.
+    let signed = sign_pdf_owned(input, &credentials, &options)
         .map_err(|e| anyhow::anyhow!("{e}"))
         .with_context(|| format!("signing {} at {}", args.input.display(), args.level))?;
     std::fs::write(&args.out, signed).with_context(|| format!("writing {}", args.out.display()))?;

@@ -7,7 +7,8 @@ use anyhow::Context as _;
 use clap::Args;
 use signet_core::platform::clock::{Clock as _, SystemClock};
 use signet_pdf::dss::{HttpRevocation, RevocationSource};
-use signet_pdf::{Credentials, VerifyOptions, verify_pdf_online};
+use signet_pdf::verify::verify_pdf_owned;
+use signet_pdf::{Credentials, VerifyOptions};
 
 #[derive(Args, Debug)]
 pub struct VerifyArgs {
@@ -59,8 +60,8 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<()> {
         timeout: Duration::from_secs(args.timeout),
         now: options.now,
     });
-    let report = verify_pdf_online(
-        &bytes,
+    let report = verify_pdf_owned(
+        bytes,
         &options,
         online.as_ref().map(|o| o as &dyn RevocationSource),
     )

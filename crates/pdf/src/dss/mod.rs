@@ -12,7 +12,7 @@ use crate::chain::{build_chain, extend_unique, self_signed};
 use crate::error::{PdfError, Result};
 use crate::reader::{self, Pdf};
 use crate::sign::raw::Edit;
-use crate::sign::update::Update;
+use crate::sign::update::{Appended, Update};
 use crate::signatures::{certificates, find_signatures, signature_timestamps, signed_data};
 use crate::verify::revocation::status_of;
 pub use http::HttpRevocation;
@@ -68,9 +68,7 @@ pub fn read_dss(pdf: &Pdf) -> DssContent {
             .and_then(|a| a.as_array().ok());
         for item in items.into_iter().flatten() {
             if let Ok(Object::Stream(stream)) = pdf.resolve(item)
-                && let Ok(data) = stream
-                    .decompressed_content_with_limit(reader::MAX_STREAM_BYTES)
-                    .or_else(|_| Ok::<_, lopdf::Error>(stream.content.clone()))
+                && let Ok(data) = pdf.stream_content(stream)
             {
                 out.push(data);
             }
@@ -91,8 +89,19 @@ pub fn add_dss(
     extra: &[Certificate],
     at: SystemTime,
 ) -> Result<Vec<u8>> {
-    let pdf = reader::load(input)?;
-    let existing = read_dss(&pdf);
+    let mut pdf = reader::load_lean(input)?;
+    add_dss_to(&mut pdf, source, extra, at)?;
+    Ok(pdf.bytes)
+}
+
+/// [`add_dss`] on a parsed file, appending to it in place.
+pub fn add_dss_to(
+    pdf: &mut Pdf,
+    source: &dyn RevocationSource,
+    extra: &[Certificate],
+    at: SystemTime,
+) -> Result<()> {
+    let existing = read_dss(pdf);
     let mut pool: Vec<Certificate> = extra.to_vec();
     extend_unique(
         &mut pool,
@@ -102,7 +111,7 @@ pub fn add_dss(
             .filter_map(|d| Certificate::from_der(d).ok()),
     );
     let mut leaves = Vec::new();
-    for signature in find_signatures(&pdf)? {
+    for signature in find_signatures(pdf)? {
         let Ok(signed) = signed_data(&signature.contents) else {
             continue;
         };
@@ -180,7 +189,8 @@ pub fn add_dss(
             push_unique(&mut new.certificates, &existing.certificates, vec![der]);
         }
     }
-    write_dss(&pdf, &new)
+    let (tail, appended) = write_dss(pdf, &new)?;
+    pdf.absorb(&tail, &appended)
 }
 
 fn push_unique(out: &mut Vec<Vec<u8>>, existing: &[Vec<u8>], more: Vec<Vec<u8>>) {
@@ -218,7 +228,7 @@ pub fn signer_certificate(
     }
 }
 
-fn write_dss(pdf: &Pdf, new: &DssContent) -> Result<Vec<u8>> {
+fn write_dss(pdf: &Pdf, new: &DssContent) -> Result<(Vec<u8>, Appended)> {
     let catalog_id = pdf.catalog_id()?;
     let old_dss = pdf
         .catalog()?
@@ -256,5 +266,5 @@ fn write_dss(pdf: &Pdf, new: &DssContent) -> Result<Vec<u8>> {
         catalog_id,
         &[Edit::Set(b"DSS", format!("{} {} R", dss_id.0, dss_id.1))],
     )?;
-    update.write()
+    update.write_tail()
 }

@@ -71,7 +71,11 @@ pub fn visible_placement(seal: &VisibleSeal) -> Result<Placement> {
 
 /// The slices of a riding seal for the document `pdf`.
 pub fn riding_placements(pdf: &[u8], seal: &RidingSeal) -> Result<Vec<Placement>> {
-    let document = reader::load(pdf.to_vec())?;
+    riding_placements_in(&reader::load_lean(pdf.to_vec())?, seal)
+}
+
+/// The slices of a riding seal for the parsed document `document`.
+pub fn riding_placements_in(document: &reader::Pdf, seal: &RidingSeal) -> Result<Vec<Placement>> {
     let pages = document.pages()?;
     if seal.first_page == 0 || seal.last_page < seal.first_page || seal.last_page > pages.len() {
         return Err(PdfError::InvalidRequest(format!(
@@ -101,7 +105,7 @@ pub fn riding_placements(pdf: &[u8], seal: &RidingSeal) -> Result<Vec<Placement>
     (0..count)
         .map(|i| {
             let page = seal.first_page - 1 + i;
-            let frame = PageFrame::of(&document, pages[page])?;
+            let frame = PageFrame::of(document, pages[page])?;
             let center = seal.center_y.unwrap_or(frame.height() / 2.0);
             let x1 = frame.width();
             let x0 = x1 - slice_width;

@@ -2,11 +2,13 @@
 
 use std::time::SystemTime;
 
+use der::asn1::ObjectIdentifier;
 use lopdf::{Dictionary, Object, ObjectId, StringFormat};
 
+use crate::digest::RunningHash;
 use crate::error::{PdfError, Result};
 use crate::page::{PageFrame, Rotation};
-use crate::reader::{self, find};
+use crate::reader::{Pdf, find};
 use crate::sign::field::{attach_field, fresh_name, place_widget};
 use crate::sign::update::Update;
 
@@ -124,16 +126,61 @@ fn signature_dictionary(kind: &SignatureKind, reserve: usize) -> Result<Dictiona
     Ok(dict)
 }
 
-/// Append one signature revision to `input` and fill it with what `sign` returns for the
-/// signed byte ranges. `reserve` is the `/Contents` size in bytes.
+/// A file being signed: its parsed object graph and the digests carried along as it grows.
+pub struct Signing {
+    /// The file so far.
+    pub pdf: Pdf,
+    hashes: Vec<RunningHash>,
+}
+
+impl Signing {
+    /// Start from a parsed file.
+    pub fn new(pdf: Pdf) -> Self {
+        Self {
+            pdf,
+            hashes: Vec::new(),
+        }
+    }
+
+    /// The signed file.
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.pdf.bytes
+    }
+
+    /// The state of `algorithm` over the whole file as it is (hashing only what it lacks).
+    fn hash_to_end(&mut self, algorithm: ObjectIdentifier) -> Result<RunningHash> {
+        let index = if let Some(index) = self.hashes.iter().position(|h| h.algorithm() == algorithm)
+        {
+            index
+        } else {
+            self.hashes.push(RunningHash::new(algorithm)?);
+            self.hashes.len() - 1
+        };
+        let hash = &mut self.hashes[index];
+        hash.catch_up(&self.pdf.bytes, self.pdf.bytes.len())?;
+        Ok(hash.clone())
+    }
+
+    fn keep(&mut self, hash: RunningHash) {
+        self.hashes.retain(|h| h.algorithm() != hash.algorithm());
+        self.hashes.push(hash);
+    }
+}
+
+/// Append one signature revision and fill it with what `sign` returns for the `algorithm`
+/// digest of the signed byte ranges. `reserve` is the `/Contents` size in bytes.
+///
+/// The digest continues the state carried over the file so far: only the new revision is
+/// hashed. Nothing changes when this fails.
 pub fn append_signature(
-    input: Vec<u8>,
+    signing: &mut Signing,
     spec: &FieldSpec<'_>,
     kind: &SignatureKind,
     reserve: usize,
-    sign: &dyn Fn(&[&[u8]; 2]) -> Result<Vec<u8>>,
-) -> Result<Vec<u8>> {
-    let pdf = reader::load(input)?;
+    algorithm: ObjectIdentifier,
+    sign: &dyn Fn(&[u8]) -> Result<Vec<u8>>,
+) -> Result<()> {
+    let pdf = &signing.pdf;
     let pages = pdf.pages()?;
     let page = *pages.get(spec.page).ok_or_else(|| {
         PdfError::InvalidRequest(format!(
@@ -143,9 +190,8 @@ pub fn append_signature(
         ))
     })?;
     let catalog_id = pdf.catalog_id()?;
-    let field_name = fresh_name(&pdf, spec.name_prefix);
-    let previous_length = pdf.bytes.len();
-    let mut update = Update::new(&pdf);
+    let field_name = fresh_name(pdf, spec.name_prefix);
+    let mut update = Update::new(pdf);
     let signature_id = update.add(signature_dictionary(kind, reserve)?);
     let mut widget = Dictionary::new();
     widget.set("Type", Object::Name(b"Annot".to_vec()));
@@ -159,56 +205,68 @@ pub fn append_signature(
     match &spec.widget {
         None => widget.set("Rect", Object::Array(vec![Object::Real(0.0); 4])),
         Some(visible) => {
-            let frame = PageFrame::of(&pdf, page)?;
+            let frame = PageFrame::of(pdf, page)?;
             let stream = (visible.appearance)(&mut update, frame.rotation)?;
             place_widget(&mut widget, &frame, visible.rect, stream);
         }
     }
     let widget_id = update.add(widget);
-    attach_field(&mut update, &pdf, catalog_id, page, widget_id)?;
-    let mut out = update.write()?;
-    fill(&mut out, previous_length, signature_id, reserve, sign)?;
-    Ok(out)
+    attach_field(&mut update, pdf, catalog_id, page, widget_id)?;
+    let (mut tail, appended) = update.write_tail()?;
+    let object = appended
+        .offsets
+        .get(&signature_id.0)
+        .ok_or_else(|| PdfError::Malformed("signature object not written".into()))?
+        - appended.base;
+    let mut hash = signing.hash_to_end(algorithm)?;
+    fill(&mut tail, appended.base, object, reserve, &mut hash, sign)?;
+    signing.pdf.absorb(&tail, &appended)?;
+    signing.keep(hash);
+    Ok(())
 }
 
-/// Find the signature object, write the real `/ByteRange`, sign, write `/Contents`.
+/// In `tail` (the revision, appended at `base`), write the real `/ByteRange` of the signature
+/// object at `object`, sign, write `/Contents`; `hash` (over the file before `tail`) moves to
+/// the end of the signed file.
 fn fill(
-    out: &mut [u8],
-    previous_length: usize,
-    signature_id: ObjectId,
+    tail: &mut [u8],
+    base: usize,
+    object: usize,
     reserve: usize,
-    sign: &dyn Fn(&[&[u8]; 2]) -> Result<Vec<u8>>,
+    hash: &mut RunningHash,
+    sign: &dyn Fn(&[u8]) -> Result<Vec<u8>>,
 ) -> Result<()> {
     let missing = || PdfError::Malformed("signature placeholder not found in output".into());
-    let header = format!("{} {} obj", signature_id.0, signature_id.1);
-    let mut start = previous_length;
-    let object_start = loop {
-        let at = find(&out[start..], header.as_bytes()).ok_or_else(missing)? + start;
-        if at == 0 || !out[at - 1].is_ascii_digit() {
-            break at;
-        }
-        start = at + 1;
-    };
-    let object_end = find(&out[object_start..], b"endobj").ok_or_else(missing)? + object_start;
-    let object = &out[object_start..object_end];
-    let range_key = find(object, b"/ByteRange").ok_or_else(missing)? + object_start;
-    let range_open = find(&out[range_key..], b"[").ok_or_else(missing)? + range_key;
-    let range_close = find(&out[range_open..], b"]").ok_or_else(missing)? + range_open;
-    let contents_key = find(object, b"/Contents").ok_or_else(missing)? + object_start;
-    let open = find(&out[contents_key..], b"<").ok_or_else(missing)? + contents_key;
+    let object_end = find(&tail[object..], b"endobj").ok_or_else(missing)? + object;
+    let text = &tail[object..object_end];
+    let range_key = find(text, b"/ByteRange").ok_or_else(missing)? + object;
+    let range_open = find(&tail[range_key..], b"[").ok_or_else(missing)? + range_key;
+    let range_close = find(&tail[range_open..], b"]").ok_or_else(missing)? + range_open;
+    let contents_key = find(text, b"/Contents").ok_or_else(missing)? + object;
+    let open = find(&tail[contents_key..], b"<").ok_or_else(missing)? + contents_key;
     let close = open + 1 + reserve * 2;
-    if out.get(close) != Some(&b'>') || out[open + 1..close].iter().any(|b| *b != b'0') {
+    if tail.get(close) != Some(&b'>') || tail[open + 1..close].iter().any(|b| *b != b'0') {
         return Err(missing());
     }
-    let ranges = format!("0 {} {} {}", open, close + 1, out.len() - close - 1);
+    let total = base + tail.len();
+    let ranges = format!(
+        "0 {} {} {}",
+        base + open,
+        base + close + 1,
+        total - base - close - 1
+    );
     let width = range_close - range_open - 1;
     if ranges.len() > width {
         return Err(PdfError::Malformed("byte range does not fit".into()));
     }
     let mut patched = ranges.into_bytes();
     patched.resize(width, b' ');
-    out[range_open + 1..range_close].copy_from_slice(&patched);
-    let contents = sign(&[&out[..open], &out[close + 1..]])?;
+    tail[range_open + 1..range_close].copy_from_slice(&patched);
+    let mut signed = hash.clone();
+    signed.update(&tail[..open]);
+    let mut after = signed.clone();
+    after.update(&tail[close + 1..]);
+    let contents = sign(&after.digest())?;
     if contents.len() > reserve {
         return Err(PdfError::PlaceholderTooSmall {
             needed: contents.len(),
@@ -216,8 +274,11 @@ fn fill(
         });
     }
     for (i, byte) in contents.iter().enumerate() {
-        out[open + 1 + 2 * i] = HEX[usize::from(byte >> 4)];
-        out[open + 2 + 2 * i] = HEX[usize::from(byte & 0xf)];
+        tail[open + 1 + 2 * i] = HEX[usize::from(byte >> 4)];
+        tail[open + 2 + 2 * i] = HEX[usize::from(byte & 0xf)];
     }
+    // Later signatures cover this one's `/Contents` too.
+    signed.update(&tail[open..]);
+    *hash = signed;
     Ok(())
 }

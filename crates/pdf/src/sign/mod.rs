@@ -10,14 +10,16 @@ pub mod update;
 use std::time::SystemTime;
 
 use der::Decode;
+use der::asn1::ObjectIdentifier;
 use signet_pki::algorithm::{KeyAlgorithm, SM2_DEFAULT_ID};
 use signet_pki::signer::{Signer, SoftwareKey};
 use x509_cert::Certificate;
 
 use crate::dss::{self, RevocationSource};
 use crate::error::{PdfError, Result};
+use crate::reader;
 use crate::seal::{self, RidingSeal, VisibleSeal};
-use incremental::{FieldSpec, SignatureKind, Widget, append_signature};
+use incremental::{FieldSpec, SignatureKind, Signing, Widget, append_signature};
 use timestamp::TimestampSource;
 
 /// PAdES baseline level to produce.
@@ -178,14 +180,15 @@ fn initial_reserve(credentials: &Credentials, timestamped: bool) -> usize {
 
 /// Append one signature, growing the placeholder and retrying if the CMS did not fit.
 fn sign_once(
-    input: &[u8],
+    signing: &mut Signing,
     spec: &FieldSpec<'_>,
     kind: &SignatureKind,
     mut reserve: usize,
-    sign: &dyn Fn(&[&[u8]; 2]) -> Result<Vec<u8>>,
-) -> Result<Vec<u8>> {
+    algorithm: ObjectIdentifier,
+    sign: &dyn Fn(&[u8]) -> Result<Vec<u8>>,
+) -> Result<()> {
     for _ in 0..3 {
-        match append_signature(input.to_vec(), spec, kind, reserve, sign) {
+        match append_signature(signing, spec, kind, reserve, algorithm, sign) {
             Err(PdfError::PlaceholderTooSmall { needed, .. }) => reserve = needed + 1024,
             other => return other,
         }
@@ -203,6 +206,16 @@ fn sign_once(
 /// follows, and for B-LTA a document timestamp.
 pub fn sign_pdf(
     input: &[u8],
+    credentials: &Credentials,
+    options: &SignOptions<'_>,
+) -> Result<Vec<u8>> {
+    sign_pdf_owned(input.to_vec(), credentials, options)
+}
+
+/// [`sign_pdf`] on a file the caller hands over: the document is held once, and grows in
+/// place into the signed file. The file is parsed once; each revision hashes only itself.
+pub fn sign_pdf_owned(
+    input: Vec<u8>,
     credentials: &Credentials,
     options: &SignOptions<'_>,
 ) -> Result<Vec<u8>> {
@@ -237,20 +250,19 @@ pub fn sign_pdf(
         None
     };
     let digest_algorithm = cms::digest_for(algorithm);
-    let sign = |ranges: &[&[u8]; 2]| -> Result<Vec<u8>> {
-        let digest = cms::hash(digest_algorithm, ranges)?;
+    let sign = |digest: &[u8]| -> Result<Vec<u8>> {
         cms::build_signed_data(&cms::CmsInput {
             signer: credentials.signer.as_ref(),
             certificate: &credentials.certificate,
             chain: &credentials.chain,
-            content_digest: &digest,
+            content_digest: digest,
             timestamp,
         })
     };
     let reserve = initial_reserve(credentials, timestamp.is_some());
-    let mut bytes = input.to_vec();
+    let mut signing = Signing::new(reader::load_lean(input)?);
     if let Some(riding) = &options.riding_seal {
-        let placements = seal::riding_placements(&bytes, riding)?;
+        let placements = seal::riding_placements_in(&signing.pdf, riding)?;
         for placement in &placements {
             let appearance = |update: &mut update::Update<'_>, rotation| {
                 placement.appearance.add_to(update, rotation)
@@ -263,40 +275,36 @@ pub fn sign_pdf(
                     appearance: &appearance,
                 }),
             };
-            bytes = sign_once(&bytes, &spec, &kind, reserve, &sign)?;
+            sign_once(&mut signing, &spec, &kind, reserve, digest_algorithm, &sign)?;
         }
     }
-    bytes = if let Some(visible) = &options.seal {
-        {
-            let placement = seal::visible_placement(visible)?;
-            let appearance = |update: &mut update::Update<'_>, rotation| {
-                placement.appearance.add_to(update, rotation)
-            };
-            let spec = FieldSpec {
-                name_prefix: "Signature",
-                page: placement.page,
-                widget: Some(Widget {
-                    rect: placement.rect,
-                    appearance: &appearance,
-                }),
-            };
-            sign_once(&bytes, &spec, &kind, reserve, &sign)?
-        }
+    if let Some(visible) = &options.seal {
+        let placement = seal::visible_placement(visible)?;
+        let appearance = |update: &mut update::Update<'_>, rotation| {
+            placement.appearance.add_to(update, rotation)
+        };
+        let spec = FieldSpec {
+            name_prefix: "Signature",
+            page: placement.page,
+            widget: Some(Widget {
+                rect: placement.rect,
+                appearance: &appearance,
+            }),
+        };
+        sign_once(&mut signing, &spec, &kind, reserve, digest_algorithm, &sign)?;
     } else {
-        {
-            let spec = FieldSpec {
-                name_prefix: "Signature",
-                page: 0,
-                widget: None,
-            };
-            sign_once(&bytes, &spec, &kind, reserve, &sign)?
-        }
-    };
+        let spec = FieldSpec {
+            name_prefix: "Signature",
+            page: 0,
+            widget: None,
+        };
+        sign_once(&mut signing, &spec, &kind, reserve, digest_algorithm, &sign)?;
+    }
     if options.level >= Level::BLT
         && let Some(source) = options.revocation
     {
-        bytes = dss::add_dss(
-            bytes,
+        dss::add_dss_to(
+            &mut signing.pdf,
             source,
             &options.extra_certificates,
             options.signing_time,
@@ -305,22 +313,32 @@ pub fn sign_pdf(
     if options.level == Level::BLTA
         && let Some(tsa) = options.tsa
     {
-        bytes = add_document_timestamp(&bytes, tsa)?;
+        timestamp_document(&mut signing, tsa)?;
     }
-    Ok(bytes)
+    Ok(signing.into_bytes())
 }
 
 /// Append a document timestamp (`ETSI.RFC3161`) covering everything so far.
 pub fn add_document_timestamp(input: &[u8], tsa: &dyn TimestampSource) -> Result<Vec<u8>> {
+    let mut signing = Signing::new(reader::load_lean(input.to_vec())?);
+    timestamp_document(&mut signing, tsa)?;
+    Ok(signing.into_bytes())
+}
+
+fn timestamp_document(signing: &mut Signing, tsa: &dyn TimestampSource) -> Result<()> {
     let sha256 = signet_pki::algorithm::SHA256;
-    let sign = |ranges: &[&[u8]; 2]| -> Result<Vec<u8>> {
-        let digest = cms::hash(sha256, ranges)?;
-        tsa.timestamp(sha256, &digest)
-    };
+    let sign = |digest: &[u8]| tsa.timestamp(sha256, digest);
     let spec = FieldSpec {
         name_prefix: "DocTimeStamp",
         page: 0,
         widget: None,
     };
-    sign_once(input, &spec, &SignatureKind::DocTimestamp, 12 * 1024, &sign)
+    sign_once(
+        signing,
+        &spec,
+        &SignatureKind::DocTimestamp,
+        12 * 1024,
+        sha256,
+        &sign,
+    )
 }

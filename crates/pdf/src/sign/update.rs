@@ -113,12 +113,22 @@ impl<'a> Update<'a> {
         let previous = &self.pdf.bytes;
         let mut out = Vec::with_capacity(previous.len() + 64 * 1024);
         out.extend_from_slice(previous);
-        if out.last() != Some(&b'\n') {
+        let (tail, _) = self.write_tail()?;
+        out.extend_from_slice(&tail);
+        Ok(out)
+    }
+
+    /// The revision's bytes, to append to the file, and where it put what.
+    pub fn write_tail(self) -> Result<(Vec<u8>, Appended)> {
+        let previous = &self.pdf.bytes;
+        let base = previous.len();
+        let mut out = Vec::with_capacity(64 * 1024);
+        if previous.last() != Some(&b'\n') {
             out.push(b'\n');
         }
         let mut offsets = BTreeMap::new();
         for (id, body) in &self.objects {
-            offsets.insert(*id, out.len());
+            offsets.insert(*id, base + out.len());
             out.extend_from_slice(format!("{id} 0 obj\n").as_bytes());
             match body {
                 Body::Object(object) => Writer::write_object(&mut out, object)?,
@@ -144,7 +154,8 @@ impl<'a> Update<'a> {
             }
         }
         let previous_xref = self.pdf.document.xref_start;
-        let xref_start = out.len();
+        let xref_start = base + out.len();
+        let mut xref_stream = None;
         match self.pdf.document.reference_table.cross_reference_type {
             XrefType::CrossReferenceTable => {
                 out.extend_from_slice(b"xref\n");
@@ -161,6 +172,7 @@ impl<'a> Update<'a> {
             }
             XrefType::CrossReferenceStream => {
                 let xref_id = self.next_id;
+                xref_stream = Some(xref_id);
                 let mut all = offsets.clone();
                 all.insert(xref_id, xref_start);
                 let mut data = Vec::new();
@@ -187,8 +199,30 @@ impl<'a> Update<'a> {
             }
         }
         out.extend_from_slice(format!("startxref\n{xref_start}\n%%EOF\n").as_bytes());
-        Ok(out)
+        let appended = Appended {
+            base,
+            offsets,
+            xref_start,
+            xref_stream,
+            size: xref_stream.map_or(size, |id| size.max(id + 1)),
+        };
+        Ok((out, appended))
     }
+}
+
+/// Where [`Update::write_tail`] put things, in offsets of the whole file.
+#[derive(Debug)]
+pub struct Appended {
+    /// Length of the file before the revision.
+    pub base: usize,
+    /// Each object written, by number.
+    pub offsets: BTreeMap<u32, usize>,
+    /// The revision's `startxref`.
+    pub xref_start: usize,
+    /// The number of the cross-reference stream, when the file uses them.
+    pub xref_stream: Option<u32>,
+    /// `/Size` of the new trailer.
+    pub size: u32,
 }
 
 /// Consecutive ids grouped into xref subsections.

@@ -2,15 +2,19 @@
 
 pub mod changes;
 pub mod cms;
+pub mod digests;
 pub mod revocation;
 
+use std::collections::HashMap;
 use std::time::SystemTime;
 
 use der::asn1::ObjectIdentifier;
+use signet_pki::algorithm::SHA256;
 use signet_pki::signer::Sm2Ids;
 use x509_cert::Certificate;
 
 use crate::chain::{build_chain, extend_unique, self_signed};
+use crate::digest::RunningHash;
 use crate::dss::{RevocationSource, read_dss};
 use crate::error::Result;
 use crate::reader::{self, find, rfind};
@@ -18,6 +22,7 @@ use crate::sign::Level;
 use crate::sign::cms::hash;
 use crate::signatures::{FoundSignature, find_signatures, signature_timestamps, signed_data};
 pub use changes::Changes;
+use digests::SignedRanges;
 pub use revocation::RevocationEntry;
 
 /// What to trust, and when "now" is.
@@ -127,8 +132,19 @@ pub fn verify_pdf_online(
     options: &VerifyOptions,
     online: Option<&dyn RevocationSource>,
 ) -> Result<Report> {
-    let pdf = reader::load(input.to_vec())?;
+    verify_pdf_owned(input.to_vec(), options, online)
+}
+
+/// [`verify_pdf_online`] on a file the caller hands over: it is held once, parsed lean, and
+/// read once to compute every signature's digest.
+pub fn verify_pdf_owned(
+    input: Vec<u8>,
+    options: &VerifyOptions,
+    online: Option<&dyn RevocationSource>,
+) -> Result<Report> {
+    let pdf = reader::load_lean(input)?;
     let found = find_signatures(&pdf)?;
+    let digests = all_digests(&pdf.bytes, &found)?;
     let dss = read_dss(&pdf);
     let ends = revision_ends(&pdf.bytes);
     let mut pool: Vec<Certificate> = options.other_certificates.clone();
@@ -139,9 +155,14 @@ pub fn verify_pdf_online(
             .filter_map(|d| cms::parse_certificate(d)),
     );
     let mut reports = Vec::new();
-    for signature in &found {
+    for (index, signature) in found.iter().enumerate() {
+        let ahead = Ahead {
+            index,
+            digests: &digests,
+            ends: &ends,
+        };
         reports.push(verify_one(
-            &pdf, signature, &dss, &ends, &mut pool, options, online,
+            &pdf, signature, &ahead, &dss, &mut pool, options, online,
         ));
     }
     // B-LTA: a valid document timestamp after a B-LT signature.
@@ -167,35 +188,90 @@ pub fn verify_pdf_online(
     })
 }
 
+/// `[0, a)` and `[b, end)` of a well-formed `/ByteRange`: four numbers around a `<…>` hole,
+/// inside the file.
+fn signed_ranges(signature: &FoundSignature, bytes: &[u8]) -> Option<SignedRanges> {
+    let range: Vec<usize> = signature
+        .byte_range
+        .iter()
+        .map(|v| usize::try_from(*v).unwrap_or(usize::MAX))
+        .collect();
+    match range.as_slice() {
+        [0, a, b, c]
+            if a < b
+                && b.checked_add(*c).is_some_and(|e| e <= bytes.len())
+                && bytes.get(*a) == Some(&b'<')
+                && bytes.get(b - 1) == Some(&b'>') =>
+        {
+            Some(SignedRanges {
+                hole_start: *a,
+                hole_end: *b,
+                end: b + c,
+            })
+        }
+        _ => None,
+    }
+}
+
+/// The digests each signature will ask for, computed in one pass: its signer's declared
+/// digest algorithm (and SHA-256 for document timestamps, the imprint we write).
+fn all_digests(
+    bytes: &[u8],
+    found: &[FoundSignature],
+) -> Result<HashMap<(usize, ObjectIdentifier), Vec<u8>>> {
+    let mut wanted = Vec::new();
+    for (index, signature) in found.iter().enumerate() {
+        let Some(ranges) = signed_ranges(signature, bytes) else {
+            continue;
+        };
+        let declared = signed_data(&signature.contents).ok().and_then(|signed| {
+            signed
+                .signer_infos
+                .0
+                .iter()
+                .next()
+                .map(|info| info.digest_alg.oid)
+        });
+        let mut algorithms: Vec<ObjectIdentifier> = declared.into_iter().collect();
+        if signature.document_timestamp && !algorithms.contains(&SHA256) {
+            algorithms.push(SHA256);
+        }
+        for algorithm in algorithms {
+            if RunningHash::new(algorithm).is_ok() {
+                wanted.push((index, ranges, algorithm));
+            }
+        }
+    }
+    digests::one_pass(bytes, &wanted)
+}
+
+/// What is computed once for the whole file, and which signature is being verified.
+struct Ahead<'a> {
+    index: usize,
+    digests: &'a HashMap<(usize, ObjectIdentifier), Vec<u8>>,
+    /// Ends of revisions.
+    ends: &'a [usize],
+}
+
 fn verify_one(
     pdf: &reader::Pdf,
     signature: &FoundSignature,
+    ahead: &Ahead<'_>,
     dss: &crate::dss::DssContent,
-    ends: &[usize],
     pool: &mut Vec<Certificate>,
     options: &VerifyOptions,
     online: Option<&dyn RevocationSource>,
 ) -> SignatureReport {
     let mut problems = Vec::new();
     let bytes = &pdf.bytes;
-    let range: Vec<usize> = signature
-        .byte_range
-        .iter()
-        .map(|v| usize::try_from(*v).unwrap_or(usize::MAX))
-        .collect();
-    let well_formed = matches!(range.as_slice(), [0, a, b, c]
-        if a < b && b.checked_add(*c).is_some_and(|e| e <= bytes.len())
-            && bytes.get(*a) == Some(&b'<') && bytes.get(b - 1) == Some(&b'>'));
-    let (a, b, c) = if well_formed {
-        (range[1], range[2], range[3])
-    } else {
-        (0, 0, 0)
-    };
+    let ranges = signed_ranges(signature, bytes);
+    let well_formed = ranges.is_some();
+    let (a, b, end) = ranges.map_or((0, 0, 0), |r| (r.hole_start, r.hole_end, r.end));
     if !well_formed {
         problems.push("byte range is malformed or does not match the /Contents hole".into());
     }
-    let end = b + c;
-    let revision = ends
+    let revision = ahead
+        .ends
         .iter()
         .position(|e| *e == end || (*e > end && bytes[end..*e].iter().all(u8::is_ascii_whitespace)))
         .map_or(0, |i| i + 1);
@@ -207,7 +283,11 @@ fn verify_one(
     } else {
         [&[], &[]]
     };
-    let digest_of = |algorithm: ObjectIdentifier| hash(algorithm, &parts);
+    let digest_of = |algorithm: ObjectIdentifier| match ahead.digests.get(&(ahead.index, algorithm))
+    {
+        Some(digest) => Ok(digest.clone()),
+        None => hash(algorithm, &parts),
+    };
     let mut report = SignatureReport {
         field: signature.field_name.clone(),
         kind: if signature.document_timestamp {
@@ -222,7 +302,7 @@ fn verify_one(
         intact: false,
         trusted: false,
         revision,
-        revisions: ends.len(),
+        revisions: ahead.ends.len(),
         changes: Changes::default(),
         timestamp: None,
         revocation: Vec::new(),
@@ -324,7 +404,7 @@ fn verify_one(
     }
     // Later changes.
     if well_formed && end < bytes.len() {
-        match reader::load(bytes[..end].to_vec()) {
+        match reader::load_graph(&bytes[..end]) {
             Ok(old) => report.changes = changes::analyse(&old, pdf),
             Err(e) => problems.push(format!("signed revision does not parse: {e}")),
         }

@@ -13,6 +13,7 @@ mod freeze;
 mod responder;
 mod revocation;
 mod rotated;
+mod scale;
 mod seals;
 mod signing;
 mod support;
