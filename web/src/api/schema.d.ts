@@ -208,6 +208,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/jobs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One job's progress, for the user it belongs to or staff. Others get 404, as for a missing job. */
+        get: operations["show"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/login/certificate": {
         parameters: {
             query?: never;
@@ -934,6 +951,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/payments/notify/alipay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Alipay: the plain text `success` stops its retries; anything else means "try again". */
+        post: operations["alipay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/notify/wechat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** WeChat Pay API v3: 200 on success; 4xx/5xx with `{"code":"FAIL"}` makes it retry. */
+        post: operations["wechat"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/register": {
         parameters: {
             query?: never;
@@ -1047,6 +1098,40 @@ export interface paths {
         put?: never;
         /** Revokes any certificate (reviewers), with a reason; OCSP answers `revoked` at once. */
         post: operations["revoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/staff/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Jobs, newest first, filtered by status and kind (staff): `?status=dead` lists the dead letters. */
+        get: operations["list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/staff/jobs/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Puts a dead job back in the queue with fresh attempts (staff). */
+        post: operations["retry"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1213,6 +1298,11 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @description What a caller may do with an order now, as the web app names its buttons.
+         * @enum {string}
+         */
+        Action: "continue" | "save" | "submit" | "pay" | "cancel" | "refund" | "change_shipping" | "download" | "approve" | "reject" | "produce" | "ship";
         /** @description The whole form. Every part is optional while drafting. */
         ApplicationForm: {
             /**
@@ -1287,6 +1377,11 @@ export interface components {
             /** @description `renewal`, `change` or `reissue`. */
             kind: components["schemas"]["Business"];
         };
+        /**
+         * @description What the holder may do with a certificate now.
+         * @enum {string}
+         */
+        CertificateAction: "renew" | "change" | "reissue" | "unlock" | "revoke";
         /** @description A certificate the CA issued, as holders and the desk see it. */
         CertificateInfo: {
             ca: string;
@@ -1303,6 +1398,11 @@ export interface components {
             status: string;
             subject: string;
         };
+        /**
+         * @description Where a certificate stands for its holder.
+         * @enum {string}
+         */
+        CertificateStatus: "active" | "expired" | "revoked";
         /** @description A challenge for the token to sign: the UTF-8 bytes of `challenge`. */
         Challenge: {
             challenge: string;
@@ -1340,8 +1440,16 @@ export interface components {
             answer: string;
             question: string;
         };
+        /**
+         * Format: int64
+         * @description An amount of money in fen (1/100 yuan). Arithmetic is checked: an overflow is an error, never
+         *     a wrapped price.
+         */
+        Fen: number;
         /** @description One certificate as its holder sees it. */
         HeldCertificate: {
+            /** @description What the holder may do now (`renew`, `change`, `reissue`, `unlock`, `revoke`). */
+            allowed_actions: components["schemas"]["CertificateAction"][];
             /** @description The account's phone, masked. */
             bound_phone: string;
             /** @description An open order acting on this certificate (renewal, change, reissue, unlock), if any. */
@@ -1359,7 +1467,7 @@ export interface components {
             renewed: boolean;
             serial: string;
             /** @description `active`, `expired` or `revoked`. */
-            status: string;
+            status: components["schemas"]["CertificateStatus"];
             subject: string;
             token_serial?: string | null;
         };
@@ -1378,12 +1486,19 @@ export interface components {
             service_hours: string;
             service_phone: string;
         };
-        /** @description One line of an order's history. */
+        /**
+         * @description One line of an order's history: the event, and what it says as a code with parameters (for
+         *     translation) and as text in zh-CN (for clients that show `note` as it is).
+         */
         HistoryEntry: {
             at: components["schemas"]["i64"];
+            /** @description The note's code (`approved`, `rejected`…; `note` for rows older than codes). */
+            code: string;
             event: string;
             from_state: string;
             note: string;
+            /** @description The note's parameters (`{"reason": …}`; `{"text": …}` for rows older than codes). */
+            params: Record<string, never>;
             to_state: string;
         };
         IdOut: {
@@ -1425,6 +1540,49 @@ export interface components {
             expires_in: number;
             /** @description `data:image/png;base64,…` */
             image: string;
+        };
+        /** @description A job as stored. */
+        Job: {
+            /** Format: int64 */
+            attempts: number;
+            created_at: components["schemas"]["i64"];
+            finished_at?: components["schemas"]["i64"] | null;
+            id: string;
+            idempotency_key: string;
+            kind: string;
+            last_error?: string | null;
+            locked_by?: string | null;
+            locked_until?: components["schemas"]["i64"] | null;
+            /** Format: int64 */
+            max_attempts: number;
+            owner_id?: string | null;
+            payload: Record<string, never>;
+            /** Format: int64 */
+            progress_done: number;
+            /** Format: int64 */
+            progress_total: number;
+            run_at: components["schemas"]["i64"];
+            status: components["schemas"]["Status"];
+            updated_at: components["schemas"]["i64"];
+        };
+        /** @description One job's state and progress, as its owner sees it. */
+        JobProgress: {
+            /** Format: int64 */
+            attempts: number;
+            /** Format: int64 */
+            created_at: number;
+            /** Format: int64 */
+            finished_at?: number | null;
+            id: string;
+            kind: string;
+            last_error?: string | null;
+            /** Format: int64 */
+            progress_done: number;
+            /** Format: int64 */
+            progress_total: number;
+            status: components["schemas"]["Status"];
+            /** Format: int64 */
+            updated_at: number;
         };
         KeyUpdateIn: {
             /** @description The PKCS#10 request made on the holder's token (base64 DER or PEM). */
@@ -1502,8 +1660,9 @@ export interface components {
          *     certificates and history.
          */
         OrderDetail: {
-            /** Format: int64 */
-            amount_fen: number;
+            /** @description What the reader may do now (`continue`, `cancel`, `pay`, `approve`…). */
+            allowed_actions: components["schemas"]["Action"][];
+            amount_fen: components["schemas"]["Fen"];
             certificates: string[];
             created_at: components["schemas"]["i64"];
             flags: string[];
@@ -1532,8 +1691,9 @@ export interface components {
         };
         /** @description One line of an order list: no personal data beyond the subject's name and masked ids. */
         OrderLine: {
-            /** Format: int64 */
-            amount_fen: number;
+            /** @description What the reader (the owner, or staff for the staff list) may do now. */
+            allowed_actions: components["schemas"]["Action"][];
+            amount_fen: components["schemas"]["Fen"];
             created_at: components["schemas"]["i64"];
             flags: string[];
             id: string;
@@ -1594,8 +1754,7 @@ export interface components {
             channel: components["schemas"]["Channel"];
         };
         Payment: {
-            /** Format: int64 */
-            amount_fen: number;
+            amount_fen: components["schemas"]["Fen"];
             channel: string;
             /** @description What the payer scans (the sandbox's pay page). */
             code_url?: string | null;
@@ -1604,8 +1763,13 @@ export interface components {
             order_id: string;
             paid_at?: components["schemas"]["i64"] | null;
             /** @description `pending`, `paid`, `failed` or `refunded`. */
-            state: string;
+            state: components["schemas"]["PaymentStatus"];
         };
+        /**
+         * @description Where a payment stands.
+         * @enum {string}
+         */
+        PaymentStatus: "pending" | "paid" | "failed" | "refunded";
         /** @description The operator of an enterprise application, or the holder of a personal certificate. */
         Person: {
             /** @default  */
@@ -1841,6 +2005,8 @@ export interface components {
             order_state: components["schemas"]["OrderState"];
             verification: components["schemas"]["VerificationView"];
         };
+        /** @enum {string} */
+        Status: "queued" | "running" | "done" | "dead";
         /**
          * @description Who the certificate names.
          * @enum {string}
@@ -1882,6 +2048,11 @@ export interface components {
             phone_masked: string;
             real_name?: string | null;
         };
+        /**
+         * @description Where a session stands.
+         * @enum {string}
+         */
+        VerificationStatus: "pending" | "passed" | "failed" | "manual" | "expired";
         /** @description A verification session as the applicant sees it (secrets never leave the server). */
         VerificationView: {
             /** Format: int64 */
@@ -1893,7 +2064,7 @@ export interface components {
             method: components["schemas"]["Method"];
             party: components["schemas"]["Party"];
             /** @description `pending`, `passed`, `failed`, `manual` (handed to a reviewer) or `expired`. */
-            state: string;
+            state: components["schemas"]["VerificationStatus"];
         };
         VerifyPhoneIn: {
             agree?: boolean;
@@ -2290,6 +2461,33 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    show: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobProgress"];
                 };
             };
             404: {
@@ -3748,6 +3946,59 @@ export interface operations {
             };
         };
     };
+    alipay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Alipay notification form, signed with RSA2 */
+        requestBody: {
+            content: {
+                "text/plain": string;
+            };
+        };
+        responses: {
+            /** @description `success` when accepted, `fail` otherwise */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    wechat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description WeChat Pay API v3 notification, signed (Wechatpay-Signature) and encrypted (AES-256-GCM) */
+        requestBody: {
+            content: {
+                "text/plain": string;
+            };
+        };
+        responses: {
+            /** @description accepted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description signature refused; WeChat Pay retries */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     register: {
         parameters: {
             query?: never;
@@ -4008,6 +4259,81 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description `queued`, `running`, `done` or `dead`. */
+                status: string | null;
+                kind: string | null;
+                limit: number | null;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"][];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    retry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

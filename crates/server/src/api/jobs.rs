@@ -1,11 +1,11 @@
 //! Background jobs as staff and owners see them: the dead letters (and any status) for staff,
 //! a retry for a dead job, and one job's progress for its owner.
 
-use axum::extract::{Path, Query, State};
 use axum::Json;
+use axum::extract::{Path, Query, State};
 use serde::{Deserialize, Serialize};
-use signet_core::platform::jobs::{self, Job, Status};
 use signet_core::desk::roles;
+use signet_core::platform::jobs::{self, Job, Status};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;

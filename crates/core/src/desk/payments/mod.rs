@@ -11,10 +11,10 @@ use super::orders::{self, Change, Columns, Event, Note, Order, OrderState};
 use crate::Platform;
 use crate::error::CoreError;
 use crate::platform::clock::{Clock as _, Timestamp};
-use crate::platform::ids::Fen;
-use crate::platform::machine::Machine as _;
 use crate::platform::db::Tx;
+use crate::platform::ids::Fen;
 use crate::platform::jobs::{self, Handler, NewJob, RunningJob};
+use crate::platform::machine::Machine as _;
 use crate::platform::providers::{Notification, PaymentRequest};
 
 mod status;
