@@ -269,6 +269,9 @@ pub fn run(root: &Path, _args: &[String]) -> anyhow::Result<()> {
                     "signet-core",
                     "-p",
                     "signet-server",
+                    // The command line's process tests: two servers on one PostgreSQL, kill -9.
+                    "-p",
+                    "signet",
                     "--test",
                     "it",
                 ])

@@ -80,6 +80,53 @@ impl Node {
             .as_str()
             .unwrap()
             .to_owned();
+        // The sandbox clock needs a staff role: sign in as the demo staff member first.
+        let post = |path: &str, body: &serde_json::Value| {
+            curl(&[
+                "-b",
+                jar,
+                "-c",
+                jar,
+                "-X",
+                "POST",
+                "-H",
+                "content-type: application/json",
+                "-H",
+                &format!("x-csrf-token: {csrf}"),
+                "-d",
+                &body.to_string(),
+                &format!("{base}{path}"),
+            ])
+        };
+        let captcha = post("/api/v1/captcha", &json!({}));
+        let captcha = serde_json::from_str::<serde_json::Value>(&captcha).unwrap()["captcha_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let inbox = curl(&[
+            "-H",
+            "accept: application/json",
+            &format!("{base}/dev/inbox?to={captcha}"),
+        ]);
+        let answer = serde_json::from_str::<serde_json::Value>(&inbox).unwrap()[0]["code"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        post(
+            "/api/v1/login/password",
+            &json!({
+                "identifier": "staff",
+                "password": "Staff@2026",
+                "captcha_id": captcha,
+                "captcha_answer": answer,
+            }),
+        );
+        // Signing in renews the session and its CSRF token.
+        let session = curl(&["-b", jar, &format!("{base}/api/v1/session")]);
+        let csrf = serde_json::from_str::<serde_json::Value>(&session).unwrap()["csrf_token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         let moved = curl(&[
             "-b",
             jar,
@@ -164,7 +211,7 @@ async fn two_servers_run_each_scheduled_period_once_and_share_the_queue() {
     let dir = tempfile::tempdir().unwrap();
     let config = sandbox_config(dir.path()).await;
     let url = config.database_url.clone();
-    let init = signet(dir.path(), url.as_deref(), &["init"]);
+    let init = signet(dir.path(), url.as_deref(), &["init", "--demo"]);
     assert!(init.status.success(), "{}", text(&init));
     let a = Node::start(dir.path(), url.as_deref());
     let b = Node::start(dir.path(), url.as_deref());
@@ -248,7 +295,7 @@ async fn a_job_cut_off_by_kill_9_runs_again_after_restart_and_its_effect_happens
     let config = sandbox_config(dir.path()).await;
     let url = config.database_url.clone();
     assert!(
-        signet(dir.path(), url.as_deref(), &["init"])
+        signet(dir.path(), url.as_deref(), &["init", "--demo"])
             .status
             .success()
     );
