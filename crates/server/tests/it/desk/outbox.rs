@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use signet_core::platform::jobs::{self, Status, queue};
 
-use super::support::{Desk, personal_form, start_check};
+use super::support::Desk;
 
 fn id(v: &Value) -> String {
     v["id"].as_str().unwrap().to_owned()
@@ -15,17 +15,7 @@ fn id(v: &Value) -> String {
 #[tokio::test]
 async fn finding_11_a_payment_completed_after_cancellation_is_refunded_by_a_job() {
     let desk = Desk::start().await;
-    let order = desk.create("zfgjj-personal-cloud").await;
-    let order_id = id(&order);
-    let form = personal_form(&desk, &order, "13600000011").await;
-    desk.save(&order_id, &form).await;
-    desk.sign_and_submit(&order_id, &form, false).await;
-    start_check(
-        &desk,
-        &order_id,
-        json!({"party": "person", "method": "three_factor"}),
-    )
-    .await;
+    let order_id = desk.checked_cloud_order("13600000011").await;
     let payment: Value = desk
         .app
         .post(
@@ -75,17 +65,7 @@ async fn finding_11_a_payment_completed_after_cancellation_is_refunded_by_a_job(
 #[tokio::test]
 async fn a_rejection_message_waits_in_the_outbox_and_staff_see_and_retry_dead_jobs() {
     let desk = Desk::start().await;
-    let order = desk.create("zfgjj-personal-cloud").await;
-    let order_id = id(&order);
-    let form = personal_form(&desk, &order, "13600000012").await;
-    desk.save(&order_id, &form).await;
-    desk.sign_and_submit(&order_id, &form, false).await;
-    start_check(
-        &desk,
-        &order_id,
-        json!({"party": "person", "method": "three_factor"}),
-    )
-    .await;
+    let order_id = desk.checked_cloud_order("13600000012").await;
     desk.pay(&order_id).await;
     let staff = desk.staff().await;
     let rejected = staff
@@ -228,17 +208,7 @@ async fn all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
 #[tokio::test]
 async fn finding_11_forty_concurrent_refunds_queue_one_gateway_refund() {
     let desk = Desk::start().await;
-    let order = desk.create("zfgjj-personal-cloud").await;
-    let order_id = id(&order);
-    let form = personal_form(&desk, &order, "13600000013").await;
-    desk.save(&order_id, &form).await;
-    desk.sign_and_submit(&order_id, &form, false).await;
-    start_check(
-        &desk,
-        &order_id,
-        json!({"party": "person", "method": "three_factor"}),
-    )
-    .await;
+    let order_id = desk.checked_cloud_order("13600000013").await;
     desk.pay(&order_id).await;
     let staff = desk.staff().await;
     let rejected = staff
