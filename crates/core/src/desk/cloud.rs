@@ -117,27 +117,52 @@ pub async fn set_pin(
 
 async fn check_pin(platform: &Platform, serial: &str, pin: &str) -> Result<(), CoreError> {
     let now = platform.clock.now();
-    let row = sqlx::query(
-        "SELECT pin_hash, failures, locked_until FROM desk_cloud_pins WHERE serial = $1",
-    )
-    .bind(serial)
-    .fetch_optional(platform.db.pool())
-    .await?
-    .ok_or_else(|| {
-        invalid(
-            "pin",
-            "尚未设置签名 PIN 码，请先通过短信验证设置",
-            "No signing PIN yet: set one with an SMS check",
-        )
-    })?;
+    let row = sqlx::query("SELECT pin_hash, locked_until FROM desk_cloud_pins WHERE serial = $1")
+        .bind(serial)
+        .fetch_optional(platform.db.pool())
+        .await?
+        .ok_or_else(|| {
+            invalid(
+                "pin",
+                "尚未设置签名 PIN 码，请先通过短信验证设置",
+                "No signing PIN yet: set one with an SMS check",
+            )
+        })?;
+    let locked = |until: i64| CoreError::AccountLocked {
+        until,
+        retry_after: until - now,
+    };
     if let Some(until) = row
         .try_get::<Option<i64>, _>("locked_until")?
         .filter(|u| *u > now)
     {
-        return Err(CoreError::AccountLocked {
-            until,
-            retry_after: until - now,
-        });
+        return Err(locked(until));
+    }
+    // One conditional statement takes a try before the PIN is compared, and the try that
+    // reaches the limit sets the lockout: racing requests compare at most five PINs.
+    let claimed = sqlx::query(
+        "UPDATE desk_cloud_pins SET \
+         failures = CASE WHEN locked_until IS NOT NULL THEN 1 ELSE failures + 1 END, \
+         locked_until = CASE WHEN (CASE WHEN locked_until IS NOT NULL THEN 1 ELSE failures + 1 END) >= $3 \
+             THEN $4 ELSE NULL END \
+         WHERE serial = $1 AND (locked_until IS NULL OR locked_until <= $2) \
+         RETURNING failures",
+    )
+    .bind(serial)
+    .bind(now)
+    .bind(MAX_FAILURES)
+    .bind(now + LOCKOUT)
+    .fetch_optional(platform.db.pool())
+    .await?;
+    if claimed.is_none() {
+        let until = sqlx::query("SELECT locked_until FROM desk_cloud_pins WHERE serial = $1")
+            .bind(serial)
+            .fetch_optional(platform.db.pool())
+            .await?
+            .and_then(|row| row.try_get::<Option<i64>, _>("locked_until").ok().flatten())
+            .filter(|u| *u > now)
+            .unwrap_or(now + LOCKOUT);
+        return Err(locked(until));
     }
     if verify_password(pin, &row.try_get::<String, _>("pin_hash")?) {
         sqlx::query(
@@ -148,14 +173,6 @@ async fn check_pin(platform: &Platform, serial: &str, pin: &str) -> Result<(), C
         .await?;
         return Ok(());
     }
-    let failures = row.try_get::<i64, _>("failures")? + 1;
-    let locked = (failures >= MAX_FAILURES).then_some(now + LOCKOUT);
-    sqlx::query("UPDATE desk_cloud_pins SET failures = $1, locked_until = $2 WHERE serial = $3")
-        .bind(if locked.is_some() { 0 } else { failures })
-        .bind(locked)
-        .bind(serial)
-        .execute(platform.db.pool())
-        .await?;
     Err(invalid(
         "pin",
         "签名 PIN 码不正确（连续 5 次错误将锁定 15 分钟）",

@@ -136,8 +136,10 @@ pub async fn send(
     })
 }
 
-/// Checks and consumes the current code. Wrong tries are counted in their own statements, so
-/// they stick even when the caller's request fails afterwards.
+/// Checks and consumes the current code. Each check first claims one of the code's tries in a
+/// single conditional statement, and only then compares: however many requests race, at most
+/// [`MAX_TRIES`] comparisons are ever made against one code, and the tries stick even when the
+/// caller's request fails afterwards.
 pub async fn consume(
     platform: &Platform,
     phone: &Phone,
@@ -147,7 +149,7 @@ pub async fn consume(
     let now = platform.clock.now();
     let index = platform.cipher.blind_index("phone", phone.as_str());
     let row = sqlx::query(
-        "SELECT id, code_hash, attempts, state, expires_at FROM sms_codes \
+        "SELECT id, code_hash, state, expires_at FROM sms_codes \
          WHERE phone_index = $1 AND purpose = $2 ORDER BY created_at DESC LIMIT 1",
     )
     .bind(&index)
@@ -159,13 +161,27 @@ pub async fn consume(
     };
     let id: String = row.try_get("id")?;
     let state: String = row.try_get("state")?;
-    let attempts: i64 = row.try_get("attempts")?;
     let expires_at: i64 = row.try_get("expires_at")?;
     match state.as_str() {
         "burned" => return Err(CoreError::SmsCodeBurned),
         "open" if expires_at > now => {}
         _ => return Err(CoreError::SmsCodeExpired),
     }
+    let claimed = sqlx::query(
+        "UPDATE sms_codes SET attempts = attempts + 1 \
+         WHERE id = $1 AND state = 'open' AND expires_at > $2 AND attempts < $3 \
+         RETURNING attempts",
+    )
+    .bind(&id)
+    .bind(now)
+    .bind(MAX_TRIES)
+    .fetch_optional(platform.db.pool())
+    .await?;
+    let Some(claimed) = claimed else {
+        // Another request used the code, or took its last try, since it was read.
+        return Err(closed_code(platform, &id).await?);
+    };
+    let attempt: i64 = claimed.try_get("attempts")?;
     let given = code.trim();
     let stored: String = row.try_get("code_hash")?;
     let matches =
@@ -182,19 +198,32 @@ pub async fn consume(
             Err(CoreError::SmsCodeExpired)
         };
     }
-    let attempts = attempts + 1;
-    let burned = attempts >= MAX_TRIES;
-    sqlx::query("UPDATE sms_codes SET attempts = $1, state = $2 WHERE id = $3 AND state = 'open'")
-        .bind(attempts)
-        .bind(if burned { "burned" } else { "open" })
-        .bind(&id)
-        .execute(platform.db.pool())
-        .await?;
-    if burned {
-        Err(CoreError::SmsCodeBurned)
-    } else {
-        Err(CoreError::SmsCodeWrong {
-            tries_left: MAX_TRIES - attempts,
-        })
+    if attempt >= MAX_TRIES {
+        sqlx::query("UPDATE sms_codes SET state = 'burned' WHERE id = $1 AND state = 'open'")
+            .bind(&id)
+            .execute(platform.db.pool())
+            .await?;
+        return Err(CoreError::SmsCodeBurned);
     }
+    Err(CoreError::SmsCodeWrong {
+        tries_left: MAX_TRIES - attempt,
+    })
+}
+
+/// Why a code read as open could not take a try: its tries are gone (burned, or all claimed by
+/// checks still running), or it was used or expired.
+async fn closed_code(platform: &Platform, id: &str) -> Result<CoreError, CoreError> {
+    let row = sqlx::query("SELECT attempts, state FROM sms_codes WHERE id = $1")
+        .bind(id)
+        .fetch_one(platform.db.pool())
+        .await?;
+    let state: String = row.try_get("state")?;
+    let attempts: i64 = row.try_get("attempts")?;
+    Ok(
+        if state == "burned" || (state == "open" && attempts >= MAX_TRIES) {
+            CoreError::SmsCodeBurned
+        } else {
+            CoreError::SmsCodeExpired
+        },
+    )
 }

@@ -19,3 +19,4 @@ mod register;
 mod routes;
 mod security;
 mod support;
+mod try_limits;

@@ -2,6 +2,7 @@
 //! phone on the spot), resetting a forgotten password, and signing out.
 
 use serde_json::json;
+use sqlx::Row as _;
 
 use super::Origin;
 use super::fields::{Identifier, Password, Phone};
@@ -68,28 +69,52 @@ fn locked(user: &User, now: i64) -> Option<CoreError> {
         })
 }
 
+/// Takes one of the account's login tries before the password is compared, in one conditional
+/// statement: a failure window that has passed (or a lockout that has ended) starts the count
+/// again, and the try that reaches [`MAX_FAILURES`] sets the lockout at once. However many
+/// requests race, at most that many passwords are compared per window. `None` when the account
+/// is locked.
+async fn claim_try(
+    platform: &Platform,
+    user: &User,
+    now: i64,
+) -> Result<Option<(i64, Option<i64>)>, CoreError> {
+    // The right-hand sides all read the row as it was, so `fresh` is spelled out in each.
+    let row = sqlx::query(
+        "UPDATE users SET \
+         failed_logins = CASE WHEN first_failed_at IS NULL OR first_failed_at + $2 <= $3 \
+             OR locked_until IS NOT NULL THEN 1 ELSE failed_logins + 1 END, \
+         first_failed_at = CASE WHEN first_failed_at IS NULL OR first_failed_at + $2 <= $3 \
+             OR locked_until IS NOT NULL THEN $3 ELSE first_failed_at END, \
+         locked_until = CASE WHEN (CASE WHEN first_failed_at IS NULL OR first_failed_at + $2 <= $3 \
+             OR locked_until IS NOT NULL THEN 1 ELSE failed_logins + 1 END) >= $4 THEN $5 ELSE NULL END \
+         WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $3) \
+         RETURNING failed_logins, locked_until",
+    )
+    .bind(&user.id)
+    .bind(FAILURE_WINDOW)
+    .bind(now)
+    .bind(MAX_FAILURES)
+    .bind(now + LOCKOUT)
+    .fetch_optional(platform.db.pool())
+    .await?;
+    row.map(|row| {
+        Ok::<_, CoreError>((
+            row.try_get::<i64, _>("failed_logins")?,
+            row.try_get::<Option<i64>, _>("locked_until")?,
+        ))
+    })
+    .transpose()
+}
+
+/// The answer to a wrong password whose try was claimed: the try that set the lockout says so
+/// (and audits it), the others are plain bad credentials.
 async fn record_failure(
     platform: &Platform,
     origin: &Origin,
     user: &User,
-    now: i64,
+    lock_until: Option<i64>,
 ) -> Result<CoreError, CoreError> {
-    let in_window = user
-        .first_failed_at
-        .is_some_and(|first| first + FAILURE_WINDOW > now);
-    let (failures, first) = if in_window {
-        (user.failed_logins + 1, user.first_failed_at.unwrap_or(now))
-    } else {
-        (1, now)
-    };
-    let lock_until = (failures >= MAX_FAILURES).then_some(now + LOCKOUT);
-    sqlx::query("UPDATE users SET failed_logins = $1, first_failed_at = $2, locked_until = $3 WHERE id = $4")
-        .bind(if lock_until.is_some() { 0 } else { failures })
-        .bind(if lock_until.is_some() { None } else { Some(first) })
-        .bind(lock_until)
-        .bind(&user.id)
-        .execute(platform.db.pool())
-        .await?;
     if let Some(until) = lock_until {
         audit(
             platform,
@@ -106,6 +131,19 @@ async fn record_failure(
         });
     }
     Ok(CoreError::BadCredentials)
+}
+
+/// The lockout answer for an account whose try could not be claimed.
+async fn locked_now(platform: &Platform, user_id: &str, now: i64) -> Result<CoreError, CoreError> {
+    let until = store::find_by_id(platform, user_id)
+        .await?
+        .and_then(|user| user.locked_until)
+        .filter(|until| *until > now)
+        .unwrap_or(now + LOCKOUT);
+    Ok(CoreError::AccountLocked {
+        until,
+        retry_after: until - now,
+    })
 }
 
 pub async fn login_password(
@@ -129,8 +167,11 @@ pub async fn login_password(
     let Some(hash) = &user.password_hash else {
         return Err(CoreError::BadCredentials);
     };
+    let Some((_, lock_until)) = claim_try(platform, &user, now).await? else {
+        return Err(locked_now(platform, &user.id, now).await?);
+    };
     if !verify_password(password, hash) {
-        return Err(record_failure(platform, origin, &user, now).await?);
+        return Err(record_failure(platform, origin, &user, lock_until).await?);
     }
     sqlx::query("UPDATE users SET failed_logins = 0, first_failed_at = NULL, locked_until = NULL WHERE id = $1")
         .bind(&user.id)
