@@ -93,7 +93,7 @@ pub async fn set_pin(
     )
     .await?;
     let now = platform.clock.now();
-    let hash = hash_password(pin)?;
+    let hash = hash_password(pin).await?;
     let mut tx = platform.db.begin().await?;
     sqlx::query("DELETE FROM desk_cloud_pins WHERE serial = $1")
         .bind(&serial)
@@ -164,7 +164,7 @@ async fn check_pin(platform: &Platform, serial: &str, pin: &str) -> Result<(), C
             .unwrap_or(now + LOCKOUT);
         return Err(locked(until));
     }
-    if verify_password(pin, &row.try_get::<String, _>("pin_hash")?) {
+    if verify_password(pin, &row.try_get::<String, _>("pin_hash")?).await {
         sqlx::query(
             "UPDATE desk_cloud_pins SET failures = 0, locked_until = NULL WHERE serial = $1",
         )

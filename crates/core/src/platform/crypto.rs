@@ -9,7 +9,7 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use chacha20poly1305::aead::{Aead, KeyInit};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use hmac::{Hmac, Mac};
-use secrecy::{ExposeSecret, SecretBox};
+use secrecy::{ExposeSecret, SecretBox, SecretString};
 use sha2::Sha256;
 
 use super::random::Random;
@@ -127,18 +127,49 @@ impl FieldCipher {
     }
 }
 
-/// Argon2id with the crate's defaults (19 MiB, 2 passes), salted from the OS.
-pub fn hash_password(password: &str) -> Result<String, CoreError> {
-    argon2::Argon2::default()
-        .hash_password(password.as_bytes())
-        .map(|h| h.to_string())
-        .map_err(|e| CoreError::internal(format!("argon2: {e}")))
+/// Argon2 hashes running at once: one per CPU, so a burst of logins queues for the cores
+/// instead of piling up memory (19 MiB each) and threads.
+static HASHING: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
+    tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, usize::from))
+});
+
+/// Runs one Argon2 computation on tokio's blocking pool, behind [`HASHING`]: tens of
+/// milliseconds of CPU each, which on the async threads would stall every other request.
+async fn off_the_async_threads<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, CoreError> {
+    let _permit = HASHING
+        .acquire()
+        .await
+        .map_err(|_| CoreError::internal("argon2 semaphore closed"))?;
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| CoreError::internal(format!("argon2 task: {e}")))
 }
 
-pub fn verify_password(password: &str, hash: &str) -> bool {
-    argon2::Argon2::default()
-        .verify_password(password.as_bytes(), hash)
-        .is_ok()
+/// Argon2id with the crate's defaults (19 MiB, 2 passes), salted from the OS.
+pub async fn hash_password(password: &str) -> Result<String, CoreError> {
+    let password = SecretString::from(password);
+    off_the_async_threads(move || {
+        argon2::Argon2::default()
+            .hash_password(password.expose_secret().as_bytes())
+            .map(|h| h.to_string())
+            .map_err(|e| CoreError::internal(format!("argon2: {e}")))
+    })
+    .await?
+}
+
+/// Whether `password` matches `hash`; a malformed hash or a failed task is a mismatch.
+pub async fn verify_password(password: &str, hash: &str) -> bool {
+    let password = SecretString::from(password);
+    let hash = hash.to_owned();
+    off_the_async_threads(move || {
+        argon2::Argon2::default()
+            .verify_password(password.expose_secret().as_bytes(), hash.as_str())
+            .is_ok()
+    })
+    .await
+    .unwrap_or(false)
 }
 
 /// SHA-256 hex, for tokens and codes stored only as digests.
@@ -180,12 +211,39 @@ mod tests {
         assert_ne!(c.blind_index("phone", "1"), c.blind_index("email", "1"));
     }
 
-    #[test]
-    fn passwords_hash_with_argon2id() {
-        let hash = hash_password("Abcdef12").unwrap();
+    #[tokio::test]
+    async fn passwords_hash_with_argon2id() {
+        let hash = hash_password("Abcdef12").await.unwrap();
         assert!(hash.starts_with("$argon2id$"));
-        assert!(verify_password("Abcdef12", &hash));
-        assert!(!verify_password("Abcdef13", &hash));
+        assert!(verify_password("Abcdef12", &hash).await);
+        assert!(!verify_password("Abcdef13", &hash).await);
+        assert!(!verify_password("Abcdef12", "not a hash").await);
+    }
+
+    /// Issue 12, finding 17: on a current-thread runtime (the worst case: one async thread), a
+    /// timer still fires while a burst of hashes and checks runs, because they run elsewhere.
+    #[tokio::test(flavor = "current_thread")]
+    async fn finding_17_argon2_leaves_the_async_threads_free() {
+        let hash = hash_password("Abcdef12").await.unwrap();
+        let mut work = Vec::new();
+        for n in 0..8 {
+            let hash = hash.clone();
+            work.push(tokio::spawn(async move {
+                if n % 2 == 0 {
+                    hash_password("Abcdef12").await.map(|_| true).unwrap()
+                } else {
+                    verify_password("Abcdef12", &hash).await
+                }
+            }));
+        }
+        // Argon2 takes tens of milliseconds per call; blocking this thread, eight of them
+        // would all be done before the timer could fire.
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        let running = work.iter().filter(|task| !task.is_finished()).count();
+        assert!(running > 0, "the hashes ran on the async thread");
+        for task in work {
+            assert!(task.await.unwrap());
+        }
     }
 
     #[test]

@@ -170,7 +170,7 @@ pub async fn login_password(
     let Some((_, lock_until)) = claim_try(platform, &user, now).await? else {
         return Err(locked_now(platform, &user.id, now).await?);
     };
-    if !verify_password(password, hash) {
+    if !verify_password(password, hash).await {
         return Err(record_failure(platform, origin, &user, lock_until).await?);
     }
     sqlx::query("UPDATE users SET failed_logins = 0, first_failed_at = NULL, locked_until = NULL WHERE id = $1")
@@ -289,7 +289,7 @@ pub async fn reset_password(
         .ok_or(CoreError::PhoneUnknown)?;
     sms_codes::consume(platform, &phone, Purpose::ResetPassword, code).await?;
     let now = platform.clock.now();
-    let hash = hash_password(password.expose())?;
+    let hash = hash_password(password.expose()).await?;
     let mut tx = platform.db.begin().await?;
     sqlx::query(
         "UPDATE users SET password_hash = $1, failed_logins = 0, first_failed_at = NULL, locked_until = NULL, updated_at = $2 WHERE id = $3",

@@ -69,7 +69,7 @@ pub async fn set_initial_password(
     }
     let password = Password::parse(password, "password")?;
     let sql = "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3";
-    let hash = hash_password(password.expose())?;
+    let hash = hash_password(password.expose()).await?;
     update(
         platform,
         origin,
@@ -94,14 +94,14 @@ pub async fn change_password(
         .password_hash
         .as_deref()
         .ok_or(CoreError::PasswordSetupRequired)?;
-    if !verify_password(old, current) {
+    if !verify_password(old, current).await {
         return Err(CoreError::WrongOldPassword);
     }
     let password = Password::parse(new, "new_password")?;
     let now = platform.clock.now();
     let mut tx = platform.db.begin().await?;
     sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
-        .bind(hash_password(password.expose())?)
+        .bind(hash_password(password.expose()).await?)
         .bind(now)
         .bind(&user.id)
         .execute(&mut *tx)

@@ -181,7 +181,7 @@ async fn create_account(
     if store::email_taken(platform, &email).await? {
         return Err(CoreError::EmailTaken);
     }
-    let password_hash = hash_password(password.expose())?;
+    let password_hash = hash_password(password.expose()).await?;
     let now = platform.clock.now();
     let mut tx = platform.db.begin().await?;
     let new_user = NewUser {
