@@ -717,7 +717,8 @@ export interface paths {
         put?: never;
         /**
          * Issues the renewed (or changed, reissued) certificate from a request made on the holder's
-         *     token; the key agent then writes it to the token.
+         *     token, or an own-key order's certificate; the key agent then writes it to the token. A new
+         *     USB key (`awaiting_production`) is the CA staff's to produce: `409 order_state`.
          */
         post: operations["key_update"];
         delete?: never;

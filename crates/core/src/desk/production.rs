@@ -227,8 +227,28 @@ pub struct TokenProduction<'a> {
     pub actor: &'a str,
 }
 
-/// Issues one certificate of a USB-key order from a request made on the token. When the order's
-/// quantity is reached it moves to "awaiting delivery". Returns the certificate.
+/// The holder's own key client writes a certificate (`POST /orders/{id}/key-update`): only to a
+/// key the holder already has, that is a renewal, change or reissue of a USB-key certificate, or
+/// the download of an own-key order. Producing a new USB key (`awaiting_production`) is the CA
+/// staff's step at the token station and is refused here with nothing changed.
+pub async fn write_holder_key(
+    platform: &Platform,
+    order: &Order,
+    production: &TokenProduction<'_>,
+) -> Result<CertificateInfo, CoreError> {
+    if !matches!(
+        order.state,
+        OrderState::AwaitingDownload | OrderState::AwaitingUpdate | OrderState::AwaitingRecovery
+    ) {
+        return Err(DeskError::Transition("download", order.state.as_str()).into());
+    }
+    produce_on_token(platform, order, production).await
+}
+
+/// Issues one certificate of a USB-key order from a request made on the token (the staff's
+/// production step, and through [`write_holder_key`] the holder's). When the order's quantity
+/// is reached it moves on. The order row is locked before its certificates are counted, so
+/// racing calls never issue more than the quantity paid for. Returns the certificate.
 pub async fn produce_on_token(
     platform: &Platform,
     order: &Order,
@@ -254,6 +274,17 @@ pub async fn produce_on_token(
     let subject = subject(&product, &order.form)?;
     let now = platform.clock.now();
     let mut tx = platform.db.begin().await?;
+    // A no-op write takes the order row's lock (PostgreSQL; SQLite's writer lock is already held)
+    // until commit: a second call waits here, then finds the version moved and stops.
+    let locked =
+        sqlx::query("UPDATE desk_orders SET version = version WHERE id = $1 AND version = $2")
+            .bind(&order.id)
+            .bind(order.version)
+            .execute(&mut *tx)
+            .await?;
+    if locked.rows_affected() != 1 {
+        return Err(DeskError::Transition("produce", order.state.as_str()).into());
+    }
     let current = orders::load_in(platform, &mut tx, &order.id).await?;
     if current.version != order.version {
         return Err(DeskError::Transition("produce", current.state.as_str()).into());

@@ -126,7 +126,8 @@ pub struct KeyUpdateIn {
 }
 
 /// Issues the renewed (or changed, reissued) certificate from a request made on the holder's
-/// token; the key agent then writes it to the token.
+/// token, or an own-key order's certificate; the key agent then writes it to the token. A new
+/// USB key (`awaiting_production`) is the CA staff's to produce: `409 order_state`.
 #[utoipa::path(post, path = "/api/v1/orders/{id}/key-update", tag = "certificates", request_body = KeyUpdateIn,
     responses((status = 200, body = CertificateInfo), (status = 400, body = Problem), (status = 409, body = Problem)))]
 pub async fn key_update(
@@ -152,7 +153,7 @@ pub async fn key_update(
     };
     let actor = format!("user:{user}");
     Ok(Json(
-        production::produce_on_token(
+        production::write_holder_key(
             &state.platform,
             &order,
             &TokenProduction {

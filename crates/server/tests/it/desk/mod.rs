@@ -5,6 +5,7 @@ mod actions;
 mod cert_login;
 mod cloud;
 mod flows;
+mod key_update;
 pub(crate) mod lifecycle;
 mod outbox;
 mod refusals;
