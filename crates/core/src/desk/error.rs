@@ -101,8 +101,8 @@ impl DeskError {
                 K::Conflict,
                 "order_open_exists",
                 Some("id_number"),
-                "该证件号码已有一笔未完成的同类业务订单，请在“我的订单”中继续办理".into(),
-                "There is already an unfinished order of this business for this ID number; continue it from My orders".into(),
+                "您已有一笔该证件号码的未完成同类业务订单，请在“我的订单”中继续办理".into(),
+                "You already have an unfinished order of this business for this ID number; continue it from My orders".into(),
             ),
             Self::Missing(field) => d(
                 K::BadInput,

@@ -74,10 +74,31 @@ pub struct SentCode {
     pub expires_in: i64,
 }
 
+/// Sends a new code to `phone` for `purpose` (after the resend gap).
 pub async fn send(
     platform: &Platform,
     phone: &Phone,
     purpose: Purpose,
+) -> Result<SentCode, CoreError> {
+    issue(platform, phone, purpose, true).await
+}
+
+/// Answers exactly as [`send`] would, resend gap included, but sends nothing: the stored code
+/// was never told to anyone, so every later check of it fails like a wrong code. For a number
+/// the flow must not reveal as unknown (a password reset for a phone without an account).
+pub async fn pretend(
+    platform: &Platform,
+    phone: &Phone,
+    purpose: Purpose,
+) -> Result<SentCode, CoreError> {
+    issue(platform, phone, purpose, false).await
+}
+
+async fn issue(
+    platform: &Platform,
+    phone: &Phone,
+    purpose: Purpose,
+    deliver: bool,
 ) -> Result<SentCode, CoreError> {
     if !platform.sms.configured() {
         return Err(CoreError::ProviderNotConfigured { provider: "sms" });
@@ -121,6 +142,13 @@ pub async fn send(
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
+    if !deliver {
+        tracing::info!(phone = %phone.masked(), purpose = purpose.as_str(), "sms code withheld");
+        return Ok(SentCode {
+            resend_after: RESEND_GAP,
+            expires_in: CODE_LIFETIME,
+        });
+    }
     let message = SmsMessage {
         text: format!(
             "【Signet】您正在{}，验证码 {code}，5 分钟内有效。请勿将验证码告诉他人。",

@@ -158,7 +158,19 @@ async fn a_taken_phone_cannot_be_moved_to() {
     app.register(&taken, "owner").await;
     app.logout().await;
     app.register(&phone(40_000_007), "wanter").await;
-    let response = app.request_code(&taken, "change_phone_new").await;
+    let old_code = app.code_for(&phone(40_000_007), "change_phone_old").await;
+    let verified = app
+        .post("/api/v1/me/phone/verify-old", json!({"sms_code": old_code}))
+        .await;
+    assert_eq!(verified.status(), StatusCode::NO_CONTENT);
+    // The code goes out like any other; only its holder learns the phone is taken (finding 13).
+    let code = app.code_for(&taken, "change_phone_new").await;
+    let response = app
+        .put(
+            "/api/v1/me/phone",
+            json!({"phone": taken, "sms_code": code}),
+        )
+        .await;
     problem(response, StatusCode::CONFLICT, "phone_taken").await;
 }
 

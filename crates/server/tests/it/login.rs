@@ -201,10 +201,25 @@ async fn a_forgotten_password_is_reset_and_other_sessions_end() {
 }
 
 #[tokio::test]
-async fn reset_for_an_unknown_phone_is_refused() {
+async fn reset_for_an_unknown_phone_sends_nothing_and_fails_like_a_wrong_code() {
     let app = app().start().await;
-    let response = app.request_code(&phone(30_000_007), "reset_password").await;
-    problem(response, StatusCode::NOT_FOUND, "phone_unknown").await;
+    let number = phone(30_000_007);
+    let response = app.request_code(&number, "reset_password").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let inbox: Value = app
+        .get(&format!("/dev/inbox?to={number}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(inbox.as_array().unwrap().len(), 0);
+    let reset = app
+        .post(
+            "/api/v1/password/reset",
+            json!({"phone": number, "sms_code": "123456", "new_password": "Newer#2026"}),
+        )
+        .await;
+    problem(reset, StatusCode::BAD_REQUEST, "sms_code_wrong").await;
 }
 
 #[tokio::test]

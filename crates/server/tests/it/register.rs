@@ -18,13 +18,20 @@ async fn a_newcomer_registers_and_is_signed_in_with_masked_data() {
 }
 
 #[tokio::test]
-async fn a_taken_phone_is_refused_before_a_code_is_sent() {
+async fn a_taken_phone_is_refused_once_its_code_is_proven() {
     let mut app = app().start().await;
     let number = phone(10_000_002);
     app.register(&number, "first").await;
     app.logout().await;
+    app.advance_clock(61).await;
+    // Only the phone's owner can learn that it is taken (issue 12, finding 13).
+    let code = app.code_for(&number, "register").await;
     let body = problem(
-        app.request_code(&number, "register").await,
+        app.post(
+            "/api/v1/register/phone",
+            json!({"phone": number, "sms_code": code, "agree": true}),
+        )
+        .await,
         StatusCode::CONFLICT,
         "phone_taken",
     )

@@ -110,16 +110,22 @@ pub async fn create_for(
     super::load(platform, &id).await
 }
 
-/// The key of the "one open order per ID number and business" slot.
+/// The key of the "one open order per ID number and business" slot, which is the applicant's
+/// own: it keeps one user from opening the same business twice for one ID, and a refusal only
+/// ever points at the caller's own order. Another user's open order for the same ID is neither
+/// revealed nor blocked by it (that would tell anyone typing a credit code whether someone has
+/// an order for it, and let a stale draft squat a company's code); telling the real applicant
+/// from an impostor is what the identity checks and the review are for.
 pub(super) fn open_key(
     platform: &Platform,
     product: &Product,
     form: &ApplicationForm,
     kind: Business,
+    user_id: &str,
 ) -> Option<String> {
     form.subject_id(product.subject_kind).map(|id| {
         format!(
-            "{}:{}",
+            "{}:{}:{user_id}",
             platform.cipher.blind_index("subject-id", id),
             kind.as_str()
         )

@@ -13,8 +13,9 @@ use crate::platform::clock::Clock as _;
 use crate::platform::ids::Fen;
 
 /// Saves the wizard's form (any step, any completeness): normalised, goods checked, price
-/// recomputed. A rejected order goes back to drafting. Claims the open-order slot for the form's
-/// ID number as soon as it is known, so a second order for the same ID is refused early.
+/// recomputed. A rejected order goes back to drafting. Claims the applicant's open-order slot for
+/// the form's ID number as soon as it is known, so their second order for the same ID is
+/// refused early (another user's order is never revealed: see [`open_key`]).
 pub async fn save_form(
     platform: &Platform,
     order: &Order,
@@ -62,7 +63,7 @@ pub async fn save_form(
             } else {
                 product.price(form.term_years, form.quantity)?
             },
-            open_key: open_key(platform, &product, &form, order.kind),
+            open_key: open_key(platform, &product, &form, order.kind, &order.user_id),
             id_index: form
                 .subject_id(product.subject_kind)
                 .map(|id| platform.cipher.blind_index("subject-id", id)),

@@ -274,7 +274,7 @@ async fn quick_register(
 }
 
 /// Forgotten password: a code to the phone, then a new password. Ends every session of the
-/// account and lifts a lockout.
+/// account and lifts a lockout. Answers the same for a phone without an account.
 pub async fn reset_password(
     platform: &Platform,
     origin: &Origin,
@@ -284,10 +284,12 @@ pub async fn reset_password(
 ) -> Result<(), CoreError> {
     let phone = Phone::parse(phone, "phone")?;
     let password = Password::parse(new_password, "new_password")?;
+    // The code first: an unknown phone's code was never sent (`sms_codes::pretend`), so it
+    // fails here exactly like a wrong code for a known one.
+    sms_codes::consume(platform, &phone, Purpose::ResetPassword, code).await?;
     let user = store::find_by_phone(platform, &phone)
         .await?
-        .ok_or(CoreError::PhoneUnknown)?;
-    sms_codes::consume(platform, &phone, Purpose::ResetPassword, code).await?;
+        .ok_or(CoreError::SmsCodeExpired)?;
     let now = platform.clock.now();
     let hash = hash_password(password.expose()).await?;
     let mut tx = platform.db.begin().await?;

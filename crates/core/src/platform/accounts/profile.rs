@@ -216,10 +216,11 @@ pub async fn change_phone(
     if phone.as_str() == user.phone {
         return Err(CoreError::SamePhone);
     }
+    // Only someone who has the new phone learns that it belongs to another account.
+    sms_codes::consume(platform, &phone, Purpose::ChangePhoneNew, code).await?;
     if store::find_by_phone(platform, &phone).await?.is_some() {
         return Err(CoreError::PhoneTaken { field: "phone" });
     }
-    sms_codes::consume(platform, &phone, Purpose::ChangePhoneNew, code).await?;
     let c = &platform.cipher;
     let mut tx = platform.db.begin().await?;
     sqlx::query(

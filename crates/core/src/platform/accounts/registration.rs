@@ -37,8 +37,10 @@ pub(super) async fn active_user(platform: &Platform, session: &Session) -> Resul
     Ok(user)
 }
 
-/// Sends an SMS code after the graphic captcha passes. Refuses early what the next step would
-/// refuse anyway (a taken phone for registration, an unknown one for a reset).
+/// Sends an SMS code after the graphic captcha passes. The answer never tells whether the phone
+/// has an account: a registration or phone-change code goes to a taken phone too (its owner
+/// learns `phone_taken` only after proving the code), and a reset for an unknown phone answers
+/// like a sent code while sending nothing (its check then fails like a wrong code).
 pub async fn send_code(
     platform: &Platform,
     session: &Session,
@@ -70,19 +72,15 @@ pub async fn send_code(
         return Err(CoreError::ProviderNotConfigured { provider: "sms" });
     }
     captcha::check(platform, captcha_id, captcha_answer).await?;
-    let existing = store::find_by_phone(platform, &target).await?;
     match purpose {
-        Purpose::Register if existing.is_some() => {
-            return Err(CoreError::PhoneTaken { field: "phone" });
+        Purpose::ResetPassword if store::find_by_phone(platform, &target).await?.is_none() => {
+            return sms_codes::pretend(platform, &target, purpose).await;
         }
-        Purpose::ResetPassword if existing.is_none() => return Err(CoreError::PhoneUnknown),
         Purpose::ChangePhoneNew => {
+            // The user's own number is no secret to them.
             let user = active_user(platform, session).await?;
             if user.phone == target.as_str() {
                 return Err(CoreError::SamePhone);
-            }
-            if existing.is_some() {
-                return Err(CoreError::PhoneTaken { field: "phone" });
             }
         }
         _ => {}
@@ -103,10 +101,11 @@ pub async fn verify_registration_phone(
     if !agree {
         return Err(CoreError::AgreementRequired);
     }
+    // Only someone who has the phone learns that it already has an account.
+    sms_codes::consume(platform, &phone, Purpose::Register, code).await?;
     if store::find_by_phone(platform, &phone).await?.is_some() {
         return Err(CoreError::PhoneTaken { field: "phone" });
     }
-    sms_codes::consume(platform, &phone, Purpose::Register, code).await?;
     sessions::remember_verified_phone(platform, session, &platform.cipher.seal(phone.as_str())?)
         .await?;
     Ok(phone.masked())
