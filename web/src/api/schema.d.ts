@@ -821,7 +821,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sends the application-signing SMS code (APP-10). */
+        /** Sends the application-signing SMS code (APP-10) after the captcha passes. */
         post: operations["signing_code"];
         delete?: never;
         options?: never;
@@ -1956,6 +1956,9 @@ export interface components {
             signature: string;
         };
         SigningCodeIn: {
+            captcha_answer?: string;
+            /** @description A solved graphic captcha (`POST /captcha`), spent by this request. */
+            captcha_id?: string;
             /** @description Send the authorisation code to the legal representative instead of the operator. */
             legal_rep?: boolean;
         };
