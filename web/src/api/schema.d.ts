@@ -2061,6 +2061,11 @@ export interface components {
             /** Format: int64 */
             attempts: number;
             created_at: components["schemas"]["i64"];
+            /**
+             * @description The check is about the identity the form names now. A check of data edited since counts
+             *     for nothing: the party needs a new one.
+             */
+            current: boolean;
             detail: string;
             expires_at: components["schemas"]["i64"];
             id: string;

@@ -104,6 +104,9 @@ pub struct VerificationView {
     pub detail: String,
     pub expires_at: Timestamp,
     pub created_at: Timestamp,
+    /// The check is about the identity the form names now. A check of data edited since counts
+    /// for nothing: the party needs a new one.
+    pub current: bool,
 }
 
 /// What the applicant sends to start a check.
@@ -132,12 +135,20 @@ pub struct Started {
     pub face_url: Option<String>,
 }
 
-fn view(row: &sqlx::any::AnyRow) -> Result<VerificationView, CoreError> {
+/// A session row as the applicant sees it, `current` measured against `form`.
+fn view(
+    platform: &Platform,
+    row: &sqlx::any::AnyRow,
+    form: &ApplicationForm,
+) -> Result<VerificationView, CoreError> {
     let party: String = row.try_get("party")?;
+    let party = Party::parse(&party).unwrap_or(Party::Person);
     let method: String = row.try_get("method")?;
+    let hash: Option<String> = row.try_get("identity_hash")?;
     Ok(VerificationView {
+        current: hash.as_deref() == Some(identity_hash(platform, form, party).as_str()),
         id: row.try_get("id")?,
-        party: Party::parse(&party).unwrap_or(Party::Person),
+        party,
         method: Method::parse(&method).unwrap_or(Method::ThreeFactor),
         state: {
             let text: String = row.try_get("state")?;
@@ -151,17 +162,20 @@ fn view(row: &sqlx::any::AnyRow) -> Result<VerificationView, CoreError> {
     })
 }
 
-const COLUMNS: &str = "id, party, method, state, attempts, detail, expires_at, created_at";
+const COLUMNS: &str =
+    "id, party, method, state, attempts, detail, expires_at, created_at, identity_hash";
 
 /// The checks of an order, newest first.
-pub async fn list(platform: &Platform, order_id: &str) -> Result<Vec<VerificationView>, CoreError> {
+pub async fn list(platform: &Platform, order: &Order) -> Result<Vec<VerificationView>, CoreError> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM desk_verifications WHERE order_id = $1 ORDER BY created_at DESC, id"
     )))
-    .bind(order_id)
+    .bind(&order.id)
     .fetch_all(platform.db.pool())
     .await?;
-    rows.iter().map(view).collect()
+    rows.iter()
+        .map(|row| view(platform, row, &order.form))
+        .collect()
 }
 
 /// The identity of `party` on the form: name, ID number, mobile.
@@ -184,6 +198,40 @@ fn identity(form: &ApplicationForm, party: Party) -> (String, String, String) {
             .map(|p| (p.name.clone(), p.id_number.clone(), p.phone.clone()))
             .unwrap_or_default(),
     }
+}
+
+/// The keyed hash of what a check of `party` looks at on the form: the organisation with its
+/// legal representative, or the person. A check counts only while the form still says this, so
+/// editing the checked identity (another company's credit code, another ID number) voids it.
+fn identity_hash(platform: &Platform, form: &ApplicationForm, party: Party) -> String {
+    let fields = match party {
+        Party::Organisation => {
+            let org = form.organisation.clone().unwrap_or_default();
+            serde_json::json!([
+                org.name,
+                org.id_number,
+                org.legal_rep_name,
+                org.legal_rep_id_number,
+                org.legal_rep_phone
+            ])
+        }
+        Party::Operator | Party::Person => {
+            let person = form.person.clone().unwrap_or_default();
+            serde_json::json!([person.name, person.id_number, person.phone])
+        }
+    };
+    platform.cipher.blind_index(
+        "verification-identity",
+        &format!("{}:{fields}", party.as_str()),
+    )
+}
+
+/// The order's checks that are about the identities its form names now, newest first: the only
+/// ones that can settle a party.
+async fn current(platform: &Platform, order: &Order) -> Result<Vec<VerificationView>, CoreError> {
+    let mut sessions = list(platform, order).await?;
+    sessions.retain(|v| v.current);
+    Ok(sessions)
 }
 
 struct NewSession {
@@ -215,7 +263,8 @@ async fn insert(
     let mut tx = platform.db.begin().await?;
     sqlx::query(
         "INSERT INTO desk_verifications (id, order_id, party, method, state, attempts, secret_sealed, detail, \
-         expires_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 0, $6, $7, $8, $9, $9)",
+         expires_at, created_at, updated_at, identity_hash) \
+         VALUES ($1, $2, $3, $4, $5, 0, $6, $7, $8, $9, $9, $10)",
     )
     .bind(&id)
     .bind(&order.id)
@@ -226,6 +275,7 @@ async fn insert(
     .bind(&session.detail)
     .bind(session.expires_at)
     .bind(now)
+    .bind(identity_hash(platform, &order.form, session.party))
     .execute(&mut *tx)
     .await?;
     let event = crate::platform::audit::AuditEvent::new(
@@ -245,6 +295,7 @@ async fn insert(
 async fn one(
     platform: &Platform,
     id: &str,
+    form: &ApplicationForm,
 ) -> Result<(VerificationView, String, Option<String>), CoreError> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS}, order_id, secret_sealed FROM desk_verifications WHERE id = $1"
@@ -254,7 +305,7 @@ async fn one(
     .await?
     .ok_or(CoreError::NotFound)?;
     Ok((
-        view(&row)?,
+        view(platform, &row, form)?,
         row.try_get("order_id")?,
         row.try_get("secret_sealed")?,
     ))
@@ -408,7 +459,7 @@ pub async fn start(
     };
     let id = insert(platform, order, &session).await?;
     let order_state = advance(platform, &order.id).await?;
-    let (verification, _, _) = one(platform, &id).await?;
+    let (verification, _, _) = one(platform, &id, &order.form).await?;
     Ok(Started {
         verification,
         order_state,
@@ -498,7 +549,7 @@ pub async fn choose_offline(platform: &Platform, order: &Order) -> Result<OrderS
         return Err(DeskError::Transition("verify", order.state.as_str()).into());
     }
     let product = catalog::product(platform, &order.product_id).await?;
-    let done = list(platform, &order.id).await?;
+    let done = current(platform, order).await?;
     for requirement in requirements(&product, &order.form) {
         if done
             .iter()
@@ -529,14 +580,17 @@ pub async fn choose_offline(platform: &Platform, order: &Order) -> Result<OrderS
     advance(platform, &order.id).await
 }
 
-/// Moves a verifying order on once every party passed or went to a person; flags the latter.
+/// Moves a verifying order on once every party passed or went to a person, by a check of the
+/// data the form holds now; flags the latter.
 async fn advance(platform: &Platform, order_id: &str) -> Result<OrderState, CoreError> {
     let order = orders::load(platform, order_id).await?;
     if order.state != OrderState::Verifying {
         return Ok(order.state);
     }
     let product = catalog::product(platform, &order.product_id).await?;
-    let sessions = list(platform, order_id).await?;
+    // Only checks of the identities the form names now count (a form edited after a pass
+    // needs a new check).
+    let sessions = current(platform, &order).await?;
     let mut manual = Vec::new();
     for requirement in requirements(&product, &order.form) {
         let mine = || sessions.iter().filter(|v| v.party == requirement.party);

@@ -5,6 +5,7 @@ mod actions;
 mod cert_login;
 mod cloud;
 mod flows;
+mod identity;
 mod lifecycle;
 mod outbox;
 mod refusals;
