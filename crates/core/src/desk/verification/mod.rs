@@ -16,9 +16,11 @@ use crate::platform::clock::{Clock as _, Timestamp};
 use crate::platform::providers::{CheckOutcome, SmsMessage, Transfer};
 
 mod deposit;
+mod limits;
 mod status;
 
 pub use deposit::{confirm_deposit, parse_yuan};
+pub use limits::{MAX_DEPOSITS, MAX_LOOKUPS};
 pub use status::{VerificationEvent, VerificationStatus};
 
 use crate::platform::machine::Machine as _;
@@ -240,6 +242,8 @@ struct NewSession {
     party: Party,
     method: Method,
     state: VerificationStatus,
+    /// Tries already used (a micro-deposit continues from the wrong amounts of earlier ones).
+    attempts: i64,
     secret: Option<String>,
     detail: String,
     expires_at: Timestamp,
@@ -264,7 +268,7 @@ async fn insert(
     sqlx::query(
         "INSERT INTO desk_verifications (id, order_id, party, method, state, attempts, secret_sealed, detail, \
          expires_at, created_at, updated_at, identity_hash) \
-         VALUES ($1, $2, $3, $4, $5, 0, $6, $7, $8, $9, $9, $10)",
+         VALUES ($1, $2, $3, $4, $5, $11, $6, $7, $8, $9, $9, $10)",
     )
     .bind(&id)
     .bind(&order.id)
@@ -276,6 +280,7 @@ async fn insert(
     .bind(session.expires_at)
     .bind(now)
     .bind(identity_hash(platform, &order.form, session.party))
+    .bind(session.attempts)
     .execute(&mut *tx)
     .await?;
     let event = crate::platform::audit::AuditEvent::new(
@@ -355,6 +360,20 @@ pub async fn start(
                     "The account number must be 8–30 digits",
                 ));
             }
+            // Wrong amounts count across deposits; each deposit is reserved before money moves.
+            let tries_used = limits::deposit_tries_used(platform, &order.id, party).await?;
+            if tries_used >= DEPOSIT_TRIES {
+                return Err(DeskError::VerificationAttemptsExhausted.into());
+            }
+            limits::reserve(platform, &order.id, party, limits::Kind::Deposit).await?;
+            status::expire_pending(
+                platform,
+                &order.id,
+                party.as_str(),
+                Method::MicroDeposit.as_str(),
+                now,
+            )
+            .await?;
             let org_name = order
                 .form
                 .organisation
@@ -376,6 +395,7 @@ pub async fn start(
                     party,
                     method,
                     state: VerificationStatus::Pending,
+                    attempts: tries_used,
                     secret: Some(amount.to_string()),
                     detail: format!(
                         "已向{bank}尾号 {} 的账户打款，请在 72 小时内输入到账金额",
@@ -388,6 +408,7 @@ pub async fn start(
                     party,
                     method,
                     state: VerificationStatus::Manual,
+                    attempts: 0,
                     secret: None,
                     detail: format!("{bank}暂不支持小额打款验证，已转人工审核"),
                     expires_at: now,
@@ -395,6 +416,7 @@ pub async fn start(
             }
         }
         Method::ThreeFactor => {
+            limits::reserve(platform, &order.id, party, limits::Kind::Lookup).await?;
             let outcome = platform
                 .identity
                 .three_factor(&name, &id_number, &phone)
@@ -418,6 +440,7 @@ pub async fn start(
                     "The card's mobile number is not valid",
                 ));
             }
+            limits::reserve(platform, &order.id, party, limits::Kind::Lookup).await?;
             let outcome = platform
                 .identity
                 .four_factor(&name, &id_number, &card, &card_phone)
@@ -430,6 +453,11 @@ pub async fn start(
             // The SMS carries an absolute link (a phone opens it outside the site).
             let link = platform.link(&url);
             let phone = Phone::parse(&phone, "phone")?;
+            // A link to a number the form names: behind the resend gap and the daily cap.
+            if !platform.sms.configured() {
+                return Err(CoreError::ProviderNotConfigured { provider: "sms" });
+            }
+            crate::platform::sms_limits::admit(platform, &phone, "face_check").await?;
             platform
                 .sms
                 .send(
@@ -448,6 +476,7 @@ pub async fn start(
                 party,
                 method,
                 state: VerificationStatus::Pending,
+                attempts: 0,
                 secret: None,
                 detail: format!(
                     "人脸核验链接已发送至 {}，也可扫描二维码现场核验",
@@ -479,6 +508,7 @@ fn outcome_session(
             party,
             method,
             state: VerificationStatus::Passed,
+            attempts: 0,
             secret: None,
             detail: "核验通过".into(),
             expires_at: now,
@@ -488,6 +518,7 @@ fn outcome_session(
             party,
             method,
             state: VerificationStatus::Failed,
+            attempts: 0,
             secret: None,
             detail: format!("核验未通过：{why}。可修改信息后重试，或选择线下邮寄申请"),
             expires_at: now,
@@ -570,6 +601,7 @@ pub async fn choose_offline(platform: &Platform, order: &Order) -> Result<OrderS
                 party: requirement.party,
                 method,
                 state: VerificationStatus::Manual,
+                attempts: 0,
                 secret: None,
                 detail: "申请人选择线下邮寄申请表，待收到纸质材料后人工审核".into(),
                 expires_at: platform.clock.now(),
@@ -590,18 +622,23 @@ async fn advance(platform: &Platform, order_id: &str) -> Result<OrderState, Core
     let product = catalog::product(platform, &order.product_id).await?;
     // Only checks of the identities the form names now count (a form edited after a pass
     // needs a new check).
-    let sessions = current(platform, &order).await?;
-    let mut manual = Vec::new();
+    let all = list(platform, &order).await?;
     for requirement in requirements(&product, &order.form) {
-        let mine = || sessions.iter().filter(|v| v.party == requirement.party);
-        if mine().any(|v| v.state == VerificationStatus::Passed) {
-            continue;
-        }
-        match mine().find(|v| v.state == VerificationStatus::Manual) {
-            Some(v) => manual.push(v.detail.clone()),
-            None => return Ok(order.state),
+        let settled = all
+            .iter()
+            .any(|v| v.current && v.party == requirement.party && v.state.settles_party());
+        if !settled {
+            return Ok(order.state);
         }
     }
+    // Every hand-over to a person stays a flag for the reviewer, even when the party passed
+    // another way afterwards (or the form was edited since).
+    let manual: Vec<String> = all
+        .iter()
+        .rev()
+        .filter(|v| v.state == VerificationStatus::Manual)
+        .map(|v| v.detail.clone())
+        .collect();
     let now = platform.clock.now();
     let mut tx = platform.db.begin().await?;
     let order = orders::load_in(platform, &mut tx, order_id).await?;
@@ -610,7 +647,11 @@ async fn advance(platform: &Platform, order_id: &str) -> Result<OrderState, Core
     }
     let flags = (!manual.is_empty()).then(|| {
         let mut flags = order.flags.clone();
-        flags.extend(manual);
+        for flag in manual {
+            if !flags.contains(&flag) {
+                flags.push(flag);
+            }
+        }
         flags
     });
     let to = orders::apply(
