@@ -14,6 +14,8 @@ import {
   PNG_1X1,
   registerViaApi,
   shot,
+  solveCaptcha,
+  solvedCaptcha,
   uniquePhone,
 } from './helpers'
 
@@ -76,6 +78,10 @@ async function uploadMaterial(page: Page, orderId: string, kind: string): Promis
 
 /** Agreement, the signing SMS code from the sandbox inbox, submit. */
 async function signAndSubmit(page: Page, orderId: string, signerPhone: string): Promise<void> {
+  // The code goes out behind the step's graphic captcha.
+  const captcha = page.getByTestId('sign-captcha-image')
+  await expect(captcha).toHaveAttribute('data-captcha-id', /.+/)
+  await solveCaptcha(page, 'sign-captcha', (await captcha.getAttribute('data-captcha-id')) as string)
   const sent = await apiAfter(page, 'POST', `/api/v1/orders/${orderId}/signing-code`, () =>
     page.getByTestId('sign-sms-send-button').click(),
   )
@@ -478,7 +484,7 @@ async function ukeyOrderAwaitingReview(request: APIRequestContext): Promise<{ id
     shipping: { name: '李经办', phone: operatorPhone, address: '福州市鼓楼区软件大道 1 号' },
     materials: { business_licence: licence },
   })
-  await apiJson(request, 'POST', `/api/v1/orders/${order.id}/signing-code`, {})
+  await apiJson(request, 'POST', `/api/v1/orders/${order.id}/signing-code`, await solvedCaptcha(request))
   const code = await inboxCode(request, operatorPhone, 'sms')
   await apiJson(request, 'POST', `/api/v1/orders/${order.id}/submit`, { agree: true, sms_code: code })
   const account = `6222${digits(14)}`
@@ -520,7 +526,7 @@ async function personalOrderAwaitingReview(request: APIRequestContext): Promise<
     person: { name: '钱驳回', id_number: idNumber('19880808'), phone, email: 'reject@example.com' },
     materials,
   })
-  await apiJson(request, 'POST', `/api/v1/orders/${order.id}/signing-code`, {})
+  await apiJson(request, 'POST', `/api/v1/orders/${order.id}/signing-code`, await solvedCaptcha(request))
   const code = await inboxCode(request, phone, 'sms')
   await apiJson(request, 'POST', `/api/v1/orders/${order.id}/submit`, { agree: true, sms_code: code })
   await apiJson(request, 'POST', `/api/v1/orders/${order.id}/verifications`, { party: 'person', method: 'three_factor' })

@@ -234,3 +234,9 @@ export async function apiJson<T>(
   expect(res.ok(), `${method} ${url} → ${res.status()} ${await res.text()}`).toBe(true)
   return (await res.json()) as T
 }
+
+/** A fresh captcha solved through the sandbox inbox, for API calls that spend one. */
+export async function solvedCaptcha(request: APIRequestContext): Promise<{ captcha_id: string; captcha_answer: string }> {
+  const { captcha_id } = await apiJson<{ captcha_id: string }>(request, 'POST', '/api/v1/captcha')
+  return { captcha_id, captcha_answer: await inboxCode(request, captcha_id, 'captcha') }
+}

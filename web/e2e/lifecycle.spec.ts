@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { expect, test, type APIRequestContext } from '@playwright/test'
 import { creditCheckCharacter, idCheckDigit } from '../src/utils/ids'
 import { parseSerial } from '../src/utils/lifecycle'
-import { advanceClock, apiAfter, apiJson, bodyText, DEMO_STAFF, inboxCode, loginViaApi, newUser, PNG_1X1, registerViaApi, shot, uniquePhone } from './helpers'
+import { advanceClock, apiAfter, apiJson, bodyText, DEMO_STAFF, inboxCode, loginViaApi, newUser, PNG_1X1, registerViaApi, shot, solvedCaptcha, uniquePhone } from './helpers'
 
 const webDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..')
 const SIGNET_BIN = path.resolve(webDir, process.env.SIGNET_BIN ?? '../target/debug/signet')
@@ -68,7 +68,7 @@ async function uploadLicence(request: APIRequestContext, orderId: string): Promi
 
 /** Signs, passes the identity checks (three-factor, micro-deposit where it is the only way), pays and gets the staff approval. */
 async function driveToProduction(request: APIRequestContext, staff: APIRequestContext, id: string, signer: string, until: string[]): Promise<void> {
-  await apiJson(request, 'POST', `/api/v1/orders/${id}/signing-code`, {})
+  await apiJson(request, 'POST', `/api/v1/orders/${id}/signing-code`, await solvedCaptcha(request))
   await apiJson(request, 'POST', `/api/v1/orders/${id}/submit`, { agree: true, sms_code: await inboxCode(request, signer, 'sms') })
   const seen: string[] = []
   for (let round = 0; round < 8; round += 1) {

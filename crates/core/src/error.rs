@@ -43,6 +43,8 @@ pub enum CoreError {
     SmsCodeBurned,
     #[error("sms sent too recently")]
     SmsTooSoon { retry_after: i64 },
+    #[error("daily sms cap for this number reached")]
+    SmsDailyLimit,
     #[error("phone already registered")]
     PhoneTaken { field: &'static str },
     #[error("login name taken")]
@@ -201,6 +203,13 @@ impl CoreError {
                 retry_after: Some(*retry_after),
                 ..d(K::TooMany, "sms_too_soon", Some("phone"), "", "")
             },
+            Self::SmsDailyLimit => d(
+                K::TooMany,
+                "sms_daily_limit",
+                Some("phone"),
+                "该手机号今日接收的短信已达上限，请明天再试",
+                "This number has received the most messages allowed today; try again tomorrow",
+            ),
             Self::PhoneTaken { field } => d(
                 K::Conflict,
                 "phone_taken",

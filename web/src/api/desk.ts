@@ -75,8 +75,9 @@ export function deskApi(client: ApiClient = api) {
       return client.upload(`/api/v1/mobile-upload/${enc(token)}`, form)
     },
 
-    signingCode: (id: string, legal_rep = false): Promise<SentCode> =>
-      client.post(`${order(id)}/signing-code`, { legal_rep }),
+    /** The signing code, behind a solved graphic captcha (single use, like the account flows). */
+    signingCode: (id: string, legal_rep: boolean, captcha_id: string, captcha_answer: string): Promise<SentCode> =>
+      client.post(`${order(id)}/signing-code`, { legal_rep, captcha_id, captcha_answer }),
     submit: (id: string, body: SubmitInput): Promise<OrderDetail> => client.post(`${order(id)}/submit`, body),
 
     startVerification: (id: string, body: StartInput): Promise<Started> =>

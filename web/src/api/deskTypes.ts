@@ -164,6 +164,8 @@ export interface VerificationView {
   detail: string
   expires_at: Timestamp
   created_at: Timestamp
+  /** About the identity the form names now; a check of data edited since counts for nothing. */
+  current: boolean
 }
 
 export interface Requirement {

@@ -822,7 +822,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sends the application-signing SMS code (APP-10). */
+        /** Sends the application-signing SMS code (APP-10) after the captcha passes. */
         post: operations["signing_code"];
         delete?: never;
         options?: never;
@@ -1957,6 +1957,9 @@ export interface components {
             signature: string;
         };
         SigningCodeIn: {
+            captcha_answer?: string;
+            /** @description A solved graphic captcha (`POST /captcha`), spent by this request. */
+            captcha_id?: string;
             /** @description Send the authorisation code to the legal representative instead of the operator. */
             legal_rep?: boolean;
         };
@@ -2059,6 +2062,11 @@ export interface components {
             /** Format: int64 */
             attempts: number;
             created_at: components["schemas"]["i64"];
+            /**
+             * @description The check is about the identity the form names now. A check of data edited since counts
+             *     for nothing: the party needs a new one.
+             */
+            current: boolean;
             detail: string;
             expires_at: components["schemas"]["i64"];
             id: string;

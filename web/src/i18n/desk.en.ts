@@ -269,6 +269,7 @@ export const deskEn: typeof deskZhCN = {
     submit: 'Sign and submit',
     submitted: 'Signed and submitted; please complete the identity checks',
     needSmsCode: 'Enter the 6-digit SMS code',
+    needCaptcha: 'Enter the characters in the picture first',
     agreeRequired: 'Please read and accept the Certificate Subscriber Agreement',
   },
   summary: {

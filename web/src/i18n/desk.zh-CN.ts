@@ -267,6 +267,7 @@ export const deskZhCN = {
     submit: '签署并提交',
     submitted: '申请已签署提交，请继续完成身份核验',
     needSmsCode: '请输入 6 位短信验证码',
+    needCaptcha: '请先输入图形验证码',
     agreeRequired: '请先阅读并同意《数字证书服务协议》',
   },
   summary: {

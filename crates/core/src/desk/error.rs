@@ -23,6 +23,8 @@ pub enum DeskError {
     MethodNotOffered,
     #[error("verification session not open")]
     VerificationClosed,
+    #[error("no checks of this kind left for this party and order")]
+    VerificationAttemptsExhausted,
     #[error("wrong amount")]
     WrongAmount { tries_left: i64 },
     #[error("material kind not required by product")]
@@ -142,6 +144,13 @@ impl DeskError {
                 None,
                 "该核验已结束或已过期，请重新发起".into(),
                 "This check has ended or expired; start a new one".into(),
+            ),
+            Self::VerificationAttemptsExhausted => d(
+                K::TooMany,
+                "verification_attempts_exhausted",
+                Some("method"),
+                "该核验方式的次数已用完，请改用其他核验方式，或选择线下邮寄申请由人工审核".into(),
+                "No more checks of this kind for this order; choose another method or the offline mail flow".into(),
             ),
             Self::WrongAmount { tries_left } => d(
                 K::BadInput,

@@ -16,6 +16,7 @@ pub mod providers;
 pub mod random;
 pub mod sessions;
 pub mod sms_codes;
+pub mod sms_limits;
 pub mod wing_state;
 
 use std::path::PathBuf;

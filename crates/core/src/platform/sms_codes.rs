@@ -118,6 +118,9 @@ async fn issue(
             return Err(CoreError::SmsTooSoon { retry_after: wait });
         }
     }
+    // The shared gate of every SMS a request sends: the gap above again, atomically, and the
+    // number's daily cap.
+    super::sms_limits::admit(platform, phone, purpose.as_str()).await?;
     let code = platform.random.digits(6)?;
     let id = uuid::Uuid::new_v4().to_string();
     let mut tx = platform.db.begin().await?;

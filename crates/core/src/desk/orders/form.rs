@@ -213,6 +213,7 @@ impl ApplicationForm {
                 en: "The mobile number is not valid",
             });
         }
+        self.check_legal_rep_phone(product)?;
         if person.email.is_empty() || !person.email.contains('@') {
             return Err(missing("person.email"));
         }
@@ -232,6 +233,30 @@ impl ApplicationForm {
         }
         if self.invoice.wanted && (self.invoice.title.is_empty() || self.invoice.email.is_empty()) {
             return Err(missing("invoice"));
+        }
+        Ok(())
+    }
+
+    /// The legal representative's authorisation code must reach another phone than the
+    /// operator's: otherwise the operator alone would stand for both signatures.
+    pub fn check_legal_rep_phone(&self, product: &Product) -> Result<(), CoreError> {
+        if product.subject_kind != SubjectKind::Enterprise
+            || !product.settings.legal_rep_authorisation
+            || self.legal_rep_handles
+        {
+            return Ok(());
+        }
+        let rep = self
+            .organisation
+            .as_ref()
+            .map_or("", |o| o.legal_rep_phone.as_str());
+        let operator = self.person.as_ref().map_or("", |p| p.phone.as_str());
+        if !rep.is_empty() && rep == operator {
+            return Err(CoreError::Invalid {
+                field: "organisation.legal_rep_phone",
+                zh: "法定代表人手机号不能与经办人手机号相同：授权须由法定代表人本人用自己的手机确认",
+                en: "The legal representative's mobile must differ from the operator's: the authorisation is confirmed on the representative's own phone",
+            });
         }
         Ok(())
     }

@@ -11,18 +11,27 @@ use crate::Platform;
 use crate::error::CoreError;
 use crate::platform::accounts::Origin;
 use crate::platform::accounts::fields::Phone;
+use crate::platform::captcha;
 use crate::platform::clock::Clock as _;
 use crate::platform::crypto::sha256_hex;
 use crate::platform::sms_codes::{self, Purpose};
 
 /// Sends the application-signing code to the operator's (or holder's) mobile, or the
-/// authorisation code to the legal representative's.
+/// authorisation code to the legal representative's, behind a solved graphic captcha like every
+/// other code (the numbers come from a form the applicant typed, so without it the endpoint would
+/// send SMS to any number).
 pub async fn send_signing_code(
     platform: &Platform,
     order: &Order,
     legal_rep: bool,
+    captcha_id: &str,
+    captcha_answer: &str,
 ) -> Result<sms_codes::SentCode, CoreError> {
     order.check(Event::Submit)?;
+    if legal_rep {
+        let product = catalog::product(platform, &order.product_id).await?;
+        order.form.check_legal_rep_phone(&product)?;
+    }
     let (phone, purpose) = if legal_rep {
         let phone = order
             .form
@@ -46,6 +55,11 @@ pub async fn send_signing_code(
         "person.phone"
     };
     let phone = Phone::parse(&phone, field)?;
+    // Before the captcha is spent: without an SMS provider no code can be sent (503).
+    if !platform.sms.configured() {
+        return Err(CoreError::ProviderNotConfigured { provider: "sms" });
+    }
+    captcha::check(platform, captcha_id, captcha_answer).await?;
     sms_codes::send(platform, &phone, purpose).await
 }
 

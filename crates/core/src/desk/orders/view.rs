@@ -251,7 +251,7 @@ pub async fn detail_for(
     lang: Lang,
 ) -> Result<OrderDetail, CoreError> {
     let product = catalog::product(platform, &order.product_id).await?;
-    let verifications = super::super::verification::list(platform, &order.id).await?;
+    let verifications = super::super::verification::list(platform, order).await?;
     let verification_needed = super::super::verification::requirements(&product, &order.form);
     let certificates = super::super::production::certificates_of(platform, &order.id).await?;
     let medium = product.settings.medium;

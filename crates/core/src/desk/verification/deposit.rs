@@ -17,7 +17,7 @@ pub async fn confirm_deposit(
     verification_id: &str,
     amount_yuan: &str,
 ) -> Result<Started, CoreError> {
-    let (current, order_id, secret) = one(platform, verification_id).await?;
+    let (current, order_id, secret) = one(platform, verification_id, &order.form).await?;
     if order_id != order.id || current.method != Method::MicroDeposit {
         return Err(CoreError::NotFound);
     }
@@ -73,7 +73,7 @@ pub async fn confirm_deposit(
         .into());
     }
     let order_state = advance(platform, &order.id).await?;
-    let (verification, _, _) = one(platform, verification_id).await?;
+    let (verification, _, _) = one(platform, verification_id, &order.form).await?;
     Ok(Started {
         verification,
         order_state,

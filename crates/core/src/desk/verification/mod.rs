@@ -16,9 +16,11 @@ use crate::platform::clock::{Clock as _, Timestamp};
 use crate::platform::providers::{CheckOutcome, SmsMessage, Transfer};
 
 mod deposit;
+mod limits;
 mod status;
 
 pub use deposit::{confirm_deposit, parse_yuan};
+pub use limits::{MAX_DEPOSITS, MAX_LOOKUPS};
 pub use status::{VerificationEvent, VerificationStatus};
 
 use crate::platform::machine::Machine as _;
@@ -104,6 +106,9 @@ pub struct VerificationView {
     pub detail: String,
     pub expires_at: Timestamp,
     pub created_at: Timestamp,
+    /// The check is about the identity the form names now. A check of data edited since counts
+    /// for nothing: the party needs a new one.
+    pub current: bool,
 }
 
 /// What the applicant sends to start a check.
@@ -132,12 +137,20 @@ pub struct Started {
     pub face_url: Option<String>,
 }
 
-fn view(row: &sqlx::any::AnyRow) -> Result<VerificationView, CoreError> {
+/// A session row as the applicant sees it, `current` measured against `form`.
+fn view(
+    platform: &Platform,
+    row: &sqlx::any::AnyRow,
+    form: &ApplicationForm,
+) -> Result<VerificationView, CoreError> {
     let party: String = row.try_get("party")?;
+    let party = Party::parse(&party).unwrap_or(Party::Person);
     let method: String = row.try_get("method")?;
+    let hash: Option<String> = row.try_get("identity_hash")?;
     Ok(VerificationView {
+        current: hash.as_deref() == Some(identity_hash(platform, form, party).as_str()),
         id: row.try_get("id")?,
-        party: Party::parse(&party).unwrap_or(Party::Person),
+        party,
         method: Method::parse(&method).unwrap_or(Method::ThreeFactor),
         state: {
             let text: String = row.try_get("state")?;
@@ -151,17 +164,20 @@ fn view(row: &sqlx::any::AnyRow) -> Result<VerificationView, CoreError> {
     })
 }
 
-const COLUMNS: &str = "id, party, method, state, attempts, detail, expires_at, created_at";
+const COLUMNS: &str =
+    "id, party, method, state, attempts, detail, expires_at, created_at, identity_hash";
 
 /// The checks of an order, newest first.
-pub async fn list(platform: &Platform, order_id: &str) -> Result<Vec<VerificationView>, CoreError> {
+pub async fn list(platform: &Platform, order: &Order) -> Result<Vec<VerificationView>, CoreError> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM desk_verifications WHERE order_id = $1 ORDER BY created_at DESC, id"
     )))
-    .bind(order_id)
+    .bind(&order.id)
     .fetch_all(platform.db.pool())
     .await?;
-    rows.iter().map(view).collect()
+    rows.iter()
+        .map(|row| view(platform, row, &order.form))
+        .collect()
 }
 
 /// The identity of `party` on the form: name, ID number, mobile.
@@ -186,12 +202,48 @@ fn identity(form: &ApplicationForm, party: Party) -> (String, String, String) {
     }
 }
 
+/// The keyed hash of what a check of `party` looks at on the form: the organisation with its
+/// legal representative, or the person. A check counts only while the form still says this, so
+/// editing the checked identity (another company's credit code, another ID number) voids it.
+fn identity_hash(platform: &Platform, form: &ApplicationForm, party: Party) -> String {
+    let fields = match party {
+        Party::Organisation => {
+            let org = form.organisation.clone().unwrap_or_default();
+            serde_json::json!([
+                org.name,
+                org.id_number,
+                org.legal_rep_name,
+                org.legal_rep_id_number,
+                org.legal_rep_phone
+            ])
+        }
+        Party::Operator | Party::Person => {
+            let person = form.person.clone().unwrap_or_default();
+            serde_json::json!([person.name, person.id_number, person.phone])
+        }
+    };
+    platform.cipher.blind_index(
+        "verification-identity",
+        &format!("{}:{fields}", party.as_str()),
+    )
+}
+
+/// The order's checks that are about the identities its form names now, newest first: the only
+/// ones that can settle a party.
+async fn current(platform: &Platform, order: &Order) -> Result<Vec<VerificationView>, CoreError> {
+    let mut sessions = list(platform, order).await?;
+    sessions.retain(|v| v.current);
+    Ok(sessions)
+}
+
 struct NewSession {
     /// Set for face checks: the blind index of the link's token, so the link finds its row.
     id: Option<String>,
     party: Party,
     method: Method,
     state: VerificationStatus,
+    /// Tries already used (a micro-deposit continues from the wrong amounts of earlier ones).
+    attempts: i64,
     secret: Option<String>,
     detail: String,
     expires_at: Timestamp,
@@ -215,7 +267,8 @@ async fn insert(
     let mut tx = platform.db.begin().await?;
     sqlx::query(
         "INSERT INTO desk_verifications (id, order_id, party, method, state, attempts, secret_sealed, detail, \
-         expires_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 0, $6, $7, $8, $9, $9)",
+         expires_at, created_at, updated_at, identity_hash) \
+         VALUES ($1, $2, $3, $4, $5, $11, $6, $7, $8, $9, $9, $10)",
     )
     .bind(&id)
     .bind(&order.id)
@@ -226,6 +279,8 @@ async fn insert(
     .bind(&session.detail)
     .bind(session.expires_at)
     .bind(now)
+    .bind(identity_hash(platform, &order.form, session.party))
+    .bind(session.attempts)
     .execute(&mut *tx)
     .await?;
     let event = crate::platform::audit::AuditEvent::new(
@@ -245,6 +300,7 @@ async fn insert(
 async fn one(
     platform: &Platform,
     id: &str,
+    form: &ApplicationForm,
 ) -> Result<(VerificationView, String, Option<String>), CoreError> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS}, order_id, secret_sealed FROM desk_verifications WHERE id = $1"
@@ -254,7 +310,7 @@ async fn one(
     .await?
     .ok_or(CoreError::NotFound)?;
     Ok((
-        view(&row)?,
+        view(platform, &row, form)?,
         row.try_get("order_id")?,
         row.try_get("secret_sealed")?,
     ))
@@ -304,6 +360,20 @@ pub async fn start(
                     "The account number must be 8–30 digits",
                 ));
             }
+            // Wrong amounts count across deposits; each deposit is reserved before money moves.
+            let tries_used = limits::deposit_tries_used(platform, &order.id, party).await?;
+            if tries_used >= DEPOSIT_TRIES {
+                return Err(DeskError::VerificationAttemptsExhausted.into());
+            }
+            limits::reserve(platform, &order.id, party, limits::Kind::Deposit).await?;
+            status::expire_pending(
+                platform,
+                &order.id,
+                party.as_str(),
+                Method::MicroDeposit.as_str(),
+                now,
+            )
+            .await?;
             let org_name = order
                 .form
                 .organisation
@@ -325,6 +395,7 @@ pub async fn start(
                     party,
                     method,
                     state: VerificationStatus::Pending,
+                    attempts: tries_used,
                     secret: Some(amount.to_string()),
                     detail: format!(
                         "已向{bank}尾号 {} 的账户打款，请在 72 小时内输入到账金额",
@@ -337,6 +408,7 @@ pub async fn start(
                     party,
                     method,
                     state: VerificationStatus::Manual,
+                    attempts: 0,
                     secret: None,
                     detail: format!("{bank}暂不支持小额打款验证，已转人工审核"),
                     expires_at: now,
@@ -344,6 +416,7 @@ pub async fn start(
             }
         }
         Method::ThreeFactor => {
+            limits::reserve(platform, &order.id, party, limits::Kind::Lookup).await?;
             let outcome = platform
                 .identity
                 .three_factor(&name, &id_number, &phone)
@@ -367,6 +440,7 @@ pub async fn start(
                     "The card's mobile number is not valid",
                 ));
             }
+            limits::reserve(platform, &order.id, party, limits::Kind::Lookup).await?;
             let outcome = platform
                 .identity
                 .four_factor(&name, &id_number, &card, &card_phone)
@@ -379,6 +453,11 @@ pub async fn start(
             // The SMS carries an absolute link (a phone opens it outside the site).
             let link = platform.link(&url);
             let phone = Phone::parse(&phone, "phone")?;
+            // A link to a number the form names: behind the resend gap and the daily cap.
+            if !platform.sms.configured() {
+                return Err(CoreError::ProviderNotConfigured { provider: "sms" });
+            }
+            crate::platform::sms_limits::admit(platform, &phone, "face_check").await?;
             platform
                 .sms
                 .send(
@@ -397,6 +476,7 @@ pub async fn start(
                 party,
                 method,
                 state: VerificationStatus::Pending,
+                attempts: 0,
                 secret: None,
                 detail: format!(
                     "人脸核验链接已发送至 {}，也可扫描二维码现场核验",
@@ -408,7 +488,7 @@ pub async fn start(
     };
     let id = insert(platform, order, &session).await?;
     let order_state = advance(platform, &order.id).await?;
-    let (verification, _, _) = one(platform, &id).await?;
+    let (verification, _, _) = one(platform, &id, &order.form).await?;
     Ok(Started {
         verification,
         order_state,
@@ -428,6 +508,7 @@ fn outcome_session(
             party,
             method,
             state: VerificationStatus::Passed,
+            attempts: 0,
             secret: None,
             detail: "核验通过".into(),
             expires_at: now,
@@ -437,6 +518,7 @@ fn outcome_session(
             party,
             method,
             state: VerificationStatus::Failed,
+            attempts: 0,
             secret: None,
             detail: format!("核验未通过：{why}。可修改信息后重试，或选择线下邮寄申请"),
             expires_at: now,
@@ -498,7 +580,7 @@ pub async fn choose_offline(platform: &Platform, order: &Order) -> Result<OrderS
         return Err(DeskError::Transition("verify", order.state.as_str()).into());
     }
     let product = catalog::product(platform, &order.product_id).await?;
-    let done = list(platform, &order.id).await?;
+    let done = current(platform, order).await?;
     for requirement in requirements(&product, &order.form) {
         if done
             .iter()
@@ -519,6 +601,7 @@ pub async fn choose_offline(platform: &Platform, order: &Order) -> Result<OrderS
                 party: requirement.party,
                 method,
                 state: VerificationStatus::Manual,
+                attempts: 0,
                 secret: None,
                 detail: "申请人选择线下邮寄申请表，待收到纸质材料后人工审核".into(),
                 expires_at: platform.clock.now(),
@@ -529,25 +612,33 @@ pub async fn choose_offline(platform: &Platform, order: &Order) -> Result<OrderS
     advance(platform, &order.id).await
 }
 
-/// Moves a verifying order on once every party passed or went to a person; flags the latter.
+/// Moves a verifying order on once every party passed or went to a person, by a check of the
+/// data the form holds now; flags the latter.
 async fn advance(platform: &Platform, order_id: &str) -> Result<OrderState, CoreError> {
     let order = orders::load(platform, order_id).await?;
     if order.state != OrderState::Verifying {
         return Ok(order.state);
     }
     let product = catalog::product(platform, &order.product_id).await?;
-    let sessions = list(platform, order_id).await?;
-    let mut manual = Vec::new();
+    // Only checks of the identities the form names now count (a form edited after a pass
+    // needs a new check).
+    let all = list(platform, &order).await?;
     for requirement in requirements(&product, &order.form) {
-        let mine = || sessions.iter().filter(|v| v.party == requirement.party);
-        if mine().any(|v| v.state == VerificationStatus::Passed) {
-            continue;
-        }
-        match mine().find(|v| v.state == VerificationStatus::Manual) {
-            Some(v) => manual.push(v.detail.clone()),
-            None => return Ok(order.state),
+        let settled = all
+            .iter()
+            .any(|v| v.current && v.party == requirement.party && v.state.settles_party());
+        if !settled {
+            return Ok(order.state);
         }
     }
+    // Every hand-over to a person stays a flag for the reviewer, even when the party passed
+    // another way afterwards (or the form was edited since).
+    let manual: Vec<String> = all
+        .iter()
+        .rev()
+        .filter(|v| v.state == VerificationStatus::Manual)
+        .map(|v| v.detail.clone())
+        .collect();
     let now = platform.clock.now();
     let mut tx = platform.db.begin().await?;
     let order = orders::load_in(platform, &mut tx, order_id).await?;
@@ -556,7 +647,11 @@ async fn advance(platform: &Platform, order_id: &str) -> Result<OrderState, Core
     }
     let flags = (!manual.is_empty()).then(|| {
         let mut flags = order.flags.clone();
-        flags.extend(manual);
+        for flag in manual {
+            if !flags.contains(&flag) {
+                flags.push(flag);
+            }
+        }
         flags
     });
     let to = orders::apply(

@@ -120,6 +120,32 @@ pub(super) async fn apply(
     Ok((done.rows_affected() == 1).then_some(to))
 }
 
+/// Expires the pending sessions of `method` for a party of the order (a new micro-deposit
+/// replaces the one before, so two cannot be answered side by side).
+pub(super) async fn expire_pending(
+    platform: &Platform,
+    order_id: &str,
+    party: &str,
+    method: &str,
+    at: Timestamp,
+) -> Result<(), CoreError> {
+    debug_assert_eq!(
+        VerificationStatus::Pending.next(VerificationEvent::Expire),
+        Some(VerificationStatus::Expired)
+    );
+    sqlx::query(
+        "UPDATE desk_verifications SET state = 'expired', updated_at = $1 \
+         WHERE order_id = $2 AND party = $3 AND method = $4 AND state = 'pending'",
+    )
+    .bind(at)
+    .bind(order_id)
+    .bind(party)
+    .bind(method)
+    .execute(platform.db.pool())
+    .await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::{VerificationEvent as E, VerificationStatus as S};

@@ -106,9 +106,14 @@ pub struct SigningCodeIn {
     /// Send the authorisation code to the legal representative instead of the operator.
     #[serde(default)]
     pub legal_rep: bool,
+    /// A solved graphic captcha (`POST /captcha`), spent by this request.
+    #[serde(default)]
+    pub captcha_id: String,
+    #[serde(default)]
+    pub captcha_answer: String,
 }
 
-/// Sends the application-signing SMS code (APP-10).
+/// Sends the application-signing SMS code (APP-10) after the captcha passes.
 #[utoipa::path(post, path = "/api/v1/orders/{id}/signing-code", tag = "desk", request_body = SigningCodeIn,
     responses((status = 200, body = SentCode), (status = 400, body = Problem), (status = 429, body = Problem)))]
 pub async fn signing_code(
@@ -119,7 +124,14 @@ pub async fn signing_code(
 ) -> ApiResult<Json<SentCode>> {
     let order = my_order(&state, &ctx, &id).await?;
     Ok(Json(
-        orders::send_signing_code(&state.platform, &order, body.legal_rep).await?,
+        orders::send_signing_code(
+            &state.platform,
+            &order,
+            body.legal_rep,
+            &body.captcha_id,
+            &body.captcha_answer,
+        )
+        .await?,
     ))
 }
 

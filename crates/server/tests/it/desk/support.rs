@@ -105,7 +105,6 @@ impl Desk {
             .unwrap()
     }
 
-    /// Signs (SMS code to the operator, plus the legal rep's when the product asks) and submits.
     /// A personal cloud-certificate order of the `zfgjj` channel for `phone`, signed, submitted
     /// and through its phone three-factor check: the next step is payment. Its id.
     pub async fn checked_cloud_order(&self, phone: &str) -> String {
@@ -123,14 +122,24 @@ impl Desk {
         order_id
     }
 
+    /// Asks for a signing code (the operator's, or the legal representative's) behind a solved
+    /// captcha, as the wizard does.
+    pub async fn signing_code(&self, order: &str, legal_rep: bool) -> reqwest::Response {
+        let (captcha_id, captcha_answer) = self.app.captcha().await;
+        self.app
+            .post(
+                &format!("/api/v1/orders/{order}/signing-code"),
+                json!({"legal_rep": legal_rep, "captcha_id": captcha_id, "captcha_answer": captcha_answer}),
+            )
+            .await
+    }
+
+    /// Signs (SMS code to the operator, plus the legal rep's when the product asks) and submits.
     pub async fn sign_and_submit(&self, order: &str, form: &Value, legal_rep: bool) -> Value {
         let person_phone = form["person"]["phone"].as_str().unwrap();
         // Codes to one number are at least 60 s apart.
         self.app.advance_clock(61).await;
-        let sent = self
-            .app
-            .post(&format!("/api/v1/orders/{order}/signing-code"), json!({}))
-            .await;
+        let sent = self.signing_code(order, false).await;
         assert_eq!(
             sent.status(),
             StatusCode::OK,
@@ -141,13 +150,7 @@ impl Desk {
         let mut body = json!({"agree": true, "sms_code": code});
         if legal_rep {
             let rep_phone = form["organisation"]["legal_rep_phone"].as_str().unwrap();
-            let sent = self
-                .app
-                .post(
-                    &format!("/api/v1/orders/{order}/signing-code"),
-                    json!({"legal_rep": true}),
-                )
-                .await;
+            let sent = self.signing_code(order, true).await;
             assert_eq!(sent.status(), StatusCode::OK);
             body["legal_rep_code"] = json!(self.app.inbox_code(rep_phone).await);
         }
