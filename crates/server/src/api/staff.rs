@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use signet_core::desk::catalog::{self, ProductInput, ProjectInput};
 use signet_core::desk::orders::{self, Lang, OrderDetail, OrderFilter, OrderLine, Viewer};
 use signet_core::desk::roles::{self, Role};
-use signet_core::desk::{materials, payments, review};
+use signet_core::desk::{materials, review};
 use signet_core::platform::audit::AuditEvent;
 use signet_core::platform::clock::Clock as _;
 use utoipa::ToSchema;
@@ -190,7 +190,7 @@ pub async fn refund(
 ) -> ApiResult<Json<OrderDetail>> {
     let staff_id = staff(&state, &ctx, Role::Reviewer).await?;
     let order = orders::load(&state.platform, &id).await?;
-    let order = payments::refund(&state.platform, &order, &format!("user:{staff_id}")).await?;
+    let order = review::refund(&state.platform, &order, &format!("user:{staff_id}")).await?;
     Ok(Json(
         orders::detail_for(&state.platform, &order, Viewer::Staff, Lang::ZhCn).await?,
     ))

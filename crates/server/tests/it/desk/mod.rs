@@ -5,6 +5,7 @@ mod actions;
 mod cert_login;
 mod cloud;
 mod flows;
+mod dual_control;
 mod lifecycle;
 mod outbox;
 mod refusals;
