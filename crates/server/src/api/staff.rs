@@ -196,6 +196,18 @@ pub async fn refund(
     ))
 }
 
+/// The catalog as saved, for the editor: every product's methods (also those this server cannot
+/// run, which the public catalog hides) and help links as typed (channel admins).
+#[utoipa::path(get, path = "/api/v1/staff/catalog", tag = "staff",
+    responses((status = 200, body = [catalog::Project]), (status = 403, body = Problem)))]
+pub async fn catalog(
+    State(state): State<AppState>,
+    ctx: Ctx,
+) -> ApiResult<Json<Vec<catalog::Project>>> {
+    staff(&state, &ctx, Role::ChannelAdmin).await?;
+    Ok(Json(catalog::list_as_saved(&state.platform).await?))
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct IdOut {
     pub id: String,

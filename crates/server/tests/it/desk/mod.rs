@@ -2,6 +2,7 @@
 //! signing, payment, review, production and delivery; every refusal leaves the order unchanged.
 
 mod actions;
+mod catalog;
 mod cert_login;
 mod cloud;
 mod flows;
