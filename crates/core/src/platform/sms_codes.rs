@@ -79,6 +79,18 @@ pub async fn send(
     phone: &Phone,
     purpose: Purpose,
 ) -> Result<SentCode, CoreError> {
+    send_for(platform, phone, purpose, "").await
+}
+
+/// Sends a code that authorises only `subject` (e.g. `revoke:{serial}`): [`consume_for`] with
+/// any other subject takes it for a wrong code (issue 12, finding 18). The subject goes into
+/// the code's hash, so nothing else about codes changes.
+pub async fn send_for(
+    platform: &Platform,
+    phone: &Phone,
+    purpose: Purpose,
+    subject: &str,
+) -> Result<SentCode, CoreError> {
     if !platform.sms.configured() {
         return Err(CoreError::ProviderNotConfigured { provider: "sms" });
     }
@@ -115,7 +127,7 @@ pub async fn send(
     .bind(&id)
     .bind(&index)
     .bind(purpose.as_str())
-    .bind(platform.cipher.blind_index("sms", &format!("{id}:{code}")))
+    .bind(code_hash(platform, &id, subject, &code))
     .bind(now)
     .bind(now + CODE_LIFETIME)
     .execute(&mut *tx)
@@ -136,12 +148,33 @@ pub async fn send(
     })
 }
 
+/// The stored hash of a code: bound to its row and to what it authorises.
+fn code_hash(platform: &Platform, id: &str, subject: &str, code: &str) -> String {
+    let bound = if subject.is_empty() {
+        format!("{id}:{code}")
+    } else {
+        format!("{id}:{subject}:{code}")
+    };
+    platform.cipher.blind_index("sms", &bound)
+}
+
 /// Checks and consumes the current code. Wrong tries are counted in their own statements, so
 /// they stick even when the caller's request fails afterwards.
 pub async fn consume(
     platform: &Platform,
     phone: &Phone,
     purpose: Purpose,
+    code: &str,
+) -> Result<(), CoreError> {
+    consume_for(platform, phone, purpose, "", code).await
+}
+
+/// [`consume`] for a code sent by [`send_for`] with this `subject`.
+pub async fn consume_for(
+    platform: &Platform,
+    phone: &Phone,
+    purpose: Purpose,
+    subject: &str,
     code: &str,
 ) -> Result<(), CoreError> {
     let now = platform.clock.now();
@@ -168,8 +201,7 @@ pub async fn consume(
     }
     let given = code.trim();
     let stored: String = row.try_get("code_hash")?;
-    let matches =
-        given.len() == 6 && platform.cipher.blind_index("sms", &format!("{id}:{given}")) == stored;
+    let matches = given.len() == 6 && code_hash(platform, &id, subject, given) == stored;
     if matches {
         let used =
             sqlx::query("UPDATE sms_codes SET state = 'used' WHERE id = $1 AND state = 'open'")

@@ -11,6 +11,7 @@
 mod center;
 mod codes;
 mod desk;
+mod headers;
 mod login;
 mod ops;
 mod pki;
