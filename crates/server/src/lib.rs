@@ -3,6 +3,7 @@
 
 mod api;
 mod dev;
+mod headers;
 mod metrics;
 mod ops;
 mod pki;
@@ -41,6 +42,10 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(axum::middleware::from_fn(metrics::track))
         .layer(axum::middleware::from_fn(problem::json_not_found))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            headers::security_headers,
+        ))
         .layer(DefaultBodyLimit::max(4 * 1024 * 1024))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

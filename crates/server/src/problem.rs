@@ -36,6 +36,7 @@ pub struct Problem {
 pub enum ApiError {
     Core(CoreError),
     Csrf,
+    /// What was malformed, in words that never quote the request's content.
     Malformed(String),
     RouteNotFound,
 }
@@ -47,8 +48,17 @@ impl From<CoreError> for ApiError {
 }
 
 impl From<JsonRejection> for ApiError {
+    /// Only what kind of malformation: serde's message quotes the offending value (a PIN typed
+    /// as a number, say), and it would go to the log (issue 12, finding 18).
     fn from(rejection: JsonRejection) -> Self {
-        Self::Malformed(rejection.body_text())
+        let what = match rejection {
+            JsonRejection::JsonDataError(_) => "JSON of the wrong shape (a type, field or value)",
+            JsonRejection::JsonSyntaxError(_) => "JSON syntax error",
+            JsonRejection::MissingJsonContentType(_) => "no Content-Type: application/json",
+            JsonRejection::BytesRejection(_) => "the body could not be read",
+            _ => "malformed JSON body",
+        };
+        Self::Malformed(what.to_owned())
     }
 }
 

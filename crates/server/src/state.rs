@@ -12,7 +12,7 @@ use crate::rate_limit::Limiter;
 pub struct ServerConfig {
     /// Built web app (`web/dist`); `None` serves a short page saying the web app is not built.
     pub web_dir: Option<PathBuf>,
-    /// Adds `Secure` to cookies; on when the public URL is https.
+    /// Adds `Secure` to cookies and sends HSTS; on when the public URL is https.
     pub secure_cookies: bool,
     /// State-changing requests allowed per client address per minute.
     pub writes_per_minute: u32,

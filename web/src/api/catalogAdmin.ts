@@ -1,6 +1,6 @@
 // The channel admin's catalog editor (PUT /api/v1/staff/catalog/…, channel_admin role).
 import { api, type ApiClient } from './client'
-import type { Help, ProductSettings, ProjectKind, SubjectKind } from './deskTypes'
+import type { Help, ProductSettings, Project, ProjectKind, SubjectKind } from './deskTypes'
 
 export interface ProjectInput {
   code: string
@@ -22,6 +22,11 @@ export interface ProductInput {
 
 export function catalogAdminApi(client: ApiClient = api) {
   return {
+    /**
+     * The catalog as saved: every verification method (the public catalog hides those this
+     * server cannot run) and the help links as typed.
+     */
+    projects: (): Promise<Project[]> => client.get('/api/v1/staff/catalog'),
     /** Creates or updates (by code) a project or channel. */
     saveProject: (input: ProjectInput): Promise<{ id: string }> => client.put('/api/v1/staff/catalog/projects', input),
     /** Creates or updates (by code) a product of the project `projectId`. */

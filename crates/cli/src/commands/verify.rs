@@ -29,6 +29,10 @@ pub struct VerifyArgs {
     /// Seconds to wait for each OCSP responder or CRL download (with --online).
     #[arg(long, default_value_t = 30)]
     timeout: u64,
+    /// With --online, also ask responders on loopback, private and link-local addresses. Off by
+    /// default: the URLs come from the file, whose author could aim them at your own network.
+    #[arg(long, requires = "online")]
+    allow_private: bool,
 }
 
 /// Now, from the platform's clock.
@@ -59,6 +63,7 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<()> {
     let online = args.online.then(|| HttpRevocation {
         timeout: Duration::from_secs(args.timeout),
         now: options.now,
+        allow_private: args.allow_private,
     });
     let report = verify_pdf_owned(
         bytes,

@@ -275,6 +275,8 @@ fn b_lt_and_b_lta_from_the_command_line_against_a_running_server() {
             "--trust",
             &path(&roots),
             "--online",
+            // The test's responders listen on loopback.
+            "--allow-private",
             "--json",
         ],
     );
@@ -347,4 +349,56 @@ fn b_lt_with_an_unreachable_responder_fails_clearly_and_writes_nothing() {
         assert!(text(&refused).contains("--tsa"), "{}", text(&refused));
         assert!(!out.exists());
     }
+}
+
+#[test]
+fn finding_18_verify_online_refuses_private_and_loopback_addresses_without_allow_private() {
+    let dir = tempfile::tempdir().unwrap();
+    // A CA whose certificates name OCSP and CRL URLs on loopback (where nothing listens).
+    let data = dir.path().join("ca");
+    let base = format!("http://127.0.0.1:{}", free_port());
+    assert!(
+        signet(&data, None, &["--public-url", &base, "init"])
+            .status
+            .success()
+    );
+    let signer = issue(&data, "rsa", "戊方 Erin", "erin");
+    let roots = dir.path().join("roots.pem");
+    std::fs::write(&roots, root_of(&signer)).unwrap();
+    let file = dir.path().join("bb.pdf");
+    let bb = sign(&data, &input_fixture(), &file, &signer, &[]);
+    assert!(bb.status.success(), "{}", text(&bb));
+    let verify = |extra: &[&str]| {
+        let mut args = vec![
+            "verify",
+            file.to_str().unwrap(),
+            "--trust",
+            roots.to_str().unwrap(),
+            "--online",
+            "--timeout",
+            "5",
+        ];
+        args.extend_from_slice(extra);
+        signet(&data, None, &args)
+    };
+    // A file can name any URL: by default nothing on loopback or a private network is asked,
+    // and the report says why and how to allow it.
+    let refused = verify(&[]);
+    assert!(!refused.status.success());
+    let message = text(&refused);
+    assert!(
+        message.contains(&format!("OCSP {base}/pki/rsa/ocsp")),
+        "{message}"
+    );
+    assert!(message.contains("--allow-private"), "{message}");
+    assert!(!message.contains("panicked"), "{message}");
+    // Allowed, the responder is asked (and, as nothing listens, the connection fails).
+    let allowed = verify(&["--allow-private"]);
+    assert!(!allowed.status.success());
+    let message = text(&allowed);
+    assert!(
+        message.contains(&format!("OCSP {base}/pki/rsa/ocsp")),
+        "{message}"
+    );
+    assert!(!message.contains("--allow-private"), "{message}");
 }

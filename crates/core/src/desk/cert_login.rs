@@ -134,7 +134,7 @@ async fn check(
     Ok(serial)
 }
 
-/// Binds a certificate to the signed-in user after it signed a binding challenge.
+/// Binds a certificate issued to the signed-in user after it signed a binding challenge.
 pub async fn bind(
     platform: &Platform,
     user_id: &str,
@@ -151,6 +151,19 @@ pub async fn bind(
         signature,
     )
     .await?;
+    // Holding the key is not enough: a token that changed hands (a former employee's, a found
+    // one) must not log anyone else into the account it was issued to (issue 12, finding 18).
+    match super::certificates::held(platform, user_id, &serial).await {
+        Ok(_) => {}
+        Err(CoreError::NotFound) => {
+            return Err(CoreError::Invalid {
+                field: "certificate",
+                zh: "该证书不是为您的账号签发的，不能绑定",
+                en: "This certificate was not issued to your account, so it cannot be bound to it",
+            });
+        }
+        Err(other) => return Err(other),
+    }
     let now = platform.clock.now();
     let mut tx = platform.db.begin().await?;
     let done = sqlx::query(

@@ -1,7 +1,9 @@
 //! Using a cloud certificate (issue 6): the key is held by the platform sealed under the platform
 //! key and is unsealed for one signature at a time, authorised by the holder's signing PIN
 //! (Argon2id; five wrong tries lock it for 15 minutes) or by an SMS code to the bound phone.
-//! The PIN is set and reset after an SMS check.
+//! The PIN is set and reset after an SMS check. Only accounts with a password use a cloud key
+//! (an account made by SMS quick login is the phone alone), and each SMS code is bound to the
+//! certificate it was sent for (issue 12, finding 18).
 
 use secrecy::{ExposeSecret as _, SecretString};
 use serde::Deserialize;
@@ -37,6 +39,14 @@ async fn cloud_serial(
     serial: &str,
 ) -> Result<String, CoreError> {
     let cert = held(platform, user_id, serial).await?;
+    // With SMS as the signature's authorisation, a password-less account would let whoever
+    // holds the phone (a swapped SIM) sign in the holder's name with nothing else.
+    let user = crate::platform::accounts::find_by_id(platform, user_id)
+        .await?
+        .ok_or(CoreError::NotSignedIn)?;
+    if user.password_hash.is_none() {
+        return Err(CoreError::PasswordSetupRequired);
+    }
     if cert.medium != "cloud" {
         return Err(invalid(
             "serial",
@@ -54,17 +64,23 @@ async fn cloud_serial(
     Ok(cert.serial)
 }
 
+/// What a cloud-key code authorises: this certificate's key, nothing else.
+fn code_subject(serial: &str) -> String {
+    format!("cloud-key:{serial}")
+}
+
 /// Sends the SMS code that sets the PIN or authorises one signature.
 pub async fn send_code(
     platform: &Platform,
     user_id: &str,
     serial: &str,
 ) -> Result<sms_codes::SentCode, CoreError> {
-    cloud_serial(platform, user_id, serial).await?;
-    sms_codes::send(
+    let serial = cloud_serial(platform, user_id, serial).await?;
+    sms_codes::send_for(
         platform,
         &account_phone(platform, user_id).await?,
         Purpose::CloudKey,
+        &code_subject(&serial),
     )
     .await
 }
@@ -85,10 +101,11 @@ pub async fn set_pin(
             "The signing PIN must be 6–8 digits",
         ));
     }
-    sms_codes::consume(
+    sms_codes::consume_for(
         platform,
         &account_phone(platform, user_id).await?,
         Purpose::CloudKey,
+        &code_subject(&serial),
         sms_code,
     )
     .await?;
@@ -192,10 +209,11 @@ pub async fn sign(
     match authorisation {
         Authorisation::Pin(pin) => check_pin(platform, &serial, pin).await?,
         Authorisation::SmsCode(code) => {
-            sms_codes::consume(
+            sms_codes::consume_for(
                 platform,
                 &account_phone(platform, user_id).await?,
                 Purpose::CloudKey,
+                &code_subject(&serial),
                 code,
             )
             .await?;

@@ -37,6 +37,8 @@ pub enum DeskError {
     NotificationReplayed,
     #[error("staff role required")]
     StaffOnly,
+    #[error("staff may not review or refund their own application")]
+    OwnApplication,
     #[error("tracking number exists")]
     AlreadyShipped,
     #[error("link expired or used")]
@@ -193,6 +195,13 @@ impl DeskError {
                 None,
                 "需要 CA 工作人员权限".into(),
                 "This needs a CA staff role".into(),
+            ),
+            Self::OwnApplication => d(
+                K::Forbidden,
+                "own_application",
+                None,
+                "不能审核或退款本人提交的申请，请由其他审核员办理".into(),
+                "You cannot review or refund your own application; another reviewer must do it".into(),
             ),
             Self::AlreadyShipped => d(
                 K::Conflict,

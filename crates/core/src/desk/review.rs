@@ -1,5 +1,6 @@
 //! The CA staff's side (APP-12, APP-13): the review queue, approve or reject with a reason, ship
-//! with a tracking number. Applicants are told by SMS and email.
+//! with a tracking number, refund. Applicants are told by SMS and email. Dual control: nobody
+//! approves, rejects or refunds an application they made themselves.
 
 use super::DeskError;
 use super::orders::{self, Change, Columns, Event, Note, Order, OrderState};
@@ -7,12 +8,23 @@ use crate::Platform;
 use crate::error::CoreError;
 use crate::platform::clock::Clock as _;
 
+/// Refuses a decision on the reviewer's own application (issue 12, finding 8): a reviewer who is
+/// also an applicant could otherwise approve data nobody else looked at, or pay themselves back.
+/// `reviewer` is the actor, `user:{id}`.
+fn refuse_own(order: &Order, reviewer: &str) -> Result<(), CoreError> {
+    if reviewer.strip_prefix("user:") == Some(order.user_id.as_str()) {
+        return Err(DeskError::OwnApplication.into());
+    }
+    Ok(())
+}
+
 /// Approves an order under review. A paid cloud order is produced at once.
 pub async fn approve(
     platform: &Platform,
     order: &Order,
     reviewer: &str,
 ) -> Result<Order, CoreError> {
+    refuse_own(order, reviewer)?;
     order.check(Event::Approve)?;
     let mut tx = platform.db.begin().await?;
     let to = orders::apply(
@@ -52,6 +64,7 @@ pub async fn reject(
     if reason.is_empty() || reason.chars().count() > 500 {
         return Err(DeskError::ReasonRequired.into());
     }
+    refuse_own(order, reviewer)?;
     order.check(Event::Reject)?;
     let now = platform.clock.now();
     let mut tx = platform.db.begin().await?;
@@ -83,6 +96,17 @@ pub async fn reject(
     .await?;
     tx.commit().await?;
     orders::load(platform, &order.id).await
+}
+
+/// Refunds a paid order that was not produced, on a reviewer's decision (the applicant's own
+/// request after a rejection goes to [`super::payments::refund`] directly).
+pub async fn refund(
+    platform: &Platform,
+    order: &Order,
+    reviewer: &str,
+) -> Result<Order, CoreError> {
+    refuse_own(order, reviewer)?;
+    super::payments::refund(platform, order, reviewer).await
 }
 
 /// Records the courier's tracking number; the order completes and the applicant is told.

@@ -134,6 +134,7 @@ fn staff_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(staff::refund))
         .routes(routes!(staff::material))
         .routes(routes!(staff::revoke))
+        .routes(routes!(staff::catalog))
         .routes(routes!(staff::save_project))
         .routes(routes!(staff::save_product))
 }

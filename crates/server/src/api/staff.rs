@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use signet_core::desk::catalog::{self, ProductInput, ProjectInput};
 use signet_core::desk::orders::{self, Lang, OrderDetail, OrderFilter, OrderLine, Viewer};
 use signet_core::desk::roles::{self, Role};
-use signet_core::desk::{materials, payments, review};
+use signet_core::desk::{materials, review};
 use signet_core::platform::audit::AuditEvent;
 use signet_core::platform::clock::Clock as _;
 use utoipa::ToSchema;
@@ -190,10 +190,22 @@ pub async fn refund(
 ) -> ApiResult<Json<OrderDetail>> {
     let staff_id = staff(&state, &ctx, Role::Reviewer).await?;
     let order = orders::load(&state.platform, &id).await?;
-    let order = payments::refund(&state.platform, &order, &format!("user:{staff_id}")).await?;
+    let order = review::refund(&state.platform, &order, &format!("user:{staff_id}")).await?;
     Ok(Json(
         orders::detail_for(&state.platform, &order, Viewer::Staff, Lang::ZhCn).await?,
     ))
+}
+
+/// The catalog as saved, for the editor: every product's methods (also those this server cannot
+/// run, which the public catalog hides) and help links as typed (channel admins).
+#[utoipa::path(get, path = "/api/v1/staff/catalog", tag = "staff",
+    responses((status = 200, body = [catalog::Project]), (status = 403, body = Problem)))]
+pub async fn catalog(
+    State(state): State<AppState>,
+    ctx: Ctx,
+) -> ApiResult<Json<Vec<catalog::Project>>> {
+    staff(&state, &ctx, Role::ChannelAdmin).await?;
+    Ok(Json(catalog::list_as_saved(&state.platform).await?))
 }
 
 #[derive(Serialize, ToSchema)]

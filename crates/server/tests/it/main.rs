@@ -12,6 +12,7 @@ mod center;
 mod codes;
 mod desk;
 mod enumeration;
+mod headers;
 mod login;
 mod ops;
 mod pki;

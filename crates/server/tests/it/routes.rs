@@ -75,6 +75,7 @@ const CONTRACT: &[(&str, &str)] = &[
     ("POST", "/api/v1/register/phone"),
     ("GET", "/api/v1/session"),
     ("POST", "/api/v1/sms-codes"),
+    ("GET", "/api/v1/staff/catalog"),
     ("PUT", "/api/v1/staff/catalog/projects"),
     ("PUT", "/api/v1/staff/catalog/projects/{id}/products"),
     ("POST", "/api/v1/staff/certificates/{serial}/revoke"),

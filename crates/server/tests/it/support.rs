@@ -25,6 +25,7 @@ pub struct Builder {
     sandbox: bool,
     writes_per_minute: u32,
     ca: bool,
+    https: bool,
 }
 
 impl Builder {
@@ -36,6 +37,12 @@ impl Builder {
     /// Creates the rsa, ecc and sm2 hierarchies, publishing at the test server's address.
     pub fn with_ca(mut self) -> Self {
         self.ca = true;
+        self
+    }
+
+    /// A server whose public URL is https (Secure cookies, HSTS); the test still speaks http.
+    pub fn https(mut self) -> Self {
+        self.https = true;
         self
     }
 
@@ -58,6 +65,7 @@ impl Builder {
         }
         let server_config = ServerConfig {
             writes_per_minute: self.writes_per_minute,
+            secure_cookies: self.https,
             ..ServerConfig::default()
         };
         let state = AppState::new(platform, server_config);
@@ -85,6 +93,7 @@ pub fn app() -> Builder {
         sandbox: true,
         writes_per_minute: 10_000,
         ca: false,
+        https: false,
     }
 }
 

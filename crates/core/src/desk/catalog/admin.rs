@@ -130,6 +130,7 @@ pub async fn save_project(
             "Name, code and an A–Z initial are required",
         ));
     }
+    input.help.check_links()?;
     let now = platform.clock.now();
     let mut tx = platform.db.begin().await?;
     let existing = sqlx::query("SELECT id FROM desk_projects WHERE code = $1")

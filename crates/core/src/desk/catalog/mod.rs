@@ -8,11 +8,13 @@ use sqlx::Row as _;
 use super::DeskError;
 
 mod admin;
+mod links;
 
 use crate::Platform;
 use crate::error::CoreError;
 use crate::platform::ids::Fen;
 pub use admin::{ProductInput, ProjectInput, save_product, save_project};
+pub use links::is_safe_link;
 
 /// Whether a catalog entry is an organisation's project or a partner platform's channel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -76,6 +78,15 @@ impl Method {
             Self::ThreeFactor => "three_factor",
             Self::FourFactor => "four_factor",
             Self::Face => "face",
+        }
+    }
+
+    /// Whether a check by this method can run with these providers configured: every method
+    /// goes through the identity provider, and a face check also sends its link by SMS.
+    pub fn runs_with(self, identity: bool, sms: bool) -> bool {
+        match self {
+            Self::MicroDeposit | Self::ThreeFactor | Self::FourFactor => identity,
+            Self::Face => identity && sms,
         }
     }
 
@@ -177,6 +188,21 @@ pub struct ProductSettings {
     /// The USB key's user PIN rule as a regex-free description: digits, min and max length.
     pub pin_min: i64,
     pub pin_max: i64,
+}
+
+/// Keeps only the methods this server can run: a method whose provider is not configured would
+/// answer `provider_not_configured`, so the catalog and the order page do not offer it.
+pub fn runnable_methods(platform: &Platform, methods: &mut Vec<Method>) {
+    let identity = platform.identity.configured();
+    let sms = platform.sms.configured();
+    methods.retain(|m| m.runs_with(identity, sms));
+}
+
+/// `product` as the catalog publishes it: only methods that can run.
+pub fn as_offered(platform: &Platform, mut product: Product) -> Product {
+    runnable_methods(platform, &mut product.settings.verification);
+    runnable_methods(platform, &mut product.settings.operator_verification);
+    product
 }
 
 /// A product on offer.
@@ -292,8 +318,24 @@ pub async fn product(platform: &Platform, id: &str) -> Result<Product, CoreError
     product_from_row(&row)
 }
 
-/// Projects and channels with their active products, A–Z; `search` matches name, code or initial.
+/// Projects and channels with their active products, A–Z, as applicants see them: only the
+/// verification methods this server can run, only safe help links. `search` matches name, code
+/// or initial.
 pub async fn list(platform: &Platform, search: Option<&str>) -> Result<Vec<Project>, CoreError> {
+    list_as(platform, search, true).await
+}
+
+/// The same catalog as saved, every method and link included: what the channel admin edits
+/// (an edit saved from the published catalog would drop the methods hidden from it).
+pub async fn list_as_saved(platform: &Platform) -> Result<Vec<Project>, CoreError> {
+    list_as(platform, None, false).await
+}
+
+async fn list_as(
+    platform: &Platform,
+    search: Option<&str>,
+    offered: bool,
+) -> Result<Vec<Project>, CoreError> {
     let rows = sqlx::query(
         "SELECT id, code, name, initial, kind, help FROM desk_projects ORDER BY initial, name",
     )
@@ -305,7 +347,7 @@ pub async fn list(platform: &Platform, search: Option<&str>) -> Result<Vec<Proje
     .fetch_all(platform.db.pool())
     .await?
     .iter()
-    .map(product_from_row)
+    .map(|row| product_from_row(row).map(|p| if offered { as_offered(platform, p) } else { p }))
     .collect::<Result<Vec<_>, _>>()?;
     let needle = search.map(|s| s.trim().to_lowercase()).unwrap_or_default();
     let mut projects = Vec::new();
@@ -322,7 +364,11 @@ pub async fn list(platform: &Platform, search: Option<&str>) -> Result<Vec<Proje
             } else {
                 ProjectKind::Project
             },
-            help: from_json(&help)?,
+            help: if offered {
+                from_json::<Help>(&help)?.without_unsafe_links()
+            } else {
+                from_json(&help)?
+            },
             products: products
                 .iter()
                 .filter(|p| p.project_id == id)
@@ -348,4 +394,35 @@ pub async fn project_by_code(platform: &Platform, code: &str) -> Result<Project,
         .into_iter()
         .find(|p| p.code == code)
         .ok_or(CoreError::NotFound)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Method;
+
+    #[test]
+    fn a_method_runs_only_with_its_providers() {
+        let all = [
+            Method::MicroDeposit,
+            Method::ThreeFactor,
+            Method::FourFactor,
+            Method::Face,
+        ];
+        let runnable = |identity, sms| {
+            all.into_iter()
+                .filter(|m| m.runs_with(identity, sms))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(runnable(true, true), all);
+        assert_eq!(
+            runnable(true, false),
+            [
+                Method::MicroDeposit,
+                Method::ThreeFactor,
+                Method::FourFactor
+            ]
+        );
+        assert!(runnable(false, true).is_empty());
+        assert!(runnable(false, false).is_empty());
+    }
 }

@@ -265,15 +265,27 @@ pub(crate) async fn account_phone(platform: &Platform, user_id: &str) -> Result<
     Phone::parse(&user.phone, "phone")
 }
 
+/// What a revocation code authorises: revoking this certificate, not another (issue 12,
+/// finding 18).
+fn revocation_subject(serial: &str) -> String {
+    format!("revoke:{serial}")
+}
+
 /// Sends the SMS code that confirms a revocation to the account's phone.
 pub async fn send_revocation_code(
     platform: &Platform,
     user_id: &str,
     serial: &str,
 ) -> Result<sms_codes::SentCode, CoreError> {
-    held(platform, user_id, serial).await?;
+    let held = held(platform, user_id, serial).await?;
     let phone = account_phone(platform, user_id).await?;
-    sms_codes::send(platform, &phone, Purpose::RevokeCertificate).await
+    sms_codes::send_for(
+        platform,
+        &phone,
+        Purpose::RevokeCertificate,
+        &revocation_subject(&held.serial),
+    )
+    .await
 }
 
 /// Revokes a certificate of the holder after the SMS check (LIFE-6). OCSP answers `revoked` at
@@ -291,7 +303,14 @@ pub async fn revoke_by_holder(
     }
     ca::parse_reason(reason)?;
     let phone = account_phone(platform, user_id).await?;
-    sms_codes::consume(platform, &phone, Purpose::RevokeCertificate, sms_code).await?;
+    sms_codes::consume_for(
+        platform,
+        &phone,
+        Purpose::RevokeCertificate,
+        &revocation_subject(&held.serial),
+        sms_code,
+    )
+    .await?;
     ca::revoke(platform, &held.serial, reason, &format!("user:{user_id}")).await
 }
 

@@ -252,7 +252,12 @@ pub async fn detail_for(
 ) -> Result<OrderDetail, CoreError> {
     let product = catalog::product(platform, &order.product_id).await?;
     let verifications = super::super::verification::list(platform, order).await?;
-    let verification_needed = super::super::verification::requirements(&product, &order.form);
+    let mut verification_needed = super::super::verification::requirements(&product, &order.form);
+    // Offer only the methods this server can run (the others answer provider_not_configured).
+    for requirement in &mut verification_needed {
+        catalog::runnable_methods(platform, &mut requirement.methods);
+    }
+    let product = catalog::as_offered(platform, product);
     let certificates = super::super::production::certificates_of(platform, &order.id).await?;
     let medium = product.settings.medium;
     Ok(OrderDetail {

@@ -2,9 +2,12 @@
 //! signing, payment, review, production and delivery; every refusal leaves the order unchanged.
 
 mod actions;
+mod catalog;
 mod cert_login;
 mod cloud;
+mod dual_control;
 mod flows;
+mod hardening;
 mod identity;
 mod key_update;
 pub(crate) mod lifecycle;
