@@ -184,6 +184,8 @@ mod tests {
             user_pin_final_try: false,
             user_pin_to_be_changed: false,
             so_pin_locked: false,
+            so_pin_count_low: false,
+            so_pin_final_try: false,
             protected_authentication_path: false,
             min_pin_length: min,
             max_pin_length: max,

@@ -10,7 +10,14 @@
 //!   as coming from another site (`Sec-Fetch-Site`);
 //! - the `Host` must name loopback (`127.0.0.1`, `[::1]`, `localhost`), which defeats DNS
 //!   rebinding;
-//! - bodies are JSON of at most 64 KiB.
+//! - bodies are JSON of at most 64 KiB;
+//! - the platform's origin is `https://`, or plain `http://` on loopback only
+//!   ([`check_origin`]).
+//!
+//! What even the platform's pages cannot make it do (a page there may carry injected script):
+//! sign anything but the platform's own login and binding challenges (`signing`), or spend
+//! the token's PIN tries until it locks (`throttle`: a few wrong PINs per token per quarter
+//! hour, and never the try the token says is its last).
 //!
 //! What it does: list tokens and their certificates, make a key pair and its PKCS#10 request
 //! on a token, write the issued certificate, remove an old key pair, sign a login challenge,
@@ -27,12 +34,14 @@ mod guard;
 mod keys;
 mod pins;
 mod signing;
+mod throttle;
 mod tokens;
 mod wire;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -44,6 +53,10 @@ use crate::token::Token;
 
 use self::error::AgentError;
 use self::guard::Policy;
+use self::throttle::{PinKind, Tries};
+
+pub use self::guard::check_origin;
+pub use self::throttle::{SO_PIN_FAILURES, USER_PIN_FAILURES, WINDOW as PIN_TRY_WINDOW};
 
 /// Largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -100,7 +113,7 @@ pub fn router(config: AgentConfig) -> Result<Router, TokenError> {
     let module = Module::load(module)?;
     let agent = Arc::new(Agent {
         module,
-        lock: Mutex::new(()),
+        lock: Mutex::new(Tries::default()),
     });
     let routes = Router::new()
         .route("/v1/status", get(tokens::status))
@@ -122,29 +135,61 @@ pub fn router(config: AgentConfig) -> Result<Router, TokenError> {
         .layer(axum::middleware::from_fn_with_state(policy, guard::guard)))
 }
 
-/// What the handlers share: the module, and the lock that lets one PKCS#11 job run at a time.
+/// What the handlers share: the module, and the lock that lets one PKCS#11 job run at a time
+/// (the PIN tries it rations ride under the same lock, so parallel requests cannot race them).
 pub(crate) struct Agent {
     module: Module,
-    lock: Mutex<()>,
+    lock: Mutex<Tries>,
 }
 
 type Shared = Arc<Agent>;
 
 impl Agent {
-    /// Run `job` on the blocking pool, alone on the module.
+    /// Run `job` on the blocking pool, alone on the module. A job that presents a PIN goes
+    /// through [`Agent::with_pin`] instead.
     async fn run<T, F>(self: &Arc<Self>, job: F) -> Result<T, AgentError>
     where
         T: Send + 'static,
         F: FnOnce(&Module) -> Result<T, AgentError> + Send + 'static,
     {
+        self.run_alone(move |module, _| job(module)).await
+    }
+
+    async fn run_alone<T, F>(self: &Arc<Self>, job: F) -> Result<T, AgentError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Module, &mut Tries) -> Result<T, AgentError> + Send + 'static,
+    {
         let agent = Arc::clone(self);
         tokio::task::spawn_blocking(move || {
             // A panic in an earlier job left nothing half-done on our side: take the lock over.
-            let _alone = agent.lock.lock().unwrap_or_else(PoisonError::into_inner);
-            job(&agent.module)
+            let mut tries = agent.lock.lock().unwrap_or_else(PoisonError::into_inner);
+            job(&agent.module, &mut tries)
         })
         .await
         .map_err(|error| AgentError::Internal(format!("the token job stopped: {error}")))?
+    }
+
+    /// Open the token `serial` and run `job`, which presents a `kind` PIN to it, if the token's
+    /// recent wrong tries and its flags allow ([`throttle`]); count how it went.
+    async fn with_pin<T, F>(
+        self: &Arc<Self>,
+        serial: String,
+        kind: PinKind,
+        job: F,
+    ) -> Result<T, AgentError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Token) -> Result<T, AgentError> + Send + 'static,
+    {
+        self.run_alone(move |module, tries| {
+            let token = Token::open(module, &serial)?;
+            tries.before(token.serial(), kind, &token.info()?, Instant::now())?;
+            let outcome = job(&token);
+            tries.after(token.serial(), kind, &outcome, Instant::now());
+            outcome
+        })
+        .await
     }
 
     /// Open the token `serial`, log the user in with `pin`, run `job`, and log out whatever
@@ -159,10 +204,9 @@ impl Agent {
         T: Send + 'static,
         F: FnOnce(&Token) -> Result<T, AgentError> + Send + 'static,
     {
-        self.run(move |module| {
-            let token = Token::open(module, &serial)?;
+        self.with_pin(serial, PinKind::User, move |token| {
             token.login_user(&pin)?;
-            let result = job(&token);
+            let result = job(token);
             let logout = token.logout();
             let value = result?;
             logout?;

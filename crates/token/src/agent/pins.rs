@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Shared;
 use super::error::AgentError;
+use super::throttle::PinKind;
 use super::wire::{Body, Params, required_pin};
 use crate::pin::{NewPin, PinRule};
 use crate::token::Token;
@@ -42,9 +43,8 @@ pub(crate) async fn change(
     let old = required_pin("old_pin", request.old_pin)?;
     let new = required_pin("new_pin", request.new_pin)?;
     agent
-        .run(move |module| {
-            let token = Token::open(module, &serial)?;
-            let new = checked(&token, &new)?;
+        .with_pin(serial, PinKind::User, move |token| {
+            let new = checked(token, &new)?;
             token.change_user_pin(&old, &new)?;
             Ok(())
         })
@@ -60,9 +60,8 @@ pub(crate) async fn unlock(
     let so_pin = required_pin("so_pin", request.so_pin)?;
     let new = required_pin("new_pin", request.new_pin)?;
     agent
-        .run(move |module| {
-            let token = Token::open(module, &serial)?;
-            let new = checked(&token, &new)?;
+        .with_pin(serial, PinKind::So, move |token| {
+            let new = checked(token, &new)?;
             token.unlock_user_pin(&so_pin, &new)?;
             Ok(())
         })

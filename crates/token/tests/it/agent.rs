@@ -19,9 +19,14 @@ use crate::support::{SO_PIN, SoftHsm, USER_PIN};
 mod guard;
 mod keys;
 mod pins;
+mod refusals;
 
 /// The platform's origin the agent is started for.
 pub const PLATFORM: &str = "http://127.0.0.1:8080";
+
+/// A login challenge as the platform makes them: `signet-login:<256-bit hex nonce>:<time>`.
+pub const LOGIN_CHALLENGE: &str =
+    "signet-login:7c1e02a94f3b5d6e8a1c2b3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f6071:1793491200";
 
 /// An agent serving on 127.0.0.1:0 in this (child) process.
 pub struct Running {
@@ -89,6 +94,32 @@ impl Running {
                 headers,
                 json,
             }
+        })
+    }
+
+    /// Send all `requests` at once and wait for every answer (in the order given).
+    pub fn send_all(&self, requests: Vec<reqwest::RequestBuilder>) -> Vec<Reply> {
+        self.runtime.block_on(async {
+            let mut running = tokio::task::JoinSet::new();
+            for (at, request) in requests.into_iter().enumerate() {
+                running.spawn(async move {
+                    let response = request.send().await.unwrap();
+                    let status = response.status().as_u16();
+                    let headers = response.headers().clone();
+                    let json = response.json().await.unwrap_or(Value::Null);
+                    (
+                        at,
+                        Reply {
+                            status,
+                            headers,
+                            json,
+                        },
+                    )
+                });
+            }
+            let mut replies = running.join_all().await;
+            replies.sort_by_key(|(at, _)| *at);
+            replies.into_iter().map(|(_, reply)| reply).collect()
         })
     }
 
