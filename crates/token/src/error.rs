@@ -125,6 +125,9 @@ pub enum TokenError {
          http://127.0.0.1:8080; no path, no wildcard)"
     )]
     AgentOrigin(String),
+    /// The agent's HTTP client for the platform could not be made.
+    #[error("the agent cannot make its HTTPS client for the platform: {0}")]
+    AgentHttp(String),
     /// Any other PKCS#11 failure.
     #[error("PKCS#11 {function} failed: {reason}")]
     Pkcs11 {
@@ -165,6 +168,7 @@ impl TokenError {
             Self::Pki(inner) => inner.code(),
             Self::AgentNotLoopback(_) => "agent.not_loopback",
             Self::AgentOrigin(_) => "agent.invalid_origin",
+            Self::AgentHttp(_) => "agent.http_client",
             Self::Pkcs11 { .. } => "token.pkcs11",
         }
     }

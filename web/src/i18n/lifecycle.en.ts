@@ -44,7 +44,7 @@ export const lifecycleEn: typeof lifecycleZhCN = {
   codeSent: 'Code sent to {phone}',
   unlockDialog: {
     title: 'Unlock USB key',
-    intro: 'After the phone check you get a one-time unlock code for the key agent.',
+    intro: 'Run the key agent and plug in the USB key first. After the phone check, the key agent unlocks it with a one-time code; the administrator PIN never passes through this page.',
     getCode: 'Get unlock code',
     unlockCode: 'Unlock code',
     expiresAt: 'Valid until {time}',
@@ -54,6 +54,7 @@ export const lifecycleEn: typeof lifecycleZhCN = {
     pinMismatch: 'The PINs do not match',
     useAgent: 'Unlock with the key agent',
     done: 'USB key unlocked; use the new PIN',
+    noToken: 'No USB key serial is recorded for this certificate; contact customer service to unlock it',
   },
   agent: {
     checking: 'Looking for the key agent…',
@@ -76,6 +77,10 @@ export const lifecycleEn: typeof lifecycleZhCN = {
       pinThrottled: 'Too many wrong PINs: to keep the USB key from locking, try again in 15 minutes',
       pinFinalTry: 'One more wrong PIN would lock the USB key, so the key agent stopped trying: reset the PIN with "Unlock"',
       challengeRefused: 'The key agent signs only login and binding requests from this platform; this one was refused',
+      noRedeemer: 'The key agent holds nothing for this unlock (it expired or the agent restarted); get a new unlock code',
+      unlockCodeRefused: 'The unlock code is not valid or was used; get a new one',
+      platformUnreachable: 'The key agent cannot reach the platform; check the network and retry',
+      unlockUnconfirmed: 'The PIN was reset, but the platform could not record the new administrator PIN; contact customer service before the next unlock',
       generic: 'Key agent error: {message}',
     },
   },

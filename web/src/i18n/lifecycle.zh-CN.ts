@@ -43,7 +43,7 @@ export const lifecycleZhCN = {
   codeSent: '验证码已发送至 {phone}',
   unlockDialog: {
     title: '解锁 USB Key',
-    intro: '验证手机后将获得一次性解锁码，可在证书助手中使用。',
+    intro: '请先运行证书助手并插入 USB Key。验证手机后，证书助手将用一次性解锁码完成解锁，管理员 PIN 不会经过网页。',
     getCode: '获取解锁码',
     unlockCode: '解锁码',
     expiresAt: '有效期至 {time}',
@@ -53,6 +53,7 @@ export const lifecycleZhCN = {
     pinMismatch: '两次输入的 PIN 码不一致',
     useAgent: '使用证书助手解锁',
     done: 'USB Key 已解锁，请使用新 PIN 码',
+    noToken: '该证书未记录 USB Key 序列号，无法自助解锁，请联系客服',
   },
   agent: {
     checking: '正在检测证书助手…',
@@ -75,6 +76,10 @@ export const lifecycleZhCN = {
       pinThrottled: 'PIN 码错误次数过多，为防止 USB Key 被锁定，请 15 分钟后再试',
       pinFinalTry: '再输错一次 PIN 码 USB Key 就会锁定，证书助手已停止尝试：请通过“解锁”重置 PIN 码',
       challengeRefused: '证书助手只为本平台的登录和绑定请求签名，已拒绝本次请求',
+      noRedeemer: '证书助手未保存本次解锁的凭据（可能已过期或已重启），请重新获取解锁码',
+      unlockCodeRefused: '解锁码无效或已使用，请重新获取解锁码',
+      platformUnreachable: '证书助手无法连接平台，请检查网络后重试',
+      unlockUnconfirmed: 'PIN 码已重置，但平台未能记录 USB Key 的新管理员 PIN，请在下次解锁前联系客服',
       generic: '证书助手操作失败：{message}',
     },
   },

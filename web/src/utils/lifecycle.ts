@@ -51,6 +51,10 @@ const AGENT_ERROR_KEYS: Record<string, string> = {
   'agent.pin_throttled': 'pinThrottled',
   'agent.pin_final_try': 'pinFinalTry',
   'agent.challenge_refused': 'challengeRefused',
+  'agent.no_redeemer': 'noRedeemer',
+  'agent.unlock_code_refused': 'unlockCodeRefused',
+  'agent.platform_unreachable': 'platformUnreachable',
+  'agent.unlock_unconfirmed': 'unlockUnconfirmed',
 }
 
 /** The message key for an agent error code (`generic` for the rest). */

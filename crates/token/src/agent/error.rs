@@ -42,6 +42,16 @@ pub(crate) enum AgentError {
     PinThrottled { kind: PinKind, retry_after: u64 },
     /// The token says one more wrong PIN of this kind locks it: the agent does not try it.
     PinFinalTry(PinKind),
+    /// An unlock with a code, but the agent holds no redeemer secret for this token (none was
+    /// asked for, it expired, or the agent restarted).
+    NoRedeemer,
+    /// The platform could not be reached, or failed.
+    PlatformUnreachable(String),
+    /// The platform refused the unlock code: its problem code and message.
+    PlatformRefused { code: String, message: String },
+    /// The token was unlocked, but neither could the platform be told its new SO PIN nor could
+    /// the old one be put back.
+    UnlockUnconfirmed,
     /// The agent itself failed.
     Internal(String),
 }
@@ -68,6 +78,10 @@ impl AgentError {
             Self::ChallengeRefused(_) => "agent.challenge_refused",
             Self::PinThrottled { .. } => "agent.pin_throttled",
             Self::PinFinalTry(_) => "agent.pin_final_try",
+            Self::NoRedeemer => "agent.no_redeemer",
+            Self::PlatformUnreachable(_) => "agent.platform_unreachable",
+            Self::PlatformRefused { .. } => "agent.unlock_code_refused",
+            Self::UnlockUnconfirmed => "agent.unlock_unconfirmed",
             Self::Internal(_) => "agent.internal",
         }
     }
@@ -75,7 +89,9 @@ impl AgentError {
     pub(crate) fn status(&self) -> StatusCode {
         match self {
             Self::Token(error) => token_status(error),
-            Self::PinRequired(_) | Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::PinRequired(_) | Self::BadRequest(_) | Self::PlatformRefused { .. } => {
+                StatusCode::BAD_REQUEST
+            }
             Self::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::NotJson => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::OriginRefused(_)
@@ -84,6 +100,8 @@ impl AgentError {
             | Self::ChallengeRefused(_) => StatusCode::FORBIDDEN,
             Self::PinThrottled { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::PinFinalTry(_) => StatusCode::LOCKED,
+            Self::NoRedeemer => StatusCode::CONFLICT,
+            Self::PlatformUnreachable(_) | Self::UnlockUnconfirmed => StatusCode::BAD_GATEWAY,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -127,6 +145,20 @@ impl AgentError {
                  the PIN with an unlock code from the platform, or ask customer service",
                 kind.name()
             ),
+            Self::NoRedeemer => "the agent holds no redeemer for this token (it expired, or the \
+                agent restarted): ask for a new unlock code"
+                .into(),
+            Self::PlatformUnreachable(reason) => {
+                format!("the agent could not reach the platform: {reason}")
+            }
+            Self::PlatformRefused { code, message } => {
+                format!("the platform refused the unlock code ({code}): {message}")
+            }
+            Self::UnlockUnconfirmed => {
+                "the user PIN was reset, but the platform could not be told \
+                the token's new SO PIN: contact customer service before the next unlock"
+                    .into()
+            }
             Self::Internal(reason) => format!("the agent failed: {reason}"),
         }
     }
@@ -154,6 +186,7 @@ pub(crate) fn token_status(error: &TokenError) -> StatusCode {
         | TokenError::Pkcs11 { .. }
         | TokenError::AgentNotLoopback(_)
         | TokenError::AgentOrigin(_)
+        | TokenError::AgentHttp(_)
         | TokenError::Pki(PkiError::Pkcs11(_) | PkiError::Signing(_) | PkiError::Encoding(_)) => {
             StatusCode::INTERNAL_SERVER_ERROR
         }

@@ -4,6 +4,7 @@
 
 use axum::Json;
 use axum::extract::State;
+use axum::response::{IntoResponse as _, Response};
 use serde::{Deserialize, Serialize};
 
 use super::Shared;
@@ -21,12 +22,15 @@ pub(crate) struct ChangePin {
     new_pin: Option<String>,
 }
 
-/// `POST /v1/tokens/{serial}/unlock`.
+/// `POST /v1/tokens/{serial}/unlock`: with an `unlock_code` from the platform (the agent
+/// redeems it itself, see `unlock`), or with the SO PIN the holder types.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct UnlockPin {
-    /// The SO PIN, as typed, or as the platform derived it from an unlock code.
+    /// The SO PIN, as typed.
     so_pin: Option<String>,
+    /// The unlock code the platform gave for an unlock redeemer of this agent.
+    unlock_code: Option<String>,
     new_pin: Option<String>,
 }
 
@@ -56,9 +60,23 @@ pub(crate) async fn unlock(
     State(agent): State<Shared>,
     Params(serial): Params<String>,
     Body(request): Body<UnlockPin>,
-) -> Result<Json<Done>, AgentError> {
-    let so_pin = required_pin("so_pin", request.so_pin)?;
+) -> Result<Response, AgentError> {
     let new = required_pin("new_pin", request.new_pin)?;
+    let so_pin = match (request.unlock_code, request.so_pin) {
+        (Some(code), None) => {
+            return Ok(
+                super::unlock::with_code(agent, serial, code.trim().to_owned(), new)
+                    .await?
+                    .into_response(),
+            );
+        }
+        (None, so_pin) => required_pin("so_pin", so_pin)?,
+        (Some(_), Some(_)) => {
+            return Err(AgentError::BadRequest(
+                "give either `unlock_code` or `so_pin`, not both".into(),
+            ));
+        }
+    };
     agent
         .with_pin(serial, PinKind::So, move |token| {
             let new = checked(token, &new)?;
@@ -66,9 +84,9 @@ pub(crate) async fn unlock(
             Ok(())
         })
         .await?;
-    Ok(Json(Done { ok: true }))
+    Ok(Json(Done { ok: true }).into_response())
 }
 
-fn checked(token: &Token, pin: &str) -> Result<NewPin, AgentError> {
+pub(crate) fn checked(token: &Token, pin: &str) -> Result<NewPin, AgentError> {
     Ok(PinRule::DIGITS_1_TO_8.within(&token.info()?).check(pin)?)
 }

@@ -20,6 +20,7 @@ mod guard;
 mod keys;
 mod pins;
 mod refusals;
+mod unlock;
 
 /// The platform's origin the agent is started for.
 pub const PLATFORM: &str = "http://127.0.0.1:8080";
@@ -33,6 +34,8 @@ pub struct Running {
     runtime: Runtime,
     pub address: SocketAddr,
     pub client: reqwest::Client,
+    /// The platform origin the agent serves.
+    pub origin: String,
 }
 
 pub struct Reply {
@@ -56,6 +59,11 @@ impl Reply {
 
 impl Running {
     pub fn start(hsm: &SoftHsm) -> Self {
+        Self::start_for(hsm, PLATFORM)
+    }
+
+    /// An agent serving the platform at `origin`.
+    pub fn start_for(hsm: &SoftHsm, origin: &str) -> Self {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -66,7 +74,7 @@ impl Running {
         let address = listener.local_addr().unwrap();
         let config = AgentConfig {
             listen: address,
-            allowed_origin: PLATFORM.into(),
+            allowed_origin: origin.into(),
             module: hsm.module_path.clone(),
         };
         runtime.spawn(async move { serve(listener, config).await.unwrap() });
@@ -75,6 +83,7 @@ impl Running {
             runtime,
             address,
             client,
+            origin: origin.to_owned(),
         }
     }
 
