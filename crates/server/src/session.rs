@@ -110,7 +110,8 @@ pub async fn csrf_guard(
         || path == "/api/v1/payments/notify"
         || path.starts_with("/api/v1/payments/notify/")
         || path.starts_with("/api/v1/mobile-upload/")
-        // The key client redeems an unlock code: the code, not a cookie, is its credential.
+        // The key agent redeems an unlock code: the code and the redeemer secret bound to it,
+        // not a cookie, are its credential.
         || path.starts_with("/api/v1/token-unlock/")
         // The sandbox's pay and face pages stand for a phone that has no session either.
         || path.starts_with("/dev/payments/")

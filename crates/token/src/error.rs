@@ -117,12 +117,17 @@ pub enum TokenError {
          other machines drive the token"
     )]
     AgentNotLoopback(std::net::SocketAddr),
-    /// The agent's allowed origin is not an origin (`http://host:port`).
+    /// The agent's allowed origin is not an origin (`https://host[:port]`), or is plain http
+    /// to another machine.
     #[error(
-        "invalid allowed origin `{0}`: give the platform's origin as scheme, host and port, \
-         e.g. http://127.0.0.1:8080 (no path, no wildcard)"
+        "invalid platform origin `{0}`: give it as https://host[:port], e.g. \
+         https://sign.example.com (plain http only for a platform on this machine, e.g. \
+         http://127.0.0.1:8080; no path, no wildcard)"
     )]
     AgentOrigin(String),
+    /// The agent's HTTP client for the platform could not be made.
+    #[error("the agent cannot make its HTTPS client for the platform: {0}")]
+    AgentHttp(String),
     /// Any other PKCS#11 failure.
     #[error("PKCS#11 {function} failed: {reason}")]
     Pkcs11 {
@@ -163,6 +168,7 @@ impl TokenError {
             Self::Pki(inner) => inner.code(),
             Self::AgentNotLoopback(_) => "agent.not_loopback",
             Self::AgentOrigin(_) => "agent.invalid_origin",
+            Self::AgentHttp(_) => "agent.http_client",
             Self::Pkcs11 { .. } => "token.pkcs11",
         }
     }

@@ -70,6 +70,10 @@ pub struct TokenInfo {
     pub user_pin_to_be_changed: bool,
     /// The SO PIN is locked.
     pub so_pin_locked: bool,
+    /// A wrong SO PIN was given since the last good one.
+    pub so_pin_count_low: bool,
+    /// One more wrong SO PIN locks it (and with it, on most tokens, any way to unlock).
+    pub so_pin_final_try: bool,
     /// PINs are entered on the device (PIN pad), not passed by the application.
     pub protected_authentication_path: bool,
     /// Shortest PIN the token accepts.
@@ -94,6 +98,8 @@ impl TokenInfo {
             user_pin_final_try: info.user_pin_final_try(),
             user_pin_to_be_changed: info.user_pin_to_be_changed(),
             so_pin_locked: info.so_pin_locked(),
+            so_pin_count_low: info.so_pin_count_low(),
+            so_pin_final_try: info.so_pin_final_try(),
             protected_authentication_path: info.protected_authentication_path(),
             min_pin_length: info.min_pin_length(),
             max_pin_length: info.max_pin_length(),

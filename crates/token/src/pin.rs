@@ -163,6 +163,53 @@ impl Token {
         let logout = session.logout().map_err(p11);
         result.and(logout)
     }
+
+    /// Unlock with the SO PIN and replace it, in one SO session: set a new user PIN
+    /// (`C_InitPIN`), then the new SO PIN (`C_SetPIN` as SO). An SO PIN handed out for one
+    /// unlock is worthless afterwards. If the user PIN was set but the SO PIN could not be, the
+    /// old SO PIN stays and the error says so.
+    pub fn unlock_and_replace_so_pin(
+        &self,
+        so_pin: &str,
+        new_so_pin: &NewPin,
+        new_user_pin: &NewPin,
+    ) -> Result<()> {
+        let info = self.info()?;
+        let session = self.session();
+        match session.logout() {
+            Ok(()) | Err(CryptokiError::Pkcs11(RvError::UserNotLoggedIn, _)) => {}
+            Err(error) => return Err(p11(error)),
+        }
+        let current = AuthPin::from(so_pin);
+        session
+            .login(UserType::So, Some(&current))
+            .map_err(TokenError::from_so_login)?;
+        let result = session
+            .init_pin(new_user_pin.secret())
+            .and_then(|()| session.set_pin(&current, new_so_pin.secret()))
+            .map_err(|e| pin_set_error(e, &info));
+        let logout = session.logout().map_err(p11);
+        result.and(logout)
+    }
+
+    /// Change the SO PIN (`C_SetPIN` as SO); the old SO PIN must be right.
+    pub fn change_so_pin(&self, old: &str, new: &NewPin) -> Result<()> {
+        let info = self.info()?;
+        let session = self.session();
+        match session.logout() {
+            Ok(()) | Err(CryptokiError::Pkcs11(RvError::UserNotLoggedIn, _)) => {}
+            Err(error) => return Err(p11(error)),
+        }
+        let old = AuthPin::from(old);
+        session
+            .login(UserType::So, Some(&old))
+            .map_err(TokenError::from_so_login)?;
+        let result = session
+            .set_pin(&old, new.secret())
+            .map_err(|e| pin_set_error(e, &info));
+        let logout = session.logout().map_err(p11);
+        result.and(logout)
+    }
 }
 
 #[cfg(test)]
@@ -184,6 +231,8 @@ mod tests {
             user_pin_final_try: false,
             user_pin_to_be_changed: false,
             so_pin_locked: false,
+            so_pin_count_low: false,
+            so_pin_final_try: false,
             protected_authentication_path: false,
             min_pin_length: min,
             max_pin_length: max,

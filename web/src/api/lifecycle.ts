@@ -67,11 +67,9 @@ export function lifecycleApi(client: ApiClient = api) {
     revoke: (serial: string, reason: string, sms_code: string): Promise<Revoked> =>
       client.post(`${cert(serial)}/revoke`, { reason, sms_code }),
     unlockCode: (serial: string): Promise<SentCode> => client.post(`${cert(serial)}/unlock-code`),
-    unlockAuthorisation: (serial: string, sms_code: string): Promise<UnlockAuthorisation> =>
-      client.post(`${cert(serial)}/unlock-authorisation`, { sms_code }),
-    /** Redeems an unlock code for the token's SO PIN: only ever handed to the key agent. */
-    redeemUnlock: (code: string, token_serial: string): Promise<{ so_pin: string }> =>
-      client.post(`/api/v1/token-unlock/${enc(code)}`, { token_serial }),
+    /** `redeemer` comes from the key agent (`unlockRedeemer`): only that agent can redeem the code, and it does so itself. */
+    unlockAuthorisation: (serial: string, sms_code: string, redeemer: string): Promise<UnlockAuthorisation> =>
+      client.post(`${cert(serial)}/unlock-authorisation`, { sms_code, redeemer }),
     keyUpdate: (order: string, csr: string, token_serial: string): Promise<CertificateInfo> =>
       client.post(`/api/v1/orders/${enc(order)}/key-update`, { csr, token_serial }),
 

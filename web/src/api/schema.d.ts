@@ -183,7 +183,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Checks the SMS code and returns a one-time unlock authorisation code for the key client. */
+        /**
+         * Checks the SMS code and returns a one-time unlock authorisation code for the key agent,
+         *     bound to the agent's redeemer.
+         */
         post: operations["unlock_authorisation"];
         delete?: never;
         options?: never;
@@ -857,8 +860,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * For an approved unlock order (awaiting unlock): a one-time unlock code for the key client;
-         *     the order completes when the code is redeemed.
+         * For an approved unlock order (awaiting unlock): a one-time unlock code for the key agent,
+         *     bound to its redeemer; the order completes when the agent confirms the unlock.
          */
         post: operations["order_unlock_authorisation"];
         delete?: never;
@@ -1305,10 +1308,32 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * The key client redeems an unlock code (once) for the token's SO PIN. No session: the code is
-         *     the credential.
+         * The key agent redeems an unlock code (once) for the token's SO PIN. No session: the code and
+         *     the redeemer secret bound to it are the credential. Every failure to prove them is the same
+         *     `400 link_expired`.
          */
         post: operations["redeem_unlock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/token-unlock/{code}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The key agent set the new SO PIN on the token: the platform keeps it from now on (and a
+         *     staff-approved unlock order completes). Same credential and same single failure answer as
+         *     redeeming.
+         */
+        post: operations["confirm_unlock"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1449,6 +1474,13 @@ export interface components {
         CloudSignOut: {
             /** @description base64 (DER `SEQUENCE { r, s }` for ECDSA/SM2, PKCS#1 v1.5 for RSA). */
             signature: string;
+        };
+        ConfirmUnlockIn: {
+            redeemer_secret: string;
+            token_serial: string;
+        };
+        ConfirmUnlockOut: {
+            ok: boolean;
         };
         DepositIn: {
             /** @description The amount received, in yuan (`0.37`). */
@@ -1735,6 +1767,10 @@ export interface components {
          * @enum {string}
          */
         OrderState: "drafting" | "verifying" | "awaiting_payment" | "awaiting_review" | "rejected" | "awaiting_production" | "awaiting_update" | "awaiting_recovery" | "awaiting_delivery" | "awaiting_download" | "awaiting_unlock" | "completed" | "cancelled" | "refunded";
+        OrderUnlockIn: {
+            /** @description The key agent's redeemer, as for `unlock-authorisation` of a certificate. */
+            redeemer: string;
+        };
         /** @description The organisation an enterprise certificate names. */
         Organisation: {
             /**
@@ -1904,11 +1940,18 @@ export interface components {
         /** @enum {string} */
         Purpose: "register" | "login" | "reset_password" | "change_phone_old" | "change_phone_new" | "sign_application" | "authorise_application" | "revoke_certificate" | "unlock_token" | "cloud_key";
         RedeemIn: {
-            /** @description The serial of the token the key client is about to unlock. */
+            /** @description The SO PIN the agent will set on the token; pending until it confirms. */
+            new_so_pin: string;
+            /** @description The secret whose SHA-256 the code was bound to. */
+            redeemer_secret: string;
+            /** @description The serial of the token the key agent is about to unlock. */
             token_serial: string;
         };
         RedeemOut: {
-            /** @description The token's SO PIN: the key client uses it for `C_InitPIN` and never displays it. */
+            /**
+             * @description The token's current SO PIN: the key agent uses it for `C_InitPIN` and to set the new
+             *     one, and never displays it.
+             */
             so_pin: string;
         };
         RegisterIn: {
@@ -2048,10 +2091,18 @@ export interface components {
         UnlockAuthorisation: {
             expires_at: components["schemas"]["i64"];
             token_serial: string;
-            /** @description Give this to the key client (`signet token unlock --unlock-code`, or the agent). */
+            /**
+             * @description Give this to the key agent that made the redeemer (`POST /v1/tokens/{serial}/unlock`
+             *     with `unlock_code`): only it can redeem the code.
+             */
             unlock_code: string;
         };
         UnlockIn: {
+            /**
+             * @description The key agent's redeemer (`POST /v1/tokens/{serial}/unlock-redeemer` on the agent): the
+             *     SHA-256, in hex, of a secret only the agent knows. The code is redeemable with it only.
+             */
+            redeemer: string;
             sms_code: string;
         };
         /** @description A one-time link for uploading one kind of material into `order` from a phone. */
@@ -3769,7 +3820,11 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderUnlockIn"];
+            };
+        };
         responses: {
             200: {
                 headers: {
@@ -3777,6 +3832,14 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UnlockAuthorisation"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
             409: {
@@ -4692,6 +4755,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RedeemOut"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    confirm_unlock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConfirmUnlockIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConfirmUnlockOut"];
                 };
             };
             400: {

@@ -87,8 +87,14 @@ export const agentApi = {
     call('DELETE', `${tok(serial)}/keys/${encodeURIComponent(key_id)}`, { pin }),
   sign: (serial: string, pin: string, key_id: string, challenge: string): Promise<{ signature: string; certificate: string | null }> =>
     call('POST', `${tok(serial)}/sign`, { pin, key_id, challenge }),
+  /** Unlock with the SO PIN the holder types (a token bought without the platform). */
   unlock: (serial: string, so_pin: string, new_pin: string): Promise<unknown> =>
     call('POST', `${tok(serial)}/unlock`, { so_pin, new_pin }),
+  /** The agent keeps a secret and returns only its SHA-256: give it to the platform with the request for an unlock code. */
+  unlockRedeemer: (serial: string): Promise<{ redeemer: string; expires_in: number }> => call('POST', `${tok(serial)}/unlock-redeemer`),
+  /** The agent redeems the code at the platform itself, unlocks the token and replaces its SO PIN: no PIN comes back. */
+  unlockWithCode: (serial: string, unlock_code: string, new_pin: string): Promise<{ ok: boolean; so_pin_rotated: boolean }> =>
+    call('POST', `${tok(serial)}/unlock`, { unlock_code, new_pin }),
 }
 
 /** Detects the agent; `present` is null while checking. */

@@ -48,6 +48,13 @@ const AGENT_ERROR_KEYS: Record<string, string> = {
   'token.so_pin_locked': 'pinLocked',
   'token.key_not_found': 'keyNotFound',
   'agent.unreachable': 'unreachable',
+  'agent.pin_throttled': 'pinThrottled',
+  'agent.pin_final_try': 'pinFinalTry',
+  'agent.challenge_refused': 'challengeRefused',
+  'agent.no_redeemer': 'noRedeemer',
+  'agent.unlock_code_refused': 'unlockCodeRefused',
+  'agent.platform_unreachable': 'platformUnreachable',
+  'agent.unlock_unconfirmed': 'unlockUnconfirmed',
 }
 
 /** The message key for an agent error code (`generic` for the rest). */

@@ -46,9 +46,14 @@ describe('key agent helpers', () => {
     expect(agentErrorKey('token.pin_incorrect')).toBe('pinIncorrect')
     expect(agentErrorKey('token.pin_locked')).toBe('pinLocked')
     expect(agentErrorKey('agent.unreachable')).toBe('unreachable')
+    expect(agentErrorKey('agent.pin_throttled')).toBe('pinThrottled')
+    expect(agentErrorKey('agent.pin_final_try')).toBe('pinFinalTry')
+    expect(agentErrorKey('agent.challenge_refused')).toBe('challengeRefused')
+    expect(agentErrorKey('agent.no_redeemer')).toBe('noRedeemer')
+    expect(agentErrorKey('agent.unlock_code_refused')).toBe('unlockCodeRefused')
     expect(agentErrorKey('token.something_else')).toBe('generic')
     expect(agentErrorKey(null)).toBe('generic')
-    for (const key of ['pinIncorrect', 'pinLocked', 'pinLength', 'tokenNotFound', 'soPinIncorrect', 'keyNotFound', 'unreachable', 'generic']) {
+    for (const key of ['pinIncorrect', 'pinLocked', 'pinLength', 'tokenNotFound', 'soPinIncorrect', 'keyNotFound', 'unreachable', 'pinThrottled', 'pinFinalTry', 'challengeRefused', 'noRedeemer', 'unlockCodeRefused', 'platformUnreachable', 'unlockUnconfirmed', 'generic']) {
       expect(zhCN.lifecycle.agent.errors).toHaveProperty(key)
     }
   })

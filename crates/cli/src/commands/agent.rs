@@ -1,12 +1,13 @@
 //! `signet agent`: the key agent on the user's machine. Listens on loopback only, answers only
-//! the platform's origin, drives the PKCS#11 module, asks the PIN for every signing.
+//! the platform's origin (https, or plain http on this machine), drives the PKCS#11 module,
+//! asks the PIN for every signing.
 
 use std::net::SocketAddr;
 
 use anyhow::Context as _;
 use clap::Args;
 use signet_token::Module;
-use signet_token::agent::{AgentConfig, serve};
+use signet_token::agent::{AgentConfig, check_origin, serve};
 
 use super::token::ModuleArgs;
 use crate::settings::Settings;
@@ -24,13 +25,16 @@ pub struct AgentArgs {
 }
 
 pub async fn run(settings: &Settings, args: AgentArgs) -> anyhow::Result<()> {
+    // Refused before anything else: an agent serving a plain-http platform on another machine
+    // would take orders from whoever sits on the network path.
+    let origin = args.origin.clone().unwrap_or_else(|| settings.public_url());
+    let origin = check_origin(&origin).map_err(|error| anyhow::anyhow!("{error}"))?;
     let module = match &args.module.module {
         Some(path) => path.clone(),
         None => Module::locate().context(
             "no PKCS#11 module found: pass --module (the USB key vendor's driver) or install SoftHSM2",
         )?,
     };
-    let origin = args.origin.clone().unwrap_or_else(|| settings.public_url());
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("listening on {}", args.listen))?;

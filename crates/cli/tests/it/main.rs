@@ -199,6 +199,34 @@ fn production_mode_refuses_to_start_without_a_public_url() {
 }
 
 #[test]
+fn finding_15_signet_agent_refuses_a_plain_http_platform_on_another_machine() {
+    let dir = tempfile::tempdir().unwrap();
+    let agent = |origin: &str| {
+        signet(
+            dir.path(),
+            None,
+            &[
+                "agent",
+                "--listen",
+                "127.0.0.1:0",
+                "--origin",
+                origin,
+                "--module",
+                "/nonexistent/libvendor-pkcs11.so",
+            ],
+        )
+    };
+    let plain = agent("http://sign.example.com");
+    assert!(!plain.status.success());
+    assert!(text(&plain).contains("https://"), "{}", text(&plain));
+    assert!(!text(&plain).contains("listening"), "{}", text(&plain));
+    // An https platform gets past the origin check (and stops at the missing module).
+    let https = agent("https://sign.example.com");
+    assert!(!https.status.success());
+    assert!(text(&https).contains("PKCS#11"), "{}", text(&https));
+}
+
+#[test]
 fn the_sandbox_refuses_a_public_address_without_sandbox_public() {
     let dir = tempfile::tempdir().unwrap();
     let out = signet(

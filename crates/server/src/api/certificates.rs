@@ -184,9 +184,13 @@ pub async fn unlock_code(
 #[derive(Deserialize, ToSchema)]
 pub struct UnlockIn {
     pub sms_code: String,
+    /// The key agent's redeemer (`POST /v1/tokens/{serial}/unlock-redeemer` on the agent): the
+    /// SHA-256, in hex, of a secret only the agent knows. The code is redeemable with it only.
+    pub redeemer: String,
 }
 
-/// Checks the SMS code and returns a one-time unlock authorisation code for the key client.
+/// Checks the SMS code and returns a one-time unlock authorisation code for the key agent,
+/// bound to the agent's redeemer.
 #[utoipa::path(post, path = "/api/v1/certificates/{serial}/unlock-authorisation", tag = "certificates", request_body = UnlockIn,
     responses((status = 200, body = UnlockAuthorisation), (status = 400, body = Problem), (status = 404, body = Problem)))]
 pub async fn unlock_authorisation(
@@ -196,24 +200,37 @@ pub async fn unlock_authorisation(
     ApiJson(body): ApiJson<UnlockIn>,
 ) -> ApiResult<Json<UnlockAuthorisation>> {
     Ok(Json(
-        unlock::authorise(&state.platform, &user_id(&ctx)?, &serial, &body.sms_code).await?,
+        unlock::authorise(
+            &state.platform,
+            &user_id(&ctx)?,
+            &serial,
+            &body.sms_code,
+            &body.redeemer,
+        )
+        .await?,
     ))
 }
 
 #[derive(Deserialize, ToSchema)]
 pub struct RedeemIn {
-    /// The serial of the token the key client is about to unlock.
+    /// The serial of the token the key agent is about to unlock.
     pub token_serial: String,
+    /// The secret whose SHA-256 the code was bound to.
+    pub redeemer_secret: String,
+    /// The SO PIN the agent will set on the token; pending until it confirms.
+    pub new_so_pin: String,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct RedeemOut {
-    /// The token's SO PIN: the key client uses it for `C_InitPIN` and never displays it.
+    /// The token's current SO PIN: the key agent uses it for `C_InitPIN` and to set the new
+    /// one, and never displays it.
     pub so_pin: String,
 }
 
-/// The key client redeems an unlock code (once) for the token's SO PIN. No session: the code is
-/// the credential.
+/// The key agent redeems an unlock code (once) for the token's SO PIN. No session: the code and
+/// the redeemer secret bound to it are the credential. Every failure to prove them is the same
+/// `400 link_expired`.
 #[utoipa::path(post, path = "/api/v1/token-unlock/{code}", tag = "certificates", request_body = RedeemIn,
     responses((status = 200, body = RedeemOut), (status = 400, body = Problem)))]
 pub async fn redeem_unlock(
@@ -221,23 +238,65 @@ pub async fn redeem_unlock(
     Path(code): Path<String>,
     ApiJson(body): ApiJson<RedeemIn>,
 ) -> ApiResult<Json<RedeemOut>> {
+    let redeemer = unlock::Redeemer {
+        unlock_code: &code,
+        token_serial: &body.token_serial,
+        secret: &body.redeemer_secret,
+    };
     Ok(Json(RedeemOut {
-        so_pin: unlock::redeem(&state.platform, &code, &body.token_serial).await?,
+        so_pin: unlock::redeem(&state.platform, &redeemer, &body.new_so_pin).await?,
     }))
 }
 
-/// For an approved unlock order (awaiting unlock): a one-time unlock code for the key client;
-/// the order completes when the code is redeemed.
-#[utoipa::path(post, path = "/api/v1/orders/{id}/unlock-authorisation", tag = "certificates",
-    responses((status = 200, body = UnlockAuthorisation), (status = 409, body = Problem)))]
+#[derive(Deserialize, ToSchema)]
+pub struct ConfirmUnlockIn {
+    pub token_serial: String,
+    pub redeemer_secret: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ConfirmUnlockOut {
+    pub ok: bool,
+}
+
+/// The key agent set the new SO PIN on the token: the platform keeps it from now on (and a
+/// staff-approved unlock order completes). Same credential and same single failure answer as
+/// redeeming.
+#[utoipa::path(post, path = "/api/v1/token-unlock/{code}/confirm", tag = "certificates", request_body = ConfirmUnlockIn,
+    responses((status = 200, body = ConfirmUnlockOut), (status = 400, body = Problem)))]
+pub async fn confirm_unlock(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    ApiJson(body): ApiJson<ConfirmUnlockIn>,
+) -> ApiResult<Json<ConfirmUnlockOut>> {
+    let redeemer = unlock::Redeemer {
+        unlock_code: &code,
+        token_serial: &body.token_serial,
+        secret: &body.redeemer_secret,
+    };
+    unlock::confirm(&state.platform, &redeemer).await?;
+    Ok(Json(ConfirmUnlockOut { ok: true }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct OrderUnlockIn {
+    /// The key agent's redeemer, as for `unlock-authorisation` of a certificate.
+    pub redeemer: String,
+}
+
+/// For an approved unlock order (awaiting unlock): a one-time unlock code for the key agent,
+/// bound to its redeemer; the order completes when the agent confirms the unlock.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/unlock-authorisation", tag = "certificates", request_body = OrderUnlockIn,
+    responses((status = 200, body = UnlockAuthorisation), (status = 400, body = Problem), (status = 409, body = Problem)))]
 pub async fn order_unlock_authorisation(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
+    ApiJson(body): ApiJson<OrderUnlockIn>,
 ) -> ApiResult<Json<UnlockAuthorisation>> {
     let order = orders::load_owned(&state.platform, &id, &user_id(&ctx)?).await?;
     Ok(Json(
-        unlock::authorise_order(&state.platform, &order).await?,
+        unlock::authorise_order(&state.platform, &order, &body.redeemer).await?,
     ))
 }
 

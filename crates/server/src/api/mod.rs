@@ -84,6 +84,7 @@ fn certificate_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(certificates::unlock_code))
         .routes(routes!(certificates::unlock_authorisation))
         .routes(routes!(certificates::redeem_unlock))
+        .routes(routes!(certificates::confirm_unlock))
         .routes(routes!(certificates::cloud_code))
         .routes(routes!(certificates::cloud_pin))
         .routes(routes!(certificates::cloud_sign))

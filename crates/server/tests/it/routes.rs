@@ -90,6 +90,7 @@ const CONTRACT: &[(&str, &str)] = &[
     ("POST", "/api/v1/staff/orders/{id}/ship"),
     ("GET", "/api/v1/staff/roles"),
     ("POST", "/api/v1/token-unlock/{code}"),
+    ("POST", "/api/v1/token-unlock/{code}/confirm"),
 ];
 
 const METHODS: [&str; 5] = ["GET", "POST", "PUT", "DELETE", "PATCH"];

@@ -4,11 +4,13 @@
 
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, PathRejection};
-use axum::http::StatusCode;
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use signet_pki::PkiError;
 
+use super::throttle::PinKind;
 use crate::error::TokenError;
 
 /// A refusal or failure, as the agent reports it.
@@ -34,6 +36,22 @@ pub(crate) enum AgentError {
     NotFound,
     /// The endpoint exists, but not for this method.
     MethodNotAllowed,
+    /// The agent signs only the platform's own login and binding challenges.
+    ChallengeRefused(String),
+    /// Too many wrong PINs of this kind for this token lately; retry after this many seconds.
+    PinThrottled { kind: PinKind, retry_after: u64 },
+    /// The token says one more wrong PIN of this kind locks it: the agent does not try it.
+    PinFinalTry(PinKind),
+    /// An unlock with a code, but the agent holds no redeemer secret for this token (none was
+    /// asked for, it expired, or the agent restarted).
+    NoRedeemer,
+    /// The platform could not be reached, or failed.
+    PlatformUnreachable(String),
+    /// The platform refused the unlock code: its problem code and message.
+    PlatformRefused { code: String, message: String },
+    /// The token was unlocked, but neither could the platform be told its new SO PIN nor could
+    /// the old one be put back.
+    UnlockUnconfirmed,
     /// The agent itself failed.
     Internal(String),
 }
@@ -57,6 +75,13 @@ impl AgentError {
             Self::CrossSite(_) => "agent.cross_site",
             Self::NotFound => "agent.not_found",
             Self::MethodNotAllowed => "agent.method_not_allowed",
+            Self::ChallengeRefused(_) => "agent.challenge_refused",
+            Self::PinThrottled { .. } => "agent.pin_throttled",
+            Self::PinFinalTry(_) => "agent.pin_final_try",
+            Self::NoRedeemer => "agent.no_redeemer",
+            Self::PlatformUnreachable(_) => "agent.platform_unreachable",
+            Self::PlatformRefused { .. } => "agent.unlock_code_refused",
+            Self::UnlockUnconfirmed => "agent.unlock_unconfirmed",
             Self::Internal(_) => "agent.internal",
         }
     }
@@ -64,19 +89,26 @@ impl AgentError {
     pub(crate) fn status(&self) -> StatusCode {
         match self {
             Self::Token(error) => token_status(error),
-            Self::PinRequired(_) | Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::PinRequired(_) | Self::BadRequest(_) | Self::PlatformRefused { .. } => {
+                StatusCode::BAD_REQUEST
+            }
             Self::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::NotJson => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::OriginRefused(_) | Self::HostRefused(_) | Self::CrossSite(_) => {
-                StatusCode::FORBIDDEN
-            }
+            Self::OriginRefused(_)
+            | Self::HostRefused(_)
+            | Self::CrossSite(_)
+            | Self::ChallengeRefused(_) => StatusCode::FORBIDDEN,
+            Self::PinThrottled { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::PinFinalTry(_) => StatusCode::LOCKED,
+            Self::NoRedeemer => StatusCode::CONFLICT,
+            Self::PlatformUnreachable(_) | Self::UnlockUnconfirmed => StatusCode::BAD_GATEWAY,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
-    fn message(&self) -> String {
+    pub(crate) fn message(&self) -> String {
         match self {
             Self::Token(error) => error.to_string(),
             Self::PinRequired(field) => format!("`{field}` is required: enter the PIN"),
@@ -98,6 +130,35 @@ impl AgentError {
             }
             Self::NotFound => "no such endpoint: see /v1/status".into(),
             Self::MethodNotAllowed => "this endpoint does not take that method".into(),
+            Self::ChallengeRefused(reason) => format!(
+                "the agent signs only the Signet platform's login and binding challenges \
+                 (`signet-login:<nonce>:<time>`, `signet-bind:<nonce>:<time>`): {reason}"
+            ),
+            Self::PinThrottled { kind, retry_after } => format!(
+                "too many wrong {} tries for this token: to keep it from locking, the agent \
+                 tries no more for {} min",
+                kind.name(),
+                retry_after.div_ceil(60)
+            ),
+            Self::PinFinalTry(kind) => format!(
+                "one more wrong {} would lock this token, so the agent does not try it: unlock \
+                 the PIN with an unlock code from the platform, or ask customer service",
+                kind.name()
+            ),
+            Self::NoRedeemer => "the agent holds no redeemer for this token (it expired, or the \
+                agent restarted): ask for a new unlock code"
+                .into(),
+            Self::PlatformUnreachable(reason) => {
+                format!("the agent could not reach the platform: {reason}")
+            }
+            Self::PlatformRefused { code, message } => {
+                format!("the platform refused the unlock code ({code}): {message}")
+            }
+            Self::UnlockUnconfirmed => {
+                "the user PIN was reset, but the platform could not be told \
+                the token's new SO PIN: contact customer service before the next unlock"
+                    .into()
+            }
             Self::Internal(reason) => format!("the agent failed: {reason}"),
         }
     }
@@ -125,6 +186,7 @@ pub(crate) fn token_status(error: &TokenError) -> StatusCode {
         | TokenError::Pkcs11 { .. }
         | TokenError::AgentNotLoopback(_)
         | TokenError::AgentOrigin(_)
+        | TokenError::AgentHttp(_)
         | TokenError::Pki(PkiError::Pkcs11(_) | PkiError::Signing(_) | PkiError::Encoding(_)) => {
             StatusCode::INTERNAL_SERVER_ERROR
         }
@@ -170,7 +232,13 @@ impl IntoResponse for AgentError {
             code: self.code(),
             message: self.message(),
         };
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if let Self::PinThrottled { retry_after, .. } = self {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(retry_after));
+        }
+        response
     }
 }
 

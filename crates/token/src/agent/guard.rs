@@ -42,8 +42,7 @@ impl Policy {
         if !is_loopback(listen.ip()) {
             return Err(TokenError::AgentNotLoopback(listen));
         }
-        let origin = normalise_origin(allowed_origin)
-            .ok_or_else(|| TokenError::AgentOrigin(allowed_origin.to_owned()))?;
+        let origin = check_origin(allowed_origin)?;
         let allowed_origin = HeaderValue::from_str(&origin)
             .map_err(|_| TokenError::AgentOrigin(allowed_origin.to_owned()))?;
         Ok(Self { allowed_origin })
@@ -53,6 +52,19 @@ impl Policy {
 /// 127.0.0.0/8 or `::1` (also written as `::ffff:127.x.y.z`).
 pub(crate) fn is_loopback(ip: IpAddr) -> bool {
     ip.to_canonical().is_loopback()
+}
+
+/// The platform's origin as browsers send it, if the agent may serve it: `https://…`, or plain
+/// `http://` on loopback only (a development platform on this machine). Over plain http to
+/// another machine anyone on the network could serve pages as the platform, and the agent
+/// would take their orders (and, for an unlock, hand them a redeemer).
+pub fn check_origin(text: &str) -> Result<String, TokenError> {
+    let refused = || TokenError::AgentOrigin(text.to_owned());
+    let origin = normalise_origin(text).ok_or_else(refused)?;
+    match origin.strip_prefix("http://") {
+        Some(authority) if !host_is_loopback(authority) => Err(refused()),
+        _ => Ok(origin),
+    }
 }
 
 /// `scheme://host[:port]` as a browser serialises it (lower case, no trailing slash), or
@@ -279,6 +291,32 @@ mod tests {
             assert!(normalise_origin(bad).is_none(), "{bad}");
             let error = Policy::new("127.0.0.1:0".parse().unwrap(), bad).unwrap_err();
             assert_eq!(error.code(), "agent.invalid_origin", "{bad}");
+        }
+    }
+
+    #[test]
+    fn finding_15_the_platform_is_https_unless_it_is_on_this_machine() {
+        for good in [
+            "https://sign.example.com",
+            "https://sign.example.com:8443",
+            "https://127.0.0.1:8443",
+            "http://127.0.0.1:8080",
+            "http://localhost:5173",
+            "http://[::1]:8080",
+        ] {
+            assert!(check_origin(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "http://sign.example.com",
+            "http://sign.example.com:80",
+            "http://10.0.0.5:8080",
+            "http://0.0.0.0:8080",
+            "http://localhost.evil.example",
+            "http://127.0.0.1.evil.example:8080",
+        ] {
+            let error = check_origin(bad).unwrap_err();
+            assert_eq!(error.code(), "agent.invalid_origin", "{bad}");
+            assert!(error.to_string().contains("https://"), "{error}");
         }
     }
 }

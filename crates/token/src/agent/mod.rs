@@ -10,11 +10,20 @@
 //!   as coming from another site (`Sec-Fetch-Site`);
 //! - the `Host` must name loopback (`127.0.0.1`, `[::1]`, `localhost`), which defeats DNS
 //!   rebinding;
-//! - bodies are JSON of at most 64 KiB.
+//! - bodies are JSON of at most 64 KiB;
+//! - the platform's origin is `https://`, or plain `http://` on loopback only
+//!   ([`check_origin`]).
+//!
+//! What even the platform's pages cannot make it do (a page there may carry injected script):
+//! sign anything but the platform's own login and binding challenges (`signing`), or spend
+//! the token's PIN tries until it locks (`throttle`: a few wrong PINs per token per quarter
+//! hour, and never the try the token says is its last).
 //!
 //! What it does: list tokens and their certificates, make a key pair and its PKCS#10 request
 //! on a token, write the issued certificate, remove an old key pair, sign a login challenge,
-//! and change or unlock the user PIN. Every call that needs the user PIN takes it in the
+//! and change or unlock the user PIN — for an unlock with a code from the platform, the agent
+//! itself fetches the SO PIN from the platform and replaces it (`unlock`), so no PIN passes
+//! through the page. Every call that needs the user PIN takes it in the
 //! request, logs in, does its work and logs out: nobody stays logged in between requests.
 //! There is no way to read a private key: the keys are made unextractable, and no endpoint
 //! would return one.
@@ -27,12 +36,15 @@ mod guard;
 mod keys;
 mod pins;
 mod signing;
+mod throttle;
 mod tokens;
+mod unlock;
 mod wire;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -44,6 +56,11 @@ use crate::token::Token;
 
 use self::error::AgentError;
 use self::guard::Policy;
+use self::throttle::{PinKind, Tries};
+
+pub use self::guard::check_origin;
+pub use self::throttle::{SO_PIN_FAILURES, USER_PIN_FAILURES, WINDOW as PIN_TRY_WINDOW};
+pub use self::unlock::REDEEMER_LIFETIME;
 
 /// Largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -53,7 +70,8 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 pub struct AgentConfig {
     /// Where to listen. Must be a loopback address (`127.0.0.1:…` or `[::1]:…`).
     pub listen: SocketAddr,
-    /// The platform's origin, e.g. `http://127.0.0.1:8080`: the only web origin answered.
+    /// The platform's origin, e.g. `https://sign.example.com` (plain http on loopback only):
+    /// the only web origin answered, and where the agent redeems unlock codes.
     pub allowed_origin: String,
     /// The PKCS#11 module (the token's driver) to load.
     pub module: PathBuf,
@@ -97,10 +115,15 @@ pub fn router(config: AgentConfig) -> Result<Router, TokenError> {
         module,
     } = config;
     let policy = Arc::new(Policy::new(listen, &allowed_origin)?);
+    let platform = check_origin(&allowed_origin)?;
+    let http = platform_client(&platform)?;
     let module = Module::load(module)?;
     let agent = Arc::new(Agent {
         module,
-        lock: Mutex::new(()),
+        lock: Mutex::new(Tries::default()),
+        platform,
+        http,
+        redeemers: unlock::Redeemers::default(),
     });
     let routes = Router::new()
         .route("/v1/status", get(tokens::status))
@@ -114,6 +137,10 @@ pub fn router(config: AgentConfig) -> Result<Router, TokenError> {
         .route("/v1/tokens/{serial}/sign", post(signing::sign))
         .route("/v1/tokens/{serial}/pin", post(pins::change))
         .route("/v1/tokens/{serial}/unlock", post(pins::unlock))
+        .route(
+            "/v1/tokens/{serial}/unlock-redeemer",
+            post(unlock::redeemer),
+        )
         .fallback(|| async { AgentError::NotFound })
         .method_not_allowed_fallback(|| async { AgentError::MethodNotAllowed })
         .with_state(agent);
@@ -122,29 +149,120 @@ pub fn router(config: AgentConfig) -> Result<Router, TokenError> {
         .layer(axum::middleware::from_fn_with_state(policy, guard::guard)))
 }
 
-/// What the handlers share: the module, and the lock that lets one PKCS#11 job run at a time.
+/// What the handlers share: the module, and the lock that lets one PKCS#11 job run at a time
+/// (the PIN tries it rations ride under the same lock, so parallel requests cannot race them).
 pub(crate) struct Agent {
     module: Module,
-    lock: Mutex<()>,
+    lock: Mutex<Tries>,
+    /// The platform's origin, which is also where its API answers.
+    platform: String,
+    http: reqwest::Client,
+    redeemers: unlock::Redeemers,
 }
 
 type Shared = Arc<Agent>;
 
+/// The client the agent calls the platform with: https (plain http to loopback only, without a
+/// proxy), no redirects (a secret is never sent on elsewhere), a timeout.
+fn platform_client(platform: &str) -> Result<reqwest::Client, TokenError> {
+    let local = platform.starts_with("http://");
+    let mut builder = reqwest::Client::builder()
+        .https_only(!local)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(unlock::PLATFORM_TIMEOUT)
+        .user_agent(concat!("signet-agent/", env!("CARGO_PKG_VERSION")));
+    if local {
+        builder = builder.no_proxy();
+    }
+    builder
+        .build()
+        .map_err(|error| TokenError::AgentHttp(error.to_string()))
+}
+
 impl Agent {
-    /// Run `job` on the blocking pool, alone on the module.
+    /// Run `job` on the blocking pool, alone on the module. A job that presents a PIN goes
+    /// through [`Agent::with_pin`] instead.
     async fn run<T, F>(self: &Arc<Self>, job: F) -> Result<T, AgentError>
     where
         T: Send + 'static,
         F: FnOnce(&Module) -> Result<T, AgentError> + Send + 'static,
     {
+        self.run_alone(move |module, _| job(module)).await
+    }
+
+    async fn run_alone<T, F>(self: &Arc<Self>, job: F) -> Result<T, AgentError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Module, &mut Tries) -> Result<T, AgentError> + Send + 'static,
+    {
         let agent = Arc::clone(self);
         tokio::task::spawn_blocking(move || {
             // A panic in an earlier job left nothing half-done on our side: take the lock over.
-            let _alone = agent.lock.lock().unwrap_or_else(PoisonError::into_inner);
-            job(&agent.module)
+            let mut tries = agent.lock.lock().unwrap_or_else(PoisonError::into_inner);
+            job(&agent.module, &mut tries)
         })
         .await
         .map_err(|error| AgentError::Internal(format!("the token job stopped: {error}")))?
+    }
+
+    /// POST `body` as JSON to the platform's `path`; its JSON answer, or why not.
+    async fn platform_post<T, B>(&self, path: &str, body: &B) -> Result<T, AgentError>
+    where
+        T: serde::de::DeserializeOwned,
+        B: serde::Serialize + ?Sized,
+    {
+        let url = format!("{}{path}", self.platform);
+        // Without the URL: it carries the unlock code.
+        let unreachable = |error: reqwest::Error| {
+            AgentError::PlatformUnreachable(error.without_url().to_string())
+        };
+        let response = self
+            .http
+            .post(&url)
+            .json(body)
+            .send()
+            .await
+            .map_err(unreachable)?;
+        let status = response.status();
+        if status.is_success() {
+            return response.json().await.map_err(unreachable);
+        }
+        if status.is_server_error() {
+            return Err(AgentError::PlatformUnreachable(format!(
+                "the platform answered {status}"
+            )));
+        }
+        // A refusal is problem+json: its code and the holder's message.
+        let problem: serde_json::Value = response.json().await.unwrap_or_default();
+        let text = |value: &serde_json::Value| value.as_str().map(str::to_owned);
+        Err(AgentError::PlatformRefused {
+            code: text(&problem["code"]).unwrap_or_else(|| status.as_u16().to_string()),
+            message: text(&problem["message"]["zh-CN"])
+                .or_else(|| text(&problem["message"]["en"]))
+                .unwrap_or_default(),
+        })
+    }
+
+    /// Open the token `serial` and run `job`, which presents a `kind` PIN to it, if the token's
+    /// recent wrong tries and its flags allow ([`throttle`]); count how it went.
+    async fn with_pin<T, F>(
+        self: &Arc<Self>,
+        serial: String,
+        kind: PinKind,
+        job: F,
+    ) -> Result<T, AgentError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Token) -> Result<T, AgentError> + Send + 'static,
+    {
+        self.run_alone(move |module, tries| {
+            let token = Token::open(module, &serial)?;
+            tries.before(token.serial(), kind, &token.info()?, Instant::now())?;
+            let outcome = job(&token);
+            tries.after(token.serial(), kind, &outcome, Instant::now());
+            outcome
+        })
+        .await
     }
 
     /// Open the token `serial`, log the user in with `pin`, run `job`, and log out whatever
@@ -159,10 +277,9 @@ impl Agent {
         T: Send + 'static,
         F: FnOnce(&Token) -> Result<T, AgentError> + Send + 'static,
     {
-        self.run(move |module| {
-            let token = Token::open(module, &serial)?;
+        self.with_pin(serial, PinKind::User, move |token| {
             token.login_user(&pin)?;
-            let result = job(&token);
+            let result = job(token);
             let logout = token.logout();
             let value = result?;
             logout?;

@@ -4,10 +4,12 @@
 
 use axum::Json;
 use axum::extract::State;
+use axum::response::{IntoResponse as _, Response};
 use serde::{Deserialize, Serialize};
 
 use super::Shared;
 use super::error::AgentError;
+use super::throttle::PinKind;
 use super::wire::{Body, Params, required_pin};
 use crate::pin::{NewPin, PinRule};
 use crate::token::Token;
@@ -20,12 +22,15 @@ pub(crate) struct ChangePin {
     new_pin: Option<String>,
 }
 
-/// `POST /v1/tokens/{serial}/unlock`.
+/// `POST /v1/tokens/{serial}/unlock`: with an `unlock_code` from the platform (the agent
+/// redeems it itself, see `unlock`), or with the SO PIN the holder types.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct UnlockPin {
-    /// The SO PIN, as typed, or as the platform derived it from an unlock code.
+    /// The SO PIN, as typed.
     so_pin: Option<String>,
+    /// The unlock code the platform gave for an unlock redeemer of this agent.
+    unlock_code: Option<String>,
     new_pin: Option<String>,
 }
 
@@ -42,9 +47,8 @@ pub(crate) async fn change(
     let old = required_pin("old_pin", request.old_pin)?;
     let new = required_pin("new_pin", request.new_pin)?;
     agent
-        .run(move |module| {
-            let token = Token::open(module, &serial)?;
-            let new = checked(&token, &new)?;
+        .with_pin(serial, PinKind::User, move |token| {
+            let new = checked(token, &new)?;
             token.change_user_pin(&old, &new)?;
             Ok(())
         })
@@ -56,20 +60,33 @@ pub(crate) async fn unlock(
     State(agent): State<Shared>,
     Params(serial): Params<String>,
     Body(request): Body<UnlockPin>,
-) -> Result<Json<Done>, AgentError> {
-    let so_pin = required_pin("so_pin", request.so_pin)?;
+) -> Result<Response, AgentError> {
     let new = required_pin("new_pin", request.new_pin)?;
+    let so_pin = match (request.unlock_code, request.so_pin) {
+        (Some(code), None) => {
+            return Ok(
+                super::unlock::with_code(agent, serial, code.trim().to_owned(), new)
+                    .await?
+                    .into_response(),
+            );
+        }
+        (None, so_pin) => required_pin("so_pin", so_pin)?,
+        (Some(_), Some(_)) => {
+            return Err(AgentError::BadRequest(
+                "give either `unlock_code` or `so_pin`, not both".into(),
+            ));
+        }
+    };
     agent
-        .run(move |module| {
-            let token = Token::open(module, &serial)?;
-            let new = checked(&token, &new)?;
+        .with_pin(serial, PinKind::So, move |token| {
+            let new = checked(token, &new)?;
             token.unlock_user_pin(&so_pin, &new)?;
             Ok(())
         })
         .await?;
-    Ok(Json(Done { ok: true }))
+    Ok(Json(Done { ok: true }).into_response())
 }
 
-fn checked(token: &Token, pin: &str) -> Result<NewPin, AgentError> {
+pub(crate) fn checked(token: &Token, pin: &str) -> Result<NewPin, AgentError> {
     Ok(PinRule::DIGITS_1_TO_8.within(&token.info()?).check(pin)?)
 }

@@ -52,6 +52,8 @@ pub(crate) struct TokenView {
     user_pin_count_low: bool,
     user_pin_final_try: bool,
     so_pin_locked: bool,
+    /// One more wrong SO PIN locks the token: the agent will not try one.
+    so_pin_final_try: bool,
     min_pin_length: usize,
     max_pin_length: usize,
     /// Certificates are public objects: listed without the PIN.
@@ -72,6 +74,7 @@ impl TokenView {
             user_pin_count_low: info.user_pin_count_low,
             user_pin_final_try: info.user_pin_final_try,
             so_pin_locked: info.so_pin_locked,
+            so_pin_final_try: info.so_pin_final_try,
             min_pin_length: info.min_pin_length,
             max_pin_length: info.max_pin_length,
             certificates,

@@ -19,15 +19,23 @@ use crate::support::{SO_PIN, SoftHsm, USER_PIN};
 mod guard;
 mod keys;
 mod pins;
+mod refusals;
+mod unlock;
 
 /// The platform's origin the agent is started for.
 pub const PLATFORM: &str = "http://127.0.0.1:8080";
+
+/// A login challenge as the platform makes them: `signet-login:<256-bit hex nonce>:<time>`.
+pub const LOGIN_CHALLENGE: &str =
+    "signet-login:7c1e02a94f3b5d6e8a1c2b3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f6071:1793491200";
 
 /// An agent serving on 127.0.0.1:0 in this (child) process.
 pub struct Running {
     runtime: Runtime,
     pub address: SocketAddr,
     pub client: reqwest::Client,
+    /// The platform origin the agent serves.
+    pub origin: String,
 }
 
 pub struct Reply {
@@ -51,6 +59,11 @@ impl Reply {
 
 impl Running {
     pub fn start(hsm: &SoftHsm) -> Self {
+        Self::start_for(hsm, PLATFORM)
+    }
+
+    /// An agent serving the platform at `origin`.
+    pub fn start_for(hsm: &SoftHsm, origin: &str) -> Self {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -61,7 +74,7 @@ impl Running {
         let address = listener.local_addr().unwrap();
         let config = AgentConfig {
             listen: address,
-            allowed_origin: PLATFORM.into(),
+            allowed_origin: origin.into(),
             module: hsm.module_path.clone(),
         };
         runtime.spawn(async move { serve(listener, config).await.unwrap() });
@@ -70,6 +83,7 @@ impl Running {
             runtime,
             address,
             client,
+            origin: origin.to_owned(),
         }
     }
 
@@ -89,6 +103,32 @@ impl Running {
                 headers,
                 json,
             }
+        })
+    }
+
+    /// Send all `requests` at once and wait for every answer (in the order given).
+    pub fn send_all(&self, requests: Vec<reqwest::RequestBuilder>) -> Vec<Reply> {
+        self.runtime.block_on(async {
+            let mut running = tokio::task::JoinSet::new();
+            for (at, request) in requests.into_iter().enumerate() {
+                running.spawn(async move {
+                    let response = request.send().await.unwrap();
+                    let status = response.status().as_u16();
+                    let headers = response.headers().clone();
+                    let json = response.json().await.unwrap_or(Value::Null);
+                    (
+                        at,
+                        Reply {
+                            status,
+                            headers,
+                            json,
+                        },
+                    )
+                });
+            }
+            let mut replies = running.join_all().await;
+            replies.sort_by_key(|(at, _)| *at);
+            replies.into_iter().map(|(_, reply)| reply).collect()
         })
     }
 

@@ -416,7 +416,7 @@ async fn usb_key_renewal_is_written_from_a_request_made_on_the_holders_token() {
         .app
         .post(
             &format!("/api/v1/certificates/{new_serial}/unlock-authorisation"),
-            json!({"sms_code": code}),
+            json!({"sms_code": code, "redeemer": signet_core::platform::crypto::sha256_hex(b"agent secret")}),
         )
         .await
         .json()
@@ -427,7 +427,7 @@ async fn usb_key_renewal_is_written_from_a_request_made_on_the_holders_token() {
             "/api/v1/token-unlock/{}",
             granted["unlock_code"].as_str().unwrap()
         )))
-        .json(&json!({"token_serial": "TOKEN-1"}))
+        .json(&json!({"token_serial": "TOKEN-1", "redeemer_secret": "agent secret", "new_so_pin": "5566778899"}))
         .send()
         .await
         .unwrap()

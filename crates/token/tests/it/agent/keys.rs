@@ -38,7 +38,7 @@ fn the_agent_makes_keys_writes_certificates_and_signs_challenges() {
     assert!(tokens.iter().any(|t| t["initialized"] == false));
 
     let base = format!("/v1/tokens/{serial}");
-    let challenge = b"signet login 2026-11-01T00:00:00Z nonce 7c1e";
+    let challenge = super::LOGIN_CHALLENGE.as_bytes();
     let subject = "CN=张三,O=测试科技有限公司,C=CN";
     let mut made_ids = Vec::new();
     for (seed, name) in (20..).zip(["ecdsa-p256", "rsa-2048"]) {

@@ -33,14 +33,16 @@ fn the_agent_changes_and_unlocks_the_user_pin() {
     token.logout().unwrap();
 
     unlock(json!({"new_pin": "13572468"})).refused(400, "agent.pin_required");
-    unlock(json!({"so_pin": "00000000", "new_pin": "13572468"}))
-        .refused(401, "token.so_pin_incorrect");
     unlock(json!({"so_pin": SO_PIN, "new_pin": "x"})).refused(400, "token.pin_rule");
     let unlocked = unlock(json!({"so_pin": SO_PIN, "new_pin": "13572468"}));
     assert_eq!(unlocked.status, 200, "{}", unlocked.json);
     token.login_user("13572468").unwrap();
     token.logout().unwrap();
     assert!(!logged_in(&hsm, &serial));
+    // One wrong SO PIN, and the agent tries no other for a while (finding 15).
+    unlock(json!({"so_pin": "00000000", "new_pin": "13572468"}))
+        .refused(401, "token.so_pin_incorrect");
+    unlock(json!({"so_pin": SO_PIN, "new_pin": "13572468"})).refused(429, "agent.pin_throttled");
     agent
         .post(
             "/v1/tokens/no-such-token/pin",
