@@ -64,6 +64,11 @@ pub async fn run(mut settings: Settings, args: ServeArgs) -> anyhow::Result<()> 
         .map_err(|e| anyhow::anyhow!("{e}"))
         .context("opening the platform")?;
     platform.public_url.clone_from(&public_url);
+    // CA keys kept in the format before ADR 0012 are rewritten before anything signs with them.
+    signet_core::ca::rekey(&platform)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))
+        .context("rewriting CA keys in the current format")?;
     if sandbox {
         let test = signet_core::ca::hierarchies_are_test(&platform)
             .await

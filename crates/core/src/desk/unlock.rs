@@ -207,5 +207,7 @@ pub async fn redeem(
     );
     platform.audit.append(&mut tx, now, &event).await?;
     tx.commit().await?;
-    platform.cipher.open(&sealed)
+    platform
+        .cipher
+        .open(super::production::so_pin_sealed_at(&serial), &sealed)
 }

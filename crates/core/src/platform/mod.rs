@@ -14,6 +14,7 @@ pub mod machine;
 pub mod mask;
 pub mod providers;
 pub mod random;
+mod reseal;
 pub mod sessions;
 pub mod sms_codes;
 pub mod wing_state;
@@ -108,8 +109,10 @@ impl Platform {
         } else {
             (Arc::new(Unconfigured), Arc::new(Unconfigured), None)
         };
+        let cipher = FieldCipher::new(&master)?;
+        reseal::legacy_values(&db, &cipher, clock::Clock::now(clock.as_ref())).await?;
         Ok(Self {
-            cipher: FieldCipher::new(&master)?,
+            cipher,
             audit: AuditLog::new(master.derive("signet/audit-chain/v1")?),
             wings: WingState::default(),
             clock,

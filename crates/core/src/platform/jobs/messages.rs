@@ -11,6 +11,7 @@ use super::worker::{Handler, RunningJob};
 use crate::Platform;
 use crate::error::CoreError;
 use crate::platform::clock::Clock as _;
+use crate::platform::crypto::SealedAt;
 use crate::platform::db::Tx;
 use crate::platform::providers::{EmailMessage, SmsMessage};
 
@@ -30,11 +31,20 @@ struct Message {
     body: String,
 }
 
-fn payload(platform: &Platform, message: &Message) -> Result<serde_json::Value, CoreError> {
+/// The payload is sealed for the job's key: the `jobs` row that carries it.
+fn sealed_at(key: &str) -> SealedAt<'_> {
+    SealedAt::new("jobs", "payload", key)
+}
+
+fn payload(
+    platform: &Platform,
+    key: &str,
+    message: &Message,
+) -> Result<serde_json::Value, CoreError> {
     let json = serde_json::to_string(message)
         .map_err(|e| CoreError::internal(format!("message json: {e}")))?;
     serde_json::to_value(Sealed {
-        sealed: platform.cipher.seal(&json)?,
+        sealed: platform.cipher.seal(sealed_at(key), &json)?,
     })
     .map_err(|e| CoreError::internal(format!("message json: {e}")))
 }
@@ -42,7 +52,7 @@ fn payload(platform: &Platform, message: &Message) -> Result<serde_json::Value, 
 fn open(platform: &Platform, job: &RunningJob) -> Result<Message, CoreError> {
     let sealed: Sealed = serde_json::from_value(job.payload().clone())
         .map_err(|e| CoreError::internal(format!("message job payload: {e}")))?;
-    serde_json::from_str(&platform.cipher.open(&sealed.sealed)?)
+    serde_json::from_str(&platform.cipher.open(sealed_at(job.key()), &sealed.sealed)?)
         .map_err(|e| CoreError::internal(format!("message job payload: {e}")))
 }
 
@@ -60,7 +70,7 @@ pub async fn sms(
         subject: String::new(),
         body: text.to_owned(),
     };
-    let job = NewJob::new(SMS, key, payload(platform, &message)?);
+    let job = NewJob::new(SMS, key, payload(platform, key, &message)?);
     queue::enqueue(tx, platform.clock.now(), &job).await?;
     Ok(())
 }
@@ -79,7 +89,7 @@ pub async fn email(
         subject: subject.to_owned(),
         body: body.to_owned(),
     };
-    let job = NewJob::new(EMAIL, key, payload(platform, &message)?);
+    let job = NewJob::new(EMAIL, key, payload(platform, key, &message)?);
     queue::enqueue(tx, platform.clock.now(), &job).await?;
     Ok(())
 }

@@ -8,5 +8,6 @@ mod flows;
 mod lifecycle;
 mod outbox;
 mod refusals;
+mod sealed;
 mod support;
 mod unlock;
