@@ -23,6 +23,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use audit::AuditLog;
+use audit::checkpoint::CheckpointStore;
 use blobs::BlobStore;
 use clock::SystemClock;
 use crypto::{FieldCipher, MasterKey};
@@ -53,6 +54,9 @@ pub struct Platform {
     pub db: Db,
     pub cipher: FieldCipher,
     pub audit: AuditLog,
+    /// Where audit checkpoints are kept outside the database (`signet serve` adds the mirror
+    /// directory of the settings file).
+    pub checkpoints: CheckpointStore,
     pub clock: Arc<SystemClock>,
     pub random: Random,
     pub blobs: BlobStore,
@@ -114,6 +118,7 @@ impl Platform {
         Ok(Self {
             cipher,
             audit: AuditLog::new(master.derive("signet/audit-chain/v1")?),
+            checkpoints: CheckpointStore::new(&config.data_dir),
             wings: WingState::default(),
             clock,
             random: Random,

@@ -10,6 +10,7 @@ use super::queue::{self, NewJob};
 use super::worker::{Handler, RunningJob};
 use crate::Platform;
 use crate::error::CoreError;
+use crate::platform::audit::AuditEvent;
 use crate::platform::clock::Clock as _;
 use crate::platform::crypto::SealedAt;
 use crate::platform::db::Tx;
@@ -105,7 +106,26 @@ impl Handler for SendSms {
             text: message.body,
             code: None,
         };
-        platform.sms.send_keyed(job.key(), &message.to, &sms).await
+        platform
+            .sms
+            .send_keyed(job.key(), &message.to, &sms)
+            .await?;
+        let mut tx = platform.db.begin().await?;
+        let event = AuditEvent::new(
+            "system",
+            "sms.sent",
+            format!("phone:{}", crate::platform::mask::phone(&message.to)),
+        )
+        .change(
+            serde_json::Value::Null,
+            serde_json::json!({"job": job.key()}),
+        );
+        platform
+            .audit
+            .append(&mut tx, platform.clock.now(), &event)
+            .await?;
+        tx.commit().await?;
+        Ok(())
     }
 }
 

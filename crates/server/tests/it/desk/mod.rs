@@ -2,6 +2,7 @@
 //! signing, payment, review, production and delivery; every refusal leaves the order unchanged.
 
 mod actions;
+mod audited;
 mod cert_login;
 mod cloud;
 mod flows;
