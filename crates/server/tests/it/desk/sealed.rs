@@ -2,7 +2,7 @@
 //! certificate (whose PIN the copier knows), it does not open there, so it cannot sign.
 
 use reqwest::StatusCode;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::lifecycle::cloud_certificate;
 use super::support::Desk;
@@ -12,7 +12,18 @@ use crate::support::{phone, problem};
 async fn finding_16_a_cloud_key_copied_to_another_certificate_does_not_sign() {
     let desk = Desk::start().await;
     let (_, victim) = cloud_certificate(&desk, "13500000005").await;
-    let (_, own) = cloud_certificate(&desk, "13500000006").await;
+    // A second cloud certificate, approved by the staff member the first one made.
+    let order = desk.checked_cloud_order("13500000006").await;
+    desk.pay(&order).await;
+    let done: Value = desk
+        .staff_login()
+        .await
+        .post(&format!("/api/v1/staff/orders/{order}/approve"), json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let own = done["certificates"][0].as_str().unwrap().to_owned();
     desk.app
         .post(&format!("/api/v1/certificates/{own}/cloud-code"), json!({}))
         .await;
