@@ -42,6 +42,7 @@ struct FileSettings {
     public_url: Option<String>,
     web_dir: Option<PathBuf>,
     secret_key: Option<String>,
+    audit_mirror: Option<PathBuf>,
     sandbox: Option<bool>,
     sandbox_public: Option<bool>,
     writes_per_minute: Option<u32>,
@@ -59,6 +60,9 @@ pub struct Settings {
     pub public_url: Option<String>,
     pub web_dir: Option<PathBuf>,
     pub secret_key: Option<String>,
+    /// A second directory for audit checkpoints (a mount of other storage), besides the data
+    /// directory's `audit/checkpoints`.
+    pub audit_mirror: Option<PathBuf>,
     pub sandbox: bool,
     /// Sandbox on a non-loopback address (a shared demo machine): refused without it.
     pub sandbox_public: bool,
@@ -81,6 +85,7 @@ impl Settings {
                 "public_url",
                 "web_dir",
                 "secret_key",
+                "audit_mirror",
                 "sandbox",
                 "sandbox_public",
                 "writes_per_minute",
@@ -102,6 +107,7 @@ impl Settings {
             public_url: args.public_url.clone().or(file.public_url),
             web_dir: file.web_dir,
             secret_key: file.secret_key,
+            audit_mirror: file.audit_mirror,
             sandbox: file.sandbox.unwrap_or(false),
             sandbox_public: file.sandbox_public.unwrap_or(false),
             writes_per_minute: file.writes_per_minute.unwrap_or(300),
@@ -180,6 +186,7 @@ mod tests {
             public_url: url.map(str::to_owned),
             web_dir: None,
             secret_key: None,
+            audit_mirror: None,
             sandbox: false,
             sandbox_public: false,
             writes_per_minute: 300,

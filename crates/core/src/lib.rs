@@ -13,17 +13,40 @@ pub mod testing;
 pub use error::{CoreError, ErrorKind};
 pub use platform::Platform;
 
+use platform::audit::checkpoint;
+
 /// Every job kind the wings handle: the platform's (messages, purge) and the desk's (refunds,
 /// expiry reminders). The server's workers and the sandbox inbox run jobs with this registry.
 pub fn job_handlers() -> platform::jobs::Registry {
+    let audit_checkpoint = checkpoint::CheckpointJob(std::sync::Arc::new(ca::TsaNotary));
     desk::jobs::handlers(platform::jobs::platform_handlers(
         platform::jobs::Registry::new(),
     ))
+    .with(checkpoint::CHECKPOINT, audit_checkpoint)
 }
 
 /// Every recurring schedule of the wings.
 pub fn job_schedules() -> Vec<platform::jobs::Schedule> {
     let mut all = platform::jobs::schedules::PLATFORM.to_vec();
     all.extend_from_slice(desk::jobs::SCHEDULES);
+    all.push(checkpoint::SCHEDULE);
     all
+}
+
+/// Writes an audit checkpoint now, stamped by the CA's TSA, if the chain moved since the last
+/// one (the recurring job does it every five minutes; `signet serve` also at shutdown).
+pub async fn audit_checkpoint(
+    platform: &Platform,
+) -> Result<Option<checkpoint::Checkpoint>, CoreError> {
+    checkpoint::make(platform, &ca::TsaNotary).await
+}
+
+/// `signet audit verify`: the chain, checked against the newest checkpoint outside the
+/// database; after a clean pass, a fresh checkpoint is written.
+pub async fn audit_verify(platform: &Platform) -> Result<platform::audit::AuditReport, CoreError> {
+    let report = checkpoint::verify(platform, &ca::TsaNotary).await?;
+    if report.problem.is_none() {
+        audit_checkpoint(platform).await?;
+    }
+    Ok(report)
 }

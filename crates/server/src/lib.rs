@@ -32,6 +32,7 @@ pub fn router(state: AppState) -> Router {
         app = app.nest("/dev", dev::routes());
     }
     app.merge(web::routes(&state.config))
+        .layer(axum::middleware::from_fn(session::audit_client_ip))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             session::csrf_guard,

@@ -6,7 +6,7 @@ use anyhow::Context as _;
 use clap::{Args, Subcommand};
 use secrecy::ExposeSecret as _;
 use signet_core::Platform;
-use signet_core::ca::{IssueRequest, crl, issue, list_cas, revoke};
+use signet_core::ca::{IssueRequest, crl, issue, list_cas, rekey, revoke};
 use signet_core::platform::clock::rfc3339;
 
 use super::core_error as core;
@@ -22,6 +22,9 @@ pub enum CaCommand {
     Revoke(RevokeArgs),
     /// Write the current CRL of a CA (DER).
     Crl(CrlArgs),
+    /// Rewrite CA keys kept in an older format (PBKDF2 + CBC) in the current one (Argon2id +
+    /// AES-256-GCM). `signet serve` does it at start too.
+    Rekey,
 }
 
 #[derive(Args, Debug)]
@@ -90,6 +93,18 @@ pub async fn run(settings: Settings, command: CaCommand) -> anyhow::Result<()> {
             std::fs::write(&args.out, der)
                 .with_context(|| format!("writing {}", args.out.display()))?;
             println!("CRL: {}", args.out.display());
+            Ok(())
+        }
+        CaCommand::Rekey => {
+            let rewritten = rekey(&platform).await.map_err(core)?;
+            if rewritten.is_empty() {
+                println!("CA 密钥均已是当前格式 / every CA key is in the current format");
+            } else {
+                println!(
+                    "已重写 CA 密钥 / CA keys rewritten: {}",
+                    rewritten.join(", ")
+                );
+            }
             Ok(())
         }
     };

@@ -64,6 +64,14 @@ pub async fn run(mut settings: Settings, args: ServeArgs) -> anyhow::Result<()> 
         .map_err(|e| anyhow::anyhow!("{e}"))
         .context("opening the platform")?;
     platform.public_url.clone_from(&public_url);
+    if let Some(mirror) = &settings.audit_mirror {
+        platform.checkpoints.add_mirror(mirror.clone());
+    }
+    // CA keys kept in the format before ADR 0012 are rewritten before anything signs with them.
+    signet_core::ca::rekey(&platform)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))
+        .context("rewriting CA keys in the current format")?;
     if sandbox {
         let test = signet_core::ca::hierarchies_are_test(&platform)
             .await
@@ -117,7 +125,12 @@ pub async fn run(mut settings: Settings, args: ServeArgs) -> anyhow::Result<()> 
         signet_core::job_handlers(),
         &signet_core::platform::jobs::WorkerConfig::default(),
     );
+    let platform = state.platform.clone();
     signet_server::serve(listener, state).await?;
+    // The last events before shutdown are anchored too, not only those the job saw.
+    if let Err(error) = signet_core::audit_checkpoint(&platform).await {
+        tracing::error!(%error, "audit checkpoint at shutdown");
+    }
     Ok(())
 }
 

@@ -13,6 +13,7 @@ use std::process::{Command, Output};
 use signet_core::Platform;
 use signet_core::testing::sandbox_config;
 
+mod audit;
 mod jobs;
 mod ltv;
 mod production;

@@ -85,7 +85,8 @@ async fn expiring_certificate(config: &PlatformConfig, serial: &str, email: &str
         .await
         .unwrap();
     let form = json!({"person": {"name": "王五", "phone": "13800000001", "email": email}});
-    let sealed = platform.cipher.seal(&form.to_string()).unwrap();
+    let at = signet_core::platform::crypto::SealedAt::new("desk_orders", "form_sealed", "o-prod");
+    let sealed = platform.cipher.seal(at, &form.to_string()).unwrap();
     sqlx::query(
         "INSERT INTO desk_orders (id, number, user_id, product_id, kind, state, form_sealed, summary, \
          subject_name, term_years, quantity, amount_fen, review_first, flags, created_at, updated_at) \

@@ -252,7 +252,7 @@ async fn token_produce_writes_certificates_onto_softhsm_tokens() {
     assert_eq!(done.state, orders::OrderState::AwaitingDelivery);
     // Both certificates recorded with their token; the SO PIN kept sealed, not in clear.
     let rows =
-        sqlx::query("SELECT token_serial, so_pin_sealed FROM desk_tokens WHERE order_id = $1")
+        sqlx::query("SELECT certificate_serial, token_serial, so_pin_sealed FROM desk_tokens WHERE order_id = $1")
             .bind(&order)
             .fetch_all(platform.db.pool())
             .await
@@ -261,7 +261,10 @@ async fn token_produce_writes_certificates_onto_softhsm_tokens() {
     for row in rows {
         let sealed: Option<String> = row.try_get("so_pin_sealed").unwrap();
         let sealed = sealed.unwrap();
-        assert_eq!(platform.cipher.open(&sealed).unwrap().len(), 16);
+        let serial: String = row.try_get("certificate_serial").unwrap();
+        let at =
+            signet_core::platform::crypto::SealedAt::new("desk_tokens", "so_pin_sealed", &serial);
+        assert_eq!(platform.cipher.open(at, &sealed).unwrap().len(), 16);
     }
     // The order is done: a third token is refused and nothing is written to it.
     let list = run(&["token", "list", "--module", module_arg]);

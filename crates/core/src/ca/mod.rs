@@ -6,6 +6,8 @@ mod batch;
 mod cache;
 mod error;
 mod issuance;
+mod notary;
+mod rekey;
 mod responder;
 mod revocation;
 
@@ -15,7 +17,6 @@ use std::time::{Duration, SystemTime};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use der::{Decode as _, Encode as _};
-use secrecy::{ExposeSecret as _, SecretBox};
 use signet_pki::keystore::{KeyEncryptionKey, SoftwareKeyStore};
 use x509_cert::Certificate;
 
@@ -27,6 +28,8 @@ pub use batch::{BatchItem, MAX_BATCH, issue_batch};
 pub use cache::CaCache;
 pub use error::{CaError, from_pki};
 pub use issuance::{IssueRequest, Issued, KeyInput, issue, issue_in};
+pub use notary::TsaNotary;
+pub use rekey::rekey;
 pub use responder::{ocsp, timestamp};
 pub use revocation::{Revoked, crl, parse_reason, revoke};
 
@@ -41,7 +44,9 @@ pub const KEY_PURPOSE: &str = "signet/ca-keys/v1";
 /// decrypted with the OCSP answers signed ahead of time. The CA owns it; the platform only keeps
 /// it among its wings' state (made on first use) so every request of the process shares it.
 pub struct Authority {
-    key: SecretBox<[u8; 32]>,
+    /// The key store under the CA key-encryption key; clones share its derived wrapping keys,
+    /// so Argon2id runs once per process rather than once per key.
+    store: SoftwareKeyStore,
     cache: CaCache,
 }
 
@@ -50,7 +55,9 @@ impl Authority {
     pub fn of(platform: &Platform) -> Result<Arc<Self>, CoreError> {
         platform.wings.get_or_try_init(|| {
             Ok(Self {
-                key: SecretBox::new(Box::new(platform.derive_key(KEY_PURPOSE)?)),
+                store: SoftwareKeyStore::new(KeyEncryptionKey::new(
+                    platform.derive_key(KEY_PURPOSE)?,
+                )),
                 cache: CaCache::default(),
             })
         })
@@ -59,10 +66,7 @@ impl Authority {
 
 /// The store that encrypts and decrypts CA keys under the CA's key.
 fn key_store(platform: &Platform) -> Result<SoftwareKeyStore, CoreError> {
-    let authority = Authority::of(platform)?;
-    Ok(SoftwareKeyStore::new(KeyEncryptionKey::new(
-        *authority.key.expose_secret(),
-    )))
+    Ok(Authority::of(platform)?.store.clone())
 }
 
 /// Randomness for keys and serials, from the operating system.

@@ -14,7 +14,7 @@ use super::certificates::{CertificateStatus, account_phone, held};
 use crate::Platform;
 use crate::error::CoreError;
 use crate::platform::clock::Clock as _;
-use crate::platform::crypto::{hash_password, verify_password};
+use crate::platform::crypto::{SealedAt, hash_password, verify_password};
 use crate::platform::sms_codes::{self, Purpose};
 
 const MAX_FAILURES: i64 = 5;
@@ -27,6 +27,11 @@ const LOCKOUT: i64 = 15 * 60;
 pub enum Authorisation {
     Pin(String),
     SmsCode(String),
+}
+
+/// Where a cloud certificate's private key is sealed: its own row.
+pub(crate) fn key_sealed_at(serial: &str) -> SealedAt<'_> {
+    SealedAt::new("desk_cloud_keys", "key_sealed", serial)
 }
 
 fn invalid(field: &'static str, zh: &'static str, en: &'static str) -> CoreError {
@@ -224,7 +229,7 @@ pub async fn sign(
         .fetch_one(platform.db.pool())
         .await?
         .try_get("key_sealed")?;
-    let pem = SecretString::from(platform.cipher.open(&sealed)?);
+    let pem = SecretString::from(platform.cipher.open(key_sealed_at(&serial), &sealed)?);
     let (_, der) = der::pem::decode_vec(pem.expose_secret().as_bytes())
         .map_err(|e| CoreError::internal(format!("cloud key: {e}")))?;
     let key = SoftwareKey::from_pkcs8_der(&der, signet_pki::algorithm::SM2_DEFAULT_ID)

@@ -148,6 +148,37 @@ pub async fn content(
     ))
 }
 
+/// A material's bytes and type for a member of staff; every view is audited (who saw whose
+/// material, from where).
+pub async fn content_for_staff(
+    platform: &Platform,
+    id: &str,
+    staff_id: &str,
+) -> Result<(Vec<u8>, String), CoreError> {
+    let found = content(platform, id, None).await?;
+    let owner: String = sqlx::query("SELECT user_id FROM desk_materials WHERE id = $1")
+        .bind(id)
+        .fetch_one(platform.db.pool())
+        .await?
+        .try_get("user_id")?;
+    let mut tx = platform.db.begin().await?;
+    let event = crate::platform::audit::AuditEvent::new(
+        format!("user:{staff_id}"),
+        "desk.material.view",
+        format!("material:{id}"),
+    )
+    .change(
+        serde_json::Value::Null,
+        serde_json::json!({"owner": format!("user:{owner}"), "content_type": found.1}),
+    );
+    platform
+        .audit
+        .append(&mut tx, platform.clock.now(), &event)
+        .await?;
+    tx.commit().await?;
+    Ok(found)
+}
+
 /// A one-time link for uploading one kind of material into `order` from a phone.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -13,6 +13,7 @@ use crate::Platform;
 use crate::ca::{self, CertificateInfo, IssueRequest};
 use crate::error::CoreError;
 use crate::platform::clock::Clock as _;
+use crate::platform::crypto::SealedAt;
 
 /// Escapes a value for an RFC 4514 name.
 fn escape(value: &str) -> String {
@@ -182,7 +183,10 @@ async fn produce_cloud(
         .bind(&issued.serial)
         .bind(&order.id)
         .bind(&order.user_id)
-        .bind(platform.cipher.seal(key.expose_secret())?)
+        .bind(platform.cipher.seal(
+            super::cloud::key_sealed_at(&issued.serial),
+            key.expose_secret(),
+        )?)
         .bind(now)
         .execute(&mut *tx)
         .await?;
@@ -310,7 +314,10 @@ pub async fn produce_on_token(
         Some(order.term_years),
     )
     .await?;
-    let inherited_so_pin = inherited_so_pin(&mut tx, order, production).await?;
+    let inherited_so_pin = inherited_so_pin(platform, &mut tx, order, production)
+        .await?
+        .map(|pin| platform.cipher.seal(so_pin_sealed_at(&issued.serial), &pin))
+        .transpose()?;
     sqlx::query(
         "INSERT INTO desk_tokens (certificate_serial, order_id, user_id, token_serial, token_model, so_pin_sealed, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -321,7 +328,7 @@ pub async fn produce_on_token(
     .bind(production.token_serial.trim())
     .bind(production.token_model)
     .bind(match production.so_pin {
-        Some(pin) => Some(platform.cipher.seal(pin)?),
+        Some(pin) => Some(platform.cipher.seal(so_pin_sealed_at(&issued.serial), pin)?),
         None => inherited_so_pin,
     })
     .bind(now)
@@ -356,7 +363,15 @@ pub async fn produce_on_token(
 }
 
 /// A renewal written to the same token keeps the SO PIN sealed at its production.
+/// Where a token's SO PIN is sealed: the row of the certificate written to it.
+pub(crate) fn so_pin_sealed_at(certificate_serial: &str) -> SealedAt<'_> {
+    SealedAt::new("desk_tokens", "so_pin_sealed", certificate_serial)
+}
+
+/// The SO PIN of the same token under the certificate this order replaces, opened from that
+/// row (the caller seals it again for the new certificate's row).
 async fn inherited_so_pin(
+    platform: &Platform,
     tx: &mut crate::platform::db::Tx,
     order: &Order,
     production: &TokenProduction<'_>,
@@ -364,7 +379,7 @@ async fn inherited_so_pin(
     let (Some(target), None) = (&order.target_serial, production.so_pin) else {
         return Ok(None);
     };
-    Ok(sqlx::query(
+    let sealed = sqlx::query(
         "SELECT so_pin_sealed FROM desk_tokens WHERE certificate_serial = $1 AND token_serial = $2",
     )
     .bind(target)
@@ -375,7 +390,10 @@ async fn inherited_so_pin(
         row.try_get::<Option<String>, _>("so_pin_sealed")
             .ok()
             .flatten()
-    }))
+    });
+    sealed
+        .map(|sealed| platform.cipher.open(so_pin_sealed_at(target), &sealed))
+        .transpose()
 }
 
 /// A completed reissue revokes the certificate it replaces (LIFE-4); renewals and changes leave

@@ -26,7 +26,7 @@ use crate::Platform;
 use crate::error::CoreError;
 use crate::platform::audit::AuditEvent;
 use crate::platform::clock::{Clock as _, Timestamp};
-use crate::platform::crypto::sha256_hex;
+use crate::platform::crypto::{SealedAt, sha256_hex};
 use crate::platform::sms_codes::{self, Purpose};
 
 /// How long an unlock authorisation code can be redeemed.
@@ -265,7 +265,10 @@ pub async fn redeem(
         zh: "平台未保存该 USB Key 的管理员 PIN，请联系客服人工解锁",
         en: "The platform holds no SO PIN for this token; contact customer service",
     })?;
-    let current = platform.cipher.open(&sealed)?;
+    let current = platform.cipher.open(
+        super::production::so_pin_sealed_at(&link.certificate_serial),
+        &sealed,
+    )?;
     if current == new_so_pin {
         return Err(CoreError::Invalid {
             field: "new_so_pin",
@@ -278,7 +281,7 @@ pub async fn redeem(
         "UPDATE desk_links SET used = 1, new_so_pin_sealed = $2 WHERE token_hash = $1 AND used = 0",
     )
     .bind(&link.index)
-    .bind(platform.cipher.seal(new_so_pin)?)
+    .bind(platform.cipher.seal(pending_so_pin_at(&link.index), new_so_pin)?)
     .execute(&mut *tx)
     .await?;
     if used.rows_affected() != 1 {
@@ -318,15 +321,30 @@ pub async fn confirm(platform: &Platform, redeemer: &Redeemer<'_>) -> Result<(),
     if confirmed.rows_affected() != 1 {
         return Err(DeskError::LinkExpired.into());
     }
-    // Renewals on the same token inherited its SO PIN: they all follow the token.
-    sqlx::query(
-        "UPDATE desk_tokens SET so_pin_sealed = $1 WHERE token_serial = $2 AND user_id = $3",
+    // Renewals on the same token inherited its SO PIN: they all follow the token, each sealed
+    // for its own row.
+    let new_so_pin = platform
+        .cipher
+        .open(pending_so_pin_at(&link.index), &pending)?;
+    let rows = sqlx::query(
+        "SELECT certificate_serial FROM desk_tokens WHERE token_serial = $1 AND user_id = $2",
     )
-    .bind(&pending)
     .bind(redeemer.token_serial.trim())
     .bind(&link.user_id)
-    .execute(&mut *tx)
+    .fetch_all(&mut *tx)
     .await?;
+    for row in rows {
+        let serial: String = row.try_get("certificate_serial")?;
+        sqlx::query("UPDATE desk_tokens SET so_pin_sealed = $1 WHERE certificate_serial = $2")
+            .bind(
+                platform
+                    .cipher
+                    .seal(super::production::so_pin_sealed_at(&serial), &new_so_pin)?,
+            )
+            .bind(&serial)
+            .execute(&mut *tx)
+            .await?;
+    }
     let order = orders::load_in(platform, &mut tx, &link.order_id).await?;
     if order.kind == super::catalog::Business::Unlock && order.state == OrderState::AwaitingUnlock {
         orders::apply(
@@ -345,4 +363,9 @@ pub async fn confirm(platform: &Platform, redeemer: &Redeemer<'_>) -> Result<(),
     platform.audit.append(&mut tx, now, &event).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Where the SO PIN an agent is about to set waits for its confirmation: the unlock link's row.
+fn pending_so_pin_at(link_index: &str) -> SealedAt<'_> {
+    SealedAt::new("desk_links", "new_so_pin_sealed", link_index)
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use chacha20poly1305::aead::{Aead, KeyInit};
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use hmac::{Hmac, Mac};
 use secrecy::{ExposeSecret, SecretBox, SecretString};
@@ -66,14 +66,50 @@ fn write_private(path: &Path, contents: &[u8]) -> Result<(), CoreError> {
         .map_err(|e| CoreError::internal(format!("write {}: {e}", path.display())))
 }
 
-/// Encrypts personal fields (XChaCha20-Poly1305, random nonce) and computes keyed blind indexes
-/// (HMAC-SHA256) so equal values can be looked up without decrypting every row.
+/// Where a sealed value lives: its table, its column and the key of its row. Sealing binds the
+/// value to it (the AEAD's associated data), so a value copied to another row or column — one
+/// holder's cloud key or SO PIN onto another's certificate — does not open there.
+#[derive(Debug, Clone, Copy)]
+pub struct SealedAt<'a> {
+    pub table: &'static str,
+    pub column: &'static str,
+    pub row: &'a str,
+}
+
+impl<'a> SealedAt<'a> {
+    pub fn new(table: &'static str, column: &'static str, row: &'a str) -> Self {
+        Self { table, column, row }
+    }
+
+    fn associated_data(&self) -> Vec<u8> {
+        let mut aad = b"signet/sealed/v2".to_vec();
+        for part in [self.table, self.column, self.row] {
+            aad.extend_from_slice(&(part.len() as u64).to_be_bytes());
+            aad.extend_from_slice(part.as_bytes());
+        }
+        aad
+    }
+}
+
+impl std::fmt::Display for SealedAt<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{} of row {}", self.table, self.column, self.row)
+    }
+}
+
+/// Encrypts personal fields and secrets (XChaCha20-Poly1305, random nonce, bound to their row)
+/// and computes keyed blind indexes (HMAC-SHA256) so equal values can be looked up without
+/// decrypting every row.
 pub struct FieldCipher {
     aead: XChaCha20Poly1305,
     index_key: SecretBox<[u8; 32]>,
 }
 
-const SEALED_PREFIX: &str = "v1.";
+/// Sealed values bound to their row ([`SealedAt`]).
+const SEALED_PREFIX: &str = "v2.";
+/// Sealed values of the first format, bound to nothing: only [`FieldCipher::reseal_legacy`]
+/// reads them, to rewrite them bound (see `reseal.rs`).
+pub(crate) const LEGACY_PREFIX: &str = "v1.";
 
 impl FieldCipher {
     pub fn new(master: &MasterKey) -> Result<Self, CoreError> {
@@ -84,35 +120,80 @@ impl FieldCipher {
         Ok(Self { aead, index_key })
     }
 
-    pub fn seal(&self, plaintext: &str) -> Result<String, CoreError> {
+    /// Seals `plaintext` for the column and row `at`.
+    pub fn seal(&self, at: SealedAt<'_>, plaintext: &str) -> Result<String, CoreError> {
         let nonce_bytes = Random.bytes::<24>()?;
         let nonce = XNonce::from(nonce_bytes);
+        let aad = at.associated_data();
         let ciphertext = self
             .aead
-            .encrypt(&nonce, plaintext.as_bytes())
+            .encrypt(
+                &nonce,
+                Payload {
+                    msg: plaintext.as_bytes(),
+                    aad: &aad,
+                },
+            )
             .map_err(|_| CoreError::internal("encrypt"))?;
         let mut blob = nonce_bytes.to_vec();
         blob.extend_from_slice(&ciphertext);
         Ok(format!("{SEALED_PREFIX}{}", URL_SAFE_NO_PAD.encode(blob)))
     }
 
-    pub fn open(&self, sealed: &str) -> Result<String, CoreError> {
-        let body = sealed
-            .strip_prefix(SEALED_PREFIX)
-            .ok_or_else(|| CoreError::internal("unknown sealed format"))?;
+    /// Opens a value sealed for `at`. A value sealed for another row or column, changed in any
+    /// byte, or still in the unbound first format is refused with an error that names `at`.
+    pub fn open(&self, at: SealedAt<'_>, sealed: &str) -> Result<String, CoreError> {
+        let body = sealed.strip_prefix(SEALED_PREFIX).ok_or_else(|| {
+            CoreError::internal(if sealed.starts_with(LEGACY_PREFIX) {
+                format!("{at}: sealed value is not bound to its row (format v1); it should have been re-sealed at start-up")
+            } else {
+                format!("{at}: unknown sealed format")
+            })
+        })?;
+        let plain = self
+            .decrypt(body, &at.associated_data())
+            .map_err(|why| CoreError::internal(format!("{at}: {why}")))?;
+        String::from_utf8(plain).map_err(|_| CoreError::internal(format!("{at}: not utf-8")))
+    }
+
+    /// Rewrites a first-format value as one bound to `at`; `None` when `sealed` is not of the
+    /// first format (already bound, or not sealed at all).
+    pub(crate) fn reseal_legacy(
+        &self,
+        at: SealedAt<'_>,
+        sealed: &str,
+    ) -> Result<Option<String>, CoreError> {
+        let Some(body) = sealed.strip_prefix(LEGACY_PREFIX) else {
+            return Ok(None);
+        };
+        let plain = self
+            .decrypt(body, &[])
+            .map_err(|why| CoreError::internal(format!("{at} (v1): {why}")))?;
+        let text = String::from_utf8(plain)
+            .map_err(|_| CoreError::internal(format!("{at}: not utf-8")))?;
+        self.seal(at, &text).map(Some)
+    }
+
+    fn decrypt(&self, body: &str, aad: &[u8]) -> Result<Vec<u8>, &'static str> {
         let blob = URL_SAFE_NO_PAD
             .decode(body)
-            .map_err(|_| CoreError::internal("sealed field not base64"))?;
+            .map_err(|_| "sealed value not base64")?;
         if blob.len() < 24 {
-            return Err(CoreError::internal("sealed field too short"));
+            return Err("sealed value too short");
         }
         let (nonce, ciphertext) = blob.split_at(24);
-        let nonce = XNonce::try_from(nonce).map_err(|_| CoreError::internal("nonce"))?;
-        let plain = self
-            .aead
-            .decrypt(&nonce, ciphertext)
-            .map_err(|_| CoreError::internal("sealed field failed authentication"))?;
-        String::from_utf8(plain).map_err(|_| CoreError::internal("sealed field not utf-8"))
+        let nonce = XNonce::try_from(nonce).map_err(|_| "nonce")?;
+        self.aead
+            .decrypt(
+                &nonce,
+                Payload {
+                    msg: ciphertext,
+                    aad,
+                },
+            )
+            .map_err(|_| {
+                "sealed value failed authentication (changed, or sealed for another row or column)"
+            })
     }
 
     /// A stable keyed digest of `value` in namespace `kind` (e.g. "phone"), hex encoded.
@@ -186,22 +267,70 @@ mod tests {
         FieldCipher::new(&MasterKey::from_base64(&STANDARD.encode([7u8; 32])).unwrap()).unwrap()
     }
 
+    const AT: SealedAt<'static> = SealedAt {
+        table: "users",
+        column: "phone_sealed",
+        row: "u1",
+    };
+
     #[test]
     fn sealed_fields_round_trip_and_hide_the_value() {
         let c = cipher();
-        let sealed = c.seal("17712347069").unwrap();
+        let sealed = c.seal(AT, "17712347069").unwrap();
         assert!(!sealed.contains("7069"));
-        assert_ne!(sealed, c.seal("17712347069").unwrap(), "nonce must differ");
-        assert_eq!(c.open(&sealed).unwrap(), "17712347069");
+        assert_ne!(
+            sealed,
+            c.seal(AT, "17712347069").unwrap(),
+            "nonce must differ"
+        );
+        assert_eq!(c.open(AT, &sealed).unwrap(), "17712347069");
     }
 
     #[test]
     fn tampered_ciphertext_is_refused() {
         let c = cipher();
-        let mut sealed = c.seal("secret").unwrap().into_bytes();
+        let mut sealed = c.seal(AT, "secret").unwrap().into_bytes();
         let last = sealed.len() - 2;
         sealed[last] = if sealed[last] == b'A' { b'B' } else { b'A' };
-        assert!(c.open(std::str::from_utf8(&sealed).unwrap()).is_err());
+        assert!(c.open(AT, std::str::from_utf8(&sealed).unwrap()).is_err());
+    }
+
+    #[test]
+    fn a_value_opens_only_where_it_was_sealed() {
+        let c = cipher();
+        let sealed = c.seal(AT, "secret").unwrap();
+        for elsewhere in [
+            SealedAt::new("users", "phone_sealed", "u2"),
+            SealedAt::new("users", "email_sealed", "u1"),
+            SealedAt::new("sessions", "phone_sealed", "u1"),
+        ] {
+            let error = c.open(elsewhere, &sealed).unwrap_err().to_string();
+            assert!(error.contains("sealed for another row"), "{error}");
+            assert!(error.contains(&elsewhere.to_string()), "{error}");
+        }
+    }
+
+    #[test]
+    fn legacy_values_are_refused_until_resealed() {
+        let c = cipher();
+        // The first format: nonce ‖ ciphertext with no associated data.
+        let nonce = [9u8; 24];
+        let mut blob = nonce.to_vec();
+        blob.extend(
+            c.aead
+                .encrypt(&XNonce::from(nonce), b"old".as_slice())
+                .unwrap(),
+        );
+        let legacy = format!("{LEGACY_PREFIX}{}", URL_SAFE_NO_PAD.encode(blob));
+        assert!(
+            c.open(AT, &legacy)
+                .unwrap_err()
+                .to_string()
+                .contains("format v1")
+        );
+        let bound = c.reseal_legacy(AT, &legacy).unwrap().unwrap();
+        assert_eq!(c.open(AT, &bound).unwrap(), "old");
+        assert_eq!(c.reseal_legacy(AT, &bound).unwrap(), None);
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod machine;
 pub mod mask;
 pub mod providers;
 pub mod random;
+mod reseal;
 pub mod sessions;
 pub mod sms_codes;
 pub mod sms_limits;
@@ -23,6 +24,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use audit::AuditLog;
+use audit::checkpoint::CheckpointStore;
 use blobs::BlobStore;
 use clock::SystemClock;
 use crypto::{FieldCipher, MasterKey};
@@ -53,6 +55,9 @@ pub struct Platform {
     pub db: Db,
     pub cipher: FieldCipher,
     pub audit: AuditLog,
+    /// Where audit checkpoints are kept outside the database (`signet serve` adds the mirror
+    /// directory of the settings file).
+    pub checkpoints: CheckpointStore,
     pub clock: Arc<SystemClock>,
     pub random: Random,
     pub blobs: BlobStore,
@@ -109,9 +114,12 @@ impl Platform {
         } else {
             (Arc::new(Unconfigured), Arc::new(Unconfigured), None)
         };
+        let cipher = FieldCipher::new(&master)?;
+        reseal::legacy_values(&db, &cipher, clock::Clock::now(clock.as_ref())).await?;
         Ok(Self {
-            cipher: FieldCipher::new(&master)?,
+            cipher,
             audit: AuditLog::new(master.derive("signet/audit-chain/v1")?),
+            checkpoints: CheckpointStore::new(&config.data_dir),
             wings: WingState::default(),
             clock,
             random: Random,

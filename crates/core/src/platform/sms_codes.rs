@@ -2,10 +2,12 @@
 //! number for one purpose, and 5 wrong tries burn the code.
 
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use sqlx::Row as _;
 
 use super::Platform;
 use super::accounts::fields::Phone;
+use super::audit::AuditEvent;
 use super::clock::Clock as _;
 use super::providers::SmsMessage;
 use crate::error::CoreError;
@@ -157,6 +159,16 @@ async fn issue(
     .bind(now + CODE_LIFETIME)
     .execute(&mut *tx)
     .await?;
+    let sent = AuditEvent::new(
+        "system",
+        "sms.code_sent",
+        format!("phone:{}", phone.masked()),
+    )
+    .change(
+        serde_json::Value::Null,
+        json!({"purpose": purpose.as_str()}),
+    );
+    platform.audit.append(&mut tx, now, &sent).await?;
     tx.commit().await?;
     if !deliver {
         tracing::info!(phone = %phone.masked(), purpose = purpose.as_str(), "sms code withheld");

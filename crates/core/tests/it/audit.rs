@@ -87,3 +87,71 @@ async fn a_recomputed_plain_hash_does_not_pass() {
         Some("row 3 was changed after it was written")
     );
 }
+
+#[tokio::test]
+async fn finding_9_a_forged_checkpoint_is_refused() {
+    let t = platform().await;
+    let p = &t.platform;
+    signet_core::ca::init_hierarchies(p, "http://127.0.0.1:8080")
+        .await
+        .unwrap();
+    append_three(p).await;
+    let written = signet_core::audit_checkpoint(p).await.unwrap().unwrap();
+    assert_eq!(written.tsa.as_deref(), Some("ecc"));
+    assert!(written.token.is_some());
+    // Nothing moved: no second checkpoint.
+    assert_eq!(signet_core::audit_checkpoint(p).await.unwrap(), None);
+    let clean = signet_core::audit_verify(p).await.unwrap();
+    assert_eq!(clean.problem, None);
+    assert_eq!(clean.checkpoint, Some(written.clone()));
+    // A checkpoint that claims more rows than were written does not carry a valid MAC.
+    let dir = &p.checkpoints.dirs()[0];
+    let path = std::fs::read_dir(dir)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let mut forged: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    forged["rows"] = json!(written.rows + 10);
+    std::fs::write(
+        dir.join("checkpoint-999999999999-0.json"),
+        forged.to_string(),
+    )
+    .unwrap();
+    let report = signet_core::audit_verify(p).await.unwrap();
+    assert!(
+        report
+            .problem
+            .as_deref()
+            .is_some_and(|why| why.contains("MAC does not verify")),
+        "{report:?}"
+    );
+    std::fs::remove_file(dir.join("checkpoint-999999999999-0.json")).unwrap();
+    // A checkpoint whose token stamps another statement is refused too.
+    let mut restamped = written.clone();
+    let other = signet_core::audit_checkpoint(p).await.unwrap();
+    assert_eq!(other, None);
+    restamped.at += 1;
+    restamped.mac = p.audit.checkpoint_mac(
+        &signet_core::platform::audit::checkpoint::Checkpoint::statement(
+            restamped.rows,
+            &restamped.head,
+            restamped.at,
+        ),
+    );
+    std::fs::write(
+        dir.join("checkpoint-000000000003-9.json"),
+        serde_json::to_string(&restamped).unwrap(),
+    )
+    .unwrap();
+    let report = signet_core::audit_verify(p).await.unwrap();
+    assert!(
+        report
+            .problem
+            .as_deref()
+            .is_some_and(|why| why.contains("time-stamp refused")),
+        "{report:?}"
+    );
+}

@@ -100,15 +100,16 @@ async fn init_creates_three_hierarchies_once() {
     );
     // The CA certificates below the roots are answered for like any other.
     assert_eq!(count(p, "ca_certificates").await, 9);
-    // Keys are stored encrypted, never as a clear PKCS#8 key.
+    // Keys are stored encrypted (format 1: Argon2id + AES-256-GCM), never as a clear PKCS#8 key.
     let keys = sqlx::query("SELECT key_encrypted FROM ca_authorities")
         .fetch_all(p.db.pool())
         .await
         .unwrap();
     for row in keys {
         let text: String = row.try_get("key_encrypted").unwrap();
-        let der = base64_decode(&text);
-        assert!(pkcs8_is_encrypted(&der));
+        let stored = base64_decode(&text);
+        assert!(stored.starts_with(b"SGNK"));
+        assert!(!is_clear_pkcs8(&stored));
     }
     assert_eq!(p.audit.verify(&p.db).await.unwrap().problem, None);
 }
@@ -120,10 +121,13 @@ fn base64_decode(text: &str) -> Vec<u8> {
         .unwrap()
 }
 
-fn pkcs8_is_encrypted(der: &[u8]) -> bool {
-    // EncryptedPrivateKeyInfo starts with the PBES2 algorithm identifier (1.2.840.113549.1.5.13).
-    der.windows(9)
-        .any(|w| w == [0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01])
+fn is_clear_pkcs8(der: &[u8]) -> bool {
+    // A clear PrivateKeyInfo names its key algorithm: id-ecPublicKey (also SM2) or rsaEncryption.
+    const EC: [u8; 9] = [0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
+    const RSA: [u8; 11] = [
+        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01,
+    ];
+    der.windows(EC.len()).any(|w| w == EC) || der.windows(RSA.len()).any(|w| w == RSA)
 }
 
 #[tokio::test]

@@ -12,6 +12,7 @@ mod audit;
 mod ca;
 mod ca_batch;
 mod jobs;
+mod sealed;
 
 use signet_core::Platform;
 use signet_core::testing::sandbox_config;

@@ -2,9 +2,11 @@
 
 mod pkcs11;
 mod software;
+mod wrapped;
 
 pub use pkcs11::{KeyPairTemplate, Pkcs11Config, Pkcs11KeyStore};
 pub use software::{KeyEncryptionKey, SoftwareKeyStore};
+pub use wrapped::KdfParams;
 
 use rand_core::CryptoRng;
 
@@ -26,10 +28,11 @@ pub struct StoredKey {
 /// Where a private key lives.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum KeyLocation {
-    /// PKCS#8 `EncryptedPrivateKeyInfo` DER (PBES2: PBKDF2-SHA256 + AES-256-CBC) under the
-    /// platform's key-encryption key.
+    /// A key encrypted under the platform's key-encryption key: format 1 (Argon2id +
+    /// AES-256-GCM with the KEK's id, see `wrapped.rs`) or, for keys written before it, a PKCS#8
+    /// `EncryptedPrivateKeyInfo` (PBES2: PBKDF2-SHA256 + AES-256-CBC) that is read and rewritten.
     Software {
-        /// The encrypted PKCS#8 document.
+        /// The encrypted key (the name is from the first format, kept for the callers).
         encrypted_pkcs8_der: Vec<u8>,
     },
     /// A key pair on a PKCS#11 token, found by its `CKA_ID`.
@@ -42,13 +45,18 @@ pub enum KeyLocation {
 }
 
 impl StoredKey {
-    /// The encrypted key as PEM (`ENCRYPTED PRIVATE KEY`), for software keys.
+    /// The encrypted key as PEM, for software keys: `SIGNET WRAPPED PRIVATE KEY` (format 1) or
+    /// `ENCRYPTED PRIVATE KEY` (a legacy PKCS#8 key).
     pub fn encrypted_pem(&self) -> Option<String> {
         match &self.location {
             KeyLocation::Software {
                 encrypted_pkcs8_der,
             } => der::pem::encode_string(
-                "ENCRYPTED PRIVATE KEY",
+                if wrapped::is_wrapped(encrypted_pkcs8_der) {
+                    "SIGNET WRAPPED PRIVATE KEY"
+                } else {
+                    "ENCRYPTED PRIVATE KEY"
+                },
                 der::pem::LineEnding::LF,
                 encrypted_pkcs8_der,
             )

@@ -5,7 +5,7 @@ use std::process::Command;
 use signet_pki::Family;
 use signet_pki::keystore::KeyLocation;
 
-use crate::support::{self, attime, fixture, lint, openssl, run, tempdir, write_der, write_pem};
+use crate::support::{attime, fixture, lint, openssl, run, tempdir, write_der, write_pem};
 
 #[test]
 fn openssl_verifies_every_family_chain() {
@@ -48,7 +48,7 @@ fn keys_are_stored_encrypted_and_reload() {
         for keyed in [&family.root, &family.issuing, &family.ocsp, &family.tsa] {
             assert!(matches!(keyed.key.location, KeyLocation::Software { .. }));
             let pem = keyed.key.encrypted_pem().unwrap();
-            assert!(pem.starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----"));
+            assert!(pem.starts_with("-----BEGIN SIGNET WRAPPED PRIVATE KEY-----"));
             let signer = fixture.signer(&keyed.key);
             assert_eq!(
                 signer.public_key(),
@@ -63,22 +63,4 @@ fn keys_are_stored_encrypted_and_reload() {
         }
     }
     assert_eq!(fixture.sm2_empty_id.root.key.sm2_id, "");
-}
-
-#[test]
-fn openssl_decrypts_a_stored_key_with_the_hex_kek() {
-    let Some(mut openssl) = openssl() else { return };
-    let fixture = fixture();
-    let dir = tempdir();
-    let key = &fixture.family(Family::Ecc).issuing.key;
-    let path = support::write(
-        dir.path(),
-        "key.pem",
-        key.encrypted_pem().unwrap().as_bytes(),
-    );
-    let password = format!("pass:{}", "2a".repeat(32));
-    let (ok, text) = run(openssl
-        .args(["pkey", "-noout", "-passin", &password, "-in"])
-        .arg(&path));
-    assert!(ok, "{text}");
 }

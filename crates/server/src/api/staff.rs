@@ -102,7 +102,8 @@ pub async fn material(
     Path(id): Path<String>,
 ) -> ApiResult<impl axum::response::IntoResponse> {
     staff(&state, &ctx, Role::Reviewer).await?;
-    let (bytes, content_type) = materials::content(&state.platform, &id, None).await?;
+    let (bytes, content_type) =
+        materials::content_for_staff(&state.platform, &id, &user_id(&ctx)?).await?;
     Ok(image(bytes, content_type))
 }
 

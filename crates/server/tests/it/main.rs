@@ -8,6 +8,7 @@
     reason = "test helpers outside #[test] fail loudly by design; scenarios read top to bottom"
 )]
 
+mod audit;
 mod center;
 mod codes;
 mod desk;

@@ -322,7 +322,7 @@ pub async fn send_expiry_reminders(platform: &Platform) -> Result<usize, CoreErr
     let mut sent = 0;
     for days in REMINDER_DAYS {
         let rows = sqlx::query(
-            "SELECT c.serial, c.subject, c.not_after, o.form_sealed, o.number FROM ca_certificates c \
+            "SELECT c.serial, c.subject, c.not_after, o.id AS order_id, o.form_sealed, o.number FROM ca_certificates c \
              JOIN (SELECT serial, order_id FROM desk_cloud_keys UNION ALL \
                    SELECT certificate_serial, order_id FROM desk_tokens) h ON h.serial = c.serial \
              JOIN desk_orders o ON o.id = h.order_id \
@@ -351,12 +351,13 @@ pub async fn send_expiry_reminders(platform: &Platform) -> Result<usize, CoreErr
             if claimed.rows_affected() != 1 {
                 continue;
             }
-            let form: super::orders::ApplicationForm = serde_json::from_str(
-                &platform
-                    .cipher
-                    .open(&row.try_get::<String, _>("form_sealed")?)?,
-            )
-            .map_err(|e| CoreError::internal(format!("order form: {e}")))?;
+            let order_id: String = row.try_get("order_id")?;
+            let form: super::orders::ApplicationForm =
+                serde_json::from_str(&platform.cipher.open(
+                    super::orders::form_sealed_at(&order_id),
+                    &row.try_get::<String, _>("form_sealed")?,
+                )?)
+                .map_err(|e| CoreError::internal(format!("order form: {e}")))?;
             let not_after: Timestamp = row.try_get("not_after")?;
             let date = crate::platform::clock::rfc3339(not_after);
             let text = format!(

@@ -81,7 +81,7 @@ pub async fn create_for(
     .bind(user_id)
     .bind(&product.id)
     .bind(kind.as_str())
-    .bind(platform.cipher.seal(&json(&form)?)?)
+    .bind(platform.cipher.seal(super::form_sealed_at(&id), &json(&form)?)?)
     .bind(form.masked_summary().to_string())
     .bind(form.subject_name(product.subject_kind))
     .bind(form.term_years)

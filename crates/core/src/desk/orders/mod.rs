@@ -37,6 +37,7 @@ use super::catalog::Business;
 use crate::Platform;
 use crate::error::CoreError;
 use crate::platform::clock::Timestamp;
+use crate::platform::crypto::SealedAt;
 use crate::platform::db::Tx;
 use crate::platform::ids::Fen;
 
@@ -92,11 +93,18 @@ fn internal(error: impl std::fmt::Display) -> CoreError {
     CoreError::internal(format!("order: {error}"))
 }
 
+/// Where an order's application form is sealed: its own row.
+pub(crate) fn form_sealed_at(order_id: &str) -> SealedAt<'_> {
+    SealedAt::new("desk_orders", "form_sealed", order_id)
+}
+
 fn from_row(platform: &Platform, row: &sqlx::any::AnyRow) -> Result<Order, CoreError> {
     let kind: String = row.try_get("kind")?;
     let state: String = row.try_get("state")?;
+    let id: String = row.try_get("id")?;
     let sealed: String = row.try_get("form_sealed")?;
-    let form = serde_json::from_str(&platform.cipher.open(&sealed)?).map_err(internal)?;
+    let form = serde_json::from_str(&platform.cipher.open(form_sealed_at(&id), &sealed)?)
+        .map_err(internal)?;
     let flags: String = row.try_get("flags")?;
     Ok(Order {
         id: row.try_get("id")?,

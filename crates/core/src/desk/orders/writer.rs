@@ -101,8 +101,16 @@ pub async fn apply(
     let columns = &change.columns;
     let form = columns.form.as_ref();
     let sealed = match (form, &columns.form_only) {
-        (Some(form), _) => Some(platform.cipher.seal(&json(&form.form)?)?),
-        (None, Some(form)) => Some(platform.cipher.seal(&json(form)?)?),
+        (Some(form), _) => Some(
+            platform
+                .cipher
+                .seal(super::form_sealed_at(&order.id), &json(&form.form)?)?,
+        ),
+        (None, Some(form)) => Some(
+            platform
+                .cipher
+                .seal(super::form_sealed_at(&order.id), &json(form)?)?,
+        ),
         (None, None) => None,
     };
     let flags = columns.flags.as_ref().map(json).transpose()?;

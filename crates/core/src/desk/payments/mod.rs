@@ -90,6 +90,7 @@ pub async fn create(
             description: &product.name,
         })
         .await?;
+    let mut tx = platform.db.begin().await?;
     sqlx::query(
         "INSERT INTO desk_payments (id, order_id, channel, amount_fen, state, created_at) \
          VALUES ($1, $2, $3, $4, 'pending', $5)",
@@ -99,8 +100,19 @@ pub async fn create(
     .bind(channel.as_str())
     .bind(order.amount_fen.get())
     .bind(now)
-    .execute(platform.db.pool())
+    .execute(&mut *tx)
     .await?;
+    let event = crate::platform::audit::AuditEvent::new(
+        format!("user:{}", order.user_id),
+        "desk.payment.create",
+        format!("order:{}", order.id),
+    )
+    .change(
+        serde_json::Value::Null,
+        serde_json::json!({"payment": id, "channel": channel.as_str(), "amount_fen": order.amount_fen.get()}),
+    );
+    platform.audit.append(&mut tx, now, &event).await?;
+    tx.commit().await?;
     Ok(Payment {
         id,
         order_id: order.id.clone(),

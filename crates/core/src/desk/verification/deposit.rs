@@ -46,7 +46,11 @@ pub async fn confirm_deposit(
         )
     })?;
     let expected: i64 = secret
-        .map(|s| platform.cipher.open(&s))
+        .map(|s| {
+            platform
+                .cipher
+                .open(super::secret_sealed_at(verification_id), &s)
+        })
         .transpose()?
         .and_then(|s| s.parse().ok())
         .ok_or_else(|| CoreError::internal("micro-deposit without amount"))?;

@@ -13,6 +13,7 @@ use crate::Platform;
 use crate::error::CoreError;
 use crate::platform::accounts::fields::Phone;
 use crate::platform::clock::{Clock as _, Timestamp};
+use crate::platform::crypto::SealedAt;
 use crate::platform::providers::{CheckOutcome, SmsMessage, Transfer};
 
 mod deposit;
@@ -249,6 +250,11 @@ struct NewSession {
     expires_at: Timestamp,
 }
 
+/// Where a verification's secret (the micro-deposit amount) is sealed: its own row.
+pub(crate) fn secret_sealed_at(id: &str) -> SealedAt<'_> {
+    SealedAt::new("desk_verifications", "secret_sealed", id)
+}
+
 async fn insert(
     platform: &Platform,
     order: &Order,
@@ -262,7 +268,7 @@ async fn insert(
     let sealed = session
         .secret
         .as_deref()
-        .map(|s| platform.cipher.seal(s))
+        .map(|s| platform.cipher.seal(secret_sealed_at(&id), s))
         .transpose()?;
     let mut tx = platform.db.begin().await?;
     sqlx::query(

@@ -103,6 +103,7 @@ pub(super) async fn apply(
     let Some(to) = change.from.next(change.event) else {
         return Ok(None);
     };
+    let mut tx = platform.db.begin().await?;
     let done = sqlx::query(
         "UPDATE desk_verifications SET state = $1, attempts = attempts + $2, \
          detail = COALESCE($3, detail), updated_at = $4 \
@@ -115,9 +116,24 @@ pub(super) async fn apply(
     .bind(change.id)
     .bind(change.from.as_str())
     .bind(change.attempts_read)
-    .execute(platform.db.pool())
+    .execute(&mut *tx)
     .await?;
-    Ok((done.rows_affected() == 1).then_some(to))
+    if done.rows_affected() != 1 {
+        return Ok(None);
+    }
+    // Every outcome of a check is audited with the move that recorded it.
+    let event = crate::platform::audit::AuditEvent::new(
+        "system",
+        "desk.verification.outcome",
+        format!("verification:{}", change.id),
+    )
+    .change(
+        serde_json::json!({"state": change.from.as_str()}),
+        serde_json::json!({"state": to.as_str(), "counts_try": change.counts_try}),
+    );
+    platform.audit.append(&mut tx, change.at, &event).await?;
+    tx.commit().await?;
+    Ok(Some(to))
 }
 
 /// Expires the pending sessions of `method` for a party of the order (a new micro-deposit

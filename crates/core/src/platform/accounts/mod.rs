@@ -1,13 +1,16 @@
 //! Accounts: registration (full and quick), login by password or SMS code, password reset and
 //! the user center. Certificate login joins later with the key client.
 
+mod failures;
 pub mod fields;
 mod login;
 mod profile;
 mod registration;
 mod store;
 
-pub use login::{LoginOutcome, login_password, login_sms, login_verified, logout, reset_password};
+// Password and SMS-code logins go through `failures`, which audits their refusals.
+pub use failures::{login_password, login_sms};
+pub use login::{LoginOutcome, login_verified, logout, reset_password};
 pub use profile::{
     AVATAR_LIMIT, Avatar, avatar, change_email, change_login_name, change_password, change_phone,
     set_avatar, set_initial_password, verify_old_phone,

@@ -12,7 +12,7 @@ use crate::platform::Platform;
 use crate::platform::audit::AuditEvent;
 use crate::platform::blobs::sniff_image;
 use crate::platform::clock::Clock as _;
-use crate::platform::crypto::{hash_password, verify_password};
+use crate::platform::crypto::{SealedAt, hash_password, verify_password};
 use crate::platform::mask;
 use crate::platform::sessions::{self, Session};
 use crate::platform::sms_codes::{self, Purpose};
@@ -167,7 +167,10 @@ pub async fn change_email(
     let sql = "UPDATE users SET email_index = $1, email_sealed = $2, email_masked = $3, updated_at = $4 WHERE id = $5";
     let values = [
         Some(c.blind_index("email", email.as_str())),
-        Some(c.seal(email.as_str())?),
+        Some(c.seal(
+            SealedAt::new("users", "email_sealed", &user.id),
+            email.as_str(),
+        )?),
         Some(mask::email(email.as_str())),
     ];
     let change = (
@@ -227,7 +230,10 @@ pub async fn change_phone(
         "UPDATE users SET phone_index = $1, phone_sealed = $2, phone_masked = $3, updated_at = $4 WHERE id = $5",
     )
     .bind(c.blind_index("phone", phone.as_str()))
-    .bind(c.seal(phone.as_str())?)
+    .bind(c.seal(
+        SealedAt::new("users", "phone_sealed", &user.id),
+        phone.as_str(),
+    )?)
     .bind(phone.masked())
     .bind(now)
     .bind(&user.id)

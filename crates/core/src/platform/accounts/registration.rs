@@ -9,7 +9,7 @@ use super::store::{self, NewUser, User, UserView};
 use crate::error::CoreError;
 use crate::platform::audit::AuditEvent;
 use crate::platform::clock::Clock as _;
-use crate::platform::crypto::hash_password;
+use crate::platform::crypto::{SealedAt, hash_password};
 use crate::platform::sessions::{self, NewSession, Session};
 use crate::platform::sms_codes::{self, Purpose, SentCode};
 use crate::platform::{Platform, captcha};
@@ -88,6 +88,11 @@ pub async fn send_code(
     sms_codes::send(platform, &target, purpose).await
 }
 
+/// The verified phone is sealed for the session row that remembers it.
+fn verified_phone_at(session: &Session) -> SealedAt<'_> {
+    SealedAt::new("sessions", "verified_phone_sealed", &session.token_hash)
+}
+
 /// Step 1: the phone, its SMS code and consent to the agreement. The proven phone is kept
 /// (sealed) in the session for step 2.
 pub async fn verify_registration_phone(
@@ -106,8 +111,10 @@ pub async fn verify_registration_phone(
     if store::find_by_phone(platform, &phone).await?.is_some() {
         return Err(CoreError::PhoneTaken { field: "phone" });
     }
-    sessions::remember_verified_phone(platform, session, &platform.cipher.seal(phone.as_str())?)
-        .await?;
+    let sealed = platform
+        .cipher
+        .seal(verified_phone_at(session), phone.as_str())?;
+    sessions::remember_verified_phone(platform, session, &sealed).await?;
     Ok(phone.masked())
 }
 
@@ -128,9 +135,10 @@ pub async fn register(
 ) -> Result<(UserView, NewSession), CoreError> {
     let now = platform.clock.now();
     let phone = match (&session.verified_phone_sealed, session.verified_phone_until) {
-        (Some(sealed), Some(until)) if until > now => {
-            Phone::parse(&platform.cipher.open(sealed)?, "phone")?
-        }
+        (Some(sealed), Some(until)) if until > now => Phone::parse(
+            &platform.cipher.open(verified_phone_at(session), sealed)?,
+            "phone",
+        )?,
         _ => return Err(CoreError::PhoneNotVerified),
     };
     let id = create_account(platform, &phone, input, None, &origin.ip).await?;

@@ -9,6 +9,7 @@ use super::fields::{Email, Identifier, LoginName, Phone, RealName};
 use crate::error::CoreError;
 use crate::platform::Platform;
 use crate::platform::clock::rfc3339;
+use crate::platform::crypto::SealedAt;
 use crate::platform::db::Tx;
 use crate::platform::mask;
 
@@ -60,19 +61,29 @@ impl User {
 const COLUMNS: &str = "id, login_name, phone_sealed, email_sealed, real_name_sealed, password_hash, \
     avatar_blob, avatar_type, failed_logins, first_failed_at, locked_until, created_at";
 
-fn open_optional(platform: &Platform, sealed: Option<String>) -> Result<Option<String>, CoreError> {
-    sealed.map(|s| platform.cipher.open(&s)).transpose()
+fn open_optional(
+    platform: &Platform,
+    at: SealedAt<'_>,
+    sealed: Option<String>,
+) -> Result<Option<String>, CoreError> {
+    sealed.map(|s| platform.cipher.open(at, &s)).transpose()
 }
 
 fn from_row(platform: &Platform, row: &AnyRow) -> Result<User, CoreError> {
+    let id: String = row.try_get("id")?;
+    let at = |column| SealedAt::new("users", column, &id);
     Ok(User {
-        id: row.try_get("id")?,
         login_name: row.try_get("login_name")?,
-        phone: platform
-            .cipher
-            .open(&row.try_get::<String, _>("phone_sealed")?)?,
-        email: open_optional(platform, row.try_get("email_sealed")?)?,
-        real_name: open_optional(platform, row.try_get("real_name_sealed")?)?,
+        phone: platform.cipher.open(
+            at("phone_sealed"),
+            &row.try_get::<String, _>("phone_sealed")?,
+        )?,
+        email: open_optional(platform, at("email_sealed"), row.try_get("email_sealed")?)?,
+        real_name: open_optional(
+            platform,
+            at("real_name_sealed"),
+            row.try_get("real_name_sealed")?,
+        )?,
         password_hash: row.try_get("password_hash")?,
         avatar_blob: row.try_get("avatar_blob")?,
         avatar_type: row.try_get("avatar_type")?,
@@ -80,6 +91,7 @@ fn from_row(platform: &Platform, row: &AnyRow) -> Result<User, CoreError> {
         first_failed_at: row.try_get("first_failed_at")?,
         locked_until: row.try_get("locked_until")?,
         created_at: row.try_get("created_at")?,
+        id,
     })
 }
 
@@ -155,7 +167,8 @@ pub async fn insert(
 ) -> Result<String, CoreError> {
     let id = uuid::Uuid::new_v4().to_string();
     let c = &platform.cipher;
-    let seal = |v: Option<&str>| v.map(|v| c.seal(v)).transpose();
+    let at = |column| SealedAt::new("users", column, &id);
+    let seal = |column, v: Option<&str>| v.map(|v| c.seal(at(column), v)).transpose();
     let result = sqlx::query(
         "INSERT INTO users (id, login_name, login_name_key, phone_index, phone_sealed, phone_masked, \
          email_index, email_sealed, email_masked, real_name_sealed, password_hash, created_at, updated_at) \
@@ -165,12 +178,12 @@ pub async fn insert(
     .bind(user.login_name.map(LoginName::as_str))
     .bind(user.login_name.map(LoginName::key))
     .bind(c.blind_index("phone", user.phone.as_str()))
-    .bind(c.seal(user.phone.as_str())?)
+    .bind(c.seal(at("phone_sealed"), user.phone.as_str())?)
     .bind(user.phone.masked())
     .bind(user.email.map(|e| c.blind_index("email", e.as_str())))
-    .bind(seal(user.email.map(Email::as_str))?)
+    .bind(seal("email_sealed", user.email.map(Email::as_str))?)
     .bind(user.email.map(|e| mask::email(e.as_str())))
-    .bind(seal(user.real_name.map(RealName::as_str))?)
+    .bind(seal("real_name_sealed", user.real_name.map(RealName::as_str))?)
     .bind(&user.password_hash)
     .bind(now)
     .execute(&mut **tx)

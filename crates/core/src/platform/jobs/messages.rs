@@ -10,7 +10,9 @@ use super::queue::{self, NewJob};
 use super::worker::{Handler, RunningJob};
 use crate::Platform;
 use crate::error::CoreError;
+use crate::platform::audit::AuditEvent;
 use crate::platform::clock::Clock as _;
+use crate::platform::crypto::SealedAt;
 use crate::platform::db::Tx;
 use crate::platform::providers::{EmailMessage, SmsMessage};
 
@@ -30,11 +32,20 @@ struct Message {
     body: String,
 }
 
-fn payload(platform: &Platform, message: &Message) -> Result<serde_json::Value, CoreError> {
+/// The payload is sealed for the job's key: the `jobs` row that carries it.
+fn sealed_at(key: &str) -> SealedAt<'_> {
+    SealedAt::new("jobs", "payload", key)
+}
+
+fn payload(
+    platform: &Platform,
+    key: &str,
+    message: &Message,
+) -> Result<serde_json::Value, CoreError> {
     let json = serde_json::to_string(message)
         .map_err(|e| CoreError::internal(format!("message json: {e}")))?;
     serde_json::to_value(Sealed {
-        sealed: platform.cipher.seal(&json)?,
+        sealed: platform.cipher.seal(sealed_at(key), &json)?,
     })
     .map_err(|e| CoreError::internal(format!("message json: {e}")))
 }
@@ -42,7 +53,7 @@ fn payload(platform: &Platform, message: &Message) -> Result<serde_json::Value, 
 fn open(platform: &Platform, job: &RunningJob) -> Result<Message, CoreError> {
     let sealed: Sealed = serde_json::from_value(job.payload().clone())
         .map_err(|e| CoreError::internal(format!("message job payload: {e}")))?;
-    serde_json::from_str(&platform.cipher.open(&sealed.sealed)?)
+    serde_json::from_str(&platform.cipher.open(sealed_at(job.key()), &sealed.sealed)?)
         .map_err(|e| CoreError::internal(format!("message job payload: {e}")))
 }
 
@@ -60,7 +71,7 @@ pub async fn sms(
         subject: String::new(),
         body: text.to_owned(),
     };
-    let job = NewJob::new(SMS, key, payload(platform, &message)?);
+    let job = NewJob::new(SMS, key, payload(platform, key, &message)?);
     queue::enqueue(tx, platform.clock.now(), &job).await?;
     Ok(())
 }
@@ -79,7 +90,7 @@ pub async fn email(
         subject: subject.to_owned(),
         body: body.to_owned(),
     };
-    let job = NewJob::new(EMAIL, key, payload(platform, &message)?);
+    let job = NewJob::new(EMAIL, key, payload(platform, key, &message)?);
     queue::enqueue(tx, platform.clock.now(), &job).await?;
     Ok(())
 }
@@ -95,7 +106,26 @@ impl Handler for SendSms {
             text: message.body,
             code: None,
         };
-        platform.sms.send_keyed(job.key(), &message.to, &sms).await
+        platform
+            .sms
+            .send_keyed(job.key(), &message.to, &sms)
+            .await?;
+        let mut tx = platform.db.begin().await?;
+        let event = AuditEvent::new(
+            "system",
+            "sms.sent",
+            format!("phone:{}", crate::platform::mask::phone(&message.to)),
+        )
+        .change(
+            serde_json::Value::Null,
+            serde_json::json!({"job": job.key()}),
+        );
+        platform
+            .audit
+            .append(&mut tx, platform.clock.now(), &event)
+            .await?;
+        tx.commit().await?;
+        Ok(())
     }
 }
 

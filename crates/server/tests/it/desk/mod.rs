@@ -3,6 +3,7 @@
 
 mod actions;
 mod catalog;
+mod audited;
 mod cert_login;
 mod cloud;
 mod dual_control;
@@ -13,6 +14,7 @@ mod key_update;
 pub(crate) mod lifecycle;
 mod outbox;
 mod refusals;
+mod sealed;
 mod signing;
 pub(crate) mod support;
 mod unlock;

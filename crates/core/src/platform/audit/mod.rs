@@ -1,6 +1,13 @@
 //! The append-only, hash-chained audit log. Each row's hash is a keyed MAC (HMAC-SHA256 under a
 //! key derived from the master key) over its content and the previous row's hash; `audit_head`
-//! keeps the last link, so a changed, inserted or deleted row — tail included — breaks the chain.
+//! keeps the last link, so a changed, inserted or deleted row breaks the chain. Someone with the
+//! database alone can still cut the tail and fix the head, or wipe both: [`checkpoint`] anchors
+//! the head outside the database against that.
+//!
+//! Every event records the client address of the request that caused it: the server runs each
+//! request inside [`with_client_ip`], and [`AuditLog::append`] fills an event's empty `ip` from it.
+
+pub mod checkpoint;
 
 use hmac::{Hmac, KeyInit as _, Mac};
 use secrecy::{ExposeSecret, SecretBox};
@@ -54,11 +61,31 @@ pub struct AuditLog {
     key: SecretBox<[u8; 32]>,
 }
 
-/// The outcome of `verify`: rows checked and the first broken link, if any.
+/// The outcome of `verify`: rows checked, the first broken link (if any), and the newest
+/// checkpoint the chain was checked against ([`checkpoint::verify`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuditReport {
     pub rows: i64,
     pub problem: Option<String>,
+    pub checkpoint: Option<checkpoint::Checkpoint>,
+}
+
+tokio::task_local! {
+    /// The client address of the request being served (set by the server per request).
+    static CLIENT_IP: String;
+}
+
+/// Runs `work` with `ip` as the client address every audit event it writes records.
+pub async fn with_client_ip<F: std::future::Future>(ip: String, work: F) -> F::Output {
+    CLIENT_IP.scope(ip, work).await
+}
+
+/// The client address of the request being served, if any.
+pub fn client_ip() -> Option<String> {
+    CLIENT_IP
+        .try_with(Clone::clone)
+        .ok()
+        .filter(|ip| !ip.is_empty())
 }
 
 impl AuditLog {
@@ -113,6 +140,13 @@ impl AuditLog {
             .await?;
         let seq: i64 = head.try_get("seq")?;
         let prev: String = head.try_get("hash")?;
+        let mut event = event.clone();
+        if event.ip.is_empty()
+            && let Some(ip) = client_ip()
+        {
+            event.ip = ip;
+        }
+        let event = &event;
         let before = event.before.to_string();
         let after = event.after.to_string();
         let hash = self.link(seq, at, event, &before, &after, &prev);
@@ -139,7 +173,18 @@ impl AuditLog {
         Ok(seq)
     }
 
-    /// Walks the whole chain and reports the first row that does not fit.
+    /// The MAC of an audit checkpoint's statement (domain-separated from the chain's links).
+    pub fn checkpoint_mac(&self, statement: &str) -> String {
+        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(self.key.expose_secret()) else {
+            return String::new();
+        };
+        mac.update(b"signet/audit-checkpoint\0");
+        mac.update(statement.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    /// Walks the whole chain and reports the first row that does not fit. This sees only the
+    /// database; [`checkpoint::verify`] also checks it against the checkpoints outside it.
     pub async fn verify(&self, db: &Db) -> Result<AuditReport, CoreError> {
         let rows = sqlx::query(
             "SELECT seq, at, actor, action, target, ip, before_state, after_state, prev_hash, hash \
@@ -168,6 +213,7 @@ impl AuditLog {
                 Ok(AuditReport {
                     rows: count,
                     problem: Some(why),
+                    checkpoint: None,
                 })
             };
             if seq != expected_seq {
@@ -189,6 +235,7 @@ impl AuditLog {
             return Ok(AuditReport {
                 rows: count,
                 problem: Some("the chain head is missing".into()),
+                checkpoint: None,
             });
         };
         let head_seq: i64 = head.try_get("seq")?;
@@ -199,11 +246,13 @@ impl AuditLog {
                 problem: Some(format!(
                     "the log ends at row {count} but its head says {head_seq}: rows were deleted"
                 )),
+                checkpoint: None,
             });
         }
         Ok(AuditReport {
             rows: count,
             problem: None,
+            checkpoint: None,
         })
     }
 }
