@@ -7,6 +7,7 @@ mod cache;
 mod error;
 mod issuance;
 mod responder;
+mod responders;
 mod revocation;
 
 use std::sync::Arc;
@@ -27,8 +28,11 @@ pub use batch::{BatchItem, MAX_BATCH, issue_batch};
 pub use cache::CaCache;
 pub use error::{CaError, from_pki};
 pub use issuance::{IssueRequest, Issued, KeyInput, issue, issue_in};
-pub use responder::{ocsp, timestamp};
-pub use revocation::{Revoked, crl, parse_reason, revoke};
+pub use responder::{ocsp, ocsp_answers_kept, timestamp};
+pub use responders::{
+    RENEW_RESPONDERS, RESPONDER_RENEW_BEFORE, RenewResponders, SCHEDULES, renew_responders,
+};
+pub use revocation::{Revoked, crl, parse_reason, publish_crl, revoke};
 
 use crate::Platform;
 use crate::error::CoreError;
@@ -43,17 +47,32 @@ pub const KEY_PURPOSE: &str = "signet/ca-keys/v1";
 pub struct Authority {
     key: SecretBox<[u8; 32]>,
     cache: CaCache,
+    /// Signatures made on request (a nonce, several certificates, a cache miss) run on the
+    /// blocking pool, at most one per core at a time, so a flood of them queues instead of
+    /// taking the threads that serve every other request.
+    signing: tokio::sync::Semaphore,
 }
 
 impl Authority {
     /// This process's authority on `platform`.
     pub fn of(platform: &Platform) -> Result<Arc<Self>, CoreError> {
         platform.wings.get_or_try_init(|| {
+            let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
             Ok(Self {
                 key: SecretBox::new(Box::new(platform.derive_key(KEY_PURPOSE)?)),
                 cache: CaCache::default(),
+                signing: tokio::sync::Semaphore::new(cores),
             })
         })
+    }
+
+    /// Runs `work` (a signature) on the blocking pool, after waiting for a free core.
+    async fn sign_off_thread<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> Result<T, CoreError> + Send + 'static,
+    ) -> Result<T, CoreError> {
+        let _permit = self.signing.acquire().await.map_err(internal)?;
+        tokio::task::spawn_blocking(work).await.map_err(internal)?
     }
 }
 
@@ -77,6 +96,12 @@ pub fn system_time(at: Timestamp) -> SystemTime {
 
 fn unix(time: &x509_cert::time::Time) -> Timestamp {
     i64::try_from(time.to_unix_duration().as_secs()).unwrap_or(i64::MAX)
+}
+
+/// A certificate's serial as stored (lower-case hex).
+fn serial_of(certificate: &Certificate) -> String {
+    crate::platform::ids::CertificateSerial::of(certificate.tbs_certificate().serial_number())
+        .into_string()
 }
 
 fn to_base64(certificate: &Certificate) -> Result<String, CoreError> {

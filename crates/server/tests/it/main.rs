@@ -14,6 +14,7 @@ mod desk;
 mod login;
 mod ops;
 mod pki;
+mod pki_limits;
 mod problems;
 mod register;
 mod routes;
