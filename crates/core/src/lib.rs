@@ -15,14 +15,16 @@ pub use platform::Platform;
 
 use platform::audit::checkpoint;
 
-/// Every job kind the wings handle: the platform's (messages, purge) and the desk's (refunds,
-/// expiry reminders). The server's workers and the sandbox inbox run jobs with this registry.
+/// Every job kind the wings handle: the platform's (messages, purge, audit checkpoints), the
+/// desk's (refunds, expiry reminders) and the CA's (renewing the OCSP responder certificates).
+/// The server's workers and the sandbox inbox run jobs with this registry.
 pub fn job_handlers() -> platform::jobs::Registry {
     let audit_checkpoint = checkpoint::CheckpointJob(std::sync::Arc::new(ca::TsaNotary));
     desk::jobs::handlers(platform::jobs::platform_handlers(
         platform::jobs::Registry::new(),
     ))
     .with(checkpoint::CHECKPOINT, audit_checkpoint)
+    .with(ca::RENEW_RESPONDERS, ca::RenewResponders)
 }
 
 /// Every recurring schedule of the wings.
@@ -30,6 +32,7 @@ pub fn job_schedules() -> Vec<platform::jobs::Schedule> {
     let mut all = platform::jobs::schedules::PLATFORM.to_vec();
     all.extend_from_slice(desk::jobs::SCHEDULES);
     all.push(checkpoint::SCHEDULE);
+    all.extend_from_slice(ca::SCHEDULES);
     all
 }
 

@@ -4,6 +4,7 @@ use std::time::{Duration, SystemTime};
 
 use rand_core::CryptoRng;
 use x509_cert::Certificate;
+use x509_cert::name::Name;
 
 use crate::algorithm::{Family, KeyAlgorithm};
 use crate::error::{PkiError, Result};
@@ -15,6 +16,11 @@ use crate::profile::Profile;
 use crate::serial::random_serial;
 
 const YEAR: u64 = 365 * 24 * 60 * 60;
+
+/// How long a delegated OCSP responder certificate lives. It carries id-pkix-ocsp-nocheck, so
+/// no client checks whether it was revoked: its short life is its revocation. The platform
+/// renews it with a job well before it ends (a new key each time).
+pub const OCSP_RESPONDER_VALIDITY: Duration = Duration::from_hours(7 * 24);
 
 /// What `signet init` decides.
 #[derive(Clone, Debug)]
@@ -29,7 +35,7 @@ pub struct HierarchyConfig {
     pub root_validity: Duration,
     /// Issuing CA validity (default 10 years).
     pub issuing_validity: Duration,
-    /// OCSP responder certificate validity (default 1 year; renew it yearly).
+    /// OCSP responder certificate validity (default [`OCSP_RESPONDER_VALIDITY`]).
     pub ocsp_validity: Duration,
     /// TSA certificate validity (default 5 years).
     pub tsa_validity: Duration,
@@ -47,7 +53,7 @@ impl HierarchyConfig {
             sm2_id: crate::algorithm::SM2_DEFAULT_ID.to_owned(),
             root_validity: Duration::from_secs(20 * YEAR),
             issuing_validity: Duration::from_secs(10 * YEAR),
-            ocsp_validity: Duration::from_secs(YEAR),
+            ocsp_validity: OCSP_RESPONDER_VALIDITY,
             tsa_validity: Duration::from_secs(5 * YEAR),
             rsa_ca_key: KeyAlgorithm::Rsa3072,
         }
@@ -201,6 +207,49 @@ pub fn create_family(
         },
         ocsp,
         tsa,
+    })
+}
+
+/// What a delegated OCSP responder certificate is made from.
+pub struct ResponderRequest<'a> {
+    /// Its URL-style name (`ecc-ocsp`), also the key's label.
+    pub name: &'a str,
+    /// Its subject (the renewed certificate keeps the one before).
+    pub subject: Name,
+    /// Its key's algorithm (the issuing CA's).
+    pub algorithm: KeyAlgorithm,
+    /// SM2 distinguishing ID of the key.
+    pub sm2_id: &'a str,
+    /// How long it lives (at most the profile's limit).
+    pub validity: Duration,
+}
+
+/// A delegated OCSP responder of `issuer` with a new key: id-kp-OCSPSigning, ocsp-nocheck,
+/// signed by the issuing CA (not its root).
+pub fn ocsp_responder(
+    store: &dyn KeyStore,
+    issuer: &Issuer<'_>,
+    request: ResponderRequest<'_>,
+    now: SystemTime,
+    rng: &mut dyn CryptoRng,
+) -> Result<KeyedCertificate> {
+    let key = store.generate(request.algorithm, request.name, request.sm2_id, rng)?;
+    let public_key = store.signer(&key)?.public_key().clone();
+    let certificate = issue(
+        issuer,
+        &CertificateTemplate {
+            profile: Profile::Ocsp,
+            subject: request.subject,
+            public_key,
+            serial: random_serial(rng)?,
+            validity: request.validity,
+        },
+        now,
+    )?;
+    Ok(KeyedCertificate {
+        name: request.name.to_owned(),
+        certificate,
+        key,
     })
 }
 

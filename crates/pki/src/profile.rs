@@ -253,8 +253,10 @@ impl Profile {
             out.push(ext::policies(&[policy])?);
         }
         if let Some(urls) = urls {
-            // A responder whose certificate is ocsp-nocheck is not itself checked by OCSP.
-            let ocsp = (self != Self::Ocsp).then_some(urls.ocsp.as_str());
+            // A responder whose certificate is ocsp-nocheck is not itself checked by OCSP, and
+            // a root's key stays offline: it publishes its subordinates' status by CRL only.
+            let ocsp = !matches!(self, Self::Ocsp | Self::IssuingCa);
+            let ocsp = ocsp.then_some(urls.ocsp.as_str());
             out.push(ext::authority_info_access(&urls.ca_issuers, ocsp)?);
             if self != Self::Ocsp {
                 out.push(ext::crl_distribution_point(&urls.crl)?);

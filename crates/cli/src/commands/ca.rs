@@ -6,7 +6,7 @@ use anyhow::Context as _;
 use clap::{Args, Subcommand};
 use secrecy::ExposeSecret as _;
 use signet_core::Platform;
-use signet_core::ca::{IssueRequest, crl, issue, list_cas, rekey, revoke};
+use signet_core::ca::{CaRole, IssueRequest, issue, list_cas, publish_crl, rekey, revoke};
 use signet_core::platform::clock::rfc3339;
 
 use super::core_error as core;
@@ -20,7 +20,8 @@ pub enum CaCommand {
     Issue(IssueArgs),
     /// Revoke a certificate by serial number (hex).
     Revoke(RevokeArgs),
-    /// Write the current CRL of a CA (DER).
+    /// Write the current CRL of a CA (DER). For a root this is where its CRL is signed (the
+    /// server never loads a root key): run it monthly, and after revoking an issuing CA.
     Crl(CrlArgs),
     /// Rewrite CA keys kept in an older format (PBKDF2 + CBC) in the current one (Argon2id +
     /// AES-256-GCM). `signet serve` does it at start too.
@@ -86,10 +87,20 @@ pub async fn run(settings: Settings, command: CaCommand) -> anyhow::Result<()> {
                 done.reason,
                 rfc3339(done.revoked_at)
             );
+            // A root's subordinates are published by its CRL alone, signed here.
+            let root = list_cas(&platform)
+                .await
+                .map_err(core)?
+                .iter()
+                .any(|ca| ca.name == done.ca && ca.role == CaRole::Root);
+            if root {
+                publish_crl(&platform, &done.ca).await.map_err(core)?;
+                println!("CRL: {}", done.ca);
+            }
             Ok(())
         }
         CaCommand::Crl(args) => {
-            let der = crl(&platform, &args.ca).await.map_err(core)?;
+            let der = publish_crl(&platform, &args.ca).await.map_err(core)?;
             std::fs::write(&args.out, der)
                 .with_context(|| format!("writing {}", args.out.display()))?;
             println!("CRL: {}", args.out.display());

@@ -271,6 +271,8 @@ pub async fn init_hierarchies_as(
             );
         platform.audit.append(&mut tx, now, &event).await?;
         tx.commit().await?;
+        // The root's first CRL, signed now: the server only ever serves stored root CRLs.
+        super::publish_crl(platform, &root.name).await?;
         created.push(family.name().to_owned());
     }
     Ok(created)

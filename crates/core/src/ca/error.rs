@@ -25,6 +25,9 @@ pub enum CaError {
     AlreadyRevoked(String),
     #[error("unknown revocation reason {0}")]
     UnknownReason(String),
+    /// A root's CRL is signed on the command line (`signet ca crl --ca …-root`); none is stored.
+    #[error("no CRL of root {0} has been published")]
+    RootCrlNotPublished(String),
     #[error("a batch holds 1 to 10000 certificates, not {0}")]
     BatchSize(usize),
     #[error("batch item {index}: {error}")]
@@ -124,6 +127,16 @@ impl CaError {
                     "Unknown revocation reason {reason}; use unspecified, key-compromise, \
                      ca-compromise, affiliation-changed, superseded, cessation-of-operation \
                      or privilege-withdrawn"
+                ),
+            ),
+            Self::RootCrlNotPublished(name) => d(
+                K::Unavailable,
+                "root_crl_not_published",
+                Some("ca"),
+                format!("根 CA {name} 尚未发布 CRL，请在命令行运行 signet ca crl --ca {name}"),
+                format!(
+                    "Root {name} has no published CRL yet; \
+                     run `signet ca crl --ca {name}` on the command line"
                 ),
             ),
             Self::BatchSize(count) => d(

@@ -224,7 +224,7 @@ pub(super) fn sign(
     signet_pki::issue::issue(
         &Issuer {
             certificate: &material.certificate,
-            signer: material.signer.as_ref(),
+            signer: material.signer()?,
             urls: CaUrls::new(&material.public_url, &material.name),
         },
         &CertificateTemplate {

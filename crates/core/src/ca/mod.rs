@@ -9,6 +9,7 @@ mod issuance;
 mod notary;
 mod rekey;
 mod responder;
+mod responders;
 mod revocation;
 
 use std::sync::Arc;
@@ -30,8 +31,11 @@ pub use error::{CaError, from_pki};
 pub use issuance::{IssueRequest, Issued, KeyInput, issue, issue_in};
 pub use notary::TsaNotary;
 pub use rekey::rekey;
-pub use responder::{ocsp, timestamp};
-pub use revocation::{Revoked, crl, parse_reason, revoke};
+pub use responder::{ocsp, ocsp_answers_kept, timestamp};
+pub use responders::{
+    RENEW_RESPONDERS, RESPONDER_RENEW_BEFORE, RenewResponders, SCHEDULES, renew_responders,
+};
+pub use revocation::{Revoked, crl, parse_reason, publish_crl, revoke};
 
 use crate::Platform;
 use crate::error::CoreError;
@@ -48,19 +52,34 @@ pub struct Authority {
     /// so Argon2id runs once per process rather than once per key.
     store: SoftwareKeyStore,
     cache: CaCache,
+    /// Signatures made on request (a nonce, several certificates, a cache miss) run on the
+    /// blocking pool, at most one per core at a time, so a flood of them queues instead of
+    /// taking the threads that serve every other request.
+    signing: tokio::sync::Semaphore,
 }
 
 impl Authority {
     /// This process's authority on `platform`.
     pub fn of(platform: &Platform) -> Result<Arc<Self>, CoreError> {
         platform.wings.get_or_try_init(|| {
+            let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
             Ok(Self {
                 store: SoftwareKeyStore::new(KeyEncryptionKey::new(
                     platform.derive_key(KEY_PURPOSE)?,
                 )),
                 cache: CaCache::default(),
+                signing: tokio::sync::Semaphore::new(cores),
             })
         })
+    }
+
+    /// Runs `work` (a signature) on the blocking pool, after waiting for a free core.
+    async fn sign_off_thread<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> Result<T, CoreError> + Send + 'static,
+    ) -> Result<T, CoreError> {
+        let _permit = self.signing.acquire().await.map_err(internal)?;
+        tokio::task::spawn_blocking(work).await.map_err(internal)?
     }
 }
 
@@ -81,6 +100,12 @@ pub fn system_time(at: Timestamp) -> SystemTime {
 
 fn unix(time: &x509_cert::time::Time) -> Timestamp {
     i64::try_from(time.to_unix_duration().as_secs()).unwrap_or(i64::MAX)
+}
+
+/// A certificate's serial as stored (lower-case hex).
+fn serial_of(certificate: &Certificate) -> String {
+    crate::platform::ids::CertificateSerial::of(certificate.tbs_certificate().serial_number())
+        .into_string()
 }
 
 fn to_base64(certificate: &Certificate) -> Result<String, CoreError> {

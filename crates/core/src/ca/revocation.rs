@@ -1,5 +1,7 @@
 //! Revoking certificates and publishing CRLs: a revocation bumps its CA's revision, which makes
 //! the next CRL a new one (with the next number) and drops the CA's pre-signed OCSP answers.
+//! A root's CRL is the only word on its subordinates' status; the server serves the stored one
+//! and never loads a root key: `signet ca crl` (and `signet init`) sign it on the command line.
 
 use std::time::Duration;
 
@@ -8,11 +10,12 @@ use base64::engine::general_purpose::STANDARD;
 use der::Encode as _;
 use serde_json::json;
 use signet_pki::crl::{CrlContent, RevocationReason, RevokedEntry, build_crl};
+use signet_pki::keystore::KeyStore as _;
 use sqlx::Row as _;
 use x509_cert::serial_number::SerialNumber;
 
-use super::Authority;
-use super::{CaError, from_pki, internal, normalise_serial, system_time};
+use super::authorities::{CaRole, find, unknown};
+use super::{Authority, CaError, from_pki, internal, key_store, normalise_serial, system_time};
 use crate::Platform;
 use crate::error::CoreError;
 use crate::platform::audit::AuditEvent;
@@ -22,6 +25,10 @@ use crate::platform::clock::{Clock as _, Timestamp};
 const CRL_VALIDITY: Duration = Duration::from_hours(7 * 24);
 /// ... and is made anew when less than this is left (or after a revocation).
 const CRL_REFRESH: i64 = 6 * 24 * 3600;
+/// A root's CRL, signed on the command line, is valid this long ...
+const ROOT_CRL_VALIDITY: Duration = Duration::from_hours(90 * 24);
+/// ... and `signet ca crl` signs a new one when less than this is left (run it monthly).
+const ROOT_CRL_REFRESH: i64 = 60 * 24 * 3600;
 
 const REASONS: [(&str, RevocationReason); 7] = [
     ("unspecified", RevocationReason::Unspecified),
@@ -121,38 +128,115 @@ pub async fn revoke(
     })
 }
 
-/// The current CRL of root or issuing CA `ca` (DER): the stored one while it is fresh and no
-/// revocation came since, otherwise a new one with the next CRL number.
+/// The current CRL of root or issuing CA `ca` (DER). An issuing CA's is the stored one while it
+/// is fresh and no revocation came since, otherwise a new one with the next CRL number. A
+/// root's is the last one `signet ca crl` published ([`publish_crl`]): its key is not loaded.
 pub async fn crl(platform: &Platform, ca: &str) -> Result<Vec<u8>, CoreError> {
     let material = Authority::of(platform)?
         .cache
         .material(platform, ca)
         .await?;
-    let now = platform.clock.now();
+    if material.role == CaRole::Root {
+        let stored: Option<String> = sqlx::query_scalar(
+            "SELECT crl_der FROM ca_crls WHERE ca_name = $1 ORDER BY number DESC LIMIT 1",
+        )
+        .bind(ca)
+        .fetch_optional(platform.db.pool())
+        .await?;
+        let text = stored.ok_or_else(|| CaError::RootCrlNotPublished(ca.to_owned()))?;
+        return STANDARD.decode(text).map_err(internal);
+    }
+    let signer = material.signer()?;
+    let freshness = Freshness {
+        validity: CRL_VALIDITY,
+        refresh: CRL_REFRESH,
+    };
+    make_crl(platform, ca, &material.certificate, signer, freshness).await
+}
+
+/// For the command line: like [`crl`], and for a root a new CRL signed with the root's key
+/// (decrypted for this call only) when the stored one is stale or a revocation came since.
+pub async fn publish_crl(platform: &Platform, ca: &str) -> Result<Vec<u8>, CoreError> {
+    let material = Authority::of(platform)?
+        .cache
+        .material(platform, ca)
+        .await?;
+    if material.role != CaRole::Root {
+        return crl(platform, ca).await;
+    }
+    let row = find(platform, ca).await?.ok_or_else(|| unknown(ca))?;
+    let signer = key_store(platform)?.signer(&row.key).map_err(from_pki)?;
+    let freshness = Freshness {
+        validity: ROOT_CRL_VALIDITY,
+        refresh: ROOT_CRL_REFRESH,
+    };
+    make_crl(
+        platform,
+        ca,
+        &material.certificate,
+        signer.as_ref(),
+        freshness,
+    )
+    .await
+}
+
+#[derive(Clone, Copy)]
+struct Freshness {
+    validity: Duration,
+    refresh: i64,
+}
+
+/// The latest stored CRL of `ca` when it is current (no revocation since) and has more than
+/// `refresh` seconds left.
+async fn current_crl(
+    executor: impl sqlx::Executor<'_, Database = sqlx::Any>,
+    ca: &str,
+    now: Timestamp,
+    refresh: i64,
+) -> Result<Option<Vec<u8>>, CoreError> {
     let latest = sqlx::query(
         "SELECT c.crl_der, c.revision AS crl_revision, c.next_update, a.revision \
          FROM ca_crls c JOIN ca_authorities a ON a.name = c.ca_name \
          WHERE c.ca_name = $1 ORDER BY c.number DESC LIMIT 1",
     )
     .bind(ca)
-    .fetch_optional(platform.db.pool())
+    .fetch_optional(executor)
     .await?;
-    if let Some(row) = latest {
-        let current =
-            row.try_get::<i64, _>("crl_revision")? == row.try_get::<i64, _>("revision")?;
-        let next_update: i64 = row.try_get("next_update")?;
-        if current && next_update - now > CRL_REFRESH {
-            let text: String = row.try_get("crl_der")?;
-            return STANDARD.decode(text).map_err(internal);
-        }
+    let Some(row) = latest else {
+        return Ok(None);
+    };
+    let current = row.try_get::<i64, _>("crl_revision")? == row.try_get::<i64, _>("revision")?;
+    let next_update: i64 = row.try_get("next_update")?;
+    if current && next_update - now > refresh {
+        let text: String = row.try_get("crl_der")?;
+        return Ok(Some(STANDARD.decode(text).map_err(internal)?));
+    }
+    Ok(None)
+}
+
+async fn make_crl(
+    platform: &Platform,
+    ca: &str,
+    certificate: &x509_cert::Certificate,
+    signer: &dyn signet_pki::Signer,
+    freshness: Freshness,
+) -> Result<Vec<u8>, CoreError> {
+    let now = platform.clock.now();
+    if let Some(der) = current_crl(platform.db.pool(), ca, now, freshness.refresh).await? {
+        return Ok(der);
     }
 
     let mut tx = platform.db.begin().await?;
-    // Taking the CA's row first serialises CRL makers, so numbers never repeat.
+    // Taking the CA's row first serialises CRL makers, so numbers never repeat ...
     sqlx::query("UPDATE ca_authorities SET crl_number = crl_number + 1 WHERE name = $1")
         .bind(ca)
         .execute(&mut *tx)
         .await?;
+    // ... and a maker that waited for another finds its CRL instead of signing one more.
+    if let Some(der) = current_crl(&mut *tx, ca, now, freshness.refresh).await? {
+        tx.rollback().await?;
+        return Ok(der);
+    }
     let row = sqlx::query("SELECT crl_number, revision FROM ca_authorities WHERE name = $1")
         .bind(ca)
         .fetch_one(&mut *tx)
@@ -178,10 +262,10 @@ pub async fn crl(platform: &Platform, ca: &str) -> Result<Vec<u8>, CoreError> {
         });
     }
     let this_update = system_time(now);
-    let next_update = this_update + CRL_VALIDITY;
+    let next_update = this_update + freshness.validity;
     let list = build_crl(
-        &material.certificate,
-        material.signer.as_ref(),
+        certificate,
+        signer,
         &CrlContent {
             number: u64::try_from(number).map_err(internal)?,
             this_update,
@@ -199,7 +283,7 @@ pub async fn crl(platform: &Platform, ca: &str) -> Result<Vec<u8>, CoreError> {
     .bind(number)
     .bind(revision)
     .bind(now)
-    .bind(now + i64::try_from(CRL_VALIDITY.as_secs()).map_err(internal)?)
+    .bind(now + i64::try_from(freshness.validity.as_secs()).map_err(internal)?)
     .bind(STANDARD.encode(&der))
     .execute(&mut *tx)
     .await?;

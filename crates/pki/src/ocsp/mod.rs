@@ -16,7 +16,7 @@ use x509_cert::ext::Extension;
 use x509_cert::serial_number::SerialNumber;
 
 pub use read::{VerifiedResponse, verify_response};
-pub use request::build_request;
+pub use request::{build_request, build_request_for};
 use types::{
     BasicOcspResponse, CertStatusAsn1, OCSP_BASIC, OCSP_NONCE, OcspRequestAsn1, OcspResponseAsn1,
     ResponderId, ResponseBytes, ResponseData, RevokedInfo, SingleResponse,
@@ -28,8 +28,14 @@ use crate::crl::RevocationReason;
 use crate::error::{PkiError, Result};
 use crate::signer::Signer;
 
-/// Largest request we parse (a request for 50 certificates with a nonce is ~4 KiB).
+/// Largest request we parse (a request for [`MAX_CERT_IDS`] certificates with a nonce is well
+/// under 1 KiB; signed requests carry a certificate or two).
 pub const MAX_REQUEST_BYTES: usize = 8 * 1024;
+
+/// Most certificates one request may ask about. Each one costs the responder a look-up and a
+/// place in the signed answer; RFC 6960 §4.2.1 lets a responder refuse what it will not serve,
+/// and real clients ask about one certificate at a time.
+pub const MAX_CERT_IDS: usize = 8;
 
 /// A parsed request: which certificates, and the nonce extension to echo.
 #[derive(Clone, Debug)]
@@ -70,6 +76,12 @@ pub fn parse_request(der_bytes: &[u8]) -> Result<OcspRequest> {
     }
     if tbs.request_list.is_empty() {
         return Err(malformed("no certificates asked about".into()));
+    }
+    if tbs.request_list.len() > MAX_CERT_IDS {
+        return Err(malformed(format!(
+            "{} certificates asked about, at most {MAX_CERT_IDS} are answered",
+            tbs.request_list.len()
+        )));
     }
     let nonce = tbs
         .request_extensions

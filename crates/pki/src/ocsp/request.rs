@@ -4,6 +4,7 @@ use der::Encode;
 use der::asn1::OctetString;
 use x509_cert::Certificate;
 use x509_cert::ext::Extension;
+use x509_cert::serial_number::SerialNumber;
 
 use super::CertId;
 use super::types::{OCSP_NONCE, OcspRequestAsn1, Request, TbsRequest};
@@ -17,10 +18,29 @@ pub fn build_request(
     issuer: &Certificate,
     nonce: Option<&[u8]>,
 ) -> Result<Vec<u8>> {
-    let cert_id = CertId::new(
+    build_request_for(
         issuer,
-        certificate.tbs_certificate().serial_number().clone(),
-    )?;
+        std::slice::from_ref(certificate.tbs_certificate().serial_number()),
+        nonce,
+    )
+}
+
+/// A DER `OCSPRequest` asking about every serial in `serials` under `issuer` (SHA-1 `CertID`s),
+/// with an optional nonce as in [`build_request`].
+pub fn build_request_for(
+    issuer: &Certificate,
+    serials: &[SerialNumber],
+    nonce: Option<&[u8]>,
+) -> Result<Vec<u8>> {
+    let request_list = serials
+        .iter()
+        .map(|serial| {
+            Ok(Request {
+                req_cert: CertId::new(issuer, serial.clone())?,
+                single_request_extensions: None,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
     let request_extensions = nonce
         .map(|nonce| {
             if nonce.is_empty() || nonce.len() > 32 {
@@ -39,10 +59,7 @@ pub fn build_request(
         tbs_request: TbsRequest {
             version: None,
             requestor_name: None,
-            request_list: vec![Request {
-                req_cert: cert_id,
-                single_request_extensions: None,
-            }],
+            request_list,
             request_extensions,
         },
         optional_signature: None,

@@ -17,6 +17,7 @@ mod headers;
 mod login;
 mod ops;
 mod pki;
+mod pki_limits;
 mod problems;
 mod register;
 mod routes;
