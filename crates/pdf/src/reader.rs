@@ -1,5 +1,6 @@
 //! Loading untrusted PDF bytes safely: size caps, truncation, broken xref, encryption, panics.
 
+use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use lopdf::xref::XrefRecovery;
@@ -13,6 +14,23 @@ pub const MAX_FILE_BYTES: usize = 256 * 1024 * 1024;
 pub const MAX_STREAM_BYTES: usize = 64 * 1024 * 1024;
 /// Deepest chain of references or nesting followed.
 pub const MAX_DEPTH: usize = 64;
+
+thread_local! {
+    static PARSED: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Bytes handed to the PDF parser on this thread since it started: whole files and revisions
+/// given to [`parse`], and object texts parsed on their own (tests take differences, to hold
+/// verification to one parse of the file however many revisions it has).
+#[must_use]
+pub fn bytes_parsed() -> u64 {
+    PARSED.with(Cell::get)
+}
+
+/// Count `length` more bytes parsed (see [`bytes_parsed`]).
+pub(crate) fn count_parsed(length: usize) {
+    PARSED.with(|p| p.set(p.get() + length as u64));
+}
 
 /// A parsed PDF with the bytes it came from.
 #[derive(Debug, Clone)]
@@ -96,6 +114,7 @@ fn leave_data_in_file(id: ObjectId, object: &mut Object) -> Option<(ObjectId, Ob
 /// rebuilt cross-reference table).
 pub fn parse(bytes: &[u8], lean: bool) -> Result<Document> {
     check_frame(bytes)?;
+    count_parsed(bytes.len());
     let options = LoadOptions {
         strict: false,
         max_decompressed_size: Some(MAX_STREAM_BYTES),

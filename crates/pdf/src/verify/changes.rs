@@ -100,12 +100,65 @@ fn differing(old: &Dictionary, new: &Dictionary, ignored: &[&[u8]]) -> Vec<Strin
 
 /// Compare the signed revision `old` with the final document `new`.
 pub fn analyse(old: &Pdf, new: &Pdf) -> Changes {
+    Final::new(new).analyse(old, None)
+}
+
+/// What the analysis needs of the final document, worked out once for all its signatures.
+pub struct Final<'a> {
+    new: &'a Pdf,
+    pages: Option<Vec<ObjectId>>,
+    catalog_id: Option<ObjectId>,
+    /// Objects reachable from the catalog.
+    live: HashSet<ObjectId>,
+}
+
+impl<'a> Final<'a> {
+    /// The final document `new`.
+    #[must_use]
+    pub fn new(new: &'a Pdf) -> Self {
+        let live = new
+            .document
+            .trailer
+            .get(b"Root")
+            .map(|r| reachable(new, std::slice::from_ref(r), 5_000_000))
+            .unwrap_or_default();
+        Self {
+            new,
+            pages: new.pages().ok(),
+            catalog_id: new.catalog_id().ok(),
+            live,
+        }
+    }
+
+    /// Compare the signed revision `old` with the final document. `newer` names the objects
+    /// (by number) that later revisions wrote, when known: every other object is the same in
+    /// both and is not looked at. `None` compares every object.
+    #[must_use]
+    pub fn analyse(&self, old: &Pdf, newer: Option<&BTreeSet<u32>>) -> Changes {
+        let new = self.new;
+        let objects: Vec<(&ObjectId, &Object)> = match newer {
+            None => new.document.objects.iter().collect(),
+            Some(numbers) => numbers
+                .iter()
+                .flat_map(|n| new.document.objects.range((*n, 0)..=(*n, u16::MAX)))
+                .collect(),
+        };
+        compare(old, self, &objects)
+    }
+}
+
+#[expect(
+    clippy::too_many_lines,
+    reason = "one decision table over every kind of changed object"
+)]
+fn compare(old: &Pdf, last: &Final<'_>, objects: &[(&ObjectId, &Object)]) -> Changes {
+    let new = last.new;
     let mut changes = Changes::default();
-    let (Ok(old_pages), Ok(new_pages)) = (old.pages(), new.pages()) else {
+    let (Ok(old_pages), Some(new_pages)) = (old.pages(), last.pages.as_ref()) else {
         changes.disallowed.push("page tree unreadable".into());
         return changes;
     };
-    if old_pages != new_pages {
+    if &old_pages != new_pages {
         changes.disallowed.push(format!(
             "pages added, removed or reordered ({} pages signed, {} now)",
             old_pages.len(),
@@ -113,13 +166,20 @@ pub fn analyse(old: &Pdf, new: &Pdf) -> Changes {
         ));
     }
     let page_of = |id: ObjectId| old_pages.iter().position(|p| *p == id).map(|i| i + 1);
-    let mut content_page = std::collections::HashMap::new();
-    for (index, page) in old_pages.iter().enumerate() {
-        for id in old.document.get_page_contents(*page) {
-            content_page.insert(id, index + 1);
-        }
-    }
-    let catalog_id = new.catalog_id().ok();
+    // Which page each content stream draws, needed only when a content stream changed.
+    let content_page = std::cell::OnceCell::new();
+    let content_page = || {
+        content_page.get_or_init(|| {
+            let mut map = std::collections::HashMap::new();
+            for (index, page) in old_pages.iter().enumerate() {
+                for id in old.document.get_page_contents(*page) {
+                    map.insert(id, index + 1);
+                }
+            }
+            map
+        })
+    };
+    let catalog_id = last.catalog_id;
     let old_form = old
         .catalog()
         .ok()
@@ -127,7 +187,7 @@ pub fn analyse(old: &Pdf, new: &Pdf) -> Changes {
         .and_then(|f| f.as_reference().ok());
     // New objects hanging from new signature fields or the DSS are allowed.
     let mut allowed_roots = Vec::new();
-    for (id, object) in &new.document.objects {
+    for &(id, object) in objects {
         if old.document.objects.contains_key(id) {
             continue;
         }
@@ -139,13 +199,8 @@ pub fn analyse(old: &Pdf, new: &Pdf) -> Changes {
         }
     }
     let allowed = reachable(new, &allowed_roots, 1_000_000);
-    let live = new
-        .document
-        .trailer
-        .get(b"Root")
-        .map(|r| reachable(new, std::slice::from_ref(r), 5_000_000))
-        .unwrap_or_default();
-    for (id, object) in &new.document.objects {
+    let live = &last.live;
+    for &(id, object) in objects {
         let kind = as_dict(object).and_then(|d| name(d, b"Type"));
         if matches!(kind.as_deref(), Some(b"XRef" | b"ObjStm")) {
             continue;
@@ -246,7 +301,7 @@ pub fn analyse(old: &Pdf, new: &Pdf) -> Changes {
             changes
                 .allowed
                 .push(label("document security store updated"));
-        } else if let Some(page) = content_page.get(id) {
+        } else if let Some(page) = content_page().get(id) {
             changes.disallowed.push(format!(
                 "page {page}: content stream {} {} modified",
                 id.0, id.1

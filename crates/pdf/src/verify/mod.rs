@@ -3,6 +3,7 @@
 pub mod changes;
 pub mod cms;
 pub mod digests;
+pub mod history;
 pub mod revocation;
 
 use std::collections::HashMap;
@@ -154,15 +155,23 @@ pub fn verify_pdf_owned(
             .iter()
             .filter_map(|d| cms::parse_certificate(d)),
     );
+    // What later revisions changed, for every signature at once: the revisions are rewound
+    // from the final graph, newest first, instead of each parsed from the start of the file.
+    let signed_ends: Vec<Option<usize>> = found
+        .iter()
+        .map(|s| signed_ranges(s, &pdf.bytes).map(|r| r.end))
+        .collect();
+    let mut later = history::later_changes(&pdf, &signed_ends);
     let mut reports = Vec::new();
     for (index, signature) in found.iter().enumerate() {
         let ahead = Ahead {
             index,
             digests: &digests,
             ends: &ends,
+            later: later[index].take(),
         };
         reports.push(verify_one(
-            &pdf, signature, &ahead, &dss, &mut pool, options, online,
+            &pdf, signature, ahead, &dss, &mut pool, options, online,
         ));
     }
     // B-LTA: a valid document timestamp after a B-LT signature.
@@ -251,12 +260,14 @@ struct Ahead<'a> {
     digests: &'a HashMap<(usize, ObjectIdentifier), Vec<u8>>,
     /// Ends of revisions.
     ends: &'a [usize],
+    /// What later revisions changed (none when this signature covers the whole file).
+    later: Option<Result<Changes>>,
 }
 
 fn verify_one(
     pdf: &reader::Pdf,
     signature: &FoundSignature,
-    ahead: &Ahead<'_>,
+    ahead: Ahead<'_>,
     dss: &crate::dss::DssContent,
     pool: &mut Vec<Certificate>,
     options: &VerifyOptions,
@@ -403,14 +414,13 @@ fn verify_one(
         problems.push("a certificate in the chain was revoked at signing time".into());
     }
     // Later changes.
-    if well_formed && end < bytes.len() {
-        match reader::load_graph(&bytes[..end]) {
-            Ok(old) => report.changes = changes::analyse(&old, pdf),
-            Err(e) => problems.push(format!("signed revision does not parse: {e}")),
-        }
-        for change in &report.changes.disallowed {
-            problems.push(format!("modified after signing: {change}"));
-        }
+    match ahead.later {
+        Some(Ok(changes)) => report.changes = changes,
+        Some(Err(e)) => problems.push(format!("signed revision does not parse: {e}")),
+        None => {}
+    }
+    for change in &report.changes.disallowed {
+        problems.push(format!("modified after signing: {change}"));
     }
     // The level describes the file: evidence fetched online does not count.
     let complete_revocation = !report.revocation.is_empty()

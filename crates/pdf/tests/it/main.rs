@@ -10,6 +10,7 @@
 
 mod document;
 mod freeze;
+mod history;
 mod responder;
 mod revocation;
 mod rotated;
