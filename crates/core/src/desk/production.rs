@@ -278,29 +278,7 @@ pub async fn produce_on_token(
     let subject = subject(&product, &order.form)?;
     let now = platform.clock.now();
     let mut tx = platform.db.begin().await?;
-    // A no-op write takes the order row's lock (PostgreSQL; SQLite's writer lock is already held)
-    // until commit: a second call waits here, then finds the version moved and stops.
-    let locked =
-        sqlx::query("UPDATE desk_orders SET version = version WHERE id = $1 AND version = $2")
-            .bind(&order.id)
-            .bind(order.version)
-            .execute(&mut *tx)
-            .await?;
-    if locked.rows_affected() != 1 {
-        return Err(DeskError::Transition("produce", order.state.as_str()).into());
-    }
-    let current = orders::load_in(platform, &mut tx, &order.id).await?;
-    if current.version != order.version {
-        return Err(DeskError::Transition("produce", current.state.as_str()).into());
-    }
-    let made = sqlx::query("SELECT COUNT(*) AS n FROM desk_tokens WHERE order_id = $1")
-        .bind(&order.id)
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get::<i64, _>("n")?;
-    if made >= order.quantity {
-        return Err(DeskError::Transition("produce", order.state.as_str()).into());
-    }
+    let (current, made) = lock_and_count(platform, &mut tx, order).await?;
     let issued = ca::issue_in(
         platform,
         &mut tx,
@@ -362,14 +340,45 @@ pub async fn produce_on_token(
     ca::certificate(platform, &issued.serial).await
 }
 
-/// A renewal written to the same token keeps the SO PIN sealed at its production.
+/// Takes the order row's lock and counts the certificates already written for it. A no-op write
+/// holds the lock (PostgreSQL; SQLite's writer lock is already held) until commit: a second call
+/// waits here, then finds the version moved and stops; a full order is refused.
+async fn lock_and_count(
+    platform: &Platform,
+    tx: &mut crate::platform::db::Tx,
+    order: &Order,
+) -> Result<(Order, i64), CoreError> {
+    let locked =
+        sqlx::query("UPDATE desk_orders SET version = version WHERE id = $1 AND version = $2")
+            .bind(&order.id)
+            .bind(order.version)
+            .execute(&mut **tx)
+            .await?;
+    if locked.rows_affected() != 1 {
+        return Err(DeskError::Transition("produce", order.state.as_str()).into());
+    }
+    let current = orders::load_in(platform, tx, &order.id).await?;
+    if current.version != order.version {
+        return Err(DeskError::Transition("produce", current.state.as_str()).into());
+    }
+    let made = sqlx::query("SELECT COUNT(*) AS n FROM desk_tokens WHERE order_id = $1")
+        .bind(&order.id)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get::<i64, _>("n")?;
+    if made >= order.quantity {
+        return Err(DeskError::Transition("produce", order.state.as_str()).into());
+    }
+    Ok((current, made))
+}
+
 /// Where a token's SO PIN is sealed: the row of the certificate written to it.
 pub(crate) fn so_pin_sealed_at(certificate_serial: &str) -> SealedAt<'_> {
     SealedAt::new("desk_tokens", "so_pin_sealed", certificate_serial)
 }
 
-/// The SO PIN of the same token under the certificate this order replaces, opened from that
-/// row (the caller seals it again for the new certificate's row).
+/// A renewal written to the same token keeps its SO PIN: the one under the certificate this
+/// order replaces, opened from that row (the caller seals it again for the new one's row).
 async fn inherited_so_pin(
     platform: &Platform,
     tx: &mut crate::platform::db::Tx,

@@ -281,7 +281,11 @@ pub async fn redeem(
         "UPDATE desk_links SET used = 1, new_so_pin_sealed = $2 WHERE token_hash = $1 AND used = 0",
     )
     .bind(&link.index)
-    .bind(platform.cipher.seal(pending_so_pin_at(&link.index), new_so_pin)?)
+    .bind(
+        platform
+            .cipher
+            .seal(pending_so_pin_at(&link.index), new_so_pin)?,
+    )
     .execute(&mut *tx)
     .await?;
     if used.rows_affected() != 1 {

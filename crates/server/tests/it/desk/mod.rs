@@ -2,8 +2,8 @@
 //! signing, payment, review, production and delivery; every refusal leaves the order unchanged.
 
 mod actions;
-mod catalog;
 mod audited;
+mod catalog;
 mod cert_login;
 mod cloud;
 mod dual_control;
