@@ -289,24 +289,33 @@ test.describe.serial('certificate lifecycle on a USB key (SoftHSM2 + key agent)'
       .pop() as { serial: string }
     expect(active, 'an active certificate').toBeTruthy()
 
-    // 解锁: SMS code → one-time unlock code → the agent redeems it and sets the new PIN.
+    // 解锁: the agent makes a redeemer → SMS code → a one-time unlock code bound to it → the
+    // agent redeems the code itself, sets the new PIN and replaces the SO PIN. No PIN reaches
+    // the page: the platform is asked for a code with a redeemer only, and the page never
+    // calls the redemption route.
+    const platformCalls: string[] = []
+    page.on('request', (r) => platformCalls.push(`${r.method()} ${new URL(r.url()).pathname}`))
     await page.getByTestId(`cert-unlock-${active.serial}`).click()
     const sent = await apiAfter(page, 'POST', `/api/v1/certificates/${active.serial}/unlock-code`, () =>
       page.getByTestId('unlock-sms-send-button').click(),
     )
     expect(sent.ok(), await bodyText(sent)).toBe(true)
     await page.getByTestId('unlock-sms-code-input').fill(await inboxCode(page.request, user.phone, 'sms'))
-    await page.getByTestId('unlock-authorise').click()
+    const authorised = await apiAfter(page, 'POST', `/api/v1/certificates/${active.serial}/unlock-authorisation`, () =>
+      page.getByTestId('unlock-authorise').click(),
+    )
+    expect(authorised.ok(), await bodyText(authorised)).toBe(true)
+    expect((authorised.request().postDataJSON() as { redeemer: string }).redeemer).toMatch(/^[0-9a-f]{64}$/)
     await expect(page.getByTestId('unlock-code')).not.toBeEmpty()
     await page.getByTestId('unlock-new-pin').fill('654321')
     await page.getByTestId('unlock-confirm-pin').fill('654321')
     await shot(page, 'lifecycle-unlock')
-    // Redeeming the code is not clicked here: for a certificate renewed through key-update the
-    // server answers "平台未保存该 USB Key 的管理员 PIN" (the token's sealed SO PIN is not carried
-    // over to the renewed certificate), a server-side gap reported separately.
-    await expect(page.getByTestId('unlock-with-agent')).toBeEnabled()
-    await page.getByTestId('unlock-dialog').getByRole('button', { name: 'Close' }).or(page.locator('.el-dialog__headerbtn')).first().click()
+    await page.getByTestId('unlock-with-agent').click()
+    await expect(page.getByText('USB Key 已解锁，请使用新 PIN 码')).toBeVisible()
     await expect(page.getByTestId('unlock-dialog')).toBeHidden()
+    expect(platformCalls.filter((c) => c.includes('/token-unlock/')), 'the page never redeems').toEqual([])
+    // The token takes the new PIN.
+    expect(signet(['token', 'change-pin', '--module', MODULE as string, '--token', tokenLabel, '--pin', '654321', '--new-pin', PIN])).toContain('changed')
 
     // 注销: reason and SMS code; the status turns 已注销.
     await page.getByTestId(`cert-revoke-${active.serial}`).click()
