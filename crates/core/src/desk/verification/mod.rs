@@ -645,6 +645,7 @@ async fn advance(platform: &Platform, order_id: &str) -> Result<OrderState, Core
     if order.state != OrderState::Verifying {
         return Ok(order.state);
     }
+    let order = refund_surplus(platform, &mut tx, order, now).await?;
     let flags = (!manual.is_empty()).then(|| {
         let mut flags = order.flags.clone();
         for flag in manual {
@@ -666,4 +667,42 @@ async fn advance(platform: &Platform, order_id: &str) -> Result<OrderState, Core
     .await?;
     tx.commit().await?;
     Ok(to)
+}
+
+/// A price lowered after payment (an order edited after rejection): before review, what was paid
+/// goes back through the outbox (gateway refunds are whole payments) and the new price is paid
+/// like a first one. The order as it stands afterwards.
+async fn refund_surplus(
+    platform: &Platform,
+    tx: &mut crate::platform::db::Tx,
+    order: Order,
+    now: Timestamp,
+) -> Result<Order, CoreError> {
+    if order.paid_fen.get() <= order.amount_fen.get() {
+        return Ok(order);
+    }
+    let refunded = super::payments::refund_all(tx, &order.id, now).await?;
+    let event = crate::platform::audit::AuditEvent::new(
+        "system",
+        "desk.order.refund_surplus",
+        format!("order:{}", order.id),
+    )
+    .change(
+        serde_json::json!({ "paid_fen": order.paid_fen, "amount_fen": order.amount_fen }),
+        serde_json::json!({ "refunded_fen": refunded }),
+    );
+    platform.audit.append(tx, now, &event).await?;
+    super::notify::applicant(
+        platform,
+        tx,
+        &order,
+        "订单金额已变更",
+        &format!(
+            "金额已变更为 {} 元，原付款 {} 元将原路退回，请按新金额支付。",
+            order.amount_fen.yuan(),
+            refunded.yuan()
+        ),
+    )
+    .await?;
+    orders::load_in(platform, tx, &order.id).await
 }

@@ -12,3 +12,4 @@ mod refusals;
 mod signing;
 mod support;
 mod unlock;
+mod upgrade;
