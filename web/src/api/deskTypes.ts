@@ -231,6 +231,8 @@ export interface OrderDetail {
   term_years: number
   quantity: number
   amount_fen: number
+  /** What the next payment asks for (after an upgrade, the difference to what was paid). */
+  amount_due_fen: number
   paid: boolean
   flags: string[]
   reject_reason: string | null

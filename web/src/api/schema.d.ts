@@ -1715,6 +1715,11 @@ export interface components {
         OrderDetail: {
             /** @description What the reader may do now (`continue`, `cancel`, `pay`, `approve`…). */
             allowed_actions: components["schemas"]["Action"][];
+            /**
+             * @description What the next payment asks for: the price less what is already paid (after an upgrade,
+             *     the difference).
+             */
+            amount_due_fen: components["schemas"]["Fen"];
             amount_fen: components["schemas"]["Fen"];
             certificates: string[];
             created_at: components["schemas"]["i64"];

@@ -55,6 +55,8 @@ pub struct Order {
     pub term_years: i64,
     pub quantity: i64,
     pub amount_fen: Fen,
+    /// What the order's payments hold now (paid and not refunded), from `desk_payments`.
+    pub paid_fen: Fen,
     pub review_first: bool,
     pub paid_at: Option<Timestamp>,
     pub flags: Vec<String>,
@@ -72,10 +74,16 @@ impl Order {
     pub fn facts(&self) -> Facts {
         Facts {
             review_first: self.review_first,
-            paid: self.paid_at.is_some(),
-            free: self.amount_fen.is_zero(),
+            paid: self.paid_fen.get() > 0,
+            due: self.amount_fen.get() > self.paid_fen.get(),
             shipped: self.tracking_number.is_some(),
         }
+    }
+
+    /// What is left to pay: the price less what the order's payments hold (zero when paid or
+    /// free; a price lowered after payment is settled by a refund before review, not here).
+    pub fn due_fen(&self) -> Fen {
+        Fen::new((self.amount_fen.get() - self.paid_fen.get()).max(0))
     }
 
     /// Refuses `event` unless the table allows it from the current state.
@@ -87,7 +95,9 @@ impl Order {
 
 const COLUMNS: &str = "id, number, user_id, product_id, kind, state, form_sealed, subject_name, \
     term_years, quantity, amount_fen, review_first, paid_at, flags, reject_reason, signed_at, \
-    tracking_number, certificate_serial, target_serial, version, created_at, updated_at";
+    tracking_number, certificate_serial, target_serial, version, created_at, updated_at, \
+    (SELECT CAST(COALESCE(SUM(p.amount_fen), 0) AS BIGINT) FROM desk_payments p \
+     WHERE p.order_id = desk_orders.id AND p.state = 'paid') AS paid_fen";
 
 fn internal(error: impl std::fmt::Display) -> CoreError {
     CoreError::internal(format!("order: {error}"))
@@ -118,6 +128,7 @@ fn from_row(platform: &Platform, row: &sqlx::any::AnyRow) -> Result<Order, CoreE
         term_years: row.try_get("term_years")?,
         quantity: row.try_get("quantity")?,
         amount_fen: Fen::new(row.try_get("amount_fen")?),
+        paid_fen: Fen::new(row.try_get("paid_fen")?),
         review_first: row.try_get::<i64, _>("review_first")? == 1,
         paid_at: row.try_get("paid_at")?,
         flags: serde_json::from_str(&flags).map_err(internal)?,

@@ -207,9 +207,12 @@ impl Event {
 )]
 pub struct Facts {
     pub review_first: bool,
+    /// Money is held for the order (a paid payment not refunded): it is refunded, not cancelled.
     pub paid: bool,
-    /// Nothing to pay (an unlock): review follows verification, production follows review.
-    pub free: bool,
+    /// Part of the price is still to be paid: nothing paid yet, or the price rose after a
+    /// payment (an order edited after rejection pays the difference before review). `false` for
+    /// an order with nothing to pay (an unlock).
+    pub due: bool,
     /// A tracking number exists: the parcel has left.
     pub shipped: bool,
 }
@@ -223,23 +226,21 @@ pub fn next(from: OrderState, event: Event, facts: Facts) -> Option<OrderState> 
     use Event as E;
     use OrderState as S;
     let after_review = || {
-        if facts.paid || facts.free {
-            S::AwaitingProduction
-        } else {
+        if facts.due {
             S::AwaitingPayment
+        } else {
+            S::AwaitingProduction
         }
     };
     Some(match (from, event) {
         // A failed identity check can be fixed by editing the form and signing again.
         (S::Drafting | S::Rejected | S::Verifying, E::Edit) => S::Drafting,
         (S::Drafting, E::Submit) => S::Verifying,
-        // Review first, or already paid (a rejected order edited and resubmitted).
-        (S::Verifying, E::Verified) if facts.review_first || facts.paid || facts.free => {
-            S::AwaitingReview
-        }
+        // Review first, or nothing left to pay (a rejected order resubmitted at the price paid).
+        (S::Verifying, E::Verified) if facts.review_first || !facts.due => S::AwaitingReview,
         (S::Verifying, E::Verified) => S::AwaitingPayment,
-        (S::AwaitingPayment, E::Paid) if !facts.paid && facts.review_first => S::AwaitingProduction,
-        (S::AwaitingPayment, E::Paid) if !facts.paid => S::AwaitingReview,
+        (S::AwaitingPayment, E::Paid) if facts.due && facts.review_first => S::AwaitingProduction,
+        (S::AwaitingPayment, E::Paid) if facts.due => S::AwaitingReview,
         (S::AwaitingReview, E::Approve) => after_review(),
         (S::AwaitingReview, E::Reject) => S::Rejected,
         (S::AwaitingProduction, E::ProducedToToken) => S::AwaitingDelivery,

@@ -11,7 +11,7 @@ fn all_facts() -> Vec<Facts> {
         out.push(Facts {
             review_first: bits & 1 != 0,
             paid: bits & 2 != 0,
-            free: bits & 4 != 0,
+            due: bits & 4 != 0,
             shipped: bits & 8 != 0,
         });
     }
@@ -38,39 +38,34 @@ fn expected_edges() -> Vec<(S, E, Guard, S)> {
         edge(
             S::Verifying,
             E::Verified,
-            |f| f.review_first || f.paid || f.free,
+            |f| f.review_first || !f.due,
             S::AwaitingReview,
         ),
         edge(
             S::Verifying,
             E::Verified,
-            |f| !(f.review_first || f.paid || f.free),
+            |f| !f.review_first && f.due,
             S::AwaitingPayment,
         ),
         edge(
             S::AwaitingPayment,
             E::Paid,
-            |f| !f.paid && f.review_first,
+            |f| f.due && f.review_first,
             S::AwaitingProduction,
         ),
         edge(
             S::AwaitingPayment,
             E::Paid,
-            |f| !f.paid && !f.review_first,
+            |f| f.due && !f.review_first,
             S::AwaitingReview,
         ),
         edge(
             S::AwaitingReview,
             E::Approve,
-            |f| f.paid || f.free,
+            |f| !f.due,
             S::AwaitingProduction,
         ),
-        edge(
-            S::AwaitingReview,
-            E::Approve,
-            |f| !(f.paid || f.free),
-            S::AwaitingPayment,
-        ),
+        edge(S::AwaitingReview, E::Approve, |f| f.due, S::AwaitingPayment),
         edge(S::AwaitingReview, E::Reject, |_| true, S::Rejected),
         edge(
             S::AwaitingProduction,
@@ -203,7 +198,7 @@ fn the_web_app_guards_are_what_the_table_says() {
     let unpaid = Facts {
         review_first: false,
         paid: false,
-        free: false,
+        due: true,
         shipped: false,
     };
     let continue_in = |state| {
@@ -246,25 +241,25 @@ const FACTS: [Facts; 4] = [
     Facts {
         review_first: true,
         paid: false,
-        free: false,
+        due: true,
         shipped: false,
     },
     Facts {
         review_first: true,
         paid: true,
-        free: false,
+        due: false,
         shipped: false,
     },
     Facts {
         review_first: false,
         paid: false,
-        free: false,
+        due: true,
         shipped: false,
     },
     Facts {
         review_first: false,
         paid: true,
-        free: false,
+        due: false,
         shipped: false,
     },
 ];
@@ -306,7 +301,7 @@ fn review_first_means_review_before_payment() {
     let first = Facts {
         review_first: true,
         paid: false,
-        free: false,
+        due: true,
         shipped: false,
     };
     assert_eq!(
@@ -320,7 +315,7 @@ fn review_first_means_review_before_payment() {
     let pay_first = Facts {
         review_first: false,
         paid: false,
-        free: false,
+        due: true,
         shipped: false,
     };
     assert_eq!(
@@ -334,7 +329,7 @@ fn review_first_means_review_before_payment() {
     let paid = Facts {
         review_first: false,
         paid: true,
-        free: false,
+        due: false,
         shipped: false,
     };
     assert_eq!(
@@ -348,7 +343,7 @@ fn paid_orders_are_refunded_not_cancelled() {
     let paid = Facts {
         review_first: false,
         paid: true,
-        free: false,
+        due: false,
         shipped: false,
     };
     assert_eq!(next(OrderState::AwaitingReview, Event::Cancel, paid), None);
@@ -359,7 +354,7 @@ fn paid_orders_are_refunded_not_cancelled() {
     let unpaid = Facts {
         review_first: true,
         paid: false,
-        free: false,
+        due: true,
         shipped: false,
     };
     assert_eq!(
@@ -367,6 +362,35 @@ fn paid_orders_are_refunded_not_cancelled() {
         None
     );
     assert_eq!(next(OrderState::AwaitingPayment, Event::Paid, paid), None);
+}
+
+#[test]
+fn finding_6_a_price_rise_after_payment_is_paid_before_review() {
+    // Paid once, the price rose after a rejection: money is held and more is due.
+    for review_first in [false, true] {
+        let topped = Facts {
+            review_first,
+            paid: true,
+            due: true,
+            shipped: false,
+        };
+        let after_check = next(OrderState::Verifying, Event::Verified, topped);
+        if review_first {
+            assert_eq!(after_check, Some(OrderState::AwaitingReview));
+            assert_eq!(
+                next(OrderState::AwaitingReview, Event::Approve, topped),
+                Some(OrderState::AwaitingPayment)
+            );
+        } else {
+            assert_eq!(after_check, Some(OrderState::AwaitingPayment));
+        }
+        assert!(next(OrderState::AwaitingPayment, Event::Paid, topped).is_some());
+        // The money held is refunded, never lost to a cancellation.
+        assert_eq!(
+            next(OrderState::AwaitingPayment, Event::Cancel, topped),
+            None
+        );
+    }
 }
 
 #[test]

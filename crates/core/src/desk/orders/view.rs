@@ -115,7 +115,10 @@ pub async fn list(
     let rows = sqlx::query(
         "SELECT o.id, o.number, o.product_id, p.name AS product_name, o.kind, o.state, o.subject_name, \
          o.summary, o.amount_fen, o.paid_at, o.flags, o.tracking_number, o.created_at, o.updated_at, \
-         o.review_first, p.settings FROM desk_orders o JOIN desk_products p ON p.id = o.product_id \
+         o.review_first, p.settings, \
+         (SELECT CAST(COALESCE(SUM(m.amount_fen), 0) AS BIGINT) FROM desk_payments m \
+          WHERE m.order_id = o.id AND m.state = 'paid') AS paid_fen \
+         FROM desk_orders o JOIN desk_products p ON p.id = o.product_id \
          WHERE ($1 = '' OR o.user_id = $1) ORDER BY o.created_at DESC, o.number DESC LIMIT 500",
     )
     .bind(user_id.unwrap_or(""))
@@ -161,12 +164,15 @@ pub async fn list(
             .map(|s| s.medium)
             .map_err(|e| CoreError::internal(format!("product settings: {e}")))?;
         let amount_fen = Fen::new(row.try_get("amount_fen")?);
-        let paid = row.try_get::<Option<i64>, _>("paid_at")?.is_some();
+        let paid_fen: i64 = row.try_get("paid_fen")?;
+        let due = amount_fen.get() > paid_fen;
+        // Paid means nothing is left to pay (a price raised after payment is unpaid again).
+        let paid = row.try_get::<Option<i64>, _>("paid_at")?.is_some() && !due;
         let tracking_number: Option<String> = row.try_get("tracking_number")?;
         let facts = Facts {
             review_first: row.try_get::<i64, _>("review_first")? == 1,
-            paid,
-            free: amount_fen.is_zero(),
+            paid: paid_fen > 0,
+            due,
             shipped: tracking_number.is_some(),
         };
         let viewer = if user_id.is_some() {
@@ -220,6 +226,9 @@ pub struct OrderDetail {
     pub term_years: i64,
     pub quantity: i64,
     pub amount_fen: Fen,
+    /// What the next payment asks for: the price less what is already paid (after an upgrade,
+    /// the difference).
+    pub amount_due_fen: Fen,
     pub paid: bool,
     pub flags: Vec<String>,
     pub reject_reason: Option<String>,
@@ -272,7 +281,8 @@ pub async fn detail_for(
         term_years: order.term_years,
         quantity: order.quantity,
         amount_fen: order.amount_fen,
-        paid: order.paid_at.is_some(),
+        amount_due_fen: order.due_fen(),
+        paid: order.paid_at.is_some() && !order.facts().due,
         flags: order.flags.clone(),
         reject_reason: order.reject_reason.clone(),
         signed_at: order.signed_at,

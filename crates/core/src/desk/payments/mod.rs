@@ -71,7 +71,8 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<Payment, CoreError> {
     })
 }
 
-/// Opens a payment for the order's amount.
+/// Opens a payment for what is left to pay: the order's price, or after a price rise the
+/// difference to what was paid.
 pub async fn create(
     platform: &Platform,
     order: &Order,
@@ -81,12 +82,13 @@ pub async fn create(
     let now = platform.clock.now();
     let id = uuid::Uuid::new_v4().to_string();
     let product = catalog::product(platform, &order.product_id).await?;
+    let amount = order.due_fen();
     let code = platform
         .payments
         .create(&PaymentRequest {
             payment_id: &id,
             channel: channel.as_str(),
-            amount_fen: order.amount_fen.get(),
+            amount_fen: amount.get(),
             description: &product.name,
         })
         .await?;
@@ -98,7 +100,7 @@ pub async fn create(
     .bind(&id)
     .bind(&order.id)
     .bind(channel.as_str())
-    .bind(order.amount_fen.get())
+    .bind(amount.get())
     .bind(now)
     .execute(&mut *tx)
     .await?;
@@ -117,7 +119,7 @@ pub async fn create(
         id,
         order_id: order.id.clone(),
         channel: channel.as_str().to_owned(),
-        amount_fen: order.amount_fen,
+        amount_fen: amount,
         state: PaymentStatus::Pending,
         code_url: Some(code.code_url),
         paid_at: None,
@@ -202,6 +204,8 @@ async fn settle(platform: &Platform, note: Notification) -> Result<Payment, Core
         return Err(DeskError::NotificationReplayed.into());
     }
     let paid = note.result == "paid";
+    // Read before the payment moves: what the order still owed is the amount this one must pay.
+    let order = orders::load_in(platform, &mut tx, &payment.order_id).await?;
     status::apply(
         &mut tx,
         &PaymentChange {
@@ -220,9 +224,9 @@ async fn settle(platform: &Platform, note: Notification) -> Result<Payment, Core
     .ok_or(DeskError::NotificationReplayed)?;
     let mut produce_now = false;
     if paid {
-        let order = orders::load_in(platform, &mut tx, &payment.order_id).await?;
-        if order.check(Event::Paid).is_err() {
-            // Paid after the order was cancelled (or paid twice): the money goes back by itself.
+        if order.check(Event::Paid).is_err() || payment.amount_fen != order.due_fen() {
+            // Paid after the order was cancelled (or paid twice, or a payment opened for an
+            // amount the order no longer owes): the money goes back by itself.
             refund_later(&mut tx, &payment, now).await?;
             tx.commit().await?;
             tracing::info!(payment = %payment.id, order = %order.number, "late payment refunded");
@@ -271,17 +275,11 @@ pub async fn refund(platform: &Platform, order: &Order, actor: &str) -> Result<O
     order.check(Event::Refund)?;
     let now = platform.clock.now();
     let mut tx = platform.db.begin().await?;
-    let row = sqlx::query(
-        "SELECT id, order_id, channel, amount_fen, state, paid_at, created_at FROM desk_payments \
-         WHERE order_id = $1 AND state = 'paid' ORDER BY created_at DESC LIMIT 1",
-    )
-    .bind(&order.id)
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or(DeskError::NotPaid)?;
-    let paid = from_row(&row)?;
-    // Of two concurrent refunds only one moves the payment; the other finds it refunded.
-    refund_later(&mut tx, &paid, now).await?;
+    // Every payment the order holds goes back (the price and, after an upgrade, the difference).
+    let refunded = refund_all(&mut tx, &order.id, now).await?;
+    if refunded.is_zero() {
+        return Err(DeskError::NotPaid.into());
+    }
     orders::apply(
         platform,
         &mut tx,
@@ -290,7 +288,7 @@ pub async fn refund(platform: &Platform, order: &Order, actor: &str) -> Result<O
             Event::Refund,
             actor,
             Note::Refunded {
-                amount_fen: paid.amount_fen,
+                amount_fen: refunded,
             },
             now,
         ),
@@ -306,6 +304,32 @@ pub async fn refund(platform: &Platform, order: &Order, actor: &str) -> Result<O
     .await?;
     tx.commit().await?;
     orders::load(platform, &order.id).await
+}
+
+/// Refunds, in `tx`, every paid payment of an order (each whole: a gateway refund is numbered
+/// by its payment); the total. Of two concurrent refunds only one moves each payment; the other
+/// finds it refunded and fails.
+pub(crate) async fn refund_all(
+    tx: &mut Tx,
+    order_id: &str,
+    now: Timestamp,
+) -> Result<Fen, CoreError> {
+    let rows = sqlx::query(
+        "SELECT id, order_id, channel, amount_fen, state, paid_at, created_at FROM desk_payments \
+         WHERE order_id = $1 AND state = 'paid' ORDER BY created_at",
+    )
+    .bind(order_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut total = Fen::ZERO;
+    for row in &rows {
+        let payment = from_row(row)?;
+        refund_later(tx, &payment, now).await?;
+        total = total
+            .checked_add(payment.amount_fen)
+            .ok_or_else(|| CoreError::internal("refund total overflows"))?;
+    }
+    Ok(total)
 }
 
 /// Marks a paid payment refunded and queues the gateway call, in `tx`.

@@ -8,7 +8,7 @@ use sqlx::Row as _;
 
 use super::DeskError;
 use super::catalog::{self, Method, Product, SubjectKind};
-use super::orders::{self, ApplicationForm, Change, Columns, Event, Note, Order, OrderState};
+use super::orders::{ApplicationForm, Order, OrderState};
 use crate::Platform;
 use crate::error::CoreError;
 use crate::platform::accounts::fields::Phone;
@@ -18,10 +18,13 @@ use crate::platform::providers::{CheckOutcome, SmsMessage, Transfer};
 
 mod deposit;
 mod limits;
+mod settle;
 mod status;
 
 pub use deposit::{confirm_deposit, parse_yuan};
 pub use limits::{MAX_DEPOSITS, MAX_LOOKUPS};
+use settle::advance;
+pub use settle::choose_offline;
 pub use status::{VerificationEvent, VerificationStatus};
 
 use crate::platform::machine::Machine as _;
@@ -577,99 +580,4 @@ pub async fn finish_face(
         return Err(DeskError::LinkExpired.into());
     }
     advance(platform, &order_id).await
-}
-
-/// The offline mail flow (APP-15): the applicant mails the signed paper form; every party not
-/// yet checked goes to a reviewer, and the order moves on.
-pub async fn choose_offline(platform: &Platform, order: &Order) -> Result<OrderState, CoreError> {
-    if order.state != OrderState::Verifying {
-        return Err(DeskError::Transition("verify", order.state.as_str()).into());
-    }
-    let product = catalog::product(platform, &order.product_id).await?;
-    let done = current(platform, order).await?;
-    for requirement in requirements(&product, &order.form) {
-        if done
-            .iter()
-            .any(|v| v.party == requirement.party && v.state.settles_party())
-        {
-            continue;
-        }
-        let method = requirement
-            .methods
-            .first()
-            .copied()
-            .unwrap_or(Method::ThreeFactor);
-        insert(
-            platform,
-            order,
-            &NewSession {
-                id: None,
-                party: requirement.party,
-                method,
-                state: VerificationStatus::Manual,
-                attempts: 0,
-                secret: None,
-                detail: "申请人选择线下邮寄申请表，待收到纸质材料后人工审核".into(),
-                expires_at: platform.clock.now(),
-            },
-        )
-        .await?;
-    }
-    advance(platform, &order.id).await
-}
-
-/// Moves a verifying order on once every party passed or went to a person, by a check of the
-/// data the form holds now; flags the latter.
-async fn advance(platform: &Platform, order_id: &str) -> Result<OrderState, CoreError> {
-    let order = orders::load(platform, order_id).await?;
-    if order.state != OrderState::Verifying {
-        return Ok(order.state);
-    }
-    let product = catalog::product(platform, &order.product_id).await?;
-    // Only checks of the identities the form names now count (a form edited after a pass
-    // needs a new check).
-    let all = list(platform, &order).await?;
-    for requirement in requirements(&product, &order.form) {
-        let settled = all
-            .iter()
-            .any(|v| v.current && v.party == requirement.party && v.state.settles_party());
-        if !settled {
-            return Ok(order.state);
-        }
-    }
-    // Every hand-over to a person stays a flag for the reviewer, even when the party passed
-    // another way afterwards (or the form was edited since).
-    let manual: Vec<String> = all
-        .iter()
-        .rev()
-        .filter(|v| v.state == VerificationStatus::Manual)
-        .map(|v| v.detail.clone())
-        .collect();
-    let now = platform.clock.now();
-    let mut tx = platform.db.begin().await?;
-    let order = orders::load_in(platform, &mut tx, order_id).await?;
-    if order.state != OrderState::Verifying {
-        return Ok(order.state);
-    }
-    let flags = (!manual.is_empty()).then(|| {
-        let mut flags = order.flags.clone();
-        for flag in manual {
-            if !flags.contains(&flag) {
-                flags.push(flag);
-            }
-        }
-        flags
-    });
-    let to = orders::apply(
-        platform,
-        &mut tx,
-        &order,
-        &Change::new(Event::Verified, "system", Note::Verified, now).with(Columns {
-            flags,
-            ..Columns::default()
-        }),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(to)
 }

@@ -18,3 +18,4 @@ mod sealed;
 mod signing;
 pub(crate) mod support;
 mod unlock;
+mod upgrade;
