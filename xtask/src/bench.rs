@@ -156,7 +156,7 @@ fn pdf(root: &Path) -> anyhow::Result<()> {
         sign / py_sign
     );
     println!(
-        "| verify | {verify:.1} | {py_verify:.1} | {:.1}x | >= 10x |",
+        "| verify | {verify:.1} | {py_verify:.1} | {:.1}x | >= 20x |",
         verify / py_verify
     );
     // The memory figure on a large file stands beside the table.
@@ -223,7 +223,18 @@ fn real_files(root: &Path) -> anyhow::Result<()> {
         )
     };
     let text = dir.join("text201.pdf");
-    ours("make-text", &text, &text)?;
+    // Writing the text prints no figures: run it, do not measure it.
+    shell::output(
+        cargo()
+            .args(["run", "--quiet", "--release", "-p", "signet-pdf"])
+            .args(["--example", "bench_file", "--"])
+            .arg(&dir)
+            .arg("make-text")
+            .arg(&text)
+            .arg(&text)
+            .current_dir(root),
+    )
+    .context("writing the 201-page text")?;
     println!("\nPDF, real files, RSA-2048, in-process TSA; each operation in its own process:");
     println!(
         "| file | operation | Signet s | Signet peak MiB | pyHanko s | pyHanko peak MiB | goal |"
