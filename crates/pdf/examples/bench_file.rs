@@ -6,6 +6,8 @@
 //! - `sign-bt`: one invisible signature at B-T;
 //! - `sign-riding`: B-LTA with a visible seal on the last page and a riding seal over every
 //!   page (one signature per page, then the main one, the `/DSS` and a document timestamp);
+//! - `sign-riding-bt`, `sign-riding-bb`: the same seals at B-T (every slice and the main
+//!   signature timestamped) and at B-B (none): the difference is what the timestamps cost;
 //! - `verify`: every signature of INPUT, trusting ca.pem; fails unless all are valid;
 //! - `make-text`: write the 201-page text document of `examples/bench.rs` to OUTPUT.
 //!
@@ -160,10 +162,20 @@ fn main() -> Result<(), Failure> {
         options.level = Level::BT;
         options.tsa = Some(&tsa);
         options.extra_certificates = vec![tsa_certificate.clone(), ca.clone()];
-        if operation == "sign-riding" {
+        if operation.starts_with("sign-riding") {
             let pages = signet_pdf::reader::load_graph(&bytes)?.pages()?.len();
-            options.level = Level::BLTA;
-            options.revocation = Some(&revocation);
+            options.level = match operation.as_str() {
+                "sign-riding" => Level::BLTA,
+                "sign-riding-bt" => Level::BT,
+                "sign-riding-bb" => Level::BB,
+                other => return Err(format!("unknown operation {other}").into()),
+            };
+            if options.level == Level::BB {
+                options.tsa = None;
+            }
+            if options.level == Level::BLTA {
+                options.revocation = Some(&revocation);
+            }
             options.seal = Some(VisibleSeal {
                 png: seal_png()?,
                 page: pages,

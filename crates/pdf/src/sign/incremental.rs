@@ -171,7 +171,8 @@ impl Signing {
 /// digest of the signed byte ranges. `reserve` is the `/Contents` size in bytes.
 ///
 /// The digest continues the state carried over the file so far: only the new revision is
-/// hashed. Nothing changes when this fails.
+/// hashed. Nothing changes when this fails. Returns how many bytes of the reservation the
+/// signature took.
 pub fn append_signature(
     signing: &mut Signing,
     spec: &FieldSpec<'_>,
@@ -179,7 +180,7 @@ pub fn append_signature(
     reserve: usize,
     algorithm: ObjectIdentifier,
     sign: &dyn Fn(&[u8]) -> Result<Vec<u8>>,
-) -> Result<()> {
+) -> Result<usize> {
     let pdf = &signing.pdf;
     let pages = pdf.pages()?;
     let page = *pages.get(spec.page).ok_or_else(|| {
@@ -219,15 +220,15 @@ pub fn append_signature(
         .ok_or_else(|| PdfError::Malformed("signature object not written".into()))?
         - appended.base;
     let mut hash = signing.hash_to_end(algorithm)?;
-    fill(&mut tail, appended.base, object, reserve, &mut hash, sign)?;
+    let used = fill(&mut tail, appended.base, object, reserve, &mut hash, sign)?;
     signing.pdf.absorb(&tail, &appended)?;
     signing.keep(hash);
-    Ok(())
+    Ok(used)
 }
 
 /// In `tail` (the revision, appended at `base`), write the real `/ByteRange` of the signature
 /// object at `object`, sign, write `/Contents`; `hash` (over the file before `tail`) moves to
-/// the end of the signed file.
+/// the end of the signed file. Returns the length of what `sign` returned.
 fn fill(
     tail: &mut [u8],
     base: usize,
@@ -235,7 +236,7 @@ fn fill(
     reserve: usize,
     hash: &mut RunningHash,
     sign: &dyn Fn(&[u8]) -> Result<Vec<u8>>,
-) -> Result<()> {
+) -> Result<usize> {
     let missing = || PdfError::Malformed("signature placeholder not found in output".into());
     let object_end = find(&tail[object..], b"endobj").ok_or_else(missing)? + object;
     let text = &tail[object..object_end];
@@ -280,5 +281,5 @@ fn fill(
     // Later signatures cover this one's `/Contents` too.
     signed.update(&tail[open..]);
     *hash = signed;
-    Ok(())
+    Ok(contents.len())
 }

@@ -178,7 +178,12 @@ fn initial_reserve(credentials: &Credentials, timestamped: bool) -> usize {
     certificates + 2048 + if timestamped { 12 * 1024 } else { 0 }
 }
 
-/// Append one signature, growing the placeholder and retrying if the CMS did not fit.
+/// Room left in a `/Contents` reservation sized from an earlier signature by the same signer
+/// and TSA: its signature value, timestamp serial and time vary by a few bytes.
+const RESERVE_MARGIN: usize = 512;
+
+/// Append one signature, growing the placeholder and retrying if the CMS did not fit. Returns
+/// the bytes the signature took.
 fn sign_once(
     signing: &mut Signing,
     spec: &FieldSpec<'_>,
@@ -186,7 +191,7 @@ fn sign_once(
     mut reserve: usize,
     algorithm: ObjectIdentifier,
     sign: &dyn Fn(&[u8]) -> Result<Vec<u8>>,
-) -> Result<()> {
+) -> Result<usize> {
     for _ in 0..3 {
         match append_signature(signing, spec, kind, reserve, algorithm, sign) {
             Err(PdfError::PlaceholderTooSmall { needed, .. }) => reserve = needed + 1024,
@@ -259,7 +264,10 @@ pub fn sign_pdf_owned(
             timestamp,
         })
     };
-    let reserve = initial_reserve(credentials, timestamp.is_some());
+    // The first signature reserves a generous estimate; every later one (riding-seal slices, the
+    // main signature) reserves what the first took and a margin, which keeps a 200-slice seal
+    // from carrying megabytes of zeros that every reader parses.
+    let mut reserve = initial_reserve(credentials, timestamp.is_some());
     let mut signing = Signing::new(reader::load_lean(input)?);
     if let Some(riding) = &options.riding_seal {
         let placements = seal::riding_placements_in(&signing.pdf, riding)?;
@@ -275,7 +283,8 @@ pub fn sign_pdf_owned(
                     appearance: &appearance,
                 }),
             };
-            sign_once(&mut signing, &spec, &kind, reserve, digest_algorithm, &sign)?;
+            let used = sign_once(&mut signing, &spec, &kind, reserve, digest_algorithm, &sign)?;
+            reserve = used + RESERVE_MARGIN;
         }
     }
     if let Some(visible) = &options.seal {
@@ -341,4 +350,5 @@ fn timestamp_document(signing: &mut Signing, tsa: &dyn TimestampSource) -> Resul
         sha256,
         &sign,
     )
+    .map(drop)
 }

@@ -31,32 +31,34 @@ fn as_dict(object: &Object) -> Option<&Dictionary> {
     }
 }
 
-/// Objects reachable from `start` (bounded).
-fn reachable(pdf: &Pdf, start: &[Object], limit: usize) -> HashSet<ObjectId> {
+/// Objects reachable from `start` (bounded), walked by reference: copying each object on the
+/// way cost a riding-sealed file's verification most of its time (each slice walks every later
+/// slice's field and appearance).
+fn reachable<'a>(pdf: &'a Pdf, start: &'a [Object], limit: usize) -> HashSet<ObjectId> {
     let mut seen = HashSet::new();
-    let mut stack: Vec<(Object, usize)> = start.iter().map(|o| (o.clone(), 0)).collect();
+    let mut stack: Vec<(&'a Object, usize)> = start.iter().map(|o| (o, 0)).collect();
     while let Some((object, depth)) = stack.pop() {
         if depth > MAX_DEPTH * 4 || seen.len() > limit {
             break;
         }
         match object {
             Object::Reference(id) => {
-                if seen.insert(id)
-                    && let Ok(target) = pdf.document.get_object(id)
+                if seen.insert(*id)
+                    && let Ok(target) = pdf.document.get_object(*id)
                 {
-                    stack.push((target.clone(), depth + 1));
+                    stack.push((target, depth + 1));
                 }
             }
-            Object::Array(items) => stack.extend(items.into_iter().map(|i| (i, depth + 1))),
+            Object::Array(items) => stack.extend(items.iter().map(|i| (i, depth + 1))),
             Object::Dictionary(dict) => {
                 stack.extend(
                     dict.iter()
                         .filter(|(k, _)| k.as_slice() != b"Parent" && k.as_slice() != b"P")
-                        .map(|(_, v)| (v.clone(), depth + 1)),
+                        .map(|(_, v)| (v, depth + 1)),
                 );
             }
             Object::Stream(stream) => {
-                stack.extend(stream.dict.iter().map(|(_, v)| (v.clone(), depth + 1)));
+                stack.extend(stream.dict.iter().map(|(_, v)| (v, depth + 1)));
             }
             _ => {}
         }

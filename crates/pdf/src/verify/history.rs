@@ -9,6 +9,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt::Write as _;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use lopdf::{Dictionary, Object, ObjectId, ObjectStream};
 
@@ -297,8 +298,12 @@ impl<'a> History<'a> {
                     .and_then(|o| o.as_stream().ok().cloned())
                     .ok_or_else(|| unusable("object stream did not parse"))?;
                 count_parsed(stream.content.len());
-                let parsed = ObjectStream::new_with_limit(&stream, Some(MAX_STREAM_BYTES))
-                    .map_err(|e| unusable(&format!("object stream: {e}")))?;
+                // lopdf reads attacker-controlled bytes here too: a panic is an error.
+                let parsed = catch_unwind(AssertUnwindSafe(|| {
+                    ObjectStream::new_with_limit(&stream, Some(MAX_STREAM_BYTES))
+                }))
+                .map_err(|_| unusable("object stream parser failure"))?
+                .map_err(|e| unusable(&format!("object stream: {e}")))?;
                 self.containers.insert(offset, parsed);
             }
             let object = self
@@ -376,9 +381,11 @@ fn read_stream(bytes: &[u8], at: usize) -> Result<Section> {
         .and_then(|o| o.as_stream().ok().cloned())
         .filter(|s| s.dict.has_type(b"XRef"))
         .ok_or_else(|| unusable("cross-reference stream did not parse"))?;
-    let data = stream
-        .decompressed_content_with_limit(MAX_STREAM_BYTES)
-        .map_err(|e| unusable(&format!("cross-reference stream: {e}")))?;
+    let data = catch_unwind(AssertUnwindSafe(|| {
+        stream.decompressed_content_with_limit(MAX_STREAM_BYTES)
+    }))
+    .map_err(|_| unusable("cross-reference stream decoder failure"))?
+    .map_err(|e| unusable(&format!("cross-reference stream: {e}")))?;
     count_parsed(data.len());
     let entries = decode_stream(&stream.dict, &data)?;
     Ok(Section {

@@ -163,3 +163,25 @@ fn verifying_the_riding_seal_parses_the_file_once_and_rewinds_every_revision() {
         "verifying parsed {parsed} bytes of a {file}-byte file"
     );
 }
+
+/// After the first slice, each signature reserves what the first one took and a margin: a
+/// fixed generous reservation (17 KiB, 34 KiB of hex zeros) per slice made the riding seal
+/// carry megabytes that every reader parses and hashes.
+#[test]
+fn riding_seal_slices_reserve_what_the_first_signature_took() {
+    let input = scan(PAGES);
+    let (signed, _) = sign_riding(&input, Level::BT);
+    let pdf = signet_pdf::reader::load_lean(signed).unwrap();
+    let found = signet_pdf::signatures::find_signatures(&pdf).unwrap();
+    assert_eq!(found.len(), PAGES + 1);
+    for signature in &found[1..] {
+        let hole =
+            usize::try_from(signature.byte_range[2] - signature.byte_range[1] - 2).unwrap() / 2;
+        let used = signature.contents.len();
+        assert!(
+            used <= hole && hole - used <= 1024,
+            "{}: {used} bytes of CMS in a {hole}-byte reservation",
+            signature.field_name
+        );
+    }
+}
