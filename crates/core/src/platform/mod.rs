@@ -14,6 +14,7 @@ pub mod machine;
 pub mod mask;
 pub mod providers;
 pub mod random;
+pub mod rate_counters;
 pub mod sessions;
 pub mod sms_codes;
 pub mod wing_state;

@@ -58,6 +58,8 @@ impl Builder {
         }
         let server_config = ServerConfig {
             writes_per_minute: self.writes_per_minute,
+            pki_per_minute: self.writes_per_minute,
+            guarded_per_minute: self.writes_per_minute,
             ..ServerConfig::default()
         };
         let state = AppState::new(platform, server_config);
