@@ -31,6 +31,14 @@ const DEBIAN: &[(&str, &str)] = &[
 /// Debian packages only `cargo xtask bench pdf` needs: `LibreOffice` makes its CJK contract.
 const BENCH_DEBIAN: &[(&str, &str)] = &[("libreoffice-writer-nogui", "/usr/bin/soffice")];
 
+/// Debian packages only `cargo xtask bench pki` needs: the external load generator and the web
+/// server whose static file is the reference for one OCSP answer over HTTP.
+const BENCH_PKI_DEBIAN: &[(&str, &str)] = &[
+    ("openssl", "/usr/bin/openssl"),
+    ("wrk", "/usr/bin/wrk"),
+    ("nginx-light", "/usr/sbin/nginx"),
+];
+
 /// Python packages: the independent validators, aiosmtpd (the SMTP server the production-mode
 /// test sends a real e-mail to) and img2pdf/Pillow for the scans of the PDF tests and bench.
 const PYTHON: &[&str] = &[
@@ -61,6 +69,11 @@ pub fn debian_packages() -> anyhow::Result<String> {
 /// What `cargo xtask bench pdf` needs beyond the tests' packages.
 pub fn bench_debian_packages() -> anyhow::Result<String> {
     install_debian(&[DEBIAN, BENCH_DEBIAN].concat())
+}
+
+/// What `cargo xtask bench pki` needs: openssl, wrk and nginx.
+pub fn bench_pki_debian_packages() -> anyhow::Result<String> {
+    install_debian(BENCH_PKI_DEBIAN)
 }
 
 fn install_debian(wanted: &[(&str, &str)]) -> anyhow::Result<String> {

@@ -46,6 +46,10 @@ struct FileSettings {
     sandbox: Option<bool>,
     sandbox_public: Option<bool>,
     writes_per_minute: Option<u32>,
+    pki_per_minute: Option<u32>,
+    guarded_per_minute: Option<u32>,
+    trusted_proxies: Option<Vec<String>>,
+    client_ip_header: Option<String>,
     smtp: Option<SmtpConfig>,
     sms: Option<SmsConfig>,
     wechat_pay: Option<WechatPayConfig>,
@@ -67,6 +71,15 @@ pub struct Settings {
     /// Sandbox on a non-loopback address (a shared demo machine): refused without it.
     pub sandbox_public: bool,
     pub writes_per_minute: u32,
+    /// `/pki` requests per client address per minute.
+    pub pki_per_minute: u32,
+    /// Requests that guard accounts (SMS, logins, PIN tries) per client address per minute,
+    /// counted in the database across nodes.
+    pub guarded_per_minute: u32,
+    /// Reverse proxies (addresses or CIDR ranges) whose `client_ip_header` is believed.
+    pub trusted_proxies: Vec<String>,
+    /// The header those proxies put the client's address in (`X-Forwarded-For`, `X-Real-IP`).
+    pub client_ip_header: Option<String>,
     /// The real providers (production mode only).
     pub gateways: GatewaysConfig,
 }
@@ -89,6 +102,9 @@ impl Settings {
                 "sandbox",
                 "sandbox_public",
                 "writes_per_minute",
+                "pki_per_minute",
+                "guarded_per_minute",
+                "client_ip_header",
             ]))
             .extract()
             .context("reading settings")?;
@@ -111,6 +127,10 @@ impl Settings {
             sandbox: file.sandbox.unwrap_or(false),
             sandbox_public: file.sandbox_public.unwrap_or(false),
             writes_per_minute: file.writes_per_minute.unwrap_or(300),
+            pki_per_minute: file.pki_per_minute.unwrap_or(6_000),
+            guarded_per_minute: file.guarded_per_minute.unwrap_or(30),
+            trusted_proxies: file.trusted_proxies.unwrap_or_default(),
+            client_ip_header: file.client_ip_header,
             gateways: GatewaysConfig {
                 smtp: file.smtp,
                 sms: file.sms,
@@ -190,6 +210,10 @@ mod tests {
             sandbox: false,
             sandbox_public: false,
             writes_per_minute: 300,
+            pki_per_minute: 6_000,
+            guarded_per_minute: 30,
+            trusted_proxies: Vec::new(),
+            client_ip_header: None,
             gateways: GatewaysConfig::default(),
         }
     }

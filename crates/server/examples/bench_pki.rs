@@ -1,6 +1,8 @@
 //! Benchmark for `cargo xtask bench pki`: certificates issued per second for each algorithm
 //! (subject key made beforehand), without and with the database write, and OCSP answers per
-//! second over HTTP on loopback. Prints one `name: rate/s` line per figure.
+//! second over HTTP on loopback: from a client in this process, and from `wrk` beside nginx
+//! serving a static file of the answer's size (with `--wrk`, which `cargo xtask bench pki`
+//! passes after installing both). Prints one `name: rate/s` line per figure.
 
 use std::process::Command;
 use std::sync::Arc;
@@ -187,6 +189,128 @@ async fn ocsp_over_http(base: &str, request: Vec<u8>, seconds: f64) -> Result<f6
     Ok(answered / began.elapsed().as_secs_f64())
 }
 
+/// The OCSP figure measured from outside: `wrk` (Debian's) posts the request to this process's
+/// server, then fetches a static file of the answer's size from nginx (Debian's) on the same
+/// machine in the same run, the physical limit of one HTTP answer of that size. Prints
+/// `ocsp over http (wrk): …/s` and `nginx static file of the same size (wrk): …/s`.
+async fn external_figures(
+    dir: &std::path::Path,
+    base: &str,
+    request: &[u8],
+    seconds: f64,
+) -> Result<(), Error> {
+    let answer_len = reqwest::Client::new()
+        .post(format!("{base}/pki/ecc/ocsp"))
+        .header("content-type", "application/ocsp-request")
+        .body(request.to_vec())
+        .send()
+        .await?
+        .bytes()
+        .await?
+        .len();
+    println!("ocsp answer size: {answer_len} bytes");
+    let duration = format!("{}s", seconds.ceil().max(1.0));
+    let script = dir.join("post.lua");
+    let body = dir.join("req.der");
+    std::fs::write(&body, request)?;
+    std::fs::write(
+        &script,
+        format!(
+            "local f = io.open(\"{}\", \"rb\")\nwrk.body = f:read(\"*a\")\nf:close()\n\
+             wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/ocsp-request\"\n",
+            body.display()
+        ),
+    )?;
+    let ours = wrk(
+        &[
+            "-s",
+            &script.display().to_string(),
+            &format!("{base}/pki/ecc/ocsp"),
+        ],
+        &duration,
+    )
+    .await?;
+    println!("ocsp over http (wrk): {ours:.1}/s");
+
+    // nginx with a file as large as the OCSP answer, on a free loopback port.
+    let www = dir.join("www");
+    std::fs::create_dir_all(&www)?;
+    std::fs::write(www.join("answer.der"), vec![0x30_u8; answer_len])?;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let conf = dir.join("nginx.conf");
+    let prefix = dir.display();
+    std::fs::write(
+        &conf,
+        format!(
+            "worker_processes auto;\npid {prefix}/nginx.pid;\nerror_log {prefix}/nginx-error.log;\n\
+             events {{ worker_connections 4096; }}\n\
+             http {{\n  access_log off;\n  client_body_temp_path {prefix}/body;\n  proxy_temp_path {prefix}/proxy;\n  \
+             fastcgi_temp_path {prefix}/fastcgi;\n  uwsgi_temp_path {prefix}/uwsgi;\n  scgi_temp_path {prefix}/scgi;\n  \
+             default_type application/ocsp-response;\n  \
+             server {{ listen 127.0.0.1:{port}; root {}; location / {{ }} }}\n}}\n",
+            www.display()
+        ),
+    )?;
+    let mut nginx = Command::new(nginx_program())
+        .arg("-c")
+        .arg(&conf)
+        .arg("-p")
+        .arg(dir)
+        .args(["-g", "daemon off;"])
+        .spawn()?;
+    let url = format!("http://127.0.0.1:{port}/answer.der");
+    let ready = Instant::now();
+    while reqwest::get(&url).await.is_err() {
+        if ready.elapsed() > Duration::from_secs(10) {
+            return Err(format!("nginx did not answer on {url}").into());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let reference = wrk(&[&url], &duration).await;
+    nginx.kill()?;
+    nginx.wait()?;
+    let reference = reference?;
+    println!("nginx static file of the same size (wrk): {reference:.1}/s");
+    Ok(())
+}
+
+fn nginx_program() -> &'static str {
+    if std::path::Path::new("/usr/sbin/nginx").exists() {
+        "/usr/sbin/nginx"
+    } else {
+        "nginx"
+    }
+}
+
+/// Runs `wrk` (2 threads, 32 connections, like the in-process client) on the blocking pool, so
+/// the server's threads stay free, and reads Requests/sec; a non-2xx answer is an error.
+async fn wrk(args: &[&str], duration: &str) -> Result<f64, Error> {
+    let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+    let duration = duration.to_owned();
+    let shown = args.join(" ");
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new("wrk")
+            .args(["-t", "2", "-c", "32", "-d", &duration])
+            .args(&args)
+            .output()
+    })
+    .await??;
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    if !output.status.success() || text.contains("Non-2xx") {
+        let errors = String::from_utf8_lossy(&output.stderr);
+        return Err(format!("wrk {shown}:\n{text}{errors}").into());
+    }
+    if let Some(line) = text.lines().find(|l| l.contains("Socket errors")) {
+        eprintln!("wrk {shown}: {}", line.trim());
+    }
+    text.lines()
+        .find_map(|line| line.strip_prefix("Requests/sec:"))
+        .and_then(|rate| rate.trim().parse().ok())
+        .ok_or_else(|| format!("no Requests/sec in wrk's output:\n{text}").into())
+}
+
 /// Issuance without the database, one core, for each CA key.
 fn raw_figures(seconds: f64) -> Result<(), Error> {
     for (family, ca_key, label) in [
@@ -289,7 +413,13 @@ async fn main() -> Result<(), Error> {
         return Err("openssl ocsp -reqout failed".into());
     }
     let ocsp_request = std::fs::read(dir.path().join("req.der"))?;
-    let state = AppState::new(platform, ServerConfig::default());
+    // The per-address /pki limit stays on (its check is part of every answer) but cannot bind:
+    // the bench is one address asking as fast as it can.
+    let server = ServerConfig {
+        pki_per_minute: u32::MAX,
+        ..ServerConfig::default()
+    };
+    let state = AppState::new(platform, server);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     tokio::spawn(signet_server::serve(listener, state));
@@ -297,7 +427,10 @@ async fn main() -> Result<(), Error> {
     ocsp_over_http(&base, ocsp_request.clone(), 0.2).await?;
     println!(
         "ocsp over http: {:.1}/s",
-        ocsp_over_http(&base, ocsp_request, seconds).await?
+        ocsp_over_http(&base, ocsp_request.clone(), seconds).await?
     );
+    if std::env::args().any(|a| a == "--wrk") {
+        external_figures(dir.path(), &base, &ocsp_request, seconds).await?;
+    }
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! OCSP, time-stamps), the sandbox's `/dev` routes, operations endpoints and the web app. Thin: parse, authorise, call `signet-core`, render.
 
 mod api;
+mod client_ip;
 mod dev;
 mod headers;
 mod metrics;
@@ -20,6 +21,7 @@ use axum::extract::DefaultBodyLimit;
 use tower_http::trace::TraceLayer;
 
 pub use api::openapi_json;
+pub use client_ip::ClientAddress;
 pub use state::{AppState, ServerConfig};
 
 /// The whole application. Sandbox-only routes exist only when the platform runs in sandbox mode.
@@ -40,6 +42,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             rate_limit::guard,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            client_ip::resolve,
         ))
         .layer(axum::middleware::from_fn(metrics::track))
         .layer(axum::middleware::from_fn(problem::json_not_found))

@@ -12,6 +12,7 @@ use signet_core::CoreError;
 use signet_core::platform::accounts::Origin;
 use signet_core::platform::sessions::{self, SESSION_LIFETIME, Session};
 
+use crate::client_ip::ClientIp;
 use crate::problem::ApiError;
 use crate::state::AppState;
 
@@ -58,7 +59,11 @@ impl Ctx {
     }
 }
 
+/// The client's address as `client_ip` worked it out (behind a trusted proxy: the forwarded one).
 fn client_ip(parts: &Parts) -> String {
+    if let Some(ClientIp(ip)) = parts.extensions.get::<ClientIp>() {
+        return ip.to_string();
+    }
     parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()

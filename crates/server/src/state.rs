@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use signet_core::Platform;
 
+use crate::client_ip::ClientAddress;
 use crate::rate_limit::Limiter;
 
 /// Settings of the HTTP layer itself.
@@ -14,8 +15,15 @@ pub struct ServerConfig {
     pub web_dir: Option<PathBuf>,
     /// Adds `Secure` to cookies and sends HSTS; on when the public URL is https.
     pub secure_cookies: bool,
-    /// State-changing requests allowed per client address per minute.
+    /// State-changing requests allowed per client address per minute (in this process).
     pub writes_per_minute: u32,
+    /// `/pki` requests (OCSP, TSA, CRLs, CA certificates) per client address per minute.
+    pub pki_per_minute: u32,
+    /// Requests that guard accounts (SMS sends, logins and code checks, PIN tries) per client
+    /// address per minute, counted in the database across every node.
+    pub guarded_per_minute: u32,
+    /// Where the client's address comes from behind a trusted reverse proxy.
+    pub client_address: ClientAddress,
 }
 
 impl Default for ServerConfig {
@@ -24,6 +32,9 @@ impl Default for ServerConfig {
             web_dir: None,
             secure_cookies: false,
             writes_per_minute: 300,
+            pki_per_minute: 6_000,
+            guarded_per_minute: 30,
+            client_address: ClientAddress::default(),
         }
     }
 }
@@ -39,7 +50,7 @@ impl AppState {
     pub fn new(platform: Platform, config: ServerConfig) -> Self {
         Self {
             platform: Arc::new(platform),
-            limiter: Arc::new(Limiter::new(config.writes_per_minute)),
+            limiter: Arc::new(Limiter::new(&config)),
             config: Arc::new(config),
         }
     }

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use clap::Args;
 use signet_core::Platform;
-use signet_server::{AppState, ServerConfig};
+use signet_server::{AppState, ClientAddress, ServerConfig};
 
 use crate::settings::Settings;
 
@@ -105,6 +105,14 @@ pub async fn run(mut settings: Settings, args: ServeArgs) -> anyhow::Result<()> 
         web_dir: web_dir.clone(),
         secure_cookies: public_url.starts_with("https://"),
         writes_per_minute: settings.writes_per_minute,
+        pki_per_minute: settings.pki_per_minute,
+        guarded_per_minute: settings.guarded_per_minute,
+        client_address: ClientAddress::new(
+            settings.client_ip_header.as_deref(),
+            &settings.trusted_proxies,
+        )
+        .map_err(anyhow::Error::msg)
+        .context("reading trusted_proxies and client_ip_header")?,
     };
     tracing::info!(
         %address,

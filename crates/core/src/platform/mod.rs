@@ -14,6 +14,7 @@ pub mod machine;
 pub mod mask;
 pub mod providers;
 pub mod random;
+pub mod rate_counters;
 mod reseal;
 pub mod sessions;
 pub mod sms_codes;

@@ -19,6 +19,7 @@ mod ops;
 mod pki;
 mod pki_limits;
 mod problems;
+mod rate_limits;
 mod register;
 mod routes;
 mod security;

@@ -66,6 +66,8 @@ impl Builder {
         let server_config = ServerConfig {
             writes_per_minute: self.writes_per_minute,
             secure_cookies: self.https,
+            pki_per_minute: self.writes_per_minute,
+            guarded_per_minute: self.writes_per_minute,
             ..ServerConfig::default()
         };
         let state = AppState::new(platform, server_config);

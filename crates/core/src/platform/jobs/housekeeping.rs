@@ -14,7 +14,7 @@ pub const PURGE: &str = "platform.purge";
 /// codes); sessions and captchas go at once.
 pub const GRACE_SECONDS: i64 = 86_400;
 
-/// Deletes expired sessions, captchas and SMS codes.
+/// Deletes expired sessions, captchas, SMS codes and rate-limit counters of past windows.
 pub struct Purge;
 
 #[async_trait]
@@ -28,7 +28,14 @@ impl Handler for Purge {
             .execute(platform.db.pool())
             .await?
             .rows_affected();
-        tracing::debug!(sessions, captchas, sms_codes = codes, "expired rows purged");
+        let counters = crate::platform::rate_counters::purge(platform).await?;
+        tracing::debug!(
+            sessions,
+            captchas,
+            sms_codes = codes,
+            rate_counters = counters,
+            "expired rows purged"
+        );
         Ok(())
     }
 }
