@@ -96,8 +96,6 @@ impl FromRequestParts<AppState> for Ctx {
     }
 }
 
-/// Refuses a state-changing request unless it carries the session's CSRF token in
-/// `X-CSRF-Token`; the loaded session rides along in the request for the handler.
 /// Serves the request with its client address as the one every audit event it causes records
 /// (the core fills an event's empty address from it).
 pub async fn audit_client_ip(request: Request, next: Next) -> Response {
@@ -107,6 +105,8 @@ pub async fn audit_client_ip(request: Request, next: Next) -> Response {
     signet_core::platform::audit::with_client_ip(ip, next.run(request)).await
 }
 
+/// Refuses a state-changing request unless it carries the session's CSRF token in
+/// `X-CSRF-Token`; the loaded session rides along in the request for the handler.
 pub async fn csrf_guard(
     State(state): State<AppState>,
     mut request: Request,
