@@ -72,31 +72,7 @@ pub async fn run(mut settings: Settings, args: ServeArgs) -> anyhow::Result<()> 
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))
         .context("rewriting CA keys in the current format")?;
-    if sandbox {
-        let test = signet_core::ca::hierarchies_are_test(&platform)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        anyhow::ensure!(
-            test != Some(false),
-            "this data directory holds production CA hierarchies; the sandbox never signs with them (its identities are not verified): use a data directory prepared with `signet init --sandbox` (or --demo)"
-        );
-        if settings.gateways.smtp.is_some()
-            || settings.gateways.sms.is_some()
-            || settings.gateways.wechat_pay.is_some()
-            || settings.gateways.alipay.is_some()
-        {
-            tracing::warn!("sandbox mode: the provider sections of the settings file are ignored");
-        }
-    } else {
-        let installed = signet_gateways::install(&mut platform, &settings.gateways, &public_url)
-            .context("configuring the providers")?;
-        tracing::info!(
-            email = installed.email.unwrap_or("not configured"),
-            sms = installed.sms.unwrap_or("not configured"),
-            payments = ?installed.payments,
-            "production mode"
-        );
-    }
+    install_providers(&mut platform, &settings, sandbox, &public_url).await?;
     let web_dir = args
         .web_dir
         .or(settings.web_dir.clone())
@@ -138,6 +114,42 @@ pub async fn run(mut settings: Settings, args: ServeArgs) -> anyhow::Result<()> 
     // The last events before shutdown are anchored too, not only those the job saw.
     if let Err(error) = signet_core::audit_checkpoint(&platform).await {
         tracing::error!(%error, "audit checkpoint at shutdown");
+    }
+    Ok(())
+}
+
+/// The sandbox checks that it never signs with a production hierarchy and ignores the provider
+/// sections; production installs the providers the settings file configures.
+async fn install_providers(
+    platform: &mut Platform,
+    settings: &Settings,
+    sandbox: bool,
+    public_url: &str,
+) -> anyhow::Result<()> {
+    if sandbox {
+        let test = signet_core::ca::hierarchies_are_test(platform)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        anyhow::ensure!(
+            test != Some(false),
+            "this data directory holds production CA hierarchies; the sandbox never signs with them (its identities are not verified): use a data directory prepared with `signet init --sandbox` (or --demo)"
+        );
+        if settings.gateways.smtp.is_some()
+            || settings.gateways.sms.is_some()
+            || settings.gateways.wechat_pay.is_some()
+            || settings.gateways.alipay.is_some()
+        {
+            tracing::warn!("sandbox mode: the provider sections of the settings file are ignored");
+        }
+    } else {
+        let installed = signet_gateways::install(platform, &settings.gateways, public_url)
+            .context("configuring the providers")?;
+        tracing::info!(
+            email = installed.email.unwrap_or("not configured"),
+            sms = installed.sms.unwrap_or("not configured"),
+            payments = ?installed.payments,
+            "production mode"
+        );
     }
     Ok(())
 }
