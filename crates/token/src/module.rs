@@ -82,6 +82,32 @@ pub struct TokenInfo {
     pub max_pin_length: usize,
 }
 
+#[cfg(test)]
+impl TokenInfo {
+    /// A healthy, initialised token in slot 0 with this PIN length range, for unit tests.
+    pub(crate) fn for_tests(min_pin_length: usize, max_pin_length: usize) -> Self {
+        Self {
+            slot: SlotId(0),
+            label: "t".into(),
+            serial: "1".into(),
+            manufacturer: String::new(),
+            model: String::new(),
+            initialized: true,
+            user_pin_initialized: true,
+            user_pin_locked: false,
+            user_pin_count_low: false,
+            user_pin_final_try: false,
+            user_pin_to_be_changed: false,
+            so_pin_locked: false,
+            so_pin_count_low: false,
+            so_pin_final_try: false,
+            protected_authentication_path: false,
+            min_pin_length,
+            max_pin_length,
+        }
+    }
+}
+
 impl TokenInfo {
     fn read(context: &Pkcs11, slot: Slot) -> Result<Self> {
         let info = context.get_token_info(slot).map_err(p11)?;

@@ -215,28 +215,9 @@ impl Token {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::module::SlotId;
 
     fn token(min: usize, max: usize) -> TokenInfo {
-        TokenInfo {
-            slot: SlotId(0),
-            label: "t".into(),
-            serial: "1".into(),
-            manufacturer: String::new(),
-            model: String::new(),
-            initialized: true,
-            user_pin_initialized: true,
-            user_pin_locked: false,
-            user_pin_count_low: false,
-            user_pin_final_try: false,
-            user_pin_to_be_changed: false,
-            so_pin_locked: false,
-            so_pin_count_low: false,
-            so_pin_final_try: false,
-            protected_authentication_path: false,
-            min_pin_length: min,
-            max_pin_length: max,
-        }
+        TokenInfo::for_tests(min, max)
     }
 
     #[test]

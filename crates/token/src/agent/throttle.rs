@@ -127,28 +127,9 @@ impl Tries {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::module::SlotId;
 
     fn info() -> TokenInfo {
-        TokenInfo {
-            slot: SlotId(0),
-            label: "t".into(),
-            serial: "1".into(),
-            manufacturer: String::new(),
-            model: String::new(),
-            initialized: true,
-            user_pin_initialized: true,
-            user_pin_locked: false,
-            user_pin_count_low: false,
-            user_pin_final_try: false,
-            user_pin_to_be_changed: false,
-            so_pin_locked: false,
-            so_pin_count_low: false,
-            so_pin_final_try: false,
-            protected_authentication_path: false,
-            min_pin_length: 4,
-            max_pin_length: 8,
-        }
+        TokenInfo::for_tests(4, 8)
     }
 
     fn wrong(kind: PinKind) -> Result<(), AgentError> {
