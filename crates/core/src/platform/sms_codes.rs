@@ -13,7 +13,7 @@ use super::providers::SmsMessage;
 use crate::error::CoreError;
 
 pub const CODE_LIFETIME: i64 = 300;
-pub const RESEND_GAP: i64 = 60;
+pub use super::sms_limits::RESEND_GAP;
 pub const MAX_TRIES: i64 = 5;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -120,20 +120,7 @@ async fn issue(
     }
     let now = platform.clock.now();
     let index = platform.cipher.blind_index("phone", phone.as_str());
-    let last = sqlx::query(
-        "SELECT MAX(created_at) AS last FROM sms_codes WHERE phone_index = $1 AND purpose = $2",
-    )
-    .bind(&index)
-    .bind(purpose.as_str())
-    .fetch_one(platform.db.pool())
-    .await?;
-    if let Some(last) = last.try_get::<Option<i64>, _>("last")? {
-        let wait = last + RESEND_GAP - now;
-        if wait > 0 {
-            return Err(CoreError::SmsTooSoon { retry_after: wait });
-        }
-    }
-    // The shared gate of every SMS a request sends: the gap above again, atomically, and the
+    // The shared gate of every SMS a request sends: the resend gap, atomically, and the
     // number's daily cap.
     super::sms_limits::admit(platform, phone, purpose.as_str()).await?;
     let code = platform.random.digits(6)?;
