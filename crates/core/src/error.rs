@@ -85,6 +85,8 @@ pub enum CoreError {
     Ca(crate::ca::CaError),
     #[error("desk: {0}")]
     Desk(crate::desk::DeskError),
+    #[error("contracts: {0}")]
+    Contracts(crate::contracts::ContractsError),
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
     #[error("internal: {0}")]
@@ -124,6 +126,7 @@ impl CoreError {
         match self {
             Self::Ca(_) => crate::ca::CaError::WING,
             Self::Desk(_) => crate::desk::DeskError::WING,
+            Self::Contracts(_) => crate::contracts::ContractsError::WING,
             _ => PLATFORM_WING,
         }
     }
@@ -334,6 +337,7 @@ impl CoreError {
             },
             Self::Ca(error) => error.describe(),
             Self::Desk(error) => error.describe(),
+            Self::Contracts(error) => error.describe(),
             Self::Database(_) | Self::Internal(_) => d(
                 K::Internal,
                 "internal",

@@ -4,6 +4,7 @@
 mod accounts;
 mod cert_login;
 mod certificates;
+mod contracts;
 mod desk;
 mod gateway_notify;
 mod jobs;
@@ -44,6 +45,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(staff_routes())
         .merge(certificate_routes())
         .merge(jobs::routes())
+        .merge(contracts::routes())
 }
 
 /// Sessions, registration, sign-in and the user centre.

@@ -1,0 +1,11 @@
+//! The e-contract wing's routes (`/api/v1/contracts/…`, `/api/v1/enterprises/…`, …): each part of
+//! the wing keeps its handlers in a module of its own and adds its router here.
+
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::state::AppState;
+
+/// Every route of the e-contract wing.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+}
