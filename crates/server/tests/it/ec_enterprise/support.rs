@@ -73,6 +73,8 @@ pub async fn submit_order(desk: &Desk, order_id: &str) {
     let mut form = detail["form"].clone();
     let licence = desk.material(order_id, "business_licence").await;
     form["materials"] = json!({ "business_licence": licence });
+    // A USB key is shipped (harmless for the cloud product).
+    form["shipping"] = json!({"name": "张三", "phone": "13700000022", "address": "郑州市金水区"});
     let saved = desk.save(order_id, &form).await;
     assert_eq!(
         saved.status(),
