@@ -155,8 +155,7 @@ pub async fn renew(
             .await?;
     let now = platform.clock.now();
     let mut tx = platform.db.begin().await?;
-    enterprises::record_order(&mut tx, enterprise_id, &order.id, "renew", user_id, now)
-        .await?;
+    enterprises::record_order(&mut tx, enterprise_id, &order.id, "renew", user_id, now).await?;
     tx.commit().await?;
     Ok(order.id)
 }

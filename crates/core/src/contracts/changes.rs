@@ -71,7 +71,13 @@ pub async fn change(
     enterprise_id: &str,
     input: &ChangeInput,
 ) -> Result<enterprises::EnterpriseView, CoreError> {
-    access::require(platform.db.pool(), enterprise_id, user_id, access::Role::Admin).await?;
+    access::require(
+        platform.db.pool(),
+        enterprise_id,
+        user_id,
+        access::Role::Admin,
+    )
+    .await?;
     let enterprise = enterprises::load(platform, enterprise_id).await?;
     let name = input
         .name
@@ -122,7 +128,14 @@ pub async fn change(
             return Err(ContractsError::NotCertified.into());
         }
         voided.extend(
-            void_seals(platform, &mut tx, enterprise_id, Some("legal_rep"), "法定代表人变更").await?,
+            void_seals(
+                platform,
+                &mut tx,
+                enterprise_id,
+                Some("legal_rep"),
+                "法定代表人变更",
+            )
+            .await?,
         );
     }
     if let Some(name) = name {

@@ -130,8 +130,7 @@ pub async fn current(platform: &Platform, user_id: &str) -> Result<bool, CoreErr
             row.try_get::<String, _>("version")?,
         ));
     }
-    Ok(TEXTS.iter().all(|t| {
-        seen.iter()
-            .any(|(d, v)| d == t.document && v == t.version)
-    }))
+    Ok(TEXTS
+        .iter()
+        .all(|t| seen.iter().any(|(d, v)| d == t.document && v == t.version)))
 }

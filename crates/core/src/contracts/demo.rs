@@ -65,7 +65,11 @@ pub async fn seed(platform: &Platform, user_id: &str) -> Result<String, CoreErro
         .ok_or_else(|| CoreError::internal("demo enterprise without order"))?;
     let actor = format!("user:{user_id}");
     for (event, note, by) in [
-        (Event::Submit, Note::Submitted { flags: vec![] }, actor.as_str()),
+        (
+            Event::Submit,
+            Note::Submitted { flags: vec![] },
+            actor.as_str(),
+        ),
         (Event::Verified, Note::Verified, "system"),
     ] {
         let order = orders::load(platform, &order_id).await?;

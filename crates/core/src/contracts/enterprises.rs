@@ -336,10 +336,11 @@ pub async fn apply(
 
 /// Refuses a code that is certified or being certified (by the caller: continue it instead).
 async fn refuse_taken(platform: &Platform, user_id: &str, code: &str) -> Result<(), CoreError> {
-    let row = sqlx::query("SELECT state, applicant_user_id FROM ec_enterprises WHERE credit_code = $1")
-        .bind(code)
-        .fetch_optional(platform.db.pool())
-        .await?;
+    let row =
+        sqlx::query("SELECT state, applicant_user_id FROM ec_enterprises WHERE credit_code = $1")
+            .bind(code)
+            .fetch_optional(platform.db.pool())
+            .await?;
     let Some(row) = row else { return Ok(()) };
     let state: String = row.try_get("state")?;
     if state == "withdrawn" {
@@ -365,16 +366,19 @@ struct Claim<'a> {
 async fn claim(platform: &Platform, user_id: &str, claim: &Claim<'_>) -> Result<String, CoreError> {
     let now = platform.clock.now();
     let mut tx = platform.db.begin().await?;
-    let reused = sqlx::query(
-        "SELECT id FROM ec_enterprises WHERE credit_code = $1 AND state = 'withdrawn'",
-    )
-    .bind(claim.code)
-    .fetch_optional(&mut *tx)
-    .await?
-    .map(|row| row.try_get::<String, _>("id"))
-    .transpose()?;
-    let id = reused.clone().unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    let sealed = platform.cipher.seal(legal_rep_sealed_at(&id), claim.legal_rep)?;
+    let reused =
+        sqlx::query("SELECT id FROM ec_enterprises WHERE credit_code = $1 AND state = 'withdrawn'")
+            .bind(claim.code)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|row| row.try_get::<String, _>("id"))
+            .transpose()?;
+    let id = reused
+        .clone()
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let sealed = platform
+        .cipher
+        .seal(legal_rep_sealed_at(&id), claim.legal_rep)?;
     let masked = persons::mask_name(claim.legal_rep);
     let written = if reused.is_some() {
         sqlx::query(
@@ -526,11 +530,12 @@ pub async fn recertify(
     if enterprise.state != "recertifying" || open {
         return Err(ContractsError::EnterpriseState(enterprise.state.clone()).into());
     }
-    let legal_rep: String = sqlx::query("SELECT legal_rep_name_sealed FROM ec_enterprises WHERE id = $1")
-        .bind(id)
-        .fetch_one(platform.db.pool())
-        .await?
-        .try_get("legal_rep_name_sealed")?;
+    let legal_rep: String =
+        sqlx::query("SELECT legal_rep_name_sealed FROM ec_enterprises WHERE id = $1")
+            .bind(id)
+            .fetch_one(platform.db.pool())
+            .await?
+            .try_get("legal_rep_name_sealed")?;
     let legal_rep = platform.cipher.open(legal_rep_sealed_at(id), &legal_rep)?;
     let (order, _) = open_order(
         platform,

@@ -84,12 +84,14 @@ pub async fn identity(platform: &Platform, user_id: &str) -> Result<(String, Str
         .await?
         .ok_or(ContractsError::RealNameRequired)?;
     Ok((
-        platform
-            .cipher
-            .open(name_sealed_at(user_id), &row.try_get::<String, _>("name_sealed")?)?,
-        platform
-            .cipher
-            .open(id_sealed_at(user_id), &row.try_get::<String, _>("id_sealed")?)?,
+        platform.cipher.open(
+            name_sealed_at(user_id),
+            &row.try_get::<String, _>("name_sealed")?,
+        )?,
+        platform.cipher.open(
+            id_sealed_at(user_id),
+            &row.try_get::<String, _>("id_sealed")?,
+        )?,
     ))
 }
 
@@ -177,7 +179,11 @@ pub async fn create(
         }
         Err(e) => return Err(e.into()),
     }
-    let subject = format!("CN={},serialNumber={},C=CN", escape(name), escape(id_number));
+    let subject = format!(
+        "CN={},serialNumber={},C=CN",
+        escape(name),
+        escape(id_number)
+    );
     let actor = format!("user:{user_id}");
     let issued = ca::issue_in(
         platform,

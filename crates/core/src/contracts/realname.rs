@@ -100,8 +100,8 @@ async fn admit(
         return Err(ContractsError::ConsentRequired.into());
     }
     let name = RealName::parse(&input.name)?;
-    let id = IdNumber::parse(&crate::desk::orders::strip_spaces(&input.id_number))
-        .map_err(|_| {
+    let id =
+        IdNumber::parse(&crate::desk::orders::strip_spaces(&input.id_number)).map_err(|_| {
             invalid(
                 "id_number",
                 "身份证号码不正确（18 位，末位校验码须符合 GB 11643）",

@@ -59,7 +59,12 @@ pub fn check(key: &str, value: &str) -> Result<(), CoreError> {
 }
 
 /// Changes a setting (checked: a known key, a value it allows), with an audit event.
-pub async fn set(platform: &Platform, key: &str, value: &str, actor: &str) -> Result<(), CoreError> {
+pub async fn set(
+    platform: &Platform,
+    key: &str,
+    value: &str,
+    actor: &str,
+) -> Result<(), CoreError> {
     check(key, value)?;
     let now = platform.clock.now();
     let before = get(platform, key).await?;

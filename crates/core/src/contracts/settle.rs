@@ -23,7 +23,14 @@ pub const BUSINESS_TYPES: [(&str, &str, &str, &[&str]); 4] = [
         "labour",
         "劳动合同",
         "Labour contract",
-        &["姓名", "身份证号", "岗位", "月工资", "合同开始日期", "合同结束日期"],
+        &[
+            "姓名",
+            "身份证号",
+            "岗位",
+            "月工资",
+            "合同开始日期",
+            "合同结束日期",
+        ],
     ),
     ("dispatch", "劳务派遣合同", "Labour dispatch contract", &[]),
     ("service", "劳务合同", "Service contract", &[]),
@@ -54,8 +61,8 @@ async fn copy_business_types(
 ) -> Result<(), CoreError> {
     let now = platform.clock.now();
     for (code, name, name_en, fields) in BUSINESS_TYPES {
-        let required = serde_json::to_string(fields)
-            .map_err(|e| CoreError::internal(format!("json: {e}")))?;
+        let required =
+            serde_json::to_string(fields).map_err(|e| CoreError::internal(format!("json: {e}")))?;
         sqlx::query(
             "INSERT INTO ec_business_types (id, enterprise_id, code, name, name_en, required_fields, active, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, 1, $7) ON CONFLICT (enterprise_id, code) DO NOTHING",

@@ -317,7 +317,10 @@ pub async fn seed_catalog(platform: &Platform) -> Result<Vec<String>, CoreError>
     )
     .await?;
     codes.push("ukey-org".to_owned());
-    codes.extend(["econtract-org-cloud".to_owned(), "econtract-org-ukey".to_owned()]);
+    codes.extend([
+        "econtract-org-cloud".to_owned(),
+        "econtract-org-ukey".to_owned(),
+    ]);
     Ok(codes)
 }
 
@@ -355,12 +358,21 @@ async fn seed_econtract(platform: &Platform) -> Result<(), CoreError> {
     let mut cloud = settings(Medium::Cloud, 0, true);
     cloud.terms = vec![1];
     cloud.materials = vec![
-        material("authorisation_letter", "法人授权委托书（加盖公章）", false, 2 * MB),
+        material(
+            "authorisation_letter",
+            "法人授权委托书（加盖公章）",
+            false,
+            2 * MB,
+        ),
         material("business_licence", "营业执照副本（加盖公章）", true, 2 * MB),
         material("id_front", "经办人身份证人像面", false, 2 * MB),
         material("id_back", "经办人身份证国徽面", false, 2 * MB),
     ];
-    cloud.verification = vec![Method::MicroDeposit, Method::ThreeFactor, Method::FourFactor];
+    cloud.verification = vec![
+        Method::MicroDeposit,
+        Method::ThreeFactor,
+        Method::FourFactor,
+    ];
     cloud.operator_verification = vec![Method::ThreeFactor, Method::FourFactor, Method::Face];
     cloud.legal_rep_authorisation = true;
     cloud.invoice = InvoiceTiming::None;

@@ -187,7 +187,12 @@ pub async fn apply(
     if to != order.state && to.is_finished() {
         let job = crate::platform::jobs::NewJob::new(
             super::super::jobs::ORDER_SETTLED,
-            format!("{}:{}:{}", super::super::jobs::ORDER_SETTLED, order.id, to.as_str()),
+            format!(
+                "{}:{}:{}",
+                super::super::jobs::ORDER_SETTLED,
+                order.id,
+                to.as_str()
+            ),
             serde_json::json!({ "order_id": order.id, "state": to.as_str() }),
         );
         crate::platform::jobs::enqueue(tx, change.at, &job).await?;

@@ -7,12 +7,12 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
+use signet_core::CoreError;
 use signet_core::ca::{self, CertificateInfo};
 use signet_core::contracts::certificates::{self, CertificatesPage};
 use signet_core::contracts::changes::{self, ChangeInput};
 use signet_core::contracts::enterprises::{self, CertifyInput, EnterpriseView};
 use signet_core::contracts::{ContractsError, settings};
-use signet_core::CoreError;
 use signet_core::desk::roles::{self, Role};
 use utoipa::ToSchema;
 

@@ -22,10 +22,18 @@ async fn a_person_is_real_named_with_a_cloud_certificate_and_certifies_an_enterp
     assert_eq!(passed["person"]["name_masked"], "张*");
     assert_eq!(passed["person"]["method"], "carrier3");
     let id_masked = passed["person"]["id_masked"].as_str().unwrap();
-    assert!(id_masked.starts_with("1101") && id_masked.contains("****"), "{id_masked}");
+    assert!(
+        id_masked.starts_with("1101") && id_masked.contains("****"),
+        "{id_masked}"
+    );
     // Consent recorded per text, with the IP and the version read.
     assert_eq!(
-        count(app, "SELECT COUNT(*) AS n FROM ec_consents WHERE ip <> $1 AND version = '2026-12-01'", "").await,
+        count(
+            app,
+            "SELECT COUNT(*) AS n FROM ec_consents WHERE ip <> $1 AND version = '2026-12-01'",
+            ""
+        )
+        .await,
         2
     );
     // The person's cloud certificate: ECC (the default hierarchy), the person's name and ID.
@@ -38,8 +46,16 @@ async fn a_person_is_real_named_with_a_cloud_certificate_and_certifies_an_enterp
     assert_eq!(cert["ca"], "ecc", "{cert}");
     let subject = cert["subject"].as_str().unwrap();
     assert!(subject.contains("CN=张三"), "{subject}");
-    assert!(subject.contains(&id_number("11010119900307123")), "{subject}");
-    assert!(cert["cert_pem"].as_str().unwrap().contains("BEGIN CERTIFICATE"));
+    assert!(
+        subject.contains(&id_number("11010119900307123")),
+        "{subject}"
+    );
+    assert!(
+        cert["cert_pem"]
+            .as_str()
+            .unwrap()
+            .contains("BEGIN CERTIFICATE")
+    );
     // The key is held sealed on the server, never in clear.
     let sealed = count(
         app,
@@ -58,7 +74,10 @@ async fn a_person_is_real_named_with_a_cloud_certificate_and_certifies_an_enterp
     // The desk order carries the enterprise and the applicant as operator.
     let order = desk.detail(&order_id).await;
     assert_eq!(order["product"]["code"], "econtract-org-cloud");
-    assert_eq!(order["form"]["organisation"]["name"], "福州云签科技有限公司");
+    assert_eq!(
+        order["form"]["organisation"]["name"],
+        "福州云签科技有限公司"
+    );
     assert_eq!(order["form"]["person"]["name"], "张三");
 
     submit_order(&desk, &order_id).await;
@@ -87,7 +106,10 @@ async fn a_person_is_real_named_with_a_cloud_certificate_and_certifies_an_enterp
         subject.contains(now["credit_code"].as_str().unwrap()),
         "{subject}"
     );
-    assert_eq!(Some(cert["serial"].as_str().unwrap()), now["certificate_serial"].as_str());
+    assert_eq!(
+        Some(cert["serial"].as_str().unwrap()),
+        now["certificate_serial"].as_str()
+    );
 
     // One admin; the platform's business types copied, labour with its required fields.
     assert_eq!(
@@ -95,7 +117,12 @@ async fn a_person_is_real_named_with_a_cloud_certificate_and_certifies_an_enterp
         1
     );
     assert_eq!(
-        count(app, "SELECT COUNT(*) AS n FROM ec_business_types WHERE enterprise_id = $1", id).await,
+        count(
+            app,
+            "SELECT COUNT(*) AS n FROM ec_business_types WHERE enterprise_id = $1",
+            id
+        )
+        .await,
         4
     );
     use sqlx::Row as _;
@@ -109,14 +136,29 @@ async fn a_person_is_real_named_with_a_cloud_certificate_and_certifies_an_enterp
     .try_get("required_fields")
     .unwrap();
     let fields: Vec<String> = serde_json::from_str(&fields).unwrap();
-    assert_eq!(fields, ["姓名", "身份证号", "岗位", "月工资", "合同开始日期", "合同结束日期"]);
+    assert_eq!(
+        fields,
+        [
+            "姓名",
+            "身份证号",
+            "岗位",
+            "月工资",
+            "合同开始日期",
+            "合同结束日期"
+        ]
+    );
 
     // Spaces: personal and the enterprise; the administrator lands in the enterprise.
     let spaces: Value = app.get("/api/v1/me/spaces").await.json().await.unwrap();
     assert_eq!(spaces["real_named"], true);
     assert_eq!(spaces["landing"], id);
     assert_eq!(spaces["enterprises"][0]["role"], "admin");
-    let mine: Value = app.get("/api/v1/me/enterprises").await.json().await.unwrap();
+    let mine: Value = app
+        .get("/api/v1/me/enterprises")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(mine.as_array().unwrap().len(), 1);
     assert_eq!(mine[0]["actions"], json!(["change"]));
 
@@ -241,11 +283,21 @@ async fn a_rename_voids_every_seal_and_grant_and_certification_starts_again() {
     assert_eq!(changed["legal_rep_name_masked"], "周*法");
     assert_eq!(changed["state"], "certified");
     assert_eq!(
-        count(app, "SELECT COUNT(*) AS n FROM ec_seals WHERE state = 'void' AND enterprise_id = $1", &id).await,
+        count(
+            app,
+            "SELECT COUNT(*) AS n FROM ec_seals WHERE state = 'void' AND enterprise_id = $1",
+            &id
+        )
+        .await,
         1
     );
     assert_eq!(
-        count(app, "SELECT COUNT(*) AS n FROM ec_seal_grants WHERE revoked_at IS NULL AND seal_id = $1", "s-company").await,
+        count(
+            app,
+            "SELECT COUNT(*) AS n FROM ec_seal_grants WHERE revoked_at IS NULL AND seal_id = $1",
+            "s-company"
+        )
+        .await,
         1
     );
 
@@ -262,7 +314,12 @@ async fn a_rename_voids_every_seal_and_grant_and_certification_starts_again() {
     assert_eq!(renamed["state"], "recertifying");
     assert_eq!(renamed["actions"], json!(["recertify"]));
     assert_eq!(
-        count(app, "SELECT COUNT(*) AS n FROM ec_seals WHERE state <> 'void' AND enterprise_id = $1", &id).await,
+        count(
+            app,
+            "SELECT COUNT(*) AS n FROM ec_seals WHERE state <> 'void' AND enterprise_id = $1",
+            &id
+        )
+        .await,
         0
     );
     assert_eq!(

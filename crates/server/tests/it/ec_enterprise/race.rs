@@ -17,7 +17,9 @@ async fn forty_people_certifying_one_code_at_once_make_one_enterprise() {
     let mut people = Vec::new();
     for i in 0..PEOPLE {
         let mut person = desk.app.clone_signed_out().await;
-        person.register(&phone(50_001_000 + i), &format!("racer{i}")).await;
+        person
+            .register(&phone(50_001_000 + i), &format!("racer{i}"))
+            .await;
         real_name(&person, "赵竞争", &format!("110101199003{:05}", 10_000 + i)).await;
         people.push(person);
     }
@@ -51,13 +53,31 @@ async fn forty_people_certifying_one_code_at_once_make_one_enterprise() {
     assert_eq!((created, taken), (1, PEOPLE - 1));
     let app = &desk.app;
     assert_eq!(
-        count(app, "SELECT COUNT(*) AS n FROM ec_enterprises WHERE state = 'certifying' AND name = $1", "福州竞速科技有限公司").await,
+        count(
+            app,
+            "SELECT COUNT(*) AS n FROM ec_enterprises WHERE state = 'certifying' AND name = $1",
+            "福州竞速科技有限公司"
+        )
+        .await,
         1
     );
-    assert_eq!(count(app, "SELECT COUNT(*) AS n FROM ec_enterprises WHERE id <> $1", "").await, 1);
+    assert_eq!(
+        count(
+            app,
+            "SELECT COUNT(*) AS n FROM ec_enterprises WHERE id <> $1",
+            ""
+        )
+        .await,
+        1
+    );
     // Only the winner's desk order is open.
     assert_eq!(
-        count(app, "SELECT COUNT(*) AS n FROM desk_orders WHERE state <> 'cancelled' AND id <> $1", "").await,
+        count(
+            app,
+            "SELECT COUNT(*) AS n FROM desk_orders WHERE state <> 'cancelled' AND id <> $1",
+            ""
+        )
+        .await,
         1
     );
 }

@@ -15,11 +15,22 @@ async fn certification_needs_real_name_a_valid_code_and_a_free_code() {
     let app = &desk.app;
     // Before real-name authentication: browse only.
     let refused = app
-        .post("/api/v1/enterprises", company("福州甲科技有限公司", "91350100M000500Y4"))
+        .post(
+            "/api/v1/enterprises",
+            company("福州甲科技有限公司", "91350100M000500Y4"),
+        )
         .await;
     problem(refused, StatusCode::FORBIDDEN, "real_name_required").await;
     assert_eq!(count(app, ENTERPRISES, "").await, 0);
-    assert_eq!(count(app, "SELECT COUNT(*) AS n FROM desk_orders WHERE id <> $1", "").await, 0);
+    assert_eq!(
+        count(
+            app,
+            "SELECT COUNT(*) AS n FROM desk_orders WHERE id <> $1",
+            ""
+        )
+        .await,
+        0
+    );
 
     // Real-name needs the consent first.
     let refused = app
@@ -36,7 +47,15 @@ async fn certification_needs_real_name_a_valid_code_and_a_free_code() {
         )
         .await;
     problem(stale, StatusCode::BAD_REQUEST, "consent_required").await;
-    assert_eq!(count(app, "SELECT COUNT(*) AS n FROM ec_consents WHERE id <> $1", "").await, 0);
+    assert_eq!(
+        count(
+            app,
+            "SELECT COUNT(*) AS n FROM ec_consents WHERE id <> $1",
+            ""
+        )
+        .await,
+        0
+    );
 
     real_name(app, "张三", "11010119900307123").await;
     // A second real-name is refused.
@@ -58,12 +77,23 @@ async fn certification_needs_real_name_a_valid_code_and_a_free_code() {
     let body = problem(refused, StatusCode::BAD_REQUEST, "credit_code_invalid").await;
     assert_eq!(body["field"], "credit_code");
     assert_eq!(count(app, ENTERPRISES, "").await, 0);
-    assert_eq!(count(app, "SELECT COUNT(*) AS n FROM desk_orders WHERE id <> $1", "").await, 0);
+    assert_eq!(
+        count(
+            app,
+            "SELECT COUNT(*) AS n FROM desk_orders WHERE id <> $1",
+            ""
+        )
+        .await,
+        0
+    );
 
     // Certifying the same code twice: continue instead.
     let first = certify(app, &company("福州甲科技有限公司", "91350100M000500Y4")).await;
     let twice = app
-        .post("/api/v1/enterprises", company("福州甲科技有限公司", "91350100M000500Y4"))
+        .post(
+            "/api/v1/enterprises",
+            company("福州甲科技有限公司", "91350100M000500Y4"),
+        )
         .await;
     problem(twice, StatusCode::CONFLICT, "certification_open").await;
 
@@ -72,23 +102,42 @@ async fn certification_needs_real_name_a_valid_code_and_a_free_code() {
     other.register(&phone(50_000_101), "other").await;
     real_name(&other, "李四", "11010119900307131").await;
     let taken = other
-        .post("/api/v1/enterprises", company("福州甲科技有限公司", "91350100M000500Y4"))
+        .post(
+            "/api/v1/enterprises",
+            company("福州甲科技有限公司", "91350100M000500Y4"),
+        )
         .await;
     problem(taken, StatusCode::CONFLICT, "credit_code_taken").await;
     assert_eq!(count(app, ENTERPRISES, "").await, 1);
     // The other person's order was not left open.
     assert_eq!(
-        count(app, "SELECT COUNT(*) AS n FROM desk_orders WHERE state <> 'cancelled' AND id <> $1", first["order_id"].as_str().unwrap()).await,
+        count(
+            app,
+            "SELECT COUNT(*) AS n FROM desk_orders WHERE state <> 'cancelled' AND id <> $1",
+            first["order_id"].as_str().unwrap()
+        )
+        .await,
         0
     );
 
     // One ID number, one account.
     let mut third = app.clone_signed_out().await;
     third.register(&phone(50_000_102), "third").await;
-    let texts: Value = third.get("/api/v1/contracts/consent-texts").await.json().await.unwrap();
-    let accepted: Vec<Value> = texts.as_array().unwrap().iter()
-        .map(|t| json!({"document": t["document"], "version": t["version"]})).collect();
-    third.post("/api/v1/me/consents", json!({"accepted": accepted})).await;
+    let texts: Value = third
+        .get("/api/v1/contracts/consent-texts")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let accepted: Vec<Value> = texts
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| json!({"document": t["document"], "version": t["version"]}))
+        .collect();
+    third
+        .post("/api/v1/me/consents", json!({"accepted": accepted}))
+        .await;
     let taken = third
         .post(
             "/api/v1/me/real-name",
@@ -96,7 +145,15 @@ async fn certification_needs_real_name_a_valid_code_and_a_free_code() {
         )
         .await;
     problem(taken, StatusCode::CONFLICT, "id_number_taken").await;
-    assert_eq!(count(app, "SELECT COUNT(*) AS n FROM ec_persons WHERE user_id <> $1", "").await, 2);
+    assert_eq!(
+        count(
+            app,
+            "SELECT COUNT(*) AS n FROM ec_persons WHERE user_id <> $1",
+            ""
+        )
+        .await,
+        2
+    );
     // A failed carrier check real-names nobody (the sandbox fails numbers ending in 0000 only
     // for the phone; a bank card ending in 0000 fails four-factor).
     let failed: Value = third
@@ -110,7 +167,15 @@ async fn certification_needs_real_name_a_valid_code_and_a_free_code() {
         .await
         .unwrap();
     assert_eq!(failed["state"], "failed", "{failed}");
-    assert_eq!(count(app, "SELECT COUNT(*) AS n FROM ec_persons WHERE user_id <> $1", "").await, 2);
+    assert_eq!(
+        count(
+            app,
+            "SELECT COUNT(*) AS n FROM ec_persons WHERE user_id <> $1",
+            ""
+        )
+        .await,
+        2
+    );
 }
 
 #[tokio::test]
@@ -130,13 +195,21 @@ async fn withdrawing_works_until_paid_or_approved_and_frees_the_code() {
     assert_eq!(withdrawn["state"], "withdrawn");
     assert_eq!(withdrawn["order_state"], "cancelled");
     // Cleared from "my enterprises"; someone else may now certify the code.
-    let mine: Value = app.get("/api/v1/me/enterprises").await.json().await.unwrap();
+    let mine: Value = app
+        .get("/api/v1/me/enterprises")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(mine, json!([]));
     let mut other = app.clone_signed_out().await;
     other.register(&phone(50_000_111), "other").await;
     real_name(&other, "李四", "11010119900307131").await;
     let reused = certify(&other, &company("福州乙科技有限公司", "91350100M000600Y4")).await;
-    assert_eq!(reused["id"], enterprise["id"], "the withdrawn row is reused");
+    assert_eq!(
+        reused["id"], enterprise["id"],
+        "the withdrawn row is reused"
+    );
     assert_eq!(reused["state"], "certifying");
     // The first applicant no longer sees it.
     let hidden = app.get(&format!("/api/v1/enterprises/{id}")).await;
@@ -162,11 +235,27 @@ async fn withdrawing_works_until_paid_or_approved_and_frees_the_code() {
         .post(&format!("/api/v1/enterprises/{pid}/withdraw"), json!({}))
         .await;
     let body = problem(refused, StatusCode::CONFLICT, "withdraw_refused").await;
-    assert!(body["message"]["zh-CN"].as_str().unwrap().contains("已支付"), "{body}");
+    assert!(
+        body["message"]["zh-CN"]
+            .as_str()
+            .unwrap()
+            .contains("已支付"),
+        "{body}"
+    );
     assert_eq!(desk.version(&order_id).await, version);
-    let still: Value = app.get(&format!("/api/v1/enterprises/{pid}")).await.json().await.unwrap();
+    let still: Value = app
+        .get(&format!("/api/v1/enterprises/{pid}"))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(still["state"], "certifying");
-    assert!(!still["actions"].as_array().unwrap().contains(&json!("withdraw")));
+    assert!(
+        !still["actions"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("withdraw"))
+    );
 
     // Approved (and completed): a certified enterprise has nothing to withdraw.
     signet_core::contracts::settings::set(
@@ -214,18 +303,37 @@ async fn ids_of_another_enterprise_answer_not_found() {
     for (path, body) in [
         (format!("/api/v1/enterprises/{id}/withdraw"), json!({})),
         (format!("/api/v1/enterprises/{id}/recertify"), json!({})),
-        (format!("/api/v1/enterprises/{id}/change"), json!({"name": "夺名公司"})),
-        (format!("/api/v1/enterprises/{id}/certificates/{serial}/renew"), json!({})),
-        (format!("/api/v1/enterprises/{id}/orders/{order_id}/withdraw"), json!({})),
+        (
+            format!("/api/v1/enterprises/{id}/change"),
+            json!({"name": "夺名公司"}),
+        ),
+        (
+            format!("/api/v1/enterprises/{id}/certificates/{serial}/renew"),
+            json!({}),
+        ),
+        (
+            format!("/api/v1/enterprises/{id}/orders/{order_id}/withdraw"),
+            json!({}),
+        ),
     ] {
         let response = outsider.post(&path, body).await;
         problem(response, StatusCode::NOT_FOUND, "not_found").await;
     }
-    let unchanged: Value = app.get(&format!("/api/v1/enterprises/{id}")).await.json().await.unwrap();
+    let unchanged: Value = app
+        .get(&format!("/api/v1/enterprises/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(unchanged["name"], "福州戊科技有限公司");
     assert_eq!(unchanged["state"], "certified");
     // The outsider's spaces show only the personal one.
-    let spaces: Value = outsider.get("/api/v1/me/spaces").await.json().await.unwrap();
+    let spaces: Value = outsider
+        .get("/api/v1/me/spaces")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(spaces["enterprises"], json!([]));
     assert_eq!(spaces["landing"], "personal");
 }

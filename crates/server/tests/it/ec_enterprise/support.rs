@@ -97,7 +97,10 @@ pub async fn submit_order(desk: &Desk, order_id: &str) {
 /// Staff approves; the desk's jobs run (the order-settled job among them).
 pub async fn approve(desk: &Desk, staff: &TestApp, order_id: &str) {
     let approved = staff
-        .post(&format!("/api/v1/staff/orders/{order_id}/approve"), json!({}))
+        .post(
+            &format!("/api/v1/staff/orders/{order_id}/approve"),
+            json!({}),
+        )
         .await;
     assert_eq!(
         approved.status(),
