@@ -25,6 +25,7 @@ pub fn job_handlers() -> platform::jobs::Registry {
     ))
     .with(checkpoint::CHECKPOINT, audit_checkpoint)
     .with(ca::RENEW_RESPONDERS, ca::RenewResponders)
+    .with(desk::ORDER_SETTLED, contracts::settle::OrderSettled)
 }
 
 /// Every recurring schedule of the wings.

@@ -56,6 +56,12 @@ async fn finish_face(
     axum::extract::Path(token): axum::extract::Path<String>,
     crate::api::ApiJson(body): crate::api::ApiJson<FaceResult>,
 ) -> ApiResult<Response> {
+    // A real-name link of the e-contract platform, or else a desk order's check.
+    if let Some(state) =
+        signet_core::contracts::realname::finish_face(&state.platform, &token, body.passed).await?
+    {
+        return Ok(Json(json!({ "real_name_state": state })).into_response());
+    }
     let order_state =
         signet_core::desk::verification::finish_face(&state.platform, &token, body.passed).await?;
     Ok(Json(json!({ "order_state": order_state })).into_response())

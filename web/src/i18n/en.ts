@@ -1,4 +1,5 @@
 // English. Note: @ { } | have special meaning in vue-i18n messages; do not use them literally.
+import { enterpriseEn } from './enterprise.en'
 import { deskEn, sandboxEn, staffEn } from './desk.en'
 import { lifecycleEn } from './lifecycle.en'
 import { catalogAdminEn } from './catalog.en'
@@ -210,6 +211,7 @@ const en: MessageSchema = {
   staff: staffEn,
   sandbox: sandboxEn,
   catalogAdmin: catalogAdminEn,
+  enterprise: enterpriseEn,
   notFound: {
     title: 'Page not found',
     desc: 'The page you asked for does not exist or was removed',

@@ -1,4 +1,5 @@
 // 简体中文（默认语言）。注意：vue-i18n 消息中的 @ { } | 有特殊含义，请勿直接使用。
+import { enterpriseZhCN } from './enterprise.zh-CN'
 import { deskZhCN, sandboxZhCN, staffZhCN } from './desk.zh-CN'
 import { lifecycleZhCN } from './lifecycle.zh-CN'
 import { catalogAdminZhCN } from './catalog.zh-CN'
@@ -209,6 +210,7 @@ const zhCN = {
   staff: staffZhCN,
   sandbox: sandboxZhCN,
   catalogAdmin: catalogAdminZhCN,
+  enterprise: enterpriseZhCN,
   notFound: {
     title: '页面不存在',
     desc: '您访问的页面不存在或已被移除',

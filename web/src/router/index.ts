@@ -79,6 +79,24 @@ export const routes: RouteRecordRaw[] = [
     meta: { requiresAuth: true, title: 'lifecycle.title' },
   },
   {
+    path: '/contracts/real-name',
+    name: 'ec-real-name',
+    component: () => import('@/views/contracts/RealNameView.vue'),
+    meta: { requiresAuth: true, title: 'enterprise.realName.title' },
+  },
+  {
+    path: '/contracts/enterprises',
+    name: 'ec-enterprises',
+    component: () => import('@/views/contracts/MyEnterprisesView.vue'),
+    meta: { requiresAuth: true, title: 'enterprise.mine.title' },
+  },
+  {
+    path: '/contracts/enterprises/:id',
+    name: 'ec-enterprise',
+    component: () => import('@/views/contracts/EnterpriseView.vue'),
+    meta: { requiresAuth: true, title: 'enterprise.detail.title' },
+  },
+  {
     path: '/staff',
     name: 'staff',
     component: () => import('@/views/staff/StaffQueueView.vue'),

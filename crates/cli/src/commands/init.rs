@@ -28,6 +28,13 @@ pub const DEMO_ACCOUNTS: &[(&str, &str, &str, &str, &str)] = &[
         "Demo@2026",
     ),
     (
+        "13800000003",
+        "ecadmin",
+        "赵企管",
+        "ecadmin@signet.example",
+        "Demo@2026",
+    ),
+    (
         "13800000009",
         "staff",
         "王审核",
@@ -35,6 +42,9 @@ pub const DEMO_ACCOUNTS: &[(&str, &str, &str, &str, &str)] = &[
         "Staff@2026",
     ),
 ];
+
+/// The demo account that administers the certified demo enterprise of the e-contract platform.
+pub const DEMO_EC_ADMIN: &str = "ecadmin";
 
 /// The demo account that holds every CA staff role (reviewer, producer, channel admin).
 pub const DEMO_STAFF: &str = "staff";
@@ -77,6 +87,7 @@ pub async fn run(settings: Settings, args: InitArgs) -> anyhow::Result<()> {
         );
     }
     if args.demo {
+        let mut ec_admin = None;
         for (phone, login_name, real_name, email, password) in DEMO_ACCOUNTS {
             let input = RegisterInput {
                 login_name: (*login_name).to_owned(),
@@ -91,6 +102,9 @@ pub async fn run(settings: Settings, args: InitArgs) -> anyhow::Result<()> {
                 "演示账号 / demo account: {login_name} / {password} (手机 {})",
                 user.phone_masked
             );
+            if *login_name == DEMO_EC_ADMIN {
+                ec_admin = Some(user.id.clone());
+            }
             if *login_name == DEMO_STAFF {
                 for role in [Role::Reviewer, Role::Producer, Role::ChannelAdmin] {
                     roles::grant(&platform, &user.id, role, "system:demo")
@@ -105,7 +119,25 @@ pub async fn run(settings: Settings, args: InitArgs) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("{e}"))
             .context("seeding the demo catalog")?;
         println!("演示产品 / demo products: {}", products.join(", "));
+        if let Some(admin_id) = ec_admin {
+            seed_econtract(&platform, &admin_id).await?;
+        }
     }
     platform.db.close().await;
+    Ok(())
+}
+
+/// The e-contract platform's demo: `ecadmin` real-named and administrator of a certified demo
+/// enterprise (through the wing's own code paths).
+async fn seed_econtract(platform: &Platform, admin_id: &str) -> anyhow::Result<()> {
+    let enterprise = signet_core::contracts::demo::seed(platform, admin_id)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))
+        .context("seeding the demo enterprise")?;
+    println!(
+        "演示企业 / demo enterprise: {}（{}，管理员 {DEMO_EC_ADMIN}，id {enterprise}）",
+        signet_core::contracts::demo::NAME,
+        signet_core::contracts::demo::CREDIT_CODE
+    );
     Ok(())
 }

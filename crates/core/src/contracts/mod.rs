@@ -7,7 +7,17 @@
 //! [`access`], so an id of another enterprise reads as not found, never as its data.
 
 pub mod access;
+pub mod certificates;
+pub mod changes;
+pub mod consent;
+pub mod demo;
+pub mod enterprises;
 pub mod error;
 pub mod grants;
+pub mod persons;
+pub mod realname;
+pub mod settings;
+pub mod settle;
+pub mod spaces;
 
 pub use error::ContractsError;

@@ -72,8 +72,12 @@ pub async fn seed_catalog(platform: &Platform) -> Result<Vec<String>, CoreError>
     // Seeded once: a second `init --demo` neither rewrites what a channel admin changed since
     // nor adds audit rows.
     let existing = super::catalog::list(platform, None).await?;
+    if !existing.iter().any(|p| p.code == ECONTRACT) {
+        seed_econtract(platform).await?;
+    }
     if existing.iter().any(|p| p.code == "ggzy") {
-        return Ok(existing
+        return Ok(super::catalog::list(platform, None)
+            .await?
             .into_iter()
             .flat_map(|p| p.products)
             .map(|p| p.code)
@@ -313,5 +317,91 @@ pub async fn seed_catalog(platform: &Platform) -> Result<Vec<String>, CoreError>
     )
     .await?;
     codes.push("ukey-org".to_owned());
+    codes.extend([
+        "econtract-org-cloud".to_owned(),
+        "econtract-org-ukey".to_owned(),
+    ]);
     Ok(codes)
+}
+
+/// The e-contract platform's project (seed 004 §2.2.3): enterprises certify through it with a
+/// cloud certificate (free, "申请云证书的全过程免费"; reviewed first) or a USB key (paid first);
+/// the platform's settings choose which one enterprises get. Paperless checks: corporate
+/// micro-deposit, legal-rep phone three-factor, legal-rep bank card; the operator is checked too,
+/// the legal rep confirms with an authorisation code, the applicant signs by SMS.
+const ECONTRACT: &str = "econtract";
+
+async fn seed_econtract(platform: &Platform) -> Result<(), CoreError> {
+    let actor = "system:demo";
+    let project = save_project(
+        platform,
+        &ProjectInput {
+            code: ECONTRACT.into(),
+            name: "豫云签电子合同平台（企业认证）".into(),
+            initial: "Y".into(),
+            kind: ProjectKind::Project,
+            help: Help {
+                landing_title: "电子合同平台 · 企业认证".into(),
+                introduction: "在电子合同平台认证企业：在线核验、确认订单、授权码验证、上传材料、签名确认，审核通过后签发企业证书。".into(),
+                notices: vec!["企业证书类型（云证书或 USB Key）由平台统一配置。".into()],
+                manual_url: "/help/manual-econtract.pdf".into(),
+                client_download_url: "/help/signet-agent".into(),
+                faq: faq(),
+                service_phone: "400-000-0004".into(),
+                service_email: "econtract@signet.example".into(),
+                service_hours: "工作日 9:00–17:30".into(),
+            },
+        },
+        actor,
+    )
+    .await?;
+    let mut cloud = settings(Medium::Cloud, 0, true);
+    cloud.terms = vec![1];
+    cloud.materials = vec![
+        material(
+            "authorisation_letter",
+            "法人授权委托书（加盖公章）",
+            false,
+            2 * MB,
+        ),
+        material("business_licence", "营业执照副本（加盖公章）", true, 2 * MB),
+        material("id_front", "经办人身份证人像面", false, 2 * MB),
+        material("id_back", "经办人身份证国徽面", false, 2 * MB),
+    ];
+    cloud.verification = vec![
+        Method::MicroDeposit,
+        Method::ThreeFactor,
+        Method::FourFactor,
+    ];
+    cloud.operator_verification = vec![Method::ThreeFactor, Method::FourFactor, Method::Face];
+    cloud.legal_rep_authorisation = true;
+    cloud.invoice = InvoiceTiming::None;
+    cloud.business = vec![Business::New, Business::Renewal];
+    let mut ukey = cloud.clone();
+    ukey.medium = Medium::UsbKey;
+    ukey.token_model = "SoftHSM2 (演示 USB Key)".into();
+    ukey.unit_price_fen = 30_000;
+    ukey.review_first = false;
+    ukey.invoice = InvoiceTiming::AfterShipment;
+    for (code, name, settings) in [
+        ("econtract-org-cloud", "电子合同企业云证书（免费）", cloud),
+        ("econtract-org-ukey", "电子合同企业 USB Key 证书", ukey),
+    ] {
+        save_product(
+            platform,
+            &project,
+            &ProductInput {
+                code: code.into(),
+                name: name.into(),
+                subject_kind: SubjectKind::Enterprise,
+                ca: "ecc".into(),
+                profile: "enterprise".into(),
+                settings,
+                active: true,
+            },
+            actor,
+        )
+        .await?;
+    }
+    Ok(())
 }

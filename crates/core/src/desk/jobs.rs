@@ -10,6 +10,10 @@ use crate::platform::jobs::{Handler, Registry, RunningJob, Schedule};
 
 pub const EXPIRY_REMINDERS: &str = "desk.expiry_reminders";
 pub const PURGE: &str = "desk.purge";
+/// Queued by [`super::orders::apply`] when an order completes, is cancelled or refunded (payload
+/// `{"order_id": …}`), for whoever builds on desk orders (the e-contract wing registers the
+/// handler); the desk itself does nothing with it.
+pub const ORDER_SETTLED: &str = "desk.order_settled";
 
 /// The desk's recurring jobs.
 pub const SCHEDULES: &[Schedule] = &[

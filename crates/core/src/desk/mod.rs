@@ -22,3 +22,4 @@ pub mod unlock;
 pub mod verification;
 
 pub use error::DeskError;
+pub use jobs::ORDER_SETTLED;

@@ -12,6 +12,7 @@ mod audit;
 mod center;
 mod codes;
 mod desk;
+mod ec_enterprise;
 mod enumeration;
 mod headers;
 mod login;

@@ -184,6 +184,19 @@ pub async fn apply(
         .execute(&mut **tx)
         .await?;
     }
+    if to != order.state && to.is_finished() {
+        let job = crate::platform::jobs::NewJob::new(
+            super::super::jobs::ORDER_SETTLED,
+            format!(
+                "{}:{}:{}",
+                super::super::jobs::ORDER_SETTLED,
+                order.id,
+                to.as_str()
+            ),
+            serde_json::json!({ "order_id": order.id, "state": to.as_str() }),
+        );
+        crate::platform::jobs::enqueue(tx, change.at, &job).await?;
+    }
     let event = AuditEvent::new(
         change.actor,
         &format!("desk.order.{}", change.event.as_str()),

@@ -2,10 +2,35 @@
 //! the wing keeps its handlers in a module of its own and adds its router here.
 
 use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::state::AppState;
 
+mod enterprises;
+mod persons;
+
 /// Every route of the e-contract wing.
 pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().merge(enterprise_routes())
+}
+
+/// Real-name authentication, spaces, enterprise certification and management (part 1, `ent`).
+fn enterprise_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .routes(routes!(persons::consent_texts))
+        .routes(routes!(persons::consent))
+        .routes(routes!(persons::real_name_status, persons::real_name))
+        .routes(routes!(persons::person_certificate))
+        .routes(routes!(persons::my_spaces))
+        .routes(routes!(enterprises::certify))
+        .routes(routes!(enterprises::mine))
+        .routes(routes!(enterprises::show))
+        .routes(routes!(enterprises::withdraw))
+        .routes(routes!(enterprises::recertify))
+        .routes(routes!(enterprises::change))
+        .routes(routes!(enterprises::certificate))
+        .routes(routes!(enterprises::certificates_page))
+        .routes(routes!(enterprises::renew))
+        .routes(routes!(enterprises::withdraw_order))
+        .routes(routes!(enterprises::save_settings))
 }

@@ -1,0 +1,90 @@
+//! The demo enterprise `signet init --demo` creates, through the wing's own code paths: the demo
+//! administrator consents, passes carrier three-factor (sandbox) and gets a cloud certificate,
+//! applies for the enterprise (a desk order of the e-contract product), and the order goes
+//! through the desk's writer as the wizard and a reviewer would move it (signed, verified,
+//! approved by `system:demo`, cloud certificate issued); the order-settled step then certifies
+//! the enterprise. Safe to run again.
+
+use super::{consent, enterprises, persons, realname, settle};
+use crate::Platform;
+use crate::desk::orders::{self, Change, Event, Note};
+use crate::error::CoreError;
+use crate::platform::clock::Clock as _;
+
+/// The demo enterprise.
+pub const NAME: &str = "豫云签演示科技有限公司";
+pub const CREDIT_CODE: &str = "91350100M000100Y43";
+/// The demo administrator's identity (a valid GB 11643 check character).
+pub const ADMIN_NAME: &str = "赵企管";
+pub const ADMIN_ID: &str = "11010519491231002X";
+
+/// Makes `user_id` a real-named person and the administrator of the certified demo enterprise;
+/// returns the enterprise's id.
+pub async fn seed(platform: &Platform, user_id: &str) -> Result<String, CoreError> {
+    if persons::find(platform, user_id).await?.is_none() {
+        let accepted: Vec<consent::Acceptance> = consent::TEXTS
+            .iter()
+            .map(|t| consent::Acceptance {
+                document: t.document.into(),
+                version: t.version.into(),
+            })
+            .collect();
+        consent::accept(platform, user_id, &accepted, &consent::Origin::default()).await?;
+        realname::start(
+            platform,
+            user_id,
+            &realname::RealNameInput {
+                name: ADMIN_NAME.into(),
+                id_number: ADMIN_ID.into(),
+                method: realname::RealNameMethod::Carrier3,
+                card: String::new(),
+                card_phone: String::new(),
+            },
+        )
+        .await?;
+    }
+    let existing = enterprises::mine(platform, user_id).await?;
+    if let Some(found) = existing.iter().find(|e| e.credit_code == CREDIT_CODE) {
+        return Ok(found.id.clone());
+    }
+    let enterprise = enterprises::apply(
+        platform,
+        user_id,
+        &enterprises::CertifyInput {
+            name: NAME.into(),
+            credit_code: CREDIT_CODE.into(),
+            legal_rep_name: ADMIN_NAME.into(),
+            legal_rep_id_number: ADMIN_ID.into(),
+            legal_rep_phone: String::new(),
+        },
+    )
+    .await?;
+    let order_id = enterprise
+        .order_id
+        .clone()
+        .ok_or_else(|| CoreError::internal("demo enterprise without order"))?;
+    let actor = format!("user:{user_id}");
+    for (event, note, by) in [
+        (
+            Event::Submit,
+            Note::Submitted { flags: vec![] },
+            actor.as_str(),
+        ),
+        (Event::Verified, Note::Verified, "system"),
+    ] {
+        let order = orders::load(platform, &order_id).await?;
+        let mut tx = platform.db.begin().await?;
+        orders::apply(
+            platform,
+            &mut tx,
+            &order,
+            &Change::new(event, by, note, platform.clock.now()),
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    let order = orders::load(platform, &order_id).await?;
+    crate::desk::review::approve(platform, &order, "system:demo").await?;
+    settle::order_settled(platform, &order_id).await?;
+    Ok(enterprise.id)
+}
