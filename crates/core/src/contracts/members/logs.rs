@@ -64,7 +64,7 @@ pub struct LogPage {
     pub per_page: i64,
 }
 
-/// The text `"key":"value"` as serde_json writes it, for a LIKE over the stored JSON (values
+/// The text `"key":"value"` as `serde_json` writes it, for a LIKE over the stored JSON (values
 /// here are ids: letters, digits and dashes, checked before use).
 fn json_pair(key: &str, value: &str) -> Result<String, CoreError> {
     if value.is_empty()
@@ -78,6 +78,80 @@ fn json_pair(key: &str, value: &str) -> Result<String, CoreError> {
     Ok(format!("%\"{key}\":\"{value}\"%"))
 }
 
+/// The `FROM … WHERE …` of a query and its text binds (then `from` and `to` follow as numbers).
+fn filter(enterprise_id: &str, query: &LogQuery) -> Result<(String, Vec<String>), CoreError> {
+    use std::fmt::Write as _;
+    let mut sql = String::from(
+        "FROM audit_log WHERE action IN ($1, $2, $3) AND (before_state LIKE $4 OR after_state LIKE $4)",
+    );
+    let mut binds: Vec<String> = ACTIONS.iter().map(|a| (*a).to_owned()).collect();
+    binds.push(json_pair("enterprise_id", enterprise_id)?);
+    if let Some(seal) = &query.seal_id {
+        binds.push(format!("seal:{seal}"));
+        let _ = write!(sql, " AND target = ${}", binds.len());
+    }
+    if let Some(user) = &query.user_id {
+        binds.push(json_pair("grantee", user)?);
+        binds.push(json_pair("user_id", user)?);
+        binds.push(user.clone());
+        let n = binds.len();
+        let (a, b) = (n - 2, n - 1);
+        let _ = write!(
+            sql,
+            " AND (before_state LIKE ${a} OR after_state LIKE ${a} OR after_state LIKE ${b} OR actor = ${n})"
+        );
+    }
+    if let Some(action) = &query.action {
+        if !ACTIONS.contains(&action.as_str()) {
+            return Err(CoreError::Invalid {
+                field: "action",
+                zh: "日志类型须为印章授权、收回授权或用章",
+                en: "The action is contracts.seal_grant, contracts.seal_revoke or contracts.seal_use",
+            });
+        }
+        binds.push(action.clone());
+        let _ = write!(sql, " AND action = ${}", binds.len());
+    }
+    let n = binds.len();
+    let _ = write!(sql, " AND at >= ${} AND at < ${}", n + 1, n + 2);
+    Ok((sql, binds))
+}
+
+/// One audit row as a log entry.
+async fn entry_of(
+    platform: &Platform,
+    enterprise_id: &str,
+    row: &sqlx::any::AnyRow,
+) -> Result<LogEntry, CoreError> {
+    let target: String = row.try_get("target")?;
+    let seal_id = target.strip_prefix("seal:").unwrap_or(&target).to_owned();
+    let before: serde_json::Value =
+        serde_json::from_str(&row.try_get::<String, _>("before_state")?).unwrap_or_default();
+    let after: serde_json::Value =
+        serde_json::from_str(&row.try_get::<String, _>("after_state")?).unwrap_or_default();
+    let details = if after.is_null() { before } else { after };
+    let seal_name: Option<String> =
+        sqlx::query_scalar("SELECT name FROM ec_seals WHERE id = $1 AND enterprise_id = $2")
+            .bind(&seal_id)
+            .bind(enterprise_id)
+            .fetch_optional(platform.db.pool())
+            .await?;
+    Ok(LogEntry {
+        seq: row.try_get("seq")?,
+        at: rfc3339(row.try_get("at")?),
+        action: row.try_get("action")?,
+        actor: row.try_get("actor")?,
+        seal_name,
+        user_id: details["grantee"]
+            .as_str()
+            .or_else(|| details["user_id"].as_str())
+            .map(str::to_owned),
+        expires_at: details["expires_at"].as_i64(),
+        seal_id,
+        details,
+    })
+}
+
 /// A page of the enterprise's seal log (delegates and the administrator).
 pub async fn list(
     platform: &Platform,
@@ -89,49 +163,11 @@ pub async fn list(
     access::require(pool, enterprise_id, actor, Role::Delegate).await?;
     let per_page = query.per_page.unwrap_or(20).clamp(1, MAX_PER_PAGE);
     let page = query.page.unwrap_or(1).max(1);
-    if let Some(action) = &query.action
-        && !ACTIONS.contains(&action.as_str())
-    {
-        return Err(CoreError::Invalid {
-            field: "action",
-            zh: "日志类型须为印章授权、收回授权或用章",
-            en: "The action is contracts.seal_grant, contracts.seal_revoke or contracts.seal_use",
-        });
-    }
-    let mut filter = String::from(
-        "FROM audit_log WHERE action IN ($1, $2, $3) AND (before_state LIKE $4 OR after_state LIKE $4)",
-    );
-    let mut binds: Vec<String> = vec![
-        ACTIONS[0].to_owned(),
-        ACTIONS[1].to_owned(),
-        ACTIONS[2].to_owned(),
-        json_pair("enterprise_id", enterprise_id)?,
-    ];
-    if let Some(seal) = &query.seal_id {
-        binds.push(format!("seal:{seal}"));
-        filter.push_str(&format!(" AND target = ${}", binds.len()));
-    }
-    if let Some(user) = &query.user_id {
-        binds.push(json_pair("grantee", user)?);
-        binds.push(json_pair("user_id", user)?);
-        binds.push(user.clone());
-        let n = binds.len();
-        filter.push_str(&format!(
-            " AND (before_state LIKE ${a} OR after_state LIKE ${a} OR after_state LIKE ${b} OR actor = ${n})",
-            a = n - 2,
-            b = n - 1
-        ));
-    }
-    if let Some(action) = &query.action {
-        binds.push(action.clone());
-        filter.push_str(&format!(" AND action = ${}", binds.len()));
-    }
+    let (filter, binds) = filter(enterprise_id, query)?;
     let n = binds.len();
-    filter.push_str(&format!(" AND at >= ${} AND at < ${}", n + 1, n + 2));
     let from = query.from.unwrap_or(i64::MIN);
     let to = query.to.unwrap_or(i64::MAX);
-    let count_sql = format!("SELECT COUNT(*) {filter}");
-    let mut count = sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql));
+    let mut count = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) {filter}")));
     for bind in &binds {
         count = count.bind(bind);
     }
@@ -154,33 +190,7 @@ pub async fn list(
         .await?;
     let mut entries = Vec::with_capacity(rows.len());
     for row in &rows {
-        let target: String = row.try_get("target")?;
-        let seal_id = target.strip_prefix("seal:").unwrap_or(&target).to_owned();
-        let before: serde_json::Value =
-            serde_json::from_str(&row.try_get::<String, _>("before_state")?).unwrap_or_default();
-        let after: serde_json::Value =
-            serde_json::from_str(&row.try_get::<String, _>("after_state")?).unwrap_or_default();
-        let details = if after.is_null() { before } else { after };
-        let seal_name: Option<String> =
-            sqlx::query_scalar("SELECT name FROM ec_seals WHERE id = $1 AND enterprise_id = $2")
-                .bind(&seal_id)
-                .bind(enterprise_id)
-                .fetch_optional(pool)
-                .await?;
-        entries.push(LogEntry {
-            seq: row.try_get("seq")?,
-            at: rfc3339(row.try_get("at")?),
-            action: row.try_get("action")?,
-            actor: row.try_get("actor")?,
-            seal_name,
-            user_id: details["grantee"]
-                .as_str()
-                .or_else(|| details["user_id"].as_str())
-                .map(str::to_owned),
-            expires_at: details["expires_at"].as_i64(),
-            seal_id,
-            details,
-        });
+        entries.push(entry_of(platform, enterprise_id, row).await?);
     }
     Ok(LogPage {
         entries,

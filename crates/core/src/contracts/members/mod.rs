@@ -7,6 +7,7 @@
 
 pub mod admin;
 pub mod business_types;
+pub(crate) mod errors;
 pub mod joining;
 pub mod logs;
 pub mod review;

@@ -71,15 +71,12 @@ pub struct Approval {
 
 /// The role an approver may give: `member`, or `delegate` when the approver is the administrator.
 pub(crate) fn grantable_role(text: &str, actor_role: Role) -> Result<Role, CoreError> {
-    let role = match Role::parse(text) {
-        Some(role @ (Role::Member | Role::Delegate)) => role,
-        _ => {
-            return Err(CoreError::Invalid {
-                field: "role",
-                zh: "角色须为成员或管理员代理",
-                en: "The role is member or delegate",
-            });
-        }
+    let Some(role @ (Role::Member | Role::Delegate)) = Role::parse(text) else {
+        return Err(CoreError::Invalid {
+            field: "role",
+            zh: "角色须为成员或管理员代理",
+            en: "The role is member or delegate",
+        });
     };
     if role == Role::Delegate && actor_role != Role::Admin {
         return Err(ContractsError::RoleRequired(Role::Admin.as_str()).into());

@@ -3,4 +3,5 @@
 mod members;
 mod members_admin;
 mod members_logs;
+mod members_roster;
 pub(crate) mod support;
