@@ -3,6 +3,7 @@ import { enterpriseEn } from './enterprise.en'
 import { deskEn, sandboxEn, staffEn } from './desk.en'
 import { lifecycleEn } from './lifecycle.en'
 import { catalogAdminEn } from './catalog.en'
+import { membersEn } from './members.en'
 import type { MessageSchema } from './zh-CN'
 
 const en: MessageSchema = {
@@ -212,6 +213,7 @@ const en: MessageSchema = {
   sandbox: sandboxEn,
   catalogAdmin: catalogAdminEn,
   enterprise: enterpriseEn,
+  members: membersEn,
   notFound: {
     title: 'Page not found',
     desc: 'The page you asked for does not exist or was removed',

@@ -3,6 +3,7 @@ import { enterpriseZhCN } from './enterprise.zh-CN'
 import { deskZhCN, sandboxZhCN, staffZhCN } from './desk.zh-CN'
 import { lifecycleZhCN } from './lifecycle.zh-CN'
 import { catalogAdminZhCN } from './catalog.zh-CN'
+import { membersZhCN } from './members.zh-CN'
 
 const zhCN = {
   app: {
@@ -211,6 +212,7 @@ const zhCN = {
   sandbox: sandboxZhCN,
   catalogAdmin: catalogAdminZhCN,
   enterprise: enterpriseZhCN,
+  members: membersZhCN,
   notFound: {
     title: '页面不存在',
     desc: '您访问的页面不存在或已被移除',

@@ -133,6 +133,24 @@ export const routes: RouteRecordRaw[] = [
     meta: { open: true, title: 'sandbox.upload.title' },
   },
   {
+    path: '/contracts/join',
+    name: 'contracts-join',
+    component: () => import('@/views/contracts/members/JoinEnterpriseView.vue'),
+    meta: { requiresAuth: true, title: 'members.join.title' },
+  },
+  {
+    path: '/contracts/joined',
+    name: 'contracts-joined',
+    component: () => import('@/views/contracts/members/MyJoinedView.vue'),
+    meta: { requiresAuth: true, title: 'members.joined.title' },
+  },
+  {
+    path: '/contracts/enterprises/:id/members',
+    name: 'contracts-members',
+    component: () => import('@/views/contracts/members/ManageMembersView.vue'),
+    meta: { requiresAuth: true, title: 'members.manage.title' },
+  },
+  {
     path: '/:pathMatch(.*)*',
     name: 'not-found',
     component: () => import('@/views/NotFoundView.vue'),

@@ -34,6 +34,26 @@ pub enum ContractsError {
     #[error("enterprise state {0} does not allow this")]
     EnterpriseState(String),
     // -- members --
+    #[error("already a member of the enterprise")]
+    AlreadyMember,
+    #[error("a join request is already pending")]
+    JoinPending,
+    #[error("the join request is not pending")]
+    RequestNotPending,
+    #[error("the business type is switched off")]
+    BusinessTypeInactive,
+    #[error("a business type of that name exists")]
+    BusinessTypeTaken,
+    #[error("someone must take over the member's contracts")]
+    TakeoverRequired,
+    #[error("the administrator cannot be removed or leave")]
+    AdminStays,
+    #[error("cannot act on oneself here")]
+    NotOneself,
+    #[error("the claimant is not the legal representative")]
+    NotLegalRep,
+    #[error("the identity check failed: {0}")]
+    ClaimCheckFailed(String),
     // -- seals --
     #[error("seal disabled or void")]
     SealUnusable,
@@ -80,7 +100,10 @@ impl ContractsError {
                 K::Forbidden,
                 "role_required",
                 None,
-                format!("需要企业{}权限", super::access::Role::parse(role).map_or("管理员", super::access::Role::name_zh)),
+                format!(
+                    "需要企业{}权限",
+                    super::access::Role::parse(role).map_or("管理员", super::access::Role::name_zh)
+                ),
                 format!("This needs the enterprise {role} role"),
             ),
             // -- enterprises --
@@ -151,6 +174,16 @@ impl ContractsError {
                 format!("The enterprise's state ({state}) does not allow this"),
             ),
             // -- members --
+            Self::AlreadyMember
+            | Self::JoinPending
+            | Self::RequestNotPending
+            | Self::BusinessTypeInactive
+            | Self::BusinessTypeTaken
+            | Self::TakeoverRequired
+            | Self::AdminStays
+            | Self::NotOneself
+            | Self::NotLegalRep
+            | Self::ClaimCheckFailed(_) => super::members::errors::describe(self),
             // -- seals --
             Self::SealUnusable => d(
                 K::Conflict,

@@ -19,5 +19,6 @@ pub mod realname;
 pub mod settings;
 pub mod settle;
 pub mod spaces;
+pub mod members;
 
 pub use error::ContractsError;

@@ -11,6 +11,7 @@
 mod audit;
 mod center;
 mod codes;
+mod contracts;
 mod desk;
 mod ec_enterprise;
 mod enumeration;

@@ -7,11 +7,14 @@ use utoipa_axum::routes;
 use crate::state::AppState;
 
 mod enterprises;
+mod members;
 mod persons;
 
 /// Every route of the e-contract wing.
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().merge(enterprise_routes())
+    OpenApiRouter::new()
+        .merge(enterprise_routes())
+        .merge(members::routes())
 }
 
 /// Real-name authentication, spaces, enterprise certification and management (part 1, `ent`).
