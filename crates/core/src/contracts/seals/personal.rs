@@ -55,7 +55,7 @@ pub async fn list(platform: &Platform, user_id: &str) -> Result<Vec<SealView>, C
 async fn active(platform: &Platform, user_id: &str) -> Result<Vec<SealView>, CoreError> {
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM ec_seals WHERE user_id = $1 AND enterprise_id IS NULL \
-         AND state = 'active' ORDER BY created_at, kind"
+         AND state = 'active' ORDER BY kind DESC, created_at"
     )))
     .bind(user_id)
     .fetch_all(platform.db.pool())
