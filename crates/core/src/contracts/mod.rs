@@ -20,5 +20,6 @@ pub mod settings;
 pub mod settle;
 pub mod spaces;
 pub mod members;
+pub mod seals;
 
 pub use error::ContractsError;

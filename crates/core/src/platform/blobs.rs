@@ -35,8 +35,9 @@ impl BlobStore {
         tokio::fs::create_dir_all(dir)
             .await
             .map_err(|e| CoreError::internal(format!("blob dir: {e}")))?;
-        // Write then rename, so a reader never sees half a blob.
-        let tmp = dir.join(format!(".{digest}.tmp"));
+        // Write then rename, so a reader never sees half a blob. The temporary name is unique:
+        // two writers of the same content at once must not rename each other's file away.
+        let tmp = dir.join(format!(".{digest}.{}.tmp", uuid::Uuid::new_v4().simple()));
         tokio::fs::write(&tmp, bytes)
             .await
             .map_err(|e| CoreError::internal(format!("blob write: {e}")))?;

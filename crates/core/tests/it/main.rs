@@ -13,6 +13,7 @@ mod ca;
 mod ca_batch;
 mod jobs;
 mod sealed;
+mod seals;
 
 use signet_core::Platform;
 use signet_core::testing::sandbox_config;
