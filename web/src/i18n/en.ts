@@ -2,6 +2,7 @@
 import { deskEn, sandboxEn, staffEn } from './desk.en'
 import { lifecycleEn } from './lifecycle.en'
 import { catalogAdminEn } from './catalog.en'
+import { employeesEn } from './employees.en'
 import type { MessageSchema } from './zh-CN'
 
 const en: MessageSchema = {
@@ -210,6 +211,7 @@ const en: MessageSchema = {
   staff: staffEn,
   sandbox: sandboxEn,
   catalogAdmin: catalogAdminEn,
+  employees: employeesEn,
   notFound: {
     title: 'Page not found',
     desc: 'The page you asked for does not exist or was removed',
