@@ -4,6 +4,7 @@ import { deskEn, sandboxEn, staffEn } from './desk.en'
 import { lifecycleEn } from './lifecycle.en'
 import { catalogAdminEn } from './catalog.en'
 import { membersEn } from './members.en'
+import { employeesEn } from './employees.en'
 import type { MessageSchema } from './zh-CN'
 
 const en: MessageSchema = {
@@ -214,6 +215,7 @@ const en: MessageSchema = {
   catalogAdmin: catalogAdminEn,
   enterprise: enterpriseEn,
   members: membersEn,
+  employees: employeesEn,
   notFound: {
     title: 'Page not found',
     desc: 'The page you asked for does not exist or was removed',

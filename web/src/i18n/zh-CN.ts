@@ -4,6 +4,7 @@ import { deskZhCN, sandboxZhCN, staffZhCN } from './desk.zh-CN'
 import { lifecycleZhCN } from './lifecycle.zh-CN'
 import { catalogAdminZhCN } from './catalog.zh-CN'
 import { membersZhCN } from './members.zh-CN'
+import { employeesZhCN } from './employees.zh-CN'
 
 const zhCN = {
   app: {
@@ -213,6 +214,7 @@ const zhCN = {
   catalogAdmin: catalogAdminZhCN,
   enterprise: enterpriseZhCN,
   members: membersZhCN,
+  employees: employeesZhCN,
   notFound: {
     title: '页面不存在',
     desc: '您访问的页面不存在或已被移除',

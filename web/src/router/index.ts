@@ -151,6 +151,24 @@ export const routes: RouteRecordRaw[] = [
     meta: { requiresAuth: true, title: 'members.manage.title' },
   },
   {
+    path: '/enterprises/:id/employees',
+    name: 'enterprise-employees',
+    component: () => import('@/views/contracts/employees/EmployeesView.vue'),
+    meta: { requiresAuth: true, title: 'employees.title' },
+  },
+  {
+    path: '/m/employee/:token',
+    name: 'employee-form',
+    component: () => import('@/views/contracts/employees/EmployeeFormView.vue'),
+    meta: { open: true, title: 'employees.phone.formTitle' },
+  },
+  {
+    path: '/m/join/:code',
+    name: 'employee-join',
+    component: () => import('@/views/contracts/employees/EmployeeJoinView.vue'),
+    meta: { open: true, title: 'employees.phone.joinTitle' },
+  },
+  {
     path: '/:pathMatch(.*)*',
     name: 'not-found',
     component: () => import('@/views/NotFoundView.vue'),
