@@ -3,6 +3,7 @@ import { deskEn, sandboxEn, staffEn } from './desk.en'
 import { lifecycleEn } from './lifecycle.en'
 import { catalogAdminEn } from './catalog.en'
 import type { MessageSchema } from './zh-CN'
+import { phoneEn } from './phone.en'
 
 const en: MessageSchema = {
   app: {
@@ -209,6 +210,7 @@ const en: MessageSchema = {
   lifecycle: lifecycleEn,
   staff: staffEn,
   sandbox: sandboxEn,
+  phone: phoneEn,
   catalogAdmin: catalogAdminEn,
   notFound: {
     title: 'Page not found',

@@ -2,6 +2,7 @@
 import { deskZhCN, sandboxZhCN, staffZhCN } from './desk.zh-CN'
 import { lifecycleZhCN } from './lifecycle.zh-CN'
 import { catalogAdminZhCN } from './catalog.zh-CN'
+import { phoneZhCN } from './phone.zh-CN'
 
 const zhCN = {
   app: {
@@ -208,6 +209,7 @@ const zhCN = {
   lifecycle: lifecycleZhCN,
   staff: staffZhCN,
   sandbox: sandboxZhCN,
+  phone: phoneZhCN,
   catalogAdmin: catalogAdminZhCN,
   notFound: {
     title: '页面不存在',
