@@ -9,5 +9,6 @@
 pub mod access;
 pub mod error;
 pub mod grants;
+pub mod handwriting;
 
 pub use error::ContractsError;
