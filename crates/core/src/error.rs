@@ -77,6 +77,17 @@ pub enum CoreError {
     RateLimited { retry_after: i64 },
     #[error("not found")]
     NotFound,
+    // QR login (ACC-7).
+    #[error("QR login expired")]
+    QrLoginExpired,
+    #[error("QR login already used")]
+    QrLoginUsed,
+    #[error("QR login refused on the phone")]
+    QrLoginRefused,
+    #[error("QR login not confirmed yet")]
+    QrLoginPending,
+    #[error("QR login of another session")]
+    QrLoginOtherSession,
     /// The external provider this step needs (SMS, email, identity checks, a payment channel) is
     /// not configured on this server; other methods keep working.
     #[error("{provider} provider not configured")]
@@ -325,6 +336,41 @@ impl CoreError {
                 )
             },
             Self::NotFound => d(K::NotFound, "not_found", None, "未找到", "Not found"),
+            Self::QrLoginExpired => d(
+                K::Conflict,
+                "qr_login_expired",
+                None,
+                "二维码已过期，请刷新后重新扫码",
+                "This QR code has expired; refresh it and scan again",
+            ),
+            Self::QrLoginUsed => d(
+                K::Conflict,
+                "qr_login_used",
+                None,
+                "该二维码已被使用，请刷新后重新扫码",
+                "This QR code was already used; refresh it and scan again",
+            ),
+            Self::QrLoginRefused => d(
+                K::Conflict,
+                "qr_login_refused",
+                None,
+                "已在手机上拒绝本次登录",
+                "This login was refused on the phone",
+            ),
+            Self::QrLoginPending => d(
+                K::Conflict,
+                "qr_login_pending",
+                None,
+                "尚未在手机上确认登录",
+                "The login has not been confirmed on the phone yet",
+            ),
+            Self::QrLoginOtherSession => d(
+                K::Forbidden,
+                "qr_login_other_session",
+                None,
+                "该二维码不是由当前浏览器生成的，请刷新页面后重新扫码",
+                "This QR code was made for another browser session; reload the page and scan again",
+            ),
             Self::ProviderNotConfigured { provider } => Description {
                 zh: format!(
                     "本站尚未开通{}服务，请改用其他方式或联系客服",

@@ -6,6 +6,7 @@ import { catalogAdminEn } from './catalog.en'
 import { membersEn } from './members.en'
 import { employeesEn } from './employees.en'
 import type { MessageSchema } from './zh-CN'
+import { phoneEn } from './phone.en'
 
 const en: MessageSchema = {
   app: {
@@ -212,6 +213,7 @@ const en: MessageSchema = {
   lifecycle: lifecycleEn,
   staff: staffEn,
   sandbox: sandboxEn,
+  phone: phoneEn,
   catalogAdmin: catalogAdminEn,
   enterprise: enterpriseEn,
   members: membersEn,

@@ -5,6 +5,7 @@ import { lifecycleZhCN } from './lifecycle.zh-CN'
 import { catalogAdminZhCN } from './catalog.zh-CN'
 import { membersZhCN } from './members.zh-CN'
 import { employeesZhCN } from './employees.zh-CN'
+import { phoneZhCN } from './phone.zh-CN'
 
 const zhCN = {
   app: {
@@ -211,6 +212,7 @@ const zhCN = {
   lifecycle: lifecycleZhCN,
   staff: staffZhCN,
   sandbox: sandboxZhCN,
+  phone: phoneZhCN,
   catalogAdmin: catalogAdminZhCN,
   enterprise: enterpriseZhCN,
   members: membersZhCN,

@@ -169,6 +169,18 @@ export const routes: RouteRecordRaw[] = [
     meta: { open: true, title: 'employees.phone.joinTitle' },
   },
   {
+    path: '/m/qr-login/:secret',
+    name: 'qr-confirm',
+    component: () => import('@/views/phone/QrConfirmView.vue'),
+    meta: { requiresAuth: true, title: 'phone.qrConfirm.title' },
+  },
+  {
+    path: '/m/handwriting/:token',
+    name: 'handwriting-pad',
+    component: () => import('@/views/phone/HandwritingPadView.vue'),
+    meta: { open: true, title: 'phone.pad.title' },
+  },
+  {
     path: '/:pathMatch(.*)*',
     name: 'not-found',
     component: () => import('@/views/NotFoundView.vue'),

@@ -14,6 +14,17 @@ pub enum ContractsError {
     NotCertified,
     #[error("role {0} required")]
     RoleRequired(&'static str),
+    // -- phone --
+    #[error("handwriting capture link expired")]
+    CaptureExpired,
+    #[error("handwriting capture link already used")]
+    CaptureUsed,
+    #[error("handwriting is not a PNG")]
+    HandwritingNotPng,
+    #[error("handwriting PNG not transparent")]
+    HandwritingNotTransparent,
+    #[error("handwriting is empty")]
+    HandwritingEmpty,
     // -- enterprises --
     #[error("consent to the current texts required")]
     ConsentRequired,
@@ -121,6 +132,42 @@ impl ContractsError {
                     super::access::Role::parse(role).map_or("管理员", super::access::Role::name_zh)
                 ),
                 format!("This needs the enterprise {role} role"),
+            ),
+            // -- phone --
+            Self::CaptureExpired => d(
+                K::Conflict,
+                "capture_expired",
+                None,
+                "手写签名采集链接已过期，请在电脑上重新生成二维码".into(),
+                "This handwriting link has expired; make a new QR code on the computer".into(),
+            ),
+            Self::CaptureUsed => d(
+                K::Conflict,
+                "capture_used",
+                None,
+                "手写签名已提交，该链接已失效".into(),
+                "The handwriting was already submitted; this link no longer works".into(),
+            ),
+            Self::HandwritingNotPng => d(
+                K::BadInput,
+                "handwriting_not_png",
+                Some("image"),
+                "手写签名须为 PNG 图片".into(),
+                "The handwriting must be a PNG image".into(),
+            ),
+            Self::HandwritingNotTransparent => d(
+                K::BadInput,
+                "handwriting_not_transparent",
+                Some("image"),
+                "手写签名须为透明背景的 PNG 图片".into(),
+                "The handwriting must be a PNG with a transparent background".into(),
+            ),
+            Self::HandwritingEmpty => d(
+                K::BadInput,
+                "handwriting_empty",
+                Some("image"),
+                "请先书写签名再提交".into(),
+                "Please write your signature before submitting".into(),
             ),
             // -- enterprises --
             Self::ConsentRequired => d(

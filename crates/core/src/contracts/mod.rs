@@ -21,5 +21,6 @@ pub mod settle;
 pub mod spaces;
 pub mod members;
 pub mod seals;
+pub mod handwriting;
 
 pub use error::ContractsError;

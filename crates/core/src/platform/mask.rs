@@ -34,6 +34,25 @@ pub fn identifier(text: &str) -> String {
     format!("{head}{}{tail}", "*".repeat(chars.len() - 8))
 }
 
+/// Client addresses shown to someone else (the phone confirming a QR login): an IPv4 address
+/// keeps its first two parts (`203.0.*.*`), an IPv6 address its first two groups (`2001:db8:*`).
+pub fn ip(address: &str) -> String {
+    match address.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(v4)) => {
+            let [a, b, _, _] = v4.octets();
+            format!("{a}.{b}.*.*")
+        }
+        Ok(std::net::IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => ip(&v4.to_string()),
+            None => {
+                let [a, b, ..] = v6.segments();
+                format!("{a:x}:{b:x}:*")
+            }
+        },
+        Err(_) => "*".to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -47,5 +66,13 @@ mod tests {
             "1101**********1234"
         );
         assert_eq!(super::identifier("123"), "****");
+    }
+
+    #[test]
+    fn addresses_are_masked() {
+        assert_eq!(super::ip("203.0.113.9"), "203.0.*.*");
+        assert_eq!(super::ip("2001:db8::1"), "2001:db8:*");
+        assert_eq!(super::ip("::ffff:10.1.2.3"), "10.1.*.*");
+        assert_eq!(super::ip(""), "*");
     }
 }

@@ -19,6 +19,7 @@ mod reseal;
 pub mod sessions;
 pub mod sms_codes;
 pub mod sms_limits;
+pub mod waits;
 pub mod wing_state;
 
 use std::path::PathBuf;

@@ -36,6 +36,29 @@ pub async fn create(
     user_id: Option<&str>,
     ip: &str,
 ) -> Result<NewSession, CoreError> {
+    insert(platform.db.pool(), platform, user_id, ip).await
+}
+
+/// [`create`] inside the caller's transaction, so a sign-in commits with the change that
+/// allowed it (a QR login's request spent, its audit event).
+pub async fn create_in(
+    tx: &mut Tx,
+    platform: &Platform,
+    user_id: Option<&str>,
+    ip: &str,
+) -> Result<NewSession, CoreError> {
+    insert(&mut **tx, platform, user_id, ip).await
+}
+
+async fn insert<'e, E>(
+    executor: E,
+    platform: &Platform,
+    user_id: Option<&str>,
+    ip: &str,
+) -> Result<NewSession, CoreError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     let token = platform.random.token()?;
     let csrf = platform.random.token()?;
     let now = platform.clock.now();
@@ -50,7 +73,7 @@ pub async fn create(
     .bind(ip)
     .bind(now)
     .bind(now + SESSION_LIFETIME)
-    .execute(platform.db.pool())
+    .execute(executor)
     .await?;
     Ok(NewSession {
         token,

@@ -10,6 +10,7 @@ mod gateway_notify;
 mod jobs;
 mod login;
 mod me;
+mod qr_login;
 mod session;
 mod staff;
 
@@ -60,6 +61,12 @@ fn account_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(login::by_sms))
         .routes(routes!(login::logout))
         .routes(routes!(login::reset_password))
+        .routes(routes!(qr_login::create))
+        .routes(routes!(qr_login::wait))
+        .routes(routes!(qr_login::complete))
+        .routes(routes!(qr_login::scan))
+        .routes(routes!(qr_login::confirm))
+        .routes(routes!(qr_login::refuse))
         .routes(routes!(me::show))
         .routes(routes!(me::set_initial_password))
         .routes(routes!(me::change_password))

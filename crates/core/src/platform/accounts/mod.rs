@@ -5,6 +5,7 @@ mod failures;
 pub mod fields;
 mod login;
 mod profile;
+pub mod qr_login;
 mod registration;
 mod store;
 

@@ -14,7 +14,8 @@ pub const PURGE: &str = "platform.purge";
 /// codes); sessions and captchas go at once.
 pub const GRACE_SECONDS: i64 = 86_400;
 
-/// Deletes expired sessions, captchas, SMS codes and rate-limit counters of past windows.
+/// Deletes expired sessions, captchas, SMS codes, QR login requests and rate-limit counters of
+/// past windows.
 pub struct Purge;
 
 #[async_trait]
@@ -29,11 +30,18 @@ impl Handler for Purge {
             .await?
             .rows_affected();
         let counters = crate::platform::rate_counters::purge(platform).await?;
+        // QR login requests: kept a day past their expiry for anyone looking into a sign-in.
+        let qr_logins = sqlx::query("DELETE FROM qr_logins WHERE expires_at <= $1")
+            .bind(now - GRACE_SECONDS)
+            .execute(platform.db.pool())
+            .await?
+            .rows_affected();
         tracing::debug!(
             sessions,
             captchas,
             sms_codes = codes,
             rate_counters = counters,
+            qr_logins,
             "expired rows purged"
         );
         Ok(())

@@ -7,6 +7,7 @@ use utoipa_axum::routes;
 use crate::state::AppState;
 
 mod enterprises;
+mod handwriting;
 mod members;
 mod persons;
 
@@ -15,6 +16,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(enterprise_routes())
         .merge(members::routes())
+        .merge(handwriting::routes())
 }
 
 /// Real-name authentication, spaces, enterprise certification and management (part 1, `ent`).
