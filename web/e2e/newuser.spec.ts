@@ -71,7 +71,7 @@ test.describe.serial('the certificate half as a new user finds it (issue 13)', (
     // Lists are cards on a phone: state and actions in view.
     await page.goto('/orders')
     await expect(page.getByTestId('orders-cards')).toBeVisible()
-    await expect(page.getByTestId(`orders-state-${completed.number}`)).toBeInViewport()
+    await expect(page.getByTestId(`orders-state-${draft.number}`)).toBeInViewport()
     await page.goto('/certificates')
     await expect(page.getByTestId(`cert-card-${serial}`)).toBeVisible()
     await expect(page.getByTestId(`cert-revoke-${serial}`)).toBeInViewport()
