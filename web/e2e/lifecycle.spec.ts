@@ -217,7 +217,12 @@ test.describe.serial('certificate lifecycle on a USB key (SoftHSM2 + key agent)'
     await shot(page, 'lifecycle-certificates-expiring')
 
     // 更新 opens a renewal order whose form arrives prefilled; the licence is uploaded again.
-    const opened = await apiAfter(page, 'POST', `/api/v1/certificates/${held.serial}/orders`, () => page.getByTestId(`cert-renew-${held.serial}`).click())
+    // 更新 first says what will happen, then opens the order.
+    await page.getByTestId(`cert-renew-${held.serial}`).click()
+    await expect(page.locator('.el-message-box')).toContainText('办理更新')
+    const opened = await apiAfter(page, 'POST', `/api/v1/certificates/${held.serial}/orders`, () =>
+      page.locator('.el-message-box').getByRole('button', { name: '确认办理' }).click(),
+    )
     expect(opened.status(), await bodyText(opened)).toBe(201)
     await expect(page).toHaveURL(/\/orders\/[^/]+$/)
     const renewal = (await opened.json()) as Detail

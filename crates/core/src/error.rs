@@ -313,12 +313,20 @@ impl CoreError {
                 "新手机号不能与原手机号相同",
                 "The new phone number is the same as the old one",
             ),
-            Self::ImageUnsupported { field } => d(
+            // The same formats the upload's hint names: materials also take BMP, avatars not.
+            Self::ImageUnsupported { field } if *field == "avatar" => d(
                 K::BadInput,
                 "image_unsupported",
                 Some(field),
                 "文件不是支持的图片格式（JPG、PNG、GIF）",
                 "The file is not a supported image (JPG, PNG, GIF)",
+            ),
+            Self::ImageUnsupported { field } => d(
+                K::BadInput,
+                "image_unsupported",
+                Some(field),
+                "文件不是支持的图片格式（JPG、PNG、GIF、BMP）",
+                "The file is not a supported image (JPG, PNG, GIF, BMP)",
             ),
             Self::TooLarge { field, limit } => Description {
                 zh: format!("文件过大，不能超过 {}", human_size(*limit)),

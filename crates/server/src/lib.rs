@@ -9,6 +9,7 @@ mod metrics;
 mod ops;
 mod pki;
 mod problem;
+mod problem_page;
 mod rate_limit;
 mod session;
 mod state;
@@ -49,6 +50,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(axum::middleware::from_fn(metrics::track))
         .layer(axum::middleware::from_fn(problem::json_not_found))
+        .layer(axum::middleware::from_fn(problem_page::html_for_browsers))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             headers::security_headers,

@@ -61,6 +61,10 @@ export interface ProductSettings {
   legal_rep_authorisation: boolean
   pin_min: number
   pin_max: number
+  /** Renewals go through staff review (LIFE-2: optional per product). */
+  renewal_review: boolean
+  /** The product's name in the English UI; empty shows `name`. */
+  name_en: string
 }
 
 export interface Product {
@@ -90,6 +94,16 @@ export interface Help {
   faq: Faq[]
   service_phone: string
   service_email: string
+  service_hours: string
+  /** The English UI's texts; empty ones show the Chinese. */
+  english: HelpEnglish
+}
+
+export interface HelpEnglish {
+  name: string
+  landing_title: string
+  introduction: string
+  notices: string[]
   service_hours: string
 }
 
@@ -206,6 +220,8 @@ export interface OrderLine {
   number: string
   product_id: string
   product_name: string
+  /** The English UI's product name (empty: `product_name`). */
+  product_name_en: string
   kind: Business
   state: OrderState
   state_label: string
@@ -238,6 +254,10 @@ export interface OrderDetail {
   reject_reason: string | null
   signed_at: Timestamp | null
   tracking_number: string | null
+  /** The applicant's own name, phone and e-mail (their own view only), for pre-filling. */
+  account_contact?: { name: string; phone: string; email: string } | null
+  /** The e-invoice exists (`invoice.pdf` serves it). */
+  invoice_ready: boolean
   /** Serial numbers of the certificates the order produced. */
   certificates: string[]
   verifications: VerificationView[]
@@ -258,6 +278,8 @@ export interface OrderFilter {
   number?: string
   name?: string
   product_id?: string
+  /** Business type. */
+  kind?: Business
   from?: Timestamp
   to?: Timestamp
 }

@@ -6,9 +6,20 @@ import type { Business, CertificateInfo, OrderDetail, SentCode, Timestamp } from
 export type HeldStatus = 'active' | 'expired' | 'revoked'
 
 /** One of the user's certificates (`GET /api/v1/certificates`). */
+/** A certificate's subject as a person reads it (identifier masked). */
+export interface SubjectView {
+  name: string
+  organisation: string | null
+  id_masked: string | null
+  /** RFC 4514, identifier masked. */
+  masked: string
+}
+
 export interface HeldCertificate {
   serial: string
+  /** RFC 4514, identifier masked. */
   subject: string
+  subject_view: SubjectView
   /** `cloud` or `usb_key`. */
   medium: 'cloud' | 'usb_key'
   token_serial: string | null
@@ -28,6 +39,28 @@ export interface HeldCertificate {
 }
 
 export type CertificateAction = 'renew' | 'change' | 'reissue' | 'unlock' | 'revoke'
+
+/** `GET /api/v1/certificates/{serial}`. */
+export interface CertificateDetail {
+  held: HeldCertificate
+  issuer: string
+  ca: string
+  profile: string
+  key_algorithm: string
+  revoked_at: Timestamp | null
+  /** The issuing CA, then the root. */
+  chain: SubjectView[]
+  cert_pem: string
+  chain_pem: string
+}
+
+export type CertificateFileFormat = 'pem' | 'der' | 'chain'
+
+/** Links the browser opens itself (downloads). */
+export const lifecycleUrls = {
+  download: (serial: string, format: CertificateFileFormat): string =>
+    `/api/v1/certificates/${encodeURIComponent(serial)}/download?format=${format}`,
+}
 
 export interface Revoked {
   serial: string
@@ -61,6 +94,7 @@ export function lifecycleApi(client: ApiClient = api) {
   const cert = (serial: string): string => `/api/v1/certificates/${enc(serial)}`
   return {
     list: (expiring = false): Promise<HeldCertificate[]> => client.get(`/api/v1/certificates?expiring=${expiring}`),
+    detail: (serial: string): Promise<CertificateDetail> => client.get(cert(serial)),
     openBusiness: (serial: string, kind: Exclude<Business, 'new' | 'unlock'>): Promise<OrderDetail> =>
       client.post(`${cert(serial)}/orders`, { kind }),
     revocationCode: (serial: string): Promise<SentCode> => client.post(`${cert(serial)}/revocation-code`),

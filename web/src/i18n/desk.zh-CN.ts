@@ -116,6 +116,8 @@ export const deskZhCN = {
   order: {
     title: '证书申请',
     number: '订单号',
+    numberLabel: '订单号：',
+    kindTitle: '证书{kind} · {product}',
     back: '返回我的订单',
     notFound: '订单不存在或已被删除',
     awaitingReview: '申请已提交，请等待 CA 工作人员审核，审核结果将通过短信通知您。',
@@ -137,6 +139,7 @@ export const deskZhCN = {
     confirmTitle: '提示',
   },
   wizard: {
+    stepOf: '第 {n}/{total} 步：{title}',
     steps: {
       goods: '证书信息',
       applicantEnterprise: '单位及经办人',
@@ -293,6 +296,7 @@ export const deskZhCN = {
     depositHint: '平台将向该对公账户打入一笔 0.01–1.00 元的随机金额，请向银行查询到账金额后填写。',
     depositStart: '发起打款',
     amount: '到账金额（元）',
+    phAmount: '0.01–1.00 之间的金额',
     depositConfirm: '确认金额',
     triesLeft: '还可尝试 {n} 次',
     validUntil: '请在 {time} 前填写，逾期需重新发起',
@@ -334,11 +338,12 @@ export const deskZhCN = {
   },
   history: {
     edited: '申请人修改后重新编辑',
-    submitted: '申请已签署提交，自动审核通过',
-    submittedFlagged: '申请已签署提交，转人工审核：{flags}',
+    submitted: '提交成功，待身份核验',
+    submittedFlagged: '提交成功，待身份核验；需人工确认：{flags}',
     verified: '身份核验完成',
     paid: '已支付 {amount} 元（{channel}）',
     approved: '审核通过',
+    approved_without_review: '本产品的证书更新无需人工审核，已自动通过',
     rejected: '驳回：{reason}',
     cancelled: '订单已取消',
     refunded: '已退款 {amount} 元',
@@ -416,6 +421,7 @@ export const deskZhCN = {
     cancel: '取消',
     empty: '暂无订单',
     apply: '申请新证书',
+    kind: '业务类型',
   },
 }
 

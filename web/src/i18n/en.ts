@@ -121,7 +121,7 @@ const en: MessageSchema = {
     title: 'Password rule',
     length: '8–16 characters',
     classes: 'At least three of: upper case, lower case, digits, symbols',
-    strength: '{n} character types used',
+    strength: '{n} character type used | {n} character types used',
   },
   register: {
     title: 'Create an account',

@@ -97,6 +97,12 @@ export const routes: RouteRecordRaw[] = [
     meta: { requiresAuth: true, title: 'enterprise.detail.title' },
   },
   {
+    path: '/certificates/:serial',
+    name: 'certificate',
+    component: () => import('@/views/certificates/CertificateDetailView.vue'),
+    meta: { requiresAuth: true, title: 'lifecycle.detail.title' },
+  },
+  {
     path: '/staff',
     name: 'staff',
     component: () => import('@/views/staff/StaffQueueView.vue'),

@@ -95,6 +95,10 @@ export function historyText(
     if (Array.isArray(value)) named[name] = value.join(', ')
   }
   if (typeof params.amount_fen === 'number') named.amount = formatFen(params.amount_fen)
+  // `wechat` reads as 微信支付 / WeChat Pay.
+  if (typeof params.channel === 'string' && has(`desk.channelName.${params.channel}`)) {
+    named.channel = t(`desk.channelName.${params.channel}`)
+  }
   const flagged = entry.code === 'submitted' && Array.isArray(params.flags) && params.flags.length > 0
   return t(flagged ? `${key}Flagged` : key, named)
 }

@@ -115,14 +115,14 @@ describe('order history', () => {
 
   it('renders codes in the reader\'s language', () => {
     const paid = { code: 'paid', params: { amount_fen: 30005, channel: 'wechat' }, note: '已支付 300.05 元（wechat）' }
-    expect(historyText(english.t, english.te, paid)).toBe('Paid CNY 300.05 (wechat)')
-    expect(historyText(chinese.t, chinese.te, paid)).toBe('已支付 300.05 元（wechat）')
+    expect(historyText(english.t, english.te, paid)).toBe('Paid CNY 300.05 (WeChat Pay)')
+    expect(historyText(chinese.t, chinese.te, paid)).toBe('已支付 300.05 元（微信支付）')
     const rejected = { code: 'rejected', params: { reason: 'blurred licence' }, note: '' }
     expect(historyText(english.t, english.te, rejected)).toBe('Rejected: blurred licence')
     const flagged = { code: 'submitted', params: { flags: ['a', 'b'] }, note: '' }
-    expect(historyText(english.t, english.te, flagged)).toBe('Signed and submitted; sent to a reviewer: a, b')
+    expect(historyText(english.t, english.te, flagged)).toBe('Submitted; identity checks next; for a reviewer to confirm: a, b')
     const clean = { code: 'submitted', params: { flags: [] }, note: '' }
-    expect(historyText(english.t, english.te, clean)).toBe('Signed and submitted; automatic checks passed')
+    expect(historyText(english.t, english.te, clean)).toBe('Submitted; identity checks next')
   })
 
   it('shows old rows and unknown codes as the server wrote them', () => {

@@ -18,9 +18,18 @@ describe('i18n messages', () => {
   })
 
   it('avoid characters with special meaning to vue-i18n', () => {
+    // " | " is meant: it separates the singular and plural of an English count ("1 day | {n} days").
     for (const v of [...values(zhCN), ...values(en)]) {
-      expect(v, v).not.toMatch(/[@|$]/)
+      expect(v.replace(/ \| /g, ' '), v).not.toMatch(/[@|$]/)
     }
+  })
+
+  it('make English counts singular for one and plural otherwise', () => {
+    const lifecycle = (en as unknown as { lifecycle: { daysLeftValue: string } }).lifecycle
+    const [one, many] = lifecycle.daysLeftValue.split(' | ')
+    expect(one).toBe('{n} day')
+    expect(many).toBe('{n} days')
+    expect(values(zhCN).some((v) => v.includes(' | '))).toBe(false)
   })
 
   it('use the product wording', () => {

@@ -4,13 +4,26 @@
 //! a year with buy / renew / unlock (003). Safe to run again: an existing demo catalog is kept.
 
 use super::catalog::{
-    Business, Faq, Help, InvoiceTiming, MaterialSpec, Medium, Method, ProductInput,
+    Business, Faq, Help, HelpEnglish, InvoiceTiming, MaterialSpec, Medium, Method, ProductInput,
     ProductSettings, ProjectInput, ProjectKind, SubjectKind, save_product, save_project,
 };
 use crate::Platform;
 use crate::error::CoreError;
 
 const MB: usize = 1024 * 1024;
+
+/// The demo products' names in the English UI.
+fn english_name(code: &str) -> String {
+    match code {
+        "ggzy-org-ukey" => "Organisation certificate (USB key)",
+        "ggzy-org-cloud" => "Organisation cloud certificate",
+        "zfgjj-personal-cloud" => "Personal cloud certificate",
+        "zfgjj-org-cloud" => "Organisation cloud certificate",
+        "ukey-org" => "Organisation UKEY certificate",
+        _ => "",
+    }
+    .to_owned()
+}
 
 fn material(kind: &str, label: &str, required: bool, max_bytes: usize) -> MaterialSpec {
     MaterialSpec {
@@ -41,6 +54,8 @@ fn settings(medium: Medium, price_fen: i64, review_first: bool) -> ProductSettin
         review_first,
         business: vec![Business::New],
         legal_rep_authorisation: false,
+        renewal_review: true,
+        name_en: String::new(),
         pin_min: 6,
         pin_max: 8,
     }
@@ -102,6 +117,13 @@ pub async fn seed_catalog(platform: &Platform) -> Result<Vec<String>, CoreError>
                 service_phone: "400-000-0001".into(),
                 service_email: "service@signet.example".into(),
                 service_hours: "工作日 8:30–17:30".into(),
+                english: HelpEnglish {
+                    name: "Public Resource Trading Platform (sample project)".into(),
+                    landing_title: "Public resource trading: CA certificates online".into(),
+                    introduction: "Bidders need 2 organisation certificates (USB keys); review comes before payment.".into(),
+                    notices: vec!["The micro-deposit amount is valid for 72 hours.".into()],
+                    service_hours: "Working days 8:30–17:30".into(),
+                },
             },
         },
         actor,
@@ -165,7 +187,10 @@ pub async fn seed_catalog(platform: &Platform) -> Result<Vec<String>, CoreError>
                 subject_kind: SubjectKind::Enterprise,
                 ca: "ecc".into(),
                 profile: profile.into(),
-                settings,
+                settings: ProductSettings {
+                    name_en: english_name(code),
+                    ..settings
+                },
                 active: true,
             },
             actor,
@@ -196,6 +221,16 @@ pub async fn seed_catalog(platform: &Platform) -> Result<Vec<String>, CoreError>
                 service_phone: "400-000-0002".into(),
                 service_email: "gjj@signet.example".into(),
                 service_hours: "7×24 小时".into(),
+                english: HelpEnglish {
+                    name: "Housing Provident Fund Online (sample partner channel)".into(),
+                    landing_title: "Housing Provident Fund Online · digital certificates".into(),
+                    introduction: "Come from the provident fund platform: verify online, pay, then review; cloud certificates are issued at once.".into(),
+                    notices: vec![
+                        "Have the legal representative's ID card and the business licence ready.".into(),
+                        "Personal certificates verify by phone three-factor, bank-card four-factor or face check.".into(),
+                    ],
+                    service_hours: "24/7".into(),
+                },
             },
         },
         actor,
@@ -248,7 +283,10 @@ pub async fn seed_catalog(platform: &Platform) -> Result<Vec<String>, CoreError>
                 subject_kind: kind,
                 ca: "ecc".into(),
                 profile: profile.into(),
-                settings,
+                settings: ProductSettings {
+                    name_en: english_name(code),
+                    ..settings
+                },
                 active: true,
             },
             actor,
@@ -275,6 +313,13 @@ pub async fn seed_catalog(platform: &Platform) -> Result<Vec<String>, CoreError>
                 service_phone: "400-000-0003".into(),
                 service_email: "ukey@signet.example".into(),
                 service_hours: "工作日 9:00–18:00".into(),
+                english: HelpEnglish {
+                    name: "Signet UKEY certificates".into(),
+                    landing_title: "UKEY certificates: buy, renew, unlock".into(),
+                    introduction: "CNY 300.00 a year; each material file up to 8 MB.".into(),
+                    notices: vec!["The USB key's user PIN is 1–8 digits.".into()],
+                    service_hours: "Working days 9:00–18:00".into(),
+                },
             },
         },
         actor,
@@ -310,7 +355,10 @@ pub async fn seed_catalog(platform: &Platform) -> Result<Vec<String>, CoreError>
             subject_kind: SubjectKind::Enterprise,
             ca: "ecc".into(),
             profile: "enterprise".into(),
-            settings: key,
+            settings: ProductSettings {
+                name_en: english_name("ukey-org"),
+                ..key
+            },
             active: true,
         },
         actor,

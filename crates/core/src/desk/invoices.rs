@@ -65,10 +65,11 @@ pub async fn issue(
         &invoice.email,
         &format!("电子发票：{}（订单 {}）", invoice.title, order.number),
         &format!(
-            "您好：\n\n订单 {} 的电子发票已开具，金额 {} 元，发票号码 {number}。\n请登录 Signet，在订单详情中下载发票 PDF（/api/v1/orders/{}/invoice.pdf）。\n\nSignet 数字证书服务",
+            "您好：\n\n订单 {} 的电子发票已开具，金额 {} 元，发票号码 {number}。\n请登录 Signet，在订单详情中下载发票 PDF：{}\n\nSignet 数字证书服务",
             order.number,
             yuan(order.amount_fen.get()),
-            order.id
+            // Absolute: the e-mail is read outside the site.
+            platform.link(&format!("/orders/{}", order.id))
         ),
     )
     .await?;

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod cert_login;
+mod certificate_detail;
 mod certificates;
 mod contracts;
 mod desk;
@@ -81,6 +82,8 @@ fn account_routes() -> OpenApiRouter<AppState> {
 fn certificate_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(certificates::list))
+        .routes(routes!(certificate_detail::detail))
+        .routes(routes!(certificate_detail::download))
         .routes(routes!(cert_login::login_challenge))
         .routes(routes!(cert_login::login))
         .routes(routes!(cert_login::bind_challenge))

@@ -55,9 +55,11 @@ impl Builder {
         let dir = tempfile::tempdir().unwrap();
         let mut config = sandbox_config(dir.path()).await;
         config.sandbox = self.sandbox;
-        let platform = Platform::open(&config).await.unwrap();
+        let mut platform = Platform::open(&config).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address: SocketAddr = listener.local_addr().unwrap();
+        // As `signet serve` does: links in SMS and e-mail start with the public URL.
+        platform.public_url = format!("http://{address}");
         if self.ca {
             signet_core::ca::init_hierarchies(&platform, &format!("http://{address}"))
                 .await

@@ -182,12 +182,23 @@ pub struct ProductSettings {
     pub seal_image: String,
     /// 001 reviews before payment; 002 and 003 take payment first.
     pub review_first: bool,
+    /// Whether renewals go through staff review (LIFE-2: "optional review before download").
+    /// Products saved before the setting existed keep review.
+    #[serde(default = "reviewed")]
+    pub renewal_review: bool,
+    /// The product's name in the English UI (empty shows the Chinese name).
+    #[serde(default)]
+    pub name_en: String,
     pub business: Vec<Business>,
     /// Whether the legal representative must confirm the application with an SMS code.
     pub legal_rep_authorisation: bool,
     /// The USB key's user PIN rule as a regex-free description: digits, min and max length.
     pub pin_min: i64,
     pub pin_max: i64,
+}
+
+fn reviewed() -> bool {
+    true
 }
 
 /// Keeps only the methods this server can run: a method whose provider is not configured would
@@ -251,6 +262,21 @@ pub struct Help {
     pub faq: Vec<Faq>,
     pub service_phone: String,
     pub service_email: String,
+    pub service_hours: String,
+    /// The English UI's wording of the name and the landing texts; empty shows the Chinese.
+    #[serde(default)]
+    pub english: HelpEnglish,
+}
+
+/// A project's or channel's texts in English (the English UI falls back to Chinese when empty).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct HelpEnglish {
+    pub name: String,
+    pub landing_title: String,
+    pub introduction: String,
+    pub notices: Vec<String>,
     pub service_hours: String,
 }
 
@@ -341,8 +367,10 @@ async fn list_as(
     )
     .fetch_all(platform.db.pool())
     .await?;
+    // Applicants see products on offer; the catalog editor also lists those switched off.
+    let only_active = if offered { "WHERE active = 1" } else { "" };
     let products = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {PRODUCT_COLUMNS} FROM desk_products WHERE active = 1 ORDER BY code"
+        "SELECT {PRODUCT_COLUMNS} FROM desk_products {only_active} ORDER BY code"
     )))
     .fetch_all(platform.db.pool())
     .await?

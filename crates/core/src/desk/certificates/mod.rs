@@ -17,9 +17,13 @@ use crate::platform::jobs::messages;
 use crate::platform::machine::Machine as _;
 use crate::platform::sms_codes::{self, Purpose};
 
+mod detail;
 mod status;
+mod subject;
 
+pub use detail::{CertificateDetail, CertificateFile, detail, file};
 pub use status::{CertificateAction, CertificateEvent, CertificateStatus};
+pub use subject::SubjectView;
 
 use super::catalog::Business;
 
@@ -36,7 +40,10 @@ pub const REMINDER_DAYS: [i64; 2] = [30, 7];
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HeldCertificate {
     pub serial: String,
+    /// The subject in RFC 4514 form, its ID number or credit code masked.
     pub subject: String,
+    /// The subject as a person reads it (name, organisation, masked identifier).
+    pub subject_view: SubjectView,
     /// `cloud` or `usb_key`.
     pub medium: String,
     pub token_serial: Option<String>,
@@ -183,9 +190,11 @@ pub async fn list(
         let offered = serde_json::from_str::<OfferedOnly>(&settings)
             .map_err(|e| CoreError::internal(format!("product settings: {e}")))?
             .business;
+        let subject_view = subject::view(&row.try_get::<String, _>("subject")?);
         let mut held = HeldCertificate {
             serial: row.try_get("serial")?,
-            subject: row.try_get("subject")?,
+            subject: subject_view.masked.clone(),
+            subject_view,
             medium: row.try_get("medium")?,
             token_serial: row.try_get("token_serial")?,
             product_name: row.try_get("product_name")?,
@@ -361,9 +370,10 @@ pub async fn send_expiry_reminders(platform: &Platform) -> Result<usize, CoreErr
             let not_after: Timestamp = row.try_get("not_after")?;
             let date = crate::platform::clock::rfc3339(not_after);
             let text = format!(
-                "【Signet】您的数字证书（序列号 {}…）将于 {} 到期，请在到期前登录办理更新。",
+                "【Signet】您的数字证书（序列号 {}…）将于 {} 到期，请在到期前登录办理更新：{}",
                 &serial[..serial.len().min(8)],
-                &date[..10]
+                &date[..10],
+                platform.link("/certificates")
             );
             if let Some(person) = form.person {
                 let key = format!("desk.expiry:{serial}:{days}");

@@ -22,6 +22,8 @@ pub enum Note {
         channel: String,
     },
     Approved,
+    /// A renewal approved by the system: the product's renewals need no review (LIFE-2).
+    ApprovedWithoutReview,
     Rejected {
         reason: String,
     },
@@ -120,16 +122,16 @@ impl Note {
         };
         match self {
             Self::Edited => pick("申请人修改后重新编辑", "The applicant is editing again"),
-            Self::Submitted { flags } if flags.is_empty() => pick(
-                "申请已签署提交，自动审核通过",
-                "Signed and submitted; automatic checks passed",
-            ),
+            // Submitting comes before any identity check: nothing has "passed" yet.
+            Self::Submitted { flags } if flags.is_empty() => {
+                pick("提交成功，待身份核验", "Submitted; identity checks next")
+            }
             Self::Submitted { flags } => {
                 let list = flags.join(if zh { "；" } else { "; " });
                 if zh {
-                    format!("申请已签署提交，转人工审核：{list}")
+                    format!("提交成功，待身份核验；需人工确认：{list}")
                 } else {
-                    format!("Signed and submitted; sent to a reviewer: {list}")
+                    format!("Submitted; identity checks next; for a reviewer to confirm: {list}")
                 }
             }
             Self::Verified => pick("身份核验完成", "Identity verified"),
@@ -137,6 +139,7 @@ impl Note {
                 amount_fen,
                 channel,
             } => {
+                let channel = channel_name(channel, zh);
                 if zh {
                     format!("已支付 {} 元（{channel}）", amount_fen.yuan())
                 } else {
@@ -144,6 +147,10 @@ impl Note {
                 }
             }
             Self::Approved => pick("审核通过", "Approved"),
+            Self::ApprovedWithoutReview => pick(
+                "本产品的证书更新无需人工审核，已自动通过",
+                "Renewals of this product need no review: approved automatically",
+            ),
             Self::Rejected { reason } => {
                 if zh {
                     format!("驳回：{reason}")
@@ -219,6 +226,17 @@ impl Note {
     }
 }
 
+/// A payment channel as people name it (`wechat` → 微信支付 / WeChat Pay); an unknown code as is.
+pub fn channel_name(code: &str, zh: bool) -> String {
+    match (code, zh) {
+        ("wechat", true) => "微信支付".to_owned(),
+        ("wechat", false) => "WeChat Pay".to_owned(),
+        ("alipay", true) => "支付宝".to_owned(),
+        ("alipay", false) => "Alipay".to_owned(),
+        _ => code.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -252,8 +270,17 @@ mod tests {
             channel: "alipay".into(),
         };
         assert_eq!(paid.code(), "paid");
-        assert_eq!(paid.text(Lang::ZhCn), "已支付 300.05 元（alipay）");
-        assert_eq!(paid.text(Lang::En), "Paid CNY 300.05 (alipay)");
+        assert_eq!(paid.text(Lang::ZhCn), "已支付 300.05 元（支付宝）");
+        assert_eq!(paid.text(Lang::En), "Paid CNY 300.05 (Alipay)");
+        let wechat = Note::Paid {
+            amount_fen: Fen::new(100),
+            channel: "wechat".into(),
+        };
+        assert_eq!(wechat.text(Lang::ZhCn), "已支付 1.00 元（微信支付）");
+        // Submitting is not a check passed: the sentence says what comes next.
+        let submitted = Note::Submitted { flags: vec![] };
+        assert_eq!(submitted.text(Lang::ZhCn), "提交成功，待身份核验");
+        assert!(!submitted.text(Lang::ZhCn).contains("通过"));
         assert_eq!(Note::Approved.params(), serde_json::json!({}));
     }
 

@@ -25,8 +25,8 @@ pub use state::{
     allows, key_write_event, next,
 };
 pub use view::{
-    HistoryEntry, OrderDetail, OrderFilter, OrderLine, detail, detail_for, history, list,
-    list_for_user,
+    AccountContact, HistoryEntry, OrderDetail, OrderFilter, OrderLine, detail, detail_for, history,
+    list, list_for_user,
 };
 pub use writer::{Change, Columns, FormColumns, apply};
 

@@ -62,10 +62,13 @@ pub async fn history(
         .collect()
 }
 
-/// The part of a product's settings the action guards read.
+/// The part of a product's settings the list reads: the medium (for the action guards) and the
+/// English name.
 #[derive(Deserialize)]
-struct MediumOnly {
+struct LineSettings {
     medium: Medium,
+    #[serde(default)]
+    name_en: String,
 }
 
 /// Filters of the order lists (002 §5.1).
@@ -79,6 +82,8 @@ pub struct OrderFilter {
     /// Enterprise or holder name contains this.
     pub name: Option<String>,
     pub product_id: Option<String>,
+    /// Business type: `new`, `renewal`, `change`, `reissue` or `unlock`.
+    pub kind: Option<String>,
     pub from: Option<Timestamp>,
     pub to: Option<Timestamp>,
 }
@@ -91,6 +96,8 @@ pub struct OrderLine {
     pub number: String,
     pub product_id: String,
     pub product_name: String,
+    /// The product's name in the English UI (empty: use `product_name`).
+    pub product_name_en: String,
     pub kind: Business,
     pub state: OrderState,
     pub state_label: String,
@@ -112,6 +119,15 @@ pub async fn list(
     user_id: Option<&str>,
     filter: &OrderFilter,
 ) -> Result<Vec<OrderLine>, CoreError> {
+    if let Some(kind) = filter.kind.as_deref().filter(|k| !k.is_empty())
+        && Business::parse(kind).is_none()
+    {
+        return Err(CoreError::Invalid {
+            field: "kind",
+            zh: "业务类型应为 new、renewal、change、reissue 或 unlock",
+            en: "The business type is one of new, renewal, change, reissue or unlock",
+        });
+    }
     let rows = sqlx::query(
         "SELECT o.id, o.number, o.product_id, p.name AS product_name, o.kind, o.state, o.subject_name, \
          o.summary, o.amount_fen, o.paid_at, o.flags, o.tracking_number, o.created_at, o.updated_at, \
@@ -157,11 +173,20 @@ pub async fn list(
             continue;
         }
         let kind: String = row.try_get("kind")?;
+        if filter
+            .kind
+            .as_deref()
+            .is_some_and(|k| !k.is_empty() && k != kind)
+        {
+            continue;
+        }
         let summary: String = row.try_get("summary")?;
         let flags: String = row.try_get("flags")?;
         let settings: String = row.try_get("settings")?;
-        let medium = serde_json::from_str::<MediumOnly>(&settings)
-            .map(|s| s.medium)
+        let LineSettings {
+            medium,
+            name_en: product_name_en,
+        } = serde_json::from_str::<LineSettings>(&settings)
             .map_err(|e| CoreError::internal(format!("product settings: {e}")))?;
         let amount_fen = Fen::new(row.try_get("amount_fen")?);
         let paid_fen: i64 = row.try_get("paid_fen")?;
@@ -185,6 +210,7 @@ pub async fn list(
             number,
             product_id,
             product_name: row.try_get("product_name")?,
+            product_name_en,
             kind: Business::parse(&kind).unwrap_or(Business::New),
             state,
             state_label: state.label().to_owned(),
@@ -234,6 +260,8 @@ pub struct OrderDetail {
     pub reject_reason: Option<String>,
     pub signed_at: Option<Timestamp>,
     pub tracking_number: Option<String>,
+    /// The e-invoice exists (`GET /orders/{id}/invoice.pdf` serves it).
+    pub invoice_ready: bool,
     pub certificates: Vec<String>,
     pub verifications: Vec<super::super::verification::VerificationView>,
     pub verification_needed: Vec<super::super::verification::Requirement>,
@@ -245,6 +273,33 @@ pub struct OrderDetail {
     pub updated_at: Timestamp,
     /// What the reader may do now (`continue`, `cancel`, `pay`, `approve`…).
     pub allowed_actions: Vec<Action>,
+    /// The applicant's own account (name, phone, e-mail), which the wizard fills empty fields
+    /// with; only in the applicant's own view.
+    pub account_contact: Option<AccountContact>,
+}
+
+/// The account's own contact details, for pre-filling the applicant's fields.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccountContact {
+    pub name: String,
+    pub phone: String,
+    pub email: String,
+}
+
+async fn account_contact(
+    platform: &Platform,
+    order: &Order,
+) -> Result<Option<AccountContact>, CoreError> {
+    Ok(
+        crate::platform::accounts::find_by_id(platform, &order.user_id)
+            .await?
+            .map(|user| AccountContact {
+                name: user.real_name.unwrap_or_default(),
+                phone: user.phone,
+                email: user.email.unwrap_or_default(),
+            }),
+    )
 }
 
 /// The detail page as its owner sees it.
@@ -269,6 +324,11 @@ pub async fn detail_for(
     let product = catalog::as_offered(platform, product);
     let certificates = super::super::production::certificates_of(platform, &order.id).await?;
     let medium = product.settings.medium;
+    let invoice_ready = sqlx::query("SELECT id FROM desk_invoices WHERE order_id = $1")
+        .bind(&order.id)
+        .fetch_optional(platform.db.pool())
+        .await?
+        .is_some();
     Ok(OrderDetail {
         id: order.id.clone(),
         number: order.number.clone(),
@@ -287,6 +347,7 @@ pub async fn detail_for(
         reject_reason: order.reject_reason.clone(),
         signed_at: order.signed_at,
         tracking_number: order.tracking_number.clone(),
+        invoice_ready,
         certificates,
         verifications,
         verification_needed,
@@ -295,5 +356,10 @@ pub async fn detail_for(
         created_at: order.created_at,
         updated_at: order.updated_at,
         allowed_actions: allowed_actions(viewer, order.state, order.facts(), medium),
+        account_contact: if viewer == Viewer::Applicant {
+            account_contact(platform, order).await?
+        } else {
+            None
+        },
     })
 }

@@ -223,6 +223,7 @@ async fn settle(platform: &Platform, note: Notification) -> Result<Payment, Core
     .await?
     .ok_or(DeskError::NotificationReplayed)?;
     let mut produce_now = false;
+    let mut review_now = false;
     if paid {
         if order.check(Event::Paid).is_err() || payment.amount_fen != order.due_fen() {
             // Paid after the order was cancelled (or paid twice, or a payment opened for an
@@ -252,8 +253,12 @@ async fn settle(platform: &Platform, note: Notification) -> Result<Payment, Core
         )
         .await?;
         produce_now = to == OrderState::AwaitingProduction;
+        review_now = to == OrderState::AwaitingReview;
     }
     tx.commit().await?;
+    if review_now {
+        super::review::approve_without_review(platform, &payment.order_id).await?;
+    }
     if paid {
         let order = orders::load(platform, &payment.order_id).await?;
         let product = catalog::product(platform, &order.product_id).await?;

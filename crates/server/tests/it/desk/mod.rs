@@ -12,6 +12,7 @@ mod hardening;
 mod identity;
 mod key_update;
 pub(crate) mod lifecycle;
+mod newuser;
 mod outbox;
 mod refusals;
 mod sealed;

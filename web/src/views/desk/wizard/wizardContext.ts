@@ -59,12 +59,25 @@ export function editableForm(detail: OrderDetail): ApplicationForm {
     term_years: f.term_years || detail.product.settings.terms[0] || 1,
     quantity: f.quantity || detail.product.settings.min_quantity || 1,
     organisation: enterprise ? { ...emptyOrganisation(), ...(f.organisation ?? {}) } : null,
-    person: { ...emptyPerson(), ...(f.person ?? {}) },
+    person: prefilled({ ...emptyPerson(), ...(f.person ?? {}) }, detail),
     legal_rep_handles: enterprise ? Boolean(f.legal_rep_handles) : false,
     authorisation_grantee: f.authorisation_grantee ?? '',
     invoice: { ...emptyInvoice(), ...(f.invoice ?? {}) },
     shipping: { ...emptyShipping(), ...(f.shipping ?? {}) },
     materials: { ...(f.materials ?? {}) },
+  }
+}
+
+/** The applicant's own name, phone and e-mail in the fields still empty (a new applicant
+ * usually applies for themselves, or handles for their organisation). */
+function prefilled(person: Person, detail: OrderDetail): Person {
+  const own = detail.account_contact
+  if (!own) return person
+  return {
+    ...person,
+    name: person.name || own.name,
+    phone: person.phone || own.phone,
+    email: person.email || own.email,
   }
 }
 

@@ -42,6 +42,10 @@ export interface ProductForm {
   invoice: InvoiceTiming
   seal_image: string
   review_first: boolean
+  /** Renewals go through staff review (off: approved automatically unless flagged). */
+  renewal_review: boolean
+  /** The English UI's name (empty shows the Chinese one). */
+  name_en: string
   business: Business[]
   legal_rep_authorisation: boolean
   pin_min: number
@@ -71,6 +75,8 @@ export function productForm(p?: Product): ProductForm {
     invoice: s?.invoice ?? 'after_payment',
     seal_image: s?.seal_image ?? 'none',
     review_first: s?.review_first ?? false,
+    renewal_review: s?.renewal_review ?? true,
+    name_en: s?.name_en ?? '',
     business: [...(s?.business ?? ['new'])],
     legal_rep_authorisation: s?.legal_rep_authorisation ?? false,
     pin_min: s?.pin_min ?? 6,
@@ -109,6 +115,8 @@ export function productInput(f: ProductForm): ProductInput | null {
       invoice: f.invoice,
       seal_image: f.seal_image,
       review_first: f.review_first,
+      renewal_review: f.renewal_review,
+      name_en: f.name_en.trim(),
       business: BUSINESSES.filter((b) => f.business.includes(b)),
       legal_rep_authorisation: f.legal_rep_authorisation,
       pin_min: f.pin_min,
