@@ -1,6 +1,7 @@
 // English. Note: @ { } | have special meaning in vue-i18n messages; do not use them literally.
 import { deskEn, sandboxEn, staffEn } from './desk.en'
 import { lifecycleEn } from './lifecycle.en'
+import { helpEn } from './help.en'
 import { catalogAdminEn } from './catalog.en'
 import type { MessageSchema } from './zh-CN'
 
@@ -207,6 +208,7 @@ const en: MessageSchema = {
   },
   desk: deskEn,
   lifecycle: lifecycleEn,
+  help: helpEn,
   staff: staffEn,
   sandbox: sandboxEn,
   catalogAdmin: catalogAdminEn,

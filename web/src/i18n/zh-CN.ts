@@ -1,6 +1,7 @@
 // 简体中文（默认语言）。注意：vue-i18n 消息中的 @ { } | 有特殊含义，请勿直接使用。
 import { deskZhCN, sandboxZhCN, staffZhCN } from './desk.zh-CN'
 import { lifecycleZhCN } from './lifecycle.zh-CN'
+import { helpZhCN } from './help.zh-CN'
 import { catalogAdminZhCN } from './catalog.zh-CN'
 
 const zhCN = {
@@ -206,6 +207,7 @@ const zhCN = {
   },
   desk: deskZhCN,
   lifecycle: lifecycleZhCN,
+  help: helpZhCN,
   staff: staffZhCN,
   sandbox: sandboxZhCN,
   catalogAdmin: catalogAdminZhCN,

@@ -2,6 +2,7 @@
 //! rejections become problem+json.
 
 mod accounts;
+mod agent;
 mod cert_login;
 mod certificates;
 mod contracts;
@@ -12,6 +13,7 @@ mod login;
 mod me;
 mod session;
 mod staff;
+mod station;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRequest, Request};
@@ -46,6 +48,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(certificate_routes())
         .merge(jobs::routes())
         .merge(contracts::routes())
+        .routes(routes!(agent::releases))
 }
 
 /// Sessions, registration, sign-in and the user centre.
@@ -134,6 +137,7 @@ fn staff_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(staff::approve))
         .routes(routes!(staff::reject))
         .routes(routes!(staff::ship))
+        .routes(routes!(station::plan, station::produce))
         .routes(routes!(staff::refund))
         .routes(routes!(staff::material))
         .routes(routes!(staff::revoke))

@@ -14,6 +14,7 @@ mod codes;
 mod desk;
 mod enumeration;
 mod headers;
+mod help;
 mod login;
 mod ops;
 mod pki;
