@@ -26,6 +26,8 @@ const DEBIAN: &[(&str, &str)] = &[
     ),
     ("zbar-tools", "/usr/bin/zbarimg"),
     ("postgresql-client", "/usr/bin/psql"),
+    // The Windows build of signet-agent (issue 13).
+    ("gcc-mingw-w64-x86-64", "/usr/bin/x86_64-w64-mingw32-gcc"),
 ];
 
 /// Debian packages only `cargo xtask bench pdf` needs: `LibreOffice` makes its CJK contract.

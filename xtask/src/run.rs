@@ -20,6 +20,8 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
             .current_dir(&web),
     )?;
     shell::run(cargo().args(["build", "-p", "signet"]).current_dir(root))?;
+    let agents = crate::agent::build(root)?;
+    println!("signet-agent: {agents}");
     let binary = target_dir(root).join("debug").join("signet");
     shell::run(Command::new(&binary).args(["--data", &data, "init", "--demo"]))?;
     println!();
@@ -38,6 +40,8 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
             .args(["--data", &data, "serve", "--sandbox", "--listen", &listen])
             .arg("--web-dir")
             .arg(&web_dir)
+            .arg("--agent-dir")
+            .arg(crate::agent::dist_dir(root))
             .args(args),
     )
 }

@@ -310,6 +310,8 @@ pub fn run(root: &Path, _args: &[String]) -> anyhow::Result<()> {
         note
     })?;
 
+    steps.step("agent: signet-agent downloads", || crate::agent::build(root))?;
+
     steps.step("browser: Playwright in Chromium", || {
         shell::run(
             cargo()
@@ -322,6 +324,7 @@ pub fn run(root: &Path, _args: &[String]) -> anyhow::Result<()> {
             .args(["playwright", "test"])
             .current_dir(&web)
             .env("SIGNET_BIN", &binary)
+            .env("SIGNET_AGENT_DIR", crate::agent::dist_dir(root))
             .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
         let counts = run_counting(&mut command, js_counts)?;
         Ok(format!(

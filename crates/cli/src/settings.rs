@@ -41,6 +41,7 @@ struct FileSettings {
     database_url: Option<String>,
     public_url: Option<String>,
     web_dir: Option<PathBuf>,
+    agent_dir: Option<PathBuf>,
     secret_key: Option<String>,
     audit_mirror: Option<PathBuf>,
     sandbox: Option<bool>,
@@ -63,6 +64,8 @@ pub struct Settings {
     pub database_url: Option<String>,
     pub public_url: Option<String>,
     pub web_dir: Option<PathBuf>,
+    /// The key agent builds offered for download.
+    pub agent_dir: Option<PathBuf>,
     pub secret_key: Option<String>,
     /// A second directory for audit checkpoints (a mount of other storage), besides the data
     /// directory's `audit/checkpoints`.
@@ -97,6 +100,7 @@ impl Settings {
                 "data",
                 "public_url",
                 "web_dir",
+                "agent_dir",
                 "secret_key",
                 "audit_mirror",
                 "sandbox",
@@ -122,6 +126,7 @@ impl Settings {
                 .filter(|u| !u.is_empty()),
             public_url: args.public_url.clone().or(file.public_url),
             web_dir: file.web_dir,
+            agent_dir: file.agent_dir,
             secret_key: file.secret_key,
             audit_mirror: file.audit_mirror,
             sandbox: file.sandbox.unwrap_or(false),
@@ -205,6 +210,7 @@ mod tests {
             database_url: None,
             public_url: url.map(str::to_owned),
             web_dir: None,
+            agent_dir: None,
             secret_key: None,
             audit_mirror: None,
             sandbox: false,

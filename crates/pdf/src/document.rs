@@ -1,5 +1,6 @@
 //! Printable A4 documents made from nothing: the certificate application form, prefilled
-//! authorisation letters (授权书), e-invoices.
+//! authorisation letters (授权书), e-invoices, and the illustrated user manuals (pictures from
+//! PNG, scaled to the text width and kept whole on a page).
 //!
 //! The layout is a single column: the title centred on page 1, then headings, label/value rows,
 //! paragraphs and signature lines. Text is wrapped to the page width with the font's advances
@@ -52,6 +53,8 @@ const CLOSING: &str = "，。、；：？！）》」』】〕”’·…—,.;:
 const OPENING: &str = "（《「『【〔“‘([{";
 
 const TEXT_WIDTH: f32 = PAGE_WIDTH - 2.0 * MARGIN;
+/// Resource names of pictures: `Im0`, `Im1`, … in the order of the blocks.
+const IMAGE_PREFIX: &str = "Im";
 const TOP: f32 = PAGE_HEIGHT - MARGIN;
 
 /// A simple printable A4 document: a title, optional subtitle line, then sections of
@@ -83,6 +86,14 @@ pub enum Block {
     Paragraph(String),
     /// A labelled blank line to sign on paper, e.g. `法定代表人签字：`.
     Signature(String),
+    /// A picture: a PNG drawn centred at most as wide as the text (and at 96 dpi at most its
+    /// own size), never split across pages, with an optional caption centred under it.
+    Image {
+        /// The PNG file's bytes.
+        png: Vec<u8>,
+        /// Under the picture; empty for none.
+        caption: String,
+    },
 }
 
 /// Lay out `doc` on A4 pages and return the PDF. `font` is a TTF/OTF/TTC file; without one an
@@ -101,8 +112,16 @@ pub fn render(doc: &TextDocument, font: Option<&Path>) -> Result<Vec<u8>> {
     };
     all.push(footer_glyphs);
     let font = TextFont::for_texts(font, &all)?;
+    let images = doc
+        .blocks
+        .iter()
+        .filter_map(|block| match block {
+            Block::Image { png, .. } => Some(Picture::from_png(png)),
+            _ => None,
+        })
+        .collect::<Result<Vec<_>>>()?;
 
-    let mut pages = layout(doc, &font);
+    let mut pages = layout(doc, &font, &images);
     let count = pages.len();
     for (index, ops) in pages.iter_mut().enumerate() {
         let text = format
@@ -111,7 +130,51 @@ pub fn render(doc: &TextDocument, font: Option<&Path>) -> Result<Vec<u8>> {
         let x = (PAGE_WIDTH - measure(&font, &text, FOOTER_SIZE)) / 2.0;
         ops.push_str(&text_ops(&font, &text, x, FOOTER_BASELINE, FOOTER_SIZE));
     }
-    assemble(&font, &pages, &clean(&doc.title))
+    assemble(&font, &pages, &images, &clean(&doc.title))
+}
+
+/// A decoded picture: RGB pixels (any transparency dropped onto white).
+struct Picture {
+    width: u32,
+    height: u32,
+    rgb: Vec<u8>,
+}
+
+impl Picture {
+    fn from_png(png: &[u8]) -> Result<Self> {
+        let decoded = crate::seal::image::SealImage::from_png(png)?;
+        let rgb = decoded
+            .rgba
+            .chunks_exact(4)
+            .flat_map(|px| {
+                let alpha = u16::from(px[3]);
+                let over_white =
+                    |c: u8| u8::try_from((u16::from(c) * alpha + 255 * (255 - alpha)) / 255);
+                [px[0], px[1], px[2]].map(|c| over_white(c).unwrap_or(255))
+            })
+            .collect();
+        Ok(Self {
+            width: decoded.width,
+            height: decoded.height,
+            rgb,
+        })
+    }
+
+    /// Size on the page, in points: 96 dpi, no wider than the text, no taller than `max_height`.
+    #[expect(
+        clippy::cast_precision_loss,
+        reason = "pixel counts of decoded images are far below f32's exact range"
+    )]
+    fn size(&self, max_height: f32) -> (f32, f32) {
+        let (w, h) = (self.width.max(1) as f32, self.height.max(1) as f32);
+        let mut width = (w * 0.75).min(TEXT_WIDTH);
+        let mut height = width * h / w;
+        if height > max_height {
+            height = max_height;
+            width = height * w / h;
+        }
+        (width, height)
+    }
 }
 
 /// Every text of the document.
@@ -119,6 +182,7 @@ fn texts(doc: &TextDocument) -> impl Iterator<Item = &str> {
     std::iter::once(doc.title.as_str()).chain(doc.blocks.iter().flat_map(|block| match block {
         Block::Heading(t) | Block::Paragraph(t) | Block::Signature(t) => [t.as_str(), ""],
         Block::Field { label, value } => [label.as_str(), value.as_str()],
+        Block::Image { caption, .. } => [caption.as_str(), ""],
     }))
 }
 
@@ -136,7 +200,8 @@ fn clean(text: &str) -> String {
 }
 
 /// Content-stream operators of each page, footers excepted.
-fn layout(doc: &TextDocument, font: &TextFont) -> Vec<String> {
+fn layout(doc: &TextDocument, font: &TextFont, images: &[Picture]) -> Vec<String> {
+    let mut pictures = images.iter().enumerate();
     let mut page = Pages {
         font,
         done: Vec::new(),
@@ -201,6 +266,35 @@ fn layout(doc: &TextDocument, font: &TextFont) -> Vec<String> {
                 let (baseline, used) = page.lines(label, BODY_SIZE, width);
                 let end = MARGIN + used + 4.0;
                 page.rule(end, end + SIGNATURE_LINE, baseline - 2.0);
+            }
+            Block::Image { caption, .. } => {
+                let Some((index, picture)) = pictures.next() else {
+                    continue;
+                };
+                let caption_height = if caption.trim().is_empty() {
+                    0.0
+                } else {
+                    BODY_SIZE * LEADING * 2.0
+                };
+                let (width, height) =
+                    picture.size(TOP - MARGIN - caption_height - BODY_SIZE * LEADING);
+                page.gap(BODY_SIZE * 0.5);
+                page.need(height + caption_height);
+                let x = MARGIN + (TEXT_WIDTH - width) / 2.0;
+                let y = page.y - height;
+                let _ = writeln!(
+                    page.ops,
+                    "q {} 0 0 {} {} {} cm /{}{index} Do Q",
+                    num(width),
+                    num(height),
+                    num(x),
+                    num(y),
+                    IMAGE_PREFIX,
+                );
+                page.y = y - BODY_SIZE * 0.5;
+                if !caption.trim().is_empty() {
+                    page.centred(caption, BODY_SIZE);
+                }
             }
         }
     }
@@ -366,7 +460,12 @@ fn measure(font: &TextFont, text: &str, size: f32) -> f32 {
 }
 
 /// The PDF: the font through the crate's writer, then catalog, pages and `/Info` with lopdf.
-fn assemble(font: &TextFont, pages: &[String], title: &str) -> Result<Vec<u8>> {
+fn assemble(
+    font: &TextFont,
+    pages: &[String],
+    images: &[Picture],
+    title: &str,
+) -> Result<Vec<u8>> {
     let mut base = Document::with_version("1.7");
     base.reference_table.cross_reference_type = XrefType::CrossReferenceTable;
     let tree = base.try_add_object(dictionary! {
@@ -386,8 +485,23 @@ fn assemble(font: &TextFont, pages: &[String], title: &str) -> Result<Vec<u8>> {
     // Saved again below as one revision.
     doc.trailer.remove(b"Prev");
 
+    let mut xobjects = lopdf::Dictionary::new();
+    for (index, picture) in images.iter().enumerate() {
+        let stream = Stream::new(
+            dictionary! {
+                "Type" => "XObject", "Subtype" => "Image",
+                "Width" => i64::from(picture.width), "Height" => i64::from(picture.height),
+                "ColorSpace" => "DeviceRGB", "BitsPerComponent" => 8,
+                "Filter" => "FlateDecode",
+            },
+            deflate(&picture.rgb)?,
+        );
+        let id = doc.try_add_object(stream)?;
+        xobjects.set(format!("{IMAGE_PREFIX}{index}"), id);
+    }
     let resources = doc.try_add_object(dictionary! {
         "Font" => dictionary! { FONT_NAME => font_id },
+        "XObject" => xobjects,
     })?;
     let mut kids = Vec::new();
     for ops in pages {
@@ -433,6 +547,59 @@ fn text_string(text: &str) -> Object {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A `width` × `height` PNG, half transparent.
+    fn png(width: u32, height: u32) -> Vec<u8> {
+        let pixels = image::RgbaImage::from_pixel(width, height, image::Rgba([200, 30, 30, 128]));
+        let mut out = std::io::Cursor::new(Vec::new());
+        pixels.write_to(&mut out, image::ImageFormat::Png).unwrap();
+        out.into_inner()
+    }
+
+    #[test]
+    fn pictures_are_drawn_whole_scaled_to_the_page_once_each() {
+        let doc = TextDocument {
+            title: "Manual".into(),
+            blocks: vec![
+                Block::Paragraph("Intro".into()),
+                Block::Image {
+                    png: png(1600, 900),
+                    caption: "Wide".into(),
+                },
+                Block::Image {
+                    png: png(300, 3000),
+                    caption: String::new(),
+                },
+                Block::Image {
+                    png: png(40, 20),
+                    caption: "Small".into(),
+                },
+            ],
+        };
+        let pdf = render(&doc, None).unwrap();
+        let parsed = Document::load_mem(&pdf).unwrap();
+        let images: Vec<_> = parsed
+            .objects
+            .values()
+            .filter_map(|o| o.as_stream().ok())
+            .filter(|s| s.dict.get(b"Subtype").and_then(Object::as_name).ok() == Some(b"Image"))
+            .collect();
+        assert_eq!(images.len(), 3);
+        // The tall one cannot share a page with the wide one: three pages at least.
+        assert!(parsed.get_pages().len() >= 2, "{}", parsed.get_pages().len());
+        // Sizes: the wide picture at the text width, the small one at 96 dpi, the tall one
+        // no taller than a page's text area.
+        let picture = Picture::from_png(&png(1600, 900)).unwrap();
+        let (w, h) = picture.size(TOP - MARGIN);
+        assert!((w - TEXT_WIDTH).abs() < 0.01 && h < w);
+        let (w, h) = Picture::from_png(&png(300, 3000)).unwrap().size(TOP - MARGIN);
+        assert!(h <= TOP - MARGIN + 0.01 && w < 100.0);
+        let (w, _) = Picture::from_png(&png(40, 20)).unwrap().size(TOP - MARGIN);
+        assert!((w - 30.0).abs() < 0.01);
+        // Half-transparent red over white.
+        assert_eq!(&picture.rgb[..3], &[227, 142, 142]);
+        assert!(Picture::from_png(b"not a png").is_err());
+    }
 
     #[test]
     fn wraps_cjk_by_character_and_latin_by_word() {

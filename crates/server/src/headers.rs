@@ -11,10 +11,12 @@ use axum::response::Response;
 use crate::state::AppState;
 
 /// Styles may be inline: Element Plus positions popups with `style` attributes. Scripts may not.
-/// `connect-src` names the key agent's loopback address (`web/src/composables/useKeyAgent.ts`).
+/// `connect-src` names the key agent's loopback address (`web/src/composables/useKeyAgent.ts`),
+/// and so does `frame-src`: the page detects the agent by framing its `/v1/hello`, which a
+/// browser does without logging an error when nothing listens (issue 13).
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
     style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; \
-    connect-src 'self' http://127.0.0.1:17780; object-src 'none'; base-uri 'self'; \
+    connect-src 'self' http://127.0.0.1:17780; frame-src 'self' http://127.0.0.1:17780; object-src 'none'; base-uri 'self'; \
     form-action 'self'; frame-ancestors 'none'";
 
 /// A year, subdomains included: once a browser has seen the platform over https it never tries

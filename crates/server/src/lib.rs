@@ -4,6 +4,8 @@
 mod api;
 mod client_ip;
 mod dev;
+pub mod downloads;
+mod help;
 mod headers;
 mod metrics;
 mod ops;
@@ -30,7 +32,9 @@ pub fn router(state: AppState) -> Router {
     let mut app = Router::new()
         .merge(api::routes())
         .nest("/pki", pki::routes())
-        .merge(ops::routes());
+        .merge(ops::routes())
+        .merge(downloads::routes())
+        .merge(help::routes());
     if state.platform.sandbox.is_some() {
         app = app.nest("/dev", dev::routes());
     }

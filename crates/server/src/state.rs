@@ -24,6 +24,9 @@ pub struct ServerConfig {
     pub guarded_per_minute: u32,
     /// Where the client's address comes from behind a trusted reverse proxy.
     pub client_address: ClientAddress,
+    /// The key agent builds offered for download (`signet-agent-linux-x86_64`,
+    /// `signet-agent-windows-x86_64.exe`), as `cargo xtask` builds them; `None` offers none.
+    pub agent_dir: Option<PathBuf>,
 }
 
 impl Default for ServerConfig {
@@ -35,6 +38,7 @@ impl Default for ServerConfig {
             pki_per_minute: 6_000,
             guarded_per_minute: 30,
             client_address: ClientAddress::default(),
+            agent_dir: None,
         }
     }
 }

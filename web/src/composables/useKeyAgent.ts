@@ -18,6 +18,25 @@ export interface AgentCertificate {
   not_after: string
 }
 
+/** `GET /v1/status`. */
+export interface AgentStatus {
+  agent: string
+  version: string
+  /** The version the platform offers (null until the agent asked it). */
+  latest_version?: string | null
+  update_available?: boolean
+}
+
+/** A blank token just initialised by the agent (`POST /v1/slots/{slot}/init`). */
+export interface InitialisedToken {
+  slot: number
+  serial: string
+  label: string
+  model: string
+  /** For the platform to keep sealed: sent on at once, never shown. */
+  so_pin: string
+}
+
 export interface AgentToken {
   slot: number
   label: string
@@ -73,11 +92,58 @@ async function call<T>(method: string, path: string, body?: unknown, timeoutMs?:
   return parsed as T
 }
 
+/**
+ * Asks whether the agent runs without leaving a trace in the browser's console when it does
+ * not: a failed fetch() (or image, or WebSocket) is logged as a network error, while a frame
+ * whose navigation fails is not. So a hidden frame loads the agent's `/v1/hello`, which posts
+ * `{agent, version}` to this origin only; no message soon after the frame loads means no agent.
+ * Only then is `/v1/status` fetched (its version check).
+ */
+export async function probeAgent(timeoutMs = AGENT_DETECT_TIMEOUT_MS): Promise<AgentStatus | null> {
+  if (typeof document === 'undefined' || typeof window === 'undefined') return null
+  const answered = await new Promise<boolean>((resolve) => {
+    const frame = document.createElement('iframe')
+    let settled = false
+    const finish = (found: boolean): void => {
+      if (settled) return
+      settled = true
+      window.removeEventListener('message', onMessage)
+      clearTimeout(timer)
+      frame.remove()
+      resolve(found)
+    }
+    const onMessage = (event: MessageEvent): void => {
+      const data = event.data as { agent?: unknown } | null
+      if (event.origin === AGENT_BASE && event.source === frame.contentWindow && data?.agent === 'signet-agent') finish(true)
+    }
+    const timer = setTimeout(() => finish(false), timeoutMs)
+    window.addEventListener('message', onMessage)
+    // The agent's page posts while it loads; a browser error page never does.
+    frame.addEventListener('load', () => setTimeout(() => finish(false), 250))
+    frame.setAttribute('aria-hidden', 'true')
+    frame.tabIndex = -1
+    frame.style.cssText = 'position:absolute;width:0;height:0;border:0;visibility:hidden'
+    frame.src = `${AGENT_BASE}/v1/hello`
+    document.body.appendChild(frame)
+  })
+  if (!answered) return null
+  try {
+    return await agentApi.status()
+  } catch {
+    return null
+  }
+}
+
 const tok = (serial: string): string => `/v1/tokens/${encodeURIComponent(serial)}`
 
 /** The agent's endpoints. */
 export const agentApi = {
-  status: (): Promise<{ agent: string; version: string }> => call('GET', '/v1/status', undefined, AGENT_DETECT_TIMEOUT_MS),
+  status: (): Promise<AgentStatus> => call('GET', '/v1/status', undefined, AGENT_DETECT_TIMEOUT_MS),
+  /** Initialise a blank token (producer's station): the agent makes its SO PIN. */
+  initToken: (slot: number, label: string, pin: string): Promise<InitialisedToken> =>
+    call('POST', `/v1/slots/${slot}/init`, { label, pin }),
+  makeKeyWith: (serial: string, pin: string, algorithm: string, subject_dn: string, label: string): Promise<{ key_id: string; csr: string }> =>
+    call('POST', `${tok(serial)}/keys`, { pin, algorithm, subject_dn, label }),
   tokens: async (): Promise<AgentToken[]> => (await call<{ tokens: AgentToken[] }>('GET', '/v1/tokens')).tokens,
   makeKey: (serial: string, pin: string, subject_dn: string, label: string): Promise<{ key_id: string; csr: string }> =>
     call('POST', `${tok(serial)}/keys`, { pin, algorithm: 'ecdsa-p256', subject_dn, label }),
@@ -100,16 +166,13 @@ export const agentApi = {
 /** Detects the agent; `present` is null while checking. */
 export function useKeyAgent() {
   const present = ref<boolean | null>(null)
+  const status = ref<AgentStatus | null>(null)
   const tokens = ref<AgentToken[]>([])
 
   async function detect(): Promise<boolean> {
     present.value = null
-    try {
-      const status = await agentApi.status()
-      present.value = status?.agent === 'signet-agent'
-    } catch {
-      present.value = false
-    }
+    status.value = await probeAgent()
+    present.value = status.value?.agent === 'signet-agent'
     return present.value
   }
 
@@ -118,5 +181,5 @@ export function useKeyAgent() {
     return tokens.value
   }
 
-  return { present, tokens, detect, loadTokens, api: agentApi }
+  return { present, status, tokens, detect, loadTokens, api: agentApi }
 }

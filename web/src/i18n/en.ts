@@ -2,6 +2,7 @@
 import { enterpriseEn } from './enterprise.en'
 import { deskEn, sandboxEn, staffEn } from './desk.en'
 import { lifecycleEn } from './lifecycle.en'
+import { helpEn } from './help.en'
 import { catalogAdminEn } from './catalog.en'
 import { membersEn } from './members.en'
 import { employeesEn } from './employees.en'
@@ -211,6 +212,7 @@ const en: MessageSchema = {
   },
   desk: deskEn,
   lifecycle: lifecycleEn,
+  help: helpEn,
   staff: staffEn,
   sandbox: sandboxEn,
   phone: phoneEn,

@@ -88,7 +88,7 @@ export const lifecycleEn: typeof lifecycleZhCN = {
   },
   agent: {
     checking: 'Looking for the key agent…',
-    missing: 'Signet key agent not found: install and run `signet agent`, then reload this page',
+    missing: 'Signet key agent not found: download it, keep it running, then click "Check again"',
     download: 'Download the key agent',
     retry: 'Check again',
     noTokens: 'No USB key found; plug one in and check again',

@@ -87,7 +87,7 @@ export const lifecycleZhCN = {
   },
   agent: {
     checking: '正在检测证书助手…',
-    missing: '未检测到 Signet 证书助手：请安装并运行 `signet agent`，然后刷新本页',
+    missing: '未检测到 Signet 证书助手：请下载安装并保持运行，然后点击“重新检测”',
     download: '下载证书助手',
     retry: '重新检测',
     noTokens: '未检测到 USB Key，请插入后重新检测',

@@ -2,6 +2,7 @@
 import { enterpriseZhCN } from './enterprise.zh-CN'
 import { deskZhCN, sandboxZhCN, staffZhCN } from './desk.zh-CN'
 import { lifecycleZhCN } from './lifecycle.zh-CN'
+import { helpZhCN } from './help.zh-CN'
 import { catalogAdminZhCN } from './catalog.zh-CN'
 import { membersZhCN } from './members.zh-CN'
 import { employeesZhCN } from './employees.zh-CN'
@@ -210,6 +211,7 @@ const zhCN = {
   },
   desk: deskZhCN,
   lifecycle: lifecycleZhCN,
+  help: helpZhCN,
   staff: staffZhCN,
   sandbox: sandboxZhCN,
   phone: phoneZhCN,

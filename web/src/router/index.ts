@@ -187,6 +187,18 @@ export const routes: RouteRecordRaw[] = [
     meta: { open: true, title: 'phone.pad.title' },
   },
   {
+    path: '/help/signet-agent',
+    name: 'agent-download',
+    component: () => import('@/views/help/AgentDownloadView.vue'),
+    meta: { title: 'help.agent.title' },
+  },
+  {
+    path: '/help/faq',
+    name: 'faq',
+    component: () => import('@/views/help/FaqView.vue'),
+    meta: { title: 'help.faq.title' },
+  },
+  {
     path: '/:pathMatch(.*)*',
     name: 'not-found',
     component: () => import('@/views/NotFoundView.vue'),

@@ -147,14 +147,21 @@ describe('catalog links on the page', () => {
     }
   })
 
-  it('the agent notice offers the download only over a safe link', async () => {
+  it("the agent notice links to the platform's own install page, whatever the catalog holds", async () => {
     catalog.client = 'javascript:alert(document.cookie)'
     await mount(() => h(AgentNotice, { present: false }))
     expect(link('agent-missing')).not.toBeNull()
-    expect(link('agent-download')).toBeNull()
-    unmount()
-    catalog.client = '/help/signet-agent'
-    await mount(() => h(AgentNotice, { present: false }))
     expect(link('agent-download')?.getAttribute('href')).toBe('/help/signet-agent')
+    // Never a developer's command line (issue 13).
+    expect(root?.textContent).not.toMatch(/signet agent|signet-agent --|`/)
+    expect(root?.innerHTML).not.toMatch(/href="[^"]*script:/i)
+  })
+
+  it('the agent notice asks for an update when the platform offers a newer agent', async () => {
+    await mount(() => h(AgentNotice, { present: true, status: { agent: 'signet-agent', version: '0.1.0', latest_version: '0.2.0', update_available: true } }))
+    expect(link('agent-outdated')?.textContent).toContain('0.2.0')
+    unmount()
+    await mount(() => h(AgentNotice, { present: true, status: { agent: 'signet-agent', version: '0.2.0', latest_version: '0.2.0', update_available: false } }))
+    expect(link('agent-notice')).toBeNull()
   })
 })

@@ -53,3 +53,32 @@ pub async fn run(settings: &Settings, args: AgentArgs) -> anyhow::Result<()> {
         _ = tokio::signal::ctrl_c() => Ok(()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use signet_token::agent::BundledConfig;
+
+    /// The server writes the trailer and the agent reads it, in two crates that do not know each
+    /// other: the binary knows both.
+    #[test]
+    fn the_agent_reads_the_origin_the_server_appends_to_its_downloads() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("signet-agent.exe");
+        let mut bytes = b"MZ a build".to_vec();
+        bytes.extend_from_slice(&signet_server::downloads::trailer("https://sign.example.com"));
+        std::fs::write(&path, &bytes).unwrap();
+        assert_eq!(
+            BundledConfig::read_from(&path).unwrap(),
+            Some(BundledConfig {
+                origin: "https://sign.example.com".into()
+            })
+        );
+        assert_eq!(
+            BundledConfig {
+                origin: "https://sign.example.com".into()
+            }
+            .trailer(),
+            signet_server::downloads::trailer("https://sign.example.com")
+        );
+    }
+}

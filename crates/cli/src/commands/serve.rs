@@ -30,6 +30,10 @@ pub struct ServeArgs {
     /// The built web app. [env: SIGNET_WEB_DIR] [default: web/dist when it exists]
     #[arg(long)]
     pub web_dir: Option<PathBuf>,
+    /// The key agent builds to offer for download (`cargo xtask` builds them into
+    /// `<target>/agent-dist`). [env: SIGNET_AGENT_DIR]
+    #[arg(long)]
+    pub agent_dir: Option<PathBuf>,
 }
 
 pub async fn run(mut settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
@@ -77,7 +81,9 @@ pub async fn run(mut settings: Settings, args: ServeArgs) -> anyhow::Result<()> 
         .web_dir
         .or(settings.web_dir.clone())
         .or_else(|| Some(PathBuf::from("web/dist")).filter(|d| d.join("index.html").is_file()));
+    let agent_dir = args.agent_dir.or(settings.agent_dir.clone());
     let config = ServerConfig {
+        agent_dir,
         web_dir: web_dir.clone(),
         secure_cookies: public_url.starts_with("https://"),
         writes_per_minute: settings.writes_per_minute,

@@ -9,6 +9,7 @@ pub mod cloud;
 pub mod demo;
 mod error;
 pub mod invoices;
+pub mod manual;
 pub mod jobs;
 pub mod materials;
 mod notify;
@@ -18,6 +19,7 @@ pub mod printouts;
 pub mod production;
 pub mod review;
 pub mod roles;
+pub mod station;
 pub mod unlock;
 pub mod verification;
 

@@ -2,6 +2,7 @@
 //! rejections become problem+json.
 
 mod accounts;
+mod agent;
 mod cert_login;
 mod certificate_detail;
 mod certificates;
@@ -14,6 +15,7 @@ mod me;
 mod qr_login;
 mod session;
 mod staff;
+mod station;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRequest, Request};
@@ -48,6 +50,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(certificate_routes())
         .merge(jobs::routes())
         .merge(contracts::routes())
+        .routes(routes!(agent::releases))
 }
 
 /// Sessions, registration, sign-in and the user centre.
@@ -144,6 +147,7 @@ fn staff_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(staff::approve))
         .routes(routes!(staff::reject))
         .routes(routes!(staff::ship))
+        .routes(routes!(station::plan, station::produce))
         .routes(routes!(staff::refund))
         .routes(routes!(staff::material))
         .routes(routes!(staff::revoke))

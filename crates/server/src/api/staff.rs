@@ -20,7 +20,7 @@ use crate::session::Ctx;
 use crate::state::AppState;
 
 /// The signed-in staff member's id after checking `role`.
-async fn staff(
+pub(super) async fn staff(
     state: &AppState,
     ctx: &Ctx,
     role: Role,

@@ -17,6 +17,7 @@ mod ec_enterprise;
 mod enumeration;
 mod handwriting;
 mod headers;
+mod help;
 mod login;
 mod ops;
 mod pki;

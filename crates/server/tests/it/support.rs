@@ -26,6 +26,7 @@ pub struct Builder {
     writes_per_minute: u32,
     ca: bool,
     https: bool,
+    agent_dir: Option<std::path::PathBuf>,
 }
 
 impl Builder {
@@ -43,6 +44,12 @@ impl Builder {
     /// A server whose public URL is https (Secure cookies, HSTS); the test still speaks http.
     pub fn https(mut self) -> Self {
         self.https = true;
+        self
+    }
+
+    /// Offers the key agent builds in `dir` for download.
+    pub fn agent_dir(mut self, dir: &std::path::Path) -> Self {
+        self.agent_dir = Some(dir.to_path_buf());
         self
     }
 
@@ -70,8 +77,14 @@ impl Builder {
             secure_cookies: self.https,
             pki_per_minute: self.writes_per_minute,
             guarded_per_minute: self.writes_per_minute,
+            agent_dir: self.agent_dir,
             ..ServerConfig::default()
         };
+        let mut platform = platform;
+        if server_config.agent_dir.is_some() {
+            // The downloads carry the platform's origin.
+            platform.public_url = format!("http://{address}");
+        }
         let state = AppState::new(platform, server_config);
         let platform = state.platform.clone();
         tokio::spawn(signet_server::serve(listener, state));
@@ -98,6 +111,7 @@ pub fn app() -> Builder {
         writes_per_minute: 10_000,
         ca: false,
         https: false,
+        agent_dir: None,
     }
 }
 

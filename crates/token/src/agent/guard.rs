@@ -147,7 +147,13 @@ pub(crate) async fn guard(
             return refuse(AgentError::OriginRefused(origin));
         }
     };
-    if !from_platform && let Some(site) = cross_site(headers) {
+    // The hello page is framed by the platform's pages (a navigation carries no Origin); it
+    // answers only a `postMessage` to the platform's origin and may be framed by it alone.
+    let hello = request.method() == Method::GET && request.uri().path() == super::hello::PATH;
+    if !from_platform
+        && !hello
+        && let Some(site) = cross_site(headers)
+    {
         tracing::warn!(site, "refused a cross-site request without an Origin");
         return refuse(AgentError::CrossSite(site));
     }

@@ -19,7 +19,8 @@
 //! the token's PIN tries until it locks (`throttle`: a few wrong PINs per token per quarter
 //! hour, and never the try the token says is its last).
 //!
-//! What it does: list tokens and their certificates, make a key pair and its PKCS#10 request
+//! What it does: list tokens and their certificates, initialise a blank token for the
+//! producer's console (`init`: the agent makes its SO PIN), make a key pair and its PKCS#10 request
 //! on a token, write the issued certificate, remove an old key pair, sign a login challenge,
 //! and change or unlock the user PIN — for an unlock with a code from the platform, the agent
 //! itself fetches the SO PIN from the platform and replaces it (`unlock`), so no PIN passes
@@ -28,17 +29,27 @@
 //! There is no way to read a private key: the keys are made unextractable, and no endpoint
 //! would return one.
 //!
+//! The platform's pages detect it by framing `/v1/hello` (`hello`), which posts a message to the
+//! platform's origin: a frame that finds nothing listening leaves no error in the browser's
+//! console, where a failed `fetch` would.
+//!
+//! At start-up it asks the platform which agent version it offers (`version`) and tells the page
+//! in `/v1/status` whether an update is due.
+//!
 //! PKCS#11 calls block, so each runs on tokio's blocking pool, one at a time (a mutex guards
 //! the module): tokens are slow and single-minded, and a login is per token, not per request.
 
 mod error;
 mod guard;
+mod hello;
+mod init;
 mod keys;
 mod pins;
 mod signing;
 mod throttle;
 mod tokens;
 mod unlock;
+mod version;
 mod wire;
 
 use std::net::SocketAddr;
@@ -61,6 +72,7 @@ use self::throttle::{PinKind, Tries};
 pub use self::guard::check_origin;
 pub use self::throttle::{SO_PIN_FAILURES, USER_PIN_FAILURES, WINDOW as PIN_TRY_WINDOW};
 pub use self::unlock::REDEEMER_LIFETIME;
+pub use self::version::{BundledConfig, RELEASES_PATH};
 
 /// Largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -91,7 +103,7 @@ pub async fn serve(listener: tokio::net::TcpListener, config: AgentConfig) -> st
             TokenError::AgentNotLoopback(local),
         ));
     }
-    let app = router(config).map_err(|error| {
+    let (app, agent) = build(config).map_err(|error| {
         let kind = match error {
             TokenError::AgentNotLoopback(_) | TokenError::AgentOrigin(_) => {
                 std::io::ErrorKind::InvalidInput
@@ -101,6 +113,7 @@ pub async fn serve(listener: tokio::net::TcpListener, config: AgentConfig) -> st
         std::io::Error::new(kind, error)
     })?;
     tracing::info!(%local, "signet agent listening");
+    tokio::spawn(version::check(agent));
     axum::serve(listener, app).await
 }
 
@@ -109,6 +122,10 @@ pub async fn serve(listener: tokio::net::TcpListener, config: AgentConfig) -> st
 /// Refuses a non-loopback [`AgentConfig::listen`] ([`TokenError::AgentNotLoopback`]) and an
 /// allowed origin that is not an origin ([`TokenError::AgentOrigin`]) before loading the module.
 pub fn router(config: AgentConfig) -> Result<Router, TokenError> {
+    build(config).map(|(router, _)| router)
+}
+
+fn build(config: AgentConfig) -> Result<(Router, Shared), TokenError> {
     let AgentConfig {
         listen,
         allowed_origin,
@@ -124,10 +141,13 @@ pub fn router(config: AgentConfig) -> Result<Router, TokenError> {
         platform,
         http,
         redeemers: unlock::Redeemers::default(),
+        latest: std::sync::OnceLock::new(),
     });
     let routes = Router::new()
         .route("/v1/status", get(tokens::status))
+        .route(hello::PATH, get(hello::hello))
         .route("/v1/tokens", get(tokens::list))
+        .route("/v1/slots/{slot}/init", post(init::init))
         .route("/v1/tokens/{serial}/keys", post(keys::create))
         .route("/v1/tokens/{serial}/keys/{key_id}", delete(keys::remove))
         .route(
@@ -143,10 +163,11 @@ pub fn router(config: AgentConfig) -> Result<Router, TokenError> {
         )
         .fallback(|| async { AgentError::NotFound })
         .method_not_allowed_fallback(|| async { AgentError::MethodNotAllowed })
-        .with_state(agent);
-    Ok(routes
+        .with_state(Arc::clone(&agent));
+    let routes = routes
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(axum::middleware::from_fn_with_state(policy, guard::guard)))
+        .layer(axum::middleware::from_fn_with_state(policy, guard::guard));
+    Ok((routes, agent))
 }
 
 /// What the handlers share: the module, and the lock that lets one PKCS#11 job run at a time
@@ -158,6 +179,8 @@ pub(crate) struct Agent {
     platform: String,
     http: reqwest::Client,
     redeemers: unlock::Redeemers,
+    /// The agent version the platform offers, once asked at start-up ([`version::check`]).
+    latest: std::sync::OnceLock<String>,
 }
 
 type Shared = Arc<Agent>;

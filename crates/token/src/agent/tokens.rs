@@ -18,13 +18,22 @@ pub(crate) struct Status {
     version: &'static str,
     /// The PKCS#11 module's path.
     module: String,
+    /// The version the platform offers (`null` until it answered at start-up).
+    latest_version: Option<String>,
+    /// The platform offers a newer agent: the page asks the holder to download it again.
+    update_available: bool,
 }
 
 pub(crate) async fn status(State(agent): State<Shared>) -> Json<Status> {
+    let latest = agent.latest.get().cloned();
     Json(Status {
         agent: "signet-agent",
         version: env!("CARGO_PKG_VERSION"),
         module: agent.module.path().display().to_string(),
+        update_available: latest
+            .as_deref()
+            .is_some_and(|latest| super::version::is_newer(latest, env!("CARGO_PKG_VERSION"))),
+        latest_version: latest,
     })
 }
 

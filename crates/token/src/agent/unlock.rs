@@ -212,7 +212,7 @@ fn so_pin_rule(info: &TokenInfo) -> Result<PinRule, AgentError> {
 }
 
 /// A new SO PIN: [`SO_PIN_DIGITS`] random digits, or as many as the token takes.
-fn fresh_so_pin(info: &TokenInfo) -> Result<String, AgentError> {
+pub(crate) fn fresh_so_pin(info: &TokenInfo) -> Result<String, AgentError> {
     let max = if info.max_pin_length == 0 {
         SO_PIN_DIGITS
     } else {

@@ -17,6 +17,7 @@ use tokio::runtime::Runtime;
 use crate::support::{SO_PIN, SoftHsm, USER_PIN};
 
 mod guard;
+mod init;
 mod keys;
 mod pins;
 mod refusals;
@@ -130,6 +131,13 @@ impl Running {
             replies.sort_by_key(|(at, _)| *at);
             replies.into_iter().map(|(_, reply)| reply).collect()
         })
+    }
+
+    /// The body of `GET path` as text.
+    pub fn text(&self, path: &str) -> String {
+        let request = self.client.get(self.url(path));
+        self.runtime
+            .block_on(async { request.send().await.unwrap().text().await.unwrap() })
     }
 
     pub fn get(&self, path: &str) -> Reply {

@@ -17,6 +17,7 @@ mod outbox;
 mod refusals;
 mod sealed;
 mod signing;
+mod station;
 pub(crate) mod support;
 mod unlock;
 mod upgrade;

@@ -1,0 +1,120 @@
+//! The key agent downloads (issue 13): `signet-agent` built in release mode for Linux x86_64
+//! and, cross-built with Debian's mingw-w64 and the rustup target `x86_64-pc-windows-gnu`, for
+//! Windows x86_64; copied to `<target>/agent-dist`, the folder `signet serve --agent-dir` offers.
+//! Cargo's own freshness check keeps a second run to seconds; a file is copied only when it
+//! changed. When the Windows build cannot be made this says exactly why, and Linux is served.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::Context as _;
+
+use crate::shell::{self, cargo, has_program, target_dir};
+
+const WINDOWS: &str = "x86_64-pc-windows-gnu";
+const MINGW_GCC: &str = "x86_64-w64-mingw32-gcc";
+
+/// The folder the builds are copied to.
+pub fn dist_dir(root: &Path) -> PathBuf {
+    target_dir(root).join("agent-dist")
+}
+
+/// Build both agents; the note says what was built and, for Windows, why not.
+pub fn build(root: &Path) -> anyhow::Result<String> {
+    let dist = dist_dir(root);
+    std::fs::create_dir_all(&dist).with_context(|| dist.display().to_string())?;
+    shell::run(
+        cargo()
+            .args([
+                "build",
+                "--locked",
+                "--release",
+                "-p",
+                "signet-token",
+                "--bin",
+                "signet-agent",
+            ])
+            .current_dir(root),
+    )?;
+    let linux = target_dir(root).join("release").join("signet-agent");
+    copy_if_changed(&linux, &dist.join("signet-agent-linux-x86_64"))?;
+    let windows = match windows_ready() {
+        Err(why) => {
+            // A stale Windows build would be offered as current: take it away.
+            let _ = std::fs::remove_file(dist.join("signet-agent-windows-x86_64.exe"));
+            eprintln!("\n!! signet-agent for Windows NOT built: {why}\n");
+            format!("Windows NOT built: {why}")
+        }
+        Ok(()) => {
+            shell::run(
+                cargo()
+                    .args([
+                        "build",
+                        "--locked",
+                        "--release",
+                        "--target",
+                        WINDOWS,
+                        "-p",
+                        "signet-token",
+                        "--bin",
+                        "signet-agent",
+                    ])
+                    .env("CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER", MINGW_GCC)
+                    .current_dir(root),
+            )?;
+            let exe = target_dir(root)
+                .join(WINDOWS)
+                .join("release")
+                .join("signet-agent.exe");
+            copy_if_changed(&exe, &dist.join("signet-agent-windows-x86_64.exe"))?;
+            "Windows x86_64 built".to_owned()
+        }
+    };
+    Ok(format!(
+        "Linux x86_64 built; {windows}; in {}",
+        dist.display()
+    ))
+}
+
+/// Whether the Windows cross build can run here; if not, exactly why.
+fn windows_ready() -> Result<(), String> {
+    if !has_program(MINGW_GCC) {
+        return Err(format!(
+            "{MINGW_GCC} is missing (Debian package gcc-mingw-w64-x86-64; the prerequisites step installs it when run as root)"
+        ));
+    }
+    let installed = shell::output(Command::new("rustup").args(["target", "list", "--installed"]));
+    let Some(installed) = installed else {
+        return Err(format!(
+            "rustup is not available to check for the {WINDOWS} standard library"
+        ));
+    };
+    if installed.lines().any(|line| line.trim() == WINDOWS) {
+        return Ok(());
+    }
+    let added = Command::new("rustup")
+        .args(["target", "add", WINDOWS])
+        .output();
+    match added {
+        Ok(out) if out.status.success() => Ok(()),
+        Ok(out) => Err(format!(
+            "`rustup target add {WINDOWS}` failed, so the Windows standard library cannot be installed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )),
+        Err(error) => Err(format!("`rustup target add {WINDOWS}` could not run: {error}")),
+    }
+}
+
+fn copy_if_changed(from: &Path, to: &Path) -> anyhow::Result<()> {
+    let new = std::fs::read(from).with_context(|| from.display().to_string())?;
+    if std::fs::read(to).is_ok_and(|old| old == new) {
+        return Ok(());
+    }
+    std::fs::write(to, &new).with_context(|| to.display().to_string())?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(to, std::fs::Permissions::from_mode(0o755))?;
+    }
+    Ok(())
+}
