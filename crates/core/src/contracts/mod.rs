@@ -14,13 +14,13 @@ pub mod demo;
 pub mod enterprises;
 pub mod error;
 pub mod grants;
+pub mod handwriting;
+pub mod members;
 pub mod persons;
 pub mod realname;
+pub mod seals;
 pub mod settings;
 pub mod settle;
 pub mod spaces;
-pub mod members;
-pub mod seals;
-pub mod handwriting;
 
 pub use error::ContractsError;

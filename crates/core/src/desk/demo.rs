@@ -20,6 +20,8 @@ fn english_name(code: &str) -> String {
         "zfgjj-personal-cloud" => "Personal cloud certificate",
         "zfgjj-org-cloud" => "Organisation cloud certificate",
         "ukey-org" => "Organisation UKEY certificate",
+        "econtract-org-cloud" => "E-contract enterprise cloud certificate (free)",
+        "econtract-org-ukey" => "E-contract enterprise USB key certificate",
         _ => "",
     }
     .to_owned()
@@ -398,6 +400,13 @@ async fn seed_econtract(platform: &Platform) -> Result<(), CoreError> {
                 service_phone: "400-000-0004".into(),
                 service_email: "econtract@signet.example".into(),
                 service_hours: "工作日 9:00–17:30".into(),
+                english: HelpEnglish {
+                    name: "Yunqian e-contract platform (enterprise certification)".into(),
+                    landing_title: "E-contract platform · enterprise certification".into(),
+                    introduction: "Certify your enterprise for e-contracts: online checks, order confirmation, the legal representative's authorisation code, materials and an SMS-signed application; the enterprise certificate is issued after review.".into(),
+                    notices: vec!["The platform decides whether enterprises get a cloud certificate or a USB key.".into()],
+                    service_hours: "Working days 9:00–17:30".into(),
+                },
             },
         },
         actor,
@@ -444,7 +453,10 @@ async fn seed_econtract(platform: &Platform) -> Result<(), CoreError> {
                 subject_kind: SubjectKind::Enterprise,
                 ca: "ecc".into(),
                 profile: "enterprise".into(),
-                settings,
+                settings: ProductSettings {
+                    name_en: english_name(code),
+                    ..settings
+                },
                 active: true,
             },
             actor,

@@ -54,8 +54,7 @@ pub fn token_algorithm(ca: &str) -> Result<&'static str, CoreError> {
 /// The product of a USB-key order awaiting production, or why the station cannot produce it.
 async fn producible(platform: &Platform, order: &Order) -> Result<Product, CoreError> {
     let product = catalog::product(platform, &order.product_id).await?;
-    if product.settings.medium != Medium::UsbKey || order.state != OrderState::AwaitingProduction
-    {
+    if product.settings.medium != Medium::UsbKey || order.state != OrderState::AwaitingProduction {
         return Err(DeskError::Transition("produce", order.state.as_str()).into());
     }
     Ok(product)
