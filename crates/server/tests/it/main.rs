@@ -22,6 +22,7 @@ mod problems;
 mod rate_limits;
 mod register;
 mod routes;
+mod seals;
 mod security;
 mod support;
 mod try_limits;

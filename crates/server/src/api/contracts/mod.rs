@@ -1,6 +1,8 @@
 //! The e-contract wing's routes (`/api/v1/contracts/…`, `/api/v1/enterprises/…`, …): each part of
 //! the wing keeps its handlers in a module of its own and adds its router here.
 
+mod seals;
+
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::state::AppState;
@@ -8,4 +10,5 @@ use crate::state::AppState;
 /// Every route of the e-contract wing.
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .merge(seals::routes())
 }
