@@ -78,7 +78,10 @@ impl ContractsError {
                 K::Forbidden,
                 "role_required",
                 None,
-                format!("需要企业{}权限", super::access::Role::parse(role).map_or("管理员", super::access::Role::name_zh)),
+                format!(
+                    "需要企业{}权限",
+                    super::access::Role::parse(role).map_or("管理员", super::access::Role::name_zh)
+                ),
                 format!("This needs the enterprise {role} role"),
             ),
             // -- enterprises --
@@ -103,7 +106,8 @@ impl ContractsError {
                 "seal_image_not_transparent",
                 Some("image"),
                 "印章图片必须是透明背景的 PNG（带透明通道）".into(),
-                "The seal image must be a PNG with a transparent background (an alpha channel)".into(),
+                "The seal image must be a PNG with a transparent background (an alpha channel)"
+                    .into(),
             ),
             Self::SealImageEmpty => d(
                 K::BadInput,

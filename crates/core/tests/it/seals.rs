@@ -22,7 +22,9 @@ async fn user(p: &Platform, tail: u32, name: &str) -> UserView {
         email: format!("{name}@example.com"),
         password: "Secret#2026".into(),
     };
-    create_verified(p, &format!("139{tail:08}"), &input).await.unwrap()
+    create_verified(p, &format!("139{tail:08}"), &input)
+        .await
+        .unwrap()
 }
 
 fn code(error: &CoreError) -> &'static str {
@@ -107,20 +109,38 @@ async fn enterprise_seals_are_drawn_bound_to_the_certificate_and_granted() {
     let company = manage::create(p, &w.enterprise, &w.admin, "company", Artwork::Generated)
         .await
         .unwrap();
-    let certificate: String = sqlx::query("SELECT certificate_serial FROM ec_enterprises WHERE id = $1")
-        .bind(&w.enterprise)
-        .fetch_one(p.db.pool())
-        .await
-        .unwrap()
-        .try_get(0)
-        .unwrap();
-    assert_eq!(company.seal.certificate_serial.as_deref(), Some(certificate.as_str()));
-    assert_eq!((company.seal.kind.as_str(), company.seal.source.as_str()), ("company", "generated"));
+    let certificate: String =
+        sqlx::query("SELECT certificate_serial FROM ec_enterprises WHERE id = $1")
+            .bind(&w.enterprise)
+            .fetch_one(p.db.pool())
+            .await
+            .unwrap()
+            .try_get(0)
+            .unwrap();
+    assert_eq!(
+        company.seal.certificate_serial.as_deref(),
+        Some(certificate.as_str())
+    );
+    assert_eq!(
+        (company.seal.kind.as_str(), company.seal.source.as_str()),
+        ("company", "generated")
+    );
     assert_eq!(company.seal.state, "active");
-    let created = manage::ensure_default_seals(p, &w.enterprise, &w.admin).await.unwrap();
+    let created = manage::ensure_default_seals(p, &w.enterprise, &w.admin)
+        .await
+        .unwrap();
     let kinds: Vec<_> = created.iter().map(|s| s.kind.as_str()).collect();
-    assert_eq!(kinds, ["contract", "legal_rep", "date"], "the company seal existed");
-    assert!(manage::ensure_default_seals(p, &w.enterprise, &w.admin).await.unwrap().is_empty());
+    assert_eq!(
+        kinds,
+        ["contract", "legal_rep", "date"],
+        "the company seal existed"
+    );
+    assert!(
+        manage::ensure_default_seals(p, &w.enterprise, &w.admin)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(audit_count(p, manage::CREATE).await, 4);
 
     // Members see the seals and their images; the images are transparent PNGs.
@@ -128,7 +148,9 @@ async fn enterprise_seals_are_drawn_bound_to_the_certificate_and_granted() {
     assert_eq!(seals.len(), 4);
     assert!(seals.iter().all(|s| s.grants.is_empty() && !s.usable));
     for seal in &seals {
-        let image = enterprise::image(p, &w.enterprise, &seal.seal.id, &w.member).await.unwrap();
+        let image = enterprise::image(p, &w.enterprise, &seal.seal.id, &w.member)
+            .await
+            .unwrap();
         let decoded = image::load_from_memory(&image.png).unwrap().to_rgba8();
         assert_eq!(decoded.get_pixel(0, 0).0[3], 0);
         assert_eq!(i64::from(decoded.width()), seal.seal.width);
@@ -138,17 +160,39 @@ async fn enterprise_seals_are_drawn_bound_to_the_certificate_and_granted() {
 
     // A grant with an expiry: usable until then, listed for managers.
     let now = p.clock.now();
-    let granted = enterprise::grant(p, &w.enterprise, &company.seal.id, &w.admin, &w.member, Some(now + 3600))
-        .await
-        .unwrap();
+    let granted = enterprise::grant(
+        p,
+        &w.enterprise,
+        &company.seal.id,
+        &w.admin,
+        &w.member,
+        Some(now + 3600),
+    )
+    .await
+    .unwrap();
     assert_eq!(granted.grants.len(), 1);
     assert_eq!(granted.grants[0].user_id, w.member);
-    assert!(grants::may_use(p, &w.enterprise, &company.seal.id, &w.member).await.unwrap());
-    let mine = enterprise::get(p, &w.enterprise, &company.seal.id, &w.member).await.unwrap();
-    assert!(mine.usable && mine.grants.is_empty(), "members do not see the grant list");
+    assert!(
+        grants::may_use(p, &w.enterprise, &company.seal.id, &w.member)
+            .await
+            .unwrap()
+    );
+    let mine = enterprise::get(p, &w.enterprise, &company.seal.id, &w.member)
+        .await
+        .unwrap();
+    assert!(
+        mine.usable && mine.grants.is_empty(),
+        "members do not see the grant list"
+    );
     p.clock.advance(3601);
-    assert!(!grants::may_use(p, &w.enterprise, &company.seal.id, &w.member).await.unwrap());
-    let listed = enterprise::get(p, &w.enterprise, &company.seal.id, &w.admin).await.unwrap();
+    assert!(
+        !grants::may_use(p, &w.enterprise, &company.seal.id, &w.member)
+            .await
+            .unwrap()
+    );
+    let listed = enterprise::get(p, &w.enterprise, &company.seal.id, &w.admin)
+        .await
+        .unwrap();
     assert!(listed.grants[0].expired);
     let revoked = enterprise::revoke(p, &w.enterprise, &company.seal.id, &w.admin, &w.member)
         .await
@@ -158,15 +202,29 @@ async fn enterprise_seals_are_drawn_bound_to_the_certificate_and_granted() {
     assert_eq!(audit_count(p, grants::REVOKE).await, 1);
 
     // Disable, enable, replace: the seal keeps its id; the image changes.
-    let disabled = manage::set_enabled(p, &w.enterprise, &company.seal.id, &w.admin, false).await.unwrap();
-    assert_eq!(disabled.seal.state, "disabled");
-    let enabled = manage::set_enabled(p, &w.enterprise, &company.seal.id, &w.admin, true).await.unwrap();
-    assert_eq!(enabled.seal.state, "active");
-    let replaced = manage::replace_image(p, &w.enterprise, &company.seal.id, &w.admin, Artwork::Uploaded(&blot(300, 300)))
+    let disabled = manage::set_enabled(p, &w.enterprise, &company.seal.id, &w.admin, false)
         .await
         .unwrap();
+    assert_eq!(disabled.seal.state, "disabled");
+    let enabled = manage::set_enabled(p, &w.enterprise, &company.seal.id, &w.admin, true)
+        .await
+        .unwrap();
+    assert_eq!(enabled.seal.state, "active");
+    let replaced = manage::replace_image(
+        p,
+        &w.enterprise,
+        &company.seal.id,
+        &w.admin,
+        Artwork::Uploaded(&blot(300, 300)),
+    )
+    .await
+    .unwrap();
     assert_eq!(replaced.seal.source, "uploaded");
-    assert_eq!((replaced.seal.width, replaced.seal.height), (158, 158), "trimmed to the ink");
+    assert_eq!(
+        (replaced.seal.width, replaced.seal.height),
+        (158, 158),
+        "trimmed to the ink"
+    );
     assert_ne!(replaced.seal.image_version, company.seal.image_version);
     assert_eq!(audit_count(p, manage::REPLACE).await, 1);
 }
@@ -179,50 +237,107 @@ async fn seal_refusals_change_nothing() {
     let company = manage::create(p, &w.enterprise, &w.admin, "company", Artwork::Generated)
         .await
         .unwrap();
-    let foreign = manage::create(p, &w.other_enterprise, &w.outsider, "company", Artwork::Generated)
-        .await
-        .unwrap();
+    let foreign = manage::create(
+        p,
+        &w.other_enterprise,
+        &w.outsider,
+        "company",
+        Artwork::Generated,
+    )
+    .await
+    .unwrap();
     let seals_before = count(p, "SELECT COUNT(*) FROM ec_seals").await;
     let audit_before = count(p, "SELECT COUNT(*) FROM audit_log").await;
     let e = &w.enterprise;
 
     // A member manages nothing.
-    let refused = manage::create(p, e, &w.member, "contract", Artwork::Generated).await.unwrap_err();
+    let refused = manage::create(p, e, &w.member, "contract", Artwork::Generated)
+        .await
+        .unwrap_err();
     assert_eq!(code(&refused), "role_required");
-    let refused = manage::set_enabled(p, e, &company.seal.id, &w.member, false).await.unwrap_err();
+    let refused = manage::set_enabled(p, e, &company.seal.id, &w.member, false)
+        .await
+        .unwrap_err();
     assert_eq!(code(&refused), "role_required");
-    let refused = enterprise::grant(p, e, &company.seal.id, &w.member, &w.member, None).await.unwrap_err();
+    let refused = enterprise::grant(p, e, &company.seal.id, &w.member, &w.member, None)
+        .await
+        .unwrap_err();
     assert_eq!(code(&refused), "role_required");
-    assert_eq!(code(&enterprise::grantees(p, e, &w.member).await.unwrap_err()), "role_required");
+    assert_eq!(
+        code(&enterprise::grantees(p, e, &w.member).await.unwrap_err()),
+        "role_required"
+    );
 
     // Outsiders and other enterprises' seals: not found, in every route.
-    assert!(matches!(enterprise::list(p, e, &w.outsider).await, Err(CoreError::NotFound)));
-    assert!(matches!(enterprise::image(p, e, &company.seal.id, &w.outsider).await, Err(CoreError::NotFound)));
-    assert!(matches!(enterprise::image(p, e, &foreign.seal.id, &w.admin).await, Err(CoreError::NotFound)));
-    assert!(matches!(manage::set_enabled(p, e, &foreign.seal.id, &w.admin, false).await, Err(CoreError::NotFound)));
+    assert!(matches!(
+        enterprise::list(p, e, &w.outsider).await,
+        Err(CoreError::NotFound)
+    ));
+    assert!(matches!(
+        enterprise::image(p, e, &company.seal.id, &w.outsider).await,
+        Err(CoreError::NotFound)
+    ));
+    assert!(matches!(
+        enterprise::image(p, e, &foreign.seal.id, &w.admin).await,
+        Err(CoreError::NotFound)
+    ));
+    assert!(matches!(
+        manage::set_enabled(p, e, &foreign.seal.id, &w.admin, false).await,
+        Err(CoreError::NotFound)
+    ));
     assert!(matches!(
         manage::replace_image(p, e, &foreign.seal.id, &w.admin, Artwork::Generated).await,
         Err(CoreError::NotFound)
     ));
-    assert!(matches!(enterprise::grant(p, e, &foreign.seal.id, &w.admin, &w.member, None).await, Err(CoreError::NotFound)));
-    assert!(matches!(enterprise::revoke(p, e, &foreign.seal.id, &w.admin, &w.member).await, Err(CoreError::NotFound)));
-    assert!(matches!(enterprise::grant(p, e, &company.seal.id, &w.admin, &w.outsider, None).await, Err(CoreError::NotFound)));
-    assert!(matches!(manage::create(p, e, &w.outsider, "contract", Artwork::Generated).await, Err(CoreError::NotFound)));
-    assert!(matches!(manage::create(p, e, &w.admin, "no_such_type", Artwork::Generated).await, Err(CoreError::NotFound)));
+    assert!(matches!(
+        enterprise::grant(p, e, &foreign.seal.id, &w.admin, &w.member, None).await,
+        Err(CoreError::NotFound)
+    ));
+    assert!(matches!(
+        enterprise::revoke(p, e, &foreign.seal.id, &w.admin, &w.member).await,
+        Err(CoreError::NotFound)
+    ));
+    assert!(matches!(
+        enterprise::grant(p, e, &company.seal.id, &w.admin, &w.outsider, None).await,
+        Err(CoreError::NotFound)
+    ));
+    assert!(matches!(
+        manage::create(p, e, &w.outsider, "contract", Artwork::Generated).await,
+        Err(CoreError::NotFound)
+    ));
+    assert!(matches!(
+        manage::create(p, e, &w.admin, "no_such_type", Artwork::Generated).await,
+        Err(CoreError::NotFound)
+    ));
 
     // A second company seal; bad uploads.
-    assert_eq!(code(&manage::create(p, e, &w.admin, "company", Artwork::Generated).await.unwrap_err()), "seal_exists");
+    assert_eq!(
+        code(
+            &manage::create(p, e, &w.admin, "company", Artwork::Generated)
+                .await
+                .unwrap_err()
+        ),
+        "seal_exists"
+    );
     let admin = &w.admin;
     let upload = |bytes: Vec<u8>| async move {
-        manage::create(p, e, admin, "contract", Artwork::Uploaded(&bytes)).await.unwrap_err()
+        manage::create(p, e, admin, "contract", Artwork::Uploaded(&bytes))
+            .await
+            .unwrap_err()
     };
-    assert_eq!(code(&upload(b"%PDF-1.7 not an image".to_vec()).await), "seal_image_not_png");
+    assert_eq!(
+        code(&upload(b"%PDF-1.7 not an image".to_vec()).await),
+        "seal_image_not_png"
+    );
     let mut jpeg_named_png = vec![0xFF, 0xD8, 0xFF, 0xE0];
     jpeg_named_png.extend_from_slice(&[0; 100]);
     assert_eq!(code(&upload(jpeg_named_png).await), "seal_image_not_png");
     let mut opaque = Vec::new();
     image::RgbImage::new(50, 50)
-        .write_to(&mut std::io::Cursor::new(&mut opaque), image::ImageFormat::Png)
+        .write_to(
+            &mut std::io::Cursor::new(&mut opaque),
+            image::ImageFormat::Png,
+        )
         .unwrap();
     assert_eq!(code(&upload(opaque).await), "seal_image_not_transparent");
     let mut heavy = blot(20, 20);
@@ -230,26 +345,70 @@ async fn seal_refusals_change_nothing() {
     assert_eq!(code(&upload(heavy).await), "too_large");
 
     // A disabled seal is not granted; nor a void one.
-    manage::set_enabled(p, e, &company.seal.id, &w.admin, false).await.unwrap();
+    manage::set_enabled(p, e, &company.seal.id, &w.admin, false)
+        .await
+        .unwrap();
     let after_disable = count(p, "SELECT COUNT(*) FROM audit_log").await;
-    assert_eq!(code(&enterprise::grant(p, e, &company.seal.id, &w.admin, &w.member, None).await.unwrap_err()), "seal_unusable");
-    assert_eq!(code(&manage::set_enabled(p, e, &company.seal.id, &w.admin, false).await.unwrap_err()), "seal_state");
+    assert_eq!(
+        code(
+            &enterprise::grant(p, e, &company.seal.id, &w.admin, &w.member, None)
+                .await
+                .unwrap_err()
+        ),
+        "seal_unusable"
+    );
+    assert_eq!(
+        code(
+            &manage::set_enabled(p, e, &company.seal.id, &w.admin, false)
+                .await
+                .unwrap_err()
+        ),
+        "seal_state"
+    );
     sqlx::query("UPDATE ec_seals SET state = 'void' WHERE id = $1")
         .bind(&company.seal.id)
         .execute(p.db.pool())
         .await
         .unwrap();
-    assert_eq!(code(&enterprise::grant(p, e, &company.seal.id, &w.admin, &w.member, None).await.unwrap_err()), "seal_unusable");
-    assert_eq!(code(&manage::set_enabled(p, e, &company.seal.id, &w.admin, true).await.unwrap_err()), "seal_state");
     assert_eq!(
-        code(&manage::replace_image(p, e, &company.seal.id, &w.admin, Artwork::Generated).await.unwrap_err()),
+        code(
+            &enterprise::grant(p, e, &company.seal.id, &w.admin, &w.member, None)
+                .await
+                .unwrap_err()
+        ),
+        "seal_unusable"
+    );
+    assert_eq!(
+        code(
+            &manage::set_enabled(p, e, &company.seal.id, &w.admin, true)
+                .await
+                .unwrap_err()
+        ),
+        "seal_state"
+    );
+    assert_eq!(
+        code(
+            &manage::replace_image(p, e, &company.seal.id, &w.admin, Artwork::Generated)
+                .await
+                .unwrap_err()
+        ),
         "seal_state"
     );
 
-    assert_eq!(count(p, "SELECT COUNT(*) FROM ec_seals").await, seals_before);
+    assert_eq!(
+        count(p, "SELECT COUNT(*) FROM ec_seals").await,
+        seals_before
+    );
     assert_eq!(count(p, "SELECT COUNT(*) FROM ec_seal_grants").await, 0);
-    assert_eq!(after_disable, audit_before + 1, "only the disabling was logged");
-    assert_eq!(count(p, "SELECT COUNT(*) FROM audit_log").await, after_disable);
+    assert_eq!(
+        after_disable,
+        audit_before + 1,
+        "only the disabling was logged"
+    );
+    assert_eq!(
+        count(p, "SELECT COUNT(*) FROM audit_log").await,
+        after_disable
+    );
 }
 
 #[tokio::test]
@@ -262,14 +421,18 @@ async fn an_enterprise_without_a_certificate_gets_no_seals() {
         .execute(p.db.pool())
         .await
         .unwrap();
-    let refused = manage::create(p, &w.enterprise, &w.admin, "company", Artwork::Generated).await.unwrap_err();
+    let refused = manage::create(p, &w.enterprise, &w.admin, "company", Artwork::Generated)
+        .await
+        .unwrap_err();
     assert_eq!(code(&refused), "seal_no_certificate");
     sqlx::query("UPDATE ec_enterprises SET state = 'recertifying' WHERE id = $1")
         .bind(&w.enterprise)
         .execute(p.db.pool())
         .await
         .unwrap();
-    let refused = manage::create(p, &w.enterprise, &w.admin, "company", Artwork::Generated).await.unwrap_err();
+    let refused = manage::create(p, &w.enterprise, &w.admin, "company", Artwork::Generated)
+        .await
+        .unwrap_err();
     assert_eq!(code(&refused), "enterprise_not_certified");
     assert_eq!(count(p, "SELECT COUNT(*) FROM ec_seals").await, 0);
 }
@@ -282,17 +445,31 @@ async fn personal_name_seal_is_drawn_once_and_handwriting_replaces_the_last() {
     let seals = personal::list(p, &w.member).await.unwrap();
     assert_eq!(seals.len(), 1);
     let name = &seals[0];
-    assert_eq!((name.kind.as_str(), name.source.as_str()), ("name", "generated"));
+    assert_eq!(
+        (name.kind.as_str(), name.source.as_str()),
+        ("name", "generated")
+    );
     assert!(name.certificate_serial.is_some() && name.enterprise_id.is_none());
-    assert_eq!(personal::list(p, &w.member).await.unwrap(), seals, "drawn once");
+    assert_eq!(
+        personal::list(p, &w.member).await.unwrap(),
+        seals,
+        "drawn once"
+    );
     let image = personal::image(p, &w.member, &name.id).await.unwrap();
     assert!(image.png.starts_with(b"\x89PNG"));
 
     // Handwriting: trimmed, stored as captured, the previous one voided.
-    let first = personal::store_handwriting(p, &w.member, &blot(400, 200)).await.unwrap();
-    assert_eq!((first.kind.as_str(), first.source.as_str()), ("handwriting", "captured"));
+    let first = personal::store_handwriting(p, &w.member, &blot(400, 200))
+        .await
+        .unwrap();
+    assert_eq!(
+        (first.kind.as_str(), first.source.as_str()),
+        ("handwriting", "captured")
+    );
     assert_eq!((first.width, first.height), (208, 108));
-    let second = personal::store_handwriting(p, &w.member, &blot(100, 100)).await.unwrap();
+    let second = personal::store_handwriting(p, &w.member, &blot(100, 100))
+        .await
+        .unwrap();
     let active = personal::list(p, &w.member).await.unwrap();
     let ids: Vec<_> = active.iter().map(|s| s.id.as_str()).collect();
     assert_eq!(ids, [name.id.as_str(), second.id.as_str()]);
@@ -304,21 +481,57 @@ async fn personal_name_seal_is_drawn_once_and_handwriting_replaces_the_last() {
         .try_get(0)
         .unwrap();
     assert_eq!(state, "void");
-    assert!(personal::image(p, &w.member, &first.id).await.is_ok(), "the owner still sees a void one");
+    assert!(
+        personal::image(p, &w.member, &first.id).await.is_ok(),
+        "the owner still sees a void one"
+    );
 
     // Someone else's seal is not found; bad captures change nothing.
-    assert!(matches!(personal::image(p, &w.admin, &second.id).await, Err(CoreError::NotFound)));
-    let company = manage::create(p, &w.enterprise, &w.admin, "company", Artwork::Generated).await.unwrap();
-    assert!(matches!(personal::image(p, &w.admin, &company.seal.id).await, Err(CoreError::NotFound)));
+    assert!(matches!(
+        personal::image(p, &w.admin, &second.id).await,
+        Err(CoreError::NotFound)
+    ));
+    let company = manage::create(p, &w.enterprise, &w.admin, "company", Artwork::Generated)
+        .await
+        .unwrap();
+    assert!(matches!(
+        personal::image(p, &w.admin, &company.seal.id).await,
+        Err(CoreError::NotFound)
+    ));
     let before = count(p, "SELECT COUNT(*) FROM ec_seals").await;
-    assert_eq!(code(&personal::store_handwriting(p, &w.member, b"not a png").await.unwrap_err()), "seal_image_not_png");
     assert_eq!(
-        code(&personal::store_handwriting(p, &w.member, &png::encode(&RgbaImage::new(10, 10)).unwrap().bytes).await.unwrap_err()),
+        code(
+            &personal::store_handwriting(p, &w.member, b"not a png")
+                .await
+                .unwrap_err()
+        ),
+        "seal_image_not_png"
+    );
+    assert_eq!(
+        code(
+            &personal::store_handwriting(
+                p,
+                &w.member,
+                &png::encode(&RgbaImage::new(10, 10)).unwrap().bytes
+            )
+            .await
+            .unwrap_err()
+        ),
         "seal_image_empty"
     );
     let stranger = user(p, 9, "stranger").await.id;
-    assert!(personal::list(p, &stranger).await.unwrap().is_empty(), "not real-named: no name seal");
-    assert_eq!(code(&personal::store_handwriting(p, &stranger, &blot(50, 50)).await.unwrap_err()), "real_name_required");
+    assert!(
+        personal::list(p, &stranger).await.unwrap().is_empty(),
+        "not real-named: no name seal"
+    );
+    assert_eq!(
+        code(
+            &personal::store_handwriting(p, &stranger, &blot(50, 50))
+                .await
+                .unwrap_err()
+        ),
+        "real_name_required"
+    );
     assert_eq!(count(p, "SELECT COUNT(*) FROM ec_seals").await, before);
 }
 
@@ -327,7 +540,8 @@ async fn forty_at_once_make_one_seal_of_a_type_one_name_seal_and_one_handwriting
     let t = platform().await;
     let p = &t.platform;
     let w = world(p).await;
-    let creates = (0..40).map(|_| manage::create(p, &w.enterprise, &w.admin, "contract", Artwork::Generated));
+    let creates =
+        (0..40).map(|_| manage::create(p, &w.enterprise, &w.admin, "contract", Artwork::Generated));
     let results = futures_join(creates).await;
     let won = results.iter().filter(|r| r.is_ok()).count();
     assert_eq!(won, 1, "exactly one contract seal");
@@ -346,16 +560,29 @@ async fn forty_at_once_make_one_seal_of_a_type_one_name_seal_and_one_handwriting
     }))
     .await;
     for capture in &captures {
-        assert!(capture.is_ok(), "each capture replaces the one before: {capture:?}");
+        assert!(
+            capture.is_ok(),
+            "each capture replaces the one before: {capture:?}"
+        );
     }
     let kinds = |kind: &'static str, state: &'static str| {
-        format!("SELECT COUNT(*) FROM ec_seals WHERE user_id = '{}' AND kind = '{kind}' AND state = '{state}'", w.member)
+        format!(
+            "SELECT COUNT(*) FROM ec_seals WHERE user_id = '{}' AND kind = '{kind}' AND state = '{state}'",
+            w.member
+        )
     };
     assert_eq!(count(p, &kinds("name", "active")).await, 1);
     assert_eq!(count(p, &kinds("handwriting", "active")).await, 1);
     assert_eq!(count(p, &kinds("handwriting", "void")).await, 39);
     assert_eq!(
-        count(p, &format!("SELECT COUNT(*) FROM ec_seals WHERE enterprise_id = '{}'", w.enterprise)).await,
+        count(
+            p,
+            &format!(
+                "SELECT COUNT(*) FROM ec_seals WHERE enterprise_id = '{}'",
+                w.enterprise
+            )
+        )
+        .await,
         1
     );
 }
@@ -375,7 +602,11 @@ async fn futures_join<F: std::future::Future>(futures: impl Iterator<Item = F>) 
                 }
             }
         }
-        if pending { std::task::Poll::Pending } else { std::task::Poll::Ready(()) }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
     })
     .await;
     results.into_iter().map(|r| r.unwrap()).collect()

@@ -28,10 +28,16 @@ const CONTRACT: &[(&str, &str)] = &[
     ("POST", "/api/v1/enterprises/{id}/seals/{seal_id}/disable"),
     ("POST", "/api/v1/enterprises/{id}/seals/{seal_id}/enable"),
     ("POST", "/api/v1/enterprises/{id}/seals/{seal_id}/grants"),
-    ("DELETE", "/api/v1/enterprises/{id}/seals/{seal_id}/grants/{user_id}"),
+    (
+        "DELETE",
+        "/api/v1/enterprises/{id}/seals/{seal_id}/grants/{user_id}",
+    ),
     ("PUT", "/api/v1/enterprises/{id}/seals/{seal_id}/image"),
     ("GET", "/api/v1/enterprises/{id}/seals/{seal_id}/image.png"),
-    ("POST", "/api/v1/enterprises/{id}/seals/{seal_id}/regenerate"),
+    (
+        "POST",
+        "/api/v1/enterprises/{id}/seals/{seal_id}/regenerate",
+    ),
     ("GET", "/api/v1/jobs/{id}"),
     ("POST", "/api/v1/login/certificate"),
     ("POST", "/api/v1/login/certificate/challenge"),

@@ -1,7 +1,10 @@
 //! Test fixtures (feature `testing`): a real-named person and a certified enterprise with its
 //! administrator, written straight into the tables, so seal tests need not walk the whole
 //! certification through the desk. The certificates are placeholders under a placeholder CA.
-#![expect(clippy::panic, reason = "a fixture that cannot be written fails the test loudly")]
+#![expect(
+    clippy::panic,
+    reason = "a fixture that cannot be written fails the test loudly"
+)]
 
 use crate::Platform;
 use crate::platform::clock::Clock as _;
@@ -131,9 +134,5 @@ pub async fn member(platform: &Platform, enterprise_id: &str, user_id: &str, rol
 /// 张* style: the first character, the rest starred.
 fn masked(name: &str) -> String {
     let mut chars = name.chars();
-    chars
-        .next()
-        .into_iter()
-        .chain(chars.map(|_| '*'))
-        .collect()
+    chars.next().into_iter().chain(chars.map(|_| '*')).collect()
 }

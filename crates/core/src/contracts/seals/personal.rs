@@ -5,8 +5,8 @@
 use sqlx::Row as _;
 
 use super::art::{SealFont, square};
-use super::store::{self, COLUMNS, NewSeal, SealImage, SealView, StoredPng};
 use super::png;
+use super::store::{self, COLUMNS, NewSeal, SealImage, SealView, StoredPng};
 use crate::Platform;
 use crate::contracts::ContractsError;
 use crate::error::CoreError;
@@ -23,11 +23,12 @@ pub const CREATED: &str = "contracts.personal_seal_create";
 /// The person's real name and certificate; [`ContractsError::RealNameRequired`] when they have
 /// not passed real-name authentication.
 async fn person(platform: &Platform, user_id: &str) -> Result<(String, Option<String>), CoreError> {
-    let row = sqlx::query("SELECT name_sealed, certificate_serial FROM ec_persons WHERE user_id = $1")
-        .bind(user_id)
-        .fetch_optional(platform.db.pool())
-        .await?
-        .ok_or(ContractsError::RealNameRequired)?;
+    let row =
+        sqlx::query("SELECT name_sealed, certificate_serial FROM ec_persons WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_optional(platform.db.pool())
+            .await?
+            .ok_or(ContractsError::RealNameRequired)?;
     let name = platform.cipher.open(
         SealedAt::new("ec_persons", "name_sealed", user_id),
         &row.try_get::<String, _>("name_sealed")?,
@@ -161,7 +162,11 @@ async fn insert_replacing(
 
 /// The image of the caller's own seal `seal_id` (void ones too: contracts stamped with them
 /// still show them); another person's seal is not found.
-pub async fn image(platform: &Platform, user_id: &str, seal_id: &str) -> Result<SealImage, CoreError> {
+pub async fn image(
+    platform: &Platform,
+    user_id: &str,
+    seal_id: &str,
+) -> Result<SealImage, CoreError> {
     store::image_where(
         platform,
         "s.id = $1 AND s.user_id = $2 AND s.enterprise_id IS NULL",

@@ -45,7 +45,9 @@ pub fn check(bytes: &[u8]) -> Result<CheckedPng, CoreError> {
     limits.max_image_height = Some(MAX_SIDE);
     reader.limits(limits);
     let decoded = reader.decode().map_err(|e| match e {
-        image::ImageError::Limits(_) => ContractsError::SealImageTooBig { max_side: MAX_SIDE }.into(),
+        image::ImageError::Limits(_) => {
+            ContractsError::SealImageTooBig { max_side: MAX_SIDE }.into()
+        }
         _ => CoreError::from(ContractsError::SealImageNotPng),
     })?;
     if !decoded.color().has_alpha() {
@@ -101,7 +103,7 @@ pub fn encode(image: &RgbaImage) -> Result<CheckedPng, CoreError> {
 
 #[cfg(test)]
 mod tests {
-    use image::{Rgba, RgbImage};
+    use image::{RgbImage, Rgba};
 
     use super::*;
 
@@ -122,7 +124,10 @@ mod tests {
             }
         }
         let checked = check(&png_of(&image)).unwrap();
-        assert_eq!((checked.width, checked.height), (10 + 2 * MARGIN, 5 + 2 * MARGIN));
+        assert_eq!(
+            (checked.width, checked.height),
+            (10 + 2 * MARGIN, 5 + 2 * MARGIN)
+        );
         let back = image::load_from_memory(&checked.bytes).unwrap().to_rgba8();
         assert_eq!(back.get_pixel(0, 0).0[3], 0);
         assert_eq!(back.get_pixel(MARGIN, MARGIN).0, [200, 0, 0, 255]);
@@ -130,7 +135,10 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_a_transparent_png() {
-        assert_eq!(code(&check(b"GIF89a not a png").unwrap_err()), "seal_image_not_png");
+        assert_eq!(
+            code(&check(b"GIF89a not a png").unwrap_err()),
+            "seal_image_not_png"
+        );
         let mut broken = b"\x89PNG\r\n\x1a\n".to_vec();
         broken.extend_from_slice(&[0; 40]);
         assert_eq!(code(&check(&broken).unwrap_err()), "seal_image_not_png");
@@ -138,13 +146,25 @@ mod tests {
         RgbImage::new(20, 20)
             .write_to(&mut Cursor::new(&mut opaque), ImageFormat::Png)
             .unwrap();
-        assert_eq!(code(&check(&opaque).unwrap_err()), "seal_image_not_transparent");
+        assert_eq!(
+            code(&check(&opaque).unwrap_err()),
+            "seal_image_not_transparent"
+        );
         let solid = RgbaImage::from_pixel(20, 20, Rgba([255, 0, 0, 255]));
-        assert_eq!(code(&check(&png_of(&solid)).unwrap_err()), "seal_image_not_transparent");
+        assert_eq!(
+            code(&check(&png_of(&solid)).unwrap_err()),
+            "seal_image_not_transparent"
+        );
         let empty = RgbaImage::new(20, 20);
-        assert_eq!(code(&check(&png_of(&empty)).unwrap_err()), "seal_image_empty");
+        assert_eq!(
+            code(&check(&png_of(&empty)).unwrap_err()),
+            "seal_image_empty"
+        );
         let huge = RgbaImage::new(MAX_SIDE + 1, 4);
-        assert_eq!(code(&check(&png_of(&huge)).unwrap_err()), "seal_image_too_big");
+        assert_eq!(
+            code(&check(&png_of(&huge)).unwrap_err()),
+            "seal_image_too_big"
+        );
         let mut heavy = b"\x89PNG\r\n\x1a\n".to_vec();
         heavy.resize(MAX_BYTES + 1, 0);
         assert_eq!(code(&check(&heavy).unwrap_err()), "too_large");

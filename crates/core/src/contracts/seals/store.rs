@@ -100,7 +100,11 @@ impl StoredPng {
 
 /// Inserts an active seal and returns its view. A second live seal of the same type (or a
 /// second active personal seal of the same kind) violates the migration's unique indexes.
-pub(super) async fn insert(tx: &mut Tx, seal: &NewSeal<'_>, now: Timestamp) -> Result<SealView, CoreError> {
+pub(super) async fn insert(
+    tx: &mut Tx,
+    seal: &NewSeal<'_>,
+    now: Timestamp,
+) -> Result<SealView, CoreError> {
     let id = uuid::Uuid::new_v4().to_string();
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "INSERT INTO ec_seals (id, enterprise_id, user_id, kind, name, image_blob, image_width, \

@@ -9,6 +9,5 @@ use crate::state::AppState;
 
 /// Every route of the e-contract wing.
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .merge(seals::routes())
+    OpenApiRouter::new().merge(seals::routes())
 }

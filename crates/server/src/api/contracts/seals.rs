@@ -9,9 +9,7 @@ use axum::response::IntoResponse;
 use serde::Deserialize;
 use signet_core::CoreError;
 use signet_core::contracts::seals::enterprise::manage::{self, Artwork};
-use signet_core::contracts::seals::enterprise::{
-    self, EnterpriseSeal, GranteeView, SealTypeView,
-};
+use signet_core::contracts::seals::enterprise::{self, EnterpriseSeal, GranteeView, SealTypeView};
 use signet_core::contracts::seals::{SealImage, SealView, personal, png};
 use utoipa::ToSchema;
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt as _};
@@ -76,7 +74,9 @@ async fn read_upload(mut multipart: Multipart) -> Result<(Option<String>, Vec<u8
     let mut seal_type = None;
     while let Some(field) = multipart.next_field().await.map_err(|e| upload_error(&e))? {
         match field.name() {
-            Some("seal_type") => seal_type = Some(field.text().await.map_err(|e| upload_error(&e))?),
+            Some("seal_type") => {
+                seal_type = Some(field.text().await.map_err(|e| upload_error(&e))?)
+            }
             Some(png::FIELD) => {
                 let bytes = field.bytes().await.map_err(|e| upload_error(&e))?;
                 return Ok((seal_type, bytes.to_vec()));
@@ -106,7 +106,9 @@ pub async fn list(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Vec<EnterpriseSeal>>> {
-    Ok(Json(enterprise::list(&state.platform, &id, &user_id(&ctx)?).await?))
+    Ok(Json(
+        enterprise::list(&state.platform, &id, &user_id(&ctx)?).await?,
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -178,8 +180,14 @@ pub async fn replace_image(
     let actor = user_id(&ctx)?;
     let (_, bytes) = read_upload(multipart).await?;
     Ok(Json(
-        manage::replace_image(&state.platform, &id, &seal_id, &actor, Artwork::Uploaded(&bytes))
-            .await?,
+        manage::replace_image(
+            &state.platform,
+            &id,
+            &seal_id,
+            &actor,
+            Artwork::Uploaded(&bytes),
+        )
+        .await?,
     ))
 }
 
@@ -192,8 +200,14 @@ pub async fn regenerate(
     Path((id, seal_id)): Path<(String, String)>,
 ) -> ApiResult<Json<EnterpriseSeal>> {
     Ok(Json(
-        manage::replace_image(&state.platform, &id, &seal_id, &user_id(&ctx)?, Artwork::Generated)
-            .await?,
+        manage::replace_image(
+            &state.platform,
+            &id,
+            &seal_id,
+            &user_id(&ctx)?,
+            Artwork::Generated,
+        )
+        .await?,
     ))
 }
 
@@ -231,7 +245,9 @@ pub async fn grantees(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Vec<GranteeView>>> {
-    Ok(Json(enterprise::grantees(&state.platform, &id, &user_id(&ctx)?).await?))
+    Ok(Json(
+        enterprise::grantees(&state.platform, &id, &user_id(&ctx)?).await?,
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -294,7 +310,9 @@ pub async fn image(
 #[utoipa::path(get, path = "/api/v1/me/seals", tag = "contracts",
     responses((status = 200, body = [SealView]), (status = 401, body = Problem)))]
 pub async fn my_seals(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Json<Vec<SealView>>> {
-    Ok(Json(personal::list(&state.platform, &user_id(&ctx)?).await?))
+    Ok(Json(
+        personal::list(&state.platform, &user_id(&ctx)?).await?,
+    ))
 }
 
 /// The image of one of the caller's own seals.

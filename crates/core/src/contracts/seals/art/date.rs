@@ -34,7 +34,14 @@ pub fn draw(font: &SealFont, year: i32, month: u8, day: u8) -> Result<RgbaImage,
     let total: f32 = widths.iter().sum();
     let mut x = (width - total) / 2.0;
     for (&ch, w) in chars.iter().zip(&widths) {
-        let place = Placement::em_box(&face, ch, (x + w / 2.0, height / 2.0), 0.0, TEXT_HEIGHT, 1.0)?;
+        let place = Placement::em_box(
+            &face,
+            ch,
+            (x + w / 2.0, height / 2.0),
+            0.0,
+            TEXT_HEIGHT,
+            1.0,
+        )?;
         canvas.glyph(&face, &place)?;
         x += w;
     }

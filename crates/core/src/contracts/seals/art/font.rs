@@ -34,8 +34,8 @@ pub struct SealFont {
 impl SealFont {
     /// Reads the font at `path`, choosing the Simplified Chinese face of a collection.
     pub fn load(path: PathBuf) -> Result<Self, ArtError> {
-        let data = std::fs::read(&path)
-            .map_err(|e| ArtError::Font(format!("{}: {e}", path.display())))?;
+        let data =
+            std::fs::read(&path).map_err(|e| ArtError::Font(format!("{}: {e}", path.display())))?;
         let index = choose_face(&data);
         let face = Face::parse(&data, index)
             .map_err(|e| ArtError::Font(format!("{}: {e}", path.display())))?;

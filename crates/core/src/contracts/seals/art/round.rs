@@ -128,4 +128,3 @@ pub fn title_line(face: &Face<'_>, text: &str) -> Result<Vec<Placement>, ArtErro
         })
         .collect()
 }
-

@@ -47,7 +47,11 @@ fn company() -> RgbaImage {
 fn assert_transparent_corners(image: &RgbaImage) {
     let (w, h) = (image.width() - 1, image.height() - 1);
     for (x, y) in [(0, 0), (w, 0), (0, h), (w, h)] {
-        assert_eq!(image.get_pixel(x, y).0[3], 0, "corner ({x}, {y}) is not transparent");
+        assert_eq!(
+            image.get_pixel(x, y).0[3],
+            0,
+            "corner ({x}, {y}) is not transparent"
+        );
     }
 }
 
@@ -90,8 +94,16 @@ fn round_seal_is_transparent_red_and_round() {
         );
     }
     // Inside the ring, past the text, between the star's points: transparent.
-    assert_eq!(image.get_pixel(200, 200).0[3], 255, "the star's centre is inked");
-    assert_eq!(image.get_pixel(200, 95).0[3], 0, "between the name and the star");
+    assert_eq!(
+        image.get_pixel(200, 200).0[3],
+        255,
+        "the star's centre is inked"
+    );
+    assert_eq!(
+        image.get_pixel(200, 95).0[3],
+        0,
+        "between the name and the star"
+    );
 }
 
 #[test]
@@ -122,7 +134,11 @@ fn the_name_on_the_arc_comes_from_the_embedded_font() {
         let bounds = face
             .glyph_bounding_box(ttf_parser::GlyphId(place.glyph))
             .expect("an outline");
-        assert!(bounds.width() > 0 && bounds.height() > 0, "{:?} is empty", place.ch);
+        assert!(
+            bounds.width() > 0 && bounds.height() > 0,
+            "{:?} is empty",
+            place.ch
+        );
         // And it was drawn where it was placed, on the upper half, left to right.
         let r = place.radius.floor() as i32;
         let inked = (-r..=r)
@@ -135,7 +151,10 @@ fn the_name_on_the_arc_comes_from_the_embedded_font() {
         assert!(inked > 40, "{:?} drew {inked} pixels", place.ch);
         assert!(place.y < round::SIZE as f32 / 2.0 + 60.0);
     }
-    assert!(places.windows(2).all(|w| w[0].angle < w[1].angle), "left to right");
+    assert!(
+        places.windows(2).all(|w| w[0].angle < w[1].angle),
+        "left to right"
+    );
 }
 
 #[test]
@@ -143,7 +162,10 @@ fn a_character_without_a_glyph_is_refused_not_drawn_as_a_box() {
     let face = font().face().unwrap();
     let refused = round::name_arc(&face, "某某\u{E000}公司").unwrap_err();
     assert!(matches!(refused, ArtError::MissingGlyph('\u{E000}')));
-    assert!(matches!(round::name_arc(&face, "  ").unwrap_err(), ArtError::Empty));
+    assert!(matches!(
+        round::name_arc(&face, "  ").unwrap_err(),
+        ArtError::Empty
+    ));
 }
 
 #[test]
@@ -160,7 +182,10 @@ fn square_seal_fills_a_two_by_two_grid_read_from_the_right() {
     assert!(cells[2].x < mid && cells[2].y < mid);
     assert!(cells[3].x < mid && cells[3].y > mid);
     let image = round_trip(&square::draw(font(), "张三").unwrap());
-    assert_eq!((image.width(), image.height()), (square::SIZE, square::SIZE));
+    assert_eq!(
+        (image.width(), image.height()),
+        (square::SIZE, square::SIZE)
+    );
     assert_transparent_corners(&image);
     assert!(assert_red_ink(&image) > 5_000);
     // Each quarter has ink of its character.

@@ -63,11 +63,13 @@ impl SealType {
     where
         E: sqlx::Executor<'e, Database = sqlx::Any>,
     {
-        let row = sqlx::query("SELECT code, name, shape FROM ec_seal_types WHERE code = $1 AND active = 1")
-            .bind(code)
-            .fetch_optional(executor)
-            .await?
-            .ok_or(CoreError::NotFound)?;
+        let row = sqlx::query(
+            "SELECT code, name, shape FROM ec_seal_types WHERE code = $1 AND active = 1",
+        )
+        .bind(code)
+        .fetch_optional(executor)
+        .await?
+        .ok_or(CoreError::NotFound)?;
         Ok(Self {
             code: row.try_get("code")?,
             name: row.try_get("name")?,

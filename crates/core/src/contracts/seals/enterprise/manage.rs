@@ -120,7 +120,11 @@ async fn create_as(
     Ok(view)
 }
 
-async fn live_seal(platform: &Platform, enterprise_id: &str, kind: &str) -> Result<bool, CoreError> {
+async fn live_seal(
+    platform: &Platform,
+    enterprise_id: &str,
+    kind: &str,
+) -> Result<bool, CoreError> {
     Ok(sqlx::query(
         "SELECT 1 AS one FROM ec_seals WHERE enterprise_id = $1 AND kind = $2 AND state <> 'void'",
     )
@@ -132,7 +136,11 @@ async fn live_seal(platform: &Platform, enterprise_id: &str, kind: &str) -> Resu
 }
 
 /// The state and kind of a seal of the enterprise; not found for another enterprise's.
-async fn seal_state<'e, E>(executor: E, enterprise_id: &str, seal_id: &str) -> Result<(String, String), CoreError>
+async fn seal_state<'e, E>(
+    executor: E,
+    enterprise_id: &str,
+    seal_id: &str,
+) -> Result<(String, String), CoreError>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
@@ -246,7 +254,16 @@ pub async fn ensure_default_seals(
 ) -> Result<Vec<SealView>, CoreError> {
     let mut created = Vec::new();
     for seal_type in super::seal_types(platform).await? {
-        match create_as(platform, enterprise_id, actor, &seal_type.code, Artwork::Generated, false).await {
+        match create_as(
+            platform,
+            enterprise_id,
+            actor,
+            &seal_type.code,
+            Artwork::Generated,
+            false,
+        )
+        .await
+        {
             Ok(view) => created.push(view),
             Err(CoreError::Contracts(ContractsError::SealExists)) => {}
             Err(other) => return Err(other),

@@ -182,7 +182,16 @@ pub async fn grant(
 ) -> Result<EnterpriseSeal, CoreError> {
     let mut tx = platform.db.begin().await?;
     access::require(&mut *tx, enterprise_id, actor, Role::Delegate).await?;
-    grants::grant(platform, &mut tx, enterprise_id, seal_id, grantee, actor, expires_at).await?;
+    grants::grant(
+        platform,
+        &mut tx,
+        enterprise_id,
+        seal_id,
+        grantee,
+        actor,
+        expires_at,
+    )
+    .await?;
     tx.commit().await?;
     get(platform, enterprise_id, seal_id, actor).await
 }
