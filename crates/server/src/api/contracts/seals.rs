@@ -75,7 +75,7 @@ async fn read_upload(mut multipart: Multipart) -> Result<(Option<String>, Vec<u8
     while let Some(field) = multipart.next_field().await.map_err(|e| upload_error(&e))? {
         match field.name() {
             Some("seal_type") => {
-                seal_type = Some(field.text().await.map_err(|e| upload_error(&e))?)
+                seal_type = Some(field.text().await.map_err(|e| upload_error(&e))?);
             }
             Some(png::FIELD) => {
                 let bytes = field.bytes().await.map_err(|e| upload_error(&e))?;
