@@ -3,6 +3,7 @@ import { deskEn, sandboxEn, staffEn } from './desk.en'
 import { lifecycleEn } from './lifecycle.en'
 import { catalogAdminEn } from './catalog.en'
 import type { MessageSchema } from './zh-CN'
+import { sealsEn } from './seals.en'
 
 const en: MessageSchema = {
   app: {
@@ -210,6 +211,7 @@ const en: MessageSchema = {
   staff: staffEn,
   sandbox: sandboxEn,
   catalogAdmin: catalogAdminEn,
+  seals: sealsEn,
   notFound: {
     title: 'Page not found',
     desc: 'The page you asked for does not exist or was removed',

@@ -2,6 +2,7 @@
 import { deskZhCN, sandboxZhCN, staffZhCN } from './desk.zh-CN'
 import { lifecycleZhCN } from './lifecycle.zh-CN'
 import { catalogAdminZhCN } from './catalog.zh-CN'
+import { sealsZhCN } from './seals.zh-CN'
 
 const zhCN = {
   app: {
@@ -209,6 +210,7 @@ const zhCN = {
   staff: staffZhCN,
   sandbox: sandboxZhCN,
   catalogAdmin: catalogAdminZhCN,
+  seals: sealsZhCN,
   notFound: {
     title: '页面不存在',
     desc: '您访问的页面不存在或已被移除',
