@@ -8,6 +8,7 @@ import { membersEn } from './members.en'
 import { employeesEn } from './employees.en'
 import type { MessageSchema } from './zh-CN'
 import { phoneEn } from './phone.en'
+import { sealsEn } from './seals.en'
 
 const en: MessageSchema = {
   app: {
@@ -220,6 +221,7 @@ const en: MessageSchema = {
   enterprise: enterpriseEn,
   members: membersEn,
   employees: employeesEn,
+  seals: sealsEn,
   notFound: {
     title: 'Page not found',
     desc: 'The page you asked for does not exist or was removed',

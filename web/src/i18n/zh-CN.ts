@@ -7,6 +7,7 @@ import { catalogAdminZhCN } from './catalog.zh-CN'
 import { membersZhCN } from './members.zh-CN'
 import { employeesZhCN } from './employees.zh-CN'
 import { phoneZhCN } from './phone.zh-CN'
+import { sealsZhCN } from './seals.zh-CN'
 
 const zhCN = {
   app: {
@@ -219,6 +220,7 @@ const zhCN = {
   enterprise: enterpriseZhCN,
   members: membersZhCN,
   employees: employeesZhCN,
+  seals: sealsZhCN,
   notFound: {
     title: '页面不存在',
     desc: '您访问的页面不存在或已被移除',

@@ -103,6 +103,18 @@ export const routes: RouteRecordRaw[] = [
     meta: { requiresAuth: true, title: 'lifecycle.detail.title' },
   },
   {
+    path: '/enterprises/:id/seals',
+    name: 'enterprise-seals',
+    component: () => import('@/views/contracts/seals/EnterpriseSealsView.vue'),
+    meta: { requiresAuth: true, title: 'seals.title' },
+  },
+  {
+    path: '/me/seals',
+    name: 'my-seals',
+    component: () => import('@/views/contracts/seals/MySealsView.vue'),
+    meta: { requiresAuth: true, title: 'seals.mine.title' },
+  },
+  {
     path: '/staff',
     name: 'staff',
     component: () => import('@/views/staff/StaffQueueView.vue'),

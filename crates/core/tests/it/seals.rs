@@ -1,6 +1,7 @@
 //! Seals (ES-12, ES-14): enterprise seals drawn, uploaded, replaced, disabled and granted;
 //! personal name seals and handwriting; every refusal changes nothing; the unique rules hold
 //! under 40 requests at once.
+#![expect(clippy::too_many_lines, reason = "scenarios read top to bottom")]
 
 use image::{Rgba, RgbaImage};
 use signet_core::contracts::grants;

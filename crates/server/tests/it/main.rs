@@ -27,6 +27,7 @@ mod qr_login;
 mod rate_limits;
 mod register;
 mod routes;
+mod seals;
 mod security;
 mod support;
 mod try_limits;

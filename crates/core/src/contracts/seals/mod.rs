@@ -5,6 +5,7 @@
 
 pub mod art;
 pub mod enterprise;
+pub(crate) mod errors;
 pub mod personal;
 pub mod png;
 mod store;

@@ -10,6 +10,7 @@ mod enterprises;
 mod handwriting;
 mod members;
 mod persons;
+mod seals;
 
 /// Every route of the e-contract wing.
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -17,6 +18,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(enterprise_routes())
         .merge(members::routes())
         .merge(handwriting::routes())
+        .merge(seals::routes())
 }
 
 /// Real-name authentication, spaces, enterprise certification and management (part 1, `ent`).

@@ -154,7 +154,7 @@ impl Canvas {
     }
 
     /// A rectangle frame (the middle of the line on `rect`).
-    pub fn frame(&mut self, rect: Rect, width: f32) -> Result<(), ArtError> {
+    pub fn frame(&mut self, rect: Rect, width: f32) {
         let path = PathBuilder::from_rect(rect);
         let stroke = Stroke {
             width,
@@ -163,7 +163,6 @@ impl Canvas {
         };
         self.pixmap
             .stroke_path(&path, &self.paint, &stroke, Transform::identity(), None);
-        Ok(())
     }
 
     /// A filled five-pointed star, one point straight up.

@@ -1,5 +1,9 @@
 //! The date stamp (日期章): the date in red in a thin frame, drawn for a given day (the seal
 //! keeps the day it was made; signing redraws it for the signing day).
+#![expect(
+    clippy::cast_precision_loss,
+    reason = "pixel sizes and character counts are small"
+)]
 
 use image::RgbaImage;
 use tiny_skia::Rect;
@@ -24,7 +28,7 @@ pub fn draw(font: &SealFont, year: i32, month: u8, day: u8) -> Result<RgbaImage,
     canvas.frame(
         Rect::from_xywh(4.0, 4.0, width - 8.0, height - 8.0).ok_or(ArtError::Canvas)?,
         4.0,
-    )?;
+    );
     let chars: Vec<char> = text(year, month, day).chars().collect();
     // Digits take about half an em, the three characters a whole one.
     let widths: Vec<f32> = chars

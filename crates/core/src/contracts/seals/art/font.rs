@@ -1,6 +1,6 @@
 //! The CJK font seals are drawn with: Noto Serif CJK SC Bold from Debian's `fonts-noto-cjk`
 //! (SIL OFL 1.1; installed by `cargo xtask`, see ADR 0014), read once into memory, with the
-//! other Noto CJK faces and WenQuanYi as fallbacks. `SIGNET_SEAL_FONT` names another file.
+//! other Noto CJK faces and `WenQuanYi` as fallbacks. `SIGNET_SEAL_FONT` names another file.
 
 use std::path::PathBuf;
 use std::sync::OnceLock;

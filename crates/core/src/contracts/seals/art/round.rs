@@ -1,6 +1,10 @@
 //! Round seals (公章, 合同专用章): a red ring, the enterprise's name set along the upper arc,
 //! a five-pointed star in the middle, the seal's name below it and the code (the unified social
 //! credit code) along the lower edge.
+#![expect(
+    clippy::cast_precision_loss,
+    reason = "pixel sizes and character counts are small"
+)]
 
 use image::RgbaImage;
 use ttf_parser::Face;

@@ -1,6 +1,10 @@
 //! The square name seal (法人章, a person's 人名章): a red frame and the name in seal style, each
 //! character stretched to fill its cell, read in columns from the right: a two-character name
 //! becomes 「某某之印」, a three-character one 「某某某印」, four make a 2 × 2 grid.
+#![expect(
+    clippy::cast_precision_loss,
+    reason = "pixel sizes and character counts are small"
+)]
 
 use image::RgbaImage;
 use tiny_skia::Rect;
@@ -42,7 +46,7 @@ pub fn draw(font: &SealFont, name: &str) -> Result<RgbaImage, ArtError> {
         side - 2.0 * FRAME_INSET,
     )
     .ok_or(ArtError::Canvas)?;
-    canvas.frame(frame, FRAME_WIDTH)?;
+    canvas.frame(frame, FRAME_WIDTH);
     for place in cells(&face, &chars)? {
         canvas.glyph(&face, &place)?;
     }

@@ -1,5 +1,11 @@
 //! The seals as drawn, read back as PNGs: transparent corners, red ink, a round ring, and every
 //! character of the name from the embedded font (no tofu).
+#![expect(
+    clippy::cast_precision_loss,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "pixel coordinates of small images"
+)]
 
 use std::f32::consts::PI;
 
