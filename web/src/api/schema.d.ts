@@ -72,6 +72,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/certificates/{serial}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of the user's certificates: subject (masked), issuer, chain, validity, PEM. */
+        get: operations["detail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/certificates/{serial}/cloud-code": {
         parameters: {
             query?: never;
@@ -117,6 +134,23 @@ export interface paths {
         put?: never;
         /** Signs with a cloud certificate's key, authorised by the signing PIN or an SMS code. */
         post: operations["cloud_sign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/certificates/{serial}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Downloads one of the user's certificates. */
+        get: operations["download"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1601,6 +1635,12 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description The account's own contact details, for pre-filling the applicant's fields. */
+        AccountContact: {
+            email: string;
+            name: string;
+            phone: string;
+        };
         /**
          * @description What a caller may do with an order now, as the web app names its buttons.
          * @enum {string}
@@ -1699,6 +1739,22 @@ export interface components {
          * @enum {string}
          */
         CertificateAction: "renew" | "change" | "reissue" | "unlock" | "revoke";
+        /** @description A held certificate with its fields and chain. */
+        CertificateDetail: {
+            /** @description The issuing CA (`sm2`, `rsa`, `ecc` hierarchy's issuing CA name). */
+            ca: string;
+            cert_pem: string;
+            /** @description The chain from the issuing CA up, each as a person reads its subject. */
+            chain: components["schemas"]["SubjectView"][];
+            /** @description The issuing CA's certificate, then the root's. */
+            chain_pem: string;
+            held: components["schemas"]["HeldCertificate"];
+            /** @description The issuing CA's subject. */
+            issuer: string;
+            key_algorithm: string;
+            profile: string;
+            revoked_at?: components["schemas"]["i64"] | null;
+        };
         /** @description A certificate the CA issued, as holders and the desk see it. */
         CertificateInfo: {
             ca: string;
@@ -1830,7 +1886,10 @@ export interface components {
             serial: string;
             /** @description `active`, `expired` or `revoked`. */
             status: components["schemas"]["CertificateStatus"];
+            /** @description The subject in RFC 4514 form, its ID number or credit code masked. */
             subject: string;
+            /** @description The subject as a person reads it (name, organisation, masked identifier). */
+            subject_view: components["schemas"]["SubjectView"];
             token_serial?: string | null;
         };
         /**
@@ -1839,6 +1898,8 @@ export interface components {
          */
         Help: {
             client_download_url: string;
+            /** @description The English UI's wording of the name and the landing texts; empty shows the Chinese. */
+            english?: components["schemas"]["HelpEnglish"];
             faq: components["schemas"]["Faq"][];
             introduction: string;
             landing_title: string;
@@ -1847,6 +1908,19 @@ export interface components {
             service_email: string;
             service_hours: string;
             service_phone: string;
+        };
+        /** @description A project's or channel's texts in English (the English UI falls back to Chinese when empty). */
+        HelpEnglish: {
+            /** @default  */
+            introduction: string;
+            /** @default  */
+            landing_title: string;
+            /** @default  */
+            name: string;
+            /** @default [] */
+            notices: string[];
+            /** @default  */
+            service_hours: string;
         };
         /**
          * @description One line of an order's history: the event, and what it says as a code with parameters (for
@@ -2076,6 +2150,7 @@ export interface components {
          *     certificates and history.
          */
         OrderDetail: {
+            account_contact?: components["schemas"]["AccountContact"] | null;
             /** @description What the reader may do now (`continue`, `cancel`, `pay`, `approve`…). */
             allowed_actions: components["schemas"]["Action"][];
             /**
@@ -2090,6 +2165,8 @@ export interface components {
             form: components["schemas"]["ApplicationForm"];
             history: components["schemas"]["HistoryEntry"][];
             id: string;
+            /** @description The e-invoice exists (`GET /orders/{id}/invoice.pdf` serves it). */
+            invoice_ready: boolean;
             kind: components["schemas"]["Business"];
             needs_shipping: boolean;
             number: string;
@@ -2123,6 +2200,8 @@ export interface components {
             paid: boolean;
             product_id: string;
             product_name: string;
+            /** @description The product's name in the English UI (empty: use `product_name`). */
+            product_name_en: string;
             state: components["schemas"]["OrderState"];
             state_label: string;
             subject_name: string;
@@ -2256,6 +2335,8 @@ export interface components {
             medium: components["schemas"]["Medium"];
             /** Format: int64 */
             min_quantity: number;
+            /** @description The product's name in the English UI (empty shows the Chinese name). */
+            name_en?: string;
             /** @description Methods that verify an enterprise's operator; empty means no operator check. */
             operator_verification: components["schemas"]["Method"][];
             /** Format: int64 */
@@ -2265,6 +2346,11 @@ export interface components {
              * @description The USB key's user PIN rule as a regex-free description: digits, min and max length.
              */
             pin_min: number;
+            /**
+             * @description Whether renewals go through staff review (LIFE-2: "optional review before download").
+             *     Products saved before the setting existed keep review.
+             */
+            renewal_review?: boolean;
             /** @description 001 reviews before payment; 002 and 003 take payment first. */
             review_first: boolean;
             /** @description `none`, `optional` or `required`. */
@@ -2468,6 +2554,17 @@ export interface components {
          * @enum {string}
          */
         SubjectKind: "enterprise" | "personal";
+        /** @description The subject of a held certificate, masked for lists and the detail page. */
+        SubjectView: {
+            /** @description The ID number or unified social credit code (`serialNumber`), masked. */
+            id_masked?: string | null;
+            /** @description The subject in RFC 4514 form with the identifier masked. */
+            masked: string;
+            /** @description The common name: the holder, or the organisation (or its seal) for an enterprise. */
+            name: string;
+            /** @description The organisation (`O`), for enterprise certificates. */
+            organisation?: string | null;
+        };
         /** @description What the applicant sends to sign and submit. */
         SubmitInput: {
             /** @description Consent to the subscriber agreement. */
@@ -2669,6 +2766,33 @@ export interface operations {
             };
         };
     };
+    detail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CertificateDetail"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     cloud_code: {
         parameters: {
             query?: never;
@@ -2763,6 +2887,44 @@ export interface operations {
                 };
             };
             423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    download: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description `pem`, `der` or `chain` (the certificate then its CAs, PEM). */
+                format: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-pem-file": unknown;
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4453,6 +4615,8 @@ export interface operations {
                 /** @description Enterprise or holder name contains this. */
                 name: string | null;
                 product_id: string | null;
+                /** @description Business type: `new`, `renewal`, `change`, `reissue` or `unlock`. */
+                kind: string | null;
                 from: components["schemas"]["i64"] | null;
                 to: components["schemas"]["i64"] | null;
             };
@@ -5658,6 +5822,8 @@ export interface operations {
                 /** @description Enterprise or holder name contains this. */
                 name: string | null;
                 product_id: string | null;
+                /** @description Business type: `new`, `renewal`, `change`, `reissue` or `unlock`. */
+                kind: string | null;
                 from: components["schemas"]["i64"] | null;
                 to: components["schemas"]["i64"] | null;
             };

@@ -16,9 +16,8 @@ const MB: usize = 1024 * 1024;
 fn english_name(code: &str) -> String {
     match code {
         "ggzy-org-ukey" => "Organisation certificate (USB key)",
-        "ggzy-org-cloud" => "Organisation cloud certificate",
+        "ggzy-org-cloud" | "zfgjj-org-cloud" => "Organisation cloud certificate",
         "zfgjj-personal-cloud" => "Personal cloud certificate",
-        "zfgjj-org-cloud" => "Organisation cloud certificate",
         "ukey-org" => "Organisation UKEY certificate",
         "econtract-org-cloud" => "E-contract enterprise cloud certificate (free)",
         "econtract-org-ukey" => "E-contract enterprise USB key certificate",
