@@ -42,13 +42,14 @@ pub fn ip(address: &str) -> String {
             let [a, b, _, _] = v4.octets();
             format!("{a}.{b}.*.*")
         }
-        Ok(std::net::IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
-            Some(v4) => ip(&v4.to_string()),
-            None => {
+        Ok(std::net::IpAddr::V6(v6)) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                ip(&v4.to_string())
+            } else {
                 let [a, b, ..] = v6.segments();
                 format!("{a:x}:{b:x}:*")
             }
-        },
+        }
         Err(_) => "*".to_owned(),
     }
 }
