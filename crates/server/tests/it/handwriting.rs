@@ -57,6 +57,16 @@ async fn send_png(phone_app: &TestApp, token: &str, png: Vec<u8>) -> reqwest::Re
         .unwrap()
 }
 
+/// Handwriting is a personal seal, which only a real-named person has.
+async fn real_name(app: &TestApp, login_name: &str) {
+    let id: String = sqlx::query_scalar("SELECT id FROM users WHERE login_name = $1")
+        .bind(login_name)
+        .fetch_one(app.platform.db.pool())
+        .await
+        .unwrap();
+    signet_core::contracts::seals::fixture::real_named(&app.platform, &id, "张三丰").await;
+}
+
 async fn seals(pc: &TestApp) -> i64 {
     sqlx::query_scalar(
         "SELECT COUNT(*) FROM ec_seals WHERE kind = 'handwriting' AND source = 'captured' AND state = 'active'",
@@ -70,6 +80,7 @@ async fn seals(pc: &TestApp) -> i64 {
 async fn a_handwriting_drawn_on_the_phone_appears_on_the_pc_trimmed() {
     let mut pc = app().start().await;
     pc.register(&phone(7_101), "hand7101").await;
+    real_name(&pc, "hand7101").await;
     let phone_app = pc.clone_signed_out().await;
     let (id, token) = link(&pc).await;
 
@@ -153,6 +164,7 @@ async fn bad_drawings_and_dead_links_are_refused_and_change_nothing() {
     )
     .await;
     pc.register(&phone(7_102), "hand7102").await;
+    real_name(&pc, "hand7102").await;
     let (id, token) = link(&pc).await;
 
     let opaque = encode(&image::DynamicImage::ImageRgb8(
@@ -191,6 +203,7 @@ async fn bad_drawings_and_dead_links_are_refused_and_change_nothing() {
     // Someone else's capture is not found; so is an unknown link.
     let mut other = pc.clone_signed_out().await;
     other.register(&phone(7_103), "hand7103").await;
+    real_name(&other, "hand7103").await;
     for path in [
         format!("/api/v1/me/handwriting-captures/{id}/wait?hold=0"),
         format!("/api/v1/me/handwriting-captures/{id}/image"),
@@ -238,6 +251,7 @@ async fn bad_drawings_and_dead_links_are_refused_and_change_nothing() {
 async fn forty_parallel_submissions_store_one_seal() {
     let mut pc = app().start().await;
     pc.register(&phone(7_104), "hand7104").await;
+    real_name(&pc, "hand7104").await;
     let phone_app = pc.clone_signed_out().await;
     let (_, token) = link(&pc).await;
     let png = drawing();

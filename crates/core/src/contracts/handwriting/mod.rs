@@ -5,7 +5,6 @@
 //! ten minutes and takes one submission; the phone needs no session, the link is its credential.
 
 mod png;
-mod store;
 
 use std::time::Duration;
 
@@ -14,7 +13,6 @@ use serde_json::json;
 use sqlx::Row as _;
 
 pub use png::{MAX_BYTES, MAX_SIDE, Trimmed, trim};
-pub use store::store_handwriting;
 
 use super::ContractsError;
 use crate::error::CoreError;
@@ -53,6 +51,20 @@ pub enum CaptureState {
     Open,
     Submitted,
     Expired,
+}
+
+/// Stores the checked drawing as the person's handwriting seal through the seals part, which
+/// owns `ec_seals` (a real-named person only; the earlier handwriting becomes void).
+async fn store_handwriting(
+    platform: &Platform,
+    user_id: &str,
+    png: &[u8],
+) -> Result<String, CoreError> {
+    Ok(
+        super::seals::personal::store_handwriting(platform, user_id, png)
+            .await?
+            .id,
+    )
 }
 
 /// Where a capture stands for the PC page; `seal_id` once the handwriting is stored.
