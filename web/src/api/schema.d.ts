@@ -4,6 +4,23 @@
  */
 
 export interface paths {
+    "/api/v1/agent/releases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The key agent builds offered for download, with their checksums, and the current version. */
+        get: operations["releases"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/captcha": {
         parameters: {
             query?: never;
@@ -245,6 +262,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/contracts/consent-texts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The texts a person consents to before real-name authentication, with their versions. */
+        get: operations["consent_texts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/enterprise-directory": {
         parameters: {
             query?: never;
@@ -254,6 +288,43 @@ export interface paths {
         };
         /** Certified enterprises to join, by name or credit code (real-named persons). */
         get: operations["search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Applies for an enterprise: opens the desk order (continue it in the desk's wizard at
+         *     `/orders/{order_id}`) and records the enterprise as `certifying`.
+         */
+        post: operations["certify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One enterprise, for its applicant and members. */
+        get: operations["show"];
         put?: never;
         post?: never;
         delete?: never;
@@ -325,6 +396,80 @@ export interface paths {
         /** Renames a business type or switches it on or off (administrator). */
         put: operations["update_type"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/certificate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The enterprise's signing certificate (members). */
+        get: operations["certificate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/certificates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The enterprise's certificates (those expiring within a month or expired listed for renewal)
+         *     and certificate orders, read live from the desk (administrator).
+         */
+        get: operations["certificates_page"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/certificates/{serial}/renew": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Opens a renewal of one of the enterprise's certificates on the desk (administrator). */
+        post: operations["renew"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/change": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Information change (administrator): a new name (all seals void, grants revoked, certify
+         *     again) and/or a new legal representative (the legal-rep seal void, its grants revoked).
+         */
+        post: operations["change"];
         delete?: never;
         options?: never;
         head?: never;
@@ -468,6 +613,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/enterprises/{id}/orders/{order_id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Withdraws one of the enterprise's certificate orders (refused once paid or approved). */
+        post: operations["withdraw_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/recertify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Starts certification again after a rename (administrator). */
+        post: operations["recertify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/seal-grantees": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The enterprise's active members, to choose a grantee (administrator or delegate). */
+        get: operations["grantees"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/enterprises/{id}/seal-log": {
         parameters: {
             query?: never;
@@ -479,6 +675,204 @@ export interface paths {
         get: operations["seal_log"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/seals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The enterprise's seals (void ones left out), for its members; grants for managers. */
+        get: operations["list"];
+        put?: never;
+        /**
+         * Creates the seal of a type, drawn from the enterprise's name, credit code or legal
+         *     representative (administrator or delegate).
+         */
+        post: operations["create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/seals/upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Creates the seal of a type from an uploaded transparent PNG (multipart: `seal_type`, then
+         *     `image`; at most 1 MiB and 2000 px a side).
+         */
+        post: operations["upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/seals/{seal_id}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Disables a seal: it can no longer be used or granted until enabled again. */
+        post: operations["disable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/seals/{seal_id}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Enables a disabled seal. */
+        post: operations["enable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/seals/{seal_id}/grants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Grants the seal to a member, optionally until a time (granting again sets the new expiry). */
+        post: operations["grant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/seals/{seal_id}/grants/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revokes a member's grant of the seal. */
+        delete: operations["revoke"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/seals/{seal_id}/image": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Replaces a seal's image with an uploaded transparent PNG (multipart: `image`). */
+        put: operations["replace_image"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/seals/{seal_id}/image.png": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A seal's image, for members of its enterprise. */
+        get: operations["image"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/seals/{seal_id}/regenerate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Draws a seal's image again from the enterprise's current facts. */
+        post: operations["regenerate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Withdraws the open certification (refused once paid or approved). */
+        post: operations["withdraw"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/handwriting-captures/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the phone's drawing page needs; refused once the link was used or expired. */
+        get: operations["open"];
+        put?: never;
+        /**
+         * The drawn handwriting, a transparent PNG (`Content-Type: image/png`, at most 512 KB); the
+         *     link then stops working.
+         */
+        post: operations["submit"];
         delete?: never;
         options?: never;
         head?: never;
@@ -711,6 +1105,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/consents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Records the caller's consent (time, IP, user agent, versions). */
+        post: operations["consent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/email": {
         parameters: {
             query?: never;
@@ -720,6 +1131,80 @@ export interface paths {
         };
         get?: never;
         put: operations["change_email"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/enterprises": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My enterprises: those the caller applied for (not withdrawn) or administers. */
+        get: operations["mine"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/handwriting-captures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A one-time link (ten minutes) that opens the handwriting page on a phone: show `url` as a QR
+         *     code.
+         */
+        post: operations["create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/handwriting-captures/{id}/image": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The handwriting stored from this capture (transparent PNG, trimmed). */
+        get: operations["stored_image"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/handwriting-captures/{id}/wait": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Long poll: answers once the handwriting is stored or the link expired, or after `hold`
+         *     seconds with `open`.
+         */
+        get: operations["wait"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -794,6 +1279,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/person-certificate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's personal cloud certificate (issued at real-name authentication). */
+        get: operations["person_certificate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/phone": {
         parameters: {
             query?: never;
@@ -822,6 +1324,78 @@ export interface paths {
         put?: never;
         /** Phone change, step 1: the code sent to the current phone (purpose `change_phone_old`). */
         post: operations["verify_old_phone"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/real-name": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether the caller consented and is real-named. */
+        get: operations["real_name_status"];
+        put?: never;
+        /**
+         * Starts real-name authentication: `carrier3` and `bank4` answer at once (passing issues the
+         *     person's cloud certificate); `face` sends a link to the account's phone.
+         */
+        post: operations["real_name"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/seals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's active personal seals; a real-named person's name seal is drawn on first call. */
+        get: operations["my_seals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/seals/{id}/image.png": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The image of one of the caller's own seals. */
+        get: operations["my_image"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/spaces": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's spaces: personal, and each enterprise they are an active member of. */
+        get: operations["my_spaces"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1280,6 +1854,114 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/qr-logins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A QR login request for this browser's session (two minutes, once): show `url` as a QR code. */
+        post: operations["create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/qr-logins/{id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Signs this session in as the phone's user once the phone confirmed (new session cookie and
+         *     CSRF token).
+         */
+        post: operations["complete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/qr-logins/{id}/wait": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Long poll: answers when the request is no longer `pending` (confirmed, refused, expired,
+         *     signed in), or after `hold` seconds with `pending`. Only the session that made it may ask.
+         */
+        get: operations["wait"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/qr-scans/{secret}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the signed-in phone is asked to confirm: the browser, its masked address, the time. */
+        get: operations["scan"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/qr-scans/{secret}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The phone confirms: the PC that showed the code is signed in as this user. */
+        post: operations["confirm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/qr-scans/{secret}/refuse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The phone refuses: the code stops working. */
+        post: operations["refuse"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/register": {
         parameters: {
             query?: never;
@@ -1308,6 +1990,23 @@ export interface paths {
         put?: never;
         /** Registration step 1: phone, SMS code and consent to the agreement. */
         post: operations["verify_phone"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/seal-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The seal types this deployment offers. */
+        get: operations["seal_types"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1419,6 +2118,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/staff/econtract-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** The e-contract platform's settings (channel administrators change them). */
+        put: operations["save_settings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/staff/jobs": {
         parameters: {
             query?: never;
@@ -1515,6 +2231,27 @@ export interface paths {
         put?: never;
         /** Approves an order under review. */
         post: operations["approve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/staff/orders/{id}/production": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What to make on the next token of a USB-key order awaiting production. */
+        get: operations["plan"];
+        put?: never;
+        /**
+         * Issues one certificate of a USB-key order from a request made on a token at the producer's
+         *     station; the last one moves the order on to shipping. One more than paid for is refused.
+         */
+        post: operations["produce"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1635,6 +2372,11 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description What the person accepts: each document with the version they read. */
+        Acceptance: {
+            document: string;
+            version: string;
+        };
         /** @description The account's own contact details, for pre-filling the applicant's fields. */
         AccountContact: {
             email: string;
@@ -1646,6 +2388,29 @@ export interface components {
          * @enum {string}
          */
         Action: "continue" | "save" | "submit" | "pay" | "cancel" | "refund" | "change_shipping" | "download" | "approve" | "reject" | "produce" | "ship";
+        AgentBuild: {
+            /** @description The name the browser saves it under. */
+            file_name: string;
+            /** @description What the holder reads, e.g. `Windows 10 / 11（64 位）`. */
+            label: string;
+            /** @description `windows-x86_64` or `linux-x86_64`. */
+            platform: string;
+            /** @description Hex SHA-256 of the file as served. */
+            sha256: string;
+            /**
+             * Format: int64
+             * @description Bytes.
+             */
+            size: number;
+            /** @description Where to download it (same origin). */
+            url: string;
+        };
+        AgentReleases: {
+            /** @description The builds present on this server; empty when none were built. */
+            builds: components["schemas"]["AgentBuild"][];
+            /** @description The agent version the platform offers (the platform's own). */
+            version: string;
+        };
         /** @description The whole form. Every part is optional while drafting. */
         ApplicationForm: {
             /**
@@ -1734,6 +2499,24 @@ export interface components {
             name: string;
             name_en: string;
         };
+        /** @description What the phone's drawing page needs to know. */
+        CaptureInfo: {
+            expires_at: components["schemas"]["i64"];
+            max_bytes: number;
+        };
+        /** @description A new capture link for the PC page: `id` to wait on, `url` to show as a QR code. */
+        CaptureLink: {
+            expires_at: components["schemas"]["i64"];
+            id: string;
+            url: string;
+        };
+        /** @enum {string} */
+        CaptureState: "open" | "submitted" | "expired";
+        /** @description Where a capture stands for the PC page; `seal_id` once the handwriting is stored. */
+        CaptureStatus: {
+            seal_id?: string | null;
+            state: components["schemas"]["CaptureState"];
+        };
         /**
          * @description What the holder may do with a certificate now.
          * @enum {string}
@@ -1776,11 +2559,40 @@ export interface components {
          * @enum {string}
          */
         CertificateStatus: "active" | "expired" | "revoked";
+        CertificatesPage: {
+            certificates: components["schemas"]["EnterpriseCertificate"][];
+            orders: components["schemas"]["EnterpriseOrder"][];
+            /** @description Those expiring within a month or expired (§2.7.4), renewable through the desk. */
+            renewal: components["schemas"]["EnterpriseCertificate"][];
+        };
+        /** @description What the applicant enters first (§2.2.3 "完善企业信息"); the rest is the desk's wizard. */
+        CertifyInput: {
+            /**
+             * @description The unified social credit code (统一社会信用代码).
+             * @default
+             */
+            credit_code: string;
+            /** @default  */
+            legal_rep_id_number: string;
+            /** @default  */
+            legal_rep_name: string;
+            /** @default  */
+            legal_rep_phone: string;
+            /** @default  */
+            name: string;
+        };
         /** @description A challenge for the token to sign: the UTF-8 bytes of `challenge`. */
         Challenge: {
             challenge: string;
             challenge_id: string;
             expires_at: components["schemas"]["i64"];
+        };
+        /** @description What changes: a new name, a new legal representative, or both. */
+        ChangeInput: {
+            /** @default null */
+            legal_rep_name: string | null;
+            /** @default null */
+            name: string | null;
         };
         ChangePasswordIn: {
             new_password: string;
@@ -1819,12 +2631,101 @@ export interface components {
         ConfirmUnlockOut: {
             ok: boolean;
         };
+        ConsentIn: {
+            /** @description Every current text with the version read. */
+            accepted: components["schemas"]["Acceptance"][];
+        };
+        /** @description One text to consent to. */
+        ConsentText: {
+            body: string;
+            /** @description `privacy` or `biometric`. */
+            document: string;
+            title: string;
+            title_en: string;
+            version: string;
+        };
+        CreateSealIn: {
+            /** @description A seal type code (`GET /api/v1/seal-types`). */
+            seal_type: string;
+        };
         DepositIn: {
             /** @description The amount received, in yuan (`0.37`). */
             amount: string;
         };
+        EcSettings: {
+            /** @description `ecc` or `sm2`: the hierarchy of persons' certificates. */
+            certificate_family: string;
+            /** @description `econtract-org-cloud` or `econtract-org-ukey`: what enterprises certify with. */
+            enterprise_product: string;
+        };
         EmailIn: {
             email: string;
+        };
+        EnterpriseCertificate: {
+            ca: string;
+            /** @description The enterprise's signing certificate now. */
+            current: boolean;
+            expired: boolean;
+            /** @description Expires within a month (and has not yet). */
+            expiring: boolean;
+            not_after: components["schemas"]["i64"];
+            serial: string;
+            /** @description `active` or `revoked`. */
+            status: string;
+            subject: string;
+        };
+        EnterpriseOrder: {
+            /** @description `continue` (in the desk's wizard) and `withdraw` when allowed. */
+            actions: string[];
+            created_at: components["schemas"]["i64"];
+            number: string;
+            order_id: string;
+            /** @description `certify`, `recertify` or `renew`. */
+            purpose: string;
+            state: components["schemas"]["OrderState"];
+            state_label: string;
+        };
+        /** @description A seal of the enterprise as its members see it. */
+        EnterpriseSeal: {
+            /** @description Open grants; listed for the administrator and delegates only. */
+            grants: components["schemas"]["GrantView"][];
+            seal: components["schemas"]["SealView"];
+            /** @description Whether the caller may use the seal now (active, and granted or the administrator). */
+            usable: boolean;
+        };
+        /** @description One enterprise space. */
+        EnterpriseSpace: {
+            enterprise_id: string;
+            name: string;
+            /** @description `admin`, `delegate` or `member`. */
+            role: string;
+            /** @description The enterprise's state (`certified`, or `recertifying` after a rename). */
+            state: string;
+        };
+        /** @description An enterprise as its applicant and members see it. */
+        EnterpriseView: {
+            /** @description What the caller may do: `continue`, `withdraw`, `recertify`, `change`. */
+            actions: string[];
+            certificate_serial?: string | null;
+            certified_at?: components["schemas"]["i64"] | null;
+            created_at: components["schemas"]["i64"];
+            credit_code: string;
+            id: string;
+            legal_rep_name_masked: string;
+            /** @description `cloud` or `ukey`. */
+            medium: string;
+            name: string;
+            /** @description The certification order on the desk (open while certifying), its state and label. */
+            order_id?: string | null;
+            order_number?: string | null;
+            order_state?: components["schemas"]["OrderState"] | null;
+            order_state_label?: string | null;
+            /** @description The caller's role when an active member: `admin`, `delegate` or `member`. */
+            role?: string | null;
+            /** @description `certifying`, `certified`, `withdrawn` or `recertifying`. */
+            state: string;
+            /** @description 认证中 / 已认证 / 已撤销 / 待重新认证. */
+            state_label: string;
         };
         Faq: {
             answer: string;
@@ -1843,6 +2744,15 @@ export interface components {
             /** @description The caller's row: `pending`, `active`, `rejected`, `withdrawn`, `removed`, or none. */
             my_state?: string | null;
             name: string;
+        };
+        GrantIn: {
+            /**
+             * Format: int64
+             * @description Until when (Unix seconds); none: until revoked.
+             */
+            expires_at?: number | null;
+            /** @description The member to grant the seal to. */
+            user_id: string;
         };
         /** @description One seal to grant, optionally until a time (Unix seconds). */
         GrantInput: {
@@ -1863,6 +2773,14 @@ export interface components {
             seal_kind: string;
             seal_name: string;
             seal_state: string;
+        };
+        /** @description An active member who can be granted a seal. */
+        GranteeView: {
+            name_masked?: string | null;
+            phone_masked: string;
+            /** @description `admin`, `delegate` or `member`. */
+            role: string;
+            user_id: string;
         };
         /** @description One certificate as its holder sees it. */
         HeldCertificate: {
@@ -2209,6 +3127,10 @@ export interface components {
             tracking_number?: string | null;
             updated_at: components["schemas"]["i64"];
         };
+        OrderOut: {
+            /** @description The desk order to continue in the wizard (`/orders/{order_id}`). */
+            order_id: string;
+        };
         /**
          * @description Where an order stands.
          * @enum {string}
@@ -2289,6 +3211,40 @@ export interface components {
             /** @default  */
             phone: string;
         };
+        /** @description A real-named person as the person and the API see them: masked. */
+        PersonView: {
+            certificate_serial?: string | null;
+            id_masked: string;
+            /** @description `carrier3`, `bank4` or `face`. */
+            method: string;
+            name_masked: string;
+            verified_at: components["schemas"]["i64"];
+        };
+        /** @description What the producer's console needs to make one certificate of a USB-key order. */
+        Plan: {
+            /** @description The key to make on the token: `ecdsa-p256` or `rsa-2048` (the agent's names). */
+            algorithm: string;
+            /** @description Label of the key pair and of the token (at most 32 bytes). */
+            label: string;
+            /**
+             * Format: int64
+             * @description Certificates already written for this order.
+             */
+            made: number;
+            /** Format: int64 */
+            pin_max: number;
+            /**
+             * Format: int64
+             * @description The product's user PIN rule: the PIN the holder receives.
+             */
+            pin_min: number;
+            /** Format: int64 */
+            quantity: number;
+            /** @description The subject the request names (the CA certifies the verified one anyway). */
+            subject_dn: string;
+            /** @description The token model the product ships. */
+            token_model: string;
+        };
         /** @description The error body of every failed request. */
         Problem: {
             code: string;
@@ -2300,6 +3256,23 @@ export interface components {
             status: number;
             title: string;
             type: string;
+        };
+        ProducedIn: {
+            /** @description The PKCS#10 request the key agent made on the token (base64 DER or PEM). */
+            csr: string;
+            /**
+             * @description The token's SO PIN: the one the agent set when it initialised the token, or the one the
+             *     producer knows for a token initialised before. Kept sealed, never shown.
+             */
+            so_pin?: string | null;
+            token_model?: string;
+            token_serial: string;
+        };
+        ProducedOut: {
+            /** @description The certificate to write to the token next to its key. */
+            certificate: components["schemas"]["CertificateInfo"];
+            /** @description The order after it: `awaiting_delivery` once the last certificate is made. */
+            order: components["schemas"]["OrderDetail"];
         };
         /** @description A product on offer. */
         Product: {
@@ -2393,6 +3366,60 @@ export interface components {
         ProjectKind: "project" | "channel";
         /** @enum {string} */
         Purpose: "register" | "login" | "reset_password" | "change_phone_old" | "change_phone_new" | "sign_application" | "authorise_application" | "revoke_certificate" | "unlock_token" | "cloud_key";
+        /** @description A new login request for the PC page: `id` to wait on, `url` to show as a QR code. */
+        QrLoginRequest: {
+            expires_at: components["schemas"]["i64"];
+            id: string;
+            /** @description The phone page of the request (absolute when the server knows its public URL). */
+            url: string;
+        };
+        /**
+         * @description Where a request stands; `expired` is read from the time.
+         * @enum {string}
+         */
+        QrLoginState: "pending" | "confirmed" | "refused" | "signed_in" | "expired";
+        QrLoginStateOut: {
+            state: components["schemas"]["QrLoginState"];
+        };
+        /** @description What the phone is shown before it confirms: which browser asks, from where, since when. */
+        QrLoginView: {
+            /** @description e.g. `Chrome 131 · Windows`. */
+            browser: string;
+            created_at: components["schemas"]["i64"];
+            expires_at: components["schemas"]["i64"];
+            /** @description e.g. `203.0.*.*`. */
+            ip_masked: string;
+            state: components["schemas"]["QrLoginState"];
+        };
+        /** @description The outcome of a started check. */
+        RealNameCheck: {
+            detail: string;
+            /** @description Face check: the link sent to the phone, also shown as a QR code. */
+            face_url?: string | null;
+            method: components["schemas"]["RealNameMethod"];
+            person?: components["schemas"]["PersonView"] | null;
+            /** @description `passed`, `failed` or `pending` (a face check waits for the phone). */
+            state: string;
+        };
+        /** @description What the person enters. */
+        RealNameInput: {
+            /** @description Bank-card four-factor: the card and the mobile number the bank holds for it. */
+            card?: string;
+            card_phone?: string;
+            id_number: string;
+            method: components["schemas"]["RealNameMethod"];
+            name: string;
+        };
+        /**
+         * @description How a person is checked.
+         * @enum {string}
+         */
+        RealNameMethod: "carrier3" | "bank4" | "face";
+        RealNameStatus: {
+            /** @description Consented to the current version of every text. */
+            consented: boolean;
+            person?: components["schemas"]["PersonView"] | null;
+        };
         ReasonIn: {
             reason: string;
         };
@@ -2464,6 +3491,41 @@ export interface components {
             kind: string;
             name: string;
         };
+        /** @description A seal type the deployment offers (`ec_seal_types`). */
+        SealTypeView: {
+            code: string;
+            name: string;
+            name_en: string;
+            /** @description `round`, `square` or `date`. */
+            shape: string;
+        };
+        /** @description A seal as the API shows it (the image is served by its own route). */
+        SealView: {
+            /** @description The certificate the seal is bound to (the enterprise's or the person's). */
+            certificate_serial?: string | null;
+            created_at: components["schemas"]["i64"];
+            /** @description `None` for a personal seal. */
+            enterprise_id?: string | null;
+            /** Format: int64 */
+            height: number;
+            id: string;
+            /** @description Changes whenever the image does (its content hash), for cache-busting image URLs. */
+            image_version: string;
+            /**
+             * @description A seal type code (`company`, `contract`, `legal_rep`, `date`, …) or, for a person,
+             *     `name` or `handwriting`.
+             */
+            kind: string;
+            name: string;
+            /** @description `generated`, `uploaded` or `captured`. */
+            source: string;
+            /** @description `active`, `disabled` or `void`. */
+            state: string;
+            updated_at: components["schemas"]["i64"];
+            void_reason?: string | null;
+            /** Format: int64 */
+            width: number;
+        };
         SentCode: {
             /** Format: int64 */
             expires_in: number;
@@ -2513,6 +3575,18 @@ export interface components {
         SmsLoginIn: {
             phone: string;
             sms_code: string;
+        };
+        /** @description The caller's spaces. */
+        Spaces: {
+            enterprises: components["schemas"]["EnterpriseSpace"][];
+            /**
+             * @description Where to land after login: `personal`, or the id of the certified enterprise the person
+             *     administers.
+             */
+            landing: string;
+            person?: components["schemas"]["PersonView"] | null;
+            /** @description The personal space: whether the person is real-named (until then: browse only). */
+            real_named: boolean;
         };
         StaffRevokeIn: {
             /** @description `key-compromise`, `affiliation-changed`, `superseded`, `cessation-of-operation`, … */
@@ -2660,6 +3734,25 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    releases: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentReleases"];
+                };
+            };
+        };
+    };
     captcha: {
         parameters: {
             query?: never;
@@ -3113,6 +4206,25 @@ export interface operations {
             };
         };
     };
+    consent_texts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsentText"][];
+                };
+            };
+        };
+    };
     search: {
         parameters: {
             query?: never;
@@ -3142,6 +4254,80 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    certify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CertifyInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnterpriseView"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    show: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnterpriseView"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3369,6 +4555,150 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    certificate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CertificateInfo"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    certificates_page: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CertificatesPage"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    renew: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    change: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangeInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnterpriseView"];
+                };
+            };
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3791,6 +5121,111 @@ export interface operations {
             };
         };
     };
+    withdraw_order: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CertificatesPage"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recertify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnterpriseView"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    grantees: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GranteeView"][];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     seal_log: {
         parameters: {
             query?: never;
@@ -3836,6 +5271,572 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnterpriseSeal"][];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateSealIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnterpriseSeal"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    upload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description fields `seal_type`, `image` */
+        requestBody?: {
+            content: {
+                "multipart/form-data": unknown;
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnterpriseSeal"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    disable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnterpriseSeal"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    enable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnterpriseSeal"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    grant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GrantIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnterpriseSeal"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnterpriseSeal"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    replace_image: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description field `image` */
+        requestBody?: {
+            content: {
+                "multipart/form-data": unknown;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnterpriseSeal"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    image: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": unknown;
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    regenerate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnterpriseSeal"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    withdraw: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnterpriseView"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    open: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaptureInfo"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    submit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description the PNG drawn on the phone */
+        requestBody?: {
+            content: {
+                "image/png": unknown;
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaptureStatus"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4277,6 +6278,43 @@ export interface operations {
             };
         };
     };
+    consent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConsentIn"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     change_email: {
         parameters: {
             query?: never;
@@ -4307,6 +6345,118 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    mine: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnterpriseView"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaptureLink"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    stored_image: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description PNG */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": unknown;
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    wait: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Seconds to hold while nothing changes (0–25, default 25). */
+                hold: number | null;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaptureStatus"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4448,6 +6598,33 @@ export interface operations {
             };
         };
     };
+    person_certificate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CertificateInfo"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     change_phone: {
         parameters: {
             query?: never;
@@ -4515,6 +6692,153 @@ export interface operations {
                 content?: never;
             };
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    real_name_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RealNameStatus"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    real_name: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RealNameInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RealNameCheck"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    my_seals: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SealView"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    my_image: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": unknown;
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    my_spaces: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Spaces"];
+                };
+            };
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5412,6 +7736,211 @@ export interface operations {
             };
         };
     };
+    create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QrLoginRequest"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    complete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginOut"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    wait: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Seconds to hold while nothing changes (0–25, default 25). */
+                hold: number | null;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QrLoginStateOut"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    scan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QrLoginView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    confirm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QrLoginStateOut"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    refuse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QrLoginStateOut"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     register: {
         parameters: {
             query?: never;
@@ -5494,6 +8023,25 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    seal_types: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SealTypeView"][];
                 };
             };
         };
@@ -5708,6 +8256,45 @@ export interface operations {
             };
         };
     };
+    save_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EcSettings"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EcSettings"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list: {
         parameters: {
             query?: never;
@@ -5899,6 +8486,88 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    plan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Plan"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    produce: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProducedIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProducedOut"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
             403: {
