@@ -14,6 +14,10 @@ const PEOPLE: u32 = 40;
 
 #[tokio::test]
 async fn forty_people_certifying_one_code_at_once_make_one_enterprise() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter("error")
+        .with_test_writer()
+        .try_init();
     let desk = Desk::start().await;
     let mut people = Vec::new();
     for i in 0..PEOPLE {
