@@ -1,11 +1,12 @@
 //! The demo enterprise `signet init --demo` creates, through the wing's own code paths: the demo
-//! administrator consents, passes carrier three-factor (sandbox) and gets a cloud certificate,
+//! administrator consents and is recorded as checked (`signet init` has no identity provider) with
+//! a cloud certificate,
 //! applies for the enterprise (a desk order of the e-contract product), and the order goes
 //! through the desk's writer as the wizard and a reviewer would move it (signed, verified,
 //! approved by `system:demo`, cloud certificate issued); the order-settled step then certifies
 //! the enterprise. Safe to run again.
 
-use super::{consent, enterprises, persons, realname, settle};
+use super::{consent, enterprises, persons, settle};
 use crate::Platform;
 use crate::desk::orders::{self, Change, Event, Note};
 use crate::error::CoreError;
@@ -30,18 +31,8 @@ pub async fn seed(platform: &Platform, user_id: &str) -> Result<String, CoreErro
             })
             .collect();
         consent::accept(platform, user_id, &accepted, &consent::Origin::default()).await?;
-        realname::start(
-            platform,
-            user_id,
-            &realname::RealNameInput {
-                name: ADMIN_NAME.into(),
-                id_number: ADMIN_ID.into(),
-                method: realname::RealNameMethod::Carrier3,
-                card: String::new(),
-                card_phone: String::new(),
-            },
-        )
-        .await?;
+        // `signet init` runs without identity providers: the demo identity counts as checked.
+        persons::create(platform, user_id, ADMIN_NAME, ADMIN_ID, "carrier3", "demo").await?;
     }
     let existing = enterprises::mine(platform, user_id).await?;
     if let Some(found) = existing.iter().find(|e| e.credit_code == CREDIT_CODE) {

@@ -97,6 +97,10 @@ impl ContractsError {
     /// The prefix of this wing's codes in problem `type`s (`contracts.real_name_required`).
     pub const WING: &'static str = "contracts";
 
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one arm per refusal, in the sections each part of the wing owns"
+    )]
     pub fn describe(&self) -> Description {
         use ErrorKind as K;
         let d = |kind, code, field: Option<&'static str>, zh: String, en: String| Description {

@@ -151,7 +151,9 @@ pub async fn create(
     let user = crate::platform::accounts::find_by_id(platform, user_id)
         .await?
         .ok_or(CoreError::NotSignedIn)?;
-    let mut tx = platform.db.begin().await?;
+    // The ID is claimed first in a short transaction of its own: simultaneous accounts with one
+    // ID number are told at once, without queueing behind the winner's certificate.
+    let mut claim = platform.db.begin().await?;
     let inserted = sqlx::query(
         "INSERT INTO ec_persons (user_id, name_sealed, name_masked, id_index, id_sealed, id_masked, method, \
          verification_id, verified_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
@@ -165,12 +167,12 @@ pub async fn create(
     .bind(method)
     .bind(check_id)
     .bind(now)
-    .execute(&mut *tx)
+    .execute(&mut *claim)
     .await;
     match inserted {
-        Ok(_) => {}
+        Ok(_) => claim.commit().await?,
         Err(e) if is_unique_violation(&e) => {
-            drop(tx);
+            drop(claim);
             return Err(if find(platform, user_id).await?.is_some() {
                 ContractsError::AlreadyRealNamed.into()
             } else {
@@ -179,6 +181,43 @@ pub async fn create(
         }
         Err(e) => return Err(e.into()),
     }
+    match certify_person(
+        platform, &user, user_id, name, id_number, method, check_id, &family,
+    )
+    .await
+    {
+        Ok(()) => {}
+        Err(error) => {
+            // No person without a certificate: the claim goes again.
+            sqlx::query("DELETE FROM ec_persons WHERE user_id = $1 AND certificate_serial IS NULL")
+                .bind(user_id)
+                .execute(platform.db.pool())
+                .await?;
+            return Err(error);
+        }
+    }
+    find(platform, user_id)
+        .await?
+        .ok_or_else(|| CoreError::internal("person vanished after commit"))
+}
+
+/// Issues the claimed person's cloud certificate and records it, with the audit event and the SMS.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the person's parts, passed through once"
+)]
+async fn certify_person(
+    platform: &Platform,
+    user: &crate::platform::accounts::User,
+    user_id: &str,
+    name: &str,
+    id_number: &str,
+    method: &str,
+    check_id: &str,
+    family: &str,
+) -> Result<(), CoreError> {
+    let now = platform.clock.now();
+    let mut tx = platform.db.begin().await?;
     let subject = format!(
         "CN={},serialNumber={},C=CN",
         escape(name),
@@ -189,7 +228,7 @@ pub async fn create(
         platform,
         &mut tx,
         &IssueRequest {
-            ca: &family,
+            ca: family,
             profile: "personal",
             subject: &subject,
             csr: None,
@@ -234,9 +273,7 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
-    find(platform, user_id)
-        .await?
-        .ok_or_else(|| CoreError::internal("person vanished after commit"))
+    Ok(())
 }
 
 /// The person's certificate with its chain.

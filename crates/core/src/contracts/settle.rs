@@ -95,79 +95,7 @@ pub async fn order_settled(platform: &Platform, order_id: &str) -> Result<(), Co
     let order = orders::load(platform, order_id).await?;
     let now = platform.clock.now();
     match order.state {
-        OrderState::Completed => {
-            let name: String = row.try_get("name")?;
-            let code: String = row.try_get("credit_code")?;
-            // The certificate must name this enterprise: a form edited to another company in
-            // the wizard certifies nothing here.
-            let named = order
-                .form
-                .organisation
-                .as_ref()
-                .is_some_and(|o| o.id_number == code && o.name == name);
-            if !named {
-                tracing::warn!(enterprise = %id, order = %order_id, "certification order names another organisation");
-                return Ok(());
-            }
-            let applicant: String = row.try_get("applicant_user_id")?;
-            let mut tx = platform.db.begin().await?;
-            let moved = sqlx::query(
-                "UPDATE ec_enterprises SET state = 'certified', certificate_serial = $1, \
-                 certified_at = $2, updated_at = $2 \
-                 WHERE id = $3 AND order_id = $4 AND state IN ('certifying', 'recertifying')",
-            )
-            .bind(order.certificate_serial.clone())
-            .bind(now)
-            .bind(&id)
-            .bind(order_id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if moved == 0 {
-                return Ok(());
-            }
-            let has_admin = sqlx::query(
-                "SELECT 1 AS one FROM ec_members WHERE enterprise_id = $1 AND role = 'admin' AND state = 'active'",
-            )
-            .bind(&id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .is_some();
-            if !has_admin {
-                sqlx::query(
-                    "INSERT INTO ec_members (enterprise_id, user_id, role, state, decided_at, created_at, updated_at) \
-                     VALUES ($1, $2, 'admin', 'active', $3, $3, $3) \
-                     ON CONFLICT (enterprise_id, user_id) DO UPDATE SET role = 'admin', state = 'active', updated_at = $3",
-                )
-                .bind(&id)
-                .bind(&applicant)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            }
-            copy_business_types(platform, &mut tx, &id).await?;
-            let event = AuditEvent::new(
-                format!("order:{order_id}"),
-                "contracts.enterprise.certified",
-                format!("enterprise:{id}"),
-            )
-            .change(
-                serde_json::json!({ "state": row.try_get::<String, _>("state")? }),
-                serde_json::json!({ "state": "certified", "certificate": order.certificate_serial, "admin": applicant }),
-            );
-            platform.audit.append(&mut tx, now, &event).await?;
-            if let Some(person) = order.form.person.as_ref() {
-                messages::sms(
-                    platform,
-                    &mut tx,
-                    &format!("contracts.certified:{id}:{order_id}:sms"),
-                    &person.phone,
-                    &format!("【Signet】企业“{name}”已完成认证，您是该企业的管理员。登录后可切换到企业空间。"),
-                )
-                .await?;
-            }
-            tx.commit().await?;
-        }
+        OrderState::Completed => certify(platform, &row, &order).await?,
         OrderState::Cancelled | OrderState::Refunded => {
             let mut tx = platform.db.begin().await?;
             let moved = sqlx::query(
@@ -197,5 +125,90 @@ pub async fn order_settled(platform: &Platform, order_id: &str) -> Result<(), Co
         }
         _ => {}
     }
+    Ok(())
+}
+
+/// The order completed: the enterprise is certified (once), its applicant the one administrator.
+async fn certify(
+    platform: &Platform,
+    row: &sqlx::any::AnyRow,
+    order: &orders::Order,
+) -> Result<(), CoreError> {
+    let id: String = row.try_get("id")?;
+    let order_id = order.id.as_str();
+    let now = platform.clock.now();
+    let name: String = row.try_get("name")?;
+    let code: String = row.try_get("credit_code")?;
+    // The certificate must name this enterprise: a form edited to another company in
+    // the wizard certifies nothing here.
+    let named = order
+        .form
+        .organisation
+        .as_ref()
+        .is_some_and(|o| o.id_number == code && o.name == name);
+    if !named {
+        tracing::warn!(enterprise = %id, order = %order_id, "certification order names another organisation");
+        return Ok(());
+    }
+    let applicant: String = row.try_get("applicant_user_id")?;
+    let mut tx = platform.db.begin().await?;
+    let moved = sqlx::query(
+        "UPDATE ec_enterprises SET state = 'certified', certificate_serial = $1, \
+         certified_at = $2, updated_at = $2 \
+         WHERE id = $3 AND order_id = $4 AND state IN ('certifying', 'recertifying')",
+    )
+    .bind(order.certificate_serial.clone())
+    .bind(now)
+    .bind(&id)
+    .bind(order_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if moved == 0 {
+        return Ok(());
+    }
+    let has_admin = sqlx::query(
+        "SELECT 1 AS one FROM ec_members WHERE enterprise_id = $1 AND role = 'admin' AND state = 'active'",
+    )
+    .bind(&id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .is_some();
+    if !has_admin {
+        sqlx::query(
+            "INSERT INTO ec_members (enterprise_id, user_id, role, state, decided_at, created_at, updated_at) \
+             VALUES ($1, $2, 'admin', 'active', $3, $3, $3) \
+             ON CONFLICT (enterprise_id, user_id) DO UPDATE SET role = 'admin', state = 'active', updated_at = $3",
+        )
+        .bind(&id)
+        .bind(&applicant)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    copy_business_types(platform, &mut tx, &id).await?;
+    let event = AuditEvent::new(
+        format!("order:{order_id}"),
+        "contracts.enterprise.certified",
+        format!("enterprise:{id}"),
+    )
+    .change(
+        serde_json::json!({ "state": row.try_get::<String, _>("state")? }),
+        serde_json::json!({ "state": "certified", "certificate": order.certificate_serial, "admin": applicant }),
+    );
+    platform.audit.append(&mut tx, now, &event).await?;
+    if let Some(person) = order.form.person.as_ref() {
+        messages::sms(
+            platform,
+            &mut tx,
+            &format!("contracts.certified:{id}:{order_id}:sms"),
+            &person.phone,
+            &format!(
+                "【Signet】企业“{name}”已完成认证，您是该企业的管理员。登录后可切换到企业空间。"
+            ),
+        )
+        .await?;
+    }
+    tx.commit().await?;
     Ok(())
 }

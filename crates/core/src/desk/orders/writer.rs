@@ -169,33 +169,7 @@ pub async fn apply(
     }
     let (code, params) = (change.note.code(), change.note.params());
     if to != order.state {
-        sqlx::query(
-            "INSERT INTO desk_order_events (order_id, seq, at, actor, event, from_state, to_state, note, code, params) \
-             SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5, $6, '', $7, $8 FROM desk_order_events WHERE order_id = $1",
-        )
-        .bind(&order.id)
-        .bind(change.at)
-        .bind(change.actor)
-        .bind(change.event.as_str())
-        .bind(order.state.as_str())
-        .bind(to.as_str())
-        .bind(&code)
-        .bind(params.to_string())
-        .execute(&mut **tx)
-        .await?;
-    }
-    if to != order.state && to.is_finished() {
-        let job = crate::platform::jobs::NewJob::new(
-            super::super::jobs::ORDER_SETTLED,
-            format!(
-                "{}:{}:{}",
-                super::super::jobs::ORDER_SETTLED,
-                order.id,
-                to.as_str()
-            ),
-            serde_json::json!({ "order_id": order.id, "state": to.as_str() }),
-        );
-        crate::platform::jobs::enqueue(tx, change.at, &job).await?;
+        record_move(tx, order, change, to, (&code, &params)).await?;
     }
     let event = AuditEvent::new(
         change.actor,
@@ -208,4 +182,39 @@ pub async fn apply(
     );
     platform.audit.append(tx, change.at, &event).await?;
     Ok(to)
+}
+
+/// The history row of a state move and, when the order ends, the `desk.order_settled` job for
+/// whoever builds on orders (the desk itself does nothing with it).
+async fn record_move(
+    tx: &mut Tx,
+    order: &Order,
+    change: &Change<'_>,
+    to: OrderState,
+    (code, params): (&str, &serde_json::Value),
+) -> Result<(), CoreError> {
+    sqlx::query(
+        "INSERT INTO desk_order_events (order_id, seq, at, actor, event, from_state, to_state, note, code, params) \
+         SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5, $6, '', $7, $8 FROM desk_order_events WHERE order_id = $1",
+    )
+    .bind(&order.id)
+    .bind(change.at)
+    .bind(change.actor)
+    .bind(change.event.as_str())
+    .bind(order.state.as_str())
+    .bind(to.as_str())
+    .bind(code)
+    .bind(params.to_string())
+    .execute(&mut **tx)
+    .await?;
+    if to.is_finished() {
+        let kind = super::super::jobs::ORDER_SETTLED;
+        let job = crate::platform::jobs::NewJob::new(
+            kind,
+            format!("{kind}:{}:{}", order.id, to.as_str()),
+            serde_json::json!({ "order_id": order.id, "state": to.as_str() }),
+        );
+        crate::platform::jobs::enqueue(tx, change.at, &job).await?;
+    }
+    Ok(())
 }

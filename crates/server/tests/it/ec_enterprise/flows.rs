@@ -3,6 +3,7 @@
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use sqlx::Row as _;
 
 use super::support::{approve, certified, certify, company, count, drain, real_name, submit_order};
 use crate::desk::support::{Desk, id_number};
@@ -125,7 +126,6 @@ async fn a_person_is_real_named_with_a_cloud_certificate_and_certifies_an_enterp
         .await,
         4
     );
-    use sqlx::Row as _;
     let fields: String = sqlx::query(
         "SELECT required_fields FROM ec_business_types WHERE enterprise_id = $1 AND code = 'labour'",
     )
@@ -242,7 +242,6 @@ async fn a_rename_voids_every_seal_and_grant_and_certification_starts_again() {
     let enterprise = certified(&desk, &staff, "福州改名科技有限公司", "91350100M000400Y4").await;
     let id = enterprise["id"].as_str().unwrap().to_owned();
     let admin: String = {
-        use sqlx::Row as _;
         sqlx::query("SELECT user_id FROM ec_members WHERE enterprise_id = $1")
             .bind(&id)
             .fetch_one(app.platform.db.pool())

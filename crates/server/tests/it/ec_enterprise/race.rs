@@ -1,18 +1,23 @@
-//! Forty real-named people certify the same credit code at once: exactly one enterprise row,
-//! `certifying`; everyone else is told the code is taken, and their desk orders are cancelled.
-//! Meant for PostgreSQL (`SIGNET_TEST_DATABASE_URL`); on SQLite the writers queue.
+//! Forty accounts real-name themselves with one ID number at once: exactly one person (and one
+//! certificate). Then forty real-named people certify the same credit code at once: exactly one
+//! enterprise row, `certifying`; everyone else is told the code is taken, and their desk orders
+//! are cancelled. Meant for PostgreSQL (`SIGNET_TEST_DATABASE_URL`); on SQLite writers queue.
 
 use reqwest::StatusCode;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::support::{company, count, real_name};
-use crate::desk::support::Desk;
+use crate::desk::support::{Desk, id_number};
 use crate::support::phone;
 
 const PEOPLE: u32 = 40;
 
 #[tokio::test]
 async fn forty_people_certifying_one_code_at_once_make_one_enterprise() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter("error")
+        .with_test_writer()
+        .try_init();
     let desk = Desk::start().await;
     let mut people = Vec::new();
     for i in 0..PEOPLE {
@@ -20,8 +25,76 @@ async fn forty_people_certifying_one_code_at_once_make_one_enterprise() {
         person
             .register(&phone(50_001_000 + i), &format!("racer{i}"))
             .await;
-        real_name(&person, "赵竞争", &format!("110101199003{:05}", 10_000 + i)).await;
+        let texts: Value = person
+            .get("/api/v1/contracts/consent-texts")
+            .await
+            .json()
+            .await
+            .unwrap();
+        let accepted: Vec<Value> = texts
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| json!({"document": t["document"], "version": t["version"]}))
+            .collect();
+        person
+            .post("/api/v1/me/consents", json!({ "accepted": accepted }))
+            .await;
         people.push(person);
+    }
+    // One ID number, forty accounts at once (PostgreSQL: SQLite's one writer at a time turns
+    // forty simultaneous certificate issuances into busy timeouts on this loaded machine).
+    let postgres = signet_core::testing::backend_name() == "postgres";
+    let shared = json!({"name": "赵竞争", "id_number": id_number("11010119900320000"), "method": "carrier3"});
+    let mut tries = tokio::task::JoinSet::new();
+    for (i, person) in people.iter().enumerate().filter(|_| postgres) {
+        let request = person
+            .client
+            .post(person.url("/api/v1/me/real-name"))
+            .header("x-csrf-token", &person.csrf)
+            .json(&shared);
+        tries.spawn(async move {
+            let answer = request.send().await.unwrap();
+            (i, answer.status(), answer.text().await.unwrap())
+        });
+    }
+    let mut winner = None;
+    for (i, status, text) in tries.join_all().await {
+        if status == StatusCode::OK {
+            assert!(
+                winner.is_none(),
+                "two accounts real-named with one ID: {text}"
+            );
+            winner = Some(i);
+        } else {
+            assert_eq!(status, StatusCode::CONFLICT, "{text}");
+            let problem: Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(problem["code"], "id_number_taken", "{problem}");
+        }
+    }
+    assert!(winner.is_some() || !postgres);
+    assert_eq!(
+        count(
+            &desk.app,
+            "SELECT COUNT(*) AS n FROM ec_persons WHERE user_id <> $1",
+            ""
+        )
+        .await,
+        i64::from(postgres)
+    );
+    assert_eq!(
+        count(
+            &desk.app,
+            "SELECT COUNT(*) AS n FROM ec_person_keys WHERE user_id <> $1",
+            ""
+        )
+        .await,
+        i64::from(postgres)
+    );
+    for (i, person) in people.iter().enumerate() {
+        if Some(i) != winner {
+            real_name(person, "赵竞争", &format!("110101199003{:05}", 10_000 + i)).await;
+        }
     }
     let body = company("福州竞速科技有限公司", "91350100M001000Y4");
     let mut tries = tokio::task::JoinSet::new();

@@ -205,12 +205,12 @@ async fn withdrawing_works_until_paid_or_approved_and_frees_the_code() {
     let mut other = app.clone_signed_out().await;
     other.register(&phone(50_000_111), "other").await;
     real_name(&other, "李四", "11010119900307131").await;
-    let reused = certify(&other, &company("福州乙科技有限公司", "91350100M000600Y4")).await;
+    let taken_over = certify(&other, &company("福州乙科技有限公司", "91350100M000600Y4")).await;
     assert_eq!(
-        reused["id"], enterprise["id"],
-        "the withdrawn row is reused"
+        taken_over["id"], enterprise["id"],
+        "the withdrawn row is used again"
     );
-    assert_eq!(reused["state"], "certifying");
+    assert_eq!(taken_over["state"], "certifying");
     // The first applicant no longer sees it.
     let hidden = app.get(&format!("/api/v1/enterprises/{id}")).await;
     problem(hidden, StatusCode::NOT_FOUND, "not_found").await;
@@ -230,9 +230,12 @@ async fn withdrawing_works_until_paid_or_approved_and_frees_the_code() {
     submit_order(&desk, &order_id).await;
     desk.pay(&order_id).await;
     let version = desk.version(&order_id).await;
-    let pid = paid["id"].as_str().unwrap();
+    let paid_id = paid["id"].as_str().unwrap();
     let refused = app
-        .post(&format!("/api/v1/enterprises/{pid}/withdraw"), json!({}))
+        .post(
+            &format!("/api/v1/enterprises/{paid_id}/withdraw"),
+            json!({}),
+        )
         .await;
     let body = problem(refused, StatusCode::CONFLICT, "withdraw_refused").await;
     assert!(
@@ -244,7 +247,7 @@ async fn withdrawing_works_until_paid_or_approved_and_frees_the_code() {
     );
     assert_eq!(desk.version(&order_id).await, version);
     let still: Value = app
-        .get(&format!("/api/v1/enterprises/{pid}"))
+        .get(&format!("/api/v1/enterprises/{paid_id}"))
         .await
         .json()
         .await
@@ -267,9 +270,12 @@ async fn withdrawing_works_until_paid_or_approved_and_frees_the_code() {
     .await
     .unwrap();
     let done = certified(&desk, &staff, "福州丁科技有限公司", "91350100M000800Y4").await;
-    let did = done["id"].as_str().unwrap();
+    let done_id = done["id"].as_str().unwrap();
     let refused = app
-        .post(&format!("/api/v1/enterprises/{did}/withdraw"), json!({}))
+        .post(
+            &format!("/api/v1/enterprises/{done_id}/withdraw"),
+            json!({}),
+        )
         .await;
     problem(refused, StatusCode::CONFLICT, "enterprise_state").await;
     let order = desk.detail(done["order_id"].as_str().unwrap()).await;
