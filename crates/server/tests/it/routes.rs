@@ -30,8 +30,14 @@ const CONTRACT: &[(&str, &str)] = &[
     ("GET", "/api/v1/enterprises/{id}/grant-options"),
     ("GET", "/api/v1/enterprises/{id}/join-requests"),
     ("POST", "/api/v1/enterprises/{id}/join-requests"),
-    ("POST", "/api/v1/enterprises/{id}/join-requests/{user_id}/approve"),
-    ("POST", "/api/v1/enterprises/{id}/join-requests/{user_id}/reject"),
+    (
+        "POST",
+        "/api/v1/enterprises/{id}/join-requests/{user_id}/approve",
+    ),
+    (
+        "POST",
+        "/api/v1/enterprises/{id}/join-requests/{user_id}/reject",
+    ),
     ("GET", "/api/v1/enterprises/{id}/members"),
     ("PUT", "/api/v1/enterprises/{id}/members/{user_id}"),
     ("POST", "/api/v1/enterprises/{id}/members/{user_id}/remove"),
