@@ -7,7 +7,12 @@ import { certifiedEnterprise, realName } from './contractsFixture'
 import { loginViaApi, newUser, registerViaApi, shot, uniqueSuffix, type NewUser } from './helpers'
 
 async function signedInPage(browser: Browser, user: NewUser, width = 1280): Promise<{ page: Page; id: string }> {
-  const context = await browser.newContext({ viewport: { width, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
+  const context = await browser.newContext({
+    baseURL: test.info().project.use.baseURL,
+    viewport: { width, height: 900 },
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+  })
   const page = await context.newPage()
   await registerViaApi(page.request, user)
   await loginViaApi(page.request, user.loginName, user.password)
@@ -30,11 +35,11 @@ test('a person joins a certified enterprise and is granted the company seal', as
   // The applicant searches by name and asks to join.
   const page = applicant.page
   await page.goto('/contracts/join')
-  await page.getByTestId('join-query').locator('input').fill('豫云签成员测试')
+  await page.getByTestId('join-query').fill('豫云签成员测试')
   await page.getByTestId('join-search').click()
   await expect(page.getByTestId('join-results')).toContainText(enterprise.name)
   await page.getByTestId(`join-apply-${enterprise.creditCode}`).click()
-  await page.getByTestId('join-reason').locator('textarea').fill('人事部新同事，负责劳动合同')
+  await page.getByTestId('join-reason').fill('人事部新同事，负责劳动合同')
   await shot(page, 'members-join-request')
   await page.getByTestId('join-submit').click()
   await expect(page).toHaveURL(/\/contracts\/joined$/)
@@ -91,10 +96,10 @@ test('joining twice and a member managing are refused with a clear message', asy
 
   const page = member.page
   await page.goto('/contracts/join')
-  await page.getByTestId('join-query').locator('input').fill(enterprise.creditCode)
+  await page.getByTestId('join-query').fill(enterprise.creditCode)
   await page.getByTestId('join-search').click()
   await page.getByTestId(`join-apply-${enterprise.creditCode}`).click()
-  await page.getByTestId('join-reason').locator('textarea').fill('入职')
+  await page.getByTestId('join-reason').fill('入职')
   await page.getByTestId('join-submit').click()
   await expect(page).toHaveURL(/\/contracts\/joined$/)
 

@@ -199,3 +199,19 @@ pub async fn list(
         per_page,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::json_pair;
+
+    #[test]
+    fn a_json_pair_takes_ids_only() {
+        assert_eq!(
+            json_pair("grantee", "ab-12_c").unwrap(),
+            "%\"grantee\":\"ab-12_c\"%"
+        );
+        assert!(json_pair("grantee", "a%b").is_err());
+        assert!(json_pair("grantee", "a\"b").is_err());
+        assert!(json_pair("grantee", "").is_err());
+    }
+}

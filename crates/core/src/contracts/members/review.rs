@@ -291,3 +291,24 @@ pub async fn options(
         seals,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::grantable_role;
+    use crate::contracts::access::Role;
+
+    #[test]
+    fn only_the_administrator_makes_delegates_and_nobody_makes_an_administrator() {
+        assert_eq!(
+            grantable_role("member", Role::Delegate).unwrap(),
+            Role::Member
+        );
+        assert_eq!(
+            grantable_role("delegate", Role::Admin).unwrap(),
+            Role::Delegate
+        );
+        assert!(grantable_role("delegate", Role::Delegate).is_err());
+        assert!(grantable_role("admin", Role::Admin).is_err());
+        assert!(grantable_role("owner", Role::Admin).is_err());
+    }
+}
