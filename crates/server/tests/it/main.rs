@@ -12,6 +12,7 @@ mod audit;
 mod center;
 mod codes;
 mod desk;
+mod employees;
 mod enumeration;
 mod headers;
 mod login;
