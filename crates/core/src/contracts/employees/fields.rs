@@ -327,6 +327,10 @@ pub fn parse_values(
             continue;
         }
         let raw = values.get(spec.code).map_or("", |v| clean(v));
+        // The department may be left for the administrator to choose at approval.
+        if raw.is_empty() && spec.kind == FieldKind::Department {
+            continue;
+        }
         if raw.is_empty() {
             return Err(CoreError::Invalid {
                 field: spec.code,

@@ -176,17 +176,22 @@ pub(super) async fn state_of(
         .ok_or_else(|| CoreError::internal(format!("employee state {state}")))
 }
 
-/// Opens the change: checks the role, finds the employee in this enterprise, checks the move.
+/// Opens the change: checks the role, finds the employee in this enterprise (and the department
+/// the move names: another enterprise's is not found, whatever the state), checks the move.
 async fn begin(
     platform: &Platform,
     enterprise_id: &str,
     user_id: &str,
     employee_id: &str,
     action: Action,
+    department_id: Option<&str>,
 ) -> Result<(Tx, EmployeeState, EmployeeState), CoreError> {
     let mut tx = platform.db.begin().await?;
     access::require(&mut *tx, enterprise_id, user_id, Role::Delegate).await?;
     let state = state_of(&mut tx, enterprise_id, employee_id).await?;
+    if let Some(department) = department_id {
+        departments::ensure_in(&mut *tx, enterprise_id, department).await?;
+    }
     let next = transition(state, action)?;
     Ok((tx, state, next))
 }
@@ -283,11 +288,9 @@ pub async fn approve(
         user_id,
         employee_id,
         Action::Approve,
+        department_id,
     )
     .await?;
-    if let Some(department) = department_id {
-        departments::ensure_in(&mut *tx, enterprise_id, department).await?;
-    }
     let today = china_date(platform.clock.now());
     let change = Move {
         action: Action::Approve,
@@ -332,6 +335,7 @@ pub async fn reject(
         user_id,
         employee_id,
         Action::Reject,
+        None,
     )
     .await?;
     let change = Move {
@@ -373,9 +377,9 @@ pub async fn transfer(
         user_id,
         employee_id,
         Action::Transfer,
+        Some(department_id),
     )
     .await?;
-    departments::ensure_in(&mut *tx, enterprise_id, department_id).await?;
     let current: Option<String> =
         sqlx::query("SELECT department_id FROM ec_employees WHERE id = $1")
             .bind(employee_id)
@@ -416,6 +420,7 @@ pub async fn resign(
         user_id,
         employee_id,
         Action::Resign,
+        None,
     )
     .await?;
     let hired: Option<String> = sqlx::query("SELECT hired_on FROM ec_employees WHERE id = $1")
