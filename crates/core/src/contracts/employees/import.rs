@@ -91,6 +91,7 @@ fn cell_text(cell: &Data) -> String {
 
 /// The cells of a workbook's first sheet by absolute position (row 0 is Excel's row 1), and its
 /// merged regions as (first row, last row) pairs.
+#[derive(Debug)]
 pub struct Sheet {
     pub rows: Vec<Vec<String>>,
     pub merged: Vec<(u32, u32)>,
