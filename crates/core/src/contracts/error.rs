@@ -54,6 +54,10 @@ impl ContractsError {
     /// The prefix of this wing's codes in problem `type`s (`contracts.real_name_required`).
     pub const WING: &'static str = "contracts";
 
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one table of every error's wording reads best in one place"
+    )]
     pub fn describe(&self) -> Description {
         use ErrorKind as K;
         let d = |kind, code, field: Option<&'static str>, zh: String, en: String| Description {

@@ -143,6 +143,10 @@ pub fn read_sheet(bytes: &[u8]) -> Result<Sheet, CoreError> {
 /// Checks the sheet row by row: the header, blank rows skipped, merged cells refused, each value
 /// parsed (ID numbers' check characters; a lower-case `x` read as `X`; spaces trimmed), and
 /// duplicates within the file refused. Returns the good rows, or every error found.
+#[expect(
+    clippy::too_many_lines,
+    reason = "the row checks read best top to bottom in one place"
+)]
 pub fn parse(sheet: &Sheet) -> Result<Result<Vec<Row>, Vec<RowError>>, CoreError> {
     let header: Vec<&str> = sheet
         .rows
@@ -277,6 +281,10 @@ pub fn parse(sheet: &Sheet) -> Result<Result<Vec<Row>, Vec<RowError>>, CoreError
 /// Imports an uploaded workbook into the enterprise: every row onboarded with its SMS, or none
 /// (the report then lists every bad row). Rows already on the list (by mobile or ID number, not
 /// resigned) and department names that match no department, or several, are bad rows.
+#[expect(
+    clippy::too_many_lines,
+    reason = "the roster checks and the inserts share one transaction"
+)]
 pub async fn import(
     platform: &Platform,
     enterprise_id: &str,
