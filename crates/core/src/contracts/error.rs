@@ -85,6 +85,28 @@ pub enum ContractsError {
     #[error("seal text cannot be drawn")]
     SealText { what: String },
     // -- employees --
+    #[error("employee already onboarded ({0})")]
+    EmployeeDuplicate(&'static str),
+    #[error("employee is {state}; cannot {action}")]
+    EmployeeState { action: &'static str, state: String },
+    #[error("employee form link expired or used")]
+    EmployeeLinkExpired,
+    #[error("not an Excel workbook")]
+    ImportNotExcel,
+    #[error("wrong header")]
+    ImportHeader(String),
+    #[error("more than {0} rows")]
+    ImportTooManyRows(usize),
+    #[error("no rows")]
+    ImportEmpty,
+    #[error("{0} rows refused")]
+    ImportRows(usize),
+    #[error("department move makes a cycle")]
+    DepartmentCycle,
+    #[error("department not empty")]
+    DepartmentNotEmpty,
+    #[error("department name taken")]
+    DepartmentNameTaken,
 }
 
 impl From<ContractsError> for CoreError {
@@ -262,6 +284,96 @@ impl ContractsError {
             | Self::SealNoCertificate
             | Self::SealText { .. } => super::seals::errors::describe(self),
             // -- employees --
+            Self::EmployeeDuplicate(field) => d(
+                K::Conflict,
+                "employee_duplicate",
+                Some(*field),
+                if *field == "id_number" {
+                    "该身份证号已在本企业员工名单中".into()
+                } else {
+                    "该手机号已在本企业员工名单中".into()
+                },
+                if *field == "id_number" {
+                    "This ID number is already on the enterprise's employee list".into()
+                } else {
+                    "This mobile number is already on the enterprise's employee list".into()
+                },
+            ),
+            Self::EmployeeState { action, state } => d(
+                K::Conflict,
+                "employee_state",
+                None,
+                format!(
+                    "员工当前为“{}”状态，不能{}",
+                    super::employees::EmployeeState::parse(state)
+                        .map_or("未知", super::employees::EmployeeState::name_zh),
+                    super::employees::action_zh(action)
+                ),
+                format!("The employee is {state}; they cannot be {action}"),
+            ),
+            Self::EmployeeLinkExpired => d(
+                K::BadInput,
+                "employee_link_expired",
+                None,
+                "链接已失效或已使用，请联系企业管理员重新发送".into(),
+                "This link has expired or was already used; ask the enterprise administrator to send a new one".into(),
+            ),
+            Self::ImportNotExcel => d(
+                K::BadInput,
+                "import_not_excel",
+                Some("file"),
+                "文件不是有效的 Excel 工作簿（.xlsx），请使用下载的模板填写".into(),
+                "The file is not a valid Excel workbook (.xlsx); fill in the downloaded template".into(),
+            ),
+            Self::ImportHeader(expected) => d(
+                K::BadInput,
+                "import_header",
+                Some("file"),
+                format!("表头不正确，第 1 行应为：{expected}"),
+                format!("The header is wrong; row 1 must be: {expected}"),
+            ),
+            Self::ImportTooManyRows(limit) => d(
+                K::BadInput,
+                "import_too_many_rows",
+                Some("file"),
+                format!("一次最多导入 {limit} 行，请拆分文件后再上传"),
+                format!("At most {limit} rows can be imported at once; split the file"),
+            ),
+            Self::ImportEmpty => d(
+                K::BadInput,
+                "import_empty",
+                Some("file"),
+                "文件中没有员工数据".into(),
+                "The file holds no employee rows".into(),
+            ),
+            Self::ImportRows(count) => d(
+                K::BadInput,
+                "import_rows",
+                Some("file"),
+                format!("有 {count} 处错误，未导入任何员工；请按错误列表修改后重新上传"),
+                format!("{count} errors; no employee was imported. Correct the rows listed and upload again"),
+            ),
+            Self::DepartmentCycle => d(
+                K::Conflict,
+                "department_cycle",
+                Some("parent_id"),
+                "不能把部门移动到它自己或它的下级部门之下".into(),
+                "A department cannot move under itself or one of its sub-departments".into(),
+            ),
+            Self::DepartmentNotEmpty => d(
+                K::Conflict,
+                "department_not_empty",
+                None,
+                "部门下还有下级部门或员工，不能删除".into(),
+                "The department still has sub-departments or people; it cannot be deleted".into(),
+            ),
+            Self::DepartmentNameTaken => d(
+                K::Conflict,
+                "department_name_taken",
+                Some("name"),
+                "同一上级下已有同名部门".into(),
+                "A department of this name already exists at this level".into(),
+            ),
         }
     }
 }

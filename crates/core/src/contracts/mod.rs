@@ -11,6 +11,7 @@ pub mod certificates;
 pub mod changes;
 pub mod consent;
 pub mod demo;
+pub mod employees;
 pub mod enterprises;
 pub mod error;
 pub mod grants;

@@ -14,6 +14,7 @@ mod codes;
 mod contracts;
 mod desk;
 mod ec_enterprise;
+mod employees;
 mod enumeration;
 mod handwriting;
 mod headers;

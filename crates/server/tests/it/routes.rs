@@ -63,6 +63,52 @@ const CONTRACT: &[(&str, &str)] = &[
     (
         "POST",
         "/api/v1/enterprises/{id}/seals/{seal_id}/regenerate",
+    ("GET", "/api/v1/employee-forms/{token}"),
+    ("POST", "/api/v1/employee-forms/{token}"),
+    ("GET", "/api/v1/employee-join/{code}"),
+    ("POST", "/api/v1/employee-join/{code}"),
+    ("GET", "/api/v1/employee-template.xlsx"),
+    ("GET", "/api/v1/enterprises/{id}/departments"),
+    ("POST", "/api/v1/enterprises/{id}/departments"),
+    (
+        "DELETE",
+        "/api/v1/enterprises/{id}/departments/{department_id}",
+    ),
+    (
+        "PUT",
+        "/api/v1/enterprises/{id}/departments/{department_id}",
+    ),
+    (
+        "PUT",
+        "/api/v1/enterprises/{id}/departments/{department_id}/parent",
+    ),
+    ("GET", "/api/v1/enterprises/{id}/employee-fields"),
+    ("PUT", "/api/v1/enterprises/{id}/employee-fields"),
+    ("GET", "/api/v1/enterprises/{id}/employee-join-link"),
+    ("POST", "/api/v1/enterprises/{id}/employee-join-link"),
+    ("GET", "/api/v1/enterprises/{id}/employees"),
+    ("POST", "/api/v1/enterprises/{id}/employees"),
+    ("POST", "/api/v1/enterprises/{id}/employees/import"),
+    ("GET", "/api/v1/enterprises/{id}/employees/{employee_id}"),
+    (
+        "POST",
+        "/api/v1/enterprises/{id}/employees/{employee_id}/approve",
+    ),
+    (
+        "POST",
+        "/api/v1/enterprises/{id}/employees/{employee_id}/reject",
+    ),
+    (
+        "POST",
+        "/api/v1/enterprises/{id}/employees/{employee_id}/resend",
+    ),
+    (
+        "POST",
+        "/api/v1/enterprises/{id}/employees/{employee_id}/resign",
+    ),
+    (
+        "POST",
+        "/api/v1/enterprises/{id}/employees/{employee_id}/transfer",
     ),
     ("GET", "/api/v1/jobs/{id}"),
     ("POST", "/api/v1/login/certificate"),

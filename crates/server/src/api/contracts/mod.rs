@@ -6,6 +6,8 @@ use utoipa_axum::routes;
 
 use crate::state::AppState;
 
+mod employee_phone;
+mod employees;
 mod enterprises;
 mod handwriting;
 mod members;
@@ -19,6 +21,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(members::routes())
         .merge(handwriting::routes())
         .merge(seals::routes())
+        .merge(employees::routes())
 }
 
 /// Real-name authentication, spaces, enterprise certification and management (part 1, `ent`).
