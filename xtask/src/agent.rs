@@ -101,7 +101,9 @@ fn windows_ready() -> Result<(), String> {
             "`rustup target add {WINDOWS}` failed, so the Windows standard library cannot be installed: {}",
             String::from_utf8_lossy(&out.stderr).trim()
         )),
-        Err(error) => Err(format!("`rustup target add {WINDOWS}` could not run: {error}")),
+        Err(error) => Err(format!(
+            "`rustup target add {WINDOWS}` could not run: {error}"
+        )),
     }
 }
 

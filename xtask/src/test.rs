@@ -310,7 +310,9 @@ pub fn run(root: &Path, _args: &[String]) -> anyhow::Result<()> {
         note
     })?;
 
-    steps.step("agent: signet-agent downloads", || crate::agent::build(root))?;
+    steps.step("agent: signet-agent downloads", || {
+        crate::agent::build(root)
+    })?;
 
     steps.step("browser: Playwright in Chromium", || {
         shell::run(

@@ -460,12 +460,7 @@ fn measure(font: &TextFont, text: &str, size: f32) -> f32 {
 }
 
 /// The PDF: the font through the crate's writer, then catalog, pages and `/Info` with lopdf.
-fn assemble(
-    font: &TextFont,
-    pages: &[String],
-    images: &[Picture],
-    title: &str,
-) -> Result<Vec<u8>> {
+fn assemble(font: &TextFont, pages: &[String], images: &[Picture], title: &str) -> Result<Vec<u8>> {
     let mut base = Document::with_version("1.7");
     base.reference_table.cross_reference_type = XrefType::CrossReferenceTable;
     let tree = base.try_add_object(dictionary! {
@@ -586,13 +581,19 @@ mod tests {
             .collect();
         assert_eq!(images.len(), 3);
         // The tall one cannot share a page with the wide one: three pages at least.
-        assert!(parsed.get_pages().len() >= 2, "{}", parsed.get_pages().len());
+        assert!(
+            parsed.get_pages().len() >= 2,
+            "{}",
+            parsed.get_pages().len()
+        );
         // Sizes: the wide picture at the text width, the small one at 96 dpi, the tall one
         // no taller than a page's text area.
         let picture = Picture::from_png(&png(1600, 900)).unwrap();
         let (w, h) = picture.size(TOP - MARGIN);
         assert!((w - TEXT_WIDTH).abs() < 0.01 && h < w);
-        let (w, h) = Picture::from_png(&png(300, 3000)).unwrap().size(TOP - MARGIN);
+        let (w, h) = Picture::from_png(&png(300, 3000))
+            .unwrap()
+            .size(TOP - MARGIN);
         assert!(h <= TOP - MARGIN + 0.01 && w < 100.0);
         let (w, _) = Picture::from_png(&png(40, 20)).unwrap().size(TOP - MARGIN);
         assert!((w - 30.0).abs() < 0.01);

@@ -118,7 +118,9 @@ pub fn available(state: &AppState) -> Vec<Arc<Served>> {
 /// What the platform appends to a build: the origin the agent is for (see the module's text).
 #[must_use]
 pub fn trailer(origin: &str) -> Vec<u8> {
-    let json = serde_json::json!({ "origin": origin }).to_string().into_bytes();
+    let json = serde_json::json!({ "origin": origin })
+        .to_string()
+        .into_bytes();
     let mut out = json.clone();
     out.extend_from_slice(&(json.len() as u64).to_le_bytes());
     out.extend_from_slice(b"SIGNETAG");
@@ -138,9 +140,8 @@ pub fn routes() -> Router<AppState> {
 }
 
 async fn download(State(state): State<AppState>, UrlPath(file): UrlPath<String>) -> Response {
-    let state2 = state.clone();
     let found = tokio::task::spawn_blocking(move || {
-        available(&state2)
+        available(&state)
             .into_iter()
             .find(|served| served.build.file == file)
     })
@@ -162,10 +163,7 @@ async fn download(State(state): State<AppState>, UrlPath(file): UrlPath<String>)
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("application/octet-stream"),
             ),
-            (
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("no-cache"),
-            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
         ],
         served.bytes.as_ref().clone(),
     )
@@ -177,6 +175,5 @@ async fn download(State(state): State<AppState>, UrlPath(file): UrlPath<String>)
     if let Ok(value) = HeaderValue::from_str(&format!("\"{}\"", served.sha256)) {
         headers.insert(header::ETAG, value);
     }
-    drop(state);
     response
 }

@@ -36,7 +36,10 @@ async fn manual_pdf(State(state): State<AppState>, Path(file): Path<String>) -> 
         Ok(bytes) => {
             let mut response = (
                 [
-                    (header::CONTENT_TYPE, HeaderValue::from_static("application/pdf")),
+                    (
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static("application/pdf"),
+                    ),
                     (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
                 ],
                 bytes.as_ref().clone(),

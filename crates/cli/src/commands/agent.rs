@@ -65,7 +65,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("signet-agent.exe");
         let mut bytes = b"MZ a build".to_vec();
-        bytes.extend_from_slice(&signet_server::downloads::trailer("https://sign.example.com"));
+        bytes.extend_from_slice(&signet_server::downloads::trailer(
+            "https://sign.example.com",
+        ));
         std::fs::write(&path, &bytes).unwrap();
         assert_eq!(
             BundledConfig::read_from(&path).unwrap(),

@@ -18,7 +18,12 @@ async fn the_agent_downloads_are_served_with_the_size_and_sha256_of_what_is_sent
     std::fs::write(dir.path().join("signet-agent-linux-x86_64"), &linux).unwrap();
     let app = app().agent_dir(dir.path()).start().await;
 
-    let releases: Value = app.get("/api/v1/agent/releases").await.json().await.unwrap();
+    let releases: Value = app
+        .get("/api/v1/agent/releases")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(releases["version"], env!("CARGO_PKG_VERSION"));
     // Only what was built is offered.
     let builds = releases["builds"].as_array().unwrap();
@@ -29,7 +34,10 @@ async fn the_agent_downloads_are_served_with_the_size_and_sha256_of_what_is_sent
 
     let response = app.get(build["url"].as_str().unwrap()).await;
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(response.headers()["content-type"], "application/octet-stream");
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/octet-stream"
+    );
     assert!(
         response.headers()["content-disposition"]
             .to_str()
@@ -43,11 +51,23 @@ async fn the_agent_downloads_are_served_with_the_size_and_sha256_of_what_is_sent
     assert!(served.starts_with(&linux));
     assert!(served.ends_with(b"SIGNETAG"));
     let trailer = String::from_utf8_lossy(&served[linux.len()..]);
-    assert!(trailer.contains(&format!("\"origin\":\"{}\"", app.base)), "{trailer}");
+    assert!(
+        trailer.contains(&format!("\"origin\":\"{}\"", app.base)),
+        "{trailer}"
+    );
 
     // A new build is picked up (and hashed again).
-    std::fs::write(dir.path().join("signet-agent-windows-x86_64.exe"), b"MZ pretend").unwrap();
-    let releases: Value = app.get("/api/v1/agent/releases").await.json().await.unwrap();
+    std::fs::write(
+        dir.path().join("signet-agent-windows-x86_64.exe"),
+        b"MZ pretend",
+    )
+    .unwrap();
+    let releases: Value = app
+        .get("/api/v1/agent/releases")
+        .await
+        .json()
+        .await
+        .unwrap();
     let windows = releases["builds"]
         .as_array()
         .unwrap()
@@ -56,7 +76,12 @@ async fn the_agent_downloads_are_served_with_the_size_and_sha256_of_what_is_sent
         .cloned()
         .expect("the Windows build is offered");
     assert_eq!(windows["file_name"], "signet-agent.exe");
-    let served = app.get(windows["url"].as_str().unwrap()).await.bytes().await.unwrap();
+    let served = app
+        .get(windows["url"].as_str().unwrap())
+        .await
+        .bytes()
+        .await
+        .unwrap();
     assert_eq!(hex(&sha2::Sha256::digest(&served)), windows["sha256"]);
 
     // Nothing else in the folder, and no path tricks, is served.
@@ -66,17 +91,28 @@ async fn the_agent_downloads_are_served_with_the_size_and_sha256_of_what_is_sent
         "/downloads/..%2Fsecret.txt",
         "/downloads/signet-agent-macos",
     ] {
-        assert_eq!(app.get(path).await.status(), StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(
+            app.get(path).await.status(),
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
     }
 }
 
 #[tokio::test]
 async fn a_server_without_builds_offers_none() {
     let app = app().start().await;
-    let releases: Value = app.get("/api/v1/agent/releases").await.json().await.unwrap();
+    let releases: Value = app
+        .get("/api/v1/agent/releases")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(releases["builds"], serde_json::json!([]));
     assert_eq!(
-        app.get("/downloads/signet-agent-linux-x86_64").await.status(),
+        app.get("/downloads/signet-agent-linux-x86_64")
+            .await
+            .status(),
         StatusCode::NOT_FOUND
     );
 }
@@ -102,7 +138,7 @@ fn pages_and_images(pdf: &[u8]) -> (usize, usize) {
 
 #[tokio::test]
 async fn each_channel_manual_is_a_pdf_with_the_guide_and_its_pictures() {
-    let app = app().start().await;
+    let app = app().with_ca().start().await;
     signet_core::desk::demo::seed_catalog(&app.platform)
         .await
         .unwrap();
@@ -139,6 +175,12 @@ async fn each_channel_manual_is_a_pdf_with_the_guide_and_its_pictures() {
         signet_core::desk::manual::pictures_in(true, false)
             > signet_core::desk::manual::pictures_in(false, true)
     );
-    assert_eq!(app.get("/manuals/no-such-channel.pdf").await.status(), StatusCode::NOT_FOUND);
-    assert_eq!(app.get("/manuals/ggzy").await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get("/manuals/no-such-channel.pdf").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get("/manuals/ggzy").await.status(),
+        StatusCode::NOT_FOUND
+    );
 }

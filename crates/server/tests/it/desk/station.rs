@@ -21,7 +21,12 @@ async fn awaiting_production(desk: &Desk, staff: &TestApp, two: bool) -> String 
     let mut form = enterprise_form_with(&licence);
     form["quantity"] = json!(if two { 2 } else { 1 });
     let saved = desk.save(&id, &form).await;
-    assert_eq!(saved.status(), StatusCode::OK, "{}", saved.text().await.unwrap());
+    assert_eq!(
+        saved.status(),
+        StatusCode::OK,
+        "{}",
+        saved.text().await.unwrap()
+    );
     desk.sign_and_submit(&id, &form, false).await;
     if two {
         let account = "622202020000777888";
@@ -103,8 +108,16 @@ async fn two_tokens_are_produced_one_by_one_then_the_order_ships() {
         .await
         .unwrap();
     assert_eq!(plan["algorithm"], "ecdsa-p256");
-    assert_eq!((plan["quantity"].as_i64(), plan["made"].as_i64()), (Some(2), Some(0)));
-    assert!(plan["subject_dn"].as_str().unwrap().contains("厦门令牌科技有限公司"));
+    assert_eq!(
+        (plan["quantity"].as_i64(), plan["made"].as_i64()),
+        (Some(2), Some(0))
+    );
+    assert!(
+        plan["subject_dn"]
+            .as_str()
+            .unwrap()
+            .contains("厦门令牌科技有限公司")
+    );
     assert!(plan["label"].as_str().unwrap().len() <= 32);
 
     let first: Value = produce(
@@ -116,8 +129,18 @@ async fn two_tokens_are_produced_one_by_one_then_the_order_ships() {
     .json()
     .await
     .unwrap();
-    assert!(first["certificate"]["cert_pem"].as_str().unwrap().starts_with("-----BEGIN CERTIFICATE-----"));
-    assert!(first["certificate"]["subject"].as_str().unwrap().contains("厦门令牌科技有限公司"));
+    assert!(
+        first["certificate"]["cert_pem"]
+            .as_str()
+            .unwrap()
+            .starts_with("-----BEGIN CERTIFICATE-----")
+    );
+    assert!(
+        first["certificate"]["subject"]
+            .as_str()
+            .unwrap()
+            .contains("厦门令牌科技有限公司")
+    );
     assert_eq!(first["order"]["state"], "awaiting_production");
     assert_eq!(first["order"]["certificates"].as_array().unwrap().len(), 1);
     let plan: Value = staff
@@ -130,13 +153,14 @@ async fn two_tokens_are_produced_one_by_one_then_the_order_ships() {
 
     // The SO PIN is sealed under the certificate's row, never stored as typed.
     let serial = first["certificate"]["serial"].as_str().unwrap();
-    let sealed: Option<String> = sqlx::query("SELECT so_pin_sealed FROM desk_tokens WHERE certificate_serial = $1")
-        .bind(serial)
-        .fetch_one(desk.app.platform.db.pool())
-        .await
-        .unwrap()
-        .try_get("so_pin_sealed")
-        .unwrap();
+    let sealed: Option<String> =
+        sqlx::query("SELECT so_pin_sealed FROM desk_tokens WHERE certificate_serial = $1")
+            .bind(serial)
+            .fetch_one(desk.app.platform.db.pool())
+            .await
+            .unwrap()
+            .try_get("so_pin_sealed")
+            .unwrap();
     let sealed = sealed.expect("the SO PIN is kept");
     assert!(!sealed.contains("8143920571634098"));
 
@@ -155,11 +179,24 @@ async fn two_tokens_are_produced_one_by_one_then_the_order_ships() {
     // A third token is refused, and so is the plan: the order has moved on.
     let version = desk.version(&id).await;
     assert_eq!(
-        code(produce(&staff, &id, json!({"csr": csr_b64(3), "token_serial": "HSM-0003"})).await).await,
+        code(
+            produce(
+                &staff,
+                &id,
+                json!({"csr": csr_b64(3), "token_serial": "HSM-0003"})
+            )
+            .await
+        )
+        .await,
         (StatusCode::CONFLICT, "order_state".to_owned())
     );
     assert_eq!(
-        code(staff.get(&format!("/api/v1/staff/orders/{id}/production")).await).await,
+        code(
+            staff
+                .get(&format!("/api/v1/staff/orders/{id}/production"))
+                .await
+        )
+        .await,
         (StatusCode::CONFLICT, "order_state".to_owned())
     );
     assert_eq!(desk.version(&id).await, version);
@@ -172,9 +209,18 @@ async fn two_tokens_are_produced_one_by_one_then_the_order_ships() {
         )
         .await;
     assert_eq!(shipped.status(), StatusCode::OK);
-    let inbox: Value = desk.app.get("/dev/inbox?to=13700000012").await.json().await.unwrap();
+    let inbox: Value = desk
+        .app
+        .get("/dev/inbox?to=13700000012")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert!(
-        inbox.as_array().unwrap().iter().any(|m| m["body"].as_str().unwrap_or_default().contains("SF1234567890")),
+        inbox.as_array().unwrap().iter().any(|m| m["body"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("SF1234567890")),
         "{inbox}"
     );
 }
@@ -188,24 +234,51 @@ async fn the_station_refuses_what_it_must_and_changes_nothing() {
 
     // The applicant is no producer; an unknown order is not found.
     assert_eq!(
-        code(produce(&desk.app, &id, json!({"csr": csr_b64(1), "token_serial": "T"})).await).await.0,
+        code(
+            produce(
+                &desk.app,
+                &id,
+                json!({"csr": csr_b64(1), "token_serial": "T"})
+            )
+            .await
+        )
+        .await
+        .0,
         StatusCode::FORBIDDEN
     );
     assert_eq!(
-        desk.app.get(&format!("/api/v1/staff/orders/{id}/production")).await.status(),
+        desk.app
+            .get(&format!("/api/v1/staff/orders/{id}/production"))
+            .await
+            .status(),
         StatusCode::FORBIDDEN
     );
     assert_eq!(
-        code(staff.get("/api/v1/staff/orders/no-such-order/production").await).await.0,
+        code(
+            staff
+                .get("/api/v1/staff/orders/no-such-order/production")
+                .await
+        )
+        .await
+        .0,
         StatusCode::NOT_FOUND
     );
     // Not base64, not a request, no token serial, an SO PIN that is no PIN.
     for (body, want) in [
         (json!({"csr": "!!!", "token_serial": "T"}), "invalid_field"),
         (json!({"csr": "AAAA", "token_serial": "T"}), ""),
-        (json!({"csr": csr_b64(1), "token_serial": "  "}), "invalid_field"),
-        (json!({"csr": csr_b64(1), "token_serial": "T", "so_pin": "12\n34"}), "invalid_field"),
-        (json!({"csr": csr_b64(1), "token_serial": "T", "extra": 1}), "malformed_request"),
+        (
+            json!({"csr": csr_b64(1), "token_serial": "  "}),
+            "invalid_field",
+        ),
+        (
+            json!({"csr": csr_b64(1), "token_serial": "T", "so_pin": "12\n34"}),
+            "invalid_field",
+        ),
+        (
+            json!({"csr": csr_b64(1), "token_serial": "T", "extra": 1}),
+            "malformed_request",
+        ),
     ] {
         let (status, got) = code(produce(&staff, &id, body.clone()).await).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {got}");
@@ -214,12 +287,22 @@ async fn the_station_refuses_what_it_must_and_changes_nothing() {
         }
     }
     assert_eq!(desk.version(&id).await, version);
-    assert!(desk.detail(&id).await["certificates"].as_array().unwrap().is_empty());
+    assert!(
+        desk.detail(&id).await["certificates"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
 
     // A cloud order is not the station's to produce.
     let cloud = desk.checked_cloud_order("13600000077").await;
     assert_eq!(
-        code(staff.get(&format!("/api/v1/staff/orders/{cloud}/production")).await).await,
+        code(
+            staff
+                .get(&format!("/api/v1/staff/orders/{cloud}/production"))
+                .await
+        )
+        .await,
         (StatusCode::CONFLICT, "order_state".to_owned())
     );
 }
@@ -230,8 +313,15 @@ async fn forty_tokens_at_once_never_make_more_certificates_than_paid_for() {
     let staff = desk.staff().await;
     let id = awaiting_production(&desk, &staff, true).await;
     let url = staff.url(&format!("/api/v1/staff/orders/{id}/production"));
+    // 40 at once on PostgreSQL; SQLite's single writer waits at most its busy timeout, which a
+    // queue of 40 issuances (each signs with the CA) can outlast on a loaded machine.
+    let at_once: u64 = if std::env::var(signet_core::testing::DATABASE_ENV).is_ok() {
+        40
+    } else {
+        8
+    };
     let mut all = tokio::task::JoinSet::new();
-    for n in 0..40_u64 {
+    for n in 0..at_once {
         let request = staff
             .client
             .post(&url)
@@ -241,11 +331,22 @@ async fn forty_tokens_at_once_never_make_more_certificates_than_paid_for() {
     }
     let statuses = all.join_all().await;
     let ok = statuses.iter().filter(|s| **s == StatusCode::OK).count();
-    let conflict = statuses.iter().filter(|s| **s == StatusCode::CONFLICT).count();
-    assert!(ok <= 2 && ok + conflict == 40, "{statuses:?}");
+    let conflict = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::CONFLICT)
+        .count();
+    assert!(
+        (1..=2).contains(&ok) && ok + conflict == statuses.len(),
+        "{statuses:?}"
+    );
     // Whatever lost a race can be produced again; never a third.
     for n in 0..2_u64 {
-        let _ = produce(&staff, &id, json!({"csr": csr_b64(200 + n), "token_serial": format!("HSM-R{n}")})).await;
+        let _ = produce(
+            &staff,
+            &id,
+            json!({"csr": csr_b64(200 + n), "token_serial": format!("HSM-R{n}")}),
+        )
+        .await;
     }
     let made: i64 = sqlx::query("SELECT COUNT(*) AS n FROM desk_tokens WHERE order_id = $1")
         .bind(&id)

@@ -61,7 +61,10 @@ fn a_blank_token_is_initialised_with_an_so_pin_the_agent_makes() {
         .post(&format!("/v1/slots/{blank}/init"), &json!({"pin": "1111"}))
         .refused(400, "agent.bad_request");
     agent
-        .post(&format!("/v1/slots/{blank}/init"), &json!({"label": "x", "pin": "12ab"}))
+        .post(
+            &format!("/v1/slots/{blank}/init"),
+            &json!({"label": "x", "pin": "12ab"}),
+        )
         .refused(400, "token.pin_rule");
     assert!(!hsm.blank().initialized);
     // Another site's page cannot initialise anything.
@@ -90,9 +93,17 @@ fn the_hello_page_posts_only_to_the_platform_and_may_be_framed_only_by_it() {
             .header("sec-fetch-dest", "iframe"),
     );
     assert_eq!(hello.status, 200);
-    assert!(hello.header("content-type").unwrap().starts_with("text/html"));
+    assert!(
+        hello
+            .header("content-type")
+            .unwrap()
+            .starts_with("text/html")
+    );
     let policy = hello.header("content-security-policy").unwrap();
-    assert!(policy.contains(&format!("frame-ancestors {PLATFORM}")), "{policy}");
+    assert!(
+        policy.contains(&format!("frame-ancestors {PLATFORM}")),
+        "{policy}"
+    );
     assert!(policy.contains("script-src 'sha256-"), "{policy}");
     // No other endpoint answers a cross-site request without an Origin.
     agent
