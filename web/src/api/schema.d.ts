@@ -4,6 +4,23 @@
  */
 
 export interface paths {
+    "/api/v1/agent/releases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The key agent builds offered for download, with their checksums, and the current version. */
+        get: operations["releases"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/captcha": {
         parameters: {
             query?: never;
@@ -1230,6 +1247,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/staff/orders/{id}/production": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What to make on the next token of a USB-key order awaiting production. */
+        get: operations["plan"];
+        put?: never;
+        /**
+         * Issues one certificate of a USB-key order from a request made on a token at the producer's
+         *     station; the last one moves the order on to shipping. One more than paid for is refused.
+         */
+        post: operations["produce"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/staff/orders/{id}/refund": {
         parameters: {
             query?: never;
@@ -1349,6 +1387,29 @@ export interface components {
          * @enum {string}
          */
         Action: "continue" | "save" | "submit" | "pay" | "cancel" | "refund" | "change_shipping" | "download" | "approve" | "reject" | "produce" | "ship";
+        AgentBuild: {
+            /** @description The name the browser saves it under. */
+            file_name: string;
+            /** @description What the holder reads, e.g. `Windows 10 / 11（64 位）`. */
+            label: string;
+            /** @description `windows-x86_64` or `linux-x86_64`. */
+            platform: string;
+            /** @description Hex SHA-256 of the file as served. */
+            sha256: string;
+            /**
+             * Format: int64
+             * @description Bytes.
+             */
+            size: number;
+            /** @description Where to download it (same origin). */
+            url: string;
+        };
+        AgentReleases: {
+            /** @description The builds present on this server; empty when none were built. */
+            builds: components["schemas"]["AgentBuild"][];
+            /** @description The agent version the platform offers (the platform's own). */
+            version: string;
+        };
         /** @description The whole form. Every part is optional while drafting. */
         ApplicationForm: {
             /**
@@ -1847,6 +1908,31 @@ export interface components {
             /** @default  */
             phone: string;
         };
+        /** @description What the producer's console needs to make one certificate of a USB-key order. */
+        Plan: {
+            /** @description The key to make on the token: `ecdsa-p256` or `rsa-2048` (the agent's names). */
+            algorithm: string;
+            /** @description Label of the key pair and of the token (at most 32 bytes). */
+            label: string;
+            /**
+             * Format: int64
+             * @description Certificates already written for this order.
+             */
+            made: number;
+            /** Format: int64 */
+            pin_max: number;
+            /**
+             * Format: int64
+             * @description The product's user PIN rule: the PIN the holder receives.
+             */
+            pin_min: number;
+            /** Format: int64 */
+            quantity: number;
+            /** @description The subject the request names (the CA certifies the verified one anyway). */
+            subject_dn: string;
+            /** @description The token model the product ships. */
+            token_model: string;
+        };
         /** @description The error body of every failed request. */
         Problem: {
             code: string;
@@ -1858,6 +1944,23 @@ export interface components {
             status: number;
             title: string;
             type: string;
+        };
+        ProducedIn: {
+            /** @description The PKCS#10 request the key agent made on the token (base64 DER or PEM). */
+            csr: string;
+            /**
+             * @description The token's SO PIN: the one the agent set when it initialised the token, or the one the
+             *     producer knows for a token initialised before. Kept sealed, never shown.
+             */
+            so_pin?: string | null;
+            token_model?: string;
+            token_serial: string;
+        };
+        ProducedOut: {
+            /** @description The certificate to write to the token next to its key. */
+            certificate: components["schemas"]["CertificateInfo"];
+            /** @description The order after it: `awaiting_delivery` once the last certificate is made. */
+            order: components["schemas"]["OrderDetail"];
         };
         /** @description A product on offer. */
         Product: {
@@ -2170,6 +2273,25 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    releases: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentReleases"];
+                };
+            };
+        };
+    };
     captcha: {
         parameters: {
             query?: never;
@@ -4581,6 +4703,88 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    plan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Plan"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    produce: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProducedIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProducedOut"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
             403: {
