@@ -1,6 +1,6 @@
 //! The key agent downloads (issue 13): `signet-agent` built in release mode for Linux x86_64
-//! and, cross-built with Debian's mingw-w64 and the rustup target `x86_64-pc-windows-gnu`, for
-//! Windows x86_64; copied to `<target>/agent-dist`, the folder `signet serve --agent-dir` offers.
+//! and, cross-built with Debian's mingw-w64 (and NASM, for aws-lc) and the rustup target
+//! `x86_64-pc-windows-gnu`, for Windows x86_64; copied to `<target>/agent-dist`, the folder `signet serve --agent-dir` offers.
 //! Cargo's own freshness check keeps a second run to seconds; a file is copied only when it
 //! changed. When the Windows build cannot be made this says exactly why, and Linux is served.
 
@@ -78,6 +78,12 @@ pub fn build(root: &Path) -> anyhow::Result<String> {
 
 /// Whether the Windows cross build can run here; if not, exactly why.
 fn windows_ready() -> Result<(), String> {
+    if !has_program("nasm") {
+        return Err(
+            "nasm is missing (Debian package nasm: aws-lc-sys assembles its Windows code with it; the prerequisites step installs it when run as root)"
+                .to_owned(),
+        );
+    }
     if !has_program(MINGW_GCC) {
         return Err(format!(
             "{MINGW_GCC} is missing (Debian package gcc-mingw-w64-x86-64; the prerequisites step installs it when run as root)"
