@@ -1,6 +1,7 @@
-//! The key agent downloads (issue 13): `signet-agent` built in release mode for Linux x86_64
-//! and, cross-built with Debian's mingw-w64 and the rustup target `x86_64-pc-windows-gnu`, for
-//! Windows x86_64; copied to `<target>/agent-dist`, the folder `signet serve --agent-dir` offers.
+//! The key agent downloads (issue 13): `signet-agent` built in release mode for Linux
+//! (`x86_64`) and, cross-built with Debian's mingw-w64 (and NASM, for aws-lc) and the rustup
+//! target `x86_64-pc-windows-gnu`, for Windows (`x86_64`); copied to `<target>/agent-dist`, the
+//! folder `signet serve --agent-dir` offers.
 //! Cargo's own freshness check keeps a second run to seconds; a file is copied only when it
 //! changed. When the Windows build cannot be made this says exactly why, and Linux is served.
 
@@ -38,37 +39,34 @@ pub fn build(root: &Path) -> anyhow::Result<String> {
     )?;
     let linux = target_dir(root).join("release").join("signet-agent");
     copy_if_changed(&linux, &dist.join("signet-agent-linux-x86_64"))?;
-    let windows = match windows_ready() {
-        Err(why) => {
-            // A stale Windows build would be offered as current: take it away.
-            let _ = std::fs::remove_file(dist.join("signet-agent-windows-x86_64.exe"));
-            eprintln!("\n!! signet-agent for Windows NOT built: {why}\n");
-            format!("Windows NOT built: {why}")
-        }
-        Ok(()) => {
-            shell::run(
-                cargo()
-                    .args([
-                        "build",
-                        "--locked",
-                        "--release",
-                        "--target",
-                        WINDOWS,
-                        "-p",
-                        "signet-token",
-                        "--bin",
-                        "signet-agent",
-                    ])
-                    .env("CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER", MINGW_GCC)
-                    .current_dir(root),
-            )?;
-            let exe = target_dir(root)
-                .join(WINDOWS)
-                .join("release")
-                .join("signet-agent.exe");
-            copy_if_changed(&exe, &dist.join("signet-agent-windows-x86_64.exe"))?;
-            "Windows x86_64 built".to_owned()
-        }
+    let windows = if let Err(why) = windows_ready() {
+        // A stale Windows build would be offered as current: take it away.
+        let _ = std::fs::remove_file(dist.join("signet-agent-windows-x86_64.exe"));
+        eprintln!("\n!! signet-agent for Windows NOT built: {why}\n");
+        format!("Windows NOT built: {why}")
+    } else {
+        shell::run(
+            cargo()
+                .args([
+                    "build",
+                    "--locked",
+                    "--release",
+                    "--target",
+                    WINDOWS,
+                    "-p",
+                    "signet-token",
+                    "--bin",
+                    "signet-agent",
+                ])
+                .env("CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER", MINGW_GCC)
+                .current_dir(root),
+        )?;
+        let exe = target_dir(root)
+            .join(WINDOWS)
+            .join("release")
+            .join("signet-agent.exe");
+        copy_if_changed(&exe, &dist.join("signet-agent-windows-x86_64.exe"))?;
+        "Windows x86_64 built".to_owned()
     };
     Ok(format!(
         "Linux x86_64 built; {windows}; in {}",
@@ -78,6 +76,12 @@ pub fn build(root: &Path) -> anyhow::Result<String> {
 
 /// Whether the Windows cross build can run here; if not, exactly why.
 fn windows_ready() -> Result<(), String> {
+    if !has_program("nasm") {
+        return Err(
+            "nasm is missing (Debian package nasm: aws-lc-sys assembles its Windows code with it; the prerequisites step installs it when run as root)"
+                .to_owned(),
+        );
+    }
     if !has_program(MINGW_GCC) {
         return Err(format!(
             "{MINGW_GCC} is missing (Debian package gcc-mingw-w64-x86-64; the prerequisites step installs it when run as root)"

@@ -28,6 +28,8 @@ const DEBIAN: &[(&str, &str)] = &[
     ("postgresql-client", "/usr/bin/psql"),
     // The Windows build of signet-agent (issue 13).
     ("gcc-mingw-w64-x86-64", "/usr/bin/x86_64-w64-mingw32-gcc"),
+    // aws-lc-sys assembles its Windows x86_64 code with NASM.
+    ("nasm", "/usr/bin/nasm"),
 ];
 
 /// Debian packages only `cargo xtask bench pdf` needs: `LibreOffice` makes its CJK contract.

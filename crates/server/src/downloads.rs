@@ -140,9 +140,8 @@ pub fn routes() -> Router<AppState> {
 }
 
 async fn download(State(state): State<AppState>, UrlPath(file): UrlPath<String>) -> Response {
-    let state2 = state.clone();
     let found = tokio::task::spawn_blocking(move || {
-        available(&state2)
+        available(&state)
             .into_iter()
             .find(|served| served.build.file == file)
     })
@@ -176,6 +175,5 @@ async fn download(State(state): State<AppState>, UrlPath(file): UrlPath<String>)
     if let Ok(value) = HeaderValue::from_str(&format!("\"{}\"", served.sha256)) {
         headers.insert(header::ETAG, value);
     }
-    drop(state);
     response
 }

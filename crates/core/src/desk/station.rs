@@ -92,6 +92,15 @@ pub struct Made<'a> {
     pub so_pin: Option<&'a str>,
 }
 
+/// One production at a time in this process. Racing requests for an order wait here rather
+/// than in the database, where each would hold a pooled connection while the order's row lock
+/// is held, and enough of them starve the pool the winner still needs. (Across processes the
+/// row lock in [`production::produce_on_token`] still decides.)
+fn one_at_a_time() -> &'static tokio::sync::Mutex<()> {
+    static STATION: std::sync::OnceLock<tokio::sync::Mutex<()>> = std::sync::OnceLock::new();
+    STATION.get_or_init(|| tokio::sync::Mutex::new(()))
+}
+
 /// Issues one certificate of `order` from a request made on a token at the producer's station.
 /// The last one moves the order to awaiting shipment; one more than the quantity is refused.
 pub async fn produce(
@@ -100,6 +109,9 @@ pub async fn produce(
     made: &Made<'_>,
     actor: &str,
 ) -> Result<CertificateInfo, CoreError> {
+    let _turn = one_at_a_time().lock().await;
+    // As it is now, after whoever went first.
+    let order = &super::orders::load(platform, &order.id).await?;
     producible(platform, order).await?;
     let serial = made.token_serial.trim();
     if serial.is_empty() || serial.len() > MAX_FIELD {

@@ -8,7 +8,11 @@ use sha2::Digest as _;
 use crate::support::app;
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    use std::fmt::Write as _;
+    bytes.iter().fold(String::new(), |mut out, b| {
+        let _ = write!(out, "{b:02x}");
+        out
+    })
 }
 
 #[tokio::test]
@@ -119,7 +123,8 @@ async fn a_server_without_builds_offers_none() {
 
 /// Pages and pictures of a PDF.
 fn pages_and_images(pdf: &[u8]) -> (usize, usize) {
-    let doc = lopdf::Document::load_mem(pdf).expect("the manual parses");
+    // The manual parses.
+    let doc = lopdf::Document::load_mem(pdf).unwrap();
     let images = doc
         .objects
         .values()
@@ -138,7 +143,7 @@ fn pages_and_images(pdf: &[u8]) -> (usize, usize) {
 
 #[tokio::test]
 async fn each_channel_manual_is_a_pdf_with_the_guide_and_its_pictures() {
-    let app = app().start().await;
+    let app = app().with_ca().start().await;
     signet_core::desk::demo::seed_catalog(&app.platform)
         .await
         .unwrap();

@@ -36,18 +36,17 @@ pub(crate) async fn check(agent: Shared) {
         }
         response.json::<Releases>().await.ok()
     };
-    match answer.await {
-        Some(releases) => {
-            if is_newer(&releases.version, env!("CARGO_PKG_VERSION")) {
-                tracing::warn!(
-                    offered = %releases.version,
-                    "证书助手有新版本 / a newer signet-agent is offered by the platform: download it again"
-                );
-            }
-            let _ = agent.latest.set(releases.version);
-        }
-        None => tracing::info!("the platform's agent version could not be read; carrying on"),
+    let Some(releases) = answer.await else {
+        tracing::info!("the platform's agent version could not be read; carrying on");
+        return;
+    };
+    if is_newer(&releases.version, env!("CARGO_PKG_VERSION")) {
+        tracing::warn!(
+            offered = %releases.version,
+            "证书助手有新版本 / a newer signet-agent is offered by the platform: download it again"
+        );
     }
+    let _ = agent.latest.set(releases.version);
 }
 
 /// Whether `offered` is a later `major.minor.patch` than `running` (anything unreadable: no).

@@ -313,8 +313,15 @@ async fn forty_tokens_at_once_never_make_more_certificates_than_paid_for() {
     let staff = desk.staff().await;
     let id = awaiting_production(&desk, &staff, true).await;
     let url = staff.url(&format!("/api/v1/staff/orders/{id}/production"));
+    // 40 at once on PostgreSQL; SQLite's single writer waits at most its busy timeout, which a
+    // queue of 40 issuances (each signs with the CA) can outlast on a loaded machine.
+    let at_once: u64 = if std::env::var(signet_core::testing::DATABASE_ENV).is_ok() {
+        40
+    } else {
+        8
+    };
     let mut all = tokio::task::JoinSet::new();
-    for n in 0..40_u64 {
+    for n in 0..at_once {
         let request = staff
             .client
             .post(&url)
@@ -328,7 +335,10 @@ async fn forty_tokens_at_once_never_make_more_certificates_than_paid_for() {
         .iter()
         .filter(|s| **s == StatusCode::CONFLICT)
         .count();
-    assert!(ok <= 2 && ok + conflict == 40, "{statuses:?}");
+    assert!(
+        (1..=2).contains(&ok) && ok + conflict == statuses.len(),
+        "{statuses:?}"
+    );
     // Whatever lost a race can be produced again; never a third.
     for n in 0..2_u64 {
         let _ = produce(
