@@ -279,6 +279,59 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/employee-forms/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The phone form of an SMS link. */
+        get: operations["form"];
+        put?: never;
+        /** Submits the phone form (once per link). */
+        post: operations["submit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/employee-join/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The enterprise behind a self-onboarding QR code. */
+        get: operations["join_page"];
+        put?: never;
+        /** Self-onboarding: name and mobile number; the form link goes to that number by SMS. */
+        post: operations["join"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/employee-template.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The Excel template for batch onboarding. */
+        get: operations["template"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/enterprise-directory": {
         parameters: {
             query?: never;
@@ -470,6 +523,235 @@ export interface paths {
          *     again) and/or a new legal representative (the legal-rep seal void, its grants revoked).
          */
         post: operations["change"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/departments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The department tree (flat; `parent_id` links it). */
+        get: operations["list_departments"];
+        put?: never;
+        /** Adds a department. */
+        post: operations["add_department"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/departments/{department_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Renames a department. */
+        put: operations["rename_department"];
+        post?: never;
+        /** Deletes an empty department. */
+        delete: operations["delete_department"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/departments/{department_id}/parent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Moves a department under another (never under itself or its sub-departments). */
+        put: operations["move_department"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/employee-fields": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The platform's onboarding fields and the ones this enterprise collects. */
+        get: operations["show_fields"];
+        /** Chooses the fields to collect on the phone form. */
+        put: operations["choose_fields"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/employee-join-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The enterprise's self-onboarding link (shown as a QR code), if created. */
+        get: operations["join_link"];
+        put?: never;
+        /** Creates a new self-onboarding link; the old QR code stops working. */
+        post: operations["renew_join_link"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/employees": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A list of employees (masked): the onboarding desk, the roster or the resigned. */
+        get: operations["list"];
+        put?: never;
+        /** Onboards one employee; an SMS link to the phone form goes out. */
+        post: operations["onboard"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/employees/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Onboards every row of an Excel workbook (multipart field `file`, the template's columns), or
+         *     none: a file with bad rows answers 400 with each row's error.
+         */
+        post: operations["upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/employees/{employee_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One employee in full (the view is audited). */
+        get: operations["detail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/employees/{employee_id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approves a submitted form: the employee joins the roster (SMS). */
+        post: operations["approve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/employees/{employee_id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rejects a submitted form with a reason; the employee gets it and a new link by SMS. */
+        post: operations["reject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/employees/{employee_id}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sends a new form link to an employee who has not filled the form. */
+        post: operations["resend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/employees/{employee_id}/resign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Records a resignation on a date. */
+        post: operations["resign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/employees/{employee_id}/transfer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Transfers an employee on the roster to another department. */
+        post: operations["transfer"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2474,6 +2756,9 @@ export interface components {
             /** @description `member` or `delegate` (only the administrator makes delegates). */
             role: string;
         };
+        ApproveIn: {
+            department_id?: string | null;
+        };
         /** @description How a signature is authorised. */
         Authorisation: {
             pin: string;
@@ -2648,6 +2933,24 @@ export interface components {
             /** @description A seal type code (`GET /api/v1/seal-types`). */
             seal_type: string;
         };
+        /** @description One department; the tree is built from `parent_id`. */
+        Department: {
+            /**
+             * Format: int64
+             * @description Employees on the roster in this department (not counting sub-departments).
+             */
+            employees: number;
+            id: string;
+            name: string;
+            parent_id?: string | null;
+            /** Format: int64 */
+            position: number;
+        };
+        DepartmentIn: {
+            name: string;
+            /** @description None: directly under the enterprise. */
+            parent_id?: string | null;
+        };
         DepositIn: {
             /** @description The amount received, in yuan (`0.37`). */
             amount: string;
@@ -2660,6 +2963,44 @@ export interface components {
         };
         EmailIn: {
             email: string;
+        };
+        /** @description One employee in full, for a delegate or the administrator (each view is audited). */
+        EmployeeDetail: components["schemas"]["EmployeeSummary"] & {
+            id_number?: string | null;
+            phone: string;
+            /** @description The other collected fields by code (see the field list). */
+            values: {
+                [key: string]: string;
+            };
+        };
+        EmployeePage: {
+            items: components["schemas"]["EmployeeSummary"][];
+            /** Format: int64 */
+            total: number;
+        };
+        /**
+         * @description Where an onboarding stands. The allowed moves are [`TRANSITIONS`]; anything else is refused
+         *     with [`super::ContractsError::EmployeeState`].
+         * @enum {string}
+         */
+        EmployeeState: "invited" | "submitted" | "rejected" | "active" | "resigned";
+        /** @description One employee as lists show it: phone and ID number masked. */
+        EmployeeSummary: {
+            created_at: components["schemas"]["i64"];
+            department_id?: string | null;
+            department_name?: string | null;
+            hired_on?: string | null;
+            id: string;
+            id_masked?: string | null;
+            name: string;
+            phone_masked: string;
+            position?: string | null;
+            reject_reason?: string | null;
+            resigned_on?: string | null;
+            /** @description `single`, `import` or `qr`. */
+            source: string;
+            state: components["schemas"]["EmployeeState"];
+            submitted_at?: components["schemas"]["i64"] | null;
         };
         EnterpriseCertificate: {
             ca: string;
@@ -2737,6 +3078,55 @@ export interface components {
          *     a wrapped price.
          */
         Fen: number;
+        /**
+         * @description How a field is typed and checked.
+         * @enum {string}
+         */
+        FieldKind: "text" | "phone" | "id_number" | "date" | "gender" | "education" | "bank_card" | "email" | "department";
+        /** @description The fields an enterprise collects, in catalog order. */
+        FieldSet: {
+            catalog: components["schemas"]["FieldSpec"][];
+            selected: string[];
+        };
+        /** @description One field of the platform's list. */
+        FieldSpec: {
+            /** @description Collected by every enterprise. */
+            always: boolean;
+            code: string;
+            kind: components["schemas"]["FieldKind"];
+            label_en: string;
+            label_zh: string;
+            /** @description Personal data sealed at rest (and masked in lists where it appears). */
+            sensitive: boolean;
+        };
+        FieldsIn: {
+            /** @description Codes from the platform's list; name, phone and ID number are always added. */
+            fields: string[];
+        };
+        FormDepartment: {
+            id: string;
+            name: string;
+        };
+        /** @description The body of the phone form: values by field code. */
+        FormIn: {
+            values: {
+                [key: string]: string;
+            };
+        };
+        /** @description What the phone form shows: whose onboarding, which fields, and the department choices. */
+        FormPage: {
+            department_id?: string | null;
+            /** @description Departments to choose from when the `department` field is collected. */
+            departments: components["schemas"]["FormDepartment"][];
+            education: string[];
+            enterprise_name: string;
+            expires_at: components["schemas"]["i64"];
+            fields: components["schemas"]["FieldSpec"][];
+            name: string;
+            phone_masked: string;
+            /** @description Why the form was sent back, when it was. */
+            reject_reason?: string | null;
+        };
         /** @description A certified enterprise as the search shows it, with where the caller stands with it. */
         Found: {
             credit_code: string;
@@ -2858,6 +3248,15 @@ export interface components {
         IdOut: {
             id: string;
         };
+        /** @description The 400 answer of an import with bad rows: the problem, plus every row's error. */
+        ImportProblem: components["schemas"]["Problem"] & {
+            errors: components["schemas"]["RowError"][];
+        };
+        /** @description The result of an import: how many were onboarded, or why none were. */
+        ImportReport: {
+            errors: components["schemas"]["RowError"][];
+            imported: number;
+        };
         InitialPasswordIn: {
             password: string;
         };
@@ -2937,6 +3336,19 @@ export interface components {
             status: components["schemas"]["Status"];
             /** Format: int64 */
             updated_at: number;
+        };
+        JoinIn: {
+            name: string;
+            phone: string;
+        };
+        /** @description The enterprise's self-onboarding link (the web app shows it as a QR code). */
+        JoinLink: {
+            /** @description Path of the phone page; `None` until a delegate creates the code. */
+            url?: string | null;
+        };
+        /** @description What the self-onboarding page shows. */
+        JoinPage: {
+            enterprise_name: string;
         };
         /** @description One enterprise the caller asked to join or belongs to (§2.9.3.2). */
         Joined: {
@@ -3043,6 +3455,9 @@ export interface components {
             max_bytes: number;
             order_number: string;
         };
+        NameIn: {
+            name: string;
+        };
         NewOrderIn: {
             kind?: components["schemas"]["Business"] | null;
             product_id: string;
@@ -3062,6 +3477,18 @@ export interface components {
             result: string;
             /** @description The gateway's transaction number. */
             transaction: string;
+        };
+        OnboardIn: {
+            department_id?: string | null;
+            name: string;
+            phone: string;
+        };
+        /** @description What a single onboarding returns. */
+        Onboarded: {
+            id: string;
+            name: string;
+            phone_masked: string;
+            state: components["schemas"]["EmployeeState"];
         };
         /**
          * @description Everything about one order: the form (for its owner or a reviewer), checks, payments,
@@ -3163,6 +3590,10 @@ export interface components {
              * @default
              */
             unique_identifier: string;
+        };
+        ParentIn: {
+            /** @description None: to the top of the tree. */
+            parent_id?: string | null;
         };
         /**
          * @description Whose identity is checked.
@@ -3469,6 +3900,10 @@ export interface components {
             phone: string;
             sms_code: string;
         };
+        ResignIn: {
+            /** @description The leaving date, `YYYY-MM-DD`. */
+            date: string;
+        };
         RevokeIn: {
             /** @description `key-compromise`, `affiliation-changed`, `superseded`, `cessation-of-operation`, … */
             reason: string;
@@ -3484,6 +3919,16 @@ export interface components {
         Role: "reviewer" | "producer" | "channel_admin";
         RolesOut: {
             roles: components["schemas"]["Role"][];
+        };
+        /** @description What is wrong with one row (`row` as Excel numbers it, the header being row 1). */
+        RowError: {
+            code: string;
+            /** @description The header of the column at fault, when one is. */
+            column?: string | null;
+            en: string;
+            /** Format: int32 */
+            row: number;
+            zh: string;
         };
         /** @description A seal the approver can tick. */
         SealOption: {
@@ -3647,6 +4092,9 @@ export interface components {
             legal_rep_code?: string | null;
             /** @description The code sent to the operator's mobile. */
             sms_code: string;
+        };
+        Submitted: {
+            state: components["schemas"]["EmployeeState"];
         };
         TransferIn: {
             user_id: string;
@@ -4225,6 +4673,165 @@ export interface operations {
             };
         };
     };
+    form: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FormPage"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    submit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FormIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Submitted"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    join_page: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JoinPage"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    join: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JoinIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Onboarded"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    template: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+        };
+    };
     search: {
         parameters: {
             query?: never;
@@ -4697,6 +5304,667 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["EnterpriseView"];
                 };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_departments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Department"][];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    add_department: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DepartmentIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Department"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rename_department: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NameIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Department"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_department: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    move_department: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ParentIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Department"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    show_fields: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldSet"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    choose_fields: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FieldsIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldSet"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    join_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JoinLink"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    renew_join_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JoinLink"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description `onboarding` (default), `roster` or `resigned`. */
+                view: string | null;
+                /** @description A state within the view (`invited`, `submitted`, `rejected`, …). */
+                state: string | null;
+                department_id: string | null;
+                /** @description A name fragment or a whole mobile number. */
+                q: string | null;
+                page: number | null;
+                per_page: number | null;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmployeePage"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    onboard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OnboardIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Onboarded"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    upload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description field `file` (.xlsx) */
+        requestBody?: {
+            content: {
+                "multipart/form-data": unknown;
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReport"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportProblem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    detail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmployeeDetail"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    approve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApproveIn"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasonIn"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    resend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    resign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResignIn"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    transfer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransferIn"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: {
                 headers: {

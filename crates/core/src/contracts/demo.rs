@@ -77,5 +77,7 @@ pub async fn seed(platform: &Platform, user_id: &str) -> Result<String, CoreErro
     let order = orders::load(platform, &order_id).await?;
     crate::desk::review::approve(platform, &order, "system:demo").await?;
     settle::order_settled(platform, &order_id).await?;
+    // The demo enterprise stamps with the four default seals (公章, 合同专用章, 法人章, 日期章).
+    super::seals::ensure_default_seals(platform, &enterprise.id, user_id).await?;
     Ok(enterprise.id)
 }
