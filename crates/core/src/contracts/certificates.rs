@@ -9,8 +9,8 @@ use sqlx::Row as _;
 use super::{ContractsError, access, enterprises};
 use crate::Platform;
 use crate::ca;
-use crate::desk::catalog::Business;
-use crate::desk::orders::{self, OrderState};
+use crate::desk::Business;
+use crate::desk::OrderState;
 use crate::error::CoreError;
 use crate::platform::clock::{Clock as _, Timestamp};
 
@@ -93,7 +93,7 @@ pub async fn page(
     let mut certificates = Vec::new();
     let mut orders_out = Vec::new();
     for (order_id, purpose) in order_ids(platform, enterprise_id).await? {
-        let order = orders::load(platform, &order_id).await?;
+        let order = crate::desk::load_order(platform, &order_id).await?;
         let mut actions = Vec::new();
         if !order.state.is_finished() {
             actions.push("continue");
@@ -150,9 +150,7 @@ pub async fn renew(
     if !page.certificates.iter().any(|c| c.serial == serial) {
         return Err(CoreError::NotFound);
     }
-    let order =
-        crate::desk::certificates::open_business(platform, user_id, &serial, Business::Renewal)
-            .await?;
+    let order = crate::desk::open_business(platform, user_id, &serial, Business::Renewal).await?;
     let now = platform.clock.now();
     let mut tx = platform.db.begin().await?;
     enterprises::record_order(&mut tx, enterprise_id, &order.id, "renew", user_id, now).await?;
@@ -175,11 +173,11 @@ pub async fn withdraw_order(
     {
         return Err(CoreError::NotFound);
     }
-    let order = orders::load(platform, order_id).await?;
+    let order = crate::desk::load_order(platform, order_id).await?;
     if let Some(why) = enterprises::withdraw_block(&order) {
         return Err(ContractsError::WithdrawRefused(why).into());
     }
-    orders::cancel(platform, &order, &format!("user:{user_id}")).await?;
+    crate::desk::cancel_order(platform, &order, &format!("user:{user_id}")).await?;
     super::settle::order_settled(platform, order_id).await?;
     page(platform, user_id, enterprise_id).await
 }

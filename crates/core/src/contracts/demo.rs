@@ -8,7 +8,7 @@
 
 use super::{consent, enterprises, persons, settle};
 use crate::Platform;
-use crate::desk::orders::{self, Change, Event, Note};
+use crate::desk::{Change, Event, Note};
 use crate::error::CoreError;
 use crate::platform::clock::Clock as _;
 
@@ -63,9 +63,9 @@ pub async fn seed(platform: &Platform, user_id: &str) -> Result<String, CoreErro
         ),
         (Event::Verified, Note::Verified, "system"),
     ] {
-        let order = orders::load(platform, &order_id).await?;
+        let order = crate::desk::load_order(platform, &order_id).await?;
         let mut tx = platform.db.begin().await?;
-        orders::apply(
+        crate::desk::apply_to_order(
             platform,
             &mut tx,
             &order,
@@ -74,8 +74,8 @@ pub async fn seed(platform: &Platform, user_id: &str) -> Result<String, CoreErro
         .await?;
         tx.commit().await?;
     }
-    let order = orders::load(platform, &order_id).await?;
-    crate::desk::review::approve(platform, &order, "system:demo").await?;
+    let order = crate::desk::load_order(platform, &order_id).await?;
+    crate::desk::approve_order(platform, &order, "system:demo").await?;
     settle::order_settled(platform, &order_id).await?;
     // The demo enterprise stamps with the four default seals (公章, 合同专用章, 法人章, 日期章).
     super::seals::ensure_default_seals(platform, &enterprise.id, user_id).await?;

@@ -10,8 +10,8 @@ use sqlx::Row as _;
 
 use super::{ContractsError, access, persons, settings};
 use crate::Platform;
-use crate::desk::catalog::{self, Business};
-use crate::desk::orders::{self, ApplicationForm, Order, OrderState, Organisation, Person};
+use crate::desk::{ApplicationForm, Order, OrderState, Organisation, Person};
+use crate::desk::{Business, Medium, Product};
 use crate::error::CoreError;
 use crate::platform::audit::AuditEvent;
 use crate::platform::clock::{Clock as _, Timestamp};
@@ -179,7 +179,7 @@ pub async fn view(
     role: Option<access::Role>,
 ) -> Result<EnterpriseView, CoreError> {
     let order = match &enterprise.order_id {
-        Some(id) => Some(orders::load(platform, id).await?),
+        Some(id) => Some(crate::desk::load_order(platform, id).await?),
         None => None,
     };
     let open = order.as_ref().filter(|o| !o.state.is_finished());
@@ -220,9 +220,9 @@ pub async fn view(
 }
 
 /// The enterprise product enterprises certify with now (a system setting).
-async fn product(platform: &Platform) -> Result<catalog::Product, CoreError> {
+async fn product(platform: &Platform) -> Result<Product, CoreError> {
     let code = settings::get(platform, settings::ENTERPRISE_PRODUCT).await?;
-    catalog::project_by_code(platform, settings::PROJECT)
+    crate::desk::project_by_code(platform, settings::PROJECT)
         .await?
         .products
         .into_iter()
@@ -236,9 +236,9 @@ async fn open_order(
     platform: &Platform,
     user_id: &str,
     organisation: Organisation,
-) -> Result<(Order, catalog::Product), CoreError> {
+) -> Result<(Order, Product), CoreError> {
     let product = product(platform).await?;
-    let order = orders::create(platform, user_id, &product.id, Business::New).await?;
+    let order = crate::desk::create_order(platform, user_id, &product.id, Business::New).await?;
     let (name, id_number) = persons::identity(platform, user_id).await?;
     let user = crate::platform::accounts::find_by_id(platform, user_id)
         .await?
@@ -255,10 +255,10 @@ async fn open_order(
         ..order.form.clone()
     };
     let actor = format!("user:{user_id}");
-    match orders::save_form(platform, &order, form, &actor).await {
+    match crate::desk::save_order_form(platform, &order, form, &actor).await {
         Ok(order) => Ok((order, product)),
         Err(error) => {
-            orders::cancel(platform, &order, &actor).await?;
+            crate::desk::cancel_order(platform, &order, &actor).await?;
             Err(error)
         }
     }
@@ -281,7 +281,7 @@ pub async fn apply(
             "Give the enterprise's name (at most 100 characters)",
         ));
     }
-    let code = CreditCode::parse(&crate::desk::orders::strip_spaces(&input.credit_code))
+    let code = CreditCode::parse(&crate::desk::strip_spaces(&input.credit_code))
         .map_err(|_| ContractsError::CreditCodeInvalid)?;
     let legal_rep = input.legal_rep_name.trim().to_owned();
     if legal_rep.is_empty() || legal_rep.chars().count() > 50 {
@@ -305,7 +305,7 @@ pub async fn apply(
         },
     )
     .await?;
-    let medium = if product.settings.medium == catalog::Medium::Cloud {
+    let medium = if product.settings.medium == Medium::Cloud {
         "cloud"
     } else {
         "ukey"
@@ -326,7 +326,7 @@ pub async fn apply(
         Ok(id) => id,
         Err(error) => {
             let actor = format!("user:{user_id}");
-            orders::cancel(platform, &order, &actor).await?;
+            crate::desk::cancel_order(platform, &order, &actor).await?;
             return Err(error);
         }
     };
@@ -497,7 +497,9 @@ pub async fn withdraw(
         return Err(CoreError::NotFound);
     }
     let order = match (&enterprise.order_id, enterprise.state.as_str()) {
-        (Some(order_id), "certifying" | "recertifying") => orders::load(platform, order_id).await?,
+        (Some(order_id), "certifying" | "recertifying") => {
+            crate::desk::load_order(platform, order_id).await?
+        }
         _ => return Err(ContractsError::EnterpriseState(enterprise.state.clone()).into()),
     };
     if order.state.is_finished() {
@@ -506,7 +508,7 @@ pub async fn withdraw(
     if let Some(why) = withdraw_block(&order) {
         return Err(ContractsError::WithdrawRefused(why).into());
     }
-    orders::cancel(platform, &order, &format!("user:{user_id}")).await?;
+    crate::desk::cancel_order(platform, &order, &format!("user:{user_id}")).await?;
     super::settle::order_settled(platform, &order.id).await?;
     let (enterprise, role) = visible(platform, user_id, id).await?;
     view(platform, &enterprise, user_id, role).await
@@ -524,7 +526,10 @@ pub async fn recertify(
         return Err(CoreError::NotFound);
     }
     let open = match &enterprise.order_id {
-        Some(order_id) => !orders::load(platform, order_id).await?.state.is_finished(),
+        Some(order_id) => !crate::desk::load_order(platform, order_id)
+            .await?
+            .state
+            .is_finished(),
         None => false,
     };
     if enterprise.state != "recertifying" || open {

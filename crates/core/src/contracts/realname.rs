@@ -100,14 +100,13 @@ async fn admit(
         return Err(ContractsError::ConsentRequired.into());
     }
     let name = RealName::parse(&input.name)?;
-    let id =
-        IdNumber::parse(&crate::desk::orders::strip_spaces(&input.id_number)).map_err(|_| {
-            invalid(
-                "id_number",
-                "身份证号码不正确（18 位，末位校验码须符合 GB 11643）",
-                "The ID number is not valid (18 characters with a GB 11643 check character)",
-            )
-        })?;
+    let id = IdNumber::parse(&crate::desk::strip_spaces(&input.id_number)).map_err(|_| {
+        invalid(
+            "id_number",
+            "身份证号码不正确（18 位，末位校验码须符合 GB 11643）",
+            "The ID number is not valid (18 characters with a GB 11643 check character)",
+        )
+    })?;
     if persons::id_taken_by_other(platform, user_id, id.as_str()).await? {
         return Err(ContractsError::IdNumberTaken.into());
     }
@@ -185,16 +184,16 @@ pub async fn start(
                 .await?
         }
         RealNameMethod::Bank4 => {
-            let card = crate::desk::orders::strip_spaces(&input.card);
-            let card_phone = crate::desk::orders::strip_spaces(&input.card_phone);
-            if !crate::desk::orders::luhn_ok(&card) {
+            let card = crate::desk::strip_spaces(&input.card);
+            let card_phone = crate::desk::strip_spaces(&input.card_phone);
+            if !crate::desk::luhn_ok(&card) {
                 return Err(invalid(
                     "card",
                     "银行卡号不正确",
                     "The bank card number is not valid",
                 ));
             }
-            if !crate::desk::orders::is_mobile(&card_phone) {
+            if !crate::desk::is_mobile(&card_phone) {
                 return Err(invalid(
                     "card_phone",
                     "银行预留手机号格式不正确",

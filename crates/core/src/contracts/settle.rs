@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use sqlx::Row as _;
 
 use crate::Platform;
-use crate::desk::orders::{self, OrderState};
+use crate::desk::OrderState;
 use crate::error::CoreError;
 use crate::platform::audit::AuditEvent;
 use crate::platform::clock::Clock as _;
@@ -92,7 +92,7 @@ pub async fn order_settled(platform: &Platform, order_id: &str) -> Result<(), Co
         return Ok(());
     };
     let id: String = row.try_get("id")?;
-    let order = orders::load(platform, order_id).await?;
+    let order = crate::desk::load_order(platform, order_id).await?;
     let now = platform.clock.now();
     match order.state {
         OrderState::Completed => certify(platform, &row, &order).await?,
@@ -132,7 +132,7 @@ pub async fn order_settled(platform: &Platform, order_id: &str) -> Result<(), Co
 async fn certify(
     platform: &Platform,
     row: &sqlx::any::AnyRow,
-    order: &orders::Order,
+    order: &crate::desk::Order,
 ) -> Result<(), CoreError> {
     let id: String = row.try_get("id")?;
     let order_id = order.id.as_str();

@@ -25,3 +25,14 @@ pub mod verification;
 
 pub use error::DeskError;
 pub use jobs::ORDER_SETTLED;
+
+// The desk's public face for the contracts wing: enterprises certify through desk orders, so the
+// wing opens, fills, reads and cancels orders and reads the catalog through these names only.
+pub use catalog::{Business, Medium, Product, project_by_code};
+pub use certificates::open_business;
+pub use orders::{
+    ApplicationForm, Change, Event, Note, Order, OrderState, Organisation, Person,
+    apply as apply_to_order, cancel as cancel_order, create as create_order, is_mobile,
+    load as load_order, luhn_ok, save_form as save_order_form, strip_spaces,
+};
+pub use review::approve as approve_order;

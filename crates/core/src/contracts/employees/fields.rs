@@ -382,7 +382,7 @@ pub fn parse_values(
             }
             FieldKind::BankCard => {
                 let digits: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
-                if !(12..=19).contains(&digits.len()) || !crate::desk::orders::luhn_ok(&digits) {
+                if !(12..=19).contains(&digits.len()) || !crate::desk::luhn_ok(&digits) {
                     return Err(CoreError::Invalid {
                         field: spec.code,
                         zh: "银行卡号不正确",
