@@ -57,9 +57,10 @@ async fn audit_verify_passes_then_names_a_tampered_row() {
     );
     let verify = signet(dir.path(), url.as_deref(), &["audit", "verify"]);
     assert!(verify.status.success(), "{}", text(&verify));
-    // Three demo accounts, the staff member's three roles, three CA hierarchies, and the demo
-    // catalog's three projects and five products.
-    assert!(text(&verify).contains(": 17 rows"), "{}", text(&verify));
+    // Four demo accounts, the staff member's three roles, three CA hierarchies, the demo
+    // catalog's four projects and seven products, and the e-contract demo: the administrator's
+    // consents and real name, the enterprise's certification order and its four seals.
+    assert!(text(&verify).contains(": 37 rows"), "{}", text(&verify));
 
     let platform = Platform::open(&config).await.unwrap();
     sqlx::query("UPDATE audit_log SET actor = 'intruder' WHERE seq = 1")
