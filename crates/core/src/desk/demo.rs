@@ -393,7 +393,7 @@ async fn seed_econtract(platform: &Platform) -> Result<(), CoreError> {
                 landing_title: "电子合同平台 · 企业认证".into(),
                 introduction: "在电子合同平台认证企业：在线核验、确认订单、授权码验证、上传材料、签名确认，审核通过后签发企业证书。".into(),
                 notices: vec!["企业证书类型（云证书或 USB Key）由平台统一配置。".into()],
-                manual_url: "/help/manual-econtract.pdf".into(),
+                manual_url: "/manuals/econtract.pdf".into(),
                 client_download_url: "/help/signet-agent".into(),
                 faq: faq(),
                 service_phone: "400-000-0004".into(),

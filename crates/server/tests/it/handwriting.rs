@@ -122,9 +122,11 @@ async fn a_handwriting_drawn_on_the_phone_appears_on_the_pc_trimmed() {
     let image = image::load_from_memory(&png.bytes().await.unwrap())
         .unwrap()
         .to_rgba8();
-    assert_eq!(image.dimensions(), (151, 121), "cut to the ink");
-    assert_eq!(image.get_pixel(0, 0).0[3], 255);
-    assert_eq!(image.get_pixel(0, 120).0[3], 0, "transparent kept");
+    // Cut to the ink (151 × 121) plus the seals' 4-pixel transparent margin on every side.
+    assert_eq!(image.dimensions(), (159, 129), "cut to the ink");
+    assert_eq!(image.get_pixel(4, 4).0[3], 255);
+    assert_eq!(image.get_pixel(0, 0).0[3], 0, "margin transparent");
+    assert_eq!(image.get_pixel(4, 124).0[3], 0, "transparent kept");
     assert_eq!(seals(&pc).await, 1);
 
     // Once submitted, the link neither opens nor takes another drawing.
