@@ -26,7 +26,8 @@ fn a_blank_token_is_initialised_with_an_so_pin_the_agent_makes() {
     assert_eq!(so_pin.len(), 16);
     assert!(so_pin.chars().all(|c| c.is_ascii_digit()));
     // The PINs are the ones the token now takes: the user PIN as given, the SO PIN as answered.
-    let token = hsm.token("Signet SN0001");
+    // Open the token the agent made (`hsm.token` would initialise another with the same label).
+    let token = signet_token::Token::open(&hsm.module, &serial).unwrap();
     assert_eq!(token.serial(), serial);
     token.login_user("246810").unwrap();
     token.logout().unwrap();
@@ -44,7 +45,10 @@ fn a_blank_token_is_initialised_with_an_so_pin_the_agent_makes() {
 
     // An initialised token made elsewhere is refused too; so are a missing PIN and label.
     let other = init(&hsm, "made elsewhere");
-    let info = hsm.token("made elsewhere").info().unwrap();
+    let info = signet_token::Token::open(&hsm.module, &other)
+        .unwrap()
+        .info()
+        .unwrap();
     assert_eq!(info.serial, other);
     agent
         .post(
@@ -52,7 +56,10 @@ fn a_blank_token_is_initialised_with_an_so_pin_the_agent_makes() {
             &json!({"label": "x", "pin": "1111"}),
         )
         .refused(409, "token.already_initialized");
-    hsm.token("made elsewhere").login_user(USER_PIN).unwrap();
+    signet_token::Token::open(&hsm.module, &other)
+        .unwrap()
+        .login_user(USER_PIN)
+        .unwrap();
     let blank = hsm.blank().slot.0;
     agent
         .post(&format!("/v1/slots/{blank}/init"), &json!({"label": "x"}))
