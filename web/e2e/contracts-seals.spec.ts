@@ -66,7 +66,7 @@ test.describe('seals', () => {
     const grant = page.getByTestId('seal-grant-dialog')
     await grant.getByTestId('seal-grantee-select').click()
     await page.locator('.el-select-dropdown__item').first().click()
-    await grant.getByTestId('seal-grant-until').click()
+    await grant.getByTestId('seal-grant-until').locator('input').click()
     await page.locator('.el-date-table td.available').last().click()
     await grant.getByTestId('seal-grant-submit').click()
     await expect(page.getByTestId('seal-grants-company')).not.toContainText('暂未授权')

@@ -2,6 +2,7 @@
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { expect, request as playwrightRequest, test, type APIRequestContext, type Page, type Response } from '@playwright/test'
+import { idCheckDigit } from '../src/utils/ids'
 
 export const SCREENSHOT_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'test-results', 'screenshots')
 
@@ -239,4 +240,28 @@ export async function apiJson<T>(
 export async function solvedCaptcha(request: APIRequestContext): Promise<{ captcha_id: string; captcha_answer: string }> {
   const { captcha_id } = await apiJson<{ captcha_id: string }>(request, 'POST', '/api/v1/captcha')
   return { captcha_id, captcha_answer: await inboxCode(request, captcha_id, 'captcha') }
+}
+
+/** A valid resident ID number (GB 11643 check character) no other test run has used. */
+export function freshIdNumber(birth = '19900101'): string {
+  const serial = String(Math.floor(Math.random() * 1000)).padStart(3, '0')
+  const region = String(110100 + (Date.now() % 900)).padStart(6, '0')
+  const first17 = `${region}${birth}${serial}`
+  return `${first17}${idCheckDigit(first17)}`
+}
+
+/** Real-name authentication through the API as a user would pass it (consent to the current
+ * texts, then the carrier three-factor check, which the sandbox answers at once). */
+export async function realNameViaApi(request: APIRequestContext, name: string, idNumber = freshIdNumber()): Promise<void> {
+  const headers = { 'X-CSRF-Token': await csrfToken(request) }
+  const texts = (await (await request.get('/api/v1/contracts/consent-texts')).json()) as { document: string; version: string }[]
+  const consent = await request.post('/api/v1/me/consents', {
+    headers,
+    data: { accepted: texts.map((t) => ({ document: t.document, version: t.version })) },
+  })
+  expect(consent.ok(), await consent.text()).toBe(true)
+  const passed = await request.post('/api/v1/me/real-name', { headers, data: { name, id_number: idNumber, method: 'carrier3' } })
+  expect(passed.ok(), await passed.text()).toBe(true)
+  const state = (await (await request.get('/api/v1/me/real-name')).json()) as { person: unknown }
+  expect(state.person, 'real-named after the carrier check').toBeTruthy()
 }

@@ -7,6 +7,7 @@ import {
   captchaAfter,
   expectPasswordsNotStored,
   newUser,
+  realNameViaApi,
   registerViaApi,
   shot,
   solveCaptcha,
@@ -152,6 +153,8 @@ test.describe('QR login and the phone pages', () => {
     try {
       const pcPage = await pc.newPage()
       await registerViaApi(pc.request, user)
+      // A handwritten signature is a personal seal: only a real-named person holds one.
+      await realNameViaApi(pc.request, user.realName)
       await pcPage.goto('/account')
       const capture = pcPage.getByTestId('handwriting-capture')
       await capture.getByTestId('handwriting-add').click()
