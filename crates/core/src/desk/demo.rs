@@ -46,8 +46,12 @@ fn english_label(label: &str) -> &'static str {
         "身份证国徽面" => "ID card, emblem side",
         "营业执照" => "Business licence",
         "授权书" => "Authorisation letter",
-        "法人授权委托书（加盖公章）" => "Legal representative's letter of authorisation (with the official seal)",
-        "营业执照副本（加盖公章）" => "Business licence duplicate (with the official seal)",
+        "法人授权委托书（加盖公章）" => {
+            "Legal representative's letter of authorisation (with the official seal)"
+        }
+        "营业执照副本（加盖公章）" => {
+            "Business licence duplicate (with the official seal)"
+        }
         "经办人身份证人像面" => "Operator's ID card, photo side",
         "经办人身份证国徽面" => "Operator's ID card, emblem side",
         _ => "",

@@ -230,7 +230,10 @@ async fn the_history_says_submitted_before_any_check_and_names_the_payment_chann
     );
 }
 
-pub(super) async fn save_product(staff: &crate::support::TestApp, product: &Value) -> reqwest::Response {
+pub(super) async fn save_product(
+    staff: &crate::support::TestApp,
+    product: &Value,
+) -> reqwest::Response {
     staff
         .put(
             &format!(
