@@ -134,13 +134,14 @@ async fn a_legal_representative_handling_the_order_needs_no_letter() {
 
 #[tokio::test]
 async fn a_product_without_the_rule_submits_without_a_letter() {
-    // 002's enterprise channel lists no letter: nothing changes there.
+    // The zfgjj enterprise channel lists no letter: nothing changes there.
     let desk = Desk::start().await;
     let order = desk.create("zfgjj-org-cloud").await;
     let order_id = order["id"].as_str().unwrap().to_owned();
     let form = enterprise_form(&desk, &order, 1).await;
     assert!(form["materials"].get("authorisation_letter").is_none());
     assert_eq!(desk.save(&order_id, &form).await.status(), StatusCode::OK);
-    let submitted = desk.sign_and_submit(&order_id, &form, false).await;
+    // That channel has the legal representative authorise by SMS instead (003's way).
+    let submitted = desk.sign_and_submit(&order_id, &form, true).await;
     assert_ne!(submitted["state"], "drafting", "{submitted}");
 }
