@@ -203,12 +203,17 @@ test.describe('registration desk', () => {
     await shot(page, 'wizard-applicant')
     await nextStep(page, orderId)
 
-    // 材料: the licence and a letter naming someone else than the operator (a flag for the
-    // reviewer); the phone-upload QR code is there too.
+    // 材料: the licence and the letter (001 requires it when the operator is not the legal
+    // representative); a letter naming someone else than the operator is refused (001 §3.2);
+    // the phone-upload QR code is there too.
     await expect(page.getByTestId('wizard')).toHaveAttribute('data-step', 'materials')
     await uploadMaterial(page, orderId, 'business_licence')
     await uploadMaterial(page, orderId, 'authorisation_letter')
     await page.getByTestId('wizard-grantee-input').fill('张三')
+    await page.getByTestId('wizard-next').click()
+    await expect(page.getByText(`授权书的被授权人须与经办人（${operator.name}）为同一人`)).toBeVisible()
+    await expect(page.getByTestId('wizard')).toHaveAttribute('data-step', 'materials')
+    await page.getByTestId('wizard-grantee-input').fill(operator.name)
     await page.getByTestId('material-seal_image-mobile-button').click()
     await expect(page.getByTestId('material-mobile-qr')).toHaveAttribute('data-value', /\/m\/upload\/.+/)
     await shot(page, 'wizard-materials-mobile')
@@ -267,7 +272,6 @@ test.describe('registration desk', () => {
     await expect(staff.page.getByTestId(`staff-order-${orderNumber}`)).toBeVisible()
     await shot(staff.page, 'staff-queue')
     await staff.page.getByTestId(`staff-order-${orderNumber}`).click()
-    await expect(staff.page.getByTestId('staff-flags')).toContainText('授权书被授权人与经办人不一致')
     await expect(staff.page.getByTestId('staff-material-authorisation_letter')).toBeVisible()
     await approveInConsole(staff.page, orderNumber, 'ggzy')
     await expect(staff.page.getByTestId('staff-order-state')).toHaveAttribute('data-state', 'awaiting_payment')

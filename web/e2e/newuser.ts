@@ -81,10 +81,11 @@ export async function completePersonal(request: APIRequestContext, staff: APIReq
 /**
  * What is wrong with the page's layout on a phone: anything wider than the viewport or cut off
  * by a box that does not scroll, and text squeezed narrower than two characters (labels set one
- * character per line) or inputs too narrow to type in.
+ * character per line) or inputs too narrow to type in. With `tablesMayScroll` false (the
+ * applicant's pages), a table that scrolls sideways is a problem too: phones get cards there.
  */
-export async function layoutProblems(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
+export async function layoutProblems(page: Page, { tablesMayScroll = true } = {}): Promise<string[]> {
+  return page.evaluate((tablesMayScroll) => {
     const vw = document.documentElement.clientWidth
     const problems: string[] = []
     const name = (el: Element): string => {
@@ -113,6 +114,17 @@ export async function layoutProblems(page: Page): Promise<string[]> {
     if (document.documentElement.scrollWidth > vw + 1) {
       problems.push(`the page scrolls sideways (${document.documentElement.scrollWidth} px wide in ${vw} px)`)
     }
+    if (!tablesMayScroll) {
+      for (const table of document.body.querySelectorAll('.el-table')) {
+        const body = table.querySelector('.el-table__body')
+        if (!visible(table) || !body) continue
+        const inner = body.getBoundingClientRect().width
+        const outer = table.getBoundingClientRect().width
+        if (inner > outer + 1) {
+          problems.push(`${name(table)} scrolls sideways (${Math.round(inner)} px of rows in ${Math.round(outer)} px): use cards on a phone`)
+        }
+      }
+    }
     for (const el of document.body.querySelectorAll('*')) {
       if (!visible(el) || el.closest('[aria-hidden="true"], .el-popper, svg')) continue
       const r = el.getBoundingClientRect()
@@ -138,7 +150,7 @@ export async function layoutProblems(page: Page): Promise<string[]> {
       }
     }
     return [...new Set(problems)].slice(0, 20)
-  })
+  }, tablesMayScroll)
 }
 
 /** Waits until the page's requests settle and Element Plus has laid it out. */

@@ -51,6 +51,12 @@ async function twoKeysAwaitingProduction(request: APIRequestContext, staff: APIR
     multipart: { kind: 'business_licence', file: { name: 'licence.png', mimeType: 'image/png', buffer: PNG_1X1 } },
   })
   expect(uploaded.status(), await uploaded.text()).toBe(201)
+  // 001 requires the authorisation letter when the operator is not the legal representative.
+  const letter = await request.post(`/api/v1/orders/${order.id}/materials`, {
+    headers: { 'X-CSRF-Token': csrf.csrf_token },
+    multipart: { kind: 'authorisation_letter', file: { name: 'letter.png', mimeType: 'image/png', buffer: PNG_1X1 } },
+  })
+  expect(letter.status(), await letter.text()).toBe(201)
   const phone = mobile()
   await apiJson(request, 'PUT', `/api/v1/orders/${order.id}/form`, {
     term_years: 1,
@@ -64,7 +70,11 @@ async function twoKeysAwaitingProduction(request: APIRequestContext, staff: APIR
     },
     person: { name: '李经办', id_number: idNumber(), phone, email: 'station@example.com' },
     shipping: { name: '李经办', phone, address: '福州市鼓楼区软件大道 1 号' },
-    materials: { business_licence: ((await uploaded.json()) as { id: string }).id },
+    authorisation_grantee: '李经办',
+    materials: {
+      business_licence: ((await uploaded.json()) as { id: string }).id,
+      authorisation_letter: ((await letter.json()) as { id: string }).id,
+    },
   })
   await apiJson(request, 'POST', `/api/v1/orders/${order.id}/signing-code`, await solvedCaptcha(request))
   await apiJson(request, 'POST', `/api/v1/orders/${order.id}/submit`, { agree: true, sms_code: await inboxCode(request, phone, 'sms') })

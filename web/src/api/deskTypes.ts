@@ -37,6 +37,8 @@ export interface MaterialSpec {
   /** `business_licence`, `authorisation_letter`, `id_front`, `id_back`, `seal_image`… */
   kind: string
   label: string
+  /** The label in the English UI; empty shows `label`. */
+  label_en?: string
   required: boolean
   max_bytes: number
 }
@@ -82,6 +84,9 @@ export interface Product {
 export interface Faq {
   question: string
   answer: string
+  /** The English UI's question and answer; empty shows the Chinese. */
+  question_en?: string
+  answer_en?: string
 }
 
 /** A channel's or project's help (APP-16). */
@@ -303,6 +308,7 @@ export interface MobileUploadView {
   order_number: string
   kind: string
   label: string
+  label_en: string
   max_bytes: number
 }
 

@@ -3070,7 +3070,10 @@ export interface components {
         };
         Faq: {
             answer: string;
+            answer_en?: string;
             question: string;
+            /** @description The question and answer in the English UI; empty shows the Chinese. */
+            question_en?: string;
         };
         /**
          * Format: int64
@@ -3415,6 +3418,8 @@ export interface components {
             /** @description `business_licence`, `authorisation_letter`, `id_front`, `id_back`, `seal_image`... */
             kind: string;
             label: string;
+            /** @description The label in the English UI; empty shows the Chinese. */
+            label_en?: string;
             max_bytes: number;
             required: boolean;
         };
@@ -3452,6 +3457,8 @@ export interface components {
         MobileUploadView: {
             kind: string;
             label: string;
+            /** @description The label in the English UI; empty shows `label`. */
+            label_en: string;
             max_bytes: number;
             order_number: string;
         };

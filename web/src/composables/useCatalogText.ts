@@ -1,7 +1,7 @@
 // The catalog's texts in the reader's language: the English UI shows the English name and
-// landing texts the catalog editor saved, and the Chinese where none was saved.
+// landing texts, material labels and FAQ the catalog editor saved, and the Chinese where none was saved.
 import { useI18n } from 'vue-i18n'
-import type { Help, Product, Project } from '@/api/deskTypes'
+import type { Faq, Help, MaterialSpec, Product, Project } from '@/api/deskTypes'
 
 type Named = Pick<Product, 'name'> & { settings?: Partial<Pick<Product['settings'], 'name_en'>> }
 
@@ -23,6 +23,10 @@ export function useCatalogText() {
       const english = en(p.help)?.notices.filter((n) => n.trim()) ?? []
       return locale.value === 'en' && english.length ? english : p.help.notices
     },
+    /** A material's label (`营业执照` / "Business licence"). */
+    materialLabel: (m: Pick<MaterialSpec, 'label' | 'label_en'>): string => pickText(locale.value, m.label, m.label_en),
+    faqQuestion: (f: Faq): string => pickText(locale.value, f.question, f.question_en),
+    faqAnswer: (f: Faq): string => pickText(locale.value, f.answer, f.answer_en),
     /** An order line's product (the list carries both names). */
     lineProduct: (line: { product_name: string; product_name_en?: string }): string =>
       pickText(locale.value, line.product_name, line.product_name_en),

@@ -226,6 +226,8 @@ export const deskEn: typeof deskZhCN = {
     badType: 'Only JPG, PNG, GIF and BMP images',
     uploadedToast: '“{label}” uploaded',
     missing: 'Please upload “{label}”',
+    granteeMissing: 'Enter the grantee named on the authorisation letter',
+    granteeMismatch: 'The grantee on the letter must be the operator ({name})',
     preview: 'Preview',
   },
   delivery: {

@@ -224,6 +224,8 @@ export const deskZhCN = {
     badType: '仅支持 JPG、PNG、GIF、BMP 格式的图片',
     uploadedToast: '“{label}”上传成功',
     missing: '请上传“{label}”',
+    granteeMissing: '请填写授权书上的被授权人姓名',
+    granteeMismatch: '授权书的被授权人须与经办人（{name}）为同一人',
     preview: '预览',
   },
   delivery: {

@@ -30,8 +30,31 @@ fn material(kind: &str, label: &str, required: bool, max_bytes: usize) -> Materi
     MaterialSpec {
         kind: kind.into(),
         label: label.into(),
+        label_en: english_label(label).into(),
         required,
         max_bytes,
+    }
+}
+
+/// The English label of a demo material (the catalog editor sets it for real products).
+fn english_label(label: &str) -> &'static str {
+    match label {
+        "营业执照（加盖公章）" => "Business licence (with the official seal)",
+        "授权书（加盖公章）" => "Authorisation letter (with the official seal)",
+        "印章图片" => "Seal image",
+        "身份证人像面" => "ID card, photo side",
+        "身份证国徽面" => "ID card, emblem side",
+        "营业执照" => "Business licence",
+        "授权书" => "Authorisation letter",
+        "法人授权委托书（加盖公章）" => {
+            "Legal representative's letter of authorisation (with the official seal)"
+        }
+        "营业执照副本（加盖公章）" => {
+            "Business licence duplicate (with the official seal)"
+        }
+        "经办人身份证人像面" => "Operator's ID card, photo side",
+        "经办人身份证国徽面" => "Operator's ID card, emblem side",
+        _ => "",
     }
 }
 
@@ -67,14 +90,20 @@ fn faq() -> Vec<Faq> {
         Faq {
             question: "纳税人识别号、账号中粘贴进了空格怎么办？".into(),
             answer: "无需处理，系统会自动去除空格。".into(),
+            question_en: "I pasted spaces into the taxpayer ID or account number. What now?".into(),
+            answer_en: "Nothing: the spaces are removed for you.".into(),
         },
         Faq {
             question: "发货前可以修改收货地址吗？".into(),
             answer: "可以。在“我的订单”中打开订单，生成快递单号前都可修改收货信息。".into(),
+            question_en: "Can I change the delivery address before shipping?".into(),
+            answer_en: "Yes. Open the order under My orders: the address can change until a tracking number is assigned.".into(),
         },
         Faq {
             question: "对公打款金额输错了怎么办？".into(),
             answer: "可重试 3 次；3 次错误后转人工审核，打款金额 72 小时内有效。".into(),
+            question_en: "I entered the wrong micro-deposit amount. What now?".into(),
+            answer_en: "You have 3 tries; after 3 wrong amounts the order goes to manual review. The amount is valid for 72 hours.".into(),
         },
     ]
 }
@@ -132,7 +161,7 @@ pub async fn seed_catalog(platform: &Platform) -> Result<Vec<String>, CoreError>
     .await?;
     let enterprise_materials = vec![
         material("business_licence", "营业执照（加盖公章）", true, MB),
-        material("authorisation_letter", "授权书（加盖公章）", false, MB),
+        material("authorisation_letter", "授权书（加盖公章）", true, MB),
         material("seal_image", "印章图片", false, MB),
     ];
     let mut usb = settings(Medium::UsbKey, 30_000, true);

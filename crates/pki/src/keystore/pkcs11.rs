@@ -8,7 +8,7 @@ use cryptoki::error::{Error as CryptokiError, RvError};
 use cryptoki::mechanism::Mechanism;
 use cryptoki::object::{Attribute, AttributeType, ObjectClass, ObjectHandle};
 use cryptoki::session::{Session, UserType};
-use cryptoki::types::AuthPin;
+use cryptoki::types::{AuthPin, Ulong};
 use der::asn1::{BitString, Null, OctetString, UintRef};
 use der::{Any, Decode, Encode};
 use rand_core::CryptoRng;
@@ -73,12 +73,14 @@ impl KeyPairTemplate {
         ]);
         let mechanism = match algorithm {
             KeyAlgorithm::Rsa2048 | KeyAlgorithm::Rsa3072 => {
-                let bits: u64 = if algorithm == KeyAlgorithm::Rsa2048 {
+                // `CK_ULONG` is 64-bit on Linux and 32-bit on Windows: the literal takes
+                // whichever width the target's PKCS#11 headers give it.
+                let bits = Ulong::new(if algorithm == KeyAlgorithm::Rsa2048 {
                     2048
                 } else {
                     3072
-                };
-                public.push(Attribute::ModulusBits(bits.into()));
+                });
+                public.push(Attribute::ModulusBits(bits));
                 public.push(Attribute::PublicExponent(vec![1, 0, 1]));
                 Mechanism::RsaPkcsKeyPairGen
             }

@@ -145,6 +145,9 @@ pub struct MaterialSpec {
     /// `business_licence`, `authorisation_letter`, `id_front`, `id_back`, `seal_image`...
     pub kind: String,
     pub label: String,
+    /// The label in the English UI; empty shows the Chinese.
+    #[serde(default)]
+    pub label_en: String,
     pub required: bool,
     pub max_bytes: usize,
 }
@@ -285,6 +288,11 @@ pub struct HelpEnglish {
 pub struct Faq {
     pub question: String,
     pub answer: String,
+    /// The question and answer in the English UI; empty shows the Chinese.
+    #[serde(default)]
+    pub question_en: String,
+    #[serde(default)]
+    pub answer_en: String,
 }
 
 /// A project or channel with its products.

@@ -12,6 +12,9 @@ use super::super::catalog::{Product, SubjectKind};
 use crate::error::CoreError;
 use crate::platform::mask;
 
+/// The material kind of the operator's authorisation letter.
+pub const AUTHORISATION_LETTER: &str = "authorisation_letter";
+
 /// The organisation an enterprise certificate names.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -218,12 +221,16 @@ impl ApplicationForm {
             return Err(missing("person.email"));
         }
         for spec in &product.settings.materials {
+            if spec.kind == AUTHORISATION_LETTER {
+                continue;
+            }
             let needed = spec.required
                 || (spec.kind == "seal_image" && product.settings.seal_image == "required");
             if needed && !self.materials.contains_key(&spec.kind) {
                 return Err(DeskError::Missing("materials").into());
             }
         }
+        self.check_authorisation_letter(product)?;
         if product.settings.medium == super::super::catalog::Medium::UsbKey
             && (self.shipping.name.is_empty()
                 || self.shipping.address.is_empty()
@@ -233,6 +240,67 @@ impl ApplicationForm {
         }
         if self.invoice.wanted && (self.invoice.title.is_empty() || self.invoice.email.is_empty()) {
             return Err(missing("invoice"));
+        }
+        Ok(())
+    }
+
+    /// The authorisation letter (001 §3.1–3.2): a product that lists it as required wants it
+    /// whenever the operator is not the legal representative, and the grantee written on it
+    /// must be the operator ("机构授权书被授权人、经办人必须为同一个人"). A legal representative
+    /// who handles the application himself needs no letter.
+    pub fn check_authorisation_letter(&self, product: &Product) -> Result<(), CoreError> {
+        let Some(spec) = product
+            .settings
+            .materials
+            .iter()
+            .find(|m| m.kind == AUTHORISATION_LETTER)
+        else {
+            return Ok(());
+        };
+        if product.subject_kind != SubjectKind::Enterprise {
+            return Ok(());
+        }
+        if self.legal_rep_handles {
+            // Ticking "the legal representative handles it" must not be a way round the letter.
+            let org = self.organisation.as_ref();
+            let person = self.person.as_ref();
+            let same = org.zip(person).is_some_and(|(o, p)| {
+                o.legal_rep_name == p.name && o.legal_rep_id_number == p.id_number
+            });
+            if !same {
+                return Err(CoreError::Invalid {
+                    field: "legal_rep_handles",
+                    zh: "选择“法定代表人本人办理”时，经办人的姓名和证件号码须与法定代表人一致；否则请取消勾选并上传授权书",
+                    en: "When the legal representative handles the application, the operator's name and ID number must be the representative's; otherwise untick it and upload the authorisation letter",
+                });
+            }
+            return Ok(());
+        }
+        let uploaded = self.materials.contains_key(AUTHORISATION_LETTER);
+        if spec.required && !uploaded {
+            return Err(CoreError::Invalid {
+                field: "materials",
+                zh: "经办人不是法定代表人本人，须上传加盖公章的授权书（可下载授权书模板填写）",
+                en: "The operator is not the legal representative: upload the authorisation letter with the official seal (the template can be downloaded)",
+            });
+        }
+        if !uploaded {
+            return Ok(());
+        }
+        if self.authorisation_grantee.is_empty() {
+            return Err(CoreError::Invalid {
+                field: "authorisation_grantee",
+                zh: "请填写授权书上的被授权人姓名",
+                en: "Enter the grantee named on the authorisation letter",
+            });
+        }
+        let operator = self.person.as_ref().map_or("", |p| p.name.as_str());
+        if self.authorisation_grantee != operator {
+            return Err(CoreError::Invalid {
+                field: "authorisation_grantee",
+                zh: "授权书的被授权人须与经办人为同一人：请核对授权书或经办人姓名",
+                en: "The grantee on the authorisation letter must be the operator: check the letter or the operator's name",
+            });
         }
         Ok(())
     }
@@ -264,15 +332,8 @@ impl ApplicationForm {
     /// Automatic review (APP-3): what a machine cannot confirm, for a reviewer to look at.
     /// Format errors were refused already by [`Self::check_complete`].
     pub fn auto_flags(&self, product: &Product) -> Vec<String> {
+        // The letter's grantee was held to the operator by `check_authorisation_letter`.
         let mut flags = Vec::new();
-        if product.subject_kind == SubjectKind::Enterprise && !self.legal_rep_handles {
-            let operator = self.person.as_ref().map_or("", |p| p.name.as_str());
-            if self.materials.contains_key("authorisation_letter")
-                && self.authorisation_grantee != operator
-            {
-                flags.push("授权书被授权人与经办人不一致".to_owned());
-            }
-        }
         if product.subject_kind == SubjectKind::Enterprise && self.invoice.wanted {
             let org_name = self.organisation.as_ref().map_or("", |o| o.name.as_str());
             if self.invoice.title != org_name {

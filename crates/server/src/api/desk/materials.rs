@@ -138,6 +138,8 @@ pub struct MobileUploadView {
     pub order_number: String,
     pub kind: String,
     pub label: String,
+    /// The label in the English UI; empty shows `label`.
+    pub label_en: String,
     pub max_bytes: usize,
 }
 
@@ -154,6 +156,10 @@ pub async fn mobile_upload_info(
     Ok(Json(MobileUploadView {
         order_number: order.number,
         label: spec.as_ref().map(|s| s.label.clone()).unwrap_or_default(),
+        label_en: spec
+            .as_ref()
+            .map(|s| s.label_en.clone())
+            .unwrap_or_default(),
         max_bytes: spec.map_or(0, |s| s.max_bytes),
         kind,
     }))

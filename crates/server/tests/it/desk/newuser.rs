@@ -230,7 +230,10 @@ async fn the_history_says_submitted_before_any_check_and_names_the_payment_chann
     );
 }
 
-async fn save_product(staff: &crate::support::TestApp, product: &Value) -> reqwest::Response {
+pub(super) async fn save_product(
+    staff: &crate::support::TestApp,
+    product: &Value,
+) -> reqwest::Response {
     staff
         .put(
             &format!(
@@ -250,7 +253,7 @@ async fn save_product(staff: &crate::support::TestApp, product: &Value) -> reqwe
         .await
 }
 
-async fn saved_product(staff: &crate::support::TestApp, code: &str) -> Value {
+pub(super) async fn saved_product(staff: &crate::support::TestApp, code: &str) -> Value {
     let catalog = json_of(staff.get("/api/v1/staff/catalog").await).await;
     catalog
         .as_array()

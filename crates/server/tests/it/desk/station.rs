@@ -20,6 +20,12 @@ async fn awaiting_production(desk: &Desk, staff: &TestApp, two: bool) -> String 
     let licence = desk.material(&id, "business_licence").await;
     let mut form = enterprise_form_with(&licence);
     form["quantity"] = json!(if two { 2 } else { 1 });
+    if two {
+        // 001 requires the operator's authorisation letter.
+        form["materials"]["authorisation_letter"] =
+            json!(desk.material(&id, "authorisation_letter").await);
+        form["authorisation_grantee"] = json!("林经办");
+    }
     let saved = desk.save(&id, &form).await;
     assert_eq!(
         saved.status(),

@@ -246,10 +246,15 @@ impl Desk {
     }
 }
 
-/// A complete enterprise form for `order`, with the materials it needs uploaded.
+/// A complete enterprise form for `order`, with the materials it needs uploaded (the
+/// authorisation letter too, naming the operator, where the product lists one: 001).
 pub async fn enterprise_form(desk: &Desk, order: &Value, quantity: i64) -> Value {
     let id = order["id"].as_str().unwrap();
     let licence = desk.material(id, "business_licence").await;
+    let mut materials = json!({ "business_licence": licence });
+    if lists_material(desk, id, "authorisation_letter").await {
+        materials["authorisation_letter"] = json!(desk.material(id, "authorisation_letter").await);
+    }
     json!({
         "term_years": 1,
         "quantity": quantity,
@@ -270,8 +275,18 @@ pub async fn enterprise_form(desk: &Desk, order: &Value, quantity: i64) -> Value
         },
         "invoice": {"wanted": true, "title": "福州测试科技有限公司", "taxpayer_id": "91350100 M000100Y43", "email": "finance@example.com"},
         "shipping": {"name": "李经办", "phone": "13700000002", "address": "福州市鼓楼区软件大道 1 号"},
-        "materials": {"business_licence": licence}
+        "authorisation_grantee": "李经办",
+        "materials": materials
     })
+}
+
+/// Whether the order's product asks for a material of `kind`.
+pub async fn lists_material(desk: &Desk, order: &str, kind: &str) -> bool {
+    desk.detail(order).await["product"]["settings"]["materials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["kind"] == kind)
 }
 
 /// A complete one-certificate enterprise form around an uploaded licence (003's USB key).

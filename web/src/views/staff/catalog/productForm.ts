@@ -10,6 +10,7 @@ export const MB = 1024 * 1024
 export interface MaterialRow {
   kind: string
   label: string
+  label_en: string
   required: boolean
   limit_mb: number
   max_bytes?: number
@@ -69,7 +70,7 @@ export function productForm(p?: Product): ProductForm {
     medium: s?.medium ?? 'cloud',
     token_model: s?.token_model ?? '',
     price: formatFen(s?.unit_price_fen ?? 0),
-    materials: (s?.materials ?? []).map((m) => ({ ...m, limit_mb: mb(m.max_bytes) })),
+    materials: (s?.materials ?? []).map((m) => ({ ...m, label_en: m.label_en ?? '', limit_mb: mb(m.max_bytes) })),
     verification: [...(s?.verification ?? ['three_factor'])],
     operator_verification: [...(s?.operator_verification ?? [])],
     invoice: s?.invoice ?? 'after_payment',
@@ -106,6 +107,7 @@ export function productInput(f: ProductForm): ProductInput | null {
       materials: f.materials.map((m) => ({
         kind: m.kind.trim(),
         label: m.label.trim(),
+        label_en: m.label_en.trim(),
         required: m.required,
         // An unchanged limit keeps its exact byte count.
         max_bytes: m.max_bytes !== undefined && mb(m.max_bytes) === m.limit_mb ? m.max_bytes : Math.round(m.limit_mb * MB),
