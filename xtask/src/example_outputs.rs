@@ -41,11 +41,22 @@ fn json_value(file: &Path, subscript: &str) -> anyhow::Result<String> {
 /// The subject of a PEM certificate, one `KEY=value` per line, UTF-8 unescaped.
 fn subject(cert: &Path) -> anyhow::Result<Vec<String>> {
     let out = Command::new("openssl")
-        .args(["x509", "-noout", "-subject", "-nameopt", "sep_multiline,utf8,-esc_msb", "-in"])
+        .args([
+            "x509",
+            "-noout",
+            "-subject",
+            "-nameopt",
+            "sep_multiline,utf8,-esc_msb",
+            "-in",
+        ])
         .arg(cert)
         .output()
         .context("running openssl x509")?;
-    ensure!(out.status.success(), "openssl cannot read {}", cert.display());
+    ensure!(
+        out.status.success(),
+        "openssl cannot read {}",
+        cert.display()
+    );
     Ok(String::from_utf8_lossy(&out.stdout)
         .lines()
         .skip(1)
@@ -113,6 +124,8 @@ mod tests {
         let mut with_trns = header(2);
         with_trns.extend_from_slice(b"\0\0\0\x02tRNS\0\0");
         assert!(png_has_alpha(&with_trns));
-        assert!(!png_has_alpha(b"GIF89a not a png at all, padded to be long enough"));
+        assert!(!png_has_alpha(
+            b"GIF89a not a png at all, padded to be long enough"
+        ));
     }
 }

@@ -88,13 +88,14 @@ pub async fn seed_member(
     who: &DemoMember,
 ) -> Result<(), CoreError> {
     real_name(platform, user_id, who.name, who.id_number).await?;
-    let state = sqlx::query("SELECT state FROM ec_members WHERE enterprise_id = $1 AND user_id = $2")
-        .bind(enterprise_id)
-        .bind(user_id)
-        .fetch_optional(platform.db.pool())
-        .await?
-        .map(|row| row.try_get::<String, _>("state"))
-        .transpose()?;
+    let state =
+        sqlx::query("SELECT state FROM ec_members WHERE enterprise_id = $1 AND user_id = $2")
+            .bind(enterprise_id)
+            .bind(user_id)
+            .fetch_optional(platform.db.pool())
+            .await?
+            .map(|row| row.try_get::<String, _>("state"))
+            .transpose()?;
     if state.as_deref() == Some("active") {
         return Ok(());
     }

@@ -225,16 +225,16 @@ pub async fn check_pin(
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT pin_hash, locked_until FROM {table} WHERE serial = $1"
     )))
-        .bind(serial)
-        .fetch_optional(platform.db.pool())
-        .await?
-        .ok_or_else(|| {
-            invalid(
-                "pin",
-                "尚未设置签名 PIN 码，请先通过短信验证设置",
-                "No signing PIN yet: set one with an SMS check",
-            )
-        })?;
+    .bind(serial)
+    .fetch_optional(platform.db.pool())
+    .await?
+    .ok_or_else(|| {
+        invalid(
+            "pin",
+            "尚未设置签名 PIN 码，请先通过短信验证设置",
+            "No signing PIN yet: set one with an SMS check",
+        )
+    })?;
     let locked = |until: i64| CoreError::AccountLocked {
         until,
         retry_after: until - now,
@@ -265,12 +265,12 @@ pub async fn check_pin(
         let until = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT locked_until FROM {table} WHERE serial = $1"
         )))
-            .bind(serial)
-            .fetch_optional(platform.db.pool())
-            .await?
-            .and_then(|row| row.try_get::<Option<i64>, _>("locked_until").ok().flatten())
-            .filter(|u| *u > now)
-            .unwrap_or(now + LOCKOUT);
+        .bind(serial)
+        .fetch_optional(platform.db.pool())
+        .await?
+        .and_then(|row| row.try_get::<Option<i64>, _>("locked_until").ok().flatten())
+        .filter(|u| *u > now)
+        .unwrap_or(now + LOCKOUT);
         return Err(locked(until));
     }
     if verify_password(pin, &row.try_get::<String, _>("pin_hash")?).await {

@@ -22,10 +22,18 @@ async fn person_with_pin(desk: &Desk, id17: &str) -> String {
     real_name(app, "李签名", id17).await;
     let me: Value = app.get("/api/v1/me").await.json().await.unwrap();
     let sent = app.post("/api/v1/me/signing-pin/code", json!({})).await;
-    assert_eq!(sent.status(), StatusCode::OK, "{}", sent.text().await.unwrap());
+    assert_eq!(
+        sent.status(),
+        StatusCode::OK,
+        "{}",
+        sent.text().await.unwrap()
+    );
     let code = app.inbox_code(&phone(50_000_001)).await;
     let set = app
-        .put("/api/v1/me/signing-pin", json!({"pin": PIN, "sms_code": code}))
+        .put(
+            "/api/v1/me/signing-pin",
+            json!({"pin": PIN, "sms_code": code}),
+        )
         .await;
     assert_eq!(set.status(), StatusCode::NO_CONTENT);
     me["id"].as_str().unwrap().to_owned()
@@ -53,7 +61,12 @@ async fn the_persons_key_opens_with_the_signing_pin_or_an_sms_code_only() {
     real_name(app, "李签名", "11010119900307555").await;
     let me: Value = app.get("/api/v1/me").await.json().await.unwrap();
     let user = me["id"].as_str().unwrap();
-    let status: Value = app.get("/api/v1/me/signing-pin").await.json().await.unwrap();
+    let status: Value = app
+        .get("/api/v1/me/signing-pin")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(status["pin_set"], false, "{status}");
     // Without a PIN the key does not open by PIN.
     let refused = unlock_signing_key(&app.platform, user, &Proof::Pin(PIN.into()))
@@ -65,21 +78,41 @@ async fn the_persons_key_opens_with_the_signing_pin_or_an_sms_code_only() {
     app.post("/api/v1/me/signing-pin/code", json!({})).await;
     let code = app.inbox_code(&phone(50_000_001)).await;
     let wrong_code = if code == "000000" { "000001" } else { "000000" };
-    for (pin, sms) in [("12345", code.as_str()), ("12ab56", code.as_str()), (PIN, wrong_code)] {
+    for (pin, sms) in [
+        ("12345", code.as_str()),
+        ("12ab56", code.as_str()),
+        (PIN, wrong_code),
+    ] {
         let answer = app
-            .put("/api/v1/me/signing-pin", json!({"pin": pin, "sms_code": sms}))
+            .put(
+                "/api/v1/me/signing-pin",
+                json!({"pin": pin, "sms_code": sms}),
+            )
             .await;
         assert_eq!(answer.status(), StatusCode::BAD_REQUEST, "{pin}");
     }
     assert_eq!(
-        count(app, "SELECT COUNT(*) AS n FROM ec_person_pins WHERE serial <> $1", "").await,
+        count(
+            app,
+            "SELECT COUNT(*) AS n FROM ec_person_pins WHERE serial <> $1",
+            ""
+        )
+        .await,
         0
     );
     let set = app
-        .put("/api/v1/me/signing-pin", json!({"pin": PIN, "sms_code": code}))
+        .put(
+            "/api/v1/me/signing-pin",
+            json!({"pin": PIN, "sms_code": code}),
+        )
         .await;
     assert_eq!(set.status(), StatusCode::NO_CONTENT);
-    let status: Value = app.get("/api/v1/me/signing-pin").await.json().await.unwrap();
+    let status: Value = app
+        .get("/api/v1/me/signing-pin")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(status["pin_set"], true, "{status}");
     assert!(status["locked_until"].is_null());
 
@@ -93,10 +126,12 @@ async fn the_persons_key_opens_with_the_signing_pin_or_an_sms_code_only() {
         .json()
         .await
         .unwrap();
-    let cert =
-        x509_cert::Certificate::from_pem(certificate["cert_pem"].as_str().unwrap()).unwrap();
+    let cert = x509_cert::Certificate::from_pem(certificate["cert_pem"].as_str().unwrap()).unwrap();
     assert_eq!(
-        cert.tbs_certificate().subject_public_key_info().to_der().unwrap(),
+        cert.tbs_certificate()
+            .subject_public_key_info()
+            .to_der()
+            .unwrap(),
         key.public_key().to_der().unwrap()
     );
     // A wrong PIN does not.
@@ -145,7 +180,13 @@ async fn five_wrong_pins_lock_the_persons_key() {
         .await
         .unwrap_err();
     assert_eq!(code_of(&locked), "locked");
-    let status: Value = desk.app.get("/api/v1/me/signing-pin").await.json().await.unwrap();
+    let status: Value = desk
+        .app
+        .get("/api/v1/me/signing-pin")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert!(status["locked_until"].is_i64(), "{status}");
     desk.app.advance_clock(15 * 60 + 1).await;
     unlock_signing_key(platform, &user, &Proof::Pin(PIN.into()))
