@@ -116,3 +116,24 @@ cs='0123456789ABCDEFGHJKLMNPQRTUWXY'; p='$1'
 w=[1,3,9,27,19,26,16,17,20,29,25,13,8,24,10,30,28]
 print(p + cs[(31 - sum(cs.index(c)*x for c,x in zip(p,w)) % 31) % 31])"
 }
+
+# require_demo PRODUCT_CODE: stops with a clear message unless the server runs --sandbox on data
+# prepared with `signet init --demo` (the sandbox inbox answers and the demo catalog has PRODUCT).
+require_demo() {
+  if ! curl -fsS -o /dev/null "$BASE/dev/inbox?to=probe" 2>/dev/null; then
+    echo "error: $BASE has no sandbox inbox: serve it with \`signet serve --sandbox\`" >&2
+    exit 2
+  fi
+  if [ -z "$(product_id "$1" 2>/dev/null)" ]; then
+    echo "error: $BASE has no demo catalog (product $1): prepare its data with \`signet init --demo\` first" >&2
+    exit 2
+  fi
+}
+
+# staff_login JAR: the CA staff account of the demo data (override with STAFF_USER / STAFF_PASSWORD).
+staff_login() {
+  if ! login "$1" "${STAFF_USER:-staff}" "${STAFF_PASSWORD:-Staff@2026}" 2>/dev/null; then
+    echo "error: cannot sign in as ${STAFF_USER:-staff}: was the server's data prepared with \`signet init --demo\`?" >&2
+    exit 2
+  fi
+}

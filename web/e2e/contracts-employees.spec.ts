@@ -1,12 +1,11 @@
 // ES-6 employees: an administrator onboards two employees (one entered, one by Excel), each fills
 // the data form on a 390-px phone page from the SMS link, the administrator approves both.
 //
-// Until enterprise certification's demo enterprise lands, the certified enterprise and its
-// administrator row are seeded straight into the e2e server's SQLite database (Python's sqlite3),
-// as the Rust tests' fixture does.
-import { execFileSync } from 'node:child_process'
-import path from 'node:path'
-import { expect, test, type APIRequestContext, type Browser } from '@playwright/test'
+// The enterprise is a fresh one, certified through the real API (real-name authentication, the
+// desk order, staff approval), so its directory and roster hold only this test's people; the
+// demo enterprise of `signet init --demo` is shared by the other e-contract specs.
+import { expect, test, request as playwrightRequest, type APIRequestContext, type Browser } from '@playwright/test'
+import { certifiedViaApi, realNameViaApi } from './contractsFixture'
 import { type InboxItem, newUser, registerViaApi, shot } from './helpers'
 import { xlsx } from './xlsx'
 
@@ -16,27 +15,6 @@ function idNumber(n: number): string {
   const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
   const sum = [...first17].reduce((acc, digit, i) => acc + Number(digit) * weights[i]!, 0)
   return first17 + '10X98765432'[sum % 11]
-}
-
-/** Inserts a certified enterprise with `userId` as its administrator; returns its id. */
-function seedEnterprise(userId: string): string {
-  const db = path.join(process.env.SIGNET_E2E_DATA ?? '', 'signet.db')
-  const id = `e2e-${Date.now().toString(36)}`
-  const script = `
-import sqlite3, sys, time
-db, ent, user = sys.argv[1:4]
-now = int(time.time())
-con = sqlite3.connect(db, timeout=30)
-code = "91350100M" + str(now % 100000000).zfill(8)
-chars = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-total = sum(chars.index(c) * pow(3, i, 31) for i, c in enumerate(code))
-code += chars[(31 - total % 31) % 31]
-con.execute("INSERT INTO ec_enterprises (id, name, credit_code, legal_rep_name_sealed, legal_rep_name_masked, state, applicant_user_id, medium, certified_at, created_at, updated_at) VALUES (?, '豫云示范科技有限公司', ?, 'e2e', '王*', 'certified', ?, 'cloud', ?, ?, ?)", (ent, code, user, now, now, now))
-con.execute("INSERT INTO ec_members (enterprise_id, user_id, role, state, created_at, updated_at) VALUES (?, ?, 'admin', 'active', ?, ?)", (ent, user, now, now))
-con.commit()
-`
-  execFileSync('python3', ['-c', script, db, id, userId])
-  return id
 }
 
 /** The form link's token in the newest SMS to `phone`. */
@@ -80,12 +58,13 @@ async function fillOnPhone(browser: Browser, baseURL: string, token: string, n: 
 
 test('an administrator onboards two employees (one by Excel) who fill their data on a phone', async ({ page, browser, baseURL }) => {
   await page.setViewportSize({ width: 1366, height: 900 })
+  test.setTimeout(180_000)
   const admin = newUser()
   await registerViaApi(page.request, admin)
-  const me = (await (await page.request.get('/api/v1/me')).json()) as { id: string }
-  const userId = me.id
-  expect(userId).not.toBe('')
-  const enterprise = seedEnterprise(userId)
+  await realNameViaApi(page.request, '王管理')
+  const staff = await playwrightRequest.newContext({ baseURL: baseURL! })
+  const enterprise = await certifiedViaApi(page.request, staff, admin.phone, '豫云示范科技有限公司')
+  await staff.dispose()
 
   // The directory first: a department to onboard into.
   await page.goto(`/enterprises/${enterprise}/employees?tab=directory`)

@@ -2,64 +2,14 @@
 // a phone-sized page, certifies an enterprise (the desk order walked through its API, which the
 // desk spec covers screen by screen; staff approves in the console), and after logging in again
 // lands in the enterprise's space. Screenshots at 1366 and 390 px.
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test'
-import { creditCheckCharacter, idCheckDigit } from '../src/utils/ids'
-import {
-  advanceClock,
-  apiAfter,
-  apiJson,
-  bodyText,
-  captchaAfter,
-  DEMO_STAFF,
-  inboxCode,
-  loginViaApi,
-  newUser,
-  PNG_1X1,
-  registerViaApi,
-  shot,
-  solveCaptcha,
-  solvedCaptcha,
-} from './helpers'
+import { expect, test, type Page } from '@playwright/test'
+import { creditCode, idNumber, submitOrder } from './contractsFixture'
+import { apiAfter, bodyText, captchaAfter, DEMO_STAFF, loginViaApi, newUser, registerViaApi, shot, solveCaptcha } from './helpers'
 
 const digits = (n: number): string => Array.from({ length: n }, () => Math.floor(Math.random() * 10)).join('')
 
-function creditCode(): string {
-  const first17 = `91350100MA${digits(7)}`
-  return `${first17}${creditCheckCharacter(first17)}`
-}
-
-function idNumber(birth = '19900101'): string {
-  const first17 = `350102${birth}${digits(3)}`
-  return `${first17}${idCheckDigit(first17)}`
-}
-
 const DESKTOP = { width: 1366, height: 900 }
 const PHONE = { width: 390, height: 844 }
-
-/** The certification order through the desk's API: licence, signed (with the legal rep's
- * authorisation code), legal rep and operator three-factor. */
-async function submitOrder(request: APIRequestContext, orderId: string, operatorPhone: string, repPhone: string): Promise<void> {
-  const token = async () => ({ 'X-CSRF-Token': (await (await request.get('/api/v1/session')).json()).csrf_token as string })
-  const detail = await (await request.get(`/api/v1/orders/${orderId}`)).json()
-  const uploaded = await request.post(`/api/v1/orders/${orderId}/materials`, {
-    headers: await token(),
-    multipart: { kind: 'business_licence', file: { name: 'licence.png', mimeType: 'image/png', buffer: PNG_1X1 } },
-  })
-  expect(uploaded.status(), await uploaded.text()).toBe(201)
-  const material = (await uploaded.json()) as { id: string }
-  const form = { ...detail.form, materials: { business_licence: material.id } }
-  await apiJson(request, 'PUT', `/api/v1/orders/${orderId}/form`, form)
-  // Codes to one number are 60 s apart: the registration code went to the operator's phone.
-  await advanceClock(61)
-  await apiJson(request, 'POST', `/api/v1/orders/${orderId}/signing-code`, { legal_rep: false, ...(await solvedCaptcha(request)) })
-  const smsCode = await inboxCode(request, operatorPhone, 'sms')
-  await apiJson(request, 'POST', `/api/v1/orders/${orderId}/signing-code`, { legal_rep: true, ...(await solvedCaptcha(request)) })
-  const repCode = await inboxCode(request, repPhone, 'sms')
-  await apiJson(request, 'POST', `/api/v1/orders/${orderId}/submit`, { agree: true, sms_code: smsCode, legal_rep_code: repCode })
-  for (const party of ['organisation', 'operator']) {
-    await apiJson(request, 'POST', `/api/v1/orders/${orderId}/verifications`, { party, method: 'three_factor' })
-  }
-}
 
 async function approveInConsole(staff: Page, orderNumber: string): Promise<void> {
   await staff.goto('/staff')

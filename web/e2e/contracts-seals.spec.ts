@@ -61,15 +61,18 @@ test.describe('seals', () => {
     expect(bytes.subarray(0, 8).toString('latin1')).toBe('\x89PNG\r\n\x1a\n')
     await shot(page, 'seals-enterprise-1366')
 
-    // Grant the company seal to a member (here: the administrator) until a date.
+    // Grant the company seal to a member (here: the administrator, 赵企管) until a date. The demo
+    // member 孙成员 holds a grant of it from `signet init --demo` already.
+    await expect(page.getByTestId('seal-grants-company')).toContainText('孙*员')
+    await expect(page.getByTestId('seal-grants-company')).not.toContainText('赵*管')
     await page.getByTestId('seal-grant-company').click()
     const grant = page.getByTestId('seal-grant-dialog')
     await grant.getByTestId('seal-grantee-select').click()
-    await page.locator('.el-select-dropdown__item').first().click()
+    await page.getByTestId('seal-grantee-138****0003').click()
     await grant.getByTestId('seal-grant-until').locator('input').click()
     await page.locator('.el-date-table td.available').last().click()
     await grant.getByTestId('seal-grant-submit').click()
-    await expect(page.getByTestId('seal-grants-company')).not.toContainText('暂未授权')
+    await expect(page.getByTestId('seal-grants-company')).toContainText('赵*管')
 
     // Disable and enable the date stamp.
     await page.getByTestId('seal-disable-date').click()

@@ -1,73 +1,103 @@
-// A stand-in for the e-contract wing's real flows in the e2e run (real-name authentication,
-// enterprise certification through the desk, seal creation), until they land: rows written
-// straight into the sandbox server's SQLite database (`$SIGNET_E2E_DATA/signet.db`), the same
-// rows `crates/server/tests/it/contracts/support.rs` inserts for the API tests. Personal data
-// here is a placeholder the join/approve/log flows never open. Kept in this one file so it can be
-// swapped for the demo enterprise of `signet init --demo`.
-import { execFileSync } from 'node:child_process'
-import { randomUUID } from 'node:crypto'
-import path from 'node:path'
+// The e-contract specs' starting points, all through the real API: the demo enterprise of
+// `signet init --demo` (administrator `ecadmin`), real-name authentication of a new person
+// (consent, then carrier three-factor, which the sandbox passes for any valid mobile number), and a
+// fresh enterprise certified through the desk (the order walked through its API; staff approves
+// through the staff API) for a spec that needs an enterprise of its own.
+import { expect, type APIRequestContext } from '@playwright/test'
+import { creditCheckCharacter, idCheckDigit } from '../src/utils/ids'
+import { advanceClock, apiJson, DEMO_STAFF, inboxCode, loginViaApi, PNG_1X1, solvedCaptcha } from './helpers'
 
-function database(): string {
-  const dir = process.env.SIGNET_E2E_DATA
-  if (!dir) throw new Error('SIGNET_E2E_DATA is not set (playwright.config.ts sets it)')
-  return path.join(dir, 'signet.db')
+/** The certified demo enterprise and its administrator (`signet init --demo`). */
+export const DEMO_ENTERPRISE = {
+  name: '豫云签演示科技有限公司',
+  creditCode: '91350100M000100Y43',
+  admin: { login: 'ecadmin', password: 'Demo@2026' },
 }
 
-const q = (text: string): string => `'${text.replace(/'/g, "''")}'`
+const digits = (n: number): string => Array.from({ length: n }, () => Math.floor(Math.random() * 10)).join('')
 
-function run(sql: string): void {
-  execFileSync('sqlite3', ['-cmd', '.timeout 10000', database(), sql])
+/** A random unified social credit code with its GB 32100 check character. */
+export function creditCode(): string {
+  const first17 = `91350100MA${digits(7)}`
+  return `${first17}${creditCheckCharacter(first17)}`
 }
 
-/** Marks the accounts as real-named (masked name only; the sealed fields are placeholders). */
-export function realName(users: { id: string; name: string }[]): void {
-  const now = Math.floor(Date.now() / 1000)
-  run(
-    users
-      .map(
-        (u) =>
-          `INSERT OR IGNORE INTO ec_persons (user_id, name_sealed, name_masked, id_index, id_sealed, id_masked, method, verified_at, updated_at) ` +
-          `VALUES (${q(u.id)}, 'e2e', ${q(`${u.name.slice(0, 1)}*`)}, ${q(`e2e-${u.id}`)}, 'e2e', '1101**********0000', 'carrier3', ${now}, ${now});`,
-      )
-      .join('\n'),
-  )
+/** A random resident ID number with its GB 11643 check digit. */
+export function idNumber(birth = '19900101'): string {
+  const first17 = `350102${birth}${digits(3)}`
+  return `${first17}${idCheckDigit(first17)}`
 }
 
-export interface FixtureEnterprise {
-  id: string
-  name: string
-  creditCode: string
+/** The demo enterprise's id, read as its administrator (signs `request` in as `ecadmin`). */
+export async function demoEnterpriseId(request: APIRequestContext): Promise<string> {
+  await loginViaApi(request, DEMO_ENTERPRISE.admin.login, DEMO_ENTERPRISE.admin.password)
+  const mine = (await (await request.get('/api/v1/me/enterprises')).json()) as { id: string; credit_code: string }[]
+  const demo = mine.find((e) => e.credit_code === DEMO_ENTERPRISE.creditCode)
+  if (!demo) throw new Error('the demo enterprise is missing: the e2e server runs on `signet init --demo` data')
+  return demo.id
 }
 
-/** A certified enterprise with `adminId` as administrator, 劳动合同 and 劳务派遣合同, and an active
- * company seal and contract seal. */
-export function certifiedEnterprise(adminId: string, name: string, creditCode: string): FixtureEnterprise {
-  const id = randomUUID()
-  const now = Math.floor(Date.now() / 1000)
-  const types: [string, string, string][] = [
-    ['labour', '劳动合同', 'Labour contract'],
-    ['dispatch', '劳务派遣合同', 'Labour dispatch contract'],
-  ]
-  const seals: [string, string][] = [
-    ['company', `${name}公章`],
-    ['contract', `${name}合同专用章`],
-  ]
-  run(
-    [
-      `INSERT INTO ec_enterprises (id, name, credit_code, legal_rep_name_sealed, legal_rep_name_masked, state, applicant_user_id, medium, certified_at, created_at, updated_at) ` +
-        `VALUES (${q(id)}, ${q(name)}, ${q(creditCode)}, 'e2e', '赵*', 'certified', ${q(adminId)}, 'cloud', ${now}, ${now}, ${now});`,
-      `INSERT INTO ec_members (enterprise_id, user_id, role, state, decided_at, created_at, updated_at) VALUES (${q(id)}, ${q(adminId)}, 'admin', 'active', ${now}, ${now}, ${now});`,
-      ...types.map(
-        ([code, zh, en], i) =>
-          `INSERT INTO ec_business_types (id, enterprise_id, code, name, name_en, required_fields, active, created_at) VALUES (${q(randomUUID())}, ${q(id)}, ${q(code)}, ${q(zh)}, ${q(en)}, '[]', 1, ${now + i});`,
-      ),
-      ...seals.map(
-        ([kind, sealName], i) =>
-          `INSERT INTO ec_seals (id, enterprise_id, kind, name, image_blob, image_width, image_height, source, state, created_at, updated_at) ` +
-          `VALUES (${q(randomUUID())}, ${q(id)}, ${q(kind)}, ${q(sealName)}, 'e2e', 240, 240, 'generated', 'active', ${now + i}, ${now + i});`,
-      ),
-    ].join('\n'),
-  )
-  return { id, name, creditCode }
+/** Real-name authentication of the signed-in person through the API (consent, carrier three-factor). */
+export async function realNameViaApi(request: APIRequestContext, name: string): Promise<void> {
+  const texts = (await (await request.get('/api/v1/contracts/consent-texts')).json()) as { document: string; version: string }[]
+  await apiJson(request, 'POST', '/api/v1/me/consents', { accepted: texts.map((t) => ({ document: t.document, version: t.version })) })
+  const passed = await apiJson<{ state: string }>(request, 'POST', '/api/v1/me/real-name', {
+    name,
+    id_number: idNumber(),
+    method: 'carrier3',
+  })
+  expect(passed.state).toBe('passed')
+}
+
+/** The certification order through the desk's API: licence, signed (with the legal rep's
+ * authorisation code), legal rep and operator three-factor. */
+export async function submitOrder(request: APIRequestContext, orderId: string, operatorPhone: string, repPhone: string): Promise<void> {
+  const token = async () => ({ 'X-CSRF-Token': (await (await request.get('/api/v1/session')).json()).csrf_token as string })
+  const detail = await (await request.get(`/api/v1/orders/${orderId}`)).json()
+  const uploaded = await request.post(`/api/v1/orders/${orderId}/materials`, {
+    headers: await token(),
+    multipart: { kind: 'business_licence', file: { name: 'licence.png', mimeType: 'image/png', buffer: PNG_1X1 } },
+  })
+  expect(uploaded.status(), await uploaded.text()).toBe(201)
+  const material = (await uploaded.json()) as { id: string }
+  const form = { ...detail.form, materials: { business_licence: material.id } }
+  await apiJson(request, 'PUT', `/api/v1/orders/${orderId}/form`, form)
+  // Codes to one number are 60 s apart: the registration code went to the operator's phone.
+  await advanceClock(61)
+  await apiJson(request, 'POST', `/api/v1/orders/${orderId}/signing-code`, { legal_rep: false, ...(await solvedCaptcha(request)) })
+  const smsCode = await inboxCode(request, operatorPhone, 'sms')
+  await apiJson(request, 'POST', `/api/v1/orders/${orderId}/signing-code`, { legal_rep: true, ...(await solvedCaptcha(request)) })
+  const repCode = await inboxCode(request, repPhone, 'sms')
+  await apiJson(request, 'POST', `/api/v1/orders/${orderId}/submit`, { agree: true, sms_code: smsCode, legal_rep_code: repCode })
+  for (const party of ['organisation', 'operator']) {
+    await apiJson(request, 'POST', `/api/v1/orders/${orderId}/verifications`, { party, method: 'three_factor' })
+  }
+}
+
+/** Certifies a new enterprise named `name` for the signed-in, real-named person whose account
+ * phone is `phone`: the application, the desk order through its API, staff approval through the
+ * staff API (on `staff`, signed in here as the demo CA staff). Returns the enterprise's id. */
+export async function certifiedViaApi(
+  request: APIRequestContext,
+  staff: APIRequestContext,
+  phone: string,
+  name: string,
+): Promise<string> {
+  const repPhone = `137${digits(8).replace(/0000$/, '1234')}`
+  const enterprise = await apiJson<{ id: string; order_id: string }>(request, 'POST', '/api/v1/enterprises', {
+    name,
+    credit_code: creditCode(),
+    legal_rep_name: '王法人',
+    legal_rep_id_number: idNumber('19700101'),
+    legal_rep_phone: repPhone,
+  })
+  await submitOrder(request, enterprise.order_id, phone, repPhone)
+  await loginViaApi(staff, DEMO_STAFF.login, DEMO_STAFF.password)
+  await apiJson(staff, 'POST', `/api/v1/staff/orders/${enterprise.order_id}/approve`, {})
+  await expect
+    .poll(async () => ((await (await request.get(`/api/v1/enterprises/${enterprise.id}`)).json()) as { state: string }).state, {
+      timeout: 15_000,
+    })
+    .toBe('certified')
+  return enterprise.id
 }

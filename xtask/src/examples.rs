@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 
-use crate::shell;
+use crate::{example_outputs, shell};
 
 struct Server(Child);
 
@@ -63,6 +63,13 @@ fn verify_printed_certificate(base: &str, stdout: &str, work: &Path) -> anyhow::
     let pem = &stdout[start..start + end + "-----END CERTIFICATE-----".len()];
     let cert = work.join("printed.pem");
     std::fs::write(&cert, format!("{pem}\n"))?;
+    fetch_chain(base, work)?;
+    verify_certificate(&cert, work)
+}
+
+/// Fetches the `ecc` hierarchy's issuing and root certificates into `work` as PEM
+/// (`issuing.crt`, `root.crt`).
+pub fn fetch_chain(base: &str, work: &Path) -> anyhow::Result<()> {
     for (ca, file) in [("ecc", "issuing.crt"), ("ecc-root", "root.crt")] {
         let der = work.join(format!("{file}.der"));
         shell::run(
@@ -79,6 +86,12 @@ fn verify_printed_certificate(base: &str, stdout: &str, work: &Path) -> anyhow::
                 .arg(work.join(file)),
         )?;
     }
+    Ok(())
+}
+
+/// `openssl verify` of the PEM certificate `cert` against the chain [`fetch_chain`] left in
+/// `work` (issuing CA untrusted, root trusted).
+pub fn verify_certificate(cert: &Path, work: &Path) -> anyhow::Result<()> {
     let verify = |extra: &[&str]| {
         Command::new("openssl")
             .arg("verify")
@@ -87,7 +100,7 @@ fn verify_printed_certificate(base: &str, stdout: &str, work: &Path) -> anyhow::
             .arg(work.join("root.crt"))
             .arg("-untrusted")
             .arg(work.join("issuing.crt"))
-            .arg(&cert)
+            .arg(cert)
             .output()
             .context("running openssl verify")
     };
@@ -107,7 +120,8 @@ fn verify_printed_certificate(base: &str, stdout: &str, work: &Path) -> anyhow::
     eprintln!("openssl verify: {}", text.trim());
     if !out.status.success() || !text.contains(": OK") {
         bail!(
-            "openssl verify refused the printed certificate: {}{}",
+            "openssl verify refused {}: {}{}",
+            cert.display(),
             text,
             String::from_utf8_lossy(&out.stderr)
         );
@@ -137,10 +151,14 @@ pub fn run(root: &Path, binary: &Path) -> anyhow::Result<(u64, u64)> {
     scripts.sort();
     let (mut passed, mut failed) = (0, 0);
     for script in &scripts {
-        eprintln!("$ bash {} {base}", script.display());
+        // A walkthrough that writes files (certify-enterprise.sh) gets its own OUT_DIR.
+        let stem = script.file_stem().unwrap_or_default().to_string_lossy();
+        let out_dir = data.join(format!("{stem}-out"));
+        eprintln!("$ bash {} {base} {}", script.display(), out_dir.display());
         let outcome = Command::new("bash")
             .arg(script)
             .arg(&base)
+            .arg(&out_dir)
             // The production station (signet token produce) works on the server's data.
             .env("SIGNET_DATA", &data)
             .env("SIGNET_BIN", binary)
@@ -152,7 +170,11 @@ pub fn run(root: &Path, binary: &Path) -> anyhow::Result<(u64, u64)> {
                 if !out.status.success() {
                     bail!("{} failed ({})", script.display(), out.status);
                 }
-                verify_printed_certificate(&base, &String::from_utf8_lossy(&out.stdout), &data)
+                verify_printed_certificate(&base, &String::from_utf8_lossy(&out.stdout), &data)?;
+                if stem == "certify-enterprise" {
+                    example_outputs::check_certify_enterprise(&base, &out_dir)?;
+                }
+                Ok(())
             });
         match outcome {
             Ok(()) => passed += 1,

@@ -28,6 +28,9 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
     println!("  Signet 正在运行 / is running:  http://{listen}");
     println!("  演示账号 / demo logins:         demo / Demo@2026,  demo2 / Demo@2026");
     println!(
+        "  电子合同 / e-contract:          ecadmin, ecdelegate, ecmember / Demo@2026 (演示企业 / demo enterprise)"
+    );
+    println!(
         "  沙箱收件箱 / sandbox inbox:     http://{listen}/dev/inbox  (短信、邮件和图形验证码答案)"
     );
     println!("  API 文档 / OpenAPI:             http://{listen}/api/v1/openapi.json");

@@ -2,7 +2,7 @@
 // certification (through the desk's wizard), my enterprises, information change, the
 // enterprise's certificates and certificate orders.
 import { api, type ApiClient } from './client'
-import type { CertificateInfo, OrderState, Timestamp } from './deskTypes'
+import type { CertificateInfo, OrderState, SentCode, Timestamp } from './deskTypes'
 
 export interface ConsentText {
   document: 'privacy' | 'biometric'
@@ -21,6 +21,13 @@ export interface PersonView {
 }
 
 export type RealNameMethod = 'carrier3' | 'bank4' | 'face'
+
+/** The signing PIN of the person's cloud key: set or not, locked until when. */
+export interface PinStatus {
+  serial: string
+  pin_set: boolean
+  locked_until: Timestamp | null
+}
 
 export interface RealNameStatus {
   consented: boolean
@@ -127,6 +134,9 @@ export function contractsApi(client: ApiClient = api) {
     realNameStatus: (): Promise<RealNameStatus> => client.get('/api/v1/me/real-name'),
     startRealName: (input: RealNameInput): Promise<RealNameCheck> => client.post('/api/v1/me/real-name', input),
     personCertificate: (): Promise<CertificateInfo> => client.get('/api/v1/me/person-certificate'),
+    signingPin: (): Promise<PinStatus> => client.get('/api/v1/me/signing-pin'),
+    signingPinCode: (): Promise<SentCode> => client.post('/api/v1/me/signing-pin/code', {}),
+    setSigningPin: (pin: string, sms_code: string): Promise<void> => client.put('/api/v1/me/signing-pin', { pin, sms_code }),
     spaces: (): Promise<Spaces> => client.get('/api/v1/me/spaces'),
 
     myEnterprises: (): Promise<EnterpriseView[]> => client.get('/api/v1/me/enterprises'),

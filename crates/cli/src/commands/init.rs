@@ -35,6 +35,20 @@ pub const DEMO_ACCOUNTS: &[(&str, &str, &str, &str, &str)] = &[
         "Demo@2026",
     ),
     (
+        "13800000004",
+        "ecdelegate",
+        "钱代理",
+        "ecdelegate@signet.example",
+        "Demo@2026",
+    ),
+    (
+        "13800000005",
+        "ecmember",
+        "孙成员",
+        "ecmember@signet.example",
+        "Demo@2026",
+    ),
+    (
         "13800000009",
         "staff",
         "王审核",
@@ -45,6 +59,11 @@ pub const DEMO_ACCOUNTS: &[(&str, &str, &str, &str, &str)] = &[
 
 /// The demo account that administers the certified demo enterprise of the e-contract platform.
 pub const DEMO_EC_ADMIN: &str = "ecadmin";
+
+/// The demo accounts that join the demo enterprise: its administrator's delegate, and a member
+/// with 劳动合同 and a grant of the company seal.
+pub const DEMO_EC_DELEGATE: &str = "ecdelegate";
+pub const DEMO_EC_MEMBER: &str = "ecmember";
 
 /// The demo account that holds every CA staff role (reviewer, producer, channel admin).
 pub const DEMO_STAFF: &str = "staff";
@@ -88,6 +107,7 @@ pub async fn run(settings: Settings, args: InitArgs) -> anyhow::Result<()> {
     }
     if args.demo {
         let mut ec_admin = None;
+        let mut ec_members = Vec::new();
         for (phone, login_name, real_name, email, password) in DEMO_ACCOUNTS {
             let input = RegisterInput {
                 login_name: (*login_name).to_owned(),
@@ -105,6 +125,12 @@ pub async fn run(settings: Settings, args: InitArgs) -> anyhow::Result<()> {
             if *login_name == DEMO_EC_ADMIN {
                 ec_admin = Some(user.id.clone());
             }
+            if *login_name == DEMO_EC_DELEGATE {
+                ec_members.push((user.id.clone(), signet_core::contracts::demo::DELEGATE));
+            }
+            if *login_name == DEMO_EC_MEMBER {
+                ec_members.push((user.id.clone(), signet_core::contracts::demo::MEMBER));
+            }
             if *login_name == DEMO_STAFF {
                 for role in [Role::Reviewer, Role::Producer, Role::ChannelAdmin] {
                     roles::grant(&platform, &user.id, role, "system:demo")
@@ -120,7 +146,7 @@ pub async fn run(settings: Settings, args: InitArgs) -> anyhow::Result<()> {
             .context("seeding the demo catalog")?;
         println!("演示产品 / demo products: {}", products.join(", "));
         if let Some(admin_id) = ec_admin {
-            seed_econtract(&platform, &admin_id).await?;
+            seed_econtract(&platform, &admin_id, &ec_members).await?;
         }
     }
     platform.db.close().await;
@@ -128,8 +154,13 @@ pub async fn run(settings: Settings, args: InitArgs) -> anyhow::Result<()> {
 }
 
 /// The e-contract platform's demo: `ecadmin` real-named and administrator of a certified demo
-/// enterprise (through the wing's own code paths).
-async fn seed_econtract(platform: &Platform, admin_id: &str) -> anyhow::Result<()> {
+/// enterprise, `ecdelegate` and `ecmember` real-named members of it (through the wing's own code
+/// paths).
+async fn seed_econtract(
+    platform: &Platform,
+    admin_id: &str,
+    members: &[(String, signet_core::contracts::demo::DemoMember)],
+) -> anyhow::Result<()> {
     let enterprise = signet_core::contracts::demo::seed(platform, admin_id)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))
@@ -139,5 +170,12 @@ async fn seed_econtract(platform: &Platform, admin_id: &str) -> anyhow::Result<(
         signet_core::contracts::demo::NAME,
         signet_core::contracts::demo::CREDIT_CODE
     );
+    for (user_id, who) in members {
+        signet_core::contracts::demo::seed_member(platform, &enterprise, admin_id, user_id, who)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))
+            .context("seeding the demo enterprise's members")?;
+        println!("  演示成员 / demo member: {}（{}）", who.name, who.role);
+    }
     Ok(())
 }

@@ -22,6 +22,8 @@ pub mod realname;
 pub mod seals;
 pub mod settings;
 pub mod settle;
+pub mod signing_key;
 pub mod spaces;
 
 pub use error::ContractsError;
+pub use signing_key::{Proof, unlock_signing_key};

@@ -29,6 +29,15 @@ pub enum Authorisation {
     SmsCode(String),
 }
 
+/// A table of signing PINs with the columns of `desk_cloud_pins` (`serial`, `pin_hash`,
+/// `failures`, `locked_until`, `updated_at`): the desk's cloud certificates keep theirs in
+/// `desk_cloud_pins`, the e-contract persons' keys in a table of their own with the same rule.
+#[derive(Debug, Clone, Copy)]
+pub struct PinTable(pub &'static str);
+
+/// The desk's cloud certificates' PINs.
+const DESK_PINS: PinTable = PinTable("desk_cloud_pins");
+
 /// Where a cloud certificate's private key is sealed: its own row.
 pub(crate) fn key_sealed_at(serial: &str) -> SealedAt<'_> {
     SealedAt::new("desk_cloud_keys", "key_sealed", serial)
@@ -44,14 +53,7 @@ async fn cloud_serial(
     serial: &str,
 ) -> Result<String, CoreError> {
     let cert = held(platform, user_id, serial).await?;
-    // With SMS as the signature's authorisation, a password-less account would let whoever
-    // holds the phone (a swapped SIM) sign in the holder's name with nothing else.
-    let user = crate::platform::accounts::find_by_id(platform, user_id)
-        .await?
-        .ok_or(CoreError::NotSignedIn)?;
-    if user.password_hash.is_none() {
-        return Err(CoreError::PasswordSetupRequired);
-    }
+    require_password(platform, user_id).await?;
     if cert.medium != "cloud" {
         return Err(invalid(
             "serial",
@@ -69,6 +71,19 @@ async fn cloud_serial(
     Ok(cert.serial)
 }
 
+/// Only an account with a password uses a cloud key: with SMS as the signature's authorisation,
+/// a password-less account would let whoever holds the phone (a swapped SIM) sign in the
+/// holder's name with nothing else.
+pub async fn require_password(platform: &Platform, user_id: &str) -> Result<(), CoreError> {
+    let user = crate::platform::accounts::find_by_id(platform, user_id)
+        .await?
+        .ok_or(CoreError::NotSignedIn)?;
+    if user.password_hash.is_none() {
+        return Err(CoreError::PasswordSetupRequired);
+    }
+    Ok(())
+}
+
 /// What a cloud-key code authorises: this certificate's key, nothing else.
 fn code_subject(serial: &str) -> String {
     format!("cloud-key:{serial}")
@@ -81,13 +96,56 @@ pub async fn send_code(
     serial: &str,
 ) -> Result<sms_codes::SentCode, CoreError> {
     let serial = cloud_serial(platform, user_id, serial).await?;
+    send_key_code(platform, user_id, &serial).await
+}
+
+/// Sends to the account's phone a code bound to the key of `serial` (checked by the caller to be
+/// the account's own).
+pub async fn send_key_code(
+    platform: &Platform,
+    user_id: &str,
+    serial: &str,
+) -> Result<sms_codes::SentCode, CoreError> {
     sms_codes::send_for(
         platform,
         &account_phone(platform, user_id).await?,
         Purpose::CloudKey,
-        &code_subject(&serial),
+        &code_subject(serial),
     )
     .await
+}
+
+/// Takes the code [`send_key_code`] sent for the key of `serial` (once).
+pub async fn consume_key_code(
+    platform: &Platform,
+    user_id: &str,
+    serial: &str,
+    code: &str,
+) -> Result<(), CoreError> {
+    sms_codes::consume_for(
+        platform,
+        &account_phone(platform, user_id).await?,
+        Purpose::CloudKey,
+        &code_subject(serial),
+        code,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Checks the holder's authorisation of one use of the key of `serial`: its signing PIN in
+/// `table` (with the lockout) or an SMS code sent for that key.
+pub async fn authorise(
+    platform: &Platform,
+    table: PinTable,
+    user_id: &str,
+    serial: &str,
+    authorisation: &Authorisation,
+) -> Result<(), CoreError> {
+    match authorisation {
+        Authorisation::Pin(pin) => check_pin(platform, table, serial, pin).await,
+        Authorisation::SmsCode(code) => consume_key_code(platform, user_id, serial, code).await,
+    }
 }
 
 /// Sets or resets the signing PIN (6–8 digits) after the SMS check; clears any lockout.
@@ -99,34 +157,12 @@ pub async fn set_pin(
     sms_code: &str,
 ) -> Result<(), CoreError> {
     let serial = cloud_serial(platform, user_id, serial).await?;
-    if !(6..=8).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(invalid(
-            "pin",
-            "签名 PIN 码须为 6–8 位数字",
-            "The signing PIN must be 6–8 digits",
-        ));
-    }
-    sms_codes::consume_for(
-        platform,
-        &account_phone(platform, user_id).await?,
-        Purpose::CloudKey,
-        &code_subject(&serial),
-        sms_code,
-    )
-    .await?;
+    check_pin_format(pin)?;
+    consume_key_code(platform, user_id, &serial, sms_code).await?;
     let now = platform.clock.now();
     let hash = hash_password(pin).await?;
     let mut tx = platform.db.begin().await?;
-    sqlx::query("DELETE FROM desk_cloud_pins WHERE serial = $1")
-        .bind(&serial)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("INSERT INTO desk_cloud_pins (serial, pin_hash, failures, updated_at) VALUES ($1, $2, 0, $3)")
-        .bind(&serial)
-        .bind(&hash)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+    store_pin(&mut tx, DESK_PINS, &serial, &hash, now).await?;
     let event = crate::platform::audit::AuditEvent::new(
         format!("user:{user_id}"),
         "desk.cloud.pin_set",
@@ -137,19 +173,68 @@ pub async fn set_pin(
     Ok(())
 }
 
-async fn check_pin(platform: &Platform, serial: &str, pin: &str) -> Result<(), CoreError> {
+/// A signing PIN is 6–8 digits.
+pub fn check_pin_format(pin: &str) -> Result<(), CoreError> {
+    if !(6..=8).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(invalid(
+            "pin",
+            "签名 PIN 码须为 6–8 位数字",
+            "The signing PIN must be 6–8 digits",
+        ));
+    }
+    Ok(())
+}
+
+/// Stores `pin_hash` (Argon2id, `platform::crypto::hash_password`, made before the transaction)
+/// as the PIN of `serial` in `table`, replacing any earlier one and its lockout.
+pub async fn store_pin(
+    tx: &mut crate::platform::db::Tx,
+    table: PinTable,
+    serial: &str,
+    pin_hash: &str,
+    now: i64,
+) -> Result<(), CoreError> {
+    let table = table.0;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DELETE FROM {table} WHERE serial = $1"
+    )))
+    .bind(serial)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO {table} (serial, pin_hash, failures, updated_at) VALUES ($1, $2, 0, $3)"
+    )))
+    .bind(serial)
+    .bind(pin_hash)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Checks `pin` against the PIN of `serial` in `table`: five wrong tries lock it for 15 minutes,
+/// and racing requests compare at most five PINs.
+pub async fn check_pin(
+    platform: &Platform,
+    table: PinTable,
+    serial: &str,
+    pin: &str,
+) -> Result<(), CoreError> {
+    let table = table.0;
     let now = platform.clock.now();
-    let row = sqlx::query("SELECT pin_hash, locked_until FROM desk_cloud_pins WHERE serial = $1")
-        .bind(serial)
-        .fetch_optional(platform.db.pool())
-        .await?
-        .ok_or_else(|| {
-            invalid(
-                "pin",
-                "尚未设置签名 PIN 码，请先通过短信验证设置",
-                "No signing PIN yet: set one with an SMS check",
-            )
-        })?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT pin_hash, locked_until FROM {table} WHERE serial = $1"
+    )))
+    .bind(serial)
+    .fetch_optional(platform.db.pool())
+    .await?
+    .ok_or_else(|| {
+        invalid(
+            "pin",
+            "尚未设置签名 PIN 码，请先通过短信验证设置",
+            "No signing PIN yet: set one with an SMS check",
+        )
+    })?;
     let locked = |until: i64| CoreError::AccountLocked {
         until,
         retry_after: until - now,
@@ -162,14 +247,14 @@ async fn check_pin(platform: &Platform, serial: &str, pin: &str) -> Result<(), C
     }
     // One conditional statement takes a try before the PIN is compared, and the try that
     // reaches the limit sets the lockout: racing requests compare at most five PINs.
-    let claimed = sqlx::query(
-        "UPDATE desk_cloud_pins SET \
+    let claimed = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE {table} SET \
          failures = CASE WHEN locked_until IS NOT NULL THEN 1 ELSE failures + 1 END, \
          locked_until = CASE WHEN (CASE WHEN locked_until IS NOT NULL THEN 1 ELSE failures + 1 END) >= $3 \
              THEN $4 ELSE NULL END \
          WHERE serial = $1 AND (locked_until IS NULL OR locked_until <= $2) \
-         RETURNING failures",
-    )
+         RETURNING failures"
+    )))
     .bind(serial)
     .bind(now)
     .bind(MAX_FAILURES)
@@ -177,19 +262,21 @@ async fn check_pin(platform: &Platform, serial: &str, pin: &str) -> Result<(), C
     .fetch_optional(platform.db.pool())
     .await?;
     if claimed.is_none() {
-        let until = sqlx::query("SELECT locked_until FROM desk_cloud_pins WHERE serial = $1")
-            .bind(serial)
-            .fetch_optional(platform.db.pool())
-            .await?
-            .and_then(|row| row.try_get::<Option<i64>, _>("locked_until").ok().flatten())
-            .filter(|u| *u > now)
-            .unwrap_or(now + LOCKOUT);
+        let until = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT locked_until FROM {table} WHERE serial = $1"
+        )))
+        .bind(serial)
+        .fetch_optional(platform.db.pool())
+        .await?
+        .and_then(|row| row.try_get::<Option<i64>, _>("locked_until").ok().flatten())
+        .filter(|u| *u > now)
+        .unwrap_or(now + LOCKOUT);
         return Err(locked(until));
     }
     if verify_password(pin, &row.try_get::<String, _>("pin_hash")?).await {
-        sqlx::query(
-            "UPDATE desk_cloud_pins SET failures = 0, locked_until = NULL WHERE serial = $1",
-        )
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE {table} SET failures = 0, locked_until = NULL WHERE serial = $1"
+        )))
         .bind(serial)
         .execute(platform.db.pool())
         .await?;
@@ -211,19 +298,7 @@ pub async fn sign(
     authorisation: &Authorisation,
 ) -> Result<Vec<u8>, CoreError> {
     let serial = cloud_serial(platform, user_id, serial).await?;
-    match authorisation {
-        Authorisation::Pin(pin) => check_pin(platform, &serial, pin).await?,
-        Authorisation::SmsCode(code) => {
-            sms_codes::consume_for(
-                platform,
-                &account_phone(platform, user_id).await?,
-                Purpose::CloudKey,
-                &code_subject(&serial),
-                code,
-            )
-            .await?;
-        }
-    }
+    authorise(platform, DESK_PINS, user_id, &serial, authorisation).await?;
     let sealed: String = sqlx::query("SELECT key_sealed FROM desk_cloud_keys WHERE serial = $1")
         .bind(&serial)
         .fetch_one(platform.db.pool())

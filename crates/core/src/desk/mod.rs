@@ -30,6 +30,13 @@ pub use jobs::ORDER_SETTLED;
 // wing opens, fills, reads and cancels orders and reads the catalog through these names only.
 pub use catalog::{Business, Medium, Product, project_by_code};
 pub use certificates::open_business;
+// The e-contract persons' cloud keys follow the desk's cloud-certificate rule (signing PIN with
+// its lockout, or an SMS code bound to the key).
+pub use cloud::{
+    Authorisation, PinTable, authorise as authorise_cloud_key, check_pin_format,
+    consume_key_code as consume_cloud_key_code, require_password as require_password_for_cloud_key,
+    send_key_code as send_cloud_key_code, store_pin as store_signing_pin,
+};
 pub use orders::{
     ApplicationForm, Change, Event, Note, Order, OrderState, Organisation, Person,
     apply as apply_to_order, cancel as cancel_order, create as create_order, is_mobile,

@@ -31,6 +31,11 @@ fn enterprise_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(persons::consent))
         .routes(routes!(persons::real_name_status, persons::real_name))
         .routes(routes!(persons::person_certificate))
+        .routes(routes!(
+            persons::signing_pin_status,
+            persons::set_signing_pin
+        ))
+        .routes(routes!(persons::signing_pin_code))
         .routes(routes!(persons::my_spaces))
         .routes(routes!(enterprises::certify))
         .routes(routes!(enterprises::mine))

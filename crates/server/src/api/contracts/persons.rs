@@ -9,7 +9,9 @@ use signet_core::ca::CertificateInfo;
 use signet_core::contracts::consent::{self, Acceptance, ConsentText};
 use signet_core::contracts::persons::{self, PersonView};
 use signet_core::contracts::realname::{self, RealNameCheck, RealNameInput};
+use signet_core::contracts::signing_key::{self, PinStatus};
 use signet_core::contracts::spaces::{self, Spaces};
+use signet_core::platform::sms_codes::SentCode;
 use utoipa::ToSchema;
 
 use crate::api::ApiJson;
@@ -105,4 +107,49 @@ pub async fn person_certificate(
     responses((status = 200, body = Spaces), (status = 401, body = Problem)))]
 pub async fn my_spaces(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Json<Spaces>> {
     Ok(Json(spaces::list(&state.platform, &user_id(&ctx)?).await?))
+}
+
+/// Whether the caller set the signing PIN of their personal cloud key, and any lockout.
+#[utoipa::path(get, path = "/api/v1/me/signing-pin", tag = "contracts",
+    responses((status = 200, body = PinStatus), (status = 403, body = Problem), (status = 409, body = Problem)))]
+pub async fn signing_pin_status(
+    State(state): State<AppState>,
+    ctx: Ctx,
+) -> ApiResult<Json<PinStatus>> {
+    Ok(Json(
+        signing_key::status(&state.platform, &user_id(&ctx)?).await?,
+    ))
+}
+
+/// Sends the SMS code (to the account's phone) that sets the signing PIN or authorises one use of
+/// the personal cloud key.
+#[utoipa::path(post, path = "/api/v1/me/signing-pin/code", tag = "contracts",
+    responses((status = 200, body = SentCode), (status = 403, body = Problem), (status = 429, body = Problem)))]
+pub async fn signing_pin_code(
+    State(state): State<AppState>,
+    ctx: Ctx,
+) -> ApiResult<Json<SentCode>> {
+    Ok(Json(
+        signing_key::send_code(&state.platform, &user_id(&ctx)?).await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct SigningPinIn {
+    /// 6–8 digits.
+    pub pin: String,
+    pub sms_code: String,
+}
+
+/// Sets or changes the signing PIN of the caller's personal cloud key (after the SMS check;
+/// clears a lockout).
+#[utoipa::path(put, path = "/api/v1/me/signing-pin", tag = "contracts", request_body = SigningPinIn,
+    responses((status = 204), (status = 400, body = Problem), (status = 403, body = Problem)))]
+pub async fn set_signing_pin(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiJson(body): ApiJson<SigningPinIn>,
+) -> ApiResult<StatusCode> {
+    signing_key::set_pin(&state.platform, &user_id(&ctx)?, &body.pin, &body.sms_code).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -5,4 +5,5 @@
 mod flows;
 mod race;
 mod refusals;
+mod signing_pin;
 mod support;
