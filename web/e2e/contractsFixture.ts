@@ -38,16 +38,7 @@ export async function demoEnterpriseId(request: APIRequestContext): Promise<stri
 }
 
 /** Real-name authentication of the signed-in person through the API (consent, carrier three-factor). */
-export async function realNameViaApi(request: APIRequestContext, name: string): Promise<void> {
-  const texts = (await (await request.get('/api/v1/contracts/consent-texts')).json()) as { document: string; version: string }[]
-  await apiJson(request, 'POST', '/api/v1/me/consents', { accepted: texts.map((t) => ({ document: t.document, version: t.version })) })
-  const passed = await apiJson<{ state: string }>(request, 'POST', '/api/v1/me/real-name', {
-    name,
-    id_number: idNumber(),
-    method: 'carrier3',
-  })
-  expect(passed.state).toBe('passed')
-}
+export { realNameViaApi } from './helpers'
 
 /** The certification order through the desk's API: licence, signed (with the legal rep's
  * authorisation code), legal rep and operator three-factor. */
