@@ -124,7 +124,7 @@ async fn a_serial_task_is_signed_by_the_person_then_the_enterprise_and_completes
     // pyHanko and pdfsig accept it; after one byte changes, all three refuse it.
     let dir = tempfile::tempdir().unwrap();
     let roots = roots_pem(&w.admin).await;
-    if let Some((ok, text)) = pyhanko(dir.path(), &roots, &signed) {
+    if let Some((ok, text)) = pyhanko(dir.path(), &roots, &signed).await {
         assert!(ok, "pyHanko:\n{text}");
     }
     if let Some((count, ok, text)) = pdfsig(dir.path(), &roots, &signed) {
@@ -135,7 +135,7 @@ async fn a_serial_task_is_signed_by_the_person_then_the_enterprise_and_completes
     tampered[at] ^= 0x01;
     let (_, ok, report) = verify(&w.admin, &tampered).await;
     assert!(!ok, "the verifier accepted a changed file: {report}");
-    if let Some((ok, text)) = pyhanko(dir.path(), &roots, &tampered) {
+    if let Some((ok, text)) = pyhanko(dir.path(), &roots, &tampered).await {
         assert!(!ok, "pyHanko accepted a changed file:\n{text}");
     }
     if let Some((_, ok, text)) = pdfsig(dir.path(), &roots, &tampered) {

@@ -101,7 +101,7 @@ async fn two_nodes_running_the_deadline_job_void_an_expired_task_once() {
         .admin
         .post(&format!("/api/v1/enterprises/{}/tasks", w.enterprise_id), body)
         .await;
-    problem(past, StatusCode::BAD_REQUEST, "invalid").await;
+    problem(past, StatusCode::BAD_REQUEST, "invalid_field").await;
 
     w.admin.advance_clock(3601).await;
     // A second node on the same database: its own platform, same clock moved as far.
@@ -244,7 +244,7 @@ async fn visibility_follows_business_type_confidentiality_and_seal_grants() {
         .unwrap();
     assert!(none["items"].as_array().unwrap().is_empty());
     let bad = w.admin.get("/api/v1/tasks?list=everything").await;
-    problem(bad, StatusCode::BAD_REQUEST, "invalid").await;
+    problem(bad, StatusCode::BAD_REQUEST, "invalid_field").await;
 
     // A revoked grant: the holder sees nothing any more.
     let mut tx = w.admin.platform.db.begin().await.unwrap();

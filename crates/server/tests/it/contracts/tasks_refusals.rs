@@ -217,6 +217,7 @@ async fn seals_refusal_reminders_and_bad_launches() {
     let start = snapshot(&w.admin, &id).await;
     let response = sign(&clerk.app, &clerk.phone, &id, json!({})).await;
     problem(response, StatusCode::FORBIDDEN, "seal_not_granted").await;
+    w.admin.advance_clock(61).await;
     let response = sign(
         &clerk.app,
         &clerk.phone,
@@ -253,7 +254,7 @@ async fn seals_refusal_reminders_and_bad_launches() {
         .app
         .post(&format!("/api/v1/tasks/{id}/refuse"), json!({"reason": " "}))
         .await;
-    problem(response, StatusCode::BAD_REQUEST, "invalid").await;
+    problem(response, StatusCode::BAD_REQUEST, "invalid_field").await;
     let response = zhang
         .app
         .post(
@@ -331,7 +332,7 @@ async fn seals_refusal_reminders_and_bad_launches() {
                 b["title"] = json!("");
                 b
             },
-            "invalid",
+            "invalid_field",
         ),
     ];
     for (bad, code) in bad_cases {

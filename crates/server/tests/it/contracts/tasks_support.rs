@@ -167,9 +167,9 @@ pub async fn intent_code(client: &TestApp, phone: &str, task: &str) -> String {
 
 /// Intent code then signature; the answer of the signature.
 pub async fn sign(client: &TestApp, phone: &str, task: &str, extra: Value) -> reqwest::Response {
+    // The resend gap is per phone: a second code for the same person needs a minute (the
+    // callers move the clock; pyHanko checks against real time, so not here).
     let code = intent_code(client, phone, task).await;
-    // The resend gap is per phone: a later code for the same person needs a minute.
-    client.platform.clock.advance(61);
     let mut body = extra;
     body["sms_code"] = json!(code);
     client
@@ -268,9 +268,18 @@ fn ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true")
 }
 
+/// [`pyhanko_blocking`] off the test's runtime thread, which also serves the CRLs and OCSP
+/// answers pyHanko fetches from the test server.
+pub async fn pyhanko(dir: &Path, roots: &str, pdf: &[u8]) -> Option<(bool, String)> {
+    let (dir, roots, pdf) = (dir.to_path_buf(), roots.to_owned(), pdf.to_vec());
+    tokio::task::spawn_blocking(move || pyhanko_blocking(&dir, &roots, &pdf))
+        .await
+        .unwrap()
+}
+
 /// pyHanko's `sign validate` with the CA roots as trust (revocation checked against the test
 /// server's own CRLs and OCSP); `None` without pyHanko.
-pub fn pyhanko(dir: &Path, roots: &str, pdf: &[u8]) -> Option<(bool, String)> {
+pub fn pyhanko_blocking(dir: &Path, roots: &str, pdf: &[u8]) -> Option<(bool, String)> {
     let Some(tool) = venv_tool("pyhanko") else {
         assert!(!ci(), "pyHanko is required when CI=true (set SIGNET_VENV)");
         eprintln!("SKIPPED: pyHanko not found (set SIGNET_VENV)");
