@@ -115,14 +115,13 @@ pub(crate) async fn require_business_type(
         access::Role::Member,
     )
     .await?;
-    let bt = sqlx::query(
-        "SELECT active FROM ec_business_types WHERE id = $1 AND enterprise_id = $2",
-    )
-    .bind(business_type_id)
-    .bind(enterprise_id)
-    .fetch_optional(platform.db.pool())
-    .await?
-    .ok_or(CoreError::NotFound)?;
+    let bt =
+        sqlx::query("SELECT active FROM ec_business_types WHERE id = $1 AND enterprise_id = $2")
+            .bind(business_type_id)
+            .bind(enterprise_id)
+            .fetch_optional(platform.db.pool())
+            .await?
+            .ok_or(CoreError::NotFound)?;
     if bt.try_get::<i64, _>("active")? == 0 {
         return Err(ContractsError::BusinessTypeInactive.into());
     }
@@ -270,7 +269,10 @@ async fn resolve_parties(
                         format!("party {role} is not a certified enterprise on the platform"),
                     )
                 })?;
-                if row.try_get::<Option<String>, _>("certificate_serial")?.is_none() {
+                if row
+                    .try_get::<Option<String>, _>("certificate_serial")?
+                    .is_none()
+                {
                     return Err(ContractsError::SealNoCertificate.into());
                 }
                 let admin: Option<String> = row.try_get("admin")?;
@@ -374,7 +376,10 @@ fn check_documents(
             let Some(kind) = kinds.get(spot.role.as_str()) else {
                 return Err(document_error(
                     format!("《{name}》的签署位置属于未知角色“{}”", spot.role),
-                    format!("a spot of \"{name}\" names the unknown role \"{}\"", spot.role),
+                    format!(
+                        "a spot of \"{name}\" names the unknown role \"{}\"",
+                        spot.role
+                    ),
                 ));
             };
             let allowed: &[&str] = if *kind == "person" {
@@ -384,8 +389,14 @@ fn check_documents(
             };
             if !allowed.contains(&spot.kind.as_str()) || !ids.insert(spot.id.clone()) {
                 return Err(document_error(
-                    format!("《{name}》的签署位置“{}”类型不适合该角色或编号重复", spot.id),
-                    format!("spot \"{}\" of \"{name}\" does not fit its role or repeats", spot.id),
+                    format!(
+                        "《{name}》的签署位置“{}”类型不适合该角色或编号重复",
+                        spot.id
+                    ),
+                    format!(
+                        "spot \"{}\" of \"{name}\" does not fit its role or repeats",
+                        spot.id
+                    ),
                 ));
             }
             let inside = usize::try_from(spot.page)
@@ -450,8 +461,13 @@ pub async fn launch(
     input: LaunchInput,
     origin: &Origin,
 ) -> Result<String, CoreError> {
-    require_business_type(platform, &input.enterprise_id, &input.business_type_id, user_id)
-        .await?;
+    require_business_type(
+        platform,
+        &input.enterprise_id,
+        &input.business_type_id,
+        user_id,
+    )
+    .await?;
     let now = platform.clock.now();
     let title = input.title.trim().to_owned();
     if title.is_empty() || title.chars().count() > 200 {
@@ -480,7 +496,16 @@ pub async fn launch(
     }
     let task_id = uuid::Uuid::new_v4().to_string();
     let mut tx = platform.db.begin().await?;
-    quota::spend(platform, &mut tx, &input.enterprise_id, 1, &task_id, user_id, now).await?;
+    quota::spend(
+        platform,
+        &mut tx,
+        &input.enterprise_id,
+        1,
+        &task_id,
+        user_id,
+        now,
+    )
+    .await?;
     sqlx::query(
         "INSERT INTO ec_tasks (id, enterprise_id, business_type_id, initiator_id, title, confidential, \
            deadline, order_kind, state, current_group, created_at, updated_at) \

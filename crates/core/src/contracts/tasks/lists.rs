@@ -73,7 +73,8 @@ fn list_condition(list: &str) -> Result<String, CoreError> {
         "completed" => "t.state = 'completed'".into(),
         "void" => "t.state = 'void'".into(),
         "initiated" => "t.initiator_id = $1".into(),
-        "cc" => "EXISTS (SELECT 1 FROM ec_task_cc cc WHERE cc.task_id = t.id AND cc.user_id = $1)".into(),
+        "cc" => "EXISTS (SELECT 1 FROM ec_task_cc cc WHERE cc.task_id = t.id AND cc.user_id = $1)"
+            .into(),
         _ => {
             return Err(CoreError::Invalid {
                 field: "list",
@@ -116,7 +117,10 @@ pub async fn list(
         .map(str::trim)
         .filter(|q| !q.is_empty())
         .map(|q| {
-            let escaped = q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            let escaped = q
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
             format!("%{escaped}%")
         });
     let sql = format!(

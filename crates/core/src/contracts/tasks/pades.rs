@@ -193,8 +193,8 @@ pub fn sign_document(
         pdf = sign_pdf_owned(pdf, &key.credentials, &options(Some(seal))).map_err(pdf_error)?;
     }
     if let Some(revocation) = complete {
-        pdf = signet_pdf::dss::add_dss(pdf, revocation, &tsa.chain(), work.now)
-            .map_err(pdf_error)?;
+        pdf =
+            signet_pdf::dss::add_dss(pdf, revocation, &tsa.chain(), work.now).map_err(pdf_error)?;
         pdf = add_document_timestamp(&pdf, &local).map_err(pdf_error)?;
     }
     Ok(pdf)

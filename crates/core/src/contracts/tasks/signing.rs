@@ -216,7 +216,9 @@ async fn personal_seal(
             ContractsError::RealNameRequired.into()
         });
     };
-    Ok(seals::personal::image(platform, user_id, &seal.id).await?.png)
+    Ok(seals::personal::image(platform, user_id, &seal.id)
+        .await?
+        .png)
 }
 
 /// The images stamped at the party's spots, per document (`None` for a spot with nothing to
@@ -386,12 +388,13 @@ async fn store(
         blobs.push((platform.blobs.put(pdf).await?, sha256_hex(pdf)));
     }
     let mut tx = platform.db.begin().await?;
-    let locked = sqlx::query("UPDATE ec_tasks SET updated_at = $1 WHERE id = $2 AND state = 'launched'")
-        .bind(now)
-        .bind(&turn.task_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+    let locked =
+        sqlx::query("UPDATE ec_tasks SET updated_at = $1 WHERE id = $2 AND state = 'launched'")
+            .bind(now)
+            .bind(&turn.task_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
     if locked == 0 {
         let state: String = sqlx::query("SELECT state FROM ec_tasks WHERE id = $1")
             .bind(&turn.task_id)
@@ -568,10 +571,10 @@ async fn advance(
         .await?;
         return notify_completed(platform, tx, &turn.task_id, &turn.title, contacts).await;
     }
-    if open
-        .iter()
-        .any(|r| r.try_get::<String, _>("state").is_ok_and(|s| s == party_state::TO_SIGN))
-    {
+    if open.iter().any(|r| {
+        r.try_get::<String, _>("state")
+            .is_ok_and(|s| s == party_state::TO_SIGN)
+    }) {
         return Ok(());
     }
     let next: i64 = open[0].try_get("group_index")?;
@@ -580,12 +583,17 @@ async fn advance(
         .bind(&turn.task_id)
         .execute(&mut **tx)
         .await?;
-    for row in open.iter().filter(|r| r.try_get::<i64, _>("group_index").is_ok_and(|g| g == next)) {
+    for row in open
+        .iter()
+        .filter(|r| r.try_get::<i64, _>("group_index").is_ok_and(|g| g == next))
+    {
         let party_id: String = row.try_get("id")?;
-        sqlx::query("UPDATE ec_task_parties SET state = 'to_sign' WHERE id = $1 AND state = 'waiting'")
-            .bind(&party_id)
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query(
+            "UPDATE ec_task_parties SET state = 'to_sign' WHERE id = $1 AND state = 'waiting'",
+        )
+        .bind(&party_id)
+        .execute(&mut **tx)
+        .await?;
         let phones = contacts.parties.get(&party_id).cloned().unwrap_or_default();
         notify_turn(platform, tx, &turn.task_id, &party_id, &turn.title, &phones).await?;
     }

@@ -164,8 +164,10 @@ pub(crate) async fn documents(
                     template_version_id: r.try_get("template_version_id")?,
                     revision: r.try_get("revision")?,
                     sha256: r.try_get("sha256")?,
-                    pages: serde_json::from_str(&pages).map_err(|e| CoreError::internal(e.to_string()))?,
-                    spots: serde_json::from_str(&spots).map_err(|e| CoreError::internal(e.to_string()))?,
+                    pages: serde_json::from_str(&pages)
+                        .map_err(|e| CoreError::internal(e.to_string()))?,
+                    spots: serde_json::from_str(&spots)
+                        .map_err(|e| CoreError::internal(e.to_string()))?,
                 },
                 r.try_get("blob")?,
             ))
@@ -258,12 +260,13 @@ pub async fn document_pdf(
     document_id: &str,
 ) -> Result<(String, Vec<u8>), CoreError> {
     visible_row(platform, user_id, task_id).await?;
-    let row = sqlx::query("SELECT name, blob FROM ec_task_documents WHERE id = $1 AND task_id = $2")
-        .bind(document_id)
-        .bind(task_id)
-        .fetch_optional(platform.db.pool())
-        .await?
-        .ok_or(CoreError::NotFound)?;
+    let row =
+        sqlx::query("SELECT name, blob FROM ec_task_documents WHERE id = $1 AND task_id = $2")
+            .bind(document_id)
+            .bind(task_id)
+            .fetch_optional(platform.db.pool())
+            .await?
+            .ok_or(CoreError::NotFound)?;
     let blob: String = row.try_get("blob")?;
     Ok((row.try_get("name")?, platform.blobs.get(&blob).await?))
 }

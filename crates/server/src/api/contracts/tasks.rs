@@ -164,8 +164,7 @@ pub async fn document(
     ctx: Ctx,
     Path((id, document_id)): Path<(String, String)>,
 ) -> ApiResult<impl IntoResponse> {
-    let (_, pdf) =
-        tasks::document_pdf(&state.platform, &user_id(&ctx)?, &id, &document_id).await?;
+    let (_, pdf) = tasks::document_pdf(&state.platform, &user_id(&ctx)?, &id, &document_id).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/pdf".to_owned()),

@@ -54,7 +54,13 @@ async fn a_serial_task_is_signed_by_the_person_then_the_enterprise_and_completes
     assert!(list_ids(&zhang.app, "to_sign").await.is_empty());
     assert_eq!(list_ids(&zhang.app, "others").await, vec![id.clone()]);
 
-    let done = signed_ok(&w.admin, &super::super::support::phone(7_100), &id, json!({})).await;
+    let done = signed_ok(
+        &w.admin,
+        &super::super::support::phone(7_100),
+        &id,
+        json!({}),
+    )
+    .await;
     assert_eq!(done["state"], "completed", "{done}");
     assert!(done["completed_at"].is_i64());
     assert_eq!(list_ids(&zhang.app, "completed").await, vec![id.clone()]);
@@ -62,7 +68,10 @@ async fn a_serial_task_is_signed_by_the_person_then_the_enterprise_and_completes
     assert!(list_ids(&w.admin, "others").await.is_empty());
 
     let signed = document(&w.admin, &id).await;
-    assert!(signed.starts_with(&one), "earlier revisions stay byte for byte");
+    assert!(
+        signed.starts_with(&one),
+        "earlier revisions stay byte for byte"
+    );
     let (count, ok, report) = verify(&w.admin, &signed).await;
     // The person's signature, the enterprise's, and the document timestamp.
     assert!(ok && count == 3, "{report}");
@@ -95,8 +104,7 @@ async fn a_serial_task_is_signed_by_the_person_then_the_enterprise_and_completes
             "completed"
         ]
     );
-    let log: Vec<events::EventView> =
-        events::list(w.admin.platform.db.pool(), &id).await.unwrap();
+    let log: Vec<events::EventView> = events::list(w.admin.platform.db.pool(), &id).await.unwrap();
     assert!(events::chain_links(&log));
     let signed_events: Vec<&events::EventView> =
         log.iter().filter(|e| e.kind == "signed").collect();
@@ -104,7 +112,11 @@ async fn a_serial_task_is_signed_by_the_person_then_the_enterprise_and_completes
         signed_events[1].hash_before, signed_events[0].hash_after,
         "each signature starts from the revision before it"
     );
-    assert!(signed_events.iter().all(|e| e.phone_masked.as_deref().is_some_and(|p| p.contains("****"))));
+    assert!(signed_events.iter().all(|e| {
+        e.phone_masked
+            .as_deref()
+            .is_some_and(|p| p.contains("****"))
+    }));
     assert!(signed_events.iter().all(|e| e.ip.is_some()));
 
     // Every party and the initiator is told, with the link.
@@ -118,7 +130,12 @@ async fn a_serial_task_is_signed_by_the_person_then_the_enterprise_and_completes
         .json()
         .await
         .unwrap();
-    assert!(inbox.to_string().contains(&format!("/contracts/tasks/{id}")), "{inbox}");
+    assert!(
+        inbox
+            .to_string()
+            .contains(&format!("/contracts/tasks/{id}")),
+        "{inbox}"
+    );
     assert!(inbox.to_string().contains("已全部签署完成"), "{inbox}");
 
     // pyHanko and pdfsig accept it; after one byte changes, all three refuse it.
@@ -177,7 +194,13 @@ async fn parallel_signers_of_a_group_both_land_and_the_next_group_follows() {
     assert_eq!(view["parties"][2]["state"], "to_sign", "{view}");
     assert_eq!(view["documents"][0]["revision"], 2);
     assert_eq!(list_ids(&w.admin, "to_sign").await, vec![id.clone()]);
-    let done = signed_ok(&w.admin, &super::super::support::phone(7_100), &id, json!({})).await;
+    let done = signed_ok(
+        &w.admin,
+        &super::super::support::phone(7_100),
+        &id,
+        json!({}),
+    )
+    .await;
     assert_eq!(done["state"], "completed");
     let signed = document(&w.admin, &id).await;
     let (count, ok, report) = verify(&w.admin, &signed).await;

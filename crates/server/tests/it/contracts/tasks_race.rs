@@ -68,7 +68,12 @@ async fn forty_launches_race_for_the_last_contract_and_exactly_one_wins() {
         if status != StatusCode::CREATED {
             assert_eq!(status, StatusCode::CONFLICT, "{body}");
             assert_eq!(body["code"], "quota_short", "{body}");
-            assert!(body["message"]["zh-CN"].as_str().unwrap().contains("还差 1 份"));
+            assert!(
+                body["message"]["zh-CN"]
+                    .as_str()
+                    .unwrap()
+                    .contains("还差 1 份")
+            );
         }
         *statuses.entry(status.as_u16()).or_insert(0) += 1;
     }
@@ -99,14 +104,19 @@ async fn two_nodes_running_the_deadline_job_void_an_expired_task_once() {
     body["deadline"] = json!(now - 1);
     let past = w
         .admin
-        .post(&format!("/api/v1/enterprises/{}/tasks", w.enterprise_id), body)
+        .post(
+            &format!("/api/v1/enterprises/{}/tasks", w.enterprise_id),
+            body,
+        )
         .await;
     problem(past, StatusCode::BAD_REQUEST, "invalid_field").await;
 
     w.admin.advance_clock(3601).await;
     // A second node on the same database: its own platform, same clock moved as far.
     let other = signet_core::Platform::open(&w.admin.config).await.unwrap();
-    other.clock.advance(w.admin.platform.clock.now() - other.clock.now());
+    other
+        .clock
+        .advance(w.admin.platform.clock.now() - other.clock.now());
     let (a, b) = tokio::join!(
         tasks::expire_due(&w.admin.platform),
         tasks::expire_due(&other)
@@ -135,7 +145,11 @@ async fn two_nodes_running_the_deadline_job_void_an_expired_task_once() {
     assert_eq!(list_ids(&zhang.app, "void").await, vec![due]);
     // The job is registered and scheduled.
     assert!(signet_core::job_handlers().kinds().contains(&tasks::EXPIRE));
-    assert!(signet_core::job_schedules().iter().any(|s| s.kind == tasks::EXPIRE));
+    assert!(
+        signet_core::job_schedules()
+            .iter()
+            .any(|s| s.kind == tasks::EXPIRE)
+    );
 }
 
 #[tokio::test]
@@ -160,13 +174,12 @@ async fn visibility_follows_business_type_confidentiality_and_seal_grants() {
     .execute(w.admin.platform.db.pool())
     .await
     .unwrap();
-    let seal: String = sqlx::query_scalar(
-        "SELECT id FROM ec_seals WHERE enterprise_id = $1 AND kind = 'company'",
-    )
-    .bind(&w.enterprise_id)
-    .fetch_one(w.admin.platform.db.pool())
-    .await
-    .unwrap();
+    let seal: String =
+        sqlx::query_scalar("SELECT id FROM ec_seals WHERE enterprise_id = $1 AND kind = 'company'")
+            .bind(&w.enterprise_id)
+            .fetch_one(w.admin.platform.db.pool())
+            .await
+            .unwrap();
     let mut tx = w.admin.platform.db.begin().await.unwrap();
     grants::grant(
         &w.admin.platform,
@@ -219,7 +232,9 @@ async fn visibility_follows_business_type_confidentiality_and_seal_grants() {
     let next = page["next"].as_str().unwrap().to_owned();
     let page2: Value = w
         .admin
-        .get(&format!("/api/v1/tasks?list=initiated&limit=1&cursor={next}"))
+        .get(&format!(
+            "/api/v1/tasks?list=initiated&limit=1&cursor={next}"
+        ))
         .await
         .json()
         .await

@@ -76,20 +76,29 @@ async fn signing_refusals_change_nothing() {
     let wrong = if code == "000000" { "111111" } else { "000000" };
     let response = zhang
         .app
-        .post(&format!("/api/v1/tasks/{id}/sign"), json!({"sms_code": wrong}))
+        .post(
+            &format!("/api/v1/tasks/{id}/sign"),
+            json!({"sms_code": wrong}),
+        )
         .await;
     problem(response, StatusCode::BAD_REQUEST, "sms_code_wrong").await;
     // Refusing without the right.
     let response = zhang
         .app
-        .post(&format!("/api/v1/tasks/{id}/refuse"), json!({"reason": "不同意"}))
+        .post(
+            &format!("/api/v1/tasks/{id}/refuse"),
+            json!({"reason": "不同意"}),
+        )
         .await;
     problem(response, StatusCode::FORBIDDEN, "refuse_not_allowed").await;
     assert_eq!(snapshot(&w.admin, &id).await, start);
 
     let response = zhang
         .app
-        .post(&format!("/api/v1/tasks/{id}/sign"), json!({"sms_code": code}))
+        .post(
+            &format!("/api/v1/tasks/{id}/sign"),
+            json!({"sms_code": code}),
+        )
         .await;
     assert_eq!(response.status(), StatusCode::OK);
     let second = launch(&w.admin, &w.enterprise_id, &body).await;
@@ -113,7 +122,10 @@ async fn signing_refusals_change_nothing() {
     problem(again, StatusCode::CONFLICT, "already_signed").await;
     let again = zhang
         .app
-        .post(&format!("/api/v1/tasks/{id}/sign"), json!({"sms_code": code}))
+        .post(
+            &format!("/api/v1/tasks/{id}/sign"),
+            json!({"sms_code": code}),
+        )
         .await;
     problem(again, StatusCode::CONFLICT, "already_signed").await;
     assert_eq!(snapshot(&w.admin, &id).await, after_one);
@@ -136,7 +148,11 @@ async fn signing_refusals_change_nothing() {
         .await;
     problem(response, StatusCode::CONFLICT, "task_closed").await;
     assert_eq!(snapshot(&w.admin, &id).await, completed);
-    assert_eq!(snapshot(&w.admin, &second).await, second_start, "all or none");
+    assert_eq!(
+        snapshot(&w.admin, &second).await,
+        second_start,
+        "all or none"
+    );
     assert_eq!(balance(&w.admin, &w.enterprise_id).await, quota);
 
     // Withdrawing the launched one: void, and its contract comes back at once.
@@ -167,7 +183,11 @@ async fn signing_refusals_change_nothing() {
         )
         .await;
     problem(response, StatusCode::CONFLICT, "task_closed").await;
-    assert_eq!(balance(&w.admin, &w.enterprise_id).await, quota + 1, "one refund");
+    assert_eq!(
+        balance(&w.admin, &w.enterprise_id).await,
+        quota + 1,
+        "one refund"
+    );
 }
 
 #[tokio::test]
@@ -184,13 +204,12 @@ async fn seals_refusal_reminders_and_bad_launches() {
     .fetch_one(w.admin.platform.db.pool())
     .await
     .unwrap();
-    let company_seal: String = sqlx::query_scalar(
-        "SELECT id FROM ec_seals WHERE enterprise_id = $1 AND kind = 'company'",
-    )
-    .bind(&w.enterprise_id)
-    .fetch_one(w.admin.platform.db.pool())
-    .await
-    .unwrap();
+    let company_seal: String =
+        sqlx::query_scalar("SELECT id FROM ec_seals WHERE enterprise_id = $1 AND kind = 'company'")
+            .bind(&w.enterprise_id)
+            .fetch_one(w.admin.platform.db.pool())
+            .await
+            .unwrap();
     let mut tx = w.admin.platform.db.begin().await.unwrap();
     grants::grant(
         &w.admin.platform,
@@ -252,7 +271,10 @@ async fn seals_refusal_reminders_and_bad_launches() {
     // Refusal with the right: the task is void for everyone.
     let response = zhang
         .app
-        .post(&format!("/api/v1/tasks/{id}/refuse"), json!({"reason": " "}))
+        .post(
+            &format!("/api/v1/tasks/{id}/refuse"),
+            json!({"reason": " "}),
+        )
         .await;
     problem(response, StatusCode::BAD_REQUEST, "invalid_field").await;
     let response = zhang
@@ -338,14 +360,20 @@ async fn seals_refusal_reminders_and_bad_launches() {
     for (bad, code) in bad_cases {
         let response = w
             .admin
-            .post(&format!("/api/v1/enterprises/{}/tasks", w.enterprise_id), bad)
+            .post(
+                &format!("/api/v1/enterprises/{}/tasks", w.enterprise_id),
+                bad,
+            )
             .await;
         problem(response, StatusCode::BAD_REQUEST, code).await;
     }
     // Another enterprise's id, and a person outside the enterprise.
     let response = stranger
         .app
-        .post(&format!("/api/v1/enterprises/{}/tasks", w.enterprise_id), body.clone())
+        .post(
+            &format!("/api/v1/enterprises/{}/tasks", w.enterprise_id),
+            body.clone(),
+        )
         .await;
     problem(response, StatusCode::NOT_FOUND, "not_found").await;
     assert_eq!(count(&w).await, tasks_before);

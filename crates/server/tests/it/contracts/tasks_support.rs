@@ -137,7 +137,10 @@ pub fn launch_body(bt: &str, order: &str, parties: Value) -> Value {
 /// Launches as `client` for `enterprise_id`; asserts 201 and returns the task id.
 pub async fn launch(client: &TestApp, enterprise_id: &str, body: &Value) -> String {
     let response = client
-        .post(&format!("/api/v1/enterprises/{enterprise_id}/tasks"), body.clone())
+        .post(
+            &format!("/api/v1/enterprises/{enterprise_id}/tasks"),
+            body.clone(),
+        )
         .await;
     assert_eq!(
         response.status(),
@@ -250,7 +253,8 @@ pub async fn verify(app: &TestApp, pdf: &[u8]) -> (usize, bool, Value) {
             let signatures = json["signatures"].as_array().cloned().unwrap_or_default();
             let all_ok = !signatures.is_empty()
                 && signatures.iter().all(|s| {
-                    s["intact"].as_bool().unwrap_or(false) && s["trusted"].as_bool().unwrap_or(false)
+                    s["intact"].as_bool().unwrap_or(false)
+                        && s["trusted"].as_bool().unwrap_or(false)
                 });
             (signatures.len(), all_ok, json)
         }
@@ -290,7 +294,13 @@ pub fn pyhanko_blocking(dir: &Path, roots: &str, pdf: &[u8]) -> Option<(bool, St
     let roots_file = dir.join("roots.pem");
     std::fs::write(&roots_file, roots).unwrap();
     let output = Command::new(tool)
-        .args(["sign", "validate", "--pretty-print", "--trust-replace", "--trust"])
+        .args([
+            "sign",
+            "validate",
+            "--pretty-print",
+            "--trust-replace",
+            "--trust",
+        ])
         .arg(&roots_file)
         .arg(&file)
         .output()
@@ -300,7 +310,8 @@ pub fn pyhanko_blocking(dir: &Path, roots: &str, pdf: &[u8]) -> Option<(bool, St
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
-    let ok = output.status.success() && !text.contains("INVALID") && !text.contains("INDETERMINATE");
+    let ok =
+        output.status.success() && !text.contains("INVALID") && !text.contains("INDETERMINATE");
     Some((ok, text))
 }
 
@@ -330,7 +341,16 @@ pub fn pdfsig(dir: &Path, roots: &str, pdf: &[u8]) -> Option<(usize, bool, Strin
             let path = dir.join(format!("root{i}.pem"));
             std::fs::write(&path, block.trim()).unwrap();
             Command::new("certutil")
-                .args(["-A", "-d", &db, "-t", "CT,C,C", "-n", &format!("root{i}"), "-i"])
+                .args([
+                    "-A",
+                    "-d",
+                    &db,
+                    "-t",
+                    "CT,C,C",
+                    "-n",
+                    &format!("root{i}"),
+                    "-i",
+                ])
                 .arg(&path)
                 .output()
                 .unwrap();
