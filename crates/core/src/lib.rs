@@ -26,6 +26,7 @@ pub fn job_handlers() -> platform::jobs::Registry {
     .with(checkpoint::CHECKPOINT, audit_checkpoint)
     .with(ca::RENEW_RESPONDERS, ca::RenewResponders)
     .with(desk::ORDER_SETTLED, contracts::settle::OrderSettled)
+    .with(contracts::tasks::EXPIRE, contracts::tasks::ExpireTasks)
 }
 
 /// Every recurring schedule of the wings.
@@ -34,6 +35,7 @@ pub fn job_schedules() -> Vec<platform::jobs::Schedule> {
     all.extend_from_slice(desk::jobs::SCHEDULES);
     all.push(checkpoint::SCHEDULE);
     all.extend_from_slice(ca::SCHEDULES);
+    all.push(contracts::tasks::SCHEDULE);
     all
 }
 

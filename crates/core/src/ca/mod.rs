@@ -31,7 +31,7 @@ pub use error::{CaError, from_pki};
 pub use issuance::{IssueRequest, Issued, KeyInput, issue, issue_in};
 pub use notary::TsaNotary;
 pub use rekey::rekey;
-pub use responder::{ocsp, ocsp_answers_kept, timestamp};
+pub use responder::{TsaHandle, ocsp, ocsp_answers_kept, timestamp, tsa_handle};
 pub use responders::{
     RENEW_RESPONDERS, RESPONDER_RENEW_BEFORE, RenewResponders, SCHEDULES, renew_responders,
 };

@@ -231,3 +231,42 @@ pub async fn timestamp(
         })
         .await
 }
+
+/// An issuing CA's TSA held for signing in process: the e-contract wing timestamps its parties'
+/// signatures with it (through `signet_pdf`'s `LocalTsa`) without a round trip over HTTP.
+pub struct TsaHandle(Arc<CaMaterial>);
+
+impl TsaHandle {
+    /// The TSA, ready to stamp requests (its policy and accuracy as the `/pki` endpoint's).
+    pub fn tsa(&self) -> Result<Tsa<'_>, CoreError> {
+        let unit = self.0.tsa.as_ref().ok_or_else(|| unknown(&self.0.name))?;
+        Ok(Tsa {
+            certificate: &unit.certificate,
+            signer: unit.signer.as_ref(),
+            policy: TSA_POLICY,
+            accuracy: Duration::from_secs(1),
+        })
+    }
+
+    /// The TSA's certificate followed by its CA chain (issuing CA, root).
+    pub fn chain(&self) -> Vec<x509_cert::Certificate> {
+        self.0
+            .tsa
+            .iter()
+            .map(|unit| unit.certificate.clone())
+            .chain(self.0.chain.iter().cloned())
+            .collect()
+    }
+}
+
+/// The TSA of issuing CA `ca`, for in-process time-stamps.
+pub async fn tsa_handle(platform: &Platform, ca: &str) -> Result<TsaHandle, CoreError> {
+    let material = Authority::of(platform)?
+        .cache
+        .material(platform, ca)
+        .await?;
+    if material.tsa.is_none() {
+        return Err(unknown(ca));
+    }
+    Ok(TsaHandle(material))
+}

@@ -10,7 +10,7 @@
 use sqlx::Row as _;
 
 use super::members::{GrantInput, business_types, joining, review};
-use super::{consent, enterprises, persons, settle};
+use super::{consent, enterprises, persons, settle, tasks};
 use crate::Platform;
 use crate::desk::{Change, Event, Note};
 use crate::error::CoreError;
@@ -130,6 +130,7 @@ pub async fn seed(platform: &Platform, user_id: &str) -> Result<String, CoreErro
     real_name(platform, user_id, ADMIN_NAME, ADMIN_ID).await?;
     let existing = enterprises::mine(platform, user_id).await?;
     if let Some(found) = existing.iter().find(|e| e.credit_code == CREDIT_CODE) {
+        ensure_quota(platform, &found.id).await?;
         return Ok(found.id.clone());
     }
     let enterprise = enterprises::apply(
@@ -173,5 +174,30 @@ pub async fn seed(platform: &Platform, user_id: &str) -> Result<String, CoreErro
     settle::order_settled(platform, &order_id).await?;
     // The demo enterprise stamps with the four default seals (公章, 合同专用章, 法人章, 日期章).
     super::seals::ensure_default_seals(platform, &enterprise.id, user_id).await?;
+    ensure_quota(platform, &enterprise.id).await?;
     Ok(enterprise.id)
+}
+
+/// The demo enterprise's contracts to launch with (part 3 sells them): granted once.
+pub const DEMO_QUOTA: i64 = 1000;
+
+async fn ensure_quota(platform: &Platform, enterprise_id: &str) -> Result<(), CoreError> {
+    let granted = sqlx::query(
+        "SELECT 1 AS one FROM ec_quota_ledger WHERE enterprise_id = $1 AND reason = 'grant'",
+    )
+    .bind(enterprise_id)
+    .fetch_optional(platform.db.pool())
+    .await?
+    .is_some();
+    if !granted {
+        tasks::quota::grant(
+            platform,
+            enterprise_id,
+            DEMO_QUOTA,
+            tasks::quota::GRANT,
+            "system:demo",
+        )
+        .await?;
+    }
+    Ok(())
 }

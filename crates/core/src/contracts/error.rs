@@ -107,6 +107,29 @@ pub enum ContractsError {
     DepartmentNotEmpty,
     #[error("department name taken")]
     DepartmentNameTaken,
+    // -- tasks (signing) --
+    #[error("contract quota short by {missing}")]
+    QuotaShort { missing: i64 },
+    #[error("not this party's turn")]
+    NotYourTurn,
+    #[error("already signed")]
+    AlreadySigned,
+    #[error("task is {0}")]
+    TaskClosed(String),
+    #[error("refusal not allowed for this party")]
+    RefuseNotAllowed,
+    #[error("reminded within the hour")]
+    RemindTooSoon { retry_after: i64 },
+    #[error("seal not granted")]
+    SealNotGranted,
+    #[error("handwriting required")]
+    HandwritingRequired,
+    #[error("document refused: {en}")]
+    TaskDocument { zh: String, en: String },
+    #[error("party refused: {en}")]
+    TaskParty { zh: String, en: String },
+    #[error("no party of the caller's to sign")]
+    NothingToSign,
 }
 
 impl From<ContractsError> for CoreError {
@@ -367,6 +390,18 @@ impl ContractsError {
                 "部门下还有下级部门或员工，不能删除".into(),
                 "The department still has sub-departments or people; it cannot be deleted".into(),
             ),
+            // -- tasks --
+            Self::QuotaShort { .. }
+            | Self::NotYourTurn
+            | Self::AlreadySigned
+            | Self::TaskClosed(_)
+            | Self::RefuseNotAllowed
+            | Self::RemindTooSoon { .. }
+            | Self::SealNotGranted
+            | Self::HandwritingRequired
+            | Self::TaskDocument { .. }
+            | Self::TaskParty { .. }
+            | Self::NothingToSign => super::tasks::errors::describe(self),
             Self::DepartmentNameTaken => d(
                 K::Conflict,
                 "department_name_taken",

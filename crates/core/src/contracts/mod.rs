@@ -24,6 +24,7 @@ pub mod settings;
 pub mod settle;
 pub mod signing_key;
 pub mod spaces;
+pub mod tasks;
 
 pub use error::ContractsError;
 pub use signing_key::{Proof, unlock_signing_key};

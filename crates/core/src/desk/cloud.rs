@@ -327,3 +327,24 @@ pub async fn sign(
     tx.commit().await?;
     Ok(signature)
 }
+
+/// The PKCS#8 PEM key of the cloud certificate `serial`, opened for one signature by a caller
+/// that authorised it itself: the e-contract wing signs for an enterprise (whose certificate the
+/// desk issued and whose key it keeps) after the signer's own SMS intent and seal grant. `None`
+/// when the desk holds no key for it (a USB-key certificate).
+pub async fn cloud_key_pem(
+    platform: &Platform,
+    serial: &str,
+) -> Result<Option<SecretString>, CoreError> {
+    let Some(row) = sqlx::query("SELECT key_sealed FROM desk_cloud_keys WHERE serial = $1")
+        .bind(serial)
+        .fetch_optional(platform.db.pool())
+        .await?
+    else {
+        return Ok(None);
+    };
+    let sealed: String = row.try_get("key_sealed")?;
+    Ok(Some(SecretString::from(
+        platform.cipher.open(key_sealed_at(serial), &sealed)?,
+    )))
+}

@@ -43,3 +43,5 @@ pub use orders::{
     load as load_order, luhn_ok, save_form as save_order_form, strip_spaces,
 };
 pub use review::approve as approve_order;
+// The e-contract wing signs for an enterprise with the cloud key the desk keeps for it.
+pub use cloud::cloud_key_pem;

@@ -35,6 +35,8 @@ pub enum Purpose {
     UnlockToken,
     /// The holder sets or resets a cloud certificate's signing PIN, or signs without it.
     CloudKey,
+    /// A party confirms signing an e-contract (its intent, seed 004 §2.5.1.3).
+    SignContract,
 }
 
 impl Purpose {
@@ -50,6 +52,7 @@ impl Purpose {
             Self::RevokeCertificate => "revoke_certificate",
             Self::UnlockToken => "unlock_token",
             Self::CloudKey => "cloud_key",
+            Self::SignContract => "sign_contract",
         }
     }
 
@@ -65,6 +68,7 @@ impl Purpose {
             Self::RevokeCertificate => "注销数字证书",
             Self::UnlockToken => "解锁 USB Key",
             Self::CloudKey => "使用云证书",
+            Self::SignContract => "签署电子合同",
         }
     }
 }

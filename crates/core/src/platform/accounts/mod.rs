@@ -19,7 +19,7 @@ pub use profile::{
 pub use registration::{
     RegisterInput, create_verified, register, send_code, verify_registration_phone,
 };
-pub use store::{User, UserView, find_by_id, find_by_identifier};
+pub use store::{User, UserView, find_by_id, find_by_identifier, find_by_phone};
 
 /// Where a request came from, for the audit log.
 #[derive(Debug, Clone, Default)]

@@ -55,7 +55,8 @@ pub async fn send_code(
         | Purpose::AuthoriseApplication
         | Purpose::RevokeCertificate
         | Purpose::UnlockToken
-        | Purpose::CloudKey => {
+        | Purpose::CloudKey
+        | Purpose::SignContract => {
             return Err(CoreError::Invalid {
                 field: "purpose",
                 zh: "请在订单页面获取申请签署验证码",

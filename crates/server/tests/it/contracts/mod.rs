@@ -5,3 +5,7 @@ mod members_admin;
 mod members_logs;
 mod members_roster;
 pub(crate) mod support;
+mod tasks;
+mod tasks_race;
+mod tasks_refusals;
+pub(crate) mod tasks_support;
