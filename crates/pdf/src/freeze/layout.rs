@@ -156,8 +156,8 @@ mod tests {
 
     #[test]
     fn sizes_step_down_to_the_minimum_exactly() {
-        let all: Vec<f32> = sizes(8.2, 7.0).collect();
-        assert_eq!(all, vec![8.2, 7.7, 7.2, 7.0]);
+        let all: Vec<f32> = sizes(8.25, 7.0).collect();
+        assert_eq!(all, vec![8.25, 7.75, 7.25, 7.0]);
     }
 
     #[test]

@@ -60,8 +60,14 @@ fn boxes_keep_shrink_or_wrap_and_never_add_a_page() {
     assert_eq!(sizes(&overlay(&frozen, 1)), vec![12.0]);
     let wrapped = sizes(&overlay(&frozen, 2));
     assert!(wrapped.len() >= 2, "wrapped into lines: {wrapped:?}");
-    assert!(wrapped.iter().all(|s| *s >= 7.0 && *s < 12.0), "{wrapped:?}");
-    assert!(overlay(&frozen, 3).contains("/SgF2"), "serif text in the second font");
+    assert!(
+        wrapped.iter().all(|s| *s >= 7.0 && *s < 12.0),
+        "{wrapped:?}"
+    );
+    assert!(
+        overlay(&frozen, 3).contains("/SgF2"),
+        "serif text in the second font"
+    );
 
     let dir = tempdir();
     let file = write(dir.path(), "boxes.pdf", &frozen);
@@ -76,7 +82,10 @@ fn boxes_keep_shrink_or_wrap_and_never_add_a_page() {
         "{info}"
     );
     let page2: String = pdftotext(&file, 2).split_whitespace().collect();
-    assert!(page2.contains(long), "all of the wrapped text is there: {page2}");
+    assert!(
+        page2.contains(long),
+        "all of the wrapped text is there: {page2}"
+    );
     assert!(pdftotext(&file, 3).contains("软件工程师"));
 }
 
@@ -129,7 +138,10 @@ fn one_parse_and_one_font_read_fill_many_times_alike() {
         if !name.is_ascii() {
             // (A fresh freeze draws ASCII-only text in Helvetica; the preloaded font in Noto.)
             let again = freeze_pdf(&input, &options).unwrap();
-            assert_eq!(once, again, "preloaded fonts draw what a fresh freeze draws");
+            assert_eq!(
+                once, again,
+                "preloaded fonts draw what a fresh freeze draws"
+            );
         }
         let dir = tempdir();
         assert!(pdftotext(&write(dir.path(), "f.pdf", &once), 1).contains(name));
