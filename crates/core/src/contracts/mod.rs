@@ -25,6 +25,7 @@ pub mod settle;
 pub mod signing_key;
 pub mod spaces;
 pub mod tasks;
+pub mod templates;
 
 pub use error::ContractsError;
 pub use signing_key::{Proof, unlock_signing_key};

@@ -14,6 +14,7 @@ mod members;
 mod persons;
 mod seals;
 mod tasks;
+mod templates;
 
 /// Every route of the e-contract wing.
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -24,6 +25,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(seals::routes())
         .merge(employees::routes())
         .merge(tasks::routes())
+        .merge(templates::routes())
 }
 
 /// Real-name authentication, spaces, enterprise certification and management (part 1, `ent`).

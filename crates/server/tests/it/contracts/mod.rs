@@ -9,3 +9,6 @@ mod tasks;
 mod tasks_race;
 mod tasks_refusals;
 pub(crate) mod tasks_support;
+mod templates;
+mod templates_bad;
+mod templates_parallel;
