@@ -11,6 +11,7 @@ mod rekey;
 mod responder;
 mod responders;
 mod revocation;
+mod trust;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -35,6 +36,7 @@ pub use responder::{ocsp, ocsp_answers_kept, timestamp};
 pub use responders::{
     RENEW_RESPONDERS, RESPONDER_RENEW_BEFORE, RenewResponders, SCHEDULES, renew_responders,
 };
+pub use trust::{PlatformTimestamps, TrustMaterial, timestamps, trust_material};
 pub use revocation::{Revoked, crl, parse_reason, publish_crl, revoke};
 
 use crate::Platform;

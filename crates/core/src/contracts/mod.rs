@@ -14,6 +14,7 @@ pub mod demo;
 pub mod employees;
 pub mod enterprises;
 pub mod error;
+pub mod evidence;
 pub mod grants;
 pub mod handwriting;
 pub mod members;
@@ -23,5 +24,6 @@ pub mod seals;
 pub mod settings;
 pub mod settle;
 pub mod spaces;
+pub mod verification;
 
 pub use error::ContractsError;

@@ -220,6 +220,7 @@ const CONTRACT: &[(&str, &str)] = &[
     ("GET", "/api/v1/staff/roles"),
     ("POST", "/api/v1/token-unlock/{code}"),
     ("POST", "/api/v1/token-unlock/{code}/confirm"),
+    ("POST", "/api/v1/verify"),
 ];
 
 const METHODS: [&str; 5] = ["GET", "POST", "PUT", "DELETE", "PATCH"];
