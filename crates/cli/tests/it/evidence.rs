@@ -64,13 +64,14 @@ async fn verify_evidence_passes_a_package_and_names_a_swapped_pdf() {
     let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     for i in 0..archive.len() {
         let mut file = archive.by_index(i).unwrap();
+        let name = file.name().unwrap().into_owned();
         let mut bytes = Vec::new();
         file.read_to_end(&mut bytes).unwrap();
-        if file.name() == evidence::SIGNED_PDF {
+        if name == evidence::SIGNED_PDF {
             bytes = b"%PDF-1.7 another contract".to_vec();
         }
         writer
-            .start_file(file.name(), zip::write::SimpleFileOptions::default())
+            .start_file(name, zip::write::SimpleFileOptions::default())
             .unwrap();
         writer.write_all(&bytes).unwrap();
     }

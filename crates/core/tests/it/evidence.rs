@@ -67,7 +67,7 @@ fn unzip(zip: &[u8]) -> Vec<(String, Vec<u8>)> {
             let mut file = archive.by_index(i).unwrap();
             let mut bytes = Vec::new();
             file.read_to_end(&mut bytes).unwrap();
-            (file.name().to_owned(), bytes)
+            (file.name().unwrap().into_owned(), bytes)
         })
         .collect()
 }
@@ -86,13 +86,13 @@ fn rezip(files: &[(String, Vec<u8>)]) -> Vec<u8> {
 /// The package with `evidence.json` (parsed) changed by `edit`, re-serialised as built.
 fn with_json(zip: &[u8], edit: impl FnOnce(&mut EvidenceJson)) -> Vec<u8> {
     let mut files = unzip(zip);
-    for (name, bytes) in &mut files {
-        if name == EVIDENCE_JSON {
-            let mut json: EvidenceJson = serde_json::from_slice(bytes).unwrap();
-            edit(&mut json);
-            *bytes = serde_json::to_vec_pretty(&json).unwrap();
-        }
-    }
+    let (_, bytes) = files
+        .iter_mut()
+        .find(|(name, _)| name == EVIDENCE_JSON)
+        .unwrap();
+    let mut json: EvidenceJson = serde_json::from_slice(bytes).unwrap();
+    edit(&mut json);
+    *bytes = serde_json::to_vec_pretty(&json).unwrap();
     rezip(&files)
 }
 
