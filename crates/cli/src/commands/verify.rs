@@ -130,11 +130,8 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<()> {
 /// `--evidence`: every finding, then the verdict; an error (exit code 1) when any failed.
 fn evidence(args: &VerifyArgs, package: &std::path::Path) -> anyhow::Result<()> {
     let bytes = std::fs::read(package).with_context(|| format!("reading {}", package.display()))?;
-    let verdict = signet_core::contracts::evidence::check(
-        &bytes,
-        certificates(args.trust.as_ref())?,
-        now(),
-    );
+    let verdict =
+        signet_core::contracts::evidence::check(&bytes, certificates(args.trust.as_ref())?, now());
     if args.json {
         println!("{}", serde_json::to_string_pretty(&verdict)?);
     } else {

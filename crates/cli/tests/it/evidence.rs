@@ -56,8 +56,16 @@ async fn verify_evidence_passes_a_package_and_names_a_swapped_pdf() {
     let args = ["verify", "--evidence", good.to_str().unwrap()];
     let passed = signet(dir.path(), config.database_url.as_deref(), &args);
     assert!(passed.status.success(), "{}", text(&passed));
-    assert!(text(&passed).contains("证据包完整有效"), "{}", text(&passed));
-    assert!(text(&passed).contains("哈希链完整：3 条事件记录"), "{}", text(&passed));
+    assert!(
+        text(&passed).contains("证据包完整有效"),
+        "{}",
+        text(&passed)
+    );
+    assert!(
+        text(&passed).contains("哈希链完整：3 条事件记录"),
+        "{}",
+        text(&passed)
+    );
 
     // The same package with another PDF in it.
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
@@ -85,5 +93,9 @@ async fn verify_evidence_passes_a_package_and_names_a_swapped_pdf() {
         "{}",
         text(&failed)
     );
-    assert!(text(&failed).contains("证据包未通过核验"), "{}", text(&failed));
+    assert!(
+        text(&failed).contains("证据包未通过核验"),
+        "{}",
+        text(&failed)
+    );
 }

@@ -36,8 +36,8 @@ pub use responder::{ocsp, ocsp_answers_kept, timestamp};
 pub use responders::{
     RENEW_RESPONDERS, RESPONDER_RENEW_BEFORE, RenewResponders, SCHEDULES, renew_responders,
 };
-pub use trust::{PlatformTimestamps, TrustMaterial, timestamps, trust_material};
 pub use revocation::{Revoked, crl, parse_reason, publish_crl, revoke};
+pub use trust::{PlatformTimestamps, TrustMaterial, timestamps, trust_material};
 
 use crate::Platform;
 use crate::error::CoreError;

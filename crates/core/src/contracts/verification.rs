@@ -326,14 +326,10 @@ fn when(rfc3339: &str) -> Words {
     match parsed {
         Ok(at) => {
             let beijing = at.to_offset(time::macros::offset!(+8));
-            let format = time::macros::format_description!(
-                "[year]-[month]-[day] [hour]:[minute]:[second]"
-            );
+            let format =
+                time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
             words(
-                format!(
-                    "{}（北京时间）",
-                    beijing.format(format).unwrap_or_default()
-                ),
+                format!("{}（北京时间）", beijing.format(format).unwrap_or_default()),
                 format!("{} UTC", at.format(format).unwrap_or_default()),
             )
         }
@@ -485,11 +481,17 @@ fn lines(view: &SignatureView, s: &SignatureReport) -> Vec<Words> {
             ),
         )
     } else {
-        words("签署后文件没有任何改动", "Nothing was added after this signature")
+        words(
+            "签署后文件没有任何改动",
+            "Nothing was added after this signature",
+        )
     });
     if let Some(level) = &view.level {
         let (zh, en) = match level.as_str() {
-            "B-LTA" => ("长期有效，含验证数据和文档时间戳", "long-term, with validation data and a document timestamp"),
+            "B-LTA" => (
+                "长期有效，含验证数据和文档时间戳",
+                "long-term, with validation data and a document timestamp",
+            ),
             "B-LT" => ("含验证数据", "with validation data"),
             "B-T" => ("含可信时间戳", "with a trusted timestamp"),
             _ => ("基础签名", "basic signature"),
@@ -518,4 +520,3 @@ fn short_serial(serial: &str) -> String {
         format!("{}…{}", &serial[..8], &serial[serial.len() - 8..])
     }
 }
-

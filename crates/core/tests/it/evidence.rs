@@ -24,7 +24,12 @@ fn contract(text: &str) -> Vec<u8> {
     .unwrap()
 }
 
-fn event(kind: EvidenceKind, at: i64, before: Option<&[u8]>, after: Option<&[u8]>) -> EvidenceEvent {
+fn event(
+    kind: EvidenceKind,
+    at: i64,
+    before: Option<&[u8]>,
+    after: Option<&[u8]>,
+) -> EvidenceEvent {
     EvidenceEvent {
         kind,
         at,
@@ -54,8 +59,18 @@ fn input(now: i64) -> EvidenceInput {
             event(EvidenceKind::View, now - 400, None, None),
             event(EvidenceKind::SmsSent, now - 300, None, None),
             event(EvidenceKind::IntentConfirmed, now - 200, None, None),
-            event(EvidenceKind::Signed, now - 100, Some(&launched), Some(&signed)),
-            event(EvidenceKind::Completed, now, Some(&signed), Some(&completed)),
+            event(
+                EvidenceKind::Signed,
+                now - 100,
+                Some(&launched),
+                Some(&signed),
+            ),
+            event(
+                EvidenceKind::Completed,
+                now,
+                Some(&signed),
+                Some(&completed),
+            ),
         ],
     }
 }
@@ -104,7 +119,9 @@ fn failures(check: &evidence::EvidenceCheck) -> Vec<String> {
 async fn a_package_passes_offline_and_each_tampering_is_named() {
     let test = platform().await;
     let platform = &test.platform;
-    init_hierarchies(platform, "http://127.0.0.1:8080").await.unwrap();
+    init_hierarchies(platform, "http://127.0.0.1:8080")
+        .await
+        .unwrap();
     let now = platform.clock.now();
     let roots = trust_material(platform).await.unwrap().roots;
     let at = signet_core::ca::system_time(now);
@@ -138,7 +155,11 @@ async fn a_package_passes_offline_and_each_tampering_is_named() {
     assert_eq!(good.events, 6);
     // Without a trust anchor the package's own root is used, and said so.
     let carried = evidence::check(&zip, Vec::new(), at);
-    assert!(carried.ok && carried.trust_from_package, "{:?}", carried.findings);
+    assert!(
+        carried.ok && carried.trust_from_package,
+        "{:?}",
+        carried.findings
+    );
     // The report is signed under a one-off platform certificate and timestamped (B-T).
     let report = signet_pdf::verify_pdf(
         &files[2].1,
@@ -167,7 +188,9 @@ async fn a_package_passes_offline_and_each_tampering_is_named() {
     assert!(!verdict.ok);
     let failed = failures(&verdict);
     assert!(
-        failed.iter().any(|f| f.starts_with("Event #3 (SmsSent) was altered")),
+        failed
+            .iter()
+            .any(|f| f.starts_with("Event #3 (SmsSent) was altered")),
         "{failed:?}"
     );
     assert!(
@@ -234,7 +257,8 @@ async fn a_package_passes_offline_and_each_tampering_is_named() {
     assert!(
         failed
             .iter()
-            .any(|f| f.contains("report") && (f.contains("not valid") || f.contains("cannot be read"))),
+            .any(|f| f.contains("report")
+                && (f.contains("not valid") || f.contains("cannot be read"))),
         "{failed:?}"
     );
 

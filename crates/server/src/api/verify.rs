@@ -75,15 +75,13 @@ pub async fn verify(
             .map_err(|e| ApiError::Malformed(e.body_text()))?;
         from_multipart(multipart).await?
     } else {
-        Bytes::from_request(request, &state)
-            .await
-            .map_err(|e| {
-                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    too_large()
-                } else {
-                    ApiError::Malformed(e.body_text())
-                }
-            })?
+        Bytes::from_request(request, &state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                too_large()
+            } else {
+                ApiError::Malformed(e.body_text())
+            }
+        })?
     };
     if bytes.len() > MAX_PDF {
         return Err(too_large());

@@ -24,7 +24,10 @@ fn person() -> String {
 
 fn enterprise() -> String {
     let first = "91110108MA01ABCD1";
-    let code = format!("{first}{}", char::from(credit_check_character(first).unwrap()));
+    let code = format!(
+        "{first}{}",
+        char::from(credit_check_character(first).unwrap())
+    );
     format!("CN=测试科技有限公司,O=测试科技有限公司,serialNumber={code},C=CN")
 }
 
@@ -108,8 +111,18 @@ async fn a_file_signed_here_is_valid_and_told_in_words() {
     let body = report(&app, signed.clone()).await;
     assert_eq!(body["verdict"], "valid", "{body:#}");
     assert_eq!(body["valid"], true);
-    assert!(body["summary"]["zh"].as_str().unwrap().starts_with("验证通过"));
-    assert!(body["summary"]["en"].as_str().unwrap().starts_with("Verified"));
+    assert!(
+        body["summary"]["zh"]
+            .as_str()
+            .unwrap()
+            .starts_with("验证通过")
+    );
+    assert!(
+        body["summary"]["en"]
+            .as_str()
+            .unwrap()
+            .starts_with("Verified")
+    );
     assert_eq!(body["revisions"], 3);
     let signatures = body["signatures"].as_array().unwrap();
     assert_eq!(signatures.len(), 2);
@@ -124,7 +137,12 @@ async fn a_file_signed_here_is_valid_and_told_in_words() {
     assert_eq!(first["certificate"]["issued_here"], true);
     assert_eq!(first["certificate"]["trusted"], true);
     assert_eq!(first["timestamp"]["valid"], true);
-    assert!(first["timestamp"]["authority"].as_str().unwrap().contains("TSA"));
+    assert!(
+        first["timestamp"]["authority"]
+            .as_str()
+            .unwrap()
+            .contains("TSA")
+    );
     assert_eq!(first["revision"], 2);
     assert_eq!(first["level"], "B-T");
     assert_eq!(first["allowed_changes"].as_u64().map(|n| n > 0), Some(true));
@@ -160,7 +178,12 @@ async fn a_file_signed_here_is_valid_and_told_in_words() {
     let body = report(&app, tampered).await;
     assert_eq!(body["verdict"], "invalid", "{body:#}");
     assert_eq!(body["valid"], false);
-    assert!(body["summary"]["zh"].as_str().unwrap().starts_with("验证未通过"));
+    assert!(
+        body["summary"]["zh"]
+            .as_str()
+            .unwrap()
+            .starts_with("验证未通过")
+    );
     let first = &body["signatures"][0];
     assert_eq!(first["status"], "invalid");
     assert!(zh_lines(first).contains("签名所覆盖的内容已被改动"));
@@ -174,13 +197,20 @@ async fn a_file_signed_under_another_ca_is_reported_as_signed_elsewhere() {
     let elsewhere = Platform::open(&sandbox_config(dir.path()).await)
         .await
         .unwrap();
-    init_hierarchies(&elsewhere, "http://127.0.0.1:9").await.unwrap();
+    init_hierarchies(&elsewhere, "http://127.0.0.1:9")
+        .await
+        .unwrap();
     let signed = sign(&elsewhere, &contract(), "enterprise", &enterprise()).await;
 
     let body = report(&app, signed).await;
     assert_eq!(body["verdict"], "foreign", "{body:#}");
     assert_eq!(body["valid"], false);
-    assert!(body["summary"]["zh"].as_str().unwrap().contains("不是由本平台签发的证书所签"));
+    assert!(
+        body["summary"]["zh"]
+            .as_str()
+            .unwrap()
+            .contains("不是由本平台签发的证书所签")
+    );
     let signature = &body["signatures"][0];
     assert_eq!(signature["status"], "foreign");
     assert_eq!(signature["certificate"]["issued_here"], false);
@@ -207,7 +237,12 @@ async fn bad_uploads_get_clear_answers() {
     assert_eq!(body["verdict"], "unsigned");
     assert_eq!(body["valid"], false);
     assert_eq!(body["signatures"].as_array().unwrap().len(), 0);
-    assert!(body["summary"]["zh"].as_str().unwrap().contains("没有任何电子签名"));
+    assert!(
+        body["summary"]["zh"]
+            .as_str()
+            .unwrap()
+            .contains("没有任何电子签名")
+    );
     // No file field, and an empty body.
     let empty = new_client()
         .post(app.url("/api/v1/verify"))

@@ -127,8 +127,7 @@ pub async fn build(platform: &Platform, input: EvidenceInput) -> Result<Vec<u8>,
 /// The files, deflated, in this order.
 pub(super) fn zip(files: &[(&str, &[u8])]) -> Result<Vec<u8>, CoreError> {
     let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options =
-        SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
     for (name, bytes) in files {
         writer.start_file(*name, options).map_err(internal)?;
         writer.write_all(bytes).map_err(internal)?;

@@ -105,7 +105,8 @@ pub fn check(zip_bytes: &[u8], trust_roots: Vec<Certificate>, now: SystemTime) -
         }
     };
     let [signed_pdf, json_bytes, report_pdf, certificates] = entries;
-    let (Some(signed_pdf), Some(json_bytes), Some(report_pdf)) = (signed_pdf, json_bytes, report_pdf)
+    let (Some(signed_pdf), Some(json_bytes), Some(report_pdf)) =
+        (signed_pdf, json_bytes, report_pdf)
     else {
         verdict.findings.push(fail(
             format!("证据包不完整：必须包含 {SIGNED_PDF}、{EVIDENCE_JSON} 和 {EVIDENCE_PDF}"),
@@ -179,7 +180,10 @@ fn check_chain(json: &EvidenceJson, findings: &mut Vec<Finding>) {
                 format!("第 {expected_seq} 至 {} 条", entry.seq - 1)
             };
             findings.push(fail(
-                format!("{missing}事件记录缺失（已被删除），哈希链在第 {} 条之前断开", entry.seq),
+                format!(
+                    "{missing}事件记录缺失（已被删除），哈希链在第 {} 条之前断开",
+                    entry.seq
+                ),
                 format!(
                     "Event #{expected_seq}{} missing (removed): the chain breaks before event #{}",
                     if entry.seq - expected_seq == 1 {
@@ -192,7 +196,10 @@ fn check_chain(json: &EvidenceJson, findings: &mut Vec<Finding>) {
             ));
         } else if gap {
             findings.push(fail(
-                format!("事件记录顺序错乱：第 {} 条出现在第 {expected_seq} 条的位置", entry.seq),
+                format!(
+                    "事件记录顺序错乱：第 {} 条出现在第 {expected_seq} 条的位置",
+                    entry.seq
+                ),
                 format!(
                     "Events are out of order: #{} stands where #{expected_seq} belongs",
                     entry.seq
@@ -237,7 +244,10 @@ fn check_chain(json: &EvidenceJson, findings: &mut Vec<Finding>) {
     }
     if findings.len() == before {
         findings.push(pass(
-            format!("哈希链完整：{} 条事件记录依次相连，未被改动、删除或调换", json.events.len()),
+            format!(
+                "哈希链完整：{} 条事件记录依次相连，未被改动、删除或调换",
+                json.events.len()
+            ),
             format!(
                 "The hash chain is intact: {} events, none altered, removed or reordered",
                 json.events.len()
@@ -294,7 +304,11 @@ fn check_report(
                 .as_ref()
                 .and_then(|c| c.common_name.clone())
                 .unwrap_or_default();
-            let at = s.timestamp.as_ref().map(|t| t.time.clone()).unwrap_or_default();
+            let at = s
+                .timestamp
+                .as_ref()
+                .map(|t| t.time.clone())
+                .unwrap_or_default();
             findings.push(pass(
                 format!("证据报告的签名有效：由平台证书“{signer}”签署，可信时间戳 {at}，签署后未被改动"),
                 format!("The report's signature is valid: signed by the platform's \"{signer}\", timestamped {at}, unchanged since"),
@@ -313,10 +327,7 @@ fn check_report(
                 format!("The report's signature is not valid: {why}"),
             ));
         }
-        None => findings.push(fail(
-            "证据报告没有签名",
-            "The report is not signed",
-        )),
+        None => findings.push(fail("证据报告没有签名", "The report is not signed")),
     }
     let expected = sha256_hex(json_bytes);
     match signet_pdf::info::get(report_pdf, INFO_KEY) {

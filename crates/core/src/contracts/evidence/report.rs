@@ -39,7 +39,10 @@ pub(super) fn document(json: &EvidenceJson, json_sha256: &str) -> TextDocument {
         field("任务名称", json.task.task_title.clone()),
         field("文件编号", json.task.document_id.clone()),
         field("文件名称", json.task.document_name.clone()),
-        field("报告生成时间", format!("{}（北京时间）", beijing(json.generated_at))),
+        field(
+            "报告生成时间",
+            format!("{}（北京时间）", beijing(json.generated_at)),
+        ),
         field("事件数量", format!("{} 条", json.events.len())),
         Block::Heading("数据摘要（SHA-256）".into()),
         field("签署文件 signed.pdf", json.signed_pdf_sha256.clone()),
@@ -57,7 +60,10 @@ pub(super) fn document(json: &EvidenceJson, json_sha256: &str) -> TextDocument {
         blocks.push(field("操作人", entry.actor.clone()));
         blocks.push(field("手机号", or_dash(entry.phone.as_ref())));
         blocks.push(field("IP 地址", or_dash(entry.ip.as_ref())));
-        blocks.push(field("设备（User-Agent）", or_dash(entry.user_agent.as_ref())));
+        blocks.push(field(
+            "设备（User-Agent）",
+            or_dash(entry.user_agent.as_ref()),
+        ));
         if entry.hash_before.is_some() || entry.hash_after.is_some() {
             blocks.push(field("操作前文件摘要", or_dash(entry.hash_before.as_ref())));
             blocks.push(field("操作后文件摘要", or_dash(entry.hash_after.as_ref())));
