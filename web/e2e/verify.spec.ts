@@ -67,7 +67,8 @@ for (const width of [1366, 390]) {
     await shot(page, `verify-valid-${width}`)
 
     const tampered = Buffer.from(signed)
-    const at = Math.floor(tampered.length / 4)
+    // Inside the first revision's first stream, not a signature's /Contents hole.
+    const at = tampered.indexOf('stream') + 20
     tampered[at] = tampered[at] ^ 0x01
     await upload(page, 'tampered.pdf', tampered)
     await expect(page.getByTestId('verify-verdict-invalid')).toBeVisible({ timeout: 30_000 })
