@@ -17,6 +17,7 @@ pub mod document;
 pub mod dss;
 pub mod error;
 pub mod freeze;
+pub mod info;
 pub mod page;
 pub mod reader;
 pub mod revision;

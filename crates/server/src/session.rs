@@ -127,6 +127,8 @@ pub async fn csrf_guard(
         // The key agent redeems an unlock code: the code and the redeemer secret bound to it,
         // not a cookie, are its credential.
         || path.starts_with("/api/v1/token-unlock/")
+        // Public verification changes nothing and needs no session: any script may post a PDF.
+        || path == "/api/v1/verify"
         // The sandbox's pay and face pages stand for a phone that has no session either.
         || path.starts_with("/dev/payments/")
         || path.starts_with("/dev/face/");

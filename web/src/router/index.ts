@@ -205,6 +205,12 @@ export const routes: RouteRecordRaw[] = [
     meta: { title: 'help.agent.title' },
   },
   {
+    path: '/verify',
+    name: 'verify',
+    component: () => import('@/views/verify/VerifyView.vue'),
+    meta: { open: true, title: 'verify.title' },
+  },
+  {
     path: '/help/faq',
     name: 'faq',
     component: () => import('@/views/help/FaqView.vue'),

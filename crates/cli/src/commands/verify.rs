@@ -1,4 +1,6 @@
 //! `signet verify`: check every signature of a PDF; exit 0 only when all are valid and trusted.
+//! `signet verify --evidence FILE.zip`: check an evidence package offline (hash chain, JSON
+//! against the signed report, signed PDF against the last event, the report's signature).
 
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
@@ -12,7 +14,13 @@ use signet_pdf::{Credentials, VerifyOptions};
 
 #[derive(Args, Debug)]
 pub struct VerifyArgs {
-    file: PathBuf,
+    /// The PDF to verify.
+    #[arg(required_unless_present = "evidence", conflicts_with = "evidence")]
+    file: Option<PathBuf>,
+    /// An evidence package (.zip) to check offline instead of a PDF. Without --trust the
+    /// report is checked against the root certificate the package itself carries.
+    #[arg(long)]
+    evidence: Option<PathBuf>,
     /// Trust anchors (PEM, one or more roots).
     #[arg(long)]
     trust: Option<PathBuf>,
@@ -53,8 +61,13 @@ pub fn certificates(path: Option<&PathBuf>) -> anyhow::Result<Vec<x509_cert::Cer
 }
 
 pub fn run(args: &VerifyArgs) -> anyhow::Result<()> {
-    let bytes =
-        std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
+    if let Some(package) = &args.evidence {
+        return evidence(args, package);
+    }
+    let Some(file) = &args.file else {
+        anyhow::bail!("name a PDF, or an evidence package with --evidence");
+    };
+    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
     let options = VerifyOptions {
         trust_roots: certificates(args.trust.as_ref())?,
         now: now(),
@@ -70,13 +83,13 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<()> {
         &options,
         online.as_ref().map(|o| o as &dyn RevocationSource),
     )
-    .map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
+    .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         println!(
             "{}: {} 个签名 / signatures, {} 个版本 / revisions",
-            args.file.display(),
+            file.display(),
             report.signatures.len(),
             report.revisions
         );
@@ -111,5 +124,40 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<()> {
         }
     }
     anyhow::ensure!(report.all_valid, "not every signature is valid and trusted");
+    Ok(())
+}
+
+/// `--evidence`: every finding, then the verdict; an error (exit code 1) when any failed.
+fn evidence(args: &VerifyArgs, package: &std::path::Path) -> anyhow::Result<()> {
+    let bytes = std::fs::read(package).with_context(|| format!("reading {}", package.display()))?;
+    let verdict =
+        signet_core::contracts::evidence::check(&bytes, certificates(args.trust.as_ref())?, now());
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&verdict)?);
+    } else {
+        println!("{}: 证据包 / evidence package", package.display());
+        if let Some(task) = &verdict.task {
+            println!(
+                "  任务 / task: {} ({}), 文件 / document: {} ({}), {} 条事件 / events",
+                task.task_title, task.task_id, task.document_name, task.document_id, verdict.events
+            );
+        }
+        for finding in &verdict.findings {
+            let mark = if finding.ok { "✓" } else { "✗" };
+            println!("  {mark} {}\n    {}", finding.zh, finding.en);
+        }
+        if verdict.trust_from_package {
+            println!(
+                "  ! 未指定 --trust：报告签名按证据包自带的根证书核验 / no --trust given: the \
+                 report was checked against the root the package carries"
+            );
+        }
+        if verdict.ok {
+            println!("结论 / verdict: 证据包完整有效 / the evidence package is intact and valid");
+        } else {
+            println!("结论 / verdict: 证据包未通过核验 / the evidence package FAILED the check");
+        }
+    }
+    anyhow::ensure!(verdict.ok, "the evidence package failed the check");
     Ok(())
 }

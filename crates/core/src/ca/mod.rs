@@ -11,6 +11,7 @@ mod rekey;
 mod responder;
 mod responders;
 mod revocation;
+mod trust;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -36,6 +37,7 @@ pub use responders::{
     RENEW_RESPONDERS, RESPONDER_RENEW_BEFORE, RenewResponders, SCHEDULES, renew_responders,
 };
 pub use revocation::{Revoked, crl, parse_reason, publish_crl, revoke};
+pub use trust::{PlatformTimestamps, TrustMaterial, timestamps, trust_material};
 
 use crate::Platform;
 use crate::error::CoreError;

@@ -146,6 +146,13 @@ pub enum ContractsError {
     TemplateFieldTaken,
     #[error("{} template values refused", .0.len())]
     TemplateValues(Vec<super::templates::FieldError>),
+    // -- verification and evidence --
+    #[error("not a PDF")]
+    VerifyNotPdf,
+    #[error("PDF cannot be read: {0}")]
+    VerifyUnreadable(String),
+    #[error("an evidence package needs events")]
+    EvidenceNoEvents,
 }
 
 impl From<ContractsError> for CoreError {
@@ -432,6 +439,27 @@ impl ContractsError {
             | Self::TemplateNotPublished
             | Self::TemplateFieldTaken
             | Self::TemplateValues(_) => super::templates::errors::describe(self),
+            Self::VerifyNotPdf => d(
+                K::BadInput,
+                "verify_not_pdf",
+                Some("file"),
+                "该文件不是 PDF 文件，只能验证 PDF 格式的签署文件".into(),
+                "This file is not a PDF; only signed PDF files can be verified".into(),
+            ),
+            Self::VerifyUnreadable(_) => d(
+                K::BadInput,
+                "verify_unreadable",
+                Some("file"),
+                "该 PDF 文件已损坏或格式无法识别，无法验证".into(),
+                "This PDF is damaged or malformed and cannot be verified".into(),
+            ),
+            Self::EvidenceNoEvents => d(
+                K::BadInput,
+                "evidence_no_events",
+                Some("events"),
+                "证据包至少需要一条事件记录".into(),
+                "An evidence package needs at least one event".into(),
+            ),
         }
     }
 }

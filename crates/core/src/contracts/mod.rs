@@ -14,6 +14,7 @@ pub mod demo;
 pub mod employees;
 pub mod enterprises;
 pub mod error;
+pub mod evidence;
 pub mod grants;
 pub mod handwriting;
 pub mod members;
@@ -26,6 +27,7 @@ pub mod signing_key;
 pub mod spaces;
 pub mod tasks;
 pub mod templates;
+pub mod verification;
 
 pub use error::ContractsError;
 pub use signing_key::{Proof, unlock_signing_key};

@@ -11,6 +11,7 @@ mod at_rest;
 mod audit;
 mod ca;
 mod ca_batch;
+mod evidence;
 mod jobs;
 mod sealed;
 mod seals;

@@ -1,5 +1,6 @@
 //! Verifying every signature in a PDF: integrity, trust, timestamps, revocation, later changes.
 
+pub mod certificate;
 pub mod changes;
 pub mod cms;
 pub mod digests;
@@ -22,6 +23,7 @@ use crate::reader::{self, find, rfind};
 use crate::sign::Level;
 use crate::sign::cms::hash;
 use crate::signatures::{FoundSignature, find_signatures, signature_timestamps, signed_data};
+pub use certificate::CertificateSummary;
 pub use changes::Changes;
 use digests::SignedRanges;
 pub use revocation::RevocationEntry;
@@ -49,6 +51,8 @@ pub struct TimestampReport {
     pub trusted: bool,
     /// Why not, when not.
     pub problem: Option<String>,
+    /// The time-stamping authority (the token's signer), when the token names it.
+    pub authority: Option<CertificateSummary>,
 }
 
 /// One signature's result.
@@ -64,6 +68,8 @@ pub struct SignatureReport {
     pub signer: Option<String>,
     /// Chain subjects, leaf first.
     pub chain: Vec<String>,
+    /// The signer's (or TSA's) certificate.
+    pub certificate: Option<CertificateSummary>,
     /// The bytes are as signed.
     pub intact: bool,
     /// The chain reaches a trust root.
@@ -310,6 +316,7 @@ fn verify_one(
         sub_filter: signature.sub_filter.clone(),
         signer: None,
         chain: Vec::new(),
+        certificate: None,
         intact: false,
         trusted: false,
         revision,
@@ -351,6 +358,7 @@ fn verify_one(
                         intact,
                         trusted,
                         problem: token_check.error.clone().or(problem),
+                        authority: token_check.signer.as_ref().map(certificate::summary),
                     });
                     if intact && trusted {
                         time = token_time;
@@ -372,6 +380,7 @@ fn verify_one(
         .signer
         .as_ref()
         .map(|c| c.tbs_certificate().subject().to_string());
+    report.certificate = check.signer.as_ref().map(certificate::summary);
     report.intact = well_formed && check.error.is_none();
     if let Some(error) = &check.error {
         problems.push(error.clone());
@@ -388,6 +397,7 @@ fn verify_one(
             intact: report.intact,
             trusted,
             problem: None,
+            authority: report.certificate.clone(),
         });
     }
     // Chain and revocation at signing time.

@@ -16,6 +16,7 @@ mod qr_login;
 mod session;
 mod staff;
 mod station;
+mod verify;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRequest, Request};
@@ -50,6 +51,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(certificate_routes())
         .merge(jobs::routes())
         .merge(contracts::routes())
+        .merge(verify::routes())
         .routes(routes!(agent::releases))
 }
 
@@ -183,7 +185,7 @@ pub fn set_cookie(state: &AppState, token: Option<&str>) -> SetCookie {
                        Every state-changing request carries the session's CSRF token in X-CSRF-Token; \
                        errors are RFC 9457 problem+json with a stable code."
     ),
-    tags((name = "session"), (name = "accounts"), (name = "user-center"), (name = "desk"), (name = "staff"), (name = "certificates"), (name = "jobs"))
+    tags((name = "session"), (name = "accounts"), (name = "user-center"), (name = "desk"), (name = "staff"), (name = "certificates"), (name = "jobs"), (name = "verify"))
 )]
 struct ApiDoc;
 

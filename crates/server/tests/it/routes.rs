@@ -257,6 +257,7 @@ const CONTRACT: &[(&str, &str)] = &[
     ("POST", "/api/v1/tasks/{id}/sign-code"),
     ("POST", "/api/v1/token-unlock/{code}"),
     ("POST", "/api/v1/token-unlock/{code}/confirm"),
+    ("POST", "/api/v1/verify"),
 ];
 
 const METHODS: [&str; 5] = ["GET", "POST", "PUT", "DELETE", "PATCH"];
