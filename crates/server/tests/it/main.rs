@@ -32,3 +32,4 @@ mod seals;
 mod security;
 mod support;
 mod try_limits;
+mod webhooks;

@@ -125,6 +125,25 @@ const CONTRACT: &[(&str, &str)] = &[
         "POST",
         "/api/v1/enterprises/{id}/seals/{seal_id}/regenerate",
     ),
+    ("GET", "/api/v1/enterprises/{id}/webhooks"),
+    ("POST", "/api/v1/enterprises/{id}/webhooks"),
+    ("DELETE", "/api/v1/enterprises/{id}/webhooks/{webhook_id}"),
+    (
+        "GET",
+        "/api/v1/enterprises/{id}/webhooks/{webhook_id}/deliveries",
+    ),
+    (
+        "POST",
+        "/api/v1/enterprises/{id}/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver",
+    ),
+    (
+        "POST",
+        "/api/v1/enterprises/{id}/webhooks/{webhook_id}/rotate-secret",
+    ),
+    (
+        "POST",
+        "/api/v1/enterprises/{id}/webhooks/{webhook_id}/test",
+    ),
     ("POST", "/api/v1/enterprises/{id}/withdraw"),
     ("GET", "/api/v1/handwriting-captures/{token}"),
     ("POST", "/api/v1/handwriting-captures/{token}"),
