@@ -1,13 +1,13 @@
 // Webhook endpoints: an enterprise administrator's endpoints for task events, their
 // deliveries with attempts, a test ping, secret rotation and redelivery.
 import { api, type ApiClient } from './client'
-import type { RequestJson, Schemas } from './operations'
+import type { Schemas } from './operations'
 
 export type WebhookEndpoint = Schemas['Endpoint']
 export type CreatedWebhook = Schemas['CreatedEndpoint']
 export type WebhookDelivery = Schemas['Delivery']
 export type WebhookAttempt = Schemas['Attempt']
-export type CreateWebhookInput = RequestJson<'/api/v1/enterprises/{id}/webhooks', 'post'>
+export type CreateWebhookInput = Schemas['CreateWebhookIn']
 
 /** The events an endpoint can subscribe to. */
 export const WEBHOOK_EVENTS = ['task.launched', 'task.signed', 'task.completed', 'task.void'] as const
