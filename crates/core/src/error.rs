@@ -410,6 +410,7 @@ fn provider_zh(provider: &str) -> &'static str {
         "identity" => "身份核验",
         "bank_transfer" => "对公打款",
         "payment" | "wechat" | "alipay" => "在线支付",
+        "webhooks" => "Webhook 推送",
         _ => "该",
     }
 }

@@ -16,7 +16,8 @@ pub use platform::Platform;
 use platform::audit::checkpoint;
 
 /// Every job kind the wings handle: the platform's (messages, purge, audit checkpoints), the
-/// desk's (refunds, expiry reminders) and the CA's (renewing the OCSP responder certificates).
+/// desk's (refunds, expiry reminders), the CA's (renewing the OCSP responder certificates) and
+/// the e-contract wing's (webhook deliveries).
 /// The server's workers and the sandbox inbox run jobs with this registry.
 pub fn job_handlers() -> platform::jobs::Registry {
     let audit_checkpoint = checkpoint::CheckpointJob(std::sync::Arc::new(ca::TsaNotary));
@@ -27,6 +28,10 @@ pub fn job_handlers() -> platform::jobs::Registry {
     .with(ca::RENEW_RESPONDERS, ca::RenewResponders)
     .with(desk::ORDER_SETTLED, contracts::settle::OrderSettled)
     .with(contracts::tasks::EXPIRE, contracts::tasks::ExpireTasks)
+    .with(
+        contracts::webhooks::JOB_KIND,
+        contracts::webhooks::DeliverWebhook,
+    )
 }
 
 /// Every recurring schedule of the wings.

@@ -17,6 +17,7 @@ pub mod rsa;
 pub mod sms_aliyun;
 pub mod sms_tencent;
 pub mod smtp;
+pub mod webhooks;
 pub mod wechat_pay;
 
 use std::sync::Arc;

@@ -1123,6 +1123,109 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/enterprises/{id}/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The enterprise's webhook endpoints (administrator). */
+        get: operations["list"];
+        put?: never;
+        /** Registers an endpoint; the answer carries its signing secret, shown this once. */
+        post: operations["create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/webhooks/{webhook_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Removes an endpoint: no new deliveries; pending ones end as failed. */
+        delete: operations["remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/webhooks/{webhook_id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The endpoint's deliveries, newest first, each with its attempts. */
+        get: operations["list_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sends a delivered or failed delivery again, under the same delivery id. */
+        post: operations["redeliver"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/webhooks/{webhook_id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replaces the signing secret at once; the new one is in the answer, shown this once. */
+        post: operations["rotate_secret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/webhooks/{webhook_id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Queues a `ping` event to the endpoint; its delivery appears in the list. */
+        post: operations["test"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/enterprises/{id}/withdraw": {
         parameters: {
             query?: never;
@@ -2759,6 +2862,19 @@ export interface components {
         ApproveIn: {
             department_id?: string | null;
         };
+        /** @description One attempt at a delivery. */
+        Attempt: {
+            attempted_at: components["schemas"]["i64"];
+            /** Format: int64 */
+            duration_ms: number;
+            /** @description Why there was no answer (address refused, DNS, connection, timeout). */
+            error?: string | null;
+            /**
+             * Format: int64
+             * @description The HTTP status the endpoint answered, when it answered.
+             */
+            status?: number | null;
+        };
         /** @description How a signature is authorised. */
         Authorisation: {
             pin: string;
@@ -2933,6 +3049,45 @@ export interface components {
             /** @description A seal type code (`GET /api/v1/seal-types`). */
             seal_type: string;
         };
+        CreateWebhookIn: {
+            description?: string;
+            /** @description Event kinds: `task.launched`, `task.signed`, `task.completed`, `task.void`. */
+            events: string[];
+            /** @description `https://…` to a public address (`http://127.0.0.1` or `localhost` in sandbox mode). */
+            url: string;
+        };
+        /** @description A new or rotated endpoint with its secret, shown this once. */
+        CreatedEndpoint: {
+            endpoint: components["schemas"]["Endpoint"];
+            /** @description The signing secret (`whsec_…`); it is not shown again. */
+            secret: string;
+        };
+        /** @description One event sent (or being sent) to one endpoint. */
+        Delivery: {
+            /** @description Oldest first. */
+            attempt_log: components["schemas"]["Attempt"][];
+            /** Format: int64 */
+            attempts: number;
+            created_at: components["schemas"]["i64"];
+            delivered_at?: components["schemas"]["i64"] | null;
+            endpoint_id: string;
+            event_id: string;
+            /** @description `task.launched`, `task.signed`, `task.completed`, `task.void` or `ping`. */
+            event_kind: string;
+            /** @description Sent as `Signet-Delivery`: the receiver's key for dropping repeats. */
+            id: string;
+            last_error?: string | null;
+            /** Format: int64 */
+            last_status?: number | null;
+            next_attempt_at?: components["schemas"]["i64"] | null;
+            /** @description The JSON body every attempt sends. */
+            payload: Record<string, never>;
+            /** Format: int64 */
+            redeliveries: number;
+            /** @description `pending`, `delivered` or `failed`. */
+            state: string;
+            task_id?: string | null;
+        };
         /** @description One department; the tree is built from `parent_id`. */
         Department: {
             /**
@@ -3001,6 +3156,19 @@ export interface components {
             source: string;
             state: components["schemas"]["EmployeeState"];
             submitted_at?: components["schemas"]["i64"] | null;
+        };
+        /** @description An endpoint as the administrator sees it (never its secret). */
+        Endpoint: {
+            active: boolean;
+            created_at: components["schemas"]["i64"];
+            created_by: string;
+            description: string;
+            enterprise_id: string;
+            /** @description The subscribed event kinds (`task.launched`, `task.signed`, `task.completed`, `task.void`). */
+            events: string[];
+            id: string;
+            secret_rotated_at?: components["schemas"]["i64"] | null;
+            url: string;
         };
         EnterpriseCertificate: {
             ca: string;
@@ -6994,6 +7162,272 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Endpoint"][];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWebhookIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedEndpoint"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_deliveries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description At most this many, newest first (default 50, at most 200). */
+                limit: number | null;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Delivery"][];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    redeliver: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Delivery"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rotate_secret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedEndpoint"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    test: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Delivery"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -10,6 +10,7 @@ import type { MessageSchema } from './zh-CN'
 import { phoneEn } from './phone.en'
 import { sealsEn } from './seals.en'
 import { verifyEn } from './verify.en'
+import { webhooksEn } from './webhooks.en'
 
 const en: MessageSchema = {
   app: {
@@ -224,6 +225,7 @@ const en: MessageSchema = {
   employees: employeesEn,
   seals: sealsEn,
   verify: verifyEn,
+  webhooks: webhooksEn,
   notFound: {
     title: 'Page not found',
     desc: 'The page you asked for does not exist or was removed',

@@ -9,6 +9,7 @@ import { employeesZhCN } from './employees.zh-CN'
 import { phoneZhCN } from './phone.zh-CN'
 import { sealsZhCN } from './seals.zh-CN'
 import { verifyZhCN } from './verify.zh-CN'
+import { webhooksZhCN } from './webhooks.zh-CN'
 
 const zhCN = {
   app: {
@@ -223,6 +224,7 @@ const zhCN = {
   employees: employeesZhCN,
   seals: sealsZhCN,
   verify: verifyZhCN,
+  webhooks: webhooksZhCN,
   notFound: {
     title: '页面不存在',
     desc: '您访问的页面不存在或已被移除',

@@ -109,6 +109,12 @@ export const routes: RouteRecordRaw[] = [
     meta: { requiresAuth: true, title: 'seals.title' },
   },
   {
+    path: '/enterprises/:id/webhooks',
+    name: 'enterprise-webhooks',
+    component: () => import('@/views/contracts/webhooks/WebhooksView.vue'),
+    meta: { requiresAuth: true, title: 'webhooks.title' },
+  },
+  {
     path: '/me/seals',
     name: 'my-seals',
     component: () => import('@/views/contracts/seals/MySealsView.vue'),

@@ -24,9 +24,13 @@ pub enum DevCommand {
 }
 
 pub async fn run(settings: Settings, command: DevCommand) -> anyhow::Result<()> {
-    let platform = Platform::open(&settings.platform(true))
+    let mut platform = Platform::open(&settings.platform(true))
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+    // The drain below may send webhook deliveries too: as `signet serve --sandbox` does.
+    platform.webhooks = std::sync::Arc::new(
+        signet_gateways::webhooks::HttpWebhooks::new(true).map_err(|e| anyhow::anyhow!("{e}"))?,
+    );
     match command {
         DevCommand::Inbox { to, limit, json } => {
             // Like `GET /dev/inbox`: outbox messages that are due go out first.

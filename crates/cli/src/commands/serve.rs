@@ -125,7 +125,8 @@ pub async fn run(mut settings: Settings, args: ServeArgs) -> anyhow::Result<()> 
 }
 
 /// The sandbox checks that it never signs with a production hierarchy and ignores the provider
-/// sections; production installs the providers the settings file configures.
+/// sections; production installs the providers the settings file configures. Both post
+/// webhooks.
 async fn install_providers(
     platform: &mut Platform,
     settings: &Settings,
@@ -157,6 +158,11 @@ async fn install_providers(
             "production mode"
         );
     }
+    // Webhook deliveries go out in both modes; the sandbox also reaches loopback receivers.
+    platform.webhooks = std::sync::Arc::new(
+        signet_gateways::webhooks::HttpWebhooks::new(sandbox)
+            .context("configuring webhook deliveries")?,
+    );
     Ok(())
 }
 

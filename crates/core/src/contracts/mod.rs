@@ -28,6 +28,7 @@ pub mod spaces;
 pub mod tasks;
 pub mod templates;
 pub mod verification;
+pub mod webhooks;
 
 pub use error::ContractsError;
 pub use signing_key::{Proof, unlock_signing_key};

@@ -33,7 +33,7 @@ use crypto::{FieldCipher, MasterKey};
 use db::Db;
 use providers::{
     EmailSender, IdentityChecks, PaymentGateway, SandboxGateway, SandboxInbox, SmsSender,
-    Unconfigured,
+    Unconfigured, WebhookSender,
 };
 use random::Random;
 use wing_state::WingState;
@@ -67,6 +67,9 @@ pub struct Platform {
     pub email: Arc<dyn EmailSender>,
     pub identity: Arc<dyn IdentityChecks>,
     pub payments: Arc<dyn PaymentGateway>,
+    /// Posts webhook deliveries; `signet serve` installs the HTTP client of `signet-gateways`
+    /// (in sandbox mode too, where loopback receivers are allowed).
+    pub webhooks: Arc<dyn WebhookSender>,
     /// Present only in sandbox mode.
     pub sandbox: Option<SandboxInbox>,
     /// The public base URL (no trailing slash) that links in SMS and e-mail start with; empty
@@ -130,6 +133,7 @@ impl Platform {
             email,
             identity,
             payments,
+            webhooks: Arc::new(Unconfigured),
             sandbox,
             sandbox_gateway,
             public_url: String::new(),

@@ -33,3 +33,4 @@ mod security;
 mod support;
 mod try_limits;
 mod verify;
+mod webhooks;

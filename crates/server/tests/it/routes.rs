@@ -150,6 +150,13 @@ const CONTRACT: &[(&str, &str)] = &[
     (
         "GET",
         "/api/v1/enterprises/{id}/templates/{template_id}/versions/{version_id}/pdf",
+    ("GET", "/api/v1/enterprises/{id}/webhooks"),
+    ("POST", "/api/v1/enterprises/{id}/webhooks"),
+    ("DELETE", "/api/v1/enterprises/{id}/webhooks/{webhook_id}"),
+        "/api/v1/enterprises/{id}/webhooks/{webhook_id}/deliveries",
+        "/api/v1/enterprises/{id}/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver",
+        "/api/v1/enterprises/{id}/webhooks/{webhook_id}/rotate-secret",
+        "/api/v1/enterprises/{id}/webhooks/{webhook_id}/test",
     ),
     ("POST", "/api/v1/enterprises/{id}/withdraw"),
     ("GET", "/api/v1/handwriting-captures/{token}"),

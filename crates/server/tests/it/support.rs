@@ -63,6 +63,9 @@ impl Builder {
         let mut config = sandbox_config(dir.path()).await;
         config.sandbox = self.sandbox;
         let mut platform = Platform::open(&config).await.unwrap();
+        // As `signet serve` does in both modes.
+        platform.webhooks =
+            Arc::new(signet_gateways::webhooks::HttpWebhooks::new(self.sandbox).unwrap());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address: SocketAddr = listener.local_addr().unwrap();
         // As `signet serve` does: links in SMS and e-mail start with the public URL.

@@ -7,6 +7,7 @@ pub mod payment;
 pub mod sandbox;
 pub mod sms;
 pub mod unconfigured;
+pub mod webhook;
 
 pub use email::{EmailMessage, EmailSender};
 pub use identity::{CheckOutcome, IdentityChecks, Transfer};
@@ -14,3 +15,4 @@ pub use payment::{Notification, PaymentCode, PaymentGateway, PaymentRequest, San
 pub use sandbox::{SandboxInbox, SandboxMessage};
 pub use sms::{SmsMessage, SmsSender};
 pub use unconfigured::Unconfigured;
+pub use webhook::{WebhookPost, WebhookSender};

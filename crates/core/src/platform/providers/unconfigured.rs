@@ -82,3 +82,13 @@ impl PaymentGateway for Unconfigured {
         false
     }
 }
+
+#[async_trait]
+impl super::WebhookSender for Unconfigured {
+    async fn post(&self, _: &super::WebhookPost) -> Result<u16, CoreError> {
+        missing("webhooks")
+    }
+    fn configured(&self) -> bool {
+        false
+    }
+}

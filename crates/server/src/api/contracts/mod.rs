@@ -15,6 +15,7 @@ mod persons;
 mod seals;
 mod tasks;
 mod templates;
+mod webhooks;
 
 /// Every route of the e-contract wing.
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -26,6 +27,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(employees::routes())
         .merge(tasks::routes())
         .merge(templates::routes())
+        .merge(webhooks::routes())
 }
 
 /// Real-name authentication, spaces, enterprise certification and management (part 1, `ent`).
