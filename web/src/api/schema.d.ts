@@ -1770,6 +1770,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/signing-pin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether the caller set the signing PIN of their personal cloud key, and any lockout. */
+        get: operations["signing_pin_status"];
+        /**
+         * Sets or changes the signing PIN of the caller's personal cloud key (after the SMS check;
+         *     clears a lockout).
+         */
+        put: operations["set_signing_pin"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/signing-pin/code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sends the SMS code (to the account's phone) that sets the signing PIN or authorises one use of
+         *     the personal cloud key.
+         */
+        post: operations["signing_pin_code"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/spaces": {
         parameters: {
             query?: never;
@@ -3826,6 +3867,13 @@ export interface components {
             name_masked: string;
             verified_at: components["schemas"]["i64"];
         };
+        /** @description Whether the person set a signing PIN, and until when it is locked. */
+        PinStatus: {
+            locked_until?: components["schemas"]["i64"] | null;
+            pin_set: boolean;
+            /** @description The serial of the person's certificate whose key the PIN opens. */
+            serial: string;
+        };
         /** @description What the producer's console needs to make one certificate of a USB-key order. */
         Plan: {
             /** @description The key to make on the token: `ecdsa-p256` or `rsa-2048` (the agent's names). */
@@ -4182,6 +4230,11 @@ export interface components {
             captcha_id?: string;
             /** @description Send the authorisation code to the legal representative instead of the operator. */
             legal_rep?: boolean;
+        };
+        SigningPinIn: {
+            /** @description 6–8 digits. */
+            pin: string;
+            sms_code: string;
         };
         SmsCodeIn: {
             captcha_answer: string;
@@ -8521,6 +8574,113 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    signing_pin_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PinStatus"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    set_signing_pin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SigningPinIn"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    signing_pin_code: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SentCode"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
