@@ -65,7 +65,6 @@ pub struct EventView {
 }
 
 /// The hash of a row: SHA-256 over the previous hash and the row's fields, one per line.
-#[expect(clippy::too_many_arguments, reason = "the row's fields, in order")]
 fn link(
     prev: &str,
     task_id: &str,
