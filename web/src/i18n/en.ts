@@ -9,6 +9,7 @@ import { employeesEn } from './employees.en'
 import type { MessageSchema } from './zh-CN'
 import { phoneEn } from './phone.en'
 import { sealsEn } from './seals.en'
+import { templatesEn } from './templates.en'
 
 const en: MessageSchema = {
   app: {
@@ -222,6 +223,7 @@ const en: MessageSchema = {
   members: membersEn,
   employees: employeesEn,
   seals: sealsEn,
+  templates: templatesEn,
   notFound: {
     title: 'Page not found',
     desc: 'The page you asked for does not exist or was removed',

@@ -8,6 +8,7 @@ import { membersZhCN } from './members.zh-CN'
 import { employeesZhCN } from './employees.zh-CN'
 import { phoneZhCN } from './phone.zh-CN'
 import { sealsZhCN } from './seals.zh-CN'
+import { templatesZhCN } from './templates.zh-CN'
 
 const zhCN = {
   app: {
@@ -221,6 +222,7 @@ const zhCN = {
   members: membersZhCN,
   employees: employeesZhCN,
   seals: sealsZhCN,
+  templates: templatesZhCN,
   notFound: {
     title: '页面不存在',
     desc: '您访问的页面不存在或已被移除',
