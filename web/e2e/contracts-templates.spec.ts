@@ -8,8 +8,8 @@ import { expect, test, type Locator, type Page } from '@playwright/test'
 import { apiAfter, bodyText, expectProblemShown, loginViaApi, shot, uniqueSuffix } from './helpers'
 
 const EC_ADMIN = { login: 'ecadmin', password: 'Demo@2026' }
-// A two-page A4 contract made by LibreOffice (CJK text, embedded fonts), shared with the pdf crate's tests.
-const TEMPLATE_PDF = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../crates/pdf/tests/fixtures/libreoffice-contract2.pdf')
+// A ten-page A4 contract made by LibreOffice (CJK text, embedded fonts), shared with the pdf crate's tests.
+const TEMPLATE_PDF = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../crates/pdf/tests/fixtures/libreoffice-contract10.pdf')
 const TOLERANCE = 2
 
 interface Box {
