@@ -173,6 +173,7 @@ test.describe('contract templates', () => {
       page.getByTestId('template-publish').click(),
     )
     const problem = await expectProblemShown(page, refused)
+    await expect(page.getByTestId('template-missing')).toContainText('合同开始日期')
     await expect(page.getByTestId('publish-refusal')).toContainText('岗位')
     expect(problem.message['zh-CN']).toContain('月工资')
     await shot(page, 'template-publish-refused-1366')
@@ -194,6 +195,7 @@ test.describe('contract templates', () => {
     expect(published.status(), await bodyText(published)).toBe(200)
     await expect(page.getByTestId('template-state')).toContainText('已发布')
     await expect(page.getByTestId('publish-refusal')).toHaveCount(0)
+    await expect(page.getByTestId('template-missing')).toHaveCount(0)
     await shot(page, 'template-published-1366')
 
     // The saved boxes are where they were dropped (points, origin top-left).

@@ -65,16 +65,19 @@ export interface TemplateVersion {
   signing: SigningSpot[]
 }
 
+/** The template's business type, with the fields it requires placed before publishing. */
 export interface TemplateBusinessType {
   id: string
+  code?: string
   name: string
   name_en?: string | null
+  required_fields?: string[]
 }
 
 export interface TemplateView {
   id: string
   name: string
-  business_type: TemplateBusinessType | string
+  business_type: TemplateBusinessType
   version: TemplateVersion
   published_version_id: string | null
 }
@@ -83,8 +86,8 @@ export interface TemplateView {
 export interface TemplateSummary {
   id: string
   name: string
-  business_type: TemplateBusinessType | string
-  business_type_id?: string
+  business_type_id: string
+  business_type_name?: string
   version: number
   state: TemplateState
   published_version_id?: string | null
@@ -93,10 +96,14 @@ export interface TemplateSummary {
 
 /** A field the editor offers: the platform's standard ones and the enterprise's own. */
 export interface TemplateFieldDef {
+  /** The custom field's id (null for a standard field). */
+  id?: string | null
   key: string
   kind: FieldKind
   label_en?: string | null
-  /** true for the enterprise's own fields (they can be deleted). */
+  /** false for the enterprise's own fields (they can be deleted). */
+  standard?: boolean
+  /** true for the enterprise's own fields. */
   custom?: boolean
 }
 
@@ -109,9 +116,9 @@ export interface DraftInput {
 
 const enc = encodeURIComponent
 
-/** The field list may come as one array or split into `standard` and `custom`. */
+/** The field list: one array whose items say whether they are standard (or split in two). */
 function fieldDefs(body: unknown): TemplateFieldDef[] {
-  if (Array.isArray(body)) return body as TemplateFieldDef[]
+  if (Array.isArray(body)) return (body as TemplateFieldDef[]).map((f) => ({ ...f, custom: f.custom ?? f.standard === false }))
   const split = body as { standard?: TemplateFieldDef[]; custom?: TemplateFieldDef[] }
   return [
     ...(split.standard ?? []).map((f) => ({ ...f, custom: false })),
@@ -142,6 +149,8 @@ export function templatesApi(client: ApiClient = api) {
       fieldDefs(await client.get(`/api/v1/enterprises/${enc(enterprise)}/template-fields`)),
     addField: (enterprise: string, field: { key: string; kind: FieldKind; label_en?: string | null }): Promise<unknown> =>
       client.post(`/api/v1/enterprises/${enc(enterprise)}/template-fields`, field),
+    removeField: (enterprise: string, id: string): Promise<void> =>
+      client.request('DELETE', `/api/v1/enterprises/${enc(enterprise)}/template-fields/${enc(id)}`),
   }
 }
 
