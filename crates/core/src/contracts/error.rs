@@ -107,6 +107,22 @@ pub enum ContractsError {
     DepartmentNotEmpty,
     #[error("department name taken")]
     DepartmentNameTaken,
+    // -- templates --
+    #[error("template file refused: {0:?}")]
+    TemplateFile(super::templates::FileProblem),
+    #[error("template layout refused at {}", .0.at)]
+    TemplateLayout(super::templates::LayoutError),
+    #[error("template incomplete")]
+    TemplateIncomplete {
+        missing_fields: Vec<String>,
+        missing_roles: Vec<&'static str>,
+    },
+    #[error("template has no published version")]
+    TemplateNotPublished,
+    #[error("template field exists")]
+    TemplateFieldTaken,
+    #[error("{} template values refused", .0.len())]
+    TemplateValues(Vec<super::templates::FieldError>),
 }
 
 impl From<ContractsError> for CoreError {
@@ -374,6 +390,13 @@ impl ContractsError {
                 "同一上级下已有同名部门".into(),
                 "A department of this name already exists at this level".into(),
             ),
+            // -- templates --
+            Self::TemplateFile(_)
+            | Self::TemplateLayout(_)
+            | Self::TemplateIncomplete { .. }
+            | Self::TemplateNotPublished
+            | Self::TemplateFieldTaken
+            | Self::TemplateValues(_) => super::templates::errors::describe(self),
         }
     }
 }

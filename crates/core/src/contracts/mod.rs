@@ -23,5 +23,6 @@ pub mod seals;
 pub mod settings;
 pub mod settle;
 pub mod spaces;
+pub mod templates;
 
 pub use error::ContractsError;

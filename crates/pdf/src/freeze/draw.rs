@@ -81,10 +81,18 @@ pub fn qr_ops(data: &str, x: f32, y: f32, size: f32) -> Result<String> {
     Ok(out)
 }
 
+/// The resource name of the second (serif) font of frozen text.
+pub const SERIF_FONT_NAME: &str = "SgF2";
+
 /// Show `text` in the frozen font with its baseline starting at (`x`, `y`).
 pub fn text_ops(font: &TextFont, text: &str, x: f32, y: f32, size: f32) -> String {
+    text_ops_in(FONT_NAME, font, text, x, y, size)
+}
+
+/// Show `text` in the font under resource name `name`.
+pub fn text_ops_in(name: &str, font: &TextFont, text: &str, x: f32, y: f32, size: f32) -> String {
     format!(
-        "BT 0 0 0 rg /{FONT_NAME} {} Tf {} {} Td {} Tj ET\n",
+        "BT 0 0 0 rg /{name} {} Tf {} {} Td {} Tj ET\n",
         num(size),
         num(x),
         num(y),

@@ -1,8 +1,9 @@
 //! Fonts for frozen text: a subset of a system CJK font as a Type0 font, or Helvetica for ASCII.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use lopdf::{Dictionary, Object, ObjectId, Stream};
 use sha2::{Digest, Sha256};
@@ -21,12 +22,124 @@ pub const SYSTEM_CJK_FONTS: &[&str] = &[
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
 ];
 
+/// Serif fonts tried first when serif text is asked for (then [`SYSTEM_CJK_FONTS`]).
+pub const SYSTEM_SERIF_FONTS: &[&str] =
+    &["/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"];
+
 /// The first system CJK font that exists.
 pub fn find_system_font() -> Option<PathBuf> {
     SYSTEM_CJK_FONTS
         .iter()
         .map(PathBuf::from)
         .find(|p| p.is_file())
+}
+
+/// The first system serif CJK font that exists, else any system CJK font.
+pub fn find_system_serif_font() -> Option<PathBuf> {
+    SYSTEM_SERIF_FONTS
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.is_file())
+        .or_else(find_system_font)
+}
+
+/// A font file read and measured once, from which many texts take their subsets (filling
+/// thousands of contracts from one template reads the file once, not per contract).
+pub struct FontSource {
+    path: PathBuf,
+    data: Arc<[u8]>,
+    index: u32,
+    units_per_em: f32,
+    /// char → (glyph id in the file, advance in 1/1000 em), for every mapped character.
+    glyphs: HashMap<char, (u16, u16)>,
+}
+
+impl std::fmt::Debug for FontSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FontSource")
+            .field("path", &self.path)
+            .field("glyphs", &self.glyphs.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl FontSource {
+    /// Reads the font at `path` (for a collection, the Simplified Chinese face when named).
+    pub fn load(path: &Path) -> Result<Self> {
+        let data: Arc<[u8]> = std::fs::read(path)
+            .map_err(|e| font_error(format_args!("{}: {e}", path.display())))?
+            .into();
+        let index = choose_face(&data);
+        let face = Face::parse(&data, index)
+            .map_err(|e| font_error(format_args!("{}: {e}", path.display())))?;
+        let units_per_em = f32::from(face.units_per_em());
+        let mut glyphs = HashMap::new();
+        if let Some(cmap) = face.tables().cmap {
+            for subtable in cmap.subtables {
+                if !subtable.is_unicode() {
+                    continue;
+                }
+                subtable.codepoints(|cp| {
+                    if let (Some(c), Some(gid)) = (char::from_u32(cp), subtable.glyph_index(cp)) {
+                        let advance = f32::from(face.glyph_hor_advance(gid).unwrap_or(0));
+                        #[expect(
+                            clippy::cast_possible_truncation,
+                            clippy::cast_sign_loss,
+                            reason = "advances are small and non-negative"
+                        )]
+                        let width = (advance * 1000.0 / units_per_em).round() as u16;
+                        glyphs.entry(c).or_insert((gid.0, width));
+                    }
+                });
+            }
+        }
+        Ok(Self {
+            path: path.to_path_buf(),
+            data,
+            index,
+            units_per_em,
+            glyphs,
+        })
+    }
+
+    /// Whether every character of `text` has a glyph.
+    pub fn covers(&self, text: &str) -> bool {
+        text.chars().all(|c| self.glyphs.contains_key(&c))
+    }
+
+    /// Width of `text` at `size` points (characters without a glyph count as one em).
+    pub fn width(&self, text: &str, size: f32) -> f32 {
+        let units: f32 = text
+            .chars()
+            .map(|c| f32::from(self.glyphs.get(&c).map_or(1000, |g| g.1)))
+            .sum();
+        units * size / 1000.0
+    }
+
+    /// The subset for `texts`.
+    pub fn subset_for(&self, texts: &[&str]) -> Result<TextFont> {
+        let mut remapper = GlyphRemapper::new();
+        let mut glyphs = BTreeMap::new();
+        for c in texts.iter().flat_map(|t| t.chars()) {
+            if glyphs.contains_key(&c) {
+                continue;
+            }
+            let (gid, width) = *self.glyphs.get(&c).ok_or_else(|| {
+                font_error(format_args!(
+                    "{} has no glyph for {c:?}",
+                    self.path.display()
+                ))
+            })?;
+            glyphs.insert(c, (remapper.remap(gid), width));
+        }
+        Ok(TextFont::Embedded(Box::new(Embedded {
+            data: Arc::clone(&self.data),
+            index: self.index,
+            units_per_em: self.units_per_em,
+            glyphs,
+            remapper,
+        })))
+    }
 }
 
 fn font_error(what: impl std::fmt::Display) -> PdfError {
@@ -43,7 +156,7 @@ pub enum TextFont {
 
 /// A font file and the glyphs used from it.
 pub struct Embedded {
-    data: Vec<u8>,
+    data: Arc<[u8]>,
     index: u32,
     units_per_em: f32,
     /// char → (new glyph id = CID, advance in 1/1000 em).
@@ -109,7 +222,7 @@ impl TextFont {
             glyphs.insert(c, (remapper.remap(gid.0), width));
         }
         Ok(Self::Embedded(Box::new(Embedded {
-            data,
+            data: data.into(),
             index,
             units_per_em,
             glyphs,

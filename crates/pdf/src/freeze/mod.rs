@@ -9,8 +9,10 @@
 
 pub mod draw;
 pub mod font;
+pub mod layout;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use lopdf::{Dictionary, Object, ObjectId, Stream};
 use serde::{Deserialize, Serialize};
@@ -22,8 +24,8 @@ use crate::seal::image::deflate;
 use crate::sign::raw::{Edit, dict_value, edit_dict, parse_reference};
 use crate::sign::update::Update;
 use crate::signatures::find_signatures;
-use draw::{FONT_NAME, num, qr_ops, text_ops};
-use font::TextFont;
+use draw::{FONT_NAME, SERIF_FONT_NAME, num, qr_ops, text_ops, text_ops_in};
+use font::{FontSource, TextFont};
 
 /// Default page-number format.
 pub const DEFAULT_PAGE_FORMAT: &str = "第 {page} 页 / 共 {pages} 页";
@@ -110,6 +112,36 @@ pub struct TextField {
     pub text: String,
 }
 
+/// Text fitted into a box: kept at its size on one line when it fits, else shrunk down to
+/// `min_size`, then wrapped (see [`layout`]); refused when it still does not fit.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct TextBox {
+    /// 1-based page.
+    pub page: usize,
+    /// Lower-left corner, in points on the page as displayed (origin at its lower left).
+    pub x: f32,
+    pub y: f32,
+    pub w: f32,
+    pub h: f32,
+    /// Preferred font size in points.
+    pub font_size: f32,
+    /// Smallest size it may shrink to.
+    pub min_size: f32,
+    /// The text (one paragraph, no control characters).
+    pub text: String,
+    /// In the serif font rather than the sans one.
+    #[serde(default)]
+    pub serif: bool,
+}
+
+/// Fonts read once for many freezes (see [`freeze_loaded`]); a missing one is looked up as
+/// [`freeze_pdf`] does.
+#[derive(Clone, Debug, Default)]
+pub struct FontSources {
+    pub sans: Option<Arc<FontSource>>,
+    pub serif: Option<Arc<FontSource>>,
+}
+
 /// What to freeze into the pages.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct FreezeOptions {
@@ -119,6 +151,9 @@ pub struct FreezeOptions {
     pub page_numbers: Option<PageNumberOptions>,
     /// Filled-in text.
     pub fields: Vec<TextField>,
+    /// Filled-in text fitted into boxes.
+    #[serde(default)]
+    pub boxes: Vec<TextBox>,
     /// Font file (TTF/OTF/TTC); else Helvetica for ASCII-only text, else a system CJK font.
     pub font: Option<PathBuf>,
 }
@@ -166,7 +201,50 @@ fn check(options: &FreezeOptions, pages: usize) -> Result<()> {
             ));
         }
     }
+    for b in &options.boxes {
+        if b.page == 0 || b.page > pages {
+            return Err(invalid(format!(
+                "text box on page {} outside 1-{pages}",
+                b.page
+            )));
+        }
+        let numbers = [b.x, b.y, b.w, b.h, b.font_size, b.min_size];
+        if !numbers.iter().all(|v| v.is_finite())
+            || !positive(b.w)
+            || !positive(b.h)
+            || !positive(b.min_size)
+            || b.min_size > b.font_size
+        {
+            return Err(invalid(
+                "text box needs a positive size and a minimum font size no larger than its size",
+            ));
+        }
+        if b.text.chars().any(char::is_control) {
+            return Err(invalid("text box text must have no control characters"));
+        }
+    }
     Ok(())
+}
+
+/// The font for `texts`: a subset of the preloaded source when there is one, else as
+/// [`TextFont::for_texts`] chooses (for serif, the system serif font when none is given).
+fn text_font(
+    source: Option<&Arc<FontSource>>,
+    path: Option<&std::path::Path>,
+    serif: bool,
+    texts: &[&str],
+) -> Result<Option<TextFont>> {
+    if texts.is_empty() {
+        return Ok(None);
+    }
+    if let Some(source) = source {
+        return source.subset_for(texts).map(Some);
+    }
+    if serif && path.is_none() && !texts.iter().all(|t| t.is_ascii()) {
+        let serif = font::find_system_serif_font();
+        return TextFont::for_texts(serif.as_deref(), texts).map(Some);
+    }
+    TextFont::for_texts(path, texts).map(Some)
 }
 
 /// Write the options' marks into `input` as one incremental revision. Refuses a signed file:
@@ -176,11 +254,21 @@ pub fn freeze_pdf(input: &[u8], options: &FreezeOptions) -> Result<Vec<u8>> {
     if !find_signatures(&pdf)?.is_empty() {
         return Err(PdfError::AlreadySigned);
     }
+    freeze_loaded(&pdf, options, &FontSources::default())
+}
+
+/// [`freeze_pdf`] on a file parsed (and checked unsigned) once, with fonts read once: what
+/// filling many contracts from one template uses. `pdf` is left as it is.
+pub fn freeze_loaded(pdf: &Pdf, options: &FreezeOptions, sources: &FontSources) -> Result<Vec<u8>> {
     let pages = pdf.pages()?;
     let count = pages.len();
     check(options, count)?;
-    if options.qr.is_none() && options.page_numbers.is_none() && options.fields.is_empty() {
-        return Ok(input.to_vec());
+    if options.qr.is_none()
+        && options.page_numbers.is_none()
+        && options.fields.is_empty()
+        && options.boxes.is_empty()
+    {
+        return Ok(pdf.bytes.clone());
     }
     let numbers: Vec<String> = options.page_numbers.as_ref().map_or_else(Vec::new, |n| {
         (1..=count).map(|p| fill(&n.format, p, count)).collect()
@@ -189,15 +277,57 @@ pub fn freeze_pdf(input: &[u8], options: &FreezeOptions) -> Result<Vec<u8>> {
         .iter()
         .map(String::as_str)
         .chain(options.fields.iter().map(|f| f.text.as_str()))
+        .chain(
+            options
+                .boxes
+                .iter()
+                .filter(|b| !b.serif)
+                .map(|b| b.text.as_str()),
+        )
         .collect();
-    let font = if texts.is_empty() {
-        None
-    } else {
-        Some(TextFont::for_texts(options.font.as_deref(), &texts)?)
-    };
+    let serif_texts: Vec<&str> = options
+        .boxes
+        .iter()
+        .filter(|b| b.serif)
+        .map(|b| b.text.as_str())
+        .collect();
+    let font = text_font(
+        sources.sans.as_ref(),
+        options.font.as_deref(),
+        false,
+        &texts,
+    )?;
+    let serif = text_font(
+        sources.serif.as_ref(),
+        options.font.as_deref(),
+        true,
+        &serif_texts,
+    )?;
+    let mut fitted = Vec::with_capacity(options.boxes.len());
+    for b in &options.boxes {
+        let Some(face) = (if b.serif { &serif } else { &font }) else {
+            return Err(invalid("text box without a font"));
+        };
+        let lines = layout::fit(&b.text, b.w, b.h, b.font_size, b.min_size, &|t, s| {
+            face.width(t, s)
+        })
+        .ok_or_else(|| {
+            invalid(format!(
+                "text does not fit its {}×{} box on page {} even at {} pt",
+                b.w, b.h, b.page, b.min_size
+            ))
+        })?;
+        fitted.push((b, face, lines));
+    }
 
-    let mut update = Update::new(&pdf);
-    let font_id = font.as_ref().map(|f| f.add_to(&mut update)).transpose()?;
+    let mut update = Update::new(pdf);
+    let mut font_ids = Vec::new();
+    if let Some(font) = &font {
+        font_ids.push((FONT_NAME, font.add_to(&mut update)?));
+    }
+    if let Some(serif) = &serif {
+        font_ids.push((SERIF_FONT_NAME, serif.add_to(&mut update)?));
+    }
     for (index, &page) in pages.iter().enumerate() {
         let frame = PageFrame::of(&pdf, page)?;
         let (width, height) = (frame.width(), frame.height());
@@ -230,8 +360,18 @@ pub fn freeze_pdf(input: &[u8], options: &FreezeOptions) -> Result<Vec<u8>> {
                 ));
             }
         }
+        for (b, face, lines) in fitted.iter().filter(|(b, _, _)| b.page == index + 1) {
+            let name = if b.serif { SERIF_FONT_NAME } else { FONT_NAME };
+            for (line, (x, y)) in lines
+                .lines
+                .iter()
+                .zip(layout::baselines(lines, b.x, b.y, b.h))
+            {
+                ops.push_str(&text_ops_in(name, face, line, x, y, lines.size));
+            }
+        }
         if !ops.is_empty() {
-            overlay_page(&pdf, &mut update, page, &frame, &ops, font_id)?;
+            overlay_page(pdf, &mut update, page, &frame, &ops, &font_ids)?;
         }
     }
     update.write()
@@ -245,12 +385,14 @@ fn overlay_page(
     page: ObjectId,
     frame: &PageFrame,
     ops: &str,
-    font_id: Option<ObjectId>,
+    font_ids: &[(&str, ObjectId)],
 ) -> Result<()> {
     let mut resources = Dictionary::new();
-    if let Some(font_id) = font_id {
+    if !font_ids.is_empty() {
         let mut fonts = Dictionary::new();
-        fonts.set(FONT_NAME, Object::Reference(font_id));
+        for (name, id) in font_ids {
+            fonts.set(*name, Object::Reference(*id));
+        }
         resources.set("Font", Object::Dictionary(fonts));
     }
     let mut form = Dictionary::new();

@@ -49,7 +49,7 @@ fn have(tool: &str, arg: &str) -> bool {
     Command::new(tool).arg(arg).output().is_ok()
 }
 
-fn pdftotext(file: &Path, page: usize) -> String {
+pub(crate) fn pdftotext(file: &Path, page: usize) -> String {
     let page = page.to_string();
     let (ok, text) = run(Command::new("pdftotext")
         .args(["-f", &page, "-l", &page, "-enc", "UTF-8"])
@@ -138,7 +138,7 @@ fn frozen_contract_reads_back_in_poppler() {
 }
 
 /// The overlay's content stream of `page` (1-based), decoded.
-fn overlay(pdf: &[u8], page: usize) -> String {
+pub(crate) fn overlay(pdf: &[u8], page: usize) -> String {
     let pdf = signet_pdf::reader::load(pdf.to_vec()).unwrap();
     let id = pdf.pages().unwrap()[page - 1];
     let resources = pdf.inherited(id, b"Resources").unwrap().unwrap();
@@ -369,6 +369,7 @@ fn marks_sit_upright_on_rotated_and_cropped_pages() {
         page_numbers: Some(PageNumberOptions::default()),
         fields: vec![field(1), field(4), field(6)],
         font: None,
+        boxes: Vec::new(),
     };
     let frozen = freeze_pdf(&rotated_pdf(), &options).unwrap();
     if !rotated::have_renderer(true) {

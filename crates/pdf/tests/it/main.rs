@@ -10,6 +10,7 @@
 
 mod document;
 mod freeze;
+mod freeze_boxes;
 mod history;
 mod responder;
 mod revocation;

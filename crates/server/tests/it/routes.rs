@@ -125,6 +125,31 @@ const CONTRACT: &[(&str, &str)] = &[
         "POST",
         "/api/v1/enterprises/{id}/seals/{seal_id}/regenerate",
     ),
+    ("GET", "/api/v1/enterprises/{id}/template-fields"),
+    ("POST", "/api/v1/enterprises/{id}/template-fields"),
+    (
+        "DELETE",
+        "/api/v1/enterprises/{id}/template-fields/{field_id}",
+    ),
+    ("GET", "/api/v1/enterprises/{id}/templates"),
+    ("POST", "/api/v1/enterprises/{id}/templates"),
+    ("GET", "/api/v1/enterprises/{id}/templates/{template_id}"),
+    (
+        "PUT",
+        "/api/v1/enterprises/{id}/templates/{template_id}/draft",
+    ),
+    (
+        "POST",
+        "/api/v1/enterprises/{id}/templates/{template_id}/preview",
+    ),
+    (
+        "POST",
+        "/api/v1/enterprises/{id}/templates/{template_id}/publish",
+    ),
+    (
+        "GET",
+        "/api/v1/enterprises/{id}/templates/{template_id}/versions/{version_id}/pdf",
+    ),
     ("POST", "/api/v1/enterprises/{id}/withdraw"),
     ("GET", "/api/v1/handwriting-captures/{token}"),
     ("POST", "/api/v1/handwriting-captures/{token}"),

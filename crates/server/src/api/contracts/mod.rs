@@ -13,6 +13,7 @@ mod handwriting;
 mod members;
 mod persons;
 mod seals;
+mod templates;
 
 /// Every route of the e-contract wing.
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -22,6 +23,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(handwriting::routes())
         .merge(seals::routes())
         .merge(employees::routes())
+        .merge(templates::routes())
 }
 
 /// Real-name authentication, spaces, enterprise certification and management (part 1, `ent`).
