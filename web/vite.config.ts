@@ -35,6 +35,10 @@ export default defineConfig({
           if (id.includes('node_modules/element-plus') || id.includes('node_modules/@element-plus')) {
             return 'element-plus'
           }
+          // pdf.js is only for the template editor, which imports it on demand.
+          if (id.includes('node_modules/pdfjs-dist')) {
+            return 'pdfjs'
+          }
           if (id.includes('node_modules')) {
             return 'vendor'
           }

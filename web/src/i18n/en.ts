@@ -11,6 +11,7 @@ import { phoneEn } from './phone.en'
 import { sealsEn } from './seals.en'
 import { verifyEn } from './verify.en'
 import { webhooksEn } from './webhooks.en'
+import { templatesEn } from './templates.en'
 
 const en: MessageSchema = {
   app: {
@@ -226,6 +227,7 @@ const en: MessageSchema = {
   seals: sealsEn,
   verify: verifyEn,
   webhooks: webhooksEn,
+  templates: templatesEn,
   notFound: {
     title: 'Page not found',
     desc: 'The page you asked for does not exist or was removed',

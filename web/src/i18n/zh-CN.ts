@@ -10,6 +10,7 @@ import { phoneZhCN } from './phone.zh-CN'
 import { sealsZhCN } from './seals.zh-CN'
 import { verifyZhCN } from './verify.zh-CN'
 import { webhooksZhCN } from './webhooks.zh-CN'
+import { templatesZhCN } from './templates.zh-CN'
 
 const zhCN = {
   app: {
@@ -225,6 +226,7 @@ const zhCN = {
   seals: sealsZhCN,
   verify: verifyZhCN,
   webhooks: webhooksZhCN,
+  templates: templatesZhCN,
   notFound: {
     title: '页面不存在',
     desc: '您访问的页面不存在或已被移除',

@@ -115,6 +115,18 @@ export const routes: RouteRecordRaw[] = [
     meta: { requiresAuth: true, title: 'webhooks.title' },
   },
   {
+    path: '/enterprises/:id/templates',
+    name: 'enterprise-templates',
+    component: () => import('@/views/contracts/templates/TemplatesView.vue'),
+    meta: { requiresAuth: true, title: 'templates.title' },
+  },
+  {
+    path: '/enterprises/:id/templates/:tid',
+    name: 'template-editor',
+    component: () => import('@/views/contracts/templates/TemplateEditorView.vue'),
+    meta: { requiresAuth: true, title: 'templates.editor.title' },
+  },
+  {
     path: '/me/seals',
     name: 'my-seals',
     component: () => import('@/views/contracts/seals/MySealsView.vue'),
