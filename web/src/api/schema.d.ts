@@ -1123,6 +1123,173 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/enterprises/{id}/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Launches a task of the enterprise from rendered PDFs and their signing spots; spends one
+         *     contract of the enterprise's quota.
+         */
+        post: operations["launch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/template-fields": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The fields the template editor offers: the platform's standard ones, then the enterprise's. */
+        get: operations["fields"];
+        put?: never;
+        /** Adds a custom field (§2.6.2). */
+        post: operations["add_field"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/template-fields/{field_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Removes a custom field (templates using it keep it). */
+        delete: operations["remove_field"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The enterprise's templates, newest change first. */
+        get: operations["list"];
+        put?: never;
+        /**
+         * Creates a template from a PDF or a Word `.docx` (converted by LibreOffice): multipart
+         *     fields `name`, `business_type_id` and `file` (at most 20 MiB). Its first version is a draft.
+         */
+        post: operations["create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/templates/{template_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A template with its current version (the draft when there is one). */
+        get: operations["show"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/templates/{template_id}/draft": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Saves the draft's name, roles, fields and signing spots (a published template gets a new
+         *     draft version; the published one stays as it is until the draft is published).
+         */
+        put: operations["save_draft"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/templates/{template_id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The current version filled with the values given, with page numbers (a PDF). */
+        post: operations["preview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/templates/{template_id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publishes the draft; refused, naming them, while a field the business type requires is not
+         *     placed or an enterprise or person role is missing.
+         */
+        post: operations["publish"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/templates/{template_id}/versions/{version_id}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The PDF of a version, for rendering in the editor. */
+        get: operations["version_pdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/enterprises/{id}/webhooks": {
         parameters: {
             query?: never;
@@ -2752,6 +2919,148 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One page of a list: `to_sign` (待我签署), `others` (待他人签署), `completed`, `void`,
+         *     `initiated` (我发起的) or `cc` (抄送我的).
+         */
+        get: operations["list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Withdraws launched tasks the caller initiated (all or none); their quota comes back. */
+        post: operations["withdraw"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The task as the caller may see it. */
+        get: operations["show"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{id}/documents/{document_id}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The current revision of a document of the task. */
+        get: operations["document"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{id}/refuse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Refuses the task (where allowed): it becomes void. */
+        post: operations["refuse"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{id}/remind": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reminds a party whose turn it is by SMS (once an hour per party). */
+        post: operations["remind"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{id}/sign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Signs for the caller's party whose turn it is: seals at its spots, PAdES B-T under the
+         *     party's own certificate; the last signature completes the task (B-LTA).
+         */
+        post: operations["sign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{id}/sign-code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sends the SMS code that confirms the caller's intent to sign (to their own phone). */
+        post: operations["sign_code"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/token-unlock/{code}": {
         parameters: {
             query?: never;
@@ -2788,6 +3097,27 @@ export interface paths {
          *     redeeming.
          */
         post: operations["confirm_unlock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Verifies every signature of a PDF against this platform's CA and says, in Chinese and
+         *     English, who signed, under which certificate (issued here or elsewhere), when, what each
+         *     signature covers and what changed after it.
+         */
+        post: operations["verify"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3001,6 +3331,21 @@ export interface components {
          * @enum {string}
          */
         CertificateStatus: "active" | "expired" | "revoked";
+        /** @description The signer's certificate. */
+        CertificateView: {
+            /** @description Issued by one of this platform's CAs. */
+            issued_here: boolean;
+            /** @description The issuing CA's name. */
+            issuer: string;
+            /** Format: int64 */
+            not_after: number;
+            /** Format: int64 */
+            not_before: number;
+            /** @description Lower-case hex. */
+            serial: string;
+            /** @description Chains to this platform's root at the signing time. */
+            trusted: boolean;
+        };
         CertificatesPage: {
             certificates: components["schemas"]["EnterpriseCertificate"][];
             orders: components["schemas"]["EnterpriseOrder"][];
@@ -3103,6 +3448,11 @@ export interface components {
             /** @description The signing secret (`whsec_…`); it is not shown again. */
             secret: string;
         };
+        /**
+         * @description How a date field is written into the page.
+         * @enum {string}
+         */
+        DateFormat: "YYYY年MM月DD日" | "YYYY-MM-DD";
         /** @description One event sent (or being sent) to one endpoint. */
         Delivery: {
             /** @description Oldest first. */
@@ -3150,6 +3500,21 @@ export interface components {
         DepositIn: {
             /** @description The amount received, in yuan (`0.37`). */
             amount: string;
+        };
+        /** @description A document of the task (its PDF at `/documents/{id}/pdf`). */
+        DocumentView: {
+            id: string;
+            name: string;
+            pages: components["schemas"]["PageSize"][];
+            /** Format: int64 */
+            revision: number;
+            sha256: string;
+            spots: components["schemas"]["SigningSpot"][];
+            template_version_id?: string | null;
+        };
+        /** @description A draft's content (the name may change too). */
+        DraftInput: components["schemas"]["Layout"] & {
+            name?: string | null;
         };
         EcSettings: {
             /** @description `ecc` or `sm2`: the hierarchy of persons' certificates. */
@@ -3277,6 +3642,24 @@ export interface components {
             /** @description 认证中 / 已认证 / 已撤销 / 待重新认证. */
             state_label: string;
         };
+        /** @description An event as stored. */
+        EventView: {
+            actor: string;
+            created_at: components["schemas"]["i64"];
+            detail: Record<string, never>;
+            document_id?: string | null;
+            hash: string;
+            hash_after?: string | null;
+            hash_before?: string | null;
+            ip?: string | null;
+            kind: string;
+            party_id?: string | null;
+            phone_masked?: string | null;
+            prev_hash: string;
+            /** Format: int64 */
+            seq: number;
+            user_agent?: string | null;
+        };
         Faq: {
             answer: string;
             answer_en?: string;
@@ -3290,6 +3673,27 @@ export interface components {
          *     a wrapped price.
          */
         Fen: number;
+        /** @description A field the editor offers. */
+        FieldDef: {
+            /** @description `null` for a standard field. */
+            id?: string | null;
+            key: string;
+            kind: components["schemas"]["FieldKind"];
+            label_en?: string | null;
+            standard: boolean;
+        };
+        /** @description A refused value: the field's key and why, in Chinese and English. */
+        FieldError: {
+            field: string;
+            message_en: string;
+            message_zh: string;
+        };
+        /** @description A new custom field. */
+        FieldInput: {
+            key: string;
+            kind: components["schemas"]["FieldKind"];
+            label_en?: string | null;
+        };
         /**
          * @description How a field is typed and checked.
          * @enum {string}
@@ -3315,6 +3719,8 @@ export interface components {
             /** @description Codes from the platform's list; name, phone and ID number are always added. */
             fields: string[];
         };
+        /** @enum {string} */
+        FontChoice: "sans" | "serif";
         FormDepartment: {
             id: string;
             name: string;
@@ -3585,6 +3991,49 @@ export interface components {
         KindIn: {
             kind: string;
         };
+        LaunchDocumentIn: {
+            name: string;
+            /** @description The rendered PDF, base64. */
+            pdf: string;
+            spots?: components["schemas"]["SigningSpot"][];
+        };
+        LaunchIn: {
+            business_type_id: string;
+            /** @description Phones of registered, real-named persons to copy. */
+            cc?: string[];
+            confidential?: boolean;
+            deadline?: components["schemas"]["i64"] | null;
+            documents: components["schemas"]["LaunchDocumentIn"][];
+            order: components["schemas"]["OrderKind"];
+            parties: components["schemas"]["LaunchParty"][];
+            title: string;
+        };
+        /** @description A party: a registered, real-named person (by user id or phone) or a certified enterprise. */
+        LaunchParty: {
+            enterprise_id?: string | null;
+            /**
+             * Format: int32
+             * @description For `groups` order: the group (signed in ascending order).
+             */
+            group?: number | null;
+            /** @description `person` or `enterprise`. */
+            kind: string;
+            /** @description Whether this party may refuse (refusal voids the task). */
+            may_refuse?: boolean;
+            phone?: string | null;
+            /** @description The role key the documents' spots name (`A`, `B`, …). */
+            role: string;
+            user_id?: string | null;
+        };
+        Launched: {
+            id: string;
+        };
+        /** @description What a draft is saved with. */
+        Layout: {
+            fields?: components["schemas"]["TemplateField"][];
+            roles?: components["schemas"]["PartyRole"][];
+            signing?: components["schemas"]["SigningSpot"][];
+        };
         LogEntry: {
             action: string;
             actor: string;
@@ -3748,6 +4197,11 @@ export interface components {
             verification_needed: components["schemas"]["Requirement"][];
             verifications: components["schemas"]["VerificationView"][];
         };
+        /**
+         * @description How the parties take turns.
+         * @enum {string}
+         */
+        OrderKind: "unordered" | "serial" | "groups";
         /** @description One line of an order list: no personal data beyond the subject's name and masked ids. */
         OrderLine: {
             /** @description What the reader (the owner, or staff for the staff list) may do now. */
@@ -3807,6 +4261,13 @@ export interface components {
              */
             unique_identifier: string;
         };
+        /** @description A page of a document as displayed, in points. */
+        PageSize: {
+            /** Format: float */
+            height: number;
+            /** Format: float */
+            width: number;
+        };
         ParentIn: {
             /** @description None: to the top of the tree. */
             parent_id?: string | null;
@@ -3816,6 +4277,32 @@ export interface components {
          * @enum {string}
          */
         Party: "organisation" | "operator" | "person";
+        /** @description A signing party of the template (`A`, `B`, …). */
+        PartyRole: {
+            key: string;
+            kind: components["schemas"]["RoleKind"];
+            name: string;
+        };
+        /** @description A party as readers see it: names masked, phone masked. */
+        PartyView: {
+            enterprise_id?: string | null;
+            /** Format: int64 */
+            group: number;
+            id: string;
+            /** @description `person` or `enterprise`. */
+            kind: string;
+            may_refuse: boolean;
+            /** @description The caller may sign (or refuse) for this party now. */
+            mine: boolean;
+            /** @description The enterprise's name, or the person's masked name. */
+            name: string;
+            phone_masked?: string | null;
+            refused_reason?: string | null;
+            role: string;
+            signed_at?: components["schemas"]["i64"] | null;
+            /** @description `waiting`, `to_sign`, `signed` or `refused`. */
+            state: string;
+        };
         PasswordLoginIn: {
             captcha_answer: string;
             captcha_id: string;
@@ -3874,6 +4361,19 @@ export interface components {
             /** @description The serial of the person's certificate whose key the PIN opens. */
             serial: string;
         };
+        /** @description A box on a page: points from the displayed page's top-left corner, y downward. */
+        Placement: {
+            /** Format: float */
+            h: number;
+            /** @description 1-based page. */
+            page: number;
+            /** Format: float */
+            w: number;
+            /** Format: float */
+            x: number;
+            /** Format: float */
+            y: number;
+        };
         /** @description What the producer's console needs to make one certificate of a USB-key order. */
         Plan: {
             /** @description The key to make on the token: `ecdsa-p256` or `rsa-2048` (the agent's names). */
@@ -3898,6 +4398,12 @@ export interface components {
             subject_dn: string;
             /** @description The token model the product ships. */
             token_model: string;
+        };
+        PreviewIn: {
+            /** @description Values by field key; fields left out stay empty. */
+            values?: {
+                [key: string]: string;
+            };
         };
         /** @description The error body of every failed request. */
         Problem: {
@@ -4019,7 +4525,7 @@ export interface components {
          */
         ProjectKind: "project" | "channel";
         /** @enum {string} */
-        Purpose: "register" | "login" | "reset_password" | "change_phone_old" | "change_phone_new" | "sign_application" | "authorise_application" | "revoke_certificate" | "unlock_token" | "cloud_key";
+        Purpose: "register" | "login" | "reset_password" | "change_phone_old" | "change_phone_new" | "sign_application" | "authorise_application" | "revoke_certificate" | "unlock_token" | "cloud_key" | "sign_contract";
         /** @description A new login request for the PC page: `id` to wait on, `url` to show as a QR code. */
         QrLoginRequest: {
             expires_at: components["schemas"]["i64"];
@@ -4101,6 +4607,9 @@ export interface components {
         RejectIn: {
             reason: string;
         };
+        RemindIn: {
+            party_id: string;
+        };
         /** @description Who takes over a removed member's contracts. */
         Removal: {
             takeover_user_id?: string | null;
@@ -4140,6 +4649,8 @@ export interface components {
         };
         /** @enum {string} */
         Role: "reviewer" | "producer" | "channel_admin";
+        /** @enum {string} */
+        RoleKind: "enterprise" | "person";
         RolesOut: {
             roles: components["schemas"]["Role"][];
         };
@@ -4217,12 +4728,66 @@ export interface components {
             /** @default  */
             phone: string;
         };
+        /** @description The signer's confirmation and choices. */
+        SignInput: {
+            /**
+             * @description A person: `name` (the name seal) or `handwriting` at every personal spot (default: by the
+             *     spot's kind).
+             */
+            personal_seal?: string | null;
+            /**
+             * @description An enterprise party: the seal stamped at company and contract seal spots (default: the
+             *     enterprise's seal of each spot's type). It must be granted to the signer.
+             */
+            seal_id?: string | null;
+            /** @description The SMS code sent by `POST …/sign-code`. */
+            sms_code: string;
+        };
+        /** @description One signature, checked and told. */
+        SignatureView: {
+            /** @description Changes made after it that are allowed (later signatures, validation data, timestamps). */
+            allowed_changes: number;
+            certificate?: components["schemas"]["CertificateView"] | null;
+            /** @description Changes that break it, as the verifier names them. */
+            disallowed_changes: string[];
+            /** @description 1-based, in signing order. */
+            index: number;
+            /** @description `signature` or `document-timestamp`. */
+            kind: string;
+            /** @description `B-B`, `B-T`, `B-LT` or `B-LTA`. */
+            level?: string | null;
+            /** @description The plain-language account, line by line. */
+            lines: components["schemas"]["Words"][];
+            /** @description 1-based page of the visible signature. */
+            page?: number | null;
+            /** @description The verifier's own findings (technical, English). */
+            problems: string[];
+            /** @description 1-based revision the signature covers, and how many the file has. */
+            revision: number;
+            revisions: number;
+            signer: components["schemas"]["SignerView"];
+            /**
+             * @description `valid`, `invalid` (broken, revoked or changed after signing) or `foreign` (intact,
+             *     but not under a certificate of this platform).
+             */
+            status: string;
+            timestamp?: components["schemas"]["TimestampView"] | null;
+        };
         SignedChallengeIn: {
             /** @description The token's certificate, base64 DER or PEM. */
             certificate: string;
             challenge_id: string;
             /** @description The token's signature over the challenge's UTF-8 bytes, base64. */
             signature: string;
+        };
+        /** @description The signer as the public may see them: a person's name masked, an organisation in full. */
+        SignerView: {
+            /** @description `person`, `organisation` or `timestamp-authority`. */
+            kind: string;
+            /** @description The certificate's common name (a person's masked, e.g. `张*丰`). */
+            name?: string | null;
+            /** @description The organisation (an enterprise's certificate). */
+            organisation?: string | null;
         };
         SigningCodeIn: {
             captcha_answer?: string;
@@ -4235,6 +4800,33 @@ export interface components {
             /** @description 6–8 digits. */
             pin: string;
             sms_code: string;
+        };
+        /**
+         * @description Where a party stamps: the templates' signing spot (`contracts::templates` makes them). The box
+         *     is in points on the page as displayed, origin at its top-left, y downward.
+         */
+        SigningSpot: {
+            /** Format: float */
+            h: number;
+            id: string;
+            /**
+             * @description `company` | `contract` | `date` | `legal_rep` (enterprise roles), `name_seal` |
+             *     `handwriting` | `sign_date` (person roles).
+             */
+            kind: string;
+            /**
+             * Format: int32
+             * @description 1-based.
+             */
+            page: number;
+            /** @description The party's role key. */
+            role: string;
+            /** Format: float */
+            w: number;
+            /** Format: float */
+            x: number;
+            /** Format: float */
+            y: number;
         };
         SmsCodeIn: {
             captcha_answer: string;
@@ -4261,6 +4853,8 @@ export interface components {
             /** @description The personal space: whether the person is real-named (until then: browse only). */
             real_named: boolean;
         };
+        /** @enum {string} */
+        SpotKind: "company" | "contract" | "date" | "legal_rep" | "name_seal" | "handwriting" | "sign_date";
         StaffRevokeIn: {
             /** @description `key-compromise`, `affiliation-changed`, `superseded`, `cessation-of-operation`, … */
             reason: string;
@@ -4324,6 +4918,116 @@ export interface components {
         Submitted: {
             state: components["schemas"]["EmployeeState"];
         };
+        /** @description A page of a list. */
+        TaskList: {
+            items: components["schemas"]["TaskListItem"][];
+            /** @description The cursor of the next page, when there is one. */
+            next?: string | null;
+        };
+        /** @description A task in a list. */
+        TaskListItem: {
+            confidential: boolean;
+            created_at: components["schemas"]["i64"];
+            deadline?: components["schemas"]["i64"] | null;
+            enterprise_id: string;
+            enterprise_name: string;
+            id: string;
+            /** Format: int64 */
+            parties: number;
+            /**
+             * Format: int64
+             * @description Parties signed / all parties.
+             */
+            signed: number;
+            state: string;
+            title: string;
+            void_reason?: string | null;
+        };
+        /** @description A task as its reader sees it. */
+        TaskView: {
+            business_type_id: string;
+            completed_at?: components["schemas"]["i64"] | null;
+            confidential: boolean;
+            created_at: components["schemas"]["i64"];
+            deadline?: components["schemas"]["i64"] | null;
+            documents: components["schemas"]["DocumentView"][];
+            enterprise_id: string;
+            enterprise_name: string;
+            /** @description The event log (for the initiator and the launching enterprise's administrator). */
+            events?: components["schemas"]["EventView"][] | null;
+            id: string;
+            initiator_id: string;
+            /** @description `unordered`, `serial` or `groups`. */
+            order: string;
+            parties: components["schemas"]["PartyView"][];
+            /** @description `launched`, `completed` or `void`. */
+            state: string;
+            title: string;
+            void_note?: string | null;
+            /** @description `expired`, `withdrawn` or `refused` when void. */
+            void_reason?: string | null;
+            voided_at?: components["schemas"]["i64"] | null;
+        };
+        /** @description The template's business type, with the fields it requires placed before publishing. */
+        TemplateBusinessType: {
+            code: string;
+            id: string;
+            name: string;
+            required_fields: string[];
+        };
+        /** @description A field of the template; one key may be placed several times (all placements show the value). */
+        TemplateField: {
+            date_format?: components["schemas"]["DateFormat"] | null;
+            font?: components["schemas"]["FontChoice"];
+            key: string;
+            kind: components["schemas"]["FieldKind"];
+            /** Format: float */
+            min_size?: number;
+            placements: components["schemas"]["Placement"][];
+            required?: boolean;
+            /** @description `null`: the launcher fills it; a role key: that party completes it when signing. */
+            role?: string | null;
+            /** Format: float */
+            size?: number;
+        };
+        /** @description A line of the template list. */
+        TemplateSummary: {
+            business_type_id: string;
+            business_type_name: string;
+            id: string;
+            name: string;
+            published_version_id?: string | null;
+            state: components["schemas"]["VersionState"];
+            /** Format: int64 */
+            updated_at: number;
+            /**
+             * Format: int64
+             * @description The current version's number and state (a draft over a published version shows the draft).
+             */
+            version: number;
+        };
+        /** @description A template: its current version (the draft when there is one, else the published one). */
+        TemplateView: {
+            business_type: components["schemas"]["TemplateBusinessType"];
+            /** Format: int64 */
+            created_at: number;
+            id: string;
+            name: string;
+            /** @description The version contracts launch from now, if any. */
+            published_version_id?: string | null;
+            /** Format: int64 */
+            updated_at: number;
+            version: components["schemas"]["VersionView"];
+        };
+        /** @description The signature's trusted time. */
+        TimestampView: {
+            /** @description The time-stamping authority's name. */
+            authority?: string | null;
+            /** @description RFC 3339, UTC. */
+            time: string;
+            /** @description Intact and from a trusted authority. */
+            valid: boolean;
+        };
         TransferIn: {
             user_id: string;
         };
@@ -4368,6 +5072,23 @@ export interface components {
             phone_masked: string;
             real_name?: string | null;
         };
+        /** @description The 400 answer of refused values: the problem, plus each field's error. */
+        ValuesProblem: components["schemas"]["Problem"] & {
+            errors: components["schemas"]["FieldError"][];
+        };
+        /** @description The whole file. */
+        VerificationReport: {
+            revisions: number;
+            signatures: components["schemas"]["SignatureView"][];
+            summary: components["schemas"]["Words"];
+            /** @description True only for `valid`. */
+            valid: boolean;
+            /**
+             * @description `valid` (every signature valid, all under this platform's certificates), `invalid`,
+             *     `foreign` (intact signatures, but made elsewhere) or `unsigned`.
+             */
+            verdict: string;
+        };
         /**
          * @description Where a session stands.
          * @enum {string}
@@ -4398,6 +5119,32 @@ export interface components {
         };
         VerifyPhoneOut: {
             phone_masked: string;
+        };
+        /** @enum {string} */
+        VersionState: "draft" | "published" | "superseded";
+        /** @description A version as the API shows it. */
+        VersionView: {
+            fields: components["schemas"]["TemplateField"][];
+            id: string;
+            page_count: number;
+            pages: components["schemas"]["PageSize"][];
+            roles: components["schemas"]["PartyRole"][];
+            signing: components["schemas"]["SigningSpot"][];
+            state: components["schemas"]["VersionState"];
+            /** Format: int64 */
+            version: number;
+        };
+        WithdrawIn: {
+            reason: string;
+            task_ids: string[];
+        };
+        Withdrawn: {
+            withdrawn: number;
+        };
+        /** @description One sentence in both languages. */
+        Words: {
+            en: string;
+            zh: string;
         };
         /** Format: int64 */
         i64: number;
@@ -7215,6 +7962,485 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    launch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LaunchIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Launched"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    fields: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldDef"][];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    add_field: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FieldInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldDef"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    remove_field: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Only templates of this business type. */
+                business_type: string | null;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateSummary"][];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description fields `name`, `business_type_id`, `file` (PDF or .docx) */
+        requestBody?: {
+            content: {
+                "multipart/form-data": unknown;
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateView"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    show: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    save_draft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DraftInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateView"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreviewIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValuesProblem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    publish: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateView"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    version_pdf: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10597,6 +11823,316 @@ export interface operations {
             };
         };
     };
+    list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description `to_sign`, `others`, `completed`, `void`, `initiated` or `cc`. */
+                list: string;
+                /** @description Words of the title. */
+                q: string | null;
+                /** @description Only tasks launched by this enterprise. */
+                enterprise_id: string | null;
+                /** @description The `next` of the previous page. */
+                cursor: string | null;
+                limit: number | null;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskList"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    withdraw: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WithdrawIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Withdrawn"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    show: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskView"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    document: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    refuse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasonIn"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    remind: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RemindIn"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskView"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sign_code: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SentCode"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     redeem_unlock: {
         parameters: {
             query?: never;
@@ -10650,6 +12186,54 @@ export interface operations {
                 };
             };
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    verify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description field `file`: the PDF, 50 MB at most (or the PDF itself as the body, with Content-Type: application/pdf) */
+        requestBody?: {
+            content: {
+                "multipart/form-data": unknown;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerificationReport"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

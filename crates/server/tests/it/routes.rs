@@ -48,11 +48,11 @@ const CONTRACT: &[(&str, &str)] = &[
     ("GET", "/api/v1/enterprises/{id}/departments"),
     ("POST", "/api/v1/enterprises/{id}/departments"),
     (
-        "DELETE",
+        "PUT",
         "/api/v1/enterprises/{id}/departments/{department_id}",
     ),
     (
-        "PUT",
+        "DELETE",
         "/api/v1/enterprises/{id}/departments/{department_id}",
     ),
     (
@@ -150,12 +150,24 @@ const CONTRACT: &[(&str, &str)] = &[
     (
         "GET",
         "/api/v1/enterprises/{id}/templates/{template_id}/versions/{version_id}/pdf",
+    ),
     ("GET", "/api/v1/enterprises/{id}/webhooks"),
     ("POST", "/api/v1/enterprises/{id}/webhooks"),
     ("DELETE", "/api/v1/enterprises/{id}/webhooks/{webhook_id}"),
+    (
+        "GET",
         "/api/v1/enterprises/{id}/webhooks/{webhook_id}/deliveries",
+    ),
+    (
+        "POST",
         "/api/v1/enterprises/{id}/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver",
+    ),
+    (
+        "POST",
         "/api/v1/enterprises/{id}/webhooks/{webhook_id}/rotate-secret",
+    ),
+    (
+        "POST",
         "/api/v1/enterprises/{id}/webhooks/{webhook_id}/test",
     ),
     ("POST", "/api/v1/enterprises/{id}/withdraw"),
