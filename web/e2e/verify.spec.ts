@@ -69,7 +69,7 @@ for (const width of [1366, 390]) {
     const tampered = Buffer.from(signed)
     // Inside the first revision's first stream, not a signature's /Contents hole.
     const at = tampered.indexOf('stream') + 20
-    tampered[at] = tampered[at] ^ 0x01
+    tampered[at] = (tampered[at] ?? 0) ^ 0x01
     await upload(page, 'tampered.pdf', tampered)
     await expect(page.getByTestId('verify-verdict-invalid')).toBeVisible({ timeout: 30_000 })
     await expect(page.getByTestId('verify-verdict-invalid')).toContainText('验证未通过')
