@@ -27,9 +27,12 @@ ORDER=$(call "$APPLICANT" POST /api/v1/orders "{\"product_id\":\"$(product_id gg
 echo "3. upload the business licence (checked by content, 1 MB limit)" >&2
 LICENCE=$(upload "$APPLICANT" "$ORDER" business_licence "$PNG")
 
+echo "3b. the operator is not the legal representative: upload the authorisation letter (seed 001)" >&2
+LETTER=$(upload "$APPLICANT" "$ORDER" authorisation_letter "$PNG")
+
 echo "4. save the wizard's form (spaces in the credit code are stripped)" >&2
 call "$APPLICANT" PUT "/api/v1/orders/$ORDER/form" "{
-  \"term_years\": 1, \"quantity\": 1,
+  \"term_years\": 1, \"quantity\": 1, \"authorisation_grantee\": \"李经办\",
   \"organisation\": {\"name\": \"示例科技有限公司$RUN\", \"id_number\": \" $USCC \",
     \"legal_rep_name\": \"王法人\", \"legal_rep_id_number\": \"$(id_number 11010519491231002)\",
     \"legal_rep_phone\": \"$REP_PHONE\"},
@@ -37,7 +40,7 @@ call "$APPLICANT" PUT "/api/v1/orders/$ORDER/form" "{
     \"phone\": \"$OPERATOR_PHONE\", \"email\": \"operator$RUN@example.com\"},
   \"invoice\": {\"wanted\": true, \"title\": \"示例科技有限公司$RUN\", \"taxpayer_id\": \"$USCC\",
     \"email\": \"finance$RUN@example.com\"},
-  \"materials\": {\"business_licence\": \"$LICENCE\"}
+  \"materials\": {\"business_licence\": \"$LICENCE\", \"authorisation_letter\": \"$LETTER\"}
 }" | json "['amount_fen']" | sed 's/^/   price in fen: /' >&2
 
 echo "5. sign (SMS code to the operator + agreement) and submit: $(sign_and_submit "$APPLICANT" "$ORDER" "$OPERATOR_PHONE")" >&2

@@ -109,7 +109,9 @@ test('an administrator onboards two employees (one by Excel) who fill their data
   await fillOnPhone(browser, baseURL!, await formToken(page.request, second.phone), 2, second.name)
 
   // The administrator approves both.
+  // The page was opened on the directory tab (`?tab=directory`): back to onboarding after the reload.
   await page.reload()
+  await page.getByRole('tab', { name: '入职管理' }).click()
   await expect(page.getByTestId(`state-${first.name}`)).toHaveText('待审核')
   await shot(page, 'employees-onboarding-submitted-1366')
   for (const who of [first, second]) {

@@ -473,10 +473,17 @@ async function ukeyOrderAwaitingReview(request: APIRequestContext): Promise<{ id
   })
   expect(uploaded.status(), await uploaded.text()).toBe(201)
   const licence = ((await uploaded.json()) as { id: string }).id
+  // The operator is not the legal representative: seed 001 wants the authorisation letter.
+  const letter = await request.post(`/api/v1/orders/${order.id}/materials`, {
+    headers: { 'X-CSRF-Token': csrf.csrf_token },
+    multipart: { kind: 'authorisation_letter', file: { name: 'letter.png', mimeType: 'image/png', buffer: PNG_1X1 } },
+  })
+  expect(letter.status(), await letter.text()).toBe(201)
   const operatorPhone = mobile()
   await apiJson(request, 'PUT', `/api/v1/orders/${order.id}/form`, {
     term_years: 1,
     quantity: 2,
+    authorisation_grantee: '李经办',
     organisation: {
       name: `厦门制证测试有限公司${digits(4)}`,
       id_number: creditCode(),
@@ -486,7 +493,7 @@ async function ukeyOrderAwaitingReview(request: APIRequestContext): Promise<{ id
     },
     person: { name: '李经办', id_number: idNumber(), phone: operatorPhone, email: 'ukey@example.com' },
     shipping: { name: '李经办', phone: operatorPhone, address: '福州市鼓楼区软件大道 1 号' },
-    materials: { business_licence: licence },
+    materials: { business_licence: licence, authorisation_letter: ((await letter.json()) as { id: string }).id },
   })
   await apiJson(request, 'POST', `/api/v1/orders/${order.id}/signing-code`, await solvedCaptcha(request))
   const code = await inboxCode(request, operatorPhone, 'sms')

@@ -19,13 +19,12 @@ pub fn set(input: &[u8], key: &str, value: &str) -> Result<Vec<u8>> {
         .get(b"Info")
         .ok()
         .and_then(|o| o.as_reference().ok());
-    let id = match existing {
-        Some(id) => id,
-        None => {
-            let id = doc.add_object(dictionary! {});
-            doc.trailer.set("Info", id);
-            id
-        }
+    let id = if let Some(id) = existing {
+        id
+    } else {
+        let id = doc.add_object(dictionary! {});
+        doc.trailer.set("Info", id);
+        id
     };
     doc.get_object_mut(id)
         .and_then(Object::as_dict_mut)?

@@ -376,6 +376,10 @@ fn who(view: &SignatureView) -> Words {
     }
 }
 
+#[expect(
+    clippy::too_many_lines,
+    reason = "one line of the report after another, as read"
+)]
 fn lines(view: &SignatureView, s: &SignatureReport) -> Vec<Words> {
     let mut out = vec![who(view)];
     match &view.certificate {

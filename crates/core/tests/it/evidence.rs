@@ -116,6 +116,10 @@ fn failures(check: &evidence::EvidenceCheck) -> Vec<String> {
 }
 
 #[tokio::test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one tampering after another, each checked"
+)]
 async fn a_package_passes_offline_and_each_tampering_is_named() {
     let test = platform().await;
     let platform = &test.platform;

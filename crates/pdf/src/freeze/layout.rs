@@ -105,7 +105,7 @@ pub fn fit(
 /// Baseline starts of the lines, left-aligned and centred vertically in the box whose
 /// lower-left corner is (`x`, `y`) and height `h` (PDF coordinates, y upward).
 pub fn baselines(fitted: &Fitted, x: f32, y: f32, h: f32) -> Vec<(f32, f32)> {
-    let top = y + (h + block_height(fitted.lines.len(), fitted.size)) / 2.0;
+    let top = y + f32::midpoint(h, block_height(fitted.lines.len(), fitted.size));
     let first = top - fitted.size * ASCENT;
     (0..fitted.lines.len())
         .map(|i| {

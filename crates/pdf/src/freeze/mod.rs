@@ -329,7 +329,7 @@ pub fn freeze_loaded(pdf: &Pdf, options: &FreezeOptions, sources: &FontSources) 
         font_ids.push((SERIF_FONT_NAME, serif.add_to(&mut update)?));
     }
     for (index, &page) in pages.iter().enumerate() {
-        let frame = PageFrame::of(&pdf, page)?;
+        let frame = PageFrame::of(pdf, page)?;
         let (width, height) = (frame.width(), frame.height());
         let mut ops = String::new();
         if let Some(qr) = &options.qr {

@@ -25,6 +25,7 @@ fn options() -> FreezeOptions {
             ..QrOptions::new(TEMPLATE)
         }),
         page_numbers: Some(PageNumberOptions::default()),
+        boxes: Vec::new(),
         fields: vec![
             TextField {
                 page: 1,

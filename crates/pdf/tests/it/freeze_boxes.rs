@@ -46,7 +46,8 @@ fn boxes_keep_shrink_or_wrap_and_never_add_a_page() {
     let options = FreezeOptions {
         boxes: vec![
             text_box(1, "张三", 200.0, 20.0),
-            // 30 characters: 12 pt is 360 points; 7 pt still 210 > 200, so it wraps.
+            // 30 characters: 12 pt is 360 points; 7 pt still 210 > 200, so it wraps, at the
+            // largest size whose lines fit the box's height (here 12 pt: two lines in 40 pt).
             text_box(2, long, 200.0, 40.0),
             TextBox {
                 serif: true,
@@ -61,7 +62,7 @@ fn boxes_keep_shrink_or_wrap_and_never_add_a_page() {
     let wrapped = sizes(&overlay(&frozen, 2));
     assert!(wrapped.len() >= 2, "wrapped into lines: {wrapped:?}");
     assert!(
-        wrapped.iter().all(|s| *s >= 7.0 && *s < 12.0),
+        wrapped.iter().all(|s| (7.0..=12.0).contains(s)),
         "{wrapped:?}"
     );
     assert!(

@@ -48,11 +48,11 @@ const CONTRACT: &[(&str, &str)] = &[
     ("GET", "/api/v1/enterprises/{id}/departments"),
     ("POST", "/api/v1/enterprises/{id}/departments"),
     (
-        "PUT",
+        "DELETE",
         "/api/v1/enterprises/{id}/departments/{department_id}",
     ),
     (
-        "DELETE",
+        "PUT",
         "/api/v1/enterprises/{id}/departments/{department_id}",
     ),
     (

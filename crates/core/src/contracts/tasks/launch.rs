@@ -192,6 +192,10 @@ async fn person(
     Ok((user_id, row.try_get("name_masked")?))
 }
 
+#[expect(
+    clippy::too_many_lines,
+    reason = "each party kind resolved in turn, top to bottom"
+)]
 async fn resolve_parties(
     platform: &Platform,
     input: &LaunchInput,
@@ -455,6 +459,10 @@ pub(crate) async fn notify_turn(
 }
 
 /// Launches the task; returns its id.
+#[expect(
+    clippy::too_many_lines,
+    reason = "every check first, then the one transaction that writes"
+)]
 pub async fn launch(
     platform: &Platform,
     user_id: &str,

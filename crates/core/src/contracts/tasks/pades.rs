@@ -161,6 +161,10 @@ pub struct Work {
 
 /// Signs `work.pdf` once per stamp (invisibly when there is none) at B-T, and when `complete`
 /// adds `/DSS` and a document timestamp. Runs on the calling thread (a blocking one).
+#[expect(
+    clippy::needless_pass_by_value,
+    reason = "the work is moved onto the blocking pool by its caller"
+)]
 pub fn sign_document(
     work: Work,
     key: &SignerKey,

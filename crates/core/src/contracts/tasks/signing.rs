@@ -371,6 +371,10 @@ pub async fn sign(
 /// Stores the signed revisions and moves the task in one transaction. `false` when another
 /// signer stored a revision first (sign again over it).
 #[expect(clippy::too_many_arguments, reason = "one signature's parts")]
+#[expect(
+    clippy::too_many_lines,
+    reason = "the state move and the revision stored in one transaction, read top to bottom"
+)]
 async fn store(
     platform: &Platform,
     user_id: &str,

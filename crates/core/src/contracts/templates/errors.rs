@@ -8,6 +8,10 @@ use crate::error::{Description, ErrorKind};
 const NAMED: usize = 5;
 
 /// The description of a templates refusal; another variant gets a generic conflict.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one arm per refusal, each with its two languages"
+)]
 pub(crate) fn describe(error: &ContractsError) -> Description {
     use ErrorKind as K;
     let d = |kind, code, field: Option<&'static str>, zh: String, en: String| Description {
@@ -20,7 +24,7 @@ pub(crate) fn describe(error: &ContractsError) -> Description {
     };
     match error {
         ContractsError::TemplateFile(problem) => {
-            let (code, zh, en) = file_problem(problem);
+            let (code, zh, en) = file_problem(*problem);
             d(K::BadInput, code, Some("file"), zh.into(), en.into())
         }
         ContractsError::TemplateLayout(e) => d(
@@ -127,7 +131,7 @@ pub(crate) fn describe(error: &ContractsError) -> Description {
     }
 }
 
-fn file_problem(problem: &FileProblem) -> (&'static str, &'static str, &'static str) {
+fn file_problem(problem: FileProblem) -> (&'static str, &'static str, &'static str) {
     match problem {
         FileProblem::Kind => (
             "template_file_kind",

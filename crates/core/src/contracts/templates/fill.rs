@@ -44,7 +44,10 @@ pub fn system_fonts() -> &'static FontSources {
 
 /// Width of a text at a size in the field's font (an estimate when no font is installed: one
 /// em per character, half for ASCII).
-pub fn measure(font: FontChoice) -> Box<dyn Fn(&str, f32) -> f32 + Send + Sync> {
+/// The width of a text at a size, in points.
+pub type Measure = Box<dyn Fn(&str, f32) -> f32 + Send + Sync>;
+
+pub fn measure(font: FontChoice) -> Measure {
     let fonts = system_fonts();
     let source = match font {
         FontChoice::Sans => fonts.sans.clone(),

@@ -86,11 +86,8 @@ pub async fn check(text: &str, sandbox: bool) -> Result<String, CoreError> {
     match url.host() {
         Some(Host::Ipv4(ip)) if !address_allowed(ip.into(), sandbox) => return Err(refused()),
         Some(Host::Ipv6(ip)) if !address_allowed(ip.into(), sandbox) => return Err(refused()),
-        Some(Host::Domain(name)) if loopback_name(name) => {
-            if !sandbox {
-                return Err(refused());
-            }
-        }
+        Some(Host::Domain(name)) if loopback_name(name) && !sandbox => return Err(refused()),
+        Some(Host::Domain(name)) if loopback_name(name) => {}
         Some(Host::Domain(name)) => {
             let port = url.port_or_known_default().unwrap_or(443);
             let lookup = tokio::time::timeout(

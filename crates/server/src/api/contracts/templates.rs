@@ -98,7 +98,7 @@ pub async fn create(
                 business_type_id = Some(field.text().await.map_err(|e| upload_error(&e))?);
             }
             Some("file") => {
-                file = Some(field.bytes().await.map_err(|e| upload_error(&e))?.to_vec())
+                file = Some(field.bytes().await.map_err(|e| upload_error(&e))?.to_vec());
             }
             _ => {}
         }

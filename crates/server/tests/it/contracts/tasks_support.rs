@@ -117,6 +117,10 @@ pub fn pdf_base64() -> String {
 }
 
 /// A launch of one document with a company-seal spot for `A` and a name-seal spot for `B`.
+#[expect(
+    clippy::needless_pass_by_value,
+    reason = "callers build the parties inline"
+)]
 pub fn launch_body(bt: &str, order: &str, parties: Value) -> Value {
     json!({
         "business_type_id": bt,

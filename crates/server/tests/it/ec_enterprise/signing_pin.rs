@@ -17,6 +17,7 @@ use crate::support::{phone, problem};
 const PIN: &str = "246810";
 
 /// A real-named applicant with the PIN set; returns the user id.
+#[expect(clippy::similar_names, reason = "the code was sent, then the PIN set")]
 async fn person_with_pin(desk: &Desk, id17: &str) -> String {
     let app = &desk.app;
     real_name(app, "李签名", id17).await;
