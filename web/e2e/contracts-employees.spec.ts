@@ -119,7 +119,7 @@ test('an administrator onboards two employees (one by Excel) who fill their data
     await expect(page.getByTestId(`state-${who.name}`)).toHaveCount(0)
   }
   await page.getByRole('tab', { name: '员工花名册' }).click()
-  const roster = page.getByTestId('roster-table')
+  const roster = page.getByRole('tabpanel', { name: '员工花名册' }).getByTestId('roster-table')
   await expect(roster).toContainText(first.name)
   await expect(roster).toContainText(second.name)
   await expect(roster).toContainText('2026-12-01')
