@@ -178,3 +178,34 @@ pub async fn json_not_found(request: Request, next: Next) -> Response {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// A 400 problem for `error` with the list of what was refused beside it (rows of an import,
+/// fields of a form), as `{ …problem, "errors": [...] }`.
+pub fn refused_with<E: serde::Serialize>(error: &CoreError, errors: Vec<E>) -> Response {
+    #[derive(serde::Serialize)]
+    struct Body<E> {
+        #[serde(flatten)]
+        problem: Problem,
+        errors: Vec<E>,
+    }
+    let wing = error.wing();
+    let d = error.describe();
+    let problem = Problem {
+        kind: format!("/problems/{wing}.{}", d.code),
+        title: d.en.clone(),
+        status: StatusCode::BAD_REQUEST.as_u16(),
+        code: d.code.to_owned(),
+        message: Messages {
+            zh_cn: d.zh,
+            en: d.en,
+        },
+        field: d.field.map(str::to_owned),
+        retry_after: None,
+    };
+    let mut response = (StatusCode::BAD_REQUEST, Json(Body { problem, errors })).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
+    response
+}

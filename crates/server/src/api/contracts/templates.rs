@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use signet_core::CoreError;
@@ -23,7 +23,7 @@ use utoipa_axum::routes;
 
 use crate::api::ApiJson;
 use crate::api::desk::user_id;
-use crate::problem::{ApiError, ApiResult, Messages, Problem};
+use crate::problem::{ApiError, ApiResult, Problem};
 use crate::session::Ctx;
 use crate::state::AppState;
 
@@ -217,28 +217,10 @@ pub struct ValuesProblem {
 }
 
 fn values_refused(errors: Vec<FieldError>) -> Response {
-    let d = CoreError::from(ContractsError::TemplateValues(errors.clone())).describe();
-    let body = ValuesProblem {
-        problem: Problem {
-            kind: format!("/problems/{}.{}", ContractsError::WING, d.code),
-            title: d.en.clone(),
-            status: 400,
-            code: d.code.to_owned(),
-            message: Messages {
-                zh_cn: d.zh,
-                en: d.en,
-            },
-            field: d.field.map(str::to_owned),
-            retry_after: None,
-        },
+    crate::problem::refused_with(
+        &CoreError::from(ContractsError::TemplateValues(errors.clone())),
         errors,
-    };
-    let mut response = (StatusCode::BAD_REQUEST, Json(body)).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/problem+json"),
-    );
-    response
+    )
 }
 
 /// The current version filled with the values given, with page numbers (a PDF).
