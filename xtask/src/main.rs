@@ -7,6 +7,7 @@ mod example_outputs;
 mod examples;
 mod fuzz;
 mod openapi;
+mod pool;
 mod prereqs;
 mod run;
 mod shell;
@@ -27,10 +28,11 @@ fn main() -> anyhow::Result<()> {
             openapi::check(&root).map(|note| println!("{}: {note}", openapi::SCHEMA))
         }
         Some("openapi") => openapi::command(&root),
+        Some("examples") => examples::command(&root),
         Some("agent") => agent::build(&root).map(|note| println!("signet-agent: {note}")),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  run    build everything, prepare ./data with demo data, serve http://127.0.0.1:8080 (sandbox)\n  test   every test: Rust on SQLite and PostgreSQL, fuzz targets briefly, web unit tests, Playwright in Chromium\n  fuzz   [TARGET...] [--seconds N]: only the cargo-fuzz targets (csr, ocsp_request, tsa_request, pdf_reader) for 80 s in all, or N s each\n  openapi  [--check]: write web/src/api/schema.d.ts (the web app's API types) from the server's OpenAPI document, or only check it is current\n  agent  build the signet-agent downloads (Linux x86_64; Windows x86_64 with mingw-w64) into <target>/agent-dist\n  bench  [pdf|pki]: speed beside a reference (pyHanko, openssl) measured in the same run"
+                "usage: cargo xtask <command>\n\n  run    build everything, prepare ./data with demo data, serve http://127.0.0.1:8080 (sandbox)\n  test   every test: Rust on SQLite and PostgreSQL, fuzz targets briefly, web unit tests, Playwright in Chromium\n  fuzz   [TARGET...] [--seconds N]: only the cargo-fuzz targets (csr, ocsp_request, tsa_request, pdf_reader) for 80 s in all, or N s each\n  openapi  [--check]: write web/src/api/schema.d.ts (the web app's API types) from the server's OpenAPI document, or only check it is current\n  examples  run the examples/ walkthroughs against a fresh `init --demo` sandbox server (needs a built signet)\n  agent  build the signet-agent downloads (Linux x86_64; Windows x86_64 with mingw-w64) into <target>/agent-dist\n  bench  [pdf|pki]: speed beside a reference (pyHanko, openssl) measured in the same run"
             );
             std::process::exit(2);
         }

@@ -95,6 +95,26 @@ impl Steps {
         }
     }
 
+    /// A step that also hands back a value: `f` returns it with the step's note.
+    pub fn value<T>(
+        &mut self,
+        name: &str,
+        f: impl FnOnce() -> anyhow::Result<(T, String)>,
+    ) -> anyhow::Result<T> {
+        let mut value = None;
+        self.step(name, || {
+            let (v, note) = f()?;
+            value = Some(v);
+            Ok(note)
+        })?;
+        value.ok_or_else(|| anyhow::anyhow!("{name}: no value"))
+    }
+
+    /// A row of the summary measured elsewhere (a job of the pool).
+    pub fn row(&mut self, name: &str, note: &str, seconds: f64) {
+        self.rows.push((name.to_owned(), note.to_owned(), seconds));
+    }
+
     pub fn note(&mut self, name: &str, note: &str) {
         self.rows.push((name.to_owned(), note.to_owned(), 0.0));
     }

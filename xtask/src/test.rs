@@ -5,14 +5,14 @@
 
 use std::io::{BufRead as _, BufReader};
 use std::net::{TcpStream, ToSocketAddrs as _};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 
 use crate::shell::{self, Steps, cargo, is_ci, target_dir};
-use crate::{architecture, fuzz, openapi, prereqs, tree};
+use crate::{architecture, fuzz, openapi, pool, prereqs, tree};
 
 /// The PostgreSQL server the database tests use; each test creates its own database there.
 const DEFAULT_PG: &str = "postgres://postgres@127.0.0.1:5432/postgres";
@@ -64,7 +64,7 @@ fn run_counting(
     Ok(counts)
 }
 
-fn strip_ansi(line: &str) -> String {
+pub fn strip_ansi(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
     let mut chars = line.chars();
     while let Some(c) = chars.next() {
@@ -151,6 +151,82 @@ fn drop_test_databases(url: &str) {
     }
 }
 
+/// How long a suite ran on the 2-core machine (seconds, warm): the pool starts the long ones first.
+fn expected_seconds(binary: &pool::TestBinary) -> u32 {
+    match (binary.package.as_str(), binary.target.as_str()) {
+        ("signet-server", "it") => 400,
+        ("signet", "it") => 100,
+        ("signet-pdf", "it") => 95,
+        ("signet-pki", "it") => 30,
+        ("signet-core", "it") => 26,
+        ("signet-token", "it") => 20,
+        _ => 5,
+    }
+}
+
+/// The packages whose `it` suite runs again on PostgreSQL: the core, the server, and the command
+/// line's process tests (two servers on one PostgreSQL, kill -9).
+const ON_POSTGRES: [&str; 3] = ["signet-core", "signet-server", "signet"];
+
+/// Every suite as a job of the pool: each test binary on SQLite, the database suites again on
+/// PostgreSQL (`pg`, when reachable), Playwright against the real server, and the walkthroughs.
+fn suite_jobs(root: &Path, binaries: &[pool::TestBinary], pg: Option<&str>) -> Vec<pool::Job> {
+    let venv = prereqs::venv_dir();
+    let mut jobs = Vec::new();
+    for binary in binaries {
+        let mut command = binary.command();
+        command
+            .env("SIGNET_VENV", &venv)
+            .env_remove("SIGNET_TEST_DATABASE_URL");
+        jobs.push(pool::Job {
+            label: format!("{} on SQLite", binary.label()),
+            command,
+            parse: cargo_counts,
+            weight: expected_seconds(binary),
+        });
+        if let Some(pg) = pg
+            && binary.target == "it"
+            && ON_POSTGRES.contains(&binary.package.as_str())
+        {
+            let mut command = binary.command();
+            command
+                .env("SIGNET_VENV", &venv)
+                .env("SIGNET_TEST_DATABASE_URL", pg);
+            jobs.push(pool::Job {
+                label: format!("{} on PostgreSQL", binary.label()),
+                command,
+                parse: cargo_counts,
+                weight: expected_seconds(binary) + 10,
+            });
+        }
+    }
+    let server = target_dir(root).join("debug").join("signet");
+    let mut playwright = Command::new("npx");
+    playwright
+        .args(["playwright", "test"])
+        .current_dir(root.join("web"))
+        .env("SIGNET_BIN", &server)
+        .env("SIGNET_AGENT_DIR", crate::agent::dist_dir(root))
+        .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+    jobs.push(pool::Job {
+        label: "Playwright in Chromium (screenshots in web/test-results/screenshots)".into(),
+        command: playwright,
+        parse: js_counts,
+        weight: 600,
+    });
+    // The walkthroughs in a process of their own, so that they run beside the rest.
+    let mut walkthroughs =
+        Command::new(std::env::current_exe().unwrap_or_else(|_| PathBuf::from("cargo-xtask")));
+    walkthroughs.arg("examples").current_dir(root);
+    jobs.push(pool::Job {
+        label: "examples: curl walkthroughs".into(),
+        command: walkthroughs,
+        parse: crate::examples::counts,
+        weight: 90,
+    });
+    jobs
+}
+
 #[expect(
     clippy::too_many_lines,
     reason = "the test plan reads best top to bottom as one list of steps"
@@ -159,7 +235,6 @@ pub fn run(root: &Path, _args: &[String]) -> anyhow::Result<()> {
     let mut steps = Steps::new();
     let mut tally = Tally::default();
     let web = root.join("web");
-    let venv = prereqs::venv_dir();
     let before = tree::Snapshot::take(root)?;
     eprintln!(
         "cargo xtask test: CI={}; builds in {}",
@@ -245,63 +320,23 @@ pub fn run(root: &Path, _args: &[String]) -> anyhow::Result<()> {
         .map(|()| String::new())
     })?;
 
-    steps.step("rust: tests on SQLite", || {
-        let mut command = cargo();
-        command
-            .args(["test", "--workspace", "--locked"])
-            .current_dir(root)
-            .env("SIGNET_VENV", &venv)
-            .env_remove("SIGNET_TEST_DATABASE_URL");
-        let counts = run_counting(&mut command, cargo_counts)?;
-        Ok(tally.add(counts))
+    // Everything that runs a test is built first, then run together (see `pool`).
+    let binaries = steps.value("build: the test binaries", || {
+        let binaries = pool::build_test_binaries(root, &["--workspace", "--locked"])?;
+        let note = format!("{} test binaries", binaries.len());
+        Ok((binaries, note))
     })?;
-
-    let pg = postgres_url();
-    if postgres_reachable(&pg) {
-        steps.step("rust: database tests on PostgreSQL", || {
-            drop_test_databases(&pg);
-            let mut command = cargo();
-            command
-                .args([
-                    "test",
-                    "--locked",
-                    "-p",
-                    "signet-core",
-                    "-p",
-                    "signet-server",
-                    // The command line's process tests: two servers on one PostgreSQL, kill -9.
-                    "-p",
-                    "signet",
-                    "--test",
-                    "it",
-                ])
-                .current_dir(root)
-                .env("SIGNET_VENV", &venv)
-                .env("SIGNET_TEST_DATABASE_URL", &pg);
-            let counts = run_counting(&mut command, cargo_counts);
-            drop_test_databases(&pg);
-            Ok(tally.add(counts?))
-        })?;
-    } else if is_ci() {
-        steps.note("rust: database tests on PostgreSQL", "FAILED: unreachable");
-        steps.print();
-        bail!("PostgreSQL is not reachable at {pg} and CI=true: the database tests must run on it");
-    } else {
-        eprintln!(
-            "\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
-        );
-        eprintln!("!! PostgreSQL is NOT reachable at {pg}");
-        eprintln!(
-            "!! The database tests ran on SQLite ONLY. Set SIGNET_TEST_PG to a server to run them on PostgreSQL."
-        );
-        eprintln!(
-            "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n"
-        );
-        steps.note(
-            "rust: database tests on PostgreSQL",
-            "SKIPPED: PostgreSQL unreachable (SQLite only)",
-        );
-    }
+    steps.step(
+        "build: the server the browser and the walkthroughs use",
+        || {
+            shell::run(
+                cargo()
+                    .args(["build", "--locked", "-p", "signet"])
+                    .current_dir(root),
+            )
+            .map(|()| String::new())
+        },
+    )?;
 
     steps.step("fuzz: cargo fuzz targets (briefly)", || {
         let mut counts = (0, 0);
@@ -314,32 +349,60 @@ pub fn run(root: &Path, _args: &[String]) -> anyhow::Result<()> {
         crate::agent::build(root)
     })?;
 
-    steps.step("browser: Playwright in Chromium", || {
-        shell::run(
-            cargo()
-                .args(["build", "--locked", "-p", "signet"])
-                .current_dir(root),
-        )?;
-        let binary = target_dir(root).join("debug").join("signet");
-        let mut command = Command::new("npx");
-        command
-            .args(["playwright", "test"])
-            .current_dir(&web)
-            .env("SIGNET_BIN", &binary)
-            .env("SIGNET_AGENT_DIR", crate::agent::dist_dir(root))
-            .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
-        let counts = run_counting(&mut command, js_counts)?;
-        Ok(format!(
-            "{}; screenshots in web/test-results/screenshots",
-            tally.add(counts)
-        ))
-    })?;
+    let pg = postgres_url();
+    let on_postgres = postgres_reachable(&pg);
+    if on_postgres {
+        drop_test_databases(&pg);
+    } else {
+        if is_ci() {
+            steps.note("rust: database tests on PostgreSQL", "FAILED: unreachable");
+            steps.print();
+            bail!(
+                "PostgreSQL is not reachable at {pg} and CI=true: the database tests must run on it"
+            );
+        }
+        eprintln!(
+            "\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
+        );
+        eprintln!("!! PostgreSQL is NOT reachable at {pg}");
+        eprintln!(
+            "!! The database tests run on SQLite ONLY. Set SIGNET_TEST_PG to a server to run them on PostgreSQL."
+        );
+        eprintln!(
+            "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n"
+        );
+        steps.note(
+            "rust: database tests on PostgreSQL",
+            "SKIPPED: PostgreSQL unreachable (SQLite only)",
+        );
+    }
 
-    steps.step("examples: curl walkthroughs", || {
-        let binary = target_dir(root).join("debug").join("signet");
-        let counts = crate::examples::run(root, &binary)?;
-        Ok(tally.add(counts))
-    })?;
+    let width = pool::width();
+    let jobs = suite_jobs(root, &binaries, on_postgres.then_some(pg.as_str()));
+    let title = format!(
+        "tests: Rust on SQLite{}, Playwright, walkthroughs ({width} at once)",
+        if on_postgres { " and PostgreSQL" } else { "" }
+    );
+    let outcomes = steps.value(&title, || Ok((pool::run(jobs, width), String::new())))?;
+    if on_postgres {
+        drop_test_databases(&pg);
+    }
+    let mut broken = Vec::new();
+    for outcome in &outcomes {
+        let counts = tally.add((outcome.passed, outcome.failed));
+        let note = match &outcome.error {
+            None => counts,
+            Some(error) => {
+                broken.push(outcome.label.clone());
+                format!("FAILED ({error}); {counts}")
+            }
+        };
+        steps.row(&format!("  {}", outcome.label), &note, outcome.seconds);
+    }
+    if !broken.is_empty() {
+        steps.print();
+        bail!("{} suite(s) failed: {}", broken.len(), broken.join(", "));
+    }
 
     steps.step("tree: tracked files as before the run", || {
         tree::check_unchanged(root, &before)
