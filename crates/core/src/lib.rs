@@ -29,6 +29,10 @@ pub fn job_handlers() -> platform::jobs::Registry {
     .with(desk::ORDER_SETTLED, contracts::settle::OrderSettled)
     .with(contracts::tasks::EXPIRE, contracts::tasks::ExpireTasks)
     .with(
+        contracts::tasks::BUILD_EVIDENCE,
+        contracts::tasks::BuildEvidence,
+    )
+    .with(
         contracts::webhooks::JOB_KIND,
         contracts::webhooks::DeliverWebhook,
     )

@@ -130,6 +130,8 @@ pub enum ContractsError {
     TaskParty { zh: String, en: String },
     #[error("no party of the caller's to sign")]
     NothingToSign,
+    #[error("evidence package not ready (task completed: {completed})")]
+    EvidenceNotReady { completed: bool },
     // -- templates --
     #[error("template file refused: {0:?}")]
     TemplateFile(super::templates::FileProblem),
@@ -424,7 +426,8 @@ impl ContractsError {
             | Self::HandwritingRequired
             | Self::TaskDocument { .. }
             | Self::TaskParty { .. }
-            | Self::NothingToSign => super::tasks::errors::describe(self),
+            | Self::NothingToSign
+            | Self::EvidenceNotReady { .. } => super::tasks::errors::describe(self),
             Self::DepartmentNameTaken => d(
                 K::Conflict,
                 "department_name_taken",

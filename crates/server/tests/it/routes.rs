@@ -269,6 +269,7 @@ const CONTRACT: &[(&str, &str)] = &[
     ("GET", "/api/v1/tasks"),
     ("POST", "/api/v1/tasks/withdraw"),
     ("GET", "/api/v1/tasks/{id}"),
+    ("GET", "/api/v1/tasks/{id}/documents/{document_id}/evidence"),
     ("GET", "/api/v1/tasks/{id}/documents/{document_id}/pdf"),
     ("POST", "/api/v1/tasks/{id}/refuse"),
     ("POST", "/api/v1/tasks/{id}/remind"),

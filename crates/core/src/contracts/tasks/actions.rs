@@ -7,7 +7,8 @@ use sqlx::Row as _;
 
 use super::super::{ContractsError, access};
 use super::events::{self, NewEvent, Origin};
-use super::signing::{Contacts, my_turn};
+use super::progress::Contacts;
+use super::signing::my_turn;
 use super::{quota, state};
 use crate::Platform;
 use crate::error::CoreError;

@@ -96,6 +96,23 @@ pub(crate) fn describe(error: &ContractsError) -> Description {
             format!("签署方不符合要求：{zh}"),
             format!("A party is not acceptable: {en}"),
         ),
+        ContractsError::EvidenceNotReady { completed: true } => Description {
+            retry_after: Some(10),
+            ..d(
+                K::Conflict,
+                "evidence_pending",
+                None,
+                "出证包正在生成，请稍后再下载".into(),
+                "The evidence package is being made; download it again shortly".into(),
+            )
+        },
+        ContractsError::EvidenceNotReady { completed: false } => d(
+            K::Conflict,
+            "evidence_not_completed",
+            None,
+            "合同尚未签署完成，完成后才能下载出证包".into(),
+            "The contract is not completed yet; its evidence package comes after completion".into(),
+        ),
         ContractsError::NothingToSign => d(
             K::Conflict,
             "nothing_to_sign",

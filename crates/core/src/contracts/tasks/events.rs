@@ -96,7 +96,8 @@ fn link(
 }
 
 /// Appends `event` to the task's log in `tx` (the caller holds the task's row lock or SQLite's
-/// write lock, so numbers do not collide).
+/// write lock, so numbers do not collide), and announces it to the enterprise's webhooks
+/// (`hooks`) in the same transaction.
 pub async fn append(
     tx: &mut Tx,
     task_id: &str,
@@ -145,7 +146,7 @@ pub async fn append(
     .bind(now)
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    super::hooks::announce(tx, task_id, seq, event, now).await
 }
 
 /// The task's events in order.

@@ -7,18 +7,23 @@
 //! document timestamp (B-LTA). Launching spends the enterprise's contract quota (a ledger).
 //!
 //! - [`launch`]: checks and writes a task; [`quota`]: the ledger;
-//! - [`signing`]: the SMS intent and the signature; [`pades`]: keys, stamps, TSA, revocation;
+//! - [`signing`]: the SMS intent and the signature; [`progress`]: what a stored signature
+//!   moves (the next group, completion); [`pades`]: keys, stamps, TSA, revocation;
 //! - [`actions`]: refuse, withdraw, remind; [`deadline`]: the job voiding expired tasks;
 //! - [`view`]: one task as its reader may see it; [`lists`]: the six lists;
-//! - [`events`]: the append-only, hash-chained log.
+//! - [`events`]: the append-only, hash-chained log; [`hooks`]: its events announced to webhooks;
+//! - [`evidence`]: each completed document's evidence package, made once by a job.
 
 pub mod actions;
 pub mod deadline;
 pub(crate) mod errors;
 pub mod events;
+pub mod evidence;
+pub mod hooks;
 pub mod launch;
 pub mod lists;
 pub mod pades;
+pub mod progress;
 pub mod quota;
 pub mod signing;
 pub mod view;
@@ -27,6 +32,7 @@ use serde::{Deserialize, Serialize};
 
 pub use actions::{refuse, remind, withdraw};
 pub use deadline::{EXPIRE, ExpireTasks, SCHEDULE, expire_due};
+pub use evidence::{BUILD_EVIDENCE, BuildEvidence, evidence_zip};
 pub use launch::{LaunchDocument, LaunchInput, LaunchParty, launch};
 pub use lists::{ListQuery, TaskList, TaskListItem, list};
 pub use signing::{SignInput, send_code, sign};

@@ -37,6 +37,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list))
         .routes(routes!(show))
         .routes(routes!(document))
+        .routes(routes!(evidence))
         .routes(routes!(sign_code))
         .routes(routes!(sign))
         .routes(routes!(refuse))
@@ -175,6 +176,31 @@ pub async fn document(
             (header::CACHE_CONTROL, "private, no-store".to_owned()),
         ],
         pdf,
+    ))
+}
+
+/// The evidence package of a completed document (a zip: the signed PDF, the events as JSON in a
+/// hash chain, and the report signed by the platform), made once by a job after completion.
+#[utoipa::path(get, path = "/api/v1/tasks/{id}/documents/{document_id}/evidence", tag = "contracts",
+    responses((status = 200, content_type = "application/zip"), (status = 404, body = Problem),
+        (status = 409, body = Problem)))]
+pub async fn evidence(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, document_id)): Path<(String, String)>,
+) -> ApiResult<impl IntoResponse> {
+    let (name, zip) =
+        tasks::evidence_zip(&state.platform, &user_id(&ctx)?, &id, &document_id).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/zip".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        zip,
     ))
 }
 

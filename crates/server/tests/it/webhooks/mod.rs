@@ -4,3 +4,4 @@
 mod access;
 mod delivery;
 mod receiver;
+mod tasks;
