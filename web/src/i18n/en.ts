@@ -11,6 +11,7 @@ import { phoneEn } from './phone.en'
 import { sealsEn } from './seals.en'
 import { verifyEn } from './verify.en'
 import { webhooksEn } from './webhooks.en'
+import { jobsEn } from './jobs.en'
 import { templatesEn } from './templates.en'
 
 const en: MessageSchema = {
@@ -227,6 +228,7 @@ const en: MessageSchema = {
   seals: sealsEn,
   verify: verifyEn,
   webhooks: webhooksEn,
+  jobs: jobsEn,
   templates: templatesEn,
   notFound: {
     title: 'Page not found',

@@ -10,6 +10,7 @@ import { phoneZhCN } from './phone.zh-CN'
 import { sealsZhCN } from './seals.zh-CN'
 import { verifyZhCN } from './verify.zh-CN'
 import { webhooksZhCN } from './webhooks.zh-CN'
+import { jobsZhCN } from './jobs.zh-CN'
 import { templatesZhCN } from './templates.zh-CN'
 
 const zhCN = {
@@ -226,6 +227,7 @@ const zhCN = {
   seals: sealsZhCN,
   verify: verifyZhCN,
   webhooks: webhooksZhCN,
+  jobs: jobsZhCN,
   templates: templatesZhCN,
   notFound: {
     title: '页面不存在',

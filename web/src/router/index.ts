@@ -145,6 +145,12 @@ export const routes: RouteRecordRaw[] = [
     meta: { requiresAuth: true, requiresStaff: true, title: 'catalogAdmin.title' },
   },
   {
+    path: '/staff/jobs',
+    name: 'staff-jobs',
+    component: () => import('@/views/staff/StaffJobsView.vue'),
+    meta: { requiresAuth: true, requiresStaff: true, title: 'jobs.title' },
+  },
+  {
     path: '/staff/orders/:id',
     name: 'staff-order',
     component: () => import('@/views/staff/StaffOrderView.vue'),

@@ -1,13 +1,67 @@
-//! E-invoices (APP-11): a PDF made when the product says (after payment or after shipment),
-//! kept in the blob store and emailed (through the outbox) to the address on the form.
+//! E-invoices (APP-11): a PDF made when the product says (after payment or after shipment) by a
+//! job (`desk.invoice`) the payment or the shipment writes in its own transaction, kept in the
+//! blob store and emailed (through the outbox) to the address on the form.
 
+use async_trait::async_trait;
 use sqlx::Row as _;
 
-use super::catalog::Product;
-use super::orders::Order;
+use super::catalog::{InvoiceTiming, Product};
+use super::orders::{self, Order};
 use crate::Platform;
 use crate::error::CoreError;
 use crate::platform::clock::Clock as _;
+use crate::platform::db::Tx;
+use crate::platform::jobs::{Handler, NewJob, RunningJob};
+
+/// The job that makes an order's invoice (payload `{"order_id": …}`, key [`invoice_key`]).
+pub const INVOICE: &str = "desk.invoice";
+
+/// One invoice per order.
+pub fn invoice_key(order_id: &str) -> String {
+    format!("{INVOICE}:{order_id}")
+}
+
+/// Writes, in the transaction of the payment or the shipment (`at`), the job making the order's
+/// invoice when the applicant wants one and the product makes it then. Returns whether a job
+/// was written (the caller runs it after its commit with [`super::jobs::run_now`]).
+pub(crate) async fn queue(
+    tx: &mut Tx,
+    now: i64,
+    order: &Order,
+    product: &Product,
+    at: InvoiceTiming,
+) -> Result<bool, CoreError> {
+    if product.settings.invoice != at || !order.form.invoice.wanted {
+        return Ok(false);
+    }
+    crate::platform::jobs::enqueue(
+        tx,
+        now,
+        &NewJob::new(
+            INVOICE,
+            invoice_key(&order.id),
+            serde_json::json!({ "order_id": order.id }),
+        )
+        .at(now + super::production::INLINE_GRACE_SECONDS),
+    )
+    .await
+}
+
+/// Runs [`INVOICE`] jobs: the invoice row is the guard, so a second run makes nothing.
+pub struct InvoiceHandler;
+
+#[async_trait]
+impl Handler for InvoiceHandler {
+    async fn run(&self, platform: &Platform, job: &RunningJob) -> Result<(), CoreError> {
+        let order_id = job.payload()["order_id"]
+            .as_str()
+            .ok_or_else(|| CoreError::internal("desk.invoice job without order_id"))?;
+        let order = orders::load(platform, order_id).await?;
+        let product = super::catalog::product(platform, &order.product_id).await?;
+        issue(platform, &order, &product).await?;
+        Ok(())
+    }
+}
 
 fn yuan(fen: i64) -> String {
     format!("{}.{:02}", fen / 100, fen % 100)

@@ -1,12 +1,13 @@
-//! The desk's job kinds: refunds through the gateway, the hourly expiry reminders and the purge
-//! of expired certificate-login challenges and one-time links.
+//! The desk's job kinds: cloud issuance after approval, invoices, refunds through the gateway,
+//! the hourly expiry reminders and the purge of expired certificate-login challenges and one-time
+//! links.
 
 use async_trait::async_trait;
 
 use crate::Platform;
 use crate::error::CoreError;
 use crate::platform::clock::Clock as _;
-use crate::platform::jobs::{Handler, Registry, RunningJob, Schedule};
+use crate::platform::jobs::{Handler, Registry, RunningJob, Schedule, Status};
 
 pub const EXPIRY_REMINDERS: &str = "desk.expiry_reminders";
 pub const PURGE: &str = "desk.purge";
@@ -32,9 +33,29 @@ pub const SCHEDULES: &[Schedule] = &[
 /// Adds the desk's kinds to `registry`.
 pub fn handlers(registry: Registry) -> Registry {
     registry
+        .with(super::production::ISSUE, super::production::IssueHandler)
+        .with(super::invoices::INVOICE, super::invoices::InvoiceHandler)
         .with(super::payments::REFUND, super::payments::RefundHandler)
         .with(EXPIRY_REMINDERS, ExpiryReminders)
         .with(PURGE, Purge)
+}
+
+/// Runs the desk job written under `key` right after the request that wrote it committed, so the
+/// answer shows its effect (the issued certificate, the invoice) as before it was a job. A job a
+/// worker took first, or one that fails here, is left to the workers and their retries: the
+/// request's own change has committed and stands.
+pub(crate) async fn run_now(platform: &Platform, key: &str) {
+    match crate::platform::jobs::worker::run_key(platform, &handlers(Registry::new()), key).await {
+        Ok(None | Some(Status::Done)) => {}
+        Ok(Some(status)) => {
+            tracing::warn!(
+                key,
+                status = status.as_str(),
+                "desk job left to the workers"
+            );
+        }
+        Err(error) => tracing::warn!(key, %error, "desk job left to the workers"),
+    }
 }
 
 /// Deletes certificate-login challenges and one-time links a day past their expiry (they are

@@ -1,8 +1,10 @@
-//! Production (APP-13): cloud certificates are issued the moment an order is approved and paid,
-//! with the key made here and kept sealed; USB-key certificates are issued from a PKCS#10 made on
-//! the token by CA staff (`signet token produce`), then shipped; own-key certificates from a
-//! request the applicant's key client sends. Every issuance commits with the order's move.
+//! Production (APP-13): cloud certificates are issued by a job (`desk.issue`) that the approval
+//! or payment reaching "awaiting production" writes in its own transaction, with the key made
+//! here and kept sealed; USB-key certificates are issued from a PKCS#10 made on the token by CA
+//! staff (`signet token produce`), then shipped; own-key certificates from a request the
+//! applicant's key client sends. Every issuance commits with the order's move.
 
+use async_trait::async_trait;
 use secrecy::ExposeSecret as _;
 use sqlx::Row as _;
 
@@ -14,6 +16,76 @@ use crate::ca::{self, CertificateInfo, IssueRequest};
 use crate::error::CoreError;
 use crate::platform::clock::Clock as _;
 use crate::platform::crypto::SealedAt;
+use crate::platform::db::Tx;
+use crate::platform::jobs::{Handler, NewJob, RunningJob};
+
+/// The job that issues the certificates of an approved, paid cloud order (payload
+/// `{"order_id": …}`, key [`issue_key`]).
+pub const ISSUE: &str = "desk.issue";
+
+/// How long a desk job written by a request waits before the workers may take it: the request
+/// runs it itself right after its commit ([`super::jobs::run_now`]), so the workers only take it
+/// when that request died (or the run failed, which sets its own backoff).
+pub const INLINE_GRACE_SECONDS: i64 = 30;
+
+/// One issuance per order: the second approval or payment of the same order writes no second job.
+pub fn issue_key(order_id: &str) -> String {
+    format!("{ISSUE}:{order_id}")
+}
+
+/// Writes, in the transaction that moves the order to "awaiting production", the job issuing its
+/// cloud certificates; other media wait for a key and queue nothing. Returns whether a job was
+/// written (`false` also when one already exists for the order).
+pub async fn queue_issuance(
+    tx: &mut Tx,
+    now: i64,
+    order_id: &str,
+    product: &Product,
+) -> Result<bool, CoreError> {
+    if product.settings.medium != Medium::Cloud {
+        return Ok(false);
+    }
+    crate::platform::jobs::enqueue(
+        tx,
+        now,
+        &NewJob::new(
+            ISSUE,
+            issue_key(order_id),
+            serde_json::json!({ "order_id": order_id }),
+        )
+        .at(now + INLINE_GRACE_SECONDS),
+    )
+    .await
+}
+
+/// Runs [`ISSUE`] jobs: issues the order's cloud certificates once, however often it runs.
+pub struct IssueHandler;
+
+#[async_trait]
+impl Handler for IssueHandler {
+    async fn run(&self, platform: &Platform, job: &RunningJob) -> Result<(), CoreError> {
+        let order_id = job.payload()["order_id"]
+            .as_str()
+            .ok_or_else(|| CoreError::internal("desk.issue job without order_id"))?;
+        issue_cloud(platform, order_id).await
+    }
+}
+
+/// Issues the certificates of a cloud order awaiting production, then (a reissue) revokes the
+/// one it replaces. The order's state is the guard: an order that moved on (issued by an earlier
+/// run, or cancelled) issues nothing, and the revocation is repeated harmlessly, so a job that
+/// runs twice, or again after its worker was killed, has one effect.
+pub async fn issue_cloud(platform: &Platform, order_id: &str) -> Result<(), CoreError> {
+    let order = orders::load(platform, order_id).await?;
+    if order.state == OrderState::AwaitingProduction {
+        let product = catalog::product(platform, &order.product_id).await?;
+        if product.settings.medium != Medium::Cloud {
+            return Ok(());
+        }
+        produce_cloud(platform, &order, &product).await?;
+    }
+    supersede(platform, &orders::load(platform, order_id).await?).await
+}
 
 /// Escapes a value for an RFC 4514 name.
 fn escape(value: &str) -> String {
@@ -108,9 +180,9 @@ pub async fn after_approval(platform: &Platform, order: &Order) -> Result<Order,
     };
     match product.settings.medium {
         Medium::Cloud => {
-            let order = produce_cloud(platform, &order, &product).await?;
-            supersede(platform, &order).await?;
-            Ok(order)
+            // The job was written with the move to "awaiting production"; run it now.
+            super::jobs::run_now(platform, &issue_key(&order.id)).await;
+            orders::load(platform, &order.id).await
         }
         Medium::OwnKey => {
             move_on(
@@ -149,14 +221,28 @@ async fn move_on(
     orders::load(platform, &order.id).await
 }
 
+/// Issues the cloud certificates of `order` under its row lock: of two runs at once, the second
+/// finds the version moved and issues nothing (no certificate is signed outside the transaction
+/// that records it and moves the order).
 async fn produce_cloud(
     platform: &Platform,
     order: &Order,
     product: &Product,
-) -> Result<Order, CoreError> {
+) -> Result<(), CoreError> {
     let subject = subject(product, &order.form)?;
     let now = platform.clock.now();
     let mut tx = platform.db.begin().await?;
+    if !lock_version(&mut tx, order).await? {
+        return Ok(());
+    }
+    let made = sqlx::query("SELECT COUNT(*) AS n FROM desk_cloud_keys WHERE order_id = $1")
+        .bind(&order.id)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get::<i64, _>("n")?;
+    if made > 0 {
+        return Ok(());
+    }
     let actor = format!("order:{}", order.id);
     let mut serials = Vec::new();
     for _ in 0..order.quantity {
@@ -218,7 +304,7 @@ async fn produce_cloud(
     )
     .await?;
     tx.commit().await?;
-    orders::load(platform, &order.id).await
+    Ok(())
 }
 
 /// What the producer's token station sends for one certificate of a USB-key order.
@@ -345,16 +431,10 @@ pub async fn produce_on_token(
 /// waits here, then finds the version moved and stops; a full order is refused.
 async fn lock_and_count(
     platform: &Platform,
-    tx: &mut crate::platform::db::Tx,
+    tx: &mut Tx,
     order: &Order,
 ) -> Result<(Order, i64), CoreError> {
-    let locked =
-        sqlx::query("UPDATE desk_orders SET version = version WHERE id = $1 AND version = $2")
-            .bind(&order.id)
-            .bind(order.version)
-            .execute(&mut **tx)
-            .await?;
-    if locked.rows_affected() != 1 {
+    if !lock_version(tx, order).await? {
         return Err(DeskError::Transition("produce", order.state.as_str()).into());
     }
     let current = orders::load_in(platform, tx, &order.id).await?;
@@ -372,6 +452,19 @@ async fn lock_and_count(
     Ok((current, made))
 }
 
+/// Takes the order row's lock if it is still at the version read: a no-op write that holds the
+/// row (PostgreSQL; SQLite's writer lock is already held) until commit. `false` when another
+/// transaction moved the order first.
+async fn lock_version(tx: &mut Tx, order: &Order) -> Result<bool, CoreError> {
+    let locked =
+        sqlx::query("UPDATE desk_orders SET version = version WHERE id = $1 AND version = $2")
+            .bind(&order.id)
+            .bind(order.version)
+            .execute(&mut **tx)
+            .await?;
+    Ok(locked.rows_affected() == 1)
+}
+
 /// Where a token's SO PIN is sealed: the row of the certificate written to it.
 pub(crate) fn so_pin_sealed_at(certificate_serial: &str) -> SealedAt<'_> {
     SealedAt::new("desk_tokens", "so_pin_sealed", certificate_serial)
@@ -381,7 +474,7 @@ pub(crate) fn so_pin_sealed_at(certificate_serial: &str) -> SealedAt<'_> {
 /// order replaces, opened from that row (the caller seals it again for the new one's row).
 async fn inherited_so_pin(
     platform: &Platform,
-    tx: &mut crate::platform::db::Tx,
+    tx: &mut Tx,
     order: &Order,
     production: &TokenProduction<'_>,
 ) -> Result<Option<String>, CoreError> {

@@ -19,7 +19,8 @@ fn refuse_own(order: &Order, reviewer: &str) -> Result<(), CoreError> {
     Ok(())
 }
 
-/// Approves an order under review. A paid cloud order is produced at once.
+/// Approves an order under review. A paid cloud order's issuance is queued with the approval
+/// and run right after it commits (a worker retries it when that run fails).
 pub async fn approve(
     platform: &Platform,
     order: &Order,
@@ -64,14 +65,19 @@ async fn approve_as(
     note: Note,
 ) -> Result<Order, CoreError> {
     order.check(Event::Approve)?;
+    let product = super::catalog::product(platform, &order.product_id).await?;
+    let now = platform.clock.now();
     let mut tx = platform.db.begin().await?;
     let to = orders::apply(
         platform,
         &mut tx,
         order,
-        &Change::new(Event::Approve, reviewer, note, platform.clock.now()),
+        &Change::new(Event::Approve, reviewer, note, now),
     )
     .await?;
+    if to == OrderState::AwaitingProduction {
+        super::production::queue_issuance(&mut tx, now, &order.id, &product).await?;
+    }
     let text = if to == OrderState::AwaitingPayment {
         "已审核通过，请登录完成支付。"
     } else {
@@ -162,6 +168,7 @@ pub async fn ship(
         });
     }
     order.check(Event::Shipped)?;
+    let product = super::catalog::product(platform, &order.product_id).await?;
     let now = platform.clock.now();
     let mut tx = platform.db.begin().await?;
     let courier = courier.trim();
@@ -192,13 +199,17 @@ pub async fn ship(
         &format!("的 USB Key 已发货，{courier} 单号 {tracking}。"),
     )
     .await?;
+    let invoice = super::invoices::queue(
+        &mut tx,
+        now,
+        order,
+        &product,
+        super::catalog::InvoiceTiming::AfterShipment,
+    )
+    .await?;
     tx.commit().await?;
-    let order = orders::load(platform, &order.id).await?;
-    let product = super::catalog::product(platform, &order.product_id).await?;
-    if product.settings.invoice == super::catalog::InvoiceTiming::AfterShipment
-        && order.form.invoice.wanted
-    {
-        super::invoices::issue(platform, &order, &product).await?;
+    if invoice {
+        super::jobs::run_now(platform, &super::invoices::invoice_key(&order.id)).await;
     }
-    Ok(order)
+    orders::load(platform, &order.id).await
 }

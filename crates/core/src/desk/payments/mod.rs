@@ -224,6 +224,7 @@ async fn settle(platform: &Platform, note: Notification) -> Result<Payment, Core
     .ok_or(DeskError::NotificationReplayed)?;
     let mut produce_now = false;
     let mut review_now = false;
+    let mut invoice = false;
     if paid {
         if order.check(Event::Paid).is_err() || payment.amount_fen != order.due_fen() {
             // Paid after the order was cancelled (or paid twice, or a payment opened for an
@@ -254,20 +255,25 @@ async fn settle(platform: &Platform, note: Notification) -> Result<Payment, Core
         .await?;
         produce_now = to == OrderState::AwaitingProduction;
         review_now = to == OrderState::AwaitingReview;
+        // The invoice and a cloud order's issuance are jobs written with the payment.
+        let product = catalog::product(platform, &order.product_id).await?;
+        invoice =
+            super::invoices::queue(&mut tx, now, &order, &product, InvoiceTiming::AfterPayment)
+                .await?;
+        if produce_now {
+            super::production::queue_issuance(&mut tx, now, &order.id, &product).await?;
+        }
     }
     tx.commit().await?;
     if review_now {
         super::review::approve_without_review(platform, &payment.order_id).await?;
     }
-    if paid {
+    if invoice {
+        super::jobs::run_now(platform, &super::invoices::invoice_key(&payment.order_id)).await;
+    }
+    if produce_now {
         let order = orders::load(platform, &payment.order_id).await?;
-        let product = catalog::product(platform, &order.product_id).await?;
-        if product.settings.invoice == InvoiceTiming::AfterPayment && order.form.invoice.wanted {
-            super::invoices::issue(platform, &order, &product).await?;
-        }
-        if produce_now {
-            super::production::after_approval(platform, &order).await?;
-        }
+        super::production::after_approval(platform, &order).await?;
     }
     get(platform, &payment.id).await
 }

@@ -218,6 +218,32 @@ pub async fn claim(platform: &Platform, worker: &str) -> Result<Option<Job>, Cor
     row.as_ref().map(from_row).transpose()
 }
 
+/// Takes the queued job written under `key` for `worker` whatever its `run_at`, and counts the
+/// attempt: the request that wrote a job runs it at once ([`super::worker::run_key`]), while the
+/// job's later `run_at` keeps the workers off it unless that request dies first. `None` when the
+/// job is not queued (another worker holds it, or it ran).
+pub async fn claim_key(
+    platform: &Platform,
+    key: &str,
+    worker: &str,
+) -> Result<Option<Job>, CoreError> {
+    let now = platform.clock.now();
+    let mut tx = platform.db.begin().await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE jobs SET status = 'running', locked_by = $1, locked_until = $2, \
+         attempts = attempts + 1, updated_at = $3 \
+         WHERE idempotency_key = $4 AND status = 'queued' RETURNING {COLUMNS}"
+    )))
+    .bind(worker)
+    .bind(now + LEASE_SECONDS)
+    .bind(now)
+    .bind(key)
+    .fetch_optional(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    row.as_ref().map(from_row).transpose()
+}
+
 /// Marks a job this worker holds as done (`locked_by` stays: it says who ran it). A worker that
 /// lost its lease changes nothing.
 pub async fn complete(platform: &Platform, id: &str, worker: &str) -> Result<bool, CoreError> {

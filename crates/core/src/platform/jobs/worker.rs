@@ -119,6 +119,34 @@ pub async fn run_one(
     let Some(job) = queue::claim(platform, worker).await? else {
         return Ok(Step::Idle);
     };
+    run_claimed(platform, registry, worker, job).await
+}
+
+/// Runs, in the caller, the queued job written under `key` (the request that enqueued it, right
+/// after its commit), as a worker would: done, or a failed attempt that a worker retries after
+/// the backoff. `None` when the job is not queued (a worker took it, or it ran already).
+pub async fn run_key(
+    platform: &Platform,
+    registry: &Registry,
+    key: &str,
+) -> Result<Option<Status>, CoreError> {
+    let worker = worker_name("inline");
+    let Some(job) = queue::claim_key(platform, key, &worker).await? else {
+        return Ok(None);
+    };
+    match run_claimed(platform, registry, &worker, job).await? {
+        Step::Ran { status, .. } => Ok(Some(status)),
+        Step::Idle => Ok(None),
+    }
+}
+
+/// Runs a job `worker` has claimed and records its outcome.
+async fn run_claimed(
+    platform: &Platform,
+    registry: &Registry,
+    worker: &str,
+    job: Job,
+) -> Result<Step, CoreError> {
     let id = job.id.clone();
     if job.attempts > job.max_attempts {
         // Its lease ran out on every attempt (workers dying under it): stop taking it.

@@ -1,7 +1,7 @@
 //! The e-contract wing through the API.
 
 mod members;
-mod members_admin;
+pub(crate) mod members_admin;
 mod members_logs;
 mod members_roster;
 pub(crate) mod support;

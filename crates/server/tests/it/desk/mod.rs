@@ -10,6 +10,7 @@ mod dual_control;
 mod flows;
 mod hardening;
 mod identity;
+mod issuance;
 mod key_update;
 mod letter;
 pub(crate) mod lifecycle;
