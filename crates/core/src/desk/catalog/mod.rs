@@ -189,6 +189,12 @@ pub struct ProductSettings {
     /// Products saved before the setting existed keep review.
     #[serde(default = "reviewed")]
     pub renewal_review: bool,
+    /// Whether an order of the product ends in a certificate. `false` for a product that only
+    /// proves and records (the e-contract administrator claim): the checks, the signed
+    /// application and the review run as for any order, and approval completes the order
+    /// without issuing anything. Products saved before the setting existed issue certificates.
+    #[serde(default = "reviewed")]
+    pub issues_certificate: bool,
     /// The product's name in the English UI (empty shows the Chinese name).
     #[serde(default)]
     pub name_en: String,
