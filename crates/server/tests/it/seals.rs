@@ -121,11 +121,9 @@ async fn administrators_manage_seals_members_see_them_outsiders_get_404() {
             &admin,
             &format!("{seals}/upload"),
             Some("date"),
-            encoded_png(image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(
-                40,
-                40,
-                image::Rgb([200, 0, 0]),
-            ))),
+            encoded_png(&image::DynamicImage::ImageRgb8(
+                image::RgbImage::from_pixel(40, 40, image::Rgb([200, 0, 0])),
+            )),
         )
         .await,
         StatusCode::BAD_REQUEST,
@@ -137,7 +135,7 @@ async fn administrators_manage_seals_members_see_them_outsiders_get_404() {
             &admin,
             &format!("{seals}/upload"),
             Some("date"),
-            encoded_png(image::DynamicImage::ImageRgba8(image::RgbaImage::new(
+            encoded_png(&image::DynamicImage::ImageRgba8(image::RgbaImage::new(
                 signet_core::contracts::seals::png::MAX_SIDE + 1,
                 4,
             ))),
@@ -415,7 +413,7 @@ async fn my_seals_draw_the_name_seal_and_serve_only_my_images() {
 }
 
 /// `image` encoded as a PNG.
-fn encoded_png(image: image::DynamicImage) -> Vec<u8> {
+fn encoded_png(image: &image::DynamicImage) -> Vec<u8> {
     let mut bytes = Vec::new();
     image
         .write_to(

@@ -4,6 +4,10 @@
 use crate::contracts::ContractsError;
 use crate::error::{Description, ErrorKind};
 
+#[expect(
+    clippy::too_many_lines,
+    reason = "one arm per refusal of the members part, as the wing's own table"
+)]
 pub(crate) fn describe(error: &ContractsError) -> Description {
     use ErrorKind as K;
     let d = |kind, code, field: Option<&'static str>, zh: String, en: String| Description {

@@ -163,6 +163,10 @@ pub enum InvoiceTiming {
 }
 
 /// Everything a product fixes besides its CA and profile.
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "independent yes/no settings an operator edits one by one, not a state"
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProductSettings {
