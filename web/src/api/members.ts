@@ -1,5 +1,5 @@
 // People of an enterprise (seed 004 §2.2.4, §2.7.1–2.7.2, §2.8, §2.9.3): joining, the review of
-// requests, members, business types, the administrator's transfer and claim, the seal log.
+// requests, members, business types, the administrator's transfer and claim (a desk order), the seal log.
 import { api, type ApiClient } from './client'
 
 export type Role = 'admin' | 'delegate' | 'member'
@@ -88,10 +88,23 @@ export interface MemberUpdate {
   grants?: GrantInput[]
 }
 
-export interface ClaimInput {
-  method: 'three_factor' | 'four_factor'
-  phone: string
-  bank_card?: string
+/** How the claimant stands for the enterprise: its legal representative, or an operator it authorised by letter. */
+export type ClaimRoute = 'legal_rep' | 'authorised'
+
+/** An administrator claim: a desk order of the "管理员申领" product, continued on the order page. */
+export interface AdminClaim {
+  id: string
+  enterprise_id: string
+  route: ClaimRoute
+  state: 'open' | 'done' | 'void' | 'withdrawn'
+  reason?: string | null
+  order_id: string
+  order_number: string
+  order_state: string
+  order_state_label: string
+  actions: ('continue' | 'withdraw')[]
+  created_at: number
+  updated_at: number
 }
 
 export type LogAction = 'contracts.seal_grant' | 'contracts.seal_revoke' | 'contracts.seal_use'
@@ -159,7 +172,10 @@ export function membersApi(client: ApiClient = api) {
     updateType: (id: string, type: string, change: { name?: string; active?: boolean }): Promise<BusinessType> =>
       client.put(`${ent(id)}/business-types/${enc(type)}`, change),
     transfer: (id: string, user_id: string): Promise<unknown> => client.post(`${ent(id)}/admin/transfer`, { user_id }),
-    claim: (id: string, body: ClaimInput): Promise<unknown> => client.post(`${ent(id)}/admin/claim`, body),
+    claim: (id: string, route: ClaimRoute): Promise<AdminClaim> => client.post(`${ent(id)}/admin-claims`, { route }),
+    claims: (id: string): Promise<AdminClaim[]> => client.get(`${ent(id)}/admin-claims`),
+    withdrawClaim: (id: string, claim: string): Promise<AdminClaim> =>
+      client.post(`${ent(id)}/admin-claims/${enc(claim)}/withdraw`, {}),
     log: (id: string, filter: LogFilter): Promise<LogPage> => client.get(`${ent(id)}/seal-log${queryString(filter)}`),
   }
 }

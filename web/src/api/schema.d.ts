@@ -386,6 +386,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/enterprises/{id}/admin-claims": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's claims of the enterprise, newest first. */
+        get: operations["mine"];
+        put?: never;
+        /**
+         * Opens a claim of the administrator role: a desk order of the "管理员申领" product naming the
+         *     enterprise, prefilled; continue it at `/orders/{order_id}`.
+         */
+        post: operations["open"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/admin-claims/{claim_id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Withdraws an open claim (its order is cancelled; refused once paid or approved). */
+        post: operations["withdraw"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/enterprises/{id}/admin/claim": {
         parameters: {
             query?: never;
@@ -395,8 +433,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Claims the administrator role as the legal representative (three- or four-factor check). */
-        post: operations["claim"];
+        /**
+         * The former direct claim (a provider lookup in the request): claims are desk orders now, so it
+         *     answers 409 `admin_claim_moved`, pointing at `POST /api/v1/enterprises/{id}/admin-claims`.
+         */
+        post: operations["moved"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3144,6 +3185,29 @@ export interface components {
          * @enum {string}
          */
         Action: "continue" | "save" | "submit" | "pay" | "cancel" | "refund" | "change_shipping" | "download" | "approve" | "reject" | "produce" | "ship";
+        /** @description A claim as the claimant sees it. */
+        AdminClaim: {
+            /** @description `continue` and `withdraw` while the order allows them. */
+            actions: string[];
+            created_at: components["schemas"]["i64"];
+            enterprise_id: string;
+            id: string;
+            /** @description The desk order to continue (wizard, checks, signing) and where it stands. */
+            order_id: string;
+            order_number: string;
+            order_state: components["schemas"]["OrderState"];
+            order_state_label: string;
+            /**
+             * @description Why a completed claim changed nothing: `not_member`, `already_admin`, `not_certified`
+             *     or `form_mismatch`.
+             */
+            reason?: string | null;
+            /** @description `legal_rep` or `authorised`. */
+            route: string;
+            /** @description `open`, `done`, `void` (completed, nothing changed: see `reason`) or `withdrawn`. */
+            state: string;
+            updated_at: components["schemas"]["i64"];
+        };
         AgentBuild: {
             /** @description The name the browser saves it under. */
             file_name: string;
@@ -3387,16 +3451,16 @@ export interface components {
         };
         /** @enum {string} */
         Channel: "wechat" | "alipay";
-        /** @description How the claimant proves who they are. */
+        /** @description What the claimant chooses. */
         ClaimInput: {
-            bank_card?: string | null;
-            /**
-             * @description `three_factor` (name, ID number, mobile number at the carrier) or `four_factor` (and a
-             *     bank card whose reserved mobile number is `phone`).
-             */
-            method: string;
-            phone: string;
+            /** @default legal_rep */
+            route: components["schemas"]["ClaimRoute"];
         };
+        /**
+         * @description How the claimant stands for the enterprise.
+         * @enum {string}
+         */
+        ClaimRoute: "legal_rep" | "authorised";
         CloudPinIn: {
             /** @description 6–8 digits. */
             pin: string;
@@ -4460,6 +4524,13 @@ export interface components {
         ProductSettings: {
             business: components["schemas"]["Business"][];
             invoice: components["schemas"]["InvoiceTiming"];
+            /**
+             * @description Whether an order of the product ends in a certificate. `false` for a product that only
+             *     proves and records (the e-contract administrator claim): the checks, the signed
+             *     application and the review run as for any order, and approval completes the order
+             *     without issuing anything. Products saved before the setting existed issue certificates.
+             */
+            issues_certificate?: boolean;
             /** @description Whether the legal representative must confirm the application with an SMS code. */
             legal_rep_authorisation: boolean;
             materials: components["schemas"]["MaterialSpec"][];
@@ -5919,7 +5990,42 @@ export interface operations {
             };
         };
     };
-    claim: {
+    mine: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminClaim"][];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    open: {
         parameters: {
             query?: never;
             header?: never;
@@ -5932,11 +6038,13 @@ export interface operations {
             };
         };
         responses: {
-            204: {
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AdminClaim"];
+                };
             };
             400: {
                 headers: {
@@ -5970,7 +6078,53 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            429: {
+        };
+    };
+    withdraw: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminClaim"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    moved: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

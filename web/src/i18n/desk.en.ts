@@ -364,6 +364,8 @@ export const deskEn: typeof deskZhCN = {
     shipped: 'Shipped: {courier} {tracking}',
     token_written: 'Certificate {serial} written to a USB key',
     shipping_changed: 'Shipping address changed',
+    concluded: 'Approved; done (this business issues no certificate)',
+    settled: '{en}',
   },
   info: {
     basic: 'Order',

@@ -362,6 +362,8 @@ export const deskZhCN = {
     shipped: '已发货：{courier} {tracking}',
     token_written: '证书 {serial} 已写入 USB Key',
     shipping_changed: '收货地址已修改',
+    concluded: '审核通过，业务已办结（本业务不签发证书）',
+    settled: '{zh}',
   },
   info: {
     basic: '订单信息',

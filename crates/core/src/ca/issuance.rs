@@ -126,6 +126,14 @@ pub async fn issue_in(
     deliver(planned, cert_pem, serial, chain_pem(&material)?)
 }
 
+/// Loads an issuing CA's keys and certificates into the cache before the caller begins a write
+/// transaction for [`issue_in`]: the first issuance after a start would otherwise read them
+/// through a second pool connection while holding SQLite's write lock, and requests queued on that
+/// lock can hold every other connection (each waits out the busy timeout, then answers 500).
+pub async fn prepare(platform: &Platform, ca: &str) -> Result<(), CoreError> {
+    issuing_material(platform, ca).await.map(|_| ())
+}
+
 /// Where the subject's key comes from.
 #[derive(Clone, Debug)]
 pub enum KeyInput<'a> {

@@ -29,7 +29,7 @@ pub use authorities::{
 pub use batch::{BatchItem, MAX_BATCH, issue_batch};
 pub use cache::CaCache;
 pub use error::{CaError, from_pki};
-pub use issuance::{IssueRequest, Issued, KeyInput, issue, issue_in};
+pub use issuance::{IssueRequest, Issued, KeyInput, issue, issue_in, prepare};
 pub use notary::TsaNotary;
 pub use rekey::rekey;
 pub use responder::{TsaHandle, ocsp, ocsp_answers_kept, timestamp, tsa_handle};

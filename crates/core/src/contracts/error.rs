@@ -63,8 +63,12 @@ pub enum ContractsError {
     NotOneself,
     #[error("the claimant is not the legal representative")]
     NotLegalRep,
-    #[error("the identity check failed: {0}")]
-    ClaimCheckFailed(String),
+    #[error("an administrator claim of this enterprise is open")]
+    ClaimOpen,
+    #[error("the administrator claim is {0}")]
+    ClaimClosed(String),
+    #[error("administrator claims are desk orders now")]
+    AdminClaimMoved,
     // -- seals --
     #[error("seal disabled or void")]
     SealUnusable,
@@ -298,10 +302,10 @@ impl ContractsError {
                 "withdraw_refused",
                 None,
                 format!(
-                    "认证申请{}，不能撤销",
+                    "申请{}，不能撤销",
                     if *why == "paid" { "已支付" } else { "已审核通过" }
                 ),
-                format!("The certification was already {why}; it cannot be withdrawn"),
+                format!("The application was already {why}; it cannot be withdrawn"),
             ),
             Self::EnterpriseState(state) => d(
                 K::Conflict,
@@ -320,7 +324,9 @@ impl ContractsError {
             | Self::AdminStays
             | Self::NotOneself
             | Self::NotLegalRep
-            | Self::ClaimCheckFailed(_) => super::members::errors::describe(self),
+            | Self::ClaimOpen
+            | Self::ClaimClosed(_)
+            | Self::AdminClaimMoved => super::members::errors::describe(self),
             // -- seals --
             Self::SealUnusable
             | Self::SealImageNotPng

@@ -172,7 +172,8 @@ pub async fn create(
     match inserted {
         Ok(_) => claim.commit().await?,
         Err(e) if is_unique_violation(&e) => {
-            drop(claim);
+            // Rolled back now, not when the connection is next used: the write lock goes at once.
+            claim.rollback().await?;
             return Err(if find(platform, user_id).await?.is_some() {
                 ContractsError::AlreadyRealNamed.into()
             } else {
@@ -217,6 +218,10 @@ async fn certify_person(
     family: &str,
 ) -> Result<(), CoreError> {
     let now = platform.clock.now();
+    // Everything read through the pool is read before the write transaction begins (see
+    // `ca::prepare`): on SQLite, 40 people racing for one ID number queue on the write lock with
+    // every pool connection, and the winner must not need another one to finish.
+    ca::prepare(platform, family).await?;
     let mut tx = platform.db.begin().await?;
     let subject = format!(
         "CN={},serialNumber={},C=CN",

@@ -18,6 +18,9 @@ pub const CERTIFICATE_FAMILY: &str = "certificate_family";
 pub const PROJECT: &str = "econtract";
 pub const PRODUCT_CLOUD: &str = "econtract-org-cloud";
 pub const PRODUCT_UKEY: &str = "econtract-org-ukey";
+/// The demo catalog's "管理员申领" product: a member's claim of the administrator role, an order
+/// that proves and records and issues no certificate (`crate::desk::demo` seeds it).
+pub const PRODUCT_ADMIN_CLAIM: &str = "econtract-admin-claim";
 
 fn default_of(key: &str) -> Option<&'static str> {
     match key {

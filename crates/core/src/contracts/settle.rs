@@ -4,7 +4,8 @@
 //! enterprise: completed → `certified` (the applicant its one administrator, the order's
 //! certificate its signing certificate, the platform's business types copied); cancelled or
 //! refunded → `withdrawn` (or back to `recertifying` after a rename). Idempotent: a repeated job,
-//! or the withdraw request that already did it, changes nothing the second time.
+//! or the withdraw request that already did it, changes nothing the second time. An
+//! administrator claim's order makes its claimant the administrator (`members::claims`).
 
 use async_trait::async_trait;
 use sqlx::Row as _;
@@ -80,8 +81,12 @@ async fn copy_business_types(
     Ok(())
 }
 
-/// Moves the enterprise whose current order is `order_id` after the order finished.
+/// Moves the enterprise whose current order is `order_id` after the order finished; an
+/// administrator claim's order goes to [`super::members::claims::settle`].
 pub async fn order_settled(platform: &Platform, order_id: &str) -> Result<(), CoreError> {
+    if super::members::claims::settle(platform, order_id).await? {
+        return Ok(());
+    }
     let Some(row) = sqlx::query(
         "SELECT id, name, credit_code, applicant_user_id, state FROM ec_enterprises WHERE order_id = $1",
     )

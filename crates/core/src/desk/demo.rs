@@ -21,6 +21,7 @@ fn english_name(code: &str) -> String {
         "ukey-org" => "Organisation UKEY certificate",
         "econtract-org-cloud" => "E-contract enterprise cloud certificate (free)",
         "econtract-org-ukey" => "E-contract enterprise USB key certificate",
+        ADMIN_CLAIM => "Claim the administrator role (e-contract enterprise)",
         _ => "",
     }
     .to_owned()
@@ -54,6 +55,9 @@ fn english_label(label: &str) -> &'static str {
         }
         "经办人身份证人像面" => "Operator's ID card, photo side",
         "经办人身份证国徽面" => "Operator's ID card, emblem side",
+        "企业授权书（授权经办人申领管理员，加盖公章）" => {
+            "The enterprise's letter authorising the operator to claim the administrator role (with the official seal)"
+        }
         _ => "",
     }
 }
@@ -79,6 +83,7 @@ fn settings(medium: Medium, price_fen: i64, review_first: bool) -> ProductSettin
         business: vec![Business::New],
         legal_rep_authorisation: false,
         renewal_review: true,
+        issues_certificate: true,
         name_en: String::new(),
         pin_min: 6,
         pin_max: 8,
@@ -117,8 +122,13 @@ pub async fn seed_catalog(platform: &Platform) -> Result<Vec<String>, CoreError>
     // Seeded once: a second `init --demo` neither rewrites what a channel admin changed since
     // nor adds audit rows.
     let existing = super::catalog::list(platform, None).await?;
-    if !existing.iter().any(|p| p.code == ECONTRACT) {
-        seed_econtract(platform).await?;
+    match existing.iter().find(|p| p.code == ECONTRACT) {
+        None => seed_econtract(platform).await?,
+        // A catalog seeded before the claim product existed gains it.
+        Some(project) if !project.products.iter().any(|p| p.code == ADMIN_CLAIM) => {
+            seed_admin_claim(platform, &project.id).await?;
+        }
+        Some(_) => {}
     }
     if existing.iter().any(|p| p.code == "ggzy") {
         return Ok(super::catalog::list(platform, None)
@@ -398,6 +408,7 @@ pub async fn seed_catalog(platform: &Platform) -> Result<Vec<String>, CoreError>
     codes.extend([
         "econtract-org-cloud".to_owned(),
         "econtract-org-ukey".to_owned(),
+        ADMIN_CLAIM.to_owned(),
     ]);
     Ok(codes)
 }
@@ -491,5 +502,46 @@ async fn seed_econtract(platform: &Platform) -> Result<(), CoreError> {
         )
         .await?;
     }
+    seed_admin_claim(platform, &project).await
+}
+
+/// The e-contract project's "管理员申领" product (ADR 0013): a member claims the administrator
+/// role of a certified enterprise. The order names the enterprise; the legal representative is
+/// checked by phone three-factor or bank-card four-factor, and either handles the claim himself
+/// or authorises an operator by a letter with the official seal (the operator is checked too);
+/// an SMS-signed application; staff review; free; no certificate is issued.
+pub const ADMIN_CLAIM: &str = "econtract-admin-claim";
+
+async fn seed_admin_claim(platform: &Platform, project_id: &str) -> Result<(), CoreError> {
+    let mut claim = settings(Medium::Cloud, 0, true);
+    claim.terms = vec![1];
+    claim.materials = vec![material(
+        "authorisation_letter",
+        "企业授权书（授权经办人申领管理员，加盖公章）",
+        true,
+        2 * MB,
+    )];
+    claim.verification = vec![Method::ThreeFactor, Method::FourFactor];
+    claim.operator_verification = vec![Method::ThreeFactor, Method::FourFactor, Method::Face];
+    claim.invoice = InvoiceTiming::None;
+    claim.issues_certificate = false;
+    save_product(
+        platform,
+        project_id,
+        &ProductInput {
+            code: ADMIN_CLAIM.into(),
+            name: "管理员申领".into(),
+            subject_kind: SubjectKind::Enterprise,
+            ca: "ecc".into(),
+            profile: "enterprise".into(),
+            settings: ProductSettings {
+                name_en: english_name(ADMIN_CLAIM),
+                ..claim
+            },
+            active: true,
+        },
+        "system:demo",
+    )
+    .await?;
     Ok(())
 }

@@ -39,8 +39,9 @@ pub use cloud::{
 };
 pub use orders::{
     ApplicationForm, Change, Event, Note, Order, OrderState, Organisation, Person,
-    apply as apply_to_order, cancel as cancel_order, create as create_order, is_mobile,
-    load as load_order, luhn_ok, save_form as save_order_form, strip_spaces,
+    annotate as annotate_order, apply as apply_to_order, cancel as cancel_order,
+    create as create_order, is_mobile, load as load_order, luhn_ok, save_form as save_order_form,
+    strip_spaces,
 };
 pub use review::approve as approve_order;
 // The e-contract wing signs for an enterprise with the cloud key the desk keeps for it.

@@ -163,13 +163,17 @@ pub async fn certificates(
 }
 
 /// What happens when an order reaches "awaiting production": cloud certificates are issued now;
-/// own-key orders wait for the applicant's download; USB-key orders wait for staff.
+/// own-key orders wait for the applicant's download; USB-key orders wait for staff; an order of
+/// a product that issues no certificate is done.
 pub async fn after_approval(platform: &Platform, order: &Order) -> Result<Order, CoreError> {
     let order = orders::load(platform, &order.id).await?;
     if order.state != OrderState::AwaitingProduction {
         return Ok(order);
     }
     let product = catalog::product(platform, &order.product_id).await?;
+    if !product.settings.issues_certificate {
+        return move_on(platform, &order, Event::Concluded, Note::Concluded).await;
+    }
     let key_business = match order.kind {
         super::catalog::Business::Reissue => Some((Event::AwaitRecovery, Note::AwaitRecovery)),
         super::catalog::Business::Unlock => Some((Event::AwaitUnlock, Note::AwaitUnlock)),

@@ -33,6 +33,12 @@ const CONTRACT: &[(&str, &str)] = &[
     ("GET", "/api/v1/enterprise-directory"),
     ("POST", "/api/v1/enterprises"),
     ("GET", "/api/v1/enterprises/{id}"),
+    ("GET", "/api/v1/enterprises/{id}/admin-claims"),
+    ("POST", "/api/v1/enterprises/{id}/admin-claims"),
+    (
+        "POST",
+        "/api/v1/enterprises/{id}/admin-claims/{claim_id}/withdraw",
+    ),
     ("POST", "/api/v1/enterprises/{id}/admin/claim"),
     ("POST", "/api/v1/enterprises/{id}/admin/transfer"),
     ("GET", "/api/v1/enterprises/{id}/business-types"),

@@ -115,6 +115,36 @@ async fn administrators_manage_seals_members_see_them_outsiders_get_404() {
         "seal_image_not_png",
     )
     .await;
+    // A PNG without transparency, and one wider than a seal may be: refused, nothing stored.
+    problem(
+        upload(
+            &admin,
+            &format!("{seals}/upload"),
+            Some("date"),
+            encoded_png(&image::DynamicImage::ImageRgb8(
+                image::RgbImage::from_pixel(40, 40, image::Rgb([200, 0, 0])),
+            )),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "seal_image_not_transparent",
+    )
+    .await;
+    problem(
+        upload(
+            &admin,
+            &format!("{seals}/upload"),
+            Some("date"),
+            encoded_png(&image::DynamicImage::ImageRgba8(image::RgbaImage::new(
+                signet_core::contracts::seals::png::MAX_SIDE + 1,
+                4,
+            ))),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "seal_image_too_big",
+    )
+    .await;
     problem(
         upload(
             &admin,
@@ -380,4 +410,16 @@ async fn my_seals_draw_the_name_seal_and_serve_only_my_images() {
         "not_signed_in",
     )
     .await;
+}
+
+/// `image` encoded as a PNG.
+fn encoded_png(image: &image::DynamicImage) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    image
+        .write_to(
+            &mut std::io::Cursor::new(&mut bytes),
+            image::ImageFormat::Png,
+        )
+        .unwrap();
+    bytes
 }

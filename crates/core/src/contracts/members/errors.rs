@@ -4,6 +4,10 @@
 use crate::contracts::ContractsError;
 use crate::error::{Description, ErrorKind};
 
+#[expect(
+    clippy::too_many_lines,
+    reason = "one arm per refusal of the members part, as the wing's own table"
+)]
 pub(crate) fn describe(error: &ContractsError) -> Description {
     use ErrorKind as K;
     let d = |kind, code, field: Option<&'static str>, zh: String, en: String| Description {
@@ -78,12 +82,34 @@ pub(crate) fn describe(error: &ContractsError) -> Description {
             "您的实名信息与该企业的法定代表人不一致".into(),
             "Your verified name is not the enterprise's legal representative".into(),
         ),
-        ContractsError::ClaimCheckFailed(why) => d(
+        ContractsError::ClaimOpen => d(
             K::Conflict,
-            "claim_check_failed",
+            "admin_claim_open",
+            Some("enterprise_id"),
+            "您对该企业的管理员申领正在办理中，请在“我的订单”中继续".into(),
+            "Your claim of this enterprise's administrator role is open; continue it under My orders".into(),
+        ),
+        ContractsError::ClaimClosed(state) => d(
+            K::Conflict,
+            "admin_claim_closed",
             None,
-            format!("身份核验未通过：{why}"),
-            "The identity check did not pass".into(),
+            format!(
+                "该管理员申领已{}，不能撤销",
+                match state.as_str() {
+                    "done" => "生效",
+                    "void" => "办结（未生效）",
+                    "withdrawn" => "撤销",
+                    _ => "结束",
+                }
+            ),
+            format!("This administrator claim is {state}; it cannot be withdrawn"),
+        ),
+        ContractsError::AdminClaimMoved => d(
+            K::Conflict,
+            "admin_claim_moved",
+            None,
+            "管理员申领已改为通过办理台订单办理：请在“我加入的企业”中点击“申请成为管理员”（接口：POST /api/v1/enterprises/{id}/admin-claims）".into(),
+            "Claiming the administrator role is now a desk order: use “Claim the administrator role” under My joined enterprises (API: POST /api/v1/enterprises/{id}/admin-claims)".into(),
         ),
         _ => d(
             K::Internal,

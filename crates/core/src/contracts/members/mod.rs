@@ -1,12 +1,13 @@
 //! People of an enterprise (ES-3, seed 004 §2.2.4, §2.7.1–2.7.2, §2.8, §2.9.3): a real-named
 //! person asks to join a certified enterprise; the administrator (or a delegate) approves with a
 //! role, business types and seal grants, or rejects; the members list with edits and removal;
-//! the enterprise's business types; the administrator's transfer and claim; the log of grants and
+//! the enterprise's business types; the administrator's transfer and claim (a desk order); the log of grants and
 //! seal uses. Every change writes its audit event, and its SMS through the outbox, in the change's
 //! own transaction.
 
 pub mod admin;
 pub mod business_types;
+pub mod claims;
 pub(crate) mod errors;
 pub mod joining;
 pub mod logs;

@@ -163,6 +163,10 @@ pub enum InvoiceTiming {
 }
 
 /// Everything a product fixes besides its CA and profile.
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "independent yes/no settings an operator edits one by one, not a state"
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProductSettings {
@@ -189,6 +193,12 @@ pub struct ProductSettings {
     /// Products saved before the setting existed keep review.
     #[serde(default = "reviewed")]
     pub renewal_review: bool,
+    /// Whether an order of the product ends in a certificate. `false` for a product that only
+    /// proves and records (the e-contract administrator claim): the checks, the signed
+    /// application and the review run as for any order, and approval completes the order
+    /// without issuing anything. Products saved before the setting existed issue certificates.
+    #[serde(default = "reviewed")]
+    pub issues_certificate: bool,
     /// The product's name in the English UI (empty shows the Chinese name).
     #[serde(default)]
     pub name_en: String,

@@ -51,6 +51,14 @@ pub enum Note {
         serial: String,
     },
     ShippingChanged,
+    /// Approved, and the product issues no certificate: the order is done.
+    Concluded,
+    /// What the part that builds on the order made of it once it completed (the desk knows no
+    /// more than the two sentences it is given, in Chinese and English).
+    Settled {
+        zh: String,
+        en: String,
+    },
     /// A row written before codes existed: its stored sentence.
     Note {
         text: String,
@@ -221,6 +229,11 @@ impl Note {
                 }
             }
             Self::ShippingChanged => pick("收货地址已修改", "Shipping address changed"),
+            Self::Concluded => pick(
+                "审核通过，业务已办结（本业务不签发证书）",
+                "Approved; done (this business issues no certificate)",
+            ),
+            Self::Settled { zh: zh_text, en } => pick(zh_text, en),
             Self::Note { text } => text.clone(),
         }
     }

@@ -28,7 +28,7 @@ pub use view::{
     AccountContact, HistoryEntry, OrderDetail, OrderFilter, OrderLine, detail, detail_for, history,
     list, list_for_user,
 };
-pub use writer::{Change, Columns, FormColumns, apply};
+pub use writer::{Change, Columns, FormColumns, annotate, apply};
 
 use sqlx::Row as _;
 

@@ -134,6 +134,8 @@ pub enum Event {
     ReadyForDownload,
     /// The applicant's key received the certificate.
     Downloaded,
+    /// Approved, and the product issues no certificate: the order is done.
+    Concluded,
     /// Staff entered the tracking number.
     Shipped,
     /// A renewal/change/reissue/unlock needs the holder's key.
@@ -163,6 +165,7 @@ impl Event {
             Self::ProducedToCloud => "produced_to_cloud",
             Self::ReadyForDownload => "ready_for_download",
             Self::Downloaded => "downloaded",
+            Self::Concluded => "concluded",
             Self::Shipped => "shipped",
             Self::AwaitKeyUpdate => "await_key_update",
             Self::AwaitRecovery => "await_recovery",
@@ -189,7 +192,8 @@ impl Event {
             | Self::ReadyForDownload
             | Self::AwaitKeyUpdate
             | Self::AwaitRecovery
-            | Self::AwaitUnlock => "produce",
+            | Self::AwaitUnlock
+            | Self::Concluded => "produce",
             Self::Downloaded | Self::KeyDone | Self::TokenWritten => "download",
             Self::Shipped => "ship",
             Self::Cancel => "cancel",
@@ -248,9 +252,8 @@ pub fn next(from: OrderState, event: Event, facts: Facts) -> Option<OrderState> 
         (S::AwaitingProduction, E::AwaitKeyUpdate) => S::AwaitingUpdate,
         (S::AwaitingProduction, E::AwaitRecovery) => S::AwaitingRecovery,
         (S::AwaitingProduction, E::AwaitUnlock) => S::AwaitingUnlock,
-        (S::AwaitingProduction, E::ProducedToCloud) | (S::AwaitingDownload, E::Downloaded) => {
-            S::Completed
-        }
+        (S::AwaitingProduction, E::ProducedToCloud | E::Concluded)
+        | (S::AwaitingDownload, E::Downloaded) => S::Completed,
         (S::AwaitingDelivery, E::Shipped) => S::Completed,
         (S::AwaitingUpdate | S::AwaitingRecovery | S::AwaitingUnlock, E::KeyDone) => S::Completed,
         // Before money moves an order can simply be cancelled.
@@ -272,7 +275,7 @@ pub fn next(from: OrderState, event: Event, facts: Facts) -> Option<OrderState> 
     })
 }
 
-pub const ALL_EVENTS: [Event; 19] = [
+pub const ALL_EVENTS: [Event; 20] = [
     Event::Edit,
     Event::Submit,
     Event::Verified,
@@ -283,6 +286,7 @@ pub const ALL_EVENTS: [Event; 19] = [
     Event::ProducedToCloud,
     Event::ReadyForDownload,
     Event::Downloaded,
+    Event::Concluded,
     Event::Shipped,
     Event::AwaitKeyUpdate,
     Event::AwaitRecovery,

@@ -103,6 +103,7 @@ fn expected_edges() -> Vec<(S, E, Guard, S)> {
             |_| true,
             S::Completed,
         ),
+        edge(S::AwaitingProduction, E::Concluded, |_| true, S::Completed),
         edge(S::AwaitingDownload, E::Downloaded, |_| true, S::Completed),
         edge(S::AwaitingDelivery, E::Shipped, |_| true, S::Completed),
         edge(S::AwaitingUpdate, E::KeyDone, |_| true, S::Completed),

@@ -193,20 +193,15 @@ async fn record_move(
     to: OrderState,
     (code, params): (&str, &serde_json::Value),
 ) -> Result<(), CoreError> {
-    sqlx::query(
-        "INSERT INTO desk_order_events (order_id, seq, at, actor, event, from_state, to_state, note, code, params) \
-         SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5, $6, '', $7, $8 FROM desk_order_events WHERE order_id = $1",
-    )
-    .bind(&order.id)
-    .bind(change.at)
-    .bind(change.actor)
-    .bind(change.event.as_str())
-    .bind(order.state.as_str())
-    .bind(to.as_str())
-    .bind(code)
-    .bind(params.to_string())
-    .execute(&mut **tx)
-    .await?;
+    let row = HistoryRow {
+        order_id: &order.id,
+        at: change.at,
+        actor: change.actor,
+        event: change.event.as_str(),
+        from: order.state,
+        to,
+    };
+    insert_history(tx, &row, code, params).await?;
     if to.is_finished() {
         let kind = super::super::jobs::ORDER_SETTLED;
         let job = crate::platform::jobs::NewJob::new(
@@ -217,4 +212,56 @@ async fn record_move(
         crate::platform::jobs::enqueue(tx, change.at, &job).await?;
     }
     Ok(())
+}
+
+struct HistoryRow<'a> {
+    order_id: &'a str,
+    at: Timestamp,
+    actor: &'a str,
+    event: &'a str,
+    from: OrderState,
+    to: OrderState,
+}
+
+async fn insert_history(
+    tx: &mut Tx,
+    row: &HistoryRow<'_>,
+    code: &str,
+    params: &serde_json::Value,
+) -> Result<(), CoreError> {
+    sqlx::query(
+        "INSERT INTO desk_order_events (order_id, seq, at, actor, event, from_state, to_state, note, code, params) \
+         SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5, $6, '', $7, $8 FROM desk_order_events WHERE order_id = $1",
+    )
+    .bind(row.order_id)
+    .bind(row.at)
+    .bind(row.actor)
+    .bind(row.event)
+    .bind(row.from.as_str())
+    .bind(row.to.as_str())
+    .bind(code)
+    .bind(params.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// A history row that moves nothing: what the part building on a finished order made of it
+/// (the e-contract wing says why a completed claim changed nothing). The order's state stays.
+pub async fn annotate(
+    tx: &mut Tx,
+    order: &Order,
+    actor: &str,
+    note: &Note,
+    at: Timestamp,
+) -> Result<(), CoreError> {
+    let row = HistoryRow {
+        order_id: &order.id,
+        at,
+        actor,
+        event: "note",
+        from: order.state,
+        to: order.state,
+    };
+    insert_history(tx, &row, &note.code(), &note.params()).await
 }

@@ -1,13 +1,14 @@
 //! People of an enterprise (ES-3, ES-13; seed 004 §2.2.4, §2.7.1–2.7.2, §2.8, §2.9.3): joining,
-//! the review of requests, the members list, business types, the administrator's transfer and
-//! claim, and the log of seal grants and uses. An enterprise the caller does not belong to, or a
-//! request, member, type or seal of another enterprise, answers 404.
+//! the review of requests, the members list, business types, the administrator's transfer (the
+//! claim is a desk order: `claims`), and the log of seal grants and uses. An enterprise the
+//! caller does not belong to, or a request, member, type or seal of another enterprise, answers
+//! 404.
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
-use signet_core::contracts::members::admin::{self, ClaimInput};
+use signet_core::contracts::members::admin;
 use signet_core::contracts::members::business_types::{self, BusinessType, TypeInput};
 use signet_core::contracts::members::joining::{self, Found, Joined};
 use signet_core::contracts::members::logs::{self, LogPage, LogQuery};
@@ -38,7 +39,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_types, add_type))
         .routes(routes!(update_type))
         .routes(routes!(transfer))
-        .routes(routes!(claim))
         .routes(routes!(seal_log))
 }
 
@@ -258,19 +258,6 @@ pub async fn transfer(
     ApiJson(body): ApiJson<TransferIn>,
 ) -> ApiResult<StatusCode> {
     admin::transfer(&state.platform, &id, &user_id(&ctx)?, &body.user_id).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-/// Claims the administrator role as the legal representative (three- or four-factor check).
-#[utoipa::path(post, path = "/api/v1/enterprises/{id}/admin/claim", tag = "contracts", request_body = ClaimInput,
-    responses((status = 204), (status = 400, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 429, body = Problem)))]
-pub async fn claim(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    ApiJson(body): ApiJson<ClaimInput>,
-) -> ApiResult<StatusCode> {
-    admin::claim(&state.platform, &id, &user_id(&ctx)?, &body).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -6,6 +6,7 @@ use utoipa_axum::routes;
 
 use crate::state::AppState;
 
+mod claims;
 mod employee_phone;
 mod employees;
 mod enterprises;
@@ -22,6 +23,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(enterprise_routes())
         .merge(members::routes())
+        .routes(routes!(claims::open, claims::mine))
+        .routes(routes!(claims::withdraw))
+        .routes(routes!(claims::moved))
         .merge(handwriting::routes())
         .merge(seals::routes())
         .merge(employees::routes())
