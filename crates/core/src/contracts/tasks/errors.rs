@@ -12,6 +12,10 @@ fn state_zh(state: &str) -> &'static str {
     }
 }
 
+#[expect(
+    clippy::too_many_lines,
+    reason = "one arm per refusal: the texts read best as one table"
+)]
 pub(crate) fn describe(error: &ContractsError) -> Description {
     use ErrorKind as K;
     let d = |kind, code, field: Option<&'static str>, zh: String, en: String| Description {

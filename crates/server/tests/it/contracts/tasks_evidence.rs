@@ -2,8 +2,6 @@
 //! by its job, downloaded by the task's readers, and checked offline by `evidence::check` against
 //! the platform's roots; refused (409) before completion or before the job ran, 404 to others.
 
-use std::time::SystemTime;
-
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use signet_core::contracts::evidence;
@@ -58,7 +56,8 @@ async fn a_completed_document_has_one_evidence_package_that_checks_offline() {
     let zip = response.bytes().await.unwrap().to_vec();
     let roots =
         x509_cert::Certificate::load_pem_chain(roots_pem(&w.admin).await.as_bytes()).unwrap();
-    let verdict = evidence::check(&zip, roots, SystemTime::now());
+    let now = signet_core::platform::clock::Clock::now(&*w.admin.platform.clock);
+    let verdict = evidence::check(&zip, roots, signet_core::ca::system_time(now));
     let failures: Vec<_> = verdict.failures().collect();
     assert!(verdict.ok, "{failures:?}");
     assert!(!verdict.trust_from_package);
