@@ -3,7 +3,7 @@
 // (no Chinese character: the user's own data does not appear in these lines) at 1366 and 390 px,
 // and so does the staff console's history; a reviewer's flags (a check handed to a person) read
 // in English on the staff console's list and detail.
-import { expect, test, type BrowserContext, type Page } from '@playwright/test'
+import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test'
 import { apiJson, DEMO_STAFF, inboxCode, loginViaApi, newUser, registerViaApi, shot, solvedCaptcha } from './helpers'
 import { mobile, personalDraft, type OrderRef } from './newuser'
 
@@ -21,7 +21,7 @@ let page: Page
 let staffPage: Page
 
 /** A context whose pages start in English. */
-async function englishContext(browser: import('@playwright/test').Browser): Promise<BrowserContext> {
+async function englishContext(browser: Browser): Promise<BrowserContext> {
   const context = await browser.newContext({ baseURL: test.info().project.use.baseURL })
   await context.addInitScript(() => localStorage.setItem('signet.locale', 'en'))
   return context

@@ -143,8 +143,14 @@ mod tests {
 
     #[test]
     fn sentences_stored_before_codes_read_as_they_are() {
-        assert_eq!(flag_text("发票抬头与单位名称不一致", Lang::En), "发票抬头与单位名称不一致");
+        assert_eq!(
+            flag_text("发票抬头与单位名称不一致", Lang::En),
+            "发票抬头与单位名称不一致"
+        );
         // A known code with a party this build does not know is kept as is too.
-        assert_eq!(flag_text("offline_form:martian", Lang::En), "offline_form:martian");
+        assert_eq!(
+            flag_text("offline_form:martian", Lang::En),
+            "offline_form:martian"
+        );
     }
 }
