@@ -104,6 +104,8 @@ export async function layoutProblems(page: Page, { tablesMayScroll = true } = {}
         const s = getComputedStyle(p)
         if (s.position === 'fixed') return { left: 0, right: vw }
         if (s.overflowX === 'auto' || s.overflowX === 'scroll') return null
+        // A tab bar wider than the screen scrolls by its arrows.
+        if (p.classList.contains('el-tabs__nav-scroll')) return null
         if (s.overflowX === 'hidden' || s.overflowX === 'clip') {
           const r = p.getBoundingClientRect()
           return { left: Math.max(r.left, 0), right: Math.min(r.right, vw) }

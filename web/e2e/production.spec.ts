@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url'
 import { expect, test, type APIRequestContext } from '@playwright/test'
 import { creditCheckCharacter, idCheckDigit } from '../src/utils/ids'
 import { apiAfter, apiJson, bodyText, DEMO_STAFF, inboxCode, loginViaApi, newUser, PNG_1X1, registerViaApi, shot, solvedCaptcha, uniquePhone } from './helpers'
+import { layoutProblems, settle } from './newuser'
 
 const webDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..')
 const SIGNET_BIN = path.resolve(webDir, process.env.SIGNET_BIN ?? '../target/debug/signet')
@@ -173,6 +174,17 @@ test.describe.serial('USB keys produced in the browser (SoftHSM2 + key agent)', 
     await expect(page.getByTestId('staff-production-progress')).toContainText('已制作 0/2')
     await expect(page.getByTestId('station-produce')).toBeVisible()
     await shot(page, 'station-ready')
+    // The producer's console fits a 390 px phone too (issue 13).
+    const narrow: string[] = []
+    const desktop = page.viewportSize() ?? { width: 1366, height: 900 }
+    const onPhone = async (name: string): Promise<void> => {
+      await page.setViewportSize({ width: 390, height: 844 })
+      await settle(page)
+      await shot(page, `phone-${name}`)
+      narrow.push(...(await layoutProblems(page)).map((p) => `${name}: ${p}`))
+      await page.setViewportSize(desktop)
+    }
+    await onPhone('station-ready')
 
     for (const n of [1, 2]) {
       // The blank slot is chosen by itself; the producer types the holder's first PIN.
@@ -201,6 +213,8 @@ test.describe.serial('USB keys produced in the browser (SoftHSM2 + key agent)', 
     const tracking = `SF${digits(10)}`
     await page.getByTestId('staff-ship-tracking').fill(tracking)
     await shot(page, 'station-ship')
+    await onPhone('station-ship')
+    expect(narrow, narrow.join('\n')).toEqual([])
     const shipped = await apiAfter(page, 'POST', `/api/v1/staff/orders/${order.id}/ship`, () => page.getByTestId('staff-ship-submit').click())
     expect(shipped.ok(), await bodyText(shipped)).toBe(true)
     await expect(page.getByTestId('staff-ship-form')).toHaveCount(0)

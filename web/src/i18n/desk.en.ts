@@ -68,6 +68,14 @@ export const deskEn: typeof deskZhCN = {
     wechat: 'WeChat Pay',
     alipay: 'Alipay',
   },
+  flag: {
+    invoice_title_mismatch: "The invoice title differs from the organisation's name",
+    offline_form: '{party}: the applicant chose the paper form: review it when it arrives',
+    bank_unsupported: '{party}: the bank takes no micro-deposit checks: check by hand',
+    deposit_tries: '{party}: the deposit amount was entered wrong 3 times: check by hand',
+    manual_check: '{party}: the identity check went to a reviewer',
+  },
+  flagSeparator: '; ',
   price: {
     perYear: 'CNY {price} / year',
     yuan: 'CNY {price}',

@@ -66,6 +66,14 @@ export const deskZhCN = {
     wechat: '微信支付',
     alipay: '支付宝',
   },
+  flag: {
+    invoice_title_mismatch: '发票抬头与单位名称不一致',
+    offline_form: '{party}：申请人选择线下邮寄申请表，待收到纸质材料后人工审核',
+    bank_unsupported: '{party}：开户行暂不支持小额打款验证，已转人工审核',
+    deposit_tries: '{party}：打款金额 3 次输入错误，已转人工审核',
+    manual_check: '{party}：身份核验已转人工审核',
+  },
+  flagSeparator: '；',
   price: {
     perYear: '{price} 元/年',
     yuan: '{price} 元',

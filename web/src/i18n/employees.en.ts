@@ -70,7 +70,7 @@ export const employeesEn: typeof employeesZhCN = {
     title: 'Import employees',
     hint: 'Download the template, fill it in and upload it (.xlsx, at most 10000 rows). A file with any error imports nobody.',
     choose: 'Choose an Excel file',
-    imported: '{n} employees imported; their SMS links are on the way',
+    imported: '{n} employee imported; the SMS link is on the way | {n} employees imported; their SMS links are on the way',
     errors: 'The file has errors and nobody was imported; correct the rows below and upload again',
   },
   qr: {

@@ -10,6 +10,8 @@ export const enterpriseEn: typeof enterpriseZhCN = {
     roles: { admin: 'Administrator', delegate: 'Delegate', member: 'Member' },
     switched: 'Switched to {name}',
   },
+  states: { certifying: 'Certifying', certified: 'Certified', withdrawn: 'Withdrawn', recertifying: 'Awaiting recertification' },
+  orderWithState: '{number} ({state})',
   realName: {
     title: 'Real-name authentication',
     done: 'You are real-named',

@@ -8,6 +8,9 @@ export const enterpriseZhCN = {
     roles: { admin: '管理员', delegate: '管理员代理', member: '成员' },
     switched: '已切换到 {name}',
   },
+  // 企业的认证状态（服务器的 state，与其中文 state_label 同义）。
+  states: { certifying: '认证中', certified: '已认证', withdrawn: '已撤销', recertifying: '待重新认证' },
+  orderWithState: '{number}（{state}）',
   realName: {
     title: '个人实名认证',
     done: '您已完成实名认证',

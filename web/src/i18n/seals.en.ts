@@ -16,7 +16,7 @@ export const sealsEn: typeof sealsZhCN = {
   noTypeLeft: 'A seal of every type exists',
   states: { active: 'Enabled', disabled: 'Disabled', void: 'Void' },
   sources: { generated: 'Generated', uploaded: 'Uploaded', captured: 'Captured on a phone' },
-  certificate: 'Certificate',
+  certificate: 'Certificate: ',
   enable: 'Enable',
   disable: 'Disable',
   replace: 'Replace image',

@@ -15,7 +15,7 @@ export const sealsZhCN = {
   noTypeLeft: '各类型印章均已创建',
   states: { active: '已启用', disabled: '已停用', void: '已作废' },
   sources: { generated: '系统生成', uploaded: '上传', captured: '手机采集' },
-  certificate: '绑定证书',
+  certificate: '绑定证书：',
   enable: '启用',
   disable: '停用',
   replace: '替换图片',

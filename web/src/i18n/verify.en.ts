@@ -7,7 +7,7 @@ export const verifyEn = {
   tooLarge: 'The file is too large; the limit is {size}',
   uploading: 'Uploading {name}…',
   checking: 'Verifying {name}…',
-  file: 'File: {name} ({revisions} revision(s))',
+  file: 'File: {name} ({revisions} revision) | File: {name} ({revisions} revisions)',
   signature: 'Signature {n}',
   documentTimestamp: 'Item {n}: document timestamp',
   details: 'Technical details',

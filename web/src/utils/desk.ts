@@ -100,7 +100,27 @@ export function historyText(
     named.channel = t(`desk.channelName.${params.channel}`)
   }
   const flagged = entry.code === 'submitted' && Array.isArray(params.flags) && params.flags.length > 0
+  if (flagged) {
+    named.flags = (params.flags as unknown[]).map((f) => flagText(t, has, String(f))).join(t('desk.flagSeparator'))
+  }
   return t(flagged ? `${key}Flagged` : key, named)
+}
+
+/**
+ * A reviewer's flag in the reader's language: the code `desk.flag.<code>`, a party's check as
+ * `<code>:<party>`; flags stored before codes (Chinese sentences) and unknown codes as they are.
+ */
+export function flagText(
+  t: (key: string, named?: Record<string, unknown>) => string,
+  has: (key: string) => boolean,
+  flag: string,
+): string {
+  const [code = '', party] = flag.split(':')
+  const key = `desk.flag.${code}`
+  if (!has(key)) return flag
+  if (party === undefined) return t(key)
+  const partyKey = `desk.partyShort.${party}`
+  return has(partyKey) ? t(key, { party: t(partyKey) }) : flag
 }
 
 /** The wizard's steps, in order. */

@@ -6,6 +6,7 @@ import zhCN from '@/i18n/zh-CN'
 import {
   allows,
   fieldLocation,
+  flagText,
   formatBytes,
   formatFen,
   formatTime,
@@ -119,10 +120,31 @@ describe('order history', () => {
     expect(historyText(chinese.t, chinese.te, paid)).toBe('已支付 300.05 元（微信支付）')
     const rejected = { code: 'rejected', params: { reason: 'blurred licence' }, note: '' }
     expect(historyText(english.t, english.te, rejected)).toBe('Rejected: blurred licence')
-    const flagged = { code: 'submitted', params: { flags: ['a', 'b'] }, note: '' }
-    expect(historyText(english.t, english.te, flagged)).toBe('Submitted; identity checks next; for a reviewer to confirm: a, b')
+    const flagged = { code: 'submitted', params: { flags: ['invoice_title_mismatch', 'offline_form:operator'] }, note: '' }
+    expect(historyText(english.t, english.te, flagged)).toBe(
+      "Submitted; identity checks next; for a reviewer to confirm: The invoice title differs from the organisation's name; " +
+        'Operator: the applicant chose the paper form: review it when it arrives',
+    )
+    expect(historyText(chinese.t, chinese.te, flagged)).toBe(
+      '提交成功，待身份核验；需人工确认：发票抬头与单位名称不一致；经办人：申请人选择线下邮寄申请表，待收到纸质材料后人工审核',
+    )
     const clean = { code: 'submitted', params: { flags: [] }, note: '' }
     expect(historyText(english.t, english.te, clean)).toBe('Submitted; identity checks next')
+  })
+
+  it('renders reviewer flags by code, and flags stored as sentences as they are', () => {
+    expect(flagText(english.t, english.te, 'deposit_tries:organisation')).toBe(
+      'Organisation: the deposit amount was entered wrong 3 times: check by hand',
+    )
+    expect(flagText(chinese.t, chinese.te, 'bank_unsupported:organisation')).toBe('单位：开户行暂不支持小额打款验证，已转人工审核')
+    expect(flagText(english.t, english.te, '发票抬头与单位名称不一致')).toBe('发票抬头与单位名称不一致')
+    expect(flagText(english.t, english.te, 'offline_form:martian')).toBe('offline_form:martian')
+    // No English flag carries a Chinese character or a full-width colon.
+    for (const code of Object.keys(en.desk.flag)) {
+      for (const party of ['organisation', 'operator', 'person']) {
+        expect(flagText(english.t, english.te, `${code}:${party}`)).not.toMatch(/[\u3000-\u9fff\uff00-\uffef]/)
+      }
+    }
   })
 
   it('shows old rows and unknown codes as the server wrote them', () => {

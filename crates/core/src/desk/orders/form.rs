@@ -337,7 +337,7 @@ impl ApplicationForm {
         if product.subject_kind == SubjectKind::Enterprise && self.invoice.wanted {
             let org_name = self.organisation.as_ref().map_or("", |o| o.name.as_str());
             if self.invoice.title != org_name {
-                flags.push("发票抬头与单位名称不一致".to_owned());
+                flags.push(super::flags::INVOICE_TITLE_MISMATCH.to_owned());
             }
         }
         flags

@@ -12,7 +12,8 @@ use crate::platform::ids::Fen;
 pub enum Note {
     /// The applicant went back to editing a rejected (or failed) application.
     Edited,
-    /// Signed and submitted; `flags` are what the automatic checks want a person to look at.
+    /// Signed and submitted; `flags` are what the automatic checks want a person to look at, as
+    /// codes (see [`super::flags`]).
     Submitted {
         flags: Vec<String>,
     },
@@ -135,7 +136,7 @@ impl Note {
                 pick("提交成功，待身份核验", "Submitted; identity checks next")
             }
             Self::Submitted { flags } => {
-                let list = flags.join(if zh { "；" } else { "; " });
+                let list = super::flags::flags_text(flags, lang);
                 if zh {
                     format!("提交成功，待身份核验；需人工确认：{list}")
                 } else {
@@ -295,6 +296,107 @@ mod tests {
         assert_eq!(submitted.text(Lang::ZhCn), "提交成功，待身份核验");
         assert!(!submitted.text(Lang::ZhCn).contains("通过"));
         assert_eq!(Note::Approved.params(), serde_json::json!({}));
+    }
+
+    /// One note of every kind; the match has no catch-all, so a new kind must be added here.
+    fn every_note() -> Vec<Note> {
+        let notes = vec![
+            Note::Edited,
+            Note::Submitted {
+                flags: vec![super::super::flags::INVOICE_TITLE_MISMATCH.into()],
+            },
+            Note::Verified,
+            Note::Paid {
+                amount_fen: Fen::new(100),
+                channel: "wechat".into(),
+            },
+            Note::Approved,
+            Note::ApprovedWithoutReview,
+            Note::Rejected {
+                reason: "blurred".into(),
+            },
+            Note::Cancelled,
+            Note::Refunded {
+                amount_fen: Fen::new(100),
+            },
+            Note::CloudIssued {
+                serials: vec!["0a1b".into()],
+            },
+            Note::ReadyForDownload,
+            Note::AwaitKeyUpdate,
+            Note::AwaitRecovery,
+            Note::AwaitUnlock,
+            Note::ProducedToToken,
+            Note::Downloaded,
+            Note::KeyUpdated,
+            Note::Recovered,
+            Note::Unlocked,
+            Note::Shipped {
+                courier: "SF".into(),
+                tracking: "SF123".into(),
+            },
+            Note::TokenWritten {
+                serial: "0a1b".into(),
+            },
+            Note::ShippingChanged,
+        ];
+        for note in &notes {
+            let coded = match note {
+                Note::Edited
+                | Note::Submitted { .. }
+                | Note::Verified
+                | Note::Paid { .. }
+                | Note::Approved
+                | Note::ApprovedWithoutReview
+                | Note::Rejected { .. }
+                | Note::Cancelled
+                | Note::Refunded { .. }
+                | Note::CloudIssued { .. }
+                | Note::ReadyForDownload
+                | Note::AwaitKeyUpdate
+                | Note::AwaitRecovery
+                | Note::AwaitUnlock
+                | Note::ProducedToToken
+                | Note::Downloaded
+                | Note::KeyUpdated
+                | Note::Recovered
+                | Note::Unlocked
+                | Note::Shipped { .. }
+                | Note::TokenWritten { .. }
+                | Note::ShippingChanged => true,
+                // The sentence of a row older than codes: written by no code path.
+                Note::Note { .. } => false,
+            };
+            assert!(coded, "{note:?}");
+        }
+        notes
+    }
+
+    #[test]
+    fn every_note_reads_in_english_here_and_in_the_web_app() {
+        let web = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../web/src/i18n/desk.en.ts"
+        ))
+        .unwrap();
+        let start = web.find("  history: {").unwrap();
+        let end = start + web[start..].find("\n  },").unwrap();
+        let block = &web[start..end];
+        for note in every_note() {
+            let text = note.text(Lang::En);
+            assert!(
+                text.is_ascii() && !text.contains('：'),
+                "{}: {text}",
+                note.code()
+            );
+            assert_ne!(text, note.text(Lang::ZhCn), "{}", note.code());
+            let key = format!("\n    {}: ", note.code());
+            assert!(
+                block.contains(&key),
+                "desk.en.ts has no history.{} for the web app",
+                note.code()
+            );
+        }
     }
 
     #[test]

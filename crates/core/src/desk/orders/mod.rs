@@ -5,6 +5,7 @@
 
 mod create;
 mod editing;
+pub mod flags;
 mod form;
 mod history;
 mod signing;
@@ -59,6 +60,7 @@ pub struct Order {
     pub paid_fen: Fen,
     pub review_first: bool,
     pub paid_at: Option<Timestamp>,
+    /// Codes of what a reviewer should look at ([`flags`]); older rows hold sentences.
     pub flags: Vec<String>,
     pub reject_reason: Option<String>,
     pub signed_at: Option<Timestamp>,

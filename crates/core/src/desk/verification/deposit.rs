@@ -60,7 +60,7 @@ pub async fn confirm_deposit(
     } else if attempts >= DEPOSIT_TRIES {
         (
             VerificationEvent::HandOver,
-            Some("打款金额 3 次输入错误，已转人工审核"),
+            Some(super::settle::DEPOSIT_TRIES_DETAIL),
         )
     } else {
         (VerificationEvent::WrongAnswer, None)

@@ -419,7 +419,7 @@ pub async fn start(
                     state: VerificationStatus::Manual,
                     attempts: 0,
                     secret: None,
-                    detail: format!("{bank}暂不支持小额打款验证，已转人工审核"),
+                    detail: settle::bank_unsupported_detail(&bank),
                     expires_at: now,
                 },
             }

@@ -7,9 +7,34 @@ use super::{NewSession, current, insert, list, requirements};
 use crate::Platform;
 use crate::desk::DeskError;
 use crate::desk::catalog::{self, Method};
+use crate::desk::orders::flags::HandOver;
 use crate::desk::orders::{self, Change, Columns, Event, Note, Order, OrderState};
 use crate::error::CoreError;
 use crate::platform::clock::{Clock as _, Timestamp};
+
+/// The detail of a check the offline mail flow hands to a person.
+const OFFLINE_DETAIL: &str = "申请人选择线下邮寄申请表，待收到纸质材料后人工审核";
+/// The detail of a micro-deposit check whose amount was entered wrong too often.
+pub(super) const DEPOSIT_TRIES_DETAIL: &str = "打款金额 3 次输入错误，已转人工审核";
+const BANK_UNSUPPORTED_TAIL: &str = "暂不支持小额打款验证，已转人工审核";
+
+/// The detail of a micro-deposit check at a bank that takes none.
+pub(super) fn bank_unsupported_detail(bank: &str) -> String {
+    format!("{bank}{BANK_UNSUPPORTED_TAIL}")
+}
+
+/// Why a check went to a person, read from its detail (the sentences above).
+fn hand_over(detail: &str) -> HandOver {
+    if detail == OFFLINE_DETAIL {
+        HandOver::OfflineForm
+    } else if detail == DEPOSIT_TRIES_DETAIL {
+        HandOver::DepositTries
+    } else if detail.ends_with(BANK_UNSUPPORTED_TAIL) {
+        HandOver::BankUnsupported
+    } else {
+        HandOver::Manual
+    }
+}
 
 /// The offline mail flow (APP-15): the applicant mails the signed paper form; every party not
 /// yet checked goes to a reviewer, and the order moves on.
@@ -41,7 +66,7 @@ pub async fn choose_offline(platform: &Platform, order: &Order) -> Result<OrderS
                 state: VerificationStatus::Manual,
                 attempts: 0,
                 secret: None,
-                detail: "申请人选择线下邮寄申请表，待收到纸质材料后人工审核".into(),
+                detail: OFFLINE_DETAIL.into(),
                 expires_at: platform.clock.now(),
             },
         )
@@ -69,13 +94,13 @@ pub(super) async fn advance(platform: &Platform, order_id: &str) -> Result<Order
             return Ok(order.state);
         }
     }
-    // Every hand-over to a person stays a flag for the reviewer, even when the party passed
+    // Every hand-over to a person stays a flag (a code, see `orders::flags`) for the reviewer, even when the party passed
     // another way afterwards (or the form was edited since).
     let manual: Vec<String> = all
         .iter()
         .rev()
         .filter(|v| v.state == VerificationStatus::Manual)
-        .map(|v| v.detail.clone())
+        .map(|v| hand_over(&v.detail).flag(v.party.as_str()))
         .collect();
     let now = platform.clock.now();
     let mut tx = platform.db.begin().await?;

@@ -506,7 +506,7 @@ async fn offline_mail_flow_prints_the_form_and_goes_to_manual_review() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|f| f.as_str().unwrap().contains("线下邮寄"))
+            .any(|f| f.as_str().unwrap().starts_with("offline_form:"))
     );
 }
 

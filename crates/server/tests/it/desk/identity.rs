@@ -381,7 +381,7 @@ async fn finding_5_a_later_pass_keeps_the_manual_review_flag() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|f| f.as_str().unwrap().contains("3 次输入错误")),
+            .any(|f| f == "deposit_tries:organisation"),
         "the reviewer lost the flag: {flags}"
     );
 }

@@ -96,7 +96,7 @@ async fn wrong_deposit_amounts_go_to_manual_review_after_three_tries() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|f| f.as_str().unwrap().contains("人工审核"))
+            .any(|f| f == "deposit_tries:organisation")
     );
 }
 
