@@ -339,6 +339,11 @@ mod tests {
                 serial: "0a1b".into(),
             },
             Note::ShippingChanged,
+            Note::Concluded,
+            Note::Settled {
+                zh: "管理员已变更".into(),
+                en: "The administrator changed".into(),
+            },
         ];
         for note in &notes {
             let coded = match note {
@@ -363,7 +368,9 @@ mod tests {
                 | Note::Unlocked
                 | Note::Shipped { .. }
                 | Note::TokenWritten { .. }
-                | Note::ShippingChanged => true,
+                | Note::ShippingChanged
+                | Note::Concluded
+                | Note::Settled { .. } => true,
                 // The sentence of a row older than codes: written by no code path.
                 Note::Note { .. } => false,
             };
