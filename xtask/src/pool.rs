@@ -2,8 +2,8 @@
 //! much of their time waiting (on their own test servers, SQLite's disk writes, PostgreSQL,
 //! pyHanko and pdfsig, a browser): one suite after another left a core idle for minutes. cargo
 //! builds every test binary once (`cargo test --no-run`); the pool then runs each binary (on
-//! SQLite, and the database ones again on PostgreSQL), Playwright and the walkthroughs as jobs,
-//! `SIGNET_TEST_JOBS` of them at once (3 by default), longest first. Each job's output is printed
+//! SQLite, and the database ones again on PostgreSQL) and the walkthroughs as jobs,
+//! `SIGNET_TEST_JOBS` of them at once (2 by default), longest first. Each job's output is printed
 //! whole when it ends, so the log reads one suite at a time.
 
 use std::collections::VecDeque;
@@ -120,13 +120,13 @@ pub struct Outcome {
     pub error: Option<String>,
 }
 
-/// How many jobs run at once: `SIGNET_TEST_JOBS`, else 3.
+/// How many jobs run at once: `SIGNET_TEST_JOBS`, else 2.
 pub fn width() -> usize {
     std::env::var("SIGNET_TEST_JOBS")
         .ok()
         .and_then(|v| v.parse().ok())
         .filter(|n| *n > 0)
-        .unwrap_or(3)
+        .unwrap_or(2)
 }
 
 /// Runs every job, `width` at a time, and returns their outcomes in the order they finished.
