@@ -84,14 +84,18 @@ fn test_binary(line: &str) -> Option<TestBinary> {
     let path = PathBuf::from(message["executable"].as_str()?);
     let manifest = PathBuf::from(message["manifest_path"].as_str()?);
     let target = &message["target"];
+    // `…#name@version`, or `…#version` when the folder has the package's name.
     let package = message["package_id"]
         .as_str()
         .and_then(|id| id.rsplit_once('#'))
-        .and_then(|(_, tail)| tail.split('@').next())
-        .map_or_else(
-            || target["name"].as_str().unwrap_or("?").to_owned(),
-            str::to_owned,
-        );
+        .and_then(|(_, tail)| tail.split_once('@').map(|(name, _)| name.to_owned()))
+        .or_else(|| {
+            manifest
+                .parent()
+                .and_then(Path::file_name)
+                .map(|n| n.to_string_lossy().into_owned())
+        })
+        .unwrap_or_else(|| "?".to_owned());
     Some(TestBinary {
         package,
         target: target["name"].as_str()?.to_owned(),
@@ -263,6 +267,8 @@ mod tests {
         assert_eq!(binary.label(), "signet-server it (test)");
         assert_eq!(binary.dir, PathBuf::from("/w/crates/server"));
         assert_eq!(binary.path, PathBuf::from("/t/debug/deps/it-123"));
+        let xtask = r#"{"reason":"compiler-artifact","package_id":"path+file:///w/xtask#0.1.0","manifest_path":"/w/xtask/Cargo.toml","target":{"kind":["bin"],"name":"xtask"},"profile":{"test":true},"executable":"/t/debug/deps/xtask-1"}"#;
+        assert_eq!(test_binary(xtask).unwrap().label(), "xtask xtask (bin)");
         // A library built for a test binary is not itself a test.
         let lib = line.replace(r#""test":true"#, r#""test":false"#);
         assert!(test_binary(&lib).is_none());
