@@ -73,6 +73,16 @@ test.describe.serial('an order history in English, from event codes (issue 13)',
 
     await apiJson(request, 'POST', `/api/v1/orders/${order.id}/verifications`, { party: 'person', method: 'three_factor' })
     await look('verified', 'Identity verified')
+    // The check's result, on the checks card (a table at 1366 px, cards at 390 px), in English.
+    for (const [size, testid] of [
+      [SIZES[0], 'order-checks'],
+      [SIZES[1], 'order-checks-cards'],
+    ] as const) {
+      await page.setViewportSize(size)
+      await page.goto(`/orders/${order.id}`)
+      await expect(page.getByTestId(testid)).toContainText('Verified')
+      await expect(page.getByTestId(testid)).not.toContainText(CJK)
+    }
 
     const payment = await apiJson<{ id: string }>(request, 'POST', `/api/v1/orders/${order.id}/payments`, { channel: 'wechat' })
     await apiJson(request, 'POST', `/dev/payments/${payment.id}`, { result: 'paid' })
@@ -111,6 +121,9 @@ test.describe.serial('an order history in English, from event codes (issue 13)',
     await expect(flags).toContainText('Applicant: the applicant chose the paper form: review it when it arrives')
     await expect(flags).not.toContainText(CJK)
     await expectEnglishHistory(staffPage, 'staff-history', 'Identity verified')
+    const checks = staffPage.getByTestId('staff-checks')
+    await expect(checks).toContainText('The paper form was chosen; a reviewer checks it when it arrives')
+    await expect(checks).not.toContainText(CJK)
     await shot(staffPage, 'english-staff-flags')
     // The queue's column of flags too.
     await staffPage.goto('/staff?state=')

@@ -180,7 +180,11 @@ export interface VerificationView {
   /** `pending`, `passed`, `failed`, `manual` or `expired`. */
   state: string
   attempts: number
+  /** The result in Chinese. */
   detail: string
+  /** The result's code (`note` for rows older than codes): see `checkDetailText`. */
+  detail_code: string
+  detail_params: Record<string, unknown>
   expires_at: Timestamp
   created_at: Timestamp
   /** About the identity the form names now; a check of data edited since counts for nothing. */

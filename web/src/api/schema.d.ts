@@ -5195,7 +5195,15 @@ export interface components {
              *     for nothing: the party needs a new one.
              */
             current: boolean;
+            /** @description The result in Chinese. */
             detail: string;
+            /**
+             * @description The result's code (`passed`, `deposit_sent`…; `note` for rows older than codes), which
+             *     the web app renders in the reader's language.
+             */
+            detail_code: string;
+            /** @description The result's parameters (`{"bank": …}`; `{"text": …}` for rows older than codes). */
+            detail_params: Record<string, never>;
             expires_at: components["schemas"]["i64"];
             id: string;
             method: components["schemas"]["Method"];

@@ -1,6 +1,6 @@
 // Pure helpers of the registration desk pages: money, time, order states and where a server
 // field error belongs in the application wizard.
-import type { HistoryEntry, OrderAction, OrderState, SubjectKind } from '@/api/deskTypes'
+import type { HistoryEntry, OrderAction, OrderState, SubjectKind, VerificationView } from '@/api/deskTypes'
 
 /** Integer fen as yuan with two decimals: 30000 → "300.00" (no floating point). */
 export function formatFen(fen: number): string {
@@ -121,6 +121,21 @@ export function flagText(
   if (party === undefined) return t(key)
   const partyKey = `desk.partyShort.${party}`
   return has(partyKey) ? t(key, { party: t(partyKey) }) : flag
+}
+
+/**
+ * An identity check's result in the reader's language: the i18n key `desk.checkDetail.<code>`
+ * filled with its parameters; results older than codes, and codes this build does not know,
+ * show the server's (Chinese) sentence.
+ */
+export function checkDetailText(
+  t: (key: string, named?: Record<string, unknown>) => string,
+  has: (key: string) => boolean,
+  check: Pick<VerificationView, 'detail' | 'detail_code' | 'detail_params'>,
+): string {
+  const key = `desk.checkDetail.${check.detail_code}`
+  if (check.detail_code === 'note' || !has(key)) return check.detail
+  return t(key, { ...(check.detail_params ?? {}) })
 }
 
 /** The wizard's steps, in order. */

@@ -4,6 +4,7 @@ import { ORDER_STATES } from '@/api/deskTypes'
 import en from '@/i18n/en'
 import zhCN from '@/i18n/zh-CN'
 import {
+  checkDetailText,
   allows,
   fieldLocation,
   flagText,
@@ -152,6 +153,29 @@ describe('order history', () => {
     expect(historyText(english.t, english.te, old)).toBe('审核通过')
     const future = { code: 'teleported', params: {}, note: '已传送' }
     expect(historyText(english.t, english.te, future)).toBe('已传送')
+  })
+
+  it('reads an identity check in the reader language, old rows as stored', () => {
+    const sent = {
+      detail: '已向中国银行尾号 6789 的账户打款，请在 72 小时内输入到账金额',
+      detail_code: 'deposit_sent',
+      detail_params: { bank: '中国银行', last4: '6789' },
+    }
+    expect(checkDetailText(english.t, english.te, sent)).toBe(
+      'A small amount was sent to the account ending in 6789; enter it within 72 hours',
+    )
+    expect(checkDetailText(chinese.t, chinese.te, sent)).toBe(sent.detail)
+    const old = { detail: '核验通过', detail_code: 'note', detail_params: { text: '核验通过' } }
+    expect(checkDetailText(english.t, english.te, old)).toBe('核验通过')
+    const future = { detail: '已传送', detail_code: 'teleported', detail_params: {} }
+    expect(checkDetailText(english.t, english.te, future)).toBe('已传送')
+    const enKeys = Object.keys((en as unknown as { desk: { checkDetail: object } }).desk.checkDetail).sort()
+    const zhKeys = Object.keys((zhCN as unknown as { desk: { checkDetail: object } }).desk.checkDetail).sort()
+    expect(enKeys).toEqual(zhKeys)
+    for (const code of enKeys) {
+      const text = checkDetailText(english.t, english.te, { detail: '中文', detail_code: code, detail_params: { bank: 'B', last4: '1', phone: 'p', why: 'w' } })
+      expect(text).not.toMatch(/[\u3000-\u9fff\uff00-\uffef]/)
+    }
   })
 
   it('has every history text in both languages', () => {

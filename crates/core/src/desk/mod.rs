@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod cert_login;
 pub mod certificates;
 pub mod cloud;
+mod coded;
 pub mod demo;
 mod error;
 pub mod invoices;

@@ -76,41 +76,17 @@ pub enum Lang {
 impl Note {
     /// The stable code the web app keys its translations on.
     pub fn code(&self) -> String {
-        match serde_json::to_value(self) {
-            Ok(serde_json::Value::Object(map)) => map
-                .get("code")
-                .and_then(serde_json::Value::as_str)
-                .unwrap_or("note")
-                .to_owned(),
-            _ => "note".to_owned(),
-        }
+        crate::desk::coded::code(self)
     }
 
     /// The parameters, an object (empty for notes without any).
     pub fn params(&self) -> serde_json::Value {
-        match serde_json::to_value(self) {
-            Ok(serde_json::Value::Object(mut map)) => map
-                .remove("params")
-                .unwrap_or_else(|| serde_json::json!({})),
-            _ => serde_json::json!({}),
-        }
+        crate::desk::coded::params(self)
     }
 
     /// Reads a stored row back: `code` and `params` when the row has them, else the old sentence.
     pub fn read(code: Option<&str>, params: Option<&str>, legacy_text: &str) -> Self {
-        let parsed = code.and_then(|code| {
-            let params: serde_json::Value = params
-                .and_then(|p| serde_json::from_str(p).ok())
-                .unwrap_or_else(|| serde_json::json!({}));
-            let empty = params.as_object().is_some_and(serde_json::Map::is_empty);
-            let value = if empty {
-                serde_json::json!({ "code": code })
-            } else {
-                serde_json::json!({ "code": code, "params": params })
-            };
-            serde_json::from_value(value).ok()
-        });
-        parsed.unwrap_or_else(|| Self::Note {
+        crate::desk::coded::read(code, params).unwrap_or_else(|| Self::Note {
             text: legacy_text.to_owned(),
         })
     }

@@ -2,7 +2,7 @@
 //! wrong amounts hand the organisation to a reviewer; the amount is good for 72 hours.
 
 use super::status::{self, SessionChange, VerificationEvent, VerificationStatus};
-use super::{DEPOSIT_TRIES, Started, advance, invalid, one};
+use super::{CheckDetail, DEPOSIT_TRIES, Started, advance, invalid, one};
 use crate::Platform;
 use crate::desk::DeskError;
 use crate::desk::catalog::Method;
@@ -56,18 +56,15 @@ pub async fn confirm_deposit(
         .ok_or_else(|| CoreError::internal("micro-deposit without amount"))?;
     let attempts = current.attempts + 1;
     let (event, detail) = if given == expected {
-        (VerificationEvent::Pass, Some("打款金额核验通过"))
+        (VerificationEvent::Pass, Some(CheckDetail::DepositPassed))
     } else if attempts >= DEPOSIT_TRIES {
-        (
-            VerificationEvent::HandOver,
-            Some(super::settle::DEPOSIT_TRIES_DETAIL),
-        )
+        (VerificationEvent::HandOver, Some(CheckDetail::DepositTries))
     } else {
         (VerificationEvent::WrongAnswer, None)
     };
     // Only the row still pending with the attempts read is changed: two racing answers cannot
     // both count as the same try.
-    let Some(state) = status::apply(platform, &change(event, true, detail)).await? else {
+    let Some(state) = status::apply(platform, &change(event, true, detail.as_ref())).await? else {
         return Err(DeskError::VerificationClosed.into());
     };
     if state == VerificationStatus::Pending {

@@ -8,7 +8,7 @@ use sqlx::Row as _;
 
 use super::DeskError;
 use super::catalog::{self, Method, Product, SubjectKind};
-use super::orders::{ApplicationForm, Order, OrderState};
+use super::orders::{ApplicationForm, Lang, Order, OrderState};
 use crate::Platform;
 use crate::error::CoreError;
 use crate::platform::accounts::fields::Phone;
@@ -17,11 +17,13 @@ use crate::platform::crypto::SealedAt;
 use crate::platform::providers::{CheckOutcome, SmsMessage, Transfer};
 
 mod deposit;
+mod detail;
 mod limits;
 mod settle;
 mod status;
 
 pub use deposit::{confirm_deposit, parse_yuan};
+pub use detail::CheckDetail;
 pub use limits::{MAX_DEPOSITS, MAX_LOOKUPS};
 use settle::advance;
 pub use settle::choose_offline;
@@ -107,12 +109,30 @@ pub struct VerificationView {
     /// `pending`, `passed`, `failed`, `manual` (handed to a reviewer) or `expired`.
     pub state: VerificationStatus,
     pub attempts: i64,
+    /// The result in Chinese.
     pub detail: String,
+    /// The result's code (`passed`, `deposit_sent`…; `note` for rows older than codes), which
+    /// the web app renders in the reader's language.
+    pub detail_code: String,
+    /// The result's parameters (`{"bank": …}`; `{"text": …}` for rows older than codes).
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub detail_params: serde_json::Value,
     pub expires_at: Timestamp,
     pub created_at: Timestamp,
     /// The check is about the identity the form names now. A check of data edited since counts
     /// for nothing: the party needs a new one.
     pub current: bool,
+}
+
+impl VerificationView {
+    /// The result as its code says (the sentence for rows older than codes).
+    pub fn result(&self) -> CheckDetail {
+        CheckDetail::read(
+            Some(&self.detail_code),
+            Some(&self.detail_params.to_string()),
+            &self.detail,
+        )
+    }
 }
 
 /// What the applicant sends to start a check.
@@ -151,6 +171,12 @@ fn view(
     let party = Party::parse(&party).unwrap_or(Party::Person);
     let method: String = row.try_get("method")?;
     let hash: Option<String> = row.try_get("identity_hash")?;
+    let detail = CheckDetail::read(
+        row.try_get::<Option<String>, _>("detail_code")?.as_deref(),
+        row.try_get::<Option<String>, _>("detail_params")?
+            .as_deref(),
+        &row.try_get::<String, _>("detail")?,
+    );
     Ok(VerificationView {
         current: hash.as_deref() == Some(identity_hash(platform, form, party).as_str()),
         id: row.try_get("id")?,
@@ -162,14 +188,16 @@ fn view(
                 .ok_or_else(|| CoreError::internal(format!("verification state {text}")))?
         },
         attempts: row.try_get("attempts")?,
-        detail: row.try_get("detail")?,
+        detail: detail.text(Lang::ZhCn),
+        detail_code: detail.code(),
+        detail_params: detail.params(),
         expires_at: row.try_get("expires_at")?,
         created_at: row.try_get("created_at")?,
     })
 }
 
-const COLUMNS: &str =
-    "id, party, method, state, attempts, detail, expires_at, created_at, identity_hash";
+const COLUMNS: &str = "id, party, method, state, attempts, detail, detail_code, detail_params, expires_at, created_at, \
+     identity_hash";
 
 /// The checks of an order, newest first.
 pub async fn list(platform: &Platform, order: &Order) -> Result<Vec<VerificationView>, CoreError> {
@@ -249,7 +277,7 @@ struct NewSession {
     /// Tries already used (a micro-deposit continues from the wrong amounts of earlier ones).
     attempts: i64,
     secret: Option<String>,
-    detail: String,
+    detail: CheckDetail,
     expires_at: Timestamp,
 }
 
@@ -276,8 +304,8 @@ async fn insert(
     let mut tx = platform.db.begin().await?;
     sqlx::query(
         "INSERT INTO desk_verifications (id, order_id, party, method, state, attempts, secret_sealed, detail, \
-         expires_at, created_at, updated_at, identity_hash) \
-         VALUES ($1, $2, $3, $4, $5, $11, $6, $7, $8, $9, $9, $10)",
+         expires_at, created_at, updated_at, identity_hash, detail_code, detail_params) \
+         VALUES ($1, $2, $3, $4, $5, $11, $6, $7, $8, $9, $9, $10, $12, $13)",
     )
     .bind(&id)
     .bind(&order.id)
@@ -285,11 +313,13 @@ async fn insert(
     .bind(session.method.as_str())
     .bind(session.state.as_str())
     .bind(sealed)
-    .bind(&session.detail)
+    .bind(session.detail.text(Lang::ZhCn))
     .bind(session.expires_at)
     .bind(now)
     .bind(identity_hash(platform, &order.form, session.party))
     .bind(session.attempts)
+    .bind(session.detail.code())
+    .bind(session.detail.stored_params())
     .execute(&mut *tx)
     .await?;
     let event = crate::platform::audit::AuditEvent::new(
@@ -406,10 +436,10 @@ pub async fn start(
                     state: VerificationStatus::Pending,
                     attempts: tries_used,
                     secret: Some(amount.to_string()),
-                    detail: format!(
-                        "已向{bank}尾号 {} 的账户打款，请在 72 小时内输入到账金额",
-                        &account[account.len() - 4..]
-                    ),
+                    detail: CheckDetail::DepositSent {
+                        bank: bank.clone(),
+                        last4: account[account.len() - 4..].to_owned(),
+                    },
                     expires_at: now + DEPOSIT_LIFETIME,
                 },
                 Transfer::BankUnsupported => NewSession {
@@ -419,7 +449,7 @@ pub async fn start(
                     state: VerificationStatus::Manual,
                     attempts: 0,
                     secret: None,
-                    detail: settle::bank_unsupported_detail(&bank),
+                    detail: CheckDetail::BankUnsupported { bank },
                     expires_at: now,
                 },
             }
@@ -487,10 +517,9 @@ pub async fn start(
                 state: VerificationStatus::Pending,
                 attempts: 0,
                 secret: None,
-                detail: format!(
-                    "人脸核验链接已发送至 {}，也可扫描二维码现场核验",
-                    phone.masked()
-                ),
+                detail: CheckDetail::FaceSent {
+                    phone: phone.masked(),
+                },
                 expires_at: now + FACE_LIFETIME,
             }
         }
@@ -519,7 +548,7 @@ fn outcome_session(
             state: VerificationStatus::Passed,
             attempts: 0,
             secret: None,
-            detail: "核验通过".into(),
+            detail: CheckDetail::Passed,
             expires_at: now,
         },
         CheckOutcome::Mismatch(why) => NewSession {
@@ -529,7 +558,7 @@ fn outcome_session(
             state: VerificationStatus::Failed,
             attempts: 0,
             secret: None,
-            detail: format!("核验未通过：{why}。可修改信息后重试，或选择线下邮寄申请"),
+            detail: CheckDetail::Mismatch { why },
             expires_at: now,
         },
     }
@@ -554,14 +583,11 @@ pub async fn finish_face(
     let order_id: String = row.try_get("order_id")?;
     let expires_at: Timestamp = row.try_get("expires_at")?;
     let (event, detail) = if expires_at <= now {
-        (VerificationEvent::Expire, "人脸核验链接已过期，请重新发起")
+        (VerificationEvent::Expire, CheckDetail::FaceExpired)
     } else if passed {
-        (VerificationEvent::Pass, "人脸核验通过")
+        (VerificationEvent::Pass, CheckDetail::FacePassed)
     } else {
-        (
-            VerificationEvent::Fail,
-            "人脸核验未通过：活体检测或人像比对不一致。可重新发起，或选择线下邮寄申请",
-        )
+        (VerificationEvent::Fail, CheckDetail::FaceFailed)
     };
     status::apply(
         platform,
@@ -571,7 +597,7 @@ pub async fn finish_face(
             attempts_read: row.try_get("attempts")?,
             event,
             counts_try: false,
-            detail: Some(detail),
+            detail: Some(&detail),
             at: now,
         },
     )

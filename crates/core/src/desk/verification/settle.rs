@@ -3,38 +3,13 @@
 //! payment is refunded before review; and the offline mail flow hands the open parties to a person.
 
 use super::status::VerificationStatus;
-use super::{NewSession, current, insert, list, requirements};
+use super::{CheckDetail, NewSession, current, insert, list, requirements};
 use crate::Platform;
 use crate::desk::DeskError;
 use crate::desk::catalog::{self, Method};
-use crate::desk::orders::flags::HandOver;
 use crate::desk::orders::{self, Change, Columns, Event, Note, Order, OrderState};
 use crate::error::CoreError;
 use crate::platform::clock::{Clock as _, Timestamp};
-
-/// The detail of a check the offline mail flow hands to a person.
-const OFFLINE_DETAIL: &str = "申请人选择线下邮寄申请表，待收到纸质材料后人工审核";
-/// The detail of a micro-deposit check whose amount was entered wrong too often.
-pub(super) const DEPOSIT_TRIES_DETAIL: &str = "打款金额 3 次输入错误，已转人工审核";
-const BANK_UNSUPPORTED_TAIL: &str = "暂不支持小额打款验证，已转人工审核";
-
-/// The detail of a micro-deposit check at a bank that takes none.
-pub(super) fn bank_unsupported_detail(bank: &str) -> String {
-    format!("{bank}{BANK_UNSUPPORTED_TAIL}")
-}
-
-/// Why a check went to a person, read from its detail (the sentences above).
-fn hand_over(detail: &str) -> HandOver {
-    if detail == OFFLINE_DETAIL {
-        HandOver::OfflineForm
-    } else if detail == DEPOSIT_TRIES_DETAIL {
-        HandOver::DepositTries
-    } else if detail.ends_with(BANK_UNSUPPORTED_TAIL) {
-        HandOver::BankUnsupported
-    } else {
-        HandOver::Manual
-    }
-}
 
 /// The offline mail flow (APP-15): the applicant mails the signed paper form; every party not
 /// yet checked goes to a reviewer, and the order moves on.
@@ -66,7 +41,7 @@ pub async fn choose_offline(platform: &Platform, order: &Order) -> Result<OrderS
                 state: VerificationStatus::Manual,
                 attempts: 0,
                 secret: None,
-                detail: OFFLINE_DETAIL.into(),
+                detail: CheckDetail::OfflineForm,
                 expires_at: platform.clock.now(),
             },
         )
@@ -100,7 +75,7 @@ pub(super) async fn advance(platform: &Platform, order_id: &str) -> Result<Order
         .iter()
         .rev()
         .filter(|v| v.state == VerificationStatus::Manual)
-        .map(|v| hand_over(&v.detail).flag(v.party.as_str()))
+        .map(|v| v.result().hand_over().flag(v.party.as_str()))
         .collect();
     let now = platform.clock.now();
     let mut tx = platform.db.begin().await?;

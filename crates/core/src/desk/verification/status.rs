@@ -90,7 +90,7 @@ pub(super) struct SessionChange<'a> {
     pub event: VerificationEvent,
     /// The person typed an answer (micro-deposit): one of the tries is used.
     pub counts_try: bool,
-    pub detail: Option<&'a str>,
+    pub detail: Option<&'a super::CheckDetail>,
     pub at: Timestamp,
 }
 
@@ -106,16 +106,23 @@ pub(super) async fn apply(
     let mut tx = platform.db.begin().await?;
     let done = sqlx::query(
         "UPDATE desk_verifications SET state = $1, attempts = attempts + $2, \
-         detail = COALESCE($3, detail), updated_at = $4 \
+         detail = COALESCE($3, detail), detail_code = COALESCE($8, detail_code), \
+         detail_params = COALESCE($9, detail_params), updated_at = $4 \
          WHERE id = $5 AND state = $6 AND attempts = $7",
     )
     .bind(to.as_str())
     .bind(i64::from(change.counts_try))
-    .bind(change.detail)
+    .bind(
+        change
+            .detail
+            .map(|d| d.text(super::super::orders::Lang::ZhCn)),
+    )
     .bind(change.at)
     .bind(change.id)
     .bind(change.from.as_str())
     .bind(change.attempts_read)
+    .bind(change.detail.map(super::CheckDetail::code))
+    .bind(change.detail.map(super::CheckDetail::stored_params))
     .execute(&mut *tx)
     .await?;
     if done.rows_affected() != 1 {
