@@ -8,7 +8,7 @@ use signet_core::desk::orders;
 use signet_core::desk::production::{TokenProduction, produce_on_token};
 use signet_pki::SoftwareKey;
 
-use super::support::{Desk, deposit_amount, enterprise_form, personal_form, start_check};
+use super::support::{Desk, approve, deposit_amount, enterprise_form, personal_form, start_check};
 use crate::support::problem;
 
 /// Keys that stand in for a token's: seeded, tests need no real randomness.
@@ -125,15 +125,7 @@ async fn enterprise_project_reviews_before_payment_and_issues_a_cloud_certificat
             .unwrap()
             .contains("****")
     );
-    let approved: Value = staff
-        .post(
-            &format!("/api/v1/staff/orders/{order_id}/approve"),
-            json!({}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let approved: Value = approve(&staff, &order_id).await;
     assert_eq!(approved["state"], "awaiting_payment");
 
     let paid = desk.pay(&order_id).await;
@@ -227,15 +219,7 @@ async fn personal_channel_pays_before_review() {
     assert_eq!(paid["state"], "awaiting_review");
     assert!(paid["paid"].as_bool().unwrap());
     let staff = desk.staff().await;
-    let approved: Value = staff
-        .post(
-            &format!("/api/v1/staff/orders/{order_id}/approve"),
-            json!({}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let approved: Value = approve(&staff, &order_id).await;
     assert_eq!(approved["state"], "completed");
     let sms: Value = desk
         .app

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use signet_pki::SoftwareKey;
 use sqlx::Row as _;
 
-use super::support::{Desk, personal_form, start_check, usb_certificate};
+use super::support::{Desk, approve, personal_form, start_check, usb_certificate};
 use crate::support::{PASSWORD, TestApp, phone, problem};
 
 /// A completed personal cloud certificate of `desk`'s signed-in user, approved by `staff`.
@@ -24,15 +24,7 @@ async fn cloud_serial(desk: &Desk, staff: &TestApp, holder_phone: &str) -> Strin
     )
     .await;
     desk.pay(&order_id).await;
-    let done: Value = staff
-        .post(
-            &format!("/api/v1/staff/orders/{order_id}/approve"),
-            json!({}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let done: Value = approve(&staff, &order_id).await;
     assert_eq!(done["state"], "completed", "{done}");
     done["certificates"][0].as_str().unwrap().to_owned()
 }

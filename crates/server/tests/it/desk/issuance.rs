@@ -10,9 +10,10 @@ use signet_core::desk::invoices::invoice_key;
 use signet_core::desk::orders::{self, Change, Event, Note};
 use signet_core::desk::production::{INLINE_GRACE_SECONDS, issue_cloud, issue_key, queue_issuance};
 use signet_core::platform::clock::Clock as _;
+use signet_core::platform::db::Tx;
 use signet_core::platform::jobs::{self, Status, queue};
 
-use super::support::{Desk, personal_form, start_check};
+use super::support::{Desk, approve, personal_form, start_check};
 use crate::contracts::members_admin::at_once;
 
 /// A paid personal cloud order (zfgjj: payment first) waiting for a reviewer; its id.
@@ -47,9 +48,9 @@ async fn issued(platform: &Platform) -> i64 {
         .unwrap()
 }
 
-/// Writes the approval as the request does, and commits it, but does not run the job: what a
-/// request killed right after its commit leaves behind.
-async fn approve_without_running(platform: &Platform, order_id: &str) {
+/// Writes the approval as the request does (the order's move and its issuance job) in a
+/// transaction it hands back uncommitted.
+async fn write_approval(platform: &Platform, order_id: &str) -> Tx {
     let order = orders::load(platform, order_id).await.unwrap();
     let product = signet_core::desk::catalog::product(platform, &order.product_id)
         .await
@@ -69,7 +70,17 @@ async fn approve_without_running(platform: &Platform, order_id: &str) {
             .await
             .unwrap()
     );
-    tx.commit().await.unwrap();
+    tx
+}
+
+/// Writes the approval as the request does, and commits it, but does not run the job: what a
+/// request killed right after its commit leaves behind.
+async fn approve_without_running(platform: &Platform, order_id: &str) {
+    write_approval(platform, order_id)
+        .await
+        .commit()
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -79,26 +90,11 @@ async fn an_approval_rolled_back_leaves_no_issuance_job() {
     let order_id = paid_awaiting_review(&desk, "13500001701").await;
     let version = desk.version(&order_id).await;
 
-    let order = orders::load(platform, &order_id).await.unwrap();
-    let product = signet_core::desk::catalog::product(platform, &order.product_id)
+    write_approval(platform, &order_id)
+        .await
+        .rollback()
         .await
         .unwrap();
-    let now = platform.clock.now();
-    let mut tx = platform.db.begin().await.unwrap();
-    orders::apply(
-        platform,
-        &mut tx,
-        &order,
-        &Change::new(Event::Approve, "user:reviewer", Note::Approved, now),
-    )
-    .await
-    .unwrap();
-    assert!(
-        queue_issuance(&mut tx, now, &order_id, &product)
-            .await
-            .unwrap()
-    );
-    tx.rollback().await.unwrap();
 
     assert!(
         queue::by_key(platform, &issue_key(&order_id))
@@ -116,15 +112,7 @@ async fn an_approval_rolled_back_leaves_no_issuance_job() {
 
     // The approval through the API writes the job and runs it before answering.
     let staff = desk.staff().await;
-    let approved: Value = staff
-        .post(
-            &format!("/api/v1/staff/orders/{order_id}/approve"),
-            json!({}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let approved: Value = approve(&staff, &order_id).await;
     assert_eq!(approved["state"], "completed", "{approved}");
     assert_eq!(approved["certificates"].as_array().unwrap().len(), 1);
     let job = queue::by_key(platform, &issue_key(&order_id))

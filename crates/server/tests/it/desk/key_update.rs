@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sqlx::Row as _;
 
-use super::support::{Desk, enterprise_form_with, start_check, token_request};
+use super::support::{Desk, approve, enterprise_form_with, start_check, token_request};
 use crate::support::problem;
 use crate::try_limits::{PARALLEL, parallel_posts};
 
@@ -42,15 +42,7 @@ async fn finding_1_an_applicant_cannot_produce_a_new_usb_key_certificate() {
         .await;
     }
     desk.pay(&order_id).await;
-    let approved: Value = staff
-        .post(
-            &format!("/api/v1/staff/orders/{order_id}/approve"),
-            json!({}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let approved: Value = approve(&staff, &order_id).await;
     assert_eq!(approved["state"], "awaiting_production");
     let version = desk.version(&order_id).await;
     let certificates = count(&desk, "SELECT COUNT(*) AS n FROM ca_certificates", None).await;

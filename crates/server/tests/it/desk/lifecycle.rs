@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use signet_core::desk::certificates::send_expiry_reminders;
 
-use super::support::{Desk, personal_form, start_check};
+use super::support::{Desk, approve, personal_form, start_check};
 use crate::support::{phone, problem};
 
 const DAY: i64 = 86_400;
@@ -28,15 +28,7 @@ pub async fn cloud_certificate(desk: &Desk, phone: &str) -> (String, String) {
     .await;
     desk.pay(&order_id).await;
     let staff = desk.staff().await;
-    let done: Value = staff
-        .post(
-            &format!("/api/v1/staff/orders/{order_id}/approve"),
-            json!({}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let done: Value = approve(&staff, &order_id).await;
     assert_eq!(done["state"], "completed");
     let serial = done["certificates"][0].as_str().unwrap().to_owned();
     (order_id, serial)

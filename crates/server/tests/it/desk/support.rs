@@ -330,6 +330,19 @@ pub async fn personal_form(desk: &Desk, order: &Value, phone: &str) -> Value {
     })
 }
 
+/// `staff` approves the order; the order's detail as the answer gives it.
+pub async fn approve(staff: &TestApp, order_id: &str) -> Value {
+    staff
+        .post(
+            &format!("/api/v1/staff/orders/{order_id}/approve"),
+            json!({}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap()
+}
+
 /// Starts a check; returns the response.
 pub async fn start_check(desk: &Desk, order: &str, body: Value) -> reqwest::Response {
     desk.app
