@@ -9,9 +9,9 @@ use serde_json::{Value, json};
 
 use super::claims_support::{
     LEGAL_REP, admins, certified_enterprise, claim_state, claimant, claims_path, count,
-    history_codes, member, open_claim, staff_approves, submit_claim,
+    history_codes, member, open_claim, submit_claim,
 };
-use super::support::drain;
+use super::support::{drain, staff_approves};
 use crate::desk::support::Desk;
 use crate::support::problem;
 

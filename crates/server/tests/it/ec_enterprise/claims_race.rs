@@ -4,10 +4,9 @@
 //! SQLite the writers queue and the same assertions hold.
 
 use super::claims_support::{
-    LEGAL_REP, admins, certified_enterprise, claim_state, count, member, open_claim,
-    staff_approves, submit_claim,
+    LEGAL_REP, admins, certified_enterprise, claim_state, count, member, open_claim, submit_claim,
 };
-use super::support::drain;
+use super::support::{drain, staff_approves};
 use crate::desk::support::Desk;
 
 #[tokio::test]

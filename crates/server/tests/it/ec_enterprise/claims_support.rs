@@ -117,22 +117,6 @@ pub async fn submit_claim(client: &Desk, order_id: &str, authorised: bool) {
     );
 }
 
-/// Staff approves the order (jobs not run).
-pub async fn staff_approves(staff: &crate::support::TestApp, order_id: &str) {
-    let approved = staff
-        .post(
-            &format!("/api/v1/staff/orders/{order_id}/approve"),
-            json!({}),
-        )
-        .await;
-    assert_eq!(
-        approved.status(),
-        StatusCode::OK,
-        "{}",
-        approved.text().await.unwrap()
-    );
-}
-
 /// The active administrators of the enterprise.
 pub async fn admins(desk: &Desk, enterprise_id: &str) -> Vec<String> {
     use sqlx::Row as _;

@@ -94,8 +94,8 @@ pub async fn submit_order(desk: &Desk, order_id: &str) {
     }
 }
 
-/// Staff approves; the desk's jobs run (the order-settled job among them).
-pub async fn approve(desk: &Desk, staff: &TestApp, order_id: &str) {
+/// Staff approves the order (jobs not run).
+pub async fn staff_approves(staff: &TestApp, order_id: &str) {
     let approved = staff
         .post(
             &format!("/api/v1/staff/orders/{order_id}/approve"),
@@ -108,6 +108,11 @@ pub async fn approve(desk: &Desk, staff: &TestApp, order_id: &str) {
         "{}",
         approved.text().await.unwrap()
     );
+}
+
+/// Staff approves; the desk's jobs run (the order-settled job among them).
+pub async fn approve(desk: &Desk, staff: &TestApp, order_id: &str) {
+    staff_approves(staff, order_id).await;
     drain(desk).await;
 }
 
