@@ -7,8 +7,8 @@ use serde_json::{Value, json};
 use signet_core::contracts::tasks::events;
 
 use super::tasks_support::{
-    balance, document, launch, launch_body, list_ids, pdfsig, person, pyhanko, roots_pem,
-    signed_ok, task, verify, world,
+    balance, document, launch, launch_body, launch_person_then_enterprise, list_ids, pdfsig,
+    person, pyhanko, roots_pem, signed_ok, task, verify, world,
 };
 
 #[tokio::test]
@@ -16,15 +16,7 @@ async fn a_serial_task_is_signed_by_the_person_then_the_enterprise_and_completes
     let w = world().await;
     let zhang = person(&w, 7_201, "张三").await;
     let before = balance(&w.admin, &w.enterprise_id).await;
-    let body = launch_body(
-        &w.bt,
-        "serial",
-        json!([
-            {"role": "B", "kind": "person", "phone": zhang.phone},
-            {"role": "A", "kind": "enterprise", "enterprise_id": w.enterprise_id}
-        ]),
-    );
-    let id = launch(&w.admin, &w.enterprise_id, &body).await;
+    let id = launch_person_then_enterprise(&w, &zhang.phone).await;
     assert_eq!(balance(&w.admin, &w.enterprise_id).await, before - 1);
 
     // Lists: the person's turn first; the administrator waits.

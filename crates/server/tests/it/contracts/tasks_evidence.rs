@@ -6,7 +6,9 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use signet_core::contracts::evidence;
 
-use super::tasks_support::{launch, launch_body, person, roots_pem, signed_ok, task, world};
+use super::tasks_support::{
+    launch_person_then_enterprise, person, roots_pem, signed_ok, task, world,
+};
 use crate::support::{phone, problem};
 
 async fn drain(app: &crate::support::TestApp) {
@@ -20,15 +22,7 @@ async fn a_completed_document_has_one_evidence_package_that_checks_offline() {
     let w = world().await;
     let zhang = person(&w, 7_401, "张三丰").await;
     let stranger = person(&w, 7_402, "路人甲").await;
-    let body = launch_body(
-        &w.bt,
-        "serial",
-        json!([
-            {"role": "B", "kind": "person", "phone": zhang.phone},
-            {"role": "A", "kind": "enterprise", "enterprise_id": w.enterprise_id}
-        ]),
-    );
-    let id = launch(&w.admin, &w.enterprise_id, &body).await;
+    let id = launch_person_then_enterprise(&w, &zhang.phone).await;
     let view: Value = task(&w.admin, &id).await;
     let document = view["documents"][0]["id"].as_str().unwrap().to_owned();
     let path = format!("/api/v1/tasks/{id}/documents/{document}/evidence");

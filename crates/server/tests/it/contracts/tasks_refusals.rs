@@ -9,8 +9,8 @@ use signet_core::contracts::grants;
 
 use super::support::add_member;
 use super::tasks_support::{
-    balance, intent_code, launch, launch_body, list_ids, person, sign, signed_ok, snapshot, task,
-    world,
+    balance, intent_code, launch, launch_body, launch_person_then_enterprise, list_ids, person,
+    sign, signed_ok, snapshot, task, world,
 };
 use crate::support::{phone, problem};
 
@@ -19,15 +19,7 @@ async fn signing_refusals_change_nothing() {
     let w = world().await;
     let zhang = person(&w, 7_301, "张三").await;
     let outsider = person(&w, 7_302, "赵六").await;
-    let body = launch_body(
-        &w.bt,
-        "serial",
-        json!([
-            {"role": "B", "kind": "person", "phone": zhang.phone},
-            {"role": "A", "kind": "enterprise", "enterprise_id": w.enterprise_id}
-        ]),
-    );
-    let id = launch(&w.admin, &w.enterprise_id, &body).await;
+    let id = launch_person_then_enterprise(&w, &zhang.phone).await;
     let start = snapshot(&w.admin, &id).await;
 
     // Out of turn: the enterprise signs after the person.
@@ -101,7 +93,7 @@ async fn signing_refusals_change_nothing() {
         )
         .await;
     assert_eq!(response.status(), StatusCode::OK);
-    let second = launch(&w.admin, &w.enterprise_id, &body).await;
+    let second = launch_person_then_enterprise(&w, &zhang.phone).await;
     let second_start = snapshot(&w.admin, &second).await;
     let replay = zhang
         .app

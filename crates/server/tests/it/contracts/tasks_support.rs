@@ -138,6 +138,20 @@ pub fn launch_body(bt: &str, order: &str, parties: Value) -> Value {
     })
 }
 
+/// The administrator launches the usual serial task: the person with `phone` signs (role B),
+/// then the enterprise (role A). The task's id.
+pub async fn launch_person_then_enterprise(w: &World, phone: &str) -> String {
+    let body = launch_body(
+        &w.bt,
+        "serial",
+        json!([
+            {"role": "B", "kind": "person", "phone": phone},
+            {"role": "A", "kind": "enterprise", "enterprise_id": w.enterprise_id}
+        ]),
+    );
+    launch(&w.admin, &w.enterprise_id, &body).await
+}
+
 /// Launches as `client` for `enterprise_id`; asserts 201 and returns the task id.
 pub async fn launch(client: &TestApp, enterprise_id: &str, body: &Value) -> String {
     let response = client

@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use super::receiver::Receiver;
-use crate::contracts::tasks_support::{launch, launch_body, person, signed_ok, world};
+use crate::contracts::tasks_support::{launch_person_then_enterprise, person, signed_ok, world};
 use crate::support::phone;
 
 /// Registers `url` for `events` on the world's enterprise; returns the secret.
@@ -56,15 +56,7 @@ async fn a_task_announces_its_launch_each_signature_and_its_completion() {
     )
     .await;
     let zhang = person(&w, 7_301, "张三").await;
-    let body = launch_body(
-        &w.bt,
-        "serial",
-        json!([
-            {"role": "B", "kind": "person", "phone": zhang.phone},
-            {"role": "A", "kind": "enterprise", "enterprise_id": w.enterprise_id}
-        ]),
-    );
-    let id = launch(&w.admin, &w.enterprise_id, &body).await;
+    let id = launch_person_then_enterprise(&w, &zhang.phone).await;
     let launched = heard(&w, &receiver).await;
     assert_eq!(launched.len(), 1, "{launched:?}");
     assert_eq!(launched[0]["type"], "task.launched");
@@ -112,15 +104,7 @@ async fn a_withdrawn_task_is_announced_void_and_only_to_endpoints_that_asked() {
     subscribe(&w, &void_only.url, &["task.void"]).await;
     subscribe(&w, &launches_only.url, &["task.launched"]).await;
     let zhang = person(&w, 7_302, "李四").await;
-    let body = launch_body(
-        &w.bt,
-        "serial",
-        json!([
-            {"role": "B", "kind": "person", "phone": zhang.phone},
-            {"role": "A", "kind": "enterprise", "enterprise_id": w.enterprise_id}
-        ]),
-    );
-    let id = launch(&w.admin, &w.enterprise_id, &body).await;
+    let id = launch_person_then_enterprise(&w, &zhang.phone).await;
     let response = w
         .admin
         .post(
