@@ -80,8 +80,10 @@ async fn approve_as(
     }
     let text = if to == OrderState::AwaitingPayment {
         "已审核通过，请登录完成支付。"
-    } else {
+    } else if product.settings.issues_certificate {
         "已审核通过，正在为您制作证书。"
+    } else {
+        "已审核通过，申请已办结。"
     };
     super::notify::applicant(platform, &mut tx, order, "审核已通过", text).await?;
     tx.commit().await?;

@@ -48,6 +48,29 @@ async fn the_legal_representative_claims_through_a_desk_order_and_staff_approval
     let detail = rep.detail(&order_id).await;
     assert_eq!(detail["state"], "completed", "{detail}");
     assert_eq!(detail["certificates"], json!([]), "no certificate issued");
+    // The approval's SMS says the claim is done, not that a certificate is being made.
+    let to = detail["form"]["person"]["phone"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let inbox: Value = desk
+        .app
+        .get(&format!("/dev/inbox?to={to}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let bodies: Vec<&str> = inbox
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["body"].as_str())
+        .collect();
+    assert!(
+        bodies.iter().any(|b| b.contains("已审核通过，申请已办结")),
+        "{bodies:?}"
+    );
+    assert!(!bodies.iter().any(|b| b.contains("制作证书")), "{bodies:?}");
     let codes = history_codes(&rep, &order_id).await;
     assert!(
         codes.ends_with(&["concluded".into(), "settled".into()]),
