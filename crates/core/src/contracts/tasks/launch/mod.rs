@@ -4,10 +4,12 @@
 //! enterprise's quota, logs the launch and queues the SMS to the parties who sign first.
 //!
 //! [`parties`] resolves who signs (and who may launch), [`documents`] checks the PDFs and their
-//! spots, [`write`] is the launch's transaction.
+//! spots, [`write`] is the launch's transaction; [`templates`] fills published templates with
+//! values first.
 
 pub mod documents;
 pub mod parties;
+pub mod templates;
 pub mod write;
 
 use std::collections::BTreeSet;
@@ -22,6 +24,7 @@ use crate::platform::clock::{Clock as _, Timestamp};
 
 pub use documents::page_sizes;
 pub(crate) use parties::{phone_of, require_business_type};
+pub use templates::{TemplateDocument, TemplateLaunchInput, launch_from_templates};
 pub(crate) use write::notify_turn;
 
 /// Most documents in one task, and the largest one.
@@ -75,12 +78,48 @@ pub struct LaunchInput {
     pub documents: Vec<LaunchDocument>,
 }
 
+/// The title trimmed, or refused; a deadline in the past refused.
+pub(crate) fn check_title(
+    title: &str,
+    deadline: Option<Timestamp>,
+    now: Timestamp,
+) -> Result<String, CoreError> {
+    let title = title.trim().to_owned();
+    if title.is_empty() || title.chars().count() > 200 {
+        return Err(CoreError::Invalid {
+            field: "title",
+            zh: "合同主题须为 1–200 个字",
+            en: "The title must be 1–200 characters",
+        });
+    }
+    if deadline.is_some_and(|d| d <= now) {
+        return Err(CoreError::Invalid {
+            field: "deadline",
+            zh: "签署截止时间须晚于现在",
+            en: "The signing deadline must be in the future",
+        });
+    }
+    Ok(title)
+}
+
 /// Launches the task; returns its id.
 pub async fn launch(
     platform: &Platform,
     user_id: &str,
     input: LaunchInput,
     origin: &Origin,
+) -> Result<String, CoreError> {
+    let task_id = uuid::Uuid::new_v4().to_string();
+    launch_with_id(platform, user_id, input, origin, task_id).await
+}
+
+/// [`launch`] under an id chosen before (the documents' page QR codes name it).
+pub(crate) async fn launch_with_id(
+    platform: &Platform,
+    user_id: &str,
+    input: LaunchInput,
+    origin: &Origin,
+    task_id: String,
 ) -> Result<String, CoreError> {
     require_business_type(
         platform,
@@ -90,21 +129,7 @@ pub async fn launch(
     )
     .await?;
     let now = platform.clock.now();
-    let title = input.title.trim().to_owned();
-    if title.is_empty() || title.chars().count() > 200 {
-        return Err(CoreError::Invalid {
-            field: "title",
-            zh: "合同主题须为 1–200 个字",
-            en: "The title must be 1–200 characters",
-        });
-    }
-    if input.deadline.is_some_and(|d| d <= now) {
-        return Err(CoreError::Invalid {
-            field: "deadline",
-            zh: "签署截止时间须晚于现在",
-            en: "The signing deadline must be in the future",
-        });
-    }
+    let title = check_title(&input.title, input.deadline, now)?;
     let parties = parties::resolve_parties(platform, &input).await?;
     let mut cc = BTreeSet::new();
     for phone in &input.cc {
@@ -120,7 +145,7 @@ pub async fn launch(
         blobs.push(platform.blobs.put(&document.pdf).await?);
     }
     let ready = write::Ready {
-        task_id: uuid::Uuid::new_v4().to_string(),
+        task_id,
         enterprise_id: input.enterprise_id,
         business_type_id: input.business_type_id,
         title,

@@ -55,11 +55,33 @@ pub(crate) async fn notify_turn(
 }
 
 /// Writes the task in `tx`: spends one contract, or refuses naming how many are missing.
+pub(crate) async fn write(
+    platform: &Platform,
+    tx: &mut Tx,
+    user_id: &str,
+    ready: &Ready,
+    origin: &Origin,
+    now: Timestamp,
+) -> Result<(), CoreError> {
+    quota::spend(
+        platform,
+        tx,
+        &ready.enterprise_id,
+        1,
+        &ready.task_id,
+        user_id,
+        now,
+    )
+    .await?;
+    write_rows(platform, tx, user_id, ready, origin, now).await
+}
+
+/// Writes the task in `tx` whose contract the caller has spent (`quota::spend_each`).
 #[expect(
     clippy::too_many_lines,
     reason = "the task's rows in the order they reference each other"
 )]
-pub(crate) async fn write(
+pub(crate) async fn write_rows(
     platform: &Platform,
     tx: &mut Tx,
     user_id: &str,
@@ -76,7 +98,6 @@ pub(crate) async fn write(
         blobs,
         ..
     } = ready;
-    quota::spend(platform, tx, &ready.enterprise_id, 1, task_id, user_id, now).await?;
     sqlx::query(
         "INSERT INTO ec_tasks (id, enterprise_id, business_type_id, initiator_id, title, confidential, \
            deadline, order_kind, state, current_group, created_at, updated_at) \
