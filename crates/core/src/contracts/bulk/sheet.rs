@@ -133,3 +133,126 @@ pub fn read(bytes: &[u8], columns: &[Column]) -> Result<Upload, CoreError> {
     merged_rows.dedup();
     Ok(Upload { rows, merged_rows })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use calamine::{Reader as _, SheetVisible, Xlsx};
+
+    use super::*;
+    use crate::contracts::bulk::columns::{self, ColumnKind};
+    use crate::contracts::templates::{
+        FieldKind, FontChoice, PartyRole, Placement, RoleKind, TemplateField, TemplateVersion,
+        VersionState,
+    };
+
+    fn field(key: &str, kind: FieldKind, role: Option<&str>) -> TemplateField {
+        TemplateField {
+            key: key.into(),
+            kind,
+            role: role.map(str::to_owned),
+            font: FontChoice::Sans,
+            size: 12.0,
+            min_size: 7.0,
+            required: true,
+            date_format: None,
+            placements: vec![Placement {
+                page: 1,
+                x: 10.0,
+                y: 10.0,
+                w: 200.0,
+                h: 20.0,
+            }],
+        }
+    }
+
+    fn version(name: &str, fields: Vec<TemplateField>) -> TemplateVersion {
+        TemplateVersion {
+            id: format!("{name}-v"),
+            template_id: name.into(),
+            enterprise_id: "e".into(),
+            business_type_id: "bt".into(),
+            name: name.into(),
+            version: 1,
+            state: VersionState::Published,
+            pdf_blob: String::new(),
+            page_count: 1,
+            pages: Vec::new(),
+            roles: vec![
+                PartyRole {
+                    key: "A".into(),
+                    kind: RoleKind::Enterprise,
+                    name: "甲方".into(),
+                },
+                PartyRole {
+                    key: "B".into(),
+                    kind: RoleKind::Person,
+                    name: "乙方".into(),
+                },
+            ],
+            fields,
+            signing: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_workbook_reads_back_with_its_header_prefill_and_hidden_description() {
+        let versions = [
+            version(
+                "劳动合同",
+                vec![
+                    field("姓名", FieldKind::Text, None),
+                    field("用人单位", FieldKind::Text, None),
+                    field("紧急联系人", FieldKind::Text, Some("B")),
+                ],
+            ),
+            version(
+                "保密协议",
+                vec![
+                    field("姓名", FieldKind::Text, None),
+                    field("签订日期", FieldKind::Date, None),
+                ],
+            ),
+        ];
+        let columns = columns::columns(&versions);
+        let headers: Vec<&str> = columns.iter().map(|c| c.header.as_str()).collect();
+        // A shared key is one column; a party's own field is none; a mobile per person role.
+        assert_eq!(headers, ["姓名", "用人单位", "签订日期", "乙方手机号"]);
+        assert_eq!(columns[3].kind, ColumnKind::Mobile { role: "B".into() });
+        let prefill = BTreeMap::from([("用人单位".to_owned(), "示例公司".to_owned())]);
+        let bytes = columns::workbook(&versions, &columns, &prefill).unwrap();
+
+        let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes.clone())).unwrap();
+        let sheets = book.sheets_metadata().to_vec();
+        assert_eq!(sheets.len(), 3);
+        assert_eq!(sheets[0].name, "合同");
+        assert_eq!(sheets[0].visible, SheetVisible::Visible);
+        assert_eq!(sheets[2].name, "columns");
+        assert_eq!(sheets[2].visible, SheetVisible::Hidden);
+        let described = book.worksheet_range("columns").unwrap();
+        let row = |r: usize| -> Vec<String> {
+            described
+                .rows()
+                .nth(r)
+                .unwrap()
+                .iter()
+                .map(ToString::to_string)
+                .collect()
+        };
+        assert_eq!(row(0)[..4], ["header", "type", "key", "required"]);
+        assert_eq!(row(3)[..4], ["签订日期", "date", "签订日期", "yes"]);
+        assert_eq!(row(4)[..3], ["乙方手机号", "mobile", "B"]);
+
+        // The upload reader accepts its own workbook: the prefilled row is the first data row.
+        let upload = read(&bytes, &columns).unwrap();
+        assert_eq!(upload.rows.len(), 1);
+        assert_eq!(upload.rows[0].row, 2);
+        assert_eq!(upload.rows[0].cells[1].as_deref(), Some("示例公司"));
+        // A reordered header is refused.
+        let mut swapped = columns.clone();
+        swapped.swap(0, 1);
+        let refused = read(&bytes, &swapped).unwrap_err();
+        assert_eq!(refused.code(), "import_header");
+    }
+}

@@ -30,11 +30,11 @@ const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(launch_from_templates))
-        .routes(routes!(workbook))
-        .routes(routes!(upload).layer(DefaultBodyLimit::max(bulk::MAX_BYTES + 64 * 1024)))
-        .routes(routes!(show))
-        .routes(routes!(preview))
-        .routes(routes!(start))
+        .routes(routes!(bulk_workbook))
+        .routes(routes!(bulk_upload).layer(DefaultBodyLimit::max(bulk::MAX_BYTES + 64 * 1024)))
+        .routes(routes!(bulk_show))
+        .routes(routes!(bulk_preview))
+        .routes(routes!(bulk_start))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -103,7 +103,7 @@ pub struct WorkbookQuery {
     params(WorkbookQuery),
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         (status = 400, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
-pub async fn workbook(
+pub async fn bulk_workbook(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
@@ -142,7 +142,7 @@ pub async fn workbook(
     request_body(content_type = "multipart/form-data", description = "fields `spec` (BulkSpec JSON) and `file` (.xlsx)"),
     responses((status = 201, body = BatchView), (status = 400, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 413, body = Problem)))]
-pub async fn upload(
+pub async fn bulk_upload(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
@@ -186,7 +186,7 @@ pub async fn upload(
 /// A batch: its rows with their errors, how many are launched or failed so far, and its job.
 #[utoipa::path(get, path = "/api/v1/bulk-launches/{id}", tag = "contracts",
     responses((status = 200, body = BatchView), (status = 404, body = Problem)))]
-pub async fn show(
+pub async fn bulk_show(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
@@ -208,7 +208,7 @@ pub struct PreviewQuery {
     params(PreviewQuery),
     responses((status = 200, content_type = "application/pdf"), (status = 404, body = Problem),
         (status = 409, body = Problem)))]
-pub async fn preview(
+pub async fn bulk_preview(
     State(state): State<AppState>,
     ctx: Ctx,
     Path((id, row)): Path<(String, i64)>,
@@ -233,7 +233,7 @@ pub async fn preview(
 #[utoipa::path(post, path = "/api/v1/bulk-launches/{id}/launch", tag = "contracts",
     request_body = LaunchChoice,
     responses((status = 202, body = BatchView), (status = 404, body = Problem), (status = 409, body = Problem)))]
-pub async fn start(
+pub async fn bulk_start(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,

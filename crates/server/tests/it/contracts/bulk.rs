@@ -460,3 +460,62 @@ async fn forty_launches_of_one_batch_at_once_start_one_job() {
     .await;
     assert_eq!(jobs, 1);
 }
+
+#[tokio::test]
+async fn rows_whose_quota_ran_out_after_the_start_fail_with_the_reason_and_the_rest_launch() {
+    let b = bulk_world().await;
+    let app = &b.w.admin;
+    let (zhang, li) = (id_number(7_401), id_number(7_402));
+    let file = workbook(
+        &[
+            header(),
+            good_row("张三", &zhang, &b.zhang.phone),
+            good_row("李四", &li, &b.li.phone),
+            good_row("张三", &zhang, &b.zhang.phone),
+        ],
+        |_| {},
+    );
+    let view = body(
+        upload_rows(app, &b.w.enterprise_id, &spec(&b.labour, &b.template), file).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let batch = view["id"].as_str().unwrap().to_owned();
+    body(
+        app.post(&format!("/api/v1/bulk-launches/{batch}/launch"), json!({}))
+            .await,
+        StatusCode::ACCEPTED,
+    )
+    .await;
+    // Another launch spends all but two contracts meanwhile.
+    let left = balance(app, &b.w.enterprise_id).await;
+    signet_core::contracts::tasks::quota::grant(
+        &app.platform,
+        &b.w.enterprise_id,
+        2 - left,
+        "grant",
+        "test",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        bulk::run_chunks(&app.platform, &batch, 2, None, None)
+            .await
+            .unwrap(),
+        3
+    );
+    let done: Value = app
+        .get(&format!("/api/v1/bulk-launches/{batch}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(done["state"], "done");
+    assert_eq!(done["launched"], 2);
+    assert_eq!(done["failed"], 1);
+    assert_eq!(done["rows"][2]["state"], "failed");
+    assert_eq!(done["rows"][2]["ok"], false);
+    assert_eq!(done["rows"][2]["errors"][0]["code"], "quota_short", "{done}");
+    assert!(done["rows"][2]["task_id"].is_null());
+    assert_eq!(balance(app, &b.w.enterprise_id).await, 0);
+}
