@@ -507,10 +507,10 @@ fn contracts(root: &Path, rows: &str) -> anyhow::Result<()> {
         shell::output(&mut command)
             .with_context(|| format!("bench_contracts {} failed", args.join(" ")))
     };
-    let mut launches = Vec::new();
+    let mut launch_runs = Vec::new();
     let mut signatures = Vec::new();
     for postgres in [false, true] {
-        launches.push(run(&["launch", rows], postgres)?);
+        launch_runs.push(run(&["launch", rows], postgres)?);
         signatures.push(run(&["sign", "10", "16"], postgres)?);
     }
     let launch_prefix = format!("contracts launch {rows} rows");
@@ -518,14 +518,14 @@ fn contracts(root: &Path, rows: &str) -> anyhow::Result<()> {
     let pair = |outs: &[String],
                 f: &dyn Fn(&str) -> anyhow::Result<f64>|
      -> anyhow::Result<(f64, f64)> { Ok((f(&outs[0])?, f(&outs[1])?)) };
-    let checked = pair(&launches, &|o| per_second(o, &check_prefix))?;
-    let launched = pair(&launches, &|o| per_second(o, &launch_prefix))?;
-    let launch_seconds = pair(&launches, &|o| field(o, &launch_prefix, "seconds="))?;
-    let check_seconds = pair(&launches, &|o| field(o, &check_prefix, "seconds="))?;
-    let peak = pair(&launches, &|o| {
+    let checked = pair(&launch_runs, &|o| per_second(o, &check_prefix))?;
+    let launched = pair(&launch_runs, &|o| per_second(o, &launch_prefix))?;
+    let launch_seconds = pair(&launch_runs, &|o| field(o, &launch_prefix, "seconds="))?;
+    let check_seconds = pair(&launch_runs, &|o| field(o, &check_prefix, "seconds="))?;
+    let peak = pair(&launch_runs, &|o| {
         field(o, "contracts peak", "peak_rss_kib=").map(|k| k / 1024.0)
     })?;
-    let setup = pair(&launches, &|o| {
+    let setup = pair(&launch_runs, &|o| {
         field(o, "contracts setup", "peak_rss_kib=").map(|k| k / 1024.0)
     })?;
     let signed = pair(&signatures, &|o| {

@@ -273,7 +273,10 @@ async fn launch_mode(rows: usize) -> Result<(), Error> {
         "contracts validate {rows} rows: {:.1}/s (seconds={checked:.2})",
         per_second(rows, checked)
     );
-    println!("contracts after validation: peak_rss_kib={}", peak_rss_kib());
+    println!(
+        "contracts after validation: peak_rss_kib={}",
+        peak_rss_kib()
+    );
     bulk::start(&w.platform, &w.admin, &view.id, &LaunchChoice::default())
         .await
         .map_err(err)?;
@@ -300,6 +303,10 @@ async fn launch_mode(rows: usize) -> Result<(), Error> {
     Ok(())
 }
 
+#[expect(
+    clippy::too_many_lines,
+    reason = "the launches, then the signers at once, then the figure"
+)]
 async fn sign_mode(seconds: f64, signers: usize) -> Result<(), Error> {
     let w = world(signers).await?;
     println!(

@@ -29,7 +29,7 @@ export interface paths {
             cookie?: never;
         };
         /** A batch: its rows with their errors, how many are launched or failed so far, and its job. */
-        get: operations["show"];
+        get: operations["bulk_show"];
         put?: never;
         post?: never;
         delete?: never;
@@ -51,7 +51,7 @@ export interface paths {
          * Starts launching the batch as a background job (`valid_only`: only the rows that pass);
          *     refused when the quota is short, naming how many contracts are missing.
          */
-        post: operations["start"];
+        post: operations["bulk_start"];
         delete?: never;
         options?: never;
         head?: never;
@@ -66,7 +66,7 @@ export interface paths {
             cookie?: never;
         };
         /** A row's contract as it will look when launched (row numbered as in Excel). */
-        get: operations["preview"];
+        get: operations["bulk_preview"];
         put?: never;
         post?: never;
         delete?: never;
@@ -528,7 +528,7 @@ export interface paths {
          * Checks a filled workbook (multipart fields `spec`: the [`BulkSpec`] as JSON, and `file`) into
          *     a batch: every data row with its errors by column; nothing is launched yet.
          */
-        post: operations["upload"];
+        post: operations["bulk_upload"];
         delete?: never;
         options?: never;
         head?: never;
@@ -547,7 +547,7 @@ export interface paths {
          *     one mobile column per person role, the enterprise's values prefilled in row 2, a hidden
          *     sheet `columns` describing each column.
          */
-        get: operations["workbook"];
+        get: operations["bulk_workbook"];
         put?: never;
         post?: never;
         delete?: never;
@@ -5471,7 +5471,7 @@ export interface operations {
             };
         };
     };
-    show: {
+    bulk_show: {
         parameters: {
             query?: never;
             header?: never;
@@ -5498,7 +5498,7 @@ export interface operations {
             };
         };
     };
-    start: {
+    bulk_start: {
         parameters: {
             query?: never;
             header?: never;
@@ -5537,7 +5537,7 @@ export interface operations {
             };
         };
     };
-    preview: {
+    bulk_preview: {
         parameters: {
             query?: never;
             header?: never;
@@ -6507,7 +6507,7 @@ export interface operations {
             };
         };
     };
-    upload: {
+    bulk_upload: {
         parameters: {
             query?: never;
             header?: never;
@@ -6563,7 +6563,7 @@ export interface operations {
             };
         };
     };
-    workbook: {
+    bulk_workbook: {
         parameters: {
             query?: never;
             header?: never;

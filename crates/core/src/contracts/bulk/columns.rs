@@ -148,7 +148,7 @@ pub fn workbook(
         let (kind, key, required, format, templates) = match &spec.kind {
             ColumnKind::Field { key } => {
                 let fields = fields_of(versions, key);
-                let first = fields.first().map(|f| f.kind).unwrap_or(FieldKind::Text);
+                let first = fields.first().map_or(FieldKind::Text, |f| f.kind);
                 let names: Vec<&str> = versions
                     .iter()
                     .filter(|v| v.fields.iter().any(|f| f.role.is_none() && &f.key == key))

@@ -176,7 +176,6 @@ async fn fill_all(
         (sets, out)
     })
     .await
-    .map(|(sets, out)| (sets, out))
     .map_err(|e| CoreError::internal(format!("bulk fill: {e}")))
 }
 

@@ -35,7 +35,7 @@ fn cell_text(cell: &Data) -> Option<String> {
     let text = match cell {
         Data::Empty => String::new(),
         Data::Error(_) => return None,
-        Data::String(s) => s.clone(),
+        Data::String(s) | Data::DurationIso(s) => s.clone(),
         Data::Float(f) if f.fract().abs() < f64::EPSILON && f.abs() < 1e15 => format!("{f:.0}"),
         Data::Float(f) => f.to_string(),
         Data::Int(i) => i.to_string(),
@@ -49,7 +49,6 @@ fn cell_text(cell: &Data) -> Option<String> {
             }
         }
         Data::DateTimeIso(s) => s.split('T').next().unwrap_or_default().to_owned(),
-        Data::DurationIso(s) => s.clone(),
     };
     Some(clean(&text))
 }

@@ -15,6 +15,10 @@ use super::tasks_support::{balance, document, id_number, task};
 use super::templates::{body, values};
 use crate::support::problem;
 
+#[expect(
+    clippy::needless_pass_by_value,
+    reason = "callers build the values inline"
+)]
 fn launch_body(b: &super::bulk_support::Bulk, template: &str, values: Value) -> Value {
     json!({
         "business_type_id": b.labour,
@@ -32,9 +36,14 @@ fn launch_body(b: &super::bulk_support::Bulk, template: &str, values: Value) -> 
 async fn a_task_launches_from_a_published_template_and_values_filled_with_qr_codes() {
     let b = bulk_world().await;
     let before = balance(&b.w.admin, &b.w.enterprise_id).await;
-    let path = format!("/api/v1/enterprises/{}/tasks/from-templates", b.w.enterprise_id);
+    let path = format!(
+        "/api/v1/enterprises/{}/tasks/from-templates",
+        b.w.enterprise_id
+    );
     let launched = body(
-        b.w.admin.post(&path, launch_body(&b, &b.template, json!(values()))).await,
+        b.w.admin
+            .post(&path, launch_body(&b, &b.template, json!(values())))
+            .await,
         StatusCode::CREATED,
     )
     .await;
@@ -44,16 +53,18 @@ async fn a_task_launches_from_a_published_template_and_values_filled_with_qr_cod
     assert_eq!(view["documents"][0]["name"], "劳动合同（标准版）");
     assert_eq!(view["parties"][0]["state"], "to_sign");
     let pdf = document(&b.zhang.app, &id).await;
-    assert!(pdf.starts_with(super::templates::PDF2), "the fill is an incremental revision");
+    assert!(
+        pdf.starts_with(super::templates::PDF2),
+        "the fill is an incremental revision"
+    );
     let parsed = lopdf::Document::load_mem(&pdf).unwrap();
     assert_eq!(parsed.get_pages().len(), 2, "never a page more");
-    let version: String = sqlx::query_scalar(
-        "SELECT template_version_id FROM ec_task_documents WHERE task_id = $1",
-    )
-    .bind(&id)
-    .fetch_one(b.w.admin.platform.db.pool())
-    .await
-    .unwrap();
+    let version: String =
+        sqlx::query_scalar("SELECT template_version_id FROM ec_task_documents WHERE task_id = $1")
+            .bind(&id)
+            .fetch_one(b.w.admin.platform.db.pool())
+            .await
+            .unwrap();
     let published = signet_core::contracts::templates::published(
         &b.w.admin.platform,
         &b.w.enterprise_id,
@@ -79,13 +90,21 @@ async fn a_task_launches_from_a_published_template_and_values_filled_with_qr_cod
         .unwrap()
         .to_owned();
     let plain_pdf = document(&b.zhang.app, &plain_id).await;
-    assert!(pdf.len() > plain_pdf.len() + 500, "{} vs {}", pdf.len(), plain_pdf.len());
+    assert!(
+        pdf.len() > plain_pdf.len() + 500,
+        "{} vs {}",
+        pdf.len(),
+        plain_pdf.len()
+    );
 }
 
 #[tokio::test]
 async fn a_template_launch_refuses_drafts_others_and_bad_values_changing_nothing() {
     let b = bulk_world().await;
-    let path = format!("/api/v1/enterprises/{}/tasks/from-templates", b.w.enterprise_id);
+    let path = format!(
+        "/api/v1/enterprises/{}/tasks/from-templates",
+        b.w.enterprise_id
+    );
     let before = balance(&b.w.admin, &b.w.enterprise_id).await;
     let tasks_before = count(
         &b.w.admin,
@@ -96,7 +115,9 @@ async fn a_template_launch_refuses_drafts_others_and_bad_values_changing_nothing
 
     let draft = draft_template(&b.w.admin, &b.w.enterprise_id, &b.labour, "草稿模板").await;
     problem(
-        b.w.admin.post(&path, launch_body(&b, &draft, json!(values()))).await,
+        b.w.admin
+            .post(&path, launch_body(&b, &draft, json!(values())))
+            .await,
         StatusCode::CONFLICT,
         "template_not_published",
     )
@@ -119,19 +140,28 @@ async fn a_template_launch_refuses_drafts_others_and_bad_values_changing_nothing
     .unwrap();
     let other = published_template(&b.w.admin, &b.w.enterprise_id, &other_type, "其他合同").await;
     let refused = problem(
-        b.w.admin.post(&path, launch_body(&b, &other, json!(values()))).await,
+        b.w.admin
+            .post(&path, launch_body(&b, &other, json!(values())))
+            .await,
         StatusCode::BAD_REQUEST,
         "task_document",
     )
     .await;
-    assert!(refused["message"]["zh-CN"].as_str().unwrap().contains("业务类型"));
+    assert!(
+        refused["message"]["zh-CN"]
+            .as_str()
+            .unwrap()
+            .contains("业务类型")
+    );
     // Bad values: every refused field named.
     let mut bad = values();
     bad.insert("身份证号".into(), "110105194912310021".into());
     bad.insert("合同开始日期".into(), "明天".into());
     bad.remove("岗位");
     let refused = problem(
-        b.w.admin.post(&path, launch_body(&b, &b.template, json!(bad))).await,
+        b.w.admin
+            .post(&path, launch_body(&b, &b.template, json!(bad)))
+            .await,
         StatusCode::BAD_REQUEST,
         "template_values",
     )
@@ -179,7 +209,10 @@ fn errors_of(view: &Value, row: u64) -> Vec<(String, String)> {
 }
 
 #[tokio::test]
-#[expect(clippy::too_many_lines, reason = "one batch from the workbook to its last row launched")]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one batch from the workbook to its last row launched"
+)]
 async fn a_workbook_is_checked_by_row_and_column_then_launched_in_chunks_each_row_once() {
     let b = bulk_world().await;
     let app = &b.w.admin;
@@ -254,30 +287,54 @@ async fn a_workbook_is_checked_by_row_and_column_then_launched_in_chunks_each_ro
     assert_eq!(view["state"], "validated");
     assert_eq!(view["valid_rows"], 3);
     assert_eq!(view["invalid_rows"], 2);
-    let five = errors_of(&view, 5);
-    assert!(five.contains(&("身份证号".into(), "value_invalid".into())), "{five:?}");
-    assert!(five.contains(&("岗位".into(), "value_invalid".into())), "{five:?}");
-    assert!(five.contains(&("姓名".into(), "name_mismatch".into())), "{five:?}");
-    let six = errors_of(&view, 6);
-    assert!(six.contains(&(HEADER[6].into(), "person_unregistered".into())), "{six:?}");
-    assert!(six.contains(&("合同结束日期".into(), "value_invalid".into())), "{six:?}");
+    let row_five = errors_of(&view, 5);
+    assert!(
+        row_five.contains(&("身份证号".into(), "value_invalid".into())),
+        "{row_five:?}"
+    );
+    assert!(
+        row_five.contains(&("岗位".into(), "value_invalid".into())),
+        "{row_five:?}"
+    );
+    assert!(
+        row_five.contains(&("姓名".into(), "name_mismatch".into())),
+        "{row_five:?}"
+    );
+    let row_six = errors_of(&view, 6);
+    assert!(
+        row_six.contains(&(HEADER[6].into(), "person_unregistered".into())),
+        "{row_six:?}"
+    );
+    assert!(
+        row_six.contains(&("合同结束日期".into(), "value_invalid".into())),
+        "{row_six:?}"
+    );
     let batch = view["id"].as_str().unwrap().to_owned();
 
     // A row's contract as it will be; a refused row has none.
-    let preview = app.get(&format!("/api/v1/bulk-launches/{batch}/rows/2/pdf")).await;
+    let preview = app
+        .get(&format!("/api/v1/bulk-launches/{batch}/rows/2/pdf"))
+        .await;
     assert_eq!(preview.status(), StatusCode::OK);
     let pdf = preview.bytes().await.unwrap();
     assert!(pdf.starts_with(b"%PDF-"));
-    assert_eq!(lopdf::Document::load_mem(&pdf).unwrap().get_pages().len(), 2);
+    assert_eq!(
+        lopdf::Document::load_mem(&pdf).unwrap().get_pages().len(),
+        2
+    );
     problem(
-        app.get(&format!("/api/v1/bulk-launches/{batch}/rows/5/pdf")).await,
+        app.get(&format!("/api/v1/bulk-launches/{batch}/rows/5/pdf"))
+            .await,
         StatusCode::CONFLICT,
         "bulk_row_invalid",
     )
     .await;
     // Another person does not see the batch.
     problem(
-        b.zhang.app.get(&format!("/api/v1/bulk-launches/{batch}")).await,
+        b.zhang
+            .app
+            .get(&format!("/api/v1/bulk-launches/{batch}"))
+            .await,
         StatusCode::NOT_FOUND,
         "not_found",
     )
@@ -285,7 +342,8 @@ async fn a_workbook_is_checked_by_row_and_column_then_launched_in_chunks_each_ro
 
     // With refused rows, launching needs the choice.
     problem(
-        app.post(&format!("/api/v1/bulk-launches/{batch}/launch"), json!({})).await,
+        app.post(&format!("/api/v1/bulk-launches/{batch}/launch"), json!({}))
+            .await,
         StatusCode::CONFLICT,
         "bulk_invalid_rows",
     )
@@ -311,13 +369,30 @@ async fn a_workbook_is_checked_by_row_and_column_then_launched_in_chunks_each_ro
         "quota_short",
     )
     .await;
-    assert!(short["message"]["zh-CN"].as_str().unwrap().contains("还差 1 份"), "{short}");
-    let still: Value = app.get(&format!("/api/v1/bulk-launches/{batch}")).await.json().await.unwrap();
-    assert_eq!(still["state"], "validated");
-    assert!(still["job"].is_null());
-    signet_core::contracts::tasks::quota::grant(&app.platform, &b.w.enterprise_id, 98, "grant", "test")
+    assert!(
+        short["message"]["zh-CN"]
+            .as_str()
+            .unwrap()
+            .contains("还差 1 份"),
+        "{short}"
+    );
+    let still: Value = app
+        .get(&format!("/api/v1/bulk-launches/{batch}"))
+        .await
+        .json()
         .await
         .unwrap();
+    assert_eq!(still["state"], "validated");
+    assert!(still["job"].is_null());
+    signet_core::contracts::tasks::quota::grant(
+        &app.platform,
+        &b.w.enterprise_id,
+        98,
+        "grant",
+        "test",
+    )
+    .await
+    .unwrap();
 
     let started = body(
         app.post(
@@ -333,9 +408,16 @@ async fn a_workbook_is_checked_by_row_and_column_then_launched_in_chunks_each_ro
     assert_eq!(started["job"]["status"], "queued");
 
     // A run stopped after its first chunk of two rows (the server killed) …
-    let handled = bulk::run_chunks(&app.platform, &batch, 2, Some(1), None).await.unwrap();
+    let handled = bulk::run_chunks(&app.platform, &batch, 2, Some(1), None)
+        .await
+        .unwrap();
     assert_eq!(handled, 2);
-    let midway: Value = app.get(&format!("/api/v1/bulk-launches/{batch}")).await.json().await.unwrap();
+    let midway: Value = app
+        .get(&format!("/api/v1/bulk-launches/{batch}"))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(midway["launched"], 2);
     assert_eq!(midway["failed"], 0);
     assert_eq!(midway["state"], "launching");
@@ -344,7 +426,12 @@ async fn a_workbook_is_checked_by_row_and_column_then_launched_in_chunks_each_ro
     signet_core::platform::jobs::drain(&app.platform, &signet_core::job_handlers())
         .await
         .unwrap();
-    let done: Value = app.get(&format!("/api/v1/bulk-launches/{batch}")).await.json().await.unwrap();
+    let done: Value = app
+        .get(&format!("/api/v1/bulk-launches/{batch}"))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(done["state"], "done", "{done}");
     assert_eq!(done["launched"], 3);
     assert_eq!(done["job"]["status"], "done");
@@ -354,7 +441,12 @@ async fn a_workbook_is_checked_by_row_and_column_then_launched_in_chunks_each_ro
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| (r["row"].as_u64().unwrap(), r["state"].as_str().unwrap().to_owned()))
+        .map(|r| {
+            (
+                r["row"].as_u64().unwrap(),
+                r["state"].as_str().unwrap().to_owned(),
+            )
+        })
         .collect();
     assert_eq!(
         states,
@@ -374,7 +466,12 @@ async fn a_workbook_is_checked_by_row_and_column_then_launched_in_chunks_each_ro
     .await;
     assert_eq!(launched, 3, "each row launched once");
     // Another run finds nothing to do.
-    assert_eq!(bulk::run_chunks(&app.platform, &batch, 2, None, None).await.unwrap(), 0);
+    assert_eq!(
+        bulk::run_chunks(&app.platform, &batch, 2, None, None)
+            .await
+            .unwrap(),
+        0
+    );
     assert_eq!(balance(app, &b.w.enterprise_id).await, 97);
 
     // Each row's task: the row's name in its title, the person first, the values filled.
@@ -410,7 +507,10 @@ async fn forty_launches_of_one_batch_at_once_start_one_job() {
     let b = bulk_world().await;
     let app = &b.w.admin;
     let file = workbook(
-        &[header(), good_row("张三", &id_number(7_401), &b.zhang.phone)],
+        &[
+            header(),
+            good_row("张三", &id_number(7_401), &b.zhang.phone),
+        ],
         |_| {},
     );
     let view = body(
@@ -515,7 +615,10 @@ async fn rows_whose_quota_ran_out_after_the_start_fail_with_the_reason_and_the_r
     assert_eq!(done["failed"], 1);
     assert_eq!(done["rows"][2]["state"], "failed");
     assert_eq!(done["rows"][2]["ok"], false);
-    assert_eq!(done["rows"][2]["errors"][0]["code"], "quota_short", "{done}");
+    assert_eq!(
+        done["rows"][2]["errors"][0]["code"], "quota_short",
+        "{done}"
+    );
     assert!(done["rows"][2]["task_id"].is_null());
     assert_eq!(balance(app, &b.w.enterprise_id).await, 0);
 }

@@ -5,7 +5,9 @@
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use super::bulk_support::{Cell, HEADER, bulk_world, count, good_row, header, spec, upload_rows, workbook};
+use super::bulk_support::{
+    Cell, HEADER, bulk_world, count, good_row, header, spec, upload_rows, workbook,
+};
 use super::tasks_support::id_number;
 use super::templates::body;
 use crate::support::problem;
@@ -52,19 +54,34 @@ async fn bad_workbooks_are_refused_and_nothing_is_written() {
     let mut short_row = good.clone();
     short_row.pop();
     let refused = problem(
-        upload_rows(app, &b.w.enterprise_id, &spec, workbook(&[missing, short_row], |_| {})).await,
+        upload_rows(
+            app,
+            &b.w.enterprise_id,
+            &spec,
+            workbook(&[missing, short_row], |_| {}),
+        )
+        .await,
         StatusCode::BAD_REQUEST,
         "import_header",
     )
     .await;
     assert!(
-        refused["message"]["zh-CN"].as_str().unwrap().contains(&HEADER.join(" | ")),
+        refused["message"]["zh-CN"]
+            .as_str()
+            .unwrap()
+            .contains(&HEADER.join(" | ")),
         "{refused}"
     );
     let mut swapped = header();
     swapped.swap(0, 1);
     problem(
-        upload_rows(app, &b.w.enterprise_id, &spec, workbook(&[swapped, good.clone()], |_| {})).await,
+        upload_rows(
+            app,
+            &b.w.enterprise_id,
+            &spec,
+            workbook(&[swapped, good.clone()], |_| {}),
+        )
+        .await,
         StatusCode::BAD_REQUEST,
         "import_header",
     )
@@ -76,7 +93,10 @@ async fn bad_workbooks_are_refused_and_nothing_is_written() {
             app,
             &b.w.enterprise_id,
             &spec,
-            workbook(&[header(), vec![Cell::Blank; 7], vec![Cell::Text("\u{3000}")]], |_| {}),
+            workbook(
+                &[header(), vec![Cell::Blank; 7], vec![Cell::Text("\u{3000}")]],
+                |_| {},
+            ),
         )
         .await,
         StatusCode::BAD_REQUEST,
@@ -93,13 +113,25 @@ async fn bad_workbooks_are_refused_and_nothing_is_written() {
         "import_too_many_rows",
     )
     .await;
-    assert!(refused["message"]["zh-CN"].as_str().unwrap().contains("10000"), "{refused}");
+    assert!(
+        refused["message"]["zh-CN"]
+            .as_str()
+            .unwrap()
+            .contains("10000"),
+        "{refused}"
+    );
 
     // A spec naming a role the template does not have.
     let mut bad_spec = spec.clone();
     bad_spec["parties"][0]["role"] = "C".into();
     problem(
-        upload_rows(app, &b.w.enterprise_id, &bad_spec, workbook(&[header(), good.clone()], |_| {})).await,
+        upload_rows(
+            app,
+            &b.w.enterprise_id,
+            &bad_spec,
+            workbook(&[header(), good.clone()], |_| {}),
+        )
+        .await,
         StatusCode::BAD_REQUEST,
         "bulk_party",
     )

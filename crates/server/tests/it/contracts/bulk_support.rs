@@ -42,7 +42,8 @@ pub async fn bulk_world() -> Bulk {
     .unwrap()
     .try_get("id")
     .unwrap();
-    let template = published_template(&w.admin, &w.enterprise_id, &labour, "劳动合同（标准版）").await;
+    let template =
+        published_template(&w.admin, &w.enterprise_id, &labour, "劳动合同（标准版）").await;
     let zhang = person(&w, 7_401, "张三").await;
     let li = person(&w, 7_402, "李四").await;
     Bulk {
@@ -64,7 +65,9 @@ pub async fn published_template(
     let tid = draft_template(admin, enterprise_id, business_type, name).await;
     let base = format!("/api/v1/enterprises/{enterprise_id}/templates");
     body(
-        admin.post(&format!("{base}/{tid}/publish"), json!({})).await,
+        admin
+            .post(&format!("{base}/{tid}/publish"), json!({}))
+            .await,
         StatusCode::OK,
     )
     .await;
@@ -86,7 +89,9 @@ pub async fn draft_template(
     let tid = created["id"].as_str().unwrap().to_owned();
     let base = format!("/api/v1/enterprises/{enterprise_id}/templates");
     body(
-        admin.put(&format!("{base}/{tid}/draft"), full_layout()).await,
+        admin
+            .put(&format!("{base}/{tid}/draft"), full_layout())
+            .await,
         StatusCode::OK,
     )
     .await;
@@ -106,7 +111,10 @@ pub enum Cell<'a> {
 }
 
 /// A workbook: `rows` from row 1 on the first sheet, then `extra` on the sheet.
-pub fn workbook(rows: &[Vec<Cell<'_>>], extra: impl FnOnce(&mut rust_xlsxwriter::Worksheet)) -> Vec<u8> {
+pub fn workbook(
+    rows: &[Vec<Cell<'_>>],
+    extra: impl FnOnce(&mut rust_xlsxwriter::Worksheet),
+) -> Vec<u8> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
     let date = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
@@ -168,13 +176,20 @@ pub fn spec(labour: &str, template: &str) -> Value {
 }
 
 /// Uploads a workbook with `spec`.
-pub async fn upload_rows(client: &TestApp, enterprise_id: &str, spec: &Value, file: Vec<u8>) -> reqwest::Response {
+pub async fn upload_rows(
+    client: &TestApp,
+    enterprise_id: &str,
+    spec: &Value,
+    file: Vec<u8>,
+) -> reqwest::Response {
     let form = Form::new()
         .text("spec", spec.to_string())
         .part("file", Part::bytes(file).file_name("rows.xlsx"));
     client
         .client
-        .post(client.url(&format!("/api/v1/enterprises/{enterprise_id}/bulk-launches")))
+        .post(client.url(&format!(
+            "/api/v1/enterprises/{enterprise_id}/bulk-launches"
+        )))
         .header("x-csrf-token", &client.csrf)
         .multipart(form)
         .send()
