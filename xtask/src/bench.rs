@@ -1,5 +1,6 @@
-//! `cargo xtask bench [pdf|pki]`: performance measured beside a reference run on the same machine in
-//! the same invocation, printed as ratios. Never a pass/fail test.
+//! `cargo xtask bench [pdf|pki|contracts]`: performance measured beside a reference run on the same
+//! machine in the same invocation, printed as ratios (contracts: beside the issue's goals). Never a
+//! pass/fail test.
 
 use std::path::Path;
 use std::process::Command;
@@ -452,6 +453,122 @@ fn pki(root: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The PostgreSQL server the contracts bench uses (a fresh database is made on it).
+const BENCH_DATABASE: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// A figure `name: 123.4/s …` of the contracts bench.
+fn per_second(output: &str, prefix: &str) -> anyhow::Result<f64> {
+    output
+        .lines()
+        .find_map(|l| l.strip_prefix(prefix))
+        .and_then(|rest| rest.trim_start_matches(':').split_whitespace().next())
+        .and_then(|v| v.trim_end_matches("/s").parse().ok())
+        .with_context(|| format!("no `{prefix}` figure in:\n{output}"))
+}
+
+/// A `key=value` figure on the line starting with `prefix`.
+fn field(output: &str, prefix: &str, key: &str) -> anyhow::Result<f64> {
+    output
+        .lines()
+        .filter(|l| l.starts_with(prefix))
+        .find_map(|l| {
+            l.split_whitespace()
+                .find_map(|f| f.strip_prefix(key)?.trim_end_matches(')').parse().ok())
+        })
+        .with_context(|| format!("no `{key}` on `{prefix}` in:\n{output}"))
+}
+
+/// `contracts [ROWS]`: a bulk launch of a ROWS-row workbook (10,000 by default) on SQLite and on
+/// PostgreSQL — rows/s for the upload's checks and for the launch job, the process's peak RSS —
+/// and signatures/s through the signing path with 16 signers at once; each in its own process.
+fn contracts(root: &Path, rows: &str) -> anyhow::Result<()> {
+    let database =
+        std::env::var("SIGNET_BENCH_DATABASE_URL").unwrap_or_else(|_| BENCH_DATABASE.into());
+    let run = |args: &[&str], postgres: bool| -> anyhow::Result<String> {
+        let mut command = cargo();
+        command
+            .args([
+                "run",
+                "--quiet",
+                "--release",
+                "-p",
+                "signet-server",
+                "--example",
+                "bench_contracts",
+                "--",
+            ])
+            .args(args)
+            .current_dir(root);
+        if postgres {
+            command.env("SIGNET_TEST_DATABASE_URL", &database);
+        } else {
+            command.env_remove("SIGNET_TEST_DATABASE_URL");
+        }
+        shell::output(&mut command)
+            .with_context(|| format!("bench_contracts {} failed", args.join(" ")))
+    };
+    let mut launch_runs = Vec::new();
+    let mut signatures = Vec::new();
+    for postgres in [false, true] {
+        launch_runs.push(run(&["launch", rows], postgres)?);
+        signatures.push(run(&["sign", "10", "16"], postgres)?);
+    }
+    let launch_prefix = format!("contracts launch {rows} rows");
+    let check_prefix = format!("contracts validate {rows} rows");
+    let pair = |outs: &[String],
+                f: &dyn Fn(&str) -> anyhow::Result<f64>|
+     -> anyhow::Result<(f64, f64)> { Ok((f(&outs[0])?, f(&outs[1])?)) };
+    let checked = pair(&launch_runs, &|o| per_second(o, &check_prefix))?;
+    let launched = pair(&launch_runs, &|o| per_second(o, &launch_prefix))?;
+    let launch_seconds = pair(&launch_runs, &|o| field(o, &launch_prefix, "seconds="))?;
+    let check_seconds = pair(&launch_runs, &|o| field(o, &check_prefix, "seconds="))?;
+    let peak = pair(&launch_runs, &|o| {
+        field(o, "contracts peak", "peak_rss_kib=").map(|k| k / 1024.0)
+    })?;
+    let setup = pair(&launch_runs, &|o| {
+        field(o, "contracts setup", "peak_rss_kib=").map(|k| k / 1024.0)
+    })?;
+    let signed = pair(&signatures, &|o| {
+        per_second(o, "contracts sign (16 signers at once)")
+    })?;
+    println!(
+        "\nContracts, bulk launch of a {rows}-row workbook (two-page labour template, six fields, page QR \
+         codes and page numbers; rows over 100 real-named persons) and signing; this machine, {} cores:",
+        std::thread::available_parallelism().map_or(0, usize::from)
+    );
+    println!("| figure | SQLite | PostgreSQL | goal |");
+    println!("|---|---:|---:|---|");
+    println!(
+        "| rows checked /s (upload: read, every value, each person looked up) | {:.0} | {:.0} | |",
+        checked.0, checked.1
+    );
+    println!(
+        "| checking {rows} rows, s | {:.1} | {:.1} | |",
+        check_seconds.0, check_seconds.1
+    );
+    println!(
+        "| rows launched /s (job: fill, store, task, quota, SMS outbox) | {:.0} | {:.0} | |",
+        launched.0, launched.1
+    );
+    println!(
+        "| launching {rows} rows, s | {:.1} | {:.1} | < 30 s on SQLite |",
+        launch_seconds.0, launch_seconds.1
+    );
+    println!(
+        "| peak RSS of the launch process, MiB | {:.0} | {:.0} | < 500 MB |",
+        peak.0, peak.1
+    );
+    println!(
+        "| of which before the upload (CA, 100 persons, template), MiB | {:.0} | {:.0} | |",
+        setup.0, setup.1
+    );
+    println!(
+        "| signatures /s, 16 signers at once (intent confirmed; stamp, PAdES B-T with the platform TSA, store, move) | {:.1} | {:.1} | >= 200/s |",
+        signed.0, signed.1
+    );
+    Ok(())
+}
+
 pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
     match args.first().map(String::as_str) {
         None => {
@@ -460,6 +577,7 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
         }
         Some("pdf") => pdf(root),
         Some("pki") => pki(root),
-        Some(other) => bail!("unknown benchmark {other}; available: pdf, pki"),
+        Some("contracts") => contracts(root, args.get(1).map_or("10000", String::as_str)),
+        Some(other) => bail!("unknown benchmark {other}; available: pdf, pki, contracts"),
     }
 }

@@ -32,6 +32,7 @@ pub fn job_handlers() -> platform::jobs::Registry {
         contracts::tasks::BUILD_EVIDENCE,
         contracts::tasks::BuildEvidence,
     )
+    .with(contracts::bulk::BULK_LAUNCH, contracts::bulk::BulkLaunch)
     .with(
         contracts::webhooks::JOB_KIND,
         contracts::webhooks::DeliverWebhook,

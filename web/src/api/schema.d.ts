@@ -21,6 +21,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/bulk-launches/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A batch: its rows with their errors, how many are launched or failed so far, and its job. */
+        get: operations["bulk_show"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bulk-launches/{id}/launch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Starts launching the batch as a background job (`valid_only`: only the rows that pass);
+         *     refused when the quota is short, naming how many contracts are missing.
+         */
+        post: operations["bulk_start"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bulk-launches/{id}/rows/{row}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A row's contract as it will look when launched (row numbered as in Excel). */
+        get: operations["bulk_preview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/captcha": {
         parameters: {
             query?: never;
@@ -455,6 +509,47 @@ export interface paths {
         put?: never;
         /** Hands the administrator role to an active member; the former administrator becomes a delegate. */
         post: operations["transfer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/bulk-launches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Checks a filled workbook (multipart fields `spec`: the [`BulkSpec`] as JSON, and `file`) into
+         *     a batch: every data row with its errors by column; nothing is launched yet.
+         */
+        post: operations["bulk_upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/bulk-launches/workbook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The `.xlsx` to fill for a bulk launch of these templates: one column per launcher field and
+         *     one mobile column per person role, the enterprise's values prefilled in row 2, a hidden
+         *     sheet `columns` describing each column.
+         */
+        get: operations["bulk_workbook"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1178,6 +1273,27 @@ export interface paths {
          *     contract of the enterprise's quota.
          */
         post: operations["launch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/tasks/from-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Launches a task from published templates and values: the values checked (400
+         *     `template_values` names each refused field), the templates filled (page numbers, page QR
+         *     codes), one contract of the quota spent.
+         */
+        post: operations["launch_from_templates"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3336,6 +3452,30 @@ export interface components {
         } | {
             sms_code: string;
         };
+        /** @description A batch as its initiator (or the enterprise's administrator) sees it. */
+        BatchView: {
+            columns: components["schemas"]["Column"][];
+            enterprise_id: string;
+            /** Format: int64 */
+            failed: number;
+            id: string;
+            /** Format: int64 */
+            invalid_rows: number;
+            job?: components["schemas"]["JobProgress"] | null;
+            /** Format: int64 */
+            launched: number;
+            /** @description Every data row with its errors (blank rows are not listed). */
+            rows: components["schemas"]["RowReport"][];
+            /** @description `validated` | `launching` | `done`. */
+            state: string;
+            /**
+             * Format: int64
+             * @description Rows chosen to launch; of them launched and failed so far.
+             */
+            total: number;
+            /** Format: int64 */
+            valid_rows: number;
+        };
         BindingsOut: {
             serials: string[];
         };
@@ -3372,6 +3512,14 @@ export interface components {
         CaptureStatus: {
             seal_id?: string | null;
             state: components["schemas"]["CaptureState"];
+        };
+        /** @description What is wrong in one cell (or with the whole row when `column` is `None`). */
+        CellError: {
+            code: string;
+            /** @description The column's header. */
+            column?: string | null;
+            en: string;
+            zh: string;
         };
         /**
          * @description What the holder may do with a certificate now.
@@ -3494,6 +3642,21 @@ export interface components {
         CloudSignOut: {
             /** @description base64 (DER `SEQUENCE { r, s }` for ECDSA/SM2, PKCS#1 v1.5 for RSA). */
             signature: string;
+        };
+        /** @description A column of the workbook. */
+        Column: {
+            /** @description Its header (row 1). */
+            header: string;
+            kind: components["schemas"]["ColumnKind"];
+        };
+        ColumnKind: {
+            key: string;
+            /** @enum {string} */
+            type: "field";
+        } | {
+            role: string;
+            /** @enum {string} */
+            type: "mobile";
         };
         ConfirmUnlockIn: {
             redeemer_secret: string;
@@ -4074,6 +4237,11 @@ export interface components {
         };
         KindIn: {
             kind: string;
+        };
+        /** @description The launch's choice. */
+        LaunchChoice: {
+            /** @description Launch only the rows that pass; without it a batch with a refused row is not launched. */
+            valid_only?: boolean;
         };
         LaunchDocumentIn: {
             name: string;
@@ -4755,6 +4923,21 @@ export interface components {
             row: number;
             zh: string;
         };
+        /** @description One row's outcome. */
+        RowReport: {
+            errors: components["schemas"]["CellError"][];
+            /** @description Whether the row passed the checks. */
+            ok: boolean;
+            /**
+             * Format: int32
+             * @description As Excel numbers it (the header is row 1).
+             */
+            row: number;
+            /** @description `valid` | `invalid` | `skipped` | `launched` | `failed`. */
+            state: string;
+            /** @description The row's task, once launched. */
+            task_id?: string | null;
+        };
         /** @description A seal the approver can tick. */
         SealOption: {
             id: string;
@@ -5066,6 +5249,14 @@ export interface components {
             name: string;
             required_fields: string[];
         };
+        /** @description One document of a form-filled launch. */
+        TemplateDocument: {
+            template_id: string;
+            /** @description The launcher's fields by key (as the template names them). */
+            values?: {
+                [key: string]: string;
+            };
+        };
         /** @description A field of the template; one key may be placed several times (all placements show the value). */
         TemplateField: {
             date_format?: components["schemas"]["DateFormat"] | null;
@@ -5080,6 +5271,19 @@ export interface components {
             role?: string | null;
             /** Format: float */
             size?: number;
+        };
+        TemplateLaunchIn: {
+            business_type_id: string;
+            cc?: string[];
+            confidential?: boolean;
+            deadline?: components["schemas"]["i64"] | null;
+            /** @description Published templates of the business type with the values of their launcher fields. */
+            documents: components["schemas"]["TemplateDocument"][];
+            order: components["schemas"]["OrderKind"];
+            /** @description A QR code on every page; default: on for labour contracts. */
+            page_qr?: boolean | null;
+            parties: components["schemas"]["LaunchParty"][];
+            title: string;
         };
         /** @description A line of the template list. */
         TemplateSummary: {
@@ -5271,6 +5475,110 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AgentReleases"];
+                };
+            };
+        };
+    };
+    bulk_show: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchView"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    bulk_start: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LaunchChoice"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchView"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    bulk_preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The document (0-based, in the templates' order); the first by default. */
+                document: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -6198,6 +6506,109 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    bulk_upload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description fields `spec` (BulkSpec JSON) and `file` (.xlsx) */
+        requestBody?: {
+            content: {
+                "multipart/form-data": unknown;
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchView"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    bulk_workbook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                business_type_id: string;
+                /** @description Template ids, comma-separated, in the task's order. */
+                template_ids: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8163,6 +8574,53 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["LaunchIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Launched"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    launch_from_templates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateLaunchIn"];
             };
         };
         responses: {

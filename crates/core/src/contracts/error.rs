@@ -152,6 +152,17 @@ pub enum ContractsError {
     TemplateFieldTaken,
     #[error("{} template values refused", .0.len())]
     TemplateValues(Vec<super::templates::FieldError>),
+    // -- bulk launch --
+    #[error("no data rows")]
+    BulkEmpty,
+    #[error("{count} rows refused")]
+    BulkInvalidRows { count: i64 },
+    #[error("bulk launch is {0}")]
+    BulkState(String),
+    #[error("row has errors")]
+    BulkRowInvalid,
+    #[error("bulk party refused: {en}")]
+    BulkParty { zh: String, en: String },
     // -- verification and evidence --
     #[error("not a PDF")]
     VerifyNotPdf,
@@ -448,6 +459,12 @@ impl ContractsError {
             | Self::TemplateNotPublished
             | Self::TemplateFieldTaken
             | Self::TemplateValues(_) => super::templates::errors::describe(self),
+            // -- bulk launch --
+            Self::BulkEmpty
+            | Self::BulkInvalidRows { .. }
+            | Self::BulkState(_)
+            | Self::BulkRowInvalid
+            | Self::BulkParty { .. } => super::bulk::errors::describe(self),
             Self::VerifyNotPdf => d(
                 K::BadInput,
                 "verify_not_pdf",

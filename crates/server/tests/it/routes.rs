@@ -10,6 +10,9 @@ use crate::support::app;
 /// one breaks a client; adding one means adding it here too.
 const CONTRACT: &[(&str, &str)] = &[
     ("GET", "/api/v1/agent/releases"),
+    ("GET", "/api/v1/bulk-launches/{id}"),
+    ("POST", "/api/v1/bulk-launches/{id}/launch"),
+    ("GET", "/api/v1/bulk-launches/{id}/rows/{row}/pdf"),
     ("POST", "/api/v1/captcha"),
     ("GET", "/api/v1/catalog"),
     ("GET", "/api/v1/catalog/{code}"),
@@ -41,6 +44,8 @@ const CONTRACT: &[(&str, &str)] = &[
     ),
     ("POST", "/api/v1/enterprises/{id}/admin/claim"),
     ("POST", "/api/v1/enterprises/{id}/admin/transfer"),
+    ("POST", "/api/v1/enterprises/{id}/bulk-launches"),
+    ("GET", "/api/v1/enterprises/{id}/bulk-launches/workbook"),
     ("GET", "/api/v1/enterprises/{id}/business-types"),
     ("POST", "/api/v1/enterprises/{id}/business-types"),
     ("PUT", "/api/v1/enterprises/{id}/business-types/{type_id}"),
@@ -132,6 +137,7 @@ const CONTRACT: &[(&str, &str)] = &[
         "/api/v1/enterprises/{id}/seals/{seal_id}/regenerate",
     ),
     ("POST", "/api/v1/enterprises/{id}/tasks"),
+    ("POST", "/api/v1/enterprises/{id}/tasks/from-templates"),
     ("GET", "/api/v1/enterprises/{id}/template-fields"),
     ("POST", "/api/v1/enterprises/{id}/template-fields"),
     (

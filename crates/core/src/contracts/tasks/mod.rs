@@ -33,7 +33,10 @@ use serde::{Deserialize, Serialize};
 pub use actions::{refuse, remind, withdraw};
 pub use deadline::{EXPIRE, ExpireTasks, SCHEDULE, expire_due};
 pub use evidence::{BUILD_EVIDENCE, BuildEvidence, evidence_zip};
-pub use launch::{LaunchDocument, LaunchInput, LaunchParty, launch};
+pub use launch::{
+    LaunchDocument, LaunchInput, LaunchParty, TemplateDocument, TemplateLaunchInput, launch,
+    launch_from_templates,
+};
 pub use lists::{ListQuery, TaskList, TaskListItem, list};
 pub use signing::{SignInput, send_code, sign};
 pub use view::{TaskView, document_pdf, show};

@@ -75,17 +75,14 @@ pub async fn grant(
     Ok(left)
 }
 
-/// Spends `count` contracts for `task_id` in the launch's transaction, or refuses naming how
-/// many are missing. The enterprise's row is locked first, so the balance read here cannot be
-/// spent by another transaction before this one commits.
-pub async fn spend(
+/// Refuses, naming how many are missing, unless the enterprise has `count` contracts left. The
+/// enterprise's row is locked first, so the balance read here cannot be spent by another
+/// transaction before this one commits.
+pub async fn require(
     platform: &Platform,
     tx: &mut Tx,
     enterprise_id: &str,
     count: i64,
-    task_id: &str,
-    actor: &str,
-    now: Timestamp,
 ) -> Result<(), CoreError> {
     let lock = match platform.db.backend() {
         Backend::Postgres => "SELECT id FROM ec_enterprises WHERE id = $1 FOR UPDATE",
@@ -103,7 +100,40 @@ pub async fn spend(
         }
         .into());
     }
+    Ok(())
+}
+
+/// Spends `count` contracts for `task_id` in the launch's transaction, or refuses naming how
+/// many are missing.
+pub async fn spend(
+    platform: &Platform,
+    tx: &mut Tx,
+    enterprise_id: &str,
+    count: i64,
+    task_id: &str,
+    actor: &str,
+    now: Timestamp,
+) -> Result<(), CoreError> {
+    require(platform, tx, enterprise_id, count).await?;
     record(tx, enterprise_id, -count, LAUNCH, Some(task_id), actor, now).await
+}
+
+/// Spends one contract for each of `task_ids` (a chunk of a bulk launch) with one balance read,
+/// or refuses them all naming how many are missing.
+pub async fn spend_each(
+    platform: &Platform,
+    tx: &mut Tx,
+    enterprise_id: &str,
+    task_ids: &[String],
+    actor: &str,
+    now: Timestamp,
+) -> Result<(), CoreError> {
+    let count = i64::try_from(task_ids.len()).unwrap_or(i64::MAX);
+    require(platform, tx, enterprise_id, count).await?;
+    for task_id in task_ids {
+        record(tx, enterprise_id, -1, LAUNCH, Some(task_id), actor, now).await?;
+    }
+    Ok(())
 }
 
 /// Returns what `task_id` spent (a withdrawn task), once.

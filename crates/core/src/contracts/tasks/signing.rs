@@ -278,6 +278,40 @@ pub async fn sign(
     input: &SignInput,
     origin: &Origin,
 ) -> Result<super::TaskView, CoreError> {
+    let (turn, stamps) = prepare(platform, user_id, task_id, input).await?;
+    let phone = Phone::parse(&phone_of(platform, user_id).await?, "phone")?;
+    sms_codes::consume_for(
+        platform,
+        &phone,
+        Purpose::SignContract,
+        &code_subject(&turn, user_id),
+        &input.sms_code,
+    )
+    .await?;
+    sign_turn(platform, user_id, &turn, &stamps, origin).await
+}
+
+/// [`sign`] with the intent taken as confirmed (no SMS code): `cargo xtask bench contracts`
+/// measures the signing path after the intent. Built only with the `testing` feature.
+#[cfg(feature = "testing")]
+pub async fn sign_intent_confirmed(
+    platform: &Platform,
+    user_id: &str,
+    task_id: &str,
+    input: &SignInput,
+    origin: &Origin,
+) -> Result<super::TaskView, CoreError> {
+    let (turn, stamps) = prepare(platform, user_id, task_id, input).await?;
+    sign_turn(platform, user_id, &turn, &stamps, origin).await
+}
+
+/// The caller's turn and the stamps, every check before the intent code is spent.
+async fn prepare(
+    platform: &Platform,
+    user_id: &str,
+    task_id: &str,
+    input: &SignInput,
+) -> Result<(Turn, Vec<Vec<Stamp>>), CoreError> {
     let turn = my_turn(platform, user_id, task_id).await?;
     let first = view::documents(platform, task_id).await?;
     let stamps = stamps(platform, user_id, &turn, input, &first).await?;
@@ -293,15 +327,19 @@ pub async fn sign(
     {
         return Err(ContractsError::SealNotGranted.into());
     }
-    let phone = Phone::parse(&phone_of(platform, user_id).await?, "phone")?;
-    sms_codes::consume_for(
-        platform,
-        &phone,
-        Purpose::SignContract,
-        &code_subject(&turn, user_id),
-        &input.sms_code,
-    )
-    .await?;
+    Ok((turn, stamps))
+}
+
+/// Signs every document of `turn` (made again over a newer revision when a parallel signer
+/// stored one first) and stores the revisions with the task's move.
+async fn sign_turn(
+    platform: &Platform,
+    user_id: &str,
+    turn: &Turn,
+    stamps: &[Vec<Stamp>],
+    origin: &Origin,
+) -> Result<super::TaskView, CoreError> {
+    let task_id = turn.task_id.as_str();
     let key = Arc::new(match turn.enterprise_id.as_deref() {
         Some(enterprise_id) if turn.kind == "enterprise" => {
             pades::enterprise_key(platform, enterprise_id).await?
@@ -327,7 +365,7 @@ pub async fn sign(
         };
         let now = platform.clock.now();
         let mut works = Vec::new();
-        for ((_, blob), stamps) in documents.iter().zip(&stamps) {
+        for ((_, blob), stamps) in documents.iter().zip(stamps) {
             works.push(Work {
                 pdf: platform.blobs.get(blob).await?,
                 stamps: stamps.clone(),
@@ -348,7 +386,7 @@ pub async fn sign(
         if store(
             platform,
             user_id,
-            &turn,
+            turn,
             &key,
             &documents,
             signed,

@@ -6,6 +6,7 @@ use utoipa_axum::routes;
 
 use crate::state::AppState;
 
+mod bulk;
 mod claims;
 mod employee_phone;
 mod employees;
@@ -30,6 +31,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(seals::routes())
         .merge(employees::routes())
         .merge(tasks::routes())
+        .merge(bulk::routes())
         .merge(templates::routes())
         .merge(webhooks::routes())
 }

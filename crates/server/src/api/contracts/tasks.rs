@@ -45,7 +45,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(remind))
 }
 
-fn origin(ctx: &Ctx, headers: &HeaderMap) -> Origin {
+pub(super) fn origin(ctx: &Ctx, headers: &HeaderMap) -> Origin {
     Origin {
         ip: Some(ctx.origin.ip.clone()),
         user_agent: headers

@@ -1,5 +1,8 @@
 //! The e-contract wing through the API.
 
+mod bulk;
+mod bulk_excel;
+pub(crate) mod bulk_support;
 mod members;
 pub(crate) mod members_admin;
 mod members_logs;
