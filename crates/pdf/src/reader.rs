@@ -95,11 +95,14 @@ fn checked(pdf: Pdf) -> Result<Pdf> {
 const LEFT_IN_FILE: &[u8] = b"\0signet: stream data left in the file\0";
 
 /// Lean-load filter: object and cross-reference streams are parsed as usual (the objects they
-/// hold are needed); every other stream keeps its dictionary and file position only.
+/// hold are needed); every other stream keeps its dictionary (and file position, when lopdf
+/// gives one: only for a `/Length` it could not resolve while parsing) only. lopdf copies a
+/// stream's data before it reaches the filter, one stream at a time; the filter drops it.
+/// A stream whose `/Length` is direct gets no position from lopdf: [`place_left_streams`]
+/// finds it in the file afterwards.
 #[expect(clippy::unnecessary_wraps, reason = "lopdf's FilterFunc signature")]
 fn leave_data_in_file(id: ObjectId, object: &mut Object) -> Option<(ObjectId, Object)> {
     if let Object::Stream(stream) = object
-        && stream.start_position.is_some()
         && !stream.dict.has_type(b"ObjStm")
         && !stream.dict.has_type(b"XRef")
     {
@@ -127,7 +130,7 @@ pub fn parse(bytes: &[u8], lean: bool) -> Result<Document> {
         Document::load_mem_with_options(bytes, options)
     }))
     .map_err(|_| PdfError::Malformed("parser failure".into()))?;
-    let document = parsed.map_err(|e| match e {
+    let mut document = parsed.map_err(|e| match e {
         lopdf::Error::Decryption(_) | lopdf::Error::InvalidPassword => PdfError::Encrypted,
         other => PdfError::Malformed(other.to_string()),
     })?;
@@ -137,7 +140,91 @@ pub fn parse(bytes: &[u8], lean: bool) -> Result<Document> {
     if document.xref_recovery == Some(XrefRecovery::Reconstructed) {
         return Err(PdfError::BrokenXref);
     }
+    if lean && !place_left_streams(&mut document, bytes) {
+        // A stream whose data could not be found again (a wrong /Length lopdf recovered
+        // from, say): hold every stream's data rather than lose one.
+        return parse(bytes, false);
+    }
     Ok(document)
+}
+
+/// Give every stream the lean parse left without a file position (its `/Length` was direct)
+/// the position of its data: after the `stream` keyword that follows the object's offset, at
+/// the one keyword whose data, `/Length` long, is followed by `endstream` (what lopdf parsed).
+/// False when one cannot be placed so.
+fn place_left_streams(document: &mut Document, bytes: &[u8]) -> bool {
+    let unplaced: Vec<(ObjectId, usize)> = document
+        .objects
+        .iter()
+        .filter_map(|(id, object)| match object {
+            Object::Stream(stream)
+                if stream.start_position.is_none() && stream.content == LEFT_IN_FILE =>
+            {
+                let length = stream
+                    .dict
+                    .get(b"Length")
+                    .ok()
+                    .and_then(|l| document.dereference(l).ok())
+                    .and_then(|(_, l)| l.as_i64().ok())
+                    .and_then(|l| usize::try_from(l).ok())
+                    .unwrap_or(usize::MAX);
+                Some((*id, length))
+            }
+            _ => None,
+        })
+        .collect();
+    for (id, length) in unplaced {
+        let offset = match document.reference_table.get(id.0) {
+            Some(lopdf::xref::XrefEntry::Normal { offset, generation }) if *generation == id.1 => {
+                *offset as usize
+            }
+            _ => return false,
+        };
+        let Some(start) = stream_data_start(bytes, offset, length) else {
+            return false;
+        };
+        if let Ok(Object::Stream(stream)) = document.get_object_mut(id) {
+            stream.start_position = Some(start);
+        }
+    }
+    true
+}
+
+/// Where the data of the stream object at `offset` starts, given its length.
+fn stream_data_start(bytes: &[u8], offset: usize, length: usize) -> Option<usize> {
+    /// How far past the object's start its `stream` keyword may be (a long dictionary).
+    const SEARCH: usize = 1024 * 1024;
+    let window = bytes.get(offset..bytes.len().min(offset.saturating_add(SEARCH)))?;
+    let eol = |at: usize| -> usize {
+        if bytes[at..].starts_with(b"\r\n") {
+            2
+        } else if bytes[at..].starts_with(b"\n") || bytes[at..].starts_with(b"\r") {
+            1
+        } else {
+            0
+        }
+    };
+    for found in memchr::memmem::find_iter(window, b"stream") {
+        if window[..found].ends_with(b"end") {
+            continue;
+        }
+        let mut at = offset + found + 6;
+        while matches!(bytes.get(at), Some(b' ' | b'\t')) {
+            at += 1;
+        }
+        let after_eol = eol(at);
+        if after_eol == 0 {
+            continue;
+        }
+        let start = at + after_eol;
+        let Some(end) = start.checked_add(length).filter(|e| *e <= bytes.len()) else {
+            continue;
+        };
+        if bytes[end + eol(end)..].starts_with(b"endstream") {
+            return Some(start);
+        }
+    }
+    None
 }
 
 impl Pdf {
@@ -296,12 +383,13 @@ impl Pdf {
     }
 }
 
-/// First position of `needle` in `haystack`.
+/// First position of `needle` in `haystack` (vectorised: `%%EOF` is looked for through files
+/// of tens of megabytes).
 pub fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
+    memchr::memmem::find(haystack, needle)
 }
 
 /// Last position of `needle` in `haystack`.
 pub fn rfind(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).rposition(|w| w == needle)
+    memchr::memmem::rfind(haystack, needle)
 }
