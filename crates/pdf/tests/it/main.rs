@@ -12,6 +12,7 @@ mod document;
 mod freeze;
 mod freeze_boxes;
 mod history;
+mod lean;
 mod names;
 mod responder;
 mod revocation;

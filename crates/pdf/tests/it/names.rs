@@ -3,10 +3,10 @@
 
 use std::str::FromStr as _;
 
-use signet_pdf::verify::certificate::name_text;
-use signet_pki::names::parse_name;
 use der::asn1::{Any, ObjectIdentifier, PrintableStringRef, Utf8StringRef};
 use der::{Decode as _, Encode as _};
+use signet_pdf::verify::certificate::name_text;
+use signet_pki::names::parse_name;
 use x509_cert::attr::AttributeTypeAndValue;
 use x509_cert::name::{Name, RdnSequence, RelativeDistinguishedName};
 
@@ -54,7 +54,7 @@ const COMMON_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.3");
 const COUNTRY: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.6");
 
 fn one_attribute(oid: ObjectIdentifier, value: Any) -> Name {
-    let rdn = RelativeDistinguishedName::try_from(vec![AttributeTypeAndValue { oid, value }])
-        .unwrap();
+    let rdn =
+        RelativeDistinguishedName::try_from(vec![AttributeTypeAndValue { oid, value }]).unwrap();
     Name::from_der(&RdnSequence::from(vec![rdn]).to_der().unwrap()).unwrap()
 }
