@@ -96,7 +96,7 @@ impl Links {
             let Some(issuer) = pools
                 .iter()
                 .flat_map(|pool| pool.iter())
-                .find(|c| !chain.contains(c) && self.issued_by(&current, c))
+                .find(|c| !chain.contains(c) && self.issued_by(current, c))
             else {
                 break;
             };

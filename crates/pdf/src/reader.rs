@@ -352,10 +352,8 @@ fn stream_data_start(bytes: &[u8], offset: usize, length: usize) -> Option<usize
     let eol = |at: usize| -> usize {
         if bytes[at..].starts_with(b"\r\n") {
             2
-        } else if bytes[at..].starts_with(b"\n") || bytes[at..].starts_with(b"\r") {
-            1
         } else {
-            0
+            usize::from(bytes[at..].starts_with(b"\n") || bytes[at..].starts_with(b"\r"))
         }
     };
     for found in memchr::memmem::find_iter(window, b"stream") {

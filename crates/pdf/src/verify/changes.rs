@@ -213,8 +213,7 @@ struct Kept {
 pub struct Memo {
     kept: HashMap<ObjectId, Kept>,
     /// The revision's page list and form reference the verdicts were made under.
-    pages: Option<Vec<ObjectId>>,
-    form: Option<Option<ObjectId>>,
+    made_under: Option<(Vec<ObjectId>, Option<ObjectId>)>,
     /// Objects new since the revision that are signature fields or the DSS, and what is
     /// reachable from them (grown revision by revision while the roots only grow).
     roots: HashSet<ObjectId>,
@@ -303,10 +302,13 @@ fn compare(
         .collect();
     let allowed = match memo.as_deref_mut() {
         Some(memo) => {
-            if memo.pages.as_ref() != Some(&old_pages) || memo.form != Some(old_form) {
+            if memo
+                .made_under
+                .as_ref()
+                .is_none_or(|(pages, form)| *pages != old_pages || *form != old_form)
+            {
                 memo.kept.clear();
-                memo.pages = Some(old_pages.clone());
-                memo.form = Some(old_form);
+                memo.made_under = Some((old_pages.clone(), old_form));
             }
             if memo.roots.is_subset(&roots) {
                 // What the roots reach only grows with them: walk from the new ones alone.
@@ -317,7 +319,7 @@ fn compare(
                 match reachable_more(new, &more, 1_000_000, &mut memo.allowed) {
                     Walk::Whole => {}
                     Walk::Cut => {
-                        memo.allowed = reachable(new, &sorted_roots(objects, &roots), 1_000_000)
+                        memo.allowed = reachable(new, &sorted_roots(objects, &roots), 1_000_000);
                     }
                 }
             } else {
@@ -446,7 +448,18 @@ fn judge(
         };
         return (verdict, Some(Vec::new()), None);
     };
+    // Whether it is a signature field reads its parent (recorded whatever branch is taken).
     let mut reads = Vec::new();
+    if let Ok(parent) = old_dict.get(b"Parent").and_then(Object::as_reference) {
+        reads.push(parent.0);
+        if matches!(
+            old.document.objects.get(&parent),
+            Some(Object::Reference(_))
+        ) {
+            // A chain of references: not followed for keeping.
+            reads.push(u32::MAX);
+        }
+    }
     let verdict = if Some(id) == revision.catalog_id {
         let mut keys = differing(old_dict, new_dict, &[b"AcroForm", b"DSS"]);
         if let (Ok(Object::Dictionary(a)), Ok(Object::Dictionary(b))) =
@@ -501,21 +514,10 @@ fn judge(
         } else {
             Verdict::Disallowed(label(&format!("form changed: {}", keys.join(", "))))
         }
-    } else if {
-        if let Ok(parent) = old_dict.get(b"Parent").and_then(Object::as_reference) {
-            reads.push(parent.0);
-            if matches!(
-                old.document.objects.get(&parent),
-                Some(Object::Reference(_))
-            ) {
-                // A chain of references: not followed for keeping.
-                reads.push(u32::MAX);
-            }
-        }
-        is_signature_widget(old, id)
-            && !old_dict.has(b"V")
-            && differing(old_dict, new_dict, &[b"V", b"AP"]).is_empty()
-    } {
+    } else if is_signature_widget(old, id)
+        && !old_dict.has(b"V")
+        && differing(old_dict, new_dict, &[b"V", b"AP"]).is_empty()
+    {
         Verdict::Allowed(label("empty signature field signed"))
     } else if kind == Some(b"DSS".as_slice()) {
         Verdict::Allowed(label("document security store updated"))
