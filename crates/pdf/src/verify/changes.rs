@@ -1,7 +1,7 @@
 //! What changed after a signed revision, sorted into allowed (signatures, DSS, timestamps) and
 //! disallowed (content, pages, other annotations, anything else).
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use lopdf::{Dictionary, Object, ObjectId};
 
@@ -16,11 +16,8 @@ pub struct Changes {
     pub disallowed: Vec<String>,
 }
 
-fn name(dict: &Dictionary, key: &[u8]) -> Option<Vec<u8>> {
-    dict.get(key)
-        .ok()
-        .and_then(|v| v.as_name().ok())
-        .map(<[u8]>::to_vec)
+fn name<'a>(dict: &'a Dictionary, key: &[u8]) -> Option<&'a [u8]> {
+    dict.get(key).ok().and_then(|v| v.as_name().ok())
 }
 
 fn as_dict(object: &Object) -> Option<&Dictionary> {
@@ -36,10 +33,33 @@ fn as_dict(object: &Object) -> Option<&Dictionary> {
 /// slice's field and appearance).
 fn reachable<'a>(pdf: &'a Pdf, start: &'a [Object], limit: usize) -> HashSet<ObjectId> {
     let mut seen = HashSet::new();
+    walk(pdf, start, limit, MAX_DEPTH * 4, &mut seen);
+    seen
+}
+
+/// Whether a walk saw everything reachable or was cut short by a bound.
+enum Walk {
+    Whole,
+    Cut,
+}
+
+/// Add to `seen` (closed under what it reaches) what `start` reaches. A walk that comes near
+/// a bound says so: the caller then walks from every root again, as [`reachable`] always did.
+fn reachable_more(pdf: &Pdf, start: &[Object], limit: usize, seen: &mut HashSet<ObjectId>) -> Walk {
+    walk(pdf, start, limit / 2, MAX_DEPTH, seen)
+}
+
+fn walk<'a>(
+    pdf: &'a Pdf,
+    start: &'a [Object],
+    limit: usize,
+    deepest: usize,
+    seen: &mut HashSet<ObjectId>,
+) -> Walk {
     let mut stack: Vec<(&'a Object, usize)> = start.iter().map(|o| (o, 0)).collect();
     while let Some((object, depth)) = stack.pop() {
-        if depth > MAX_DEPTH * 4 || seen.len() > limit {
-            break;
+        if depth > deepest || seen.len() > limit {
+            return Walk::Cut;
         }
         match object {
             Object::Reference(id) => {
@@ -63,7 +83,7 @@ fn reachable<'a>(pdf: &'a Pdf, start: &'a [Object], limit: usize) -> HashSet<Obj
             _ => {}
         }
     }
-    seen
+    Walk::Whole
 }
 
 fn is_signature_widget(pdf: &Pdf, id: ObjectId) -> bool {
@@ -137,27 +157,128 @@ impl<'a> Final<'a> {
     /// both and is not looked at. `None` compares every object.
     #[must_use]
     pub fn analyse(&self, old: &Pdf, newer: Option<&BTreeSet<u32>>) -> Changes {
-        let new = self.new;
-        let objects: Vec<(&ObjectId, &Object)> = match newer {
-            None => new.document.objects.iter().collect(),
+        let objects = self.objects(newer);
+        compare(old, self, &objects, None)
+    }
+
+    /// [`Final::analyse`] for the next older revision of a walk from the newest back, `memo`
+    /// carrying each object's verdict from the revision analysed before: only the objects
+    /// `rewound` (by number, since that revision) and those whose verdict read one of them are
+    /// looked at again, so a revision costs what it changed (and its report's length).
+    #[must_use]
+    pub fn analyse_older(
+        &self,
+        old: &Pdf,
+        newer: &BTreeSet<u32>,
+        rewound: &BTreeSet<u32>,
+        memo: &mut Memo,
+    ) -> Changes {
+        memo.forget(rewound);
+        let objects = self.objects(Some(newer));
+        compare(old, self, &objects, Some(memo))
+    }
+
+    fn objects(&self, newer: Option<&BTreeSet<u32>>) -> Vec<(&'a ObjectId, &'a Object)> {
+        let objects = &self.new.document.objects;
+        match newer {
+            None => objects.iter().collect(),
             Some(numbers) => numbers
                 .iter()
-                .flat_map(|n| new.document.objects.range((*n, 0)..=(*n, u16::MAX)))
+                .flat_map(|n| objects.range((*n, 0)..=(*n, u16::MAX)))
                 .collect(),
-        };
-        compare(old, self, &objects)
+        }
     }
 }
 
-#[expect(
-    clippy::too_many_lines,
-    reason = "one decision table over every kind of changed object"
-)]
-fn compare(old: &Pdf, last: &Final<'_>, objects: &[(&ObjectId, &Object)]) -> Changes {
+/// One object's verdict.
+#[derive(Clone)]
+enum Verdict {
+    Same,
+    Allowed(String),
+    Disallowed(String),
+}
+
+/// A verdict and what it read of the older revision besides the object itself.
+struct Kept {
+    verdict: Verdict,
+    /// Other objects (by number) of the older revision the verdict read.
+    reads: Vec<u32>,
+    /// For an object the older revision does not have: whether it was reachable from the new
+    /// signature fields and DSS.
+    allowed: Option<bool>,
+}
+
+/// Verdicts carried from one revision to the next older one (see [`Final::analyse_older`]).
+#[derive(Default)]
+pub struct Memo {
+    kept: HashMap<ObjectId, Kept>,
+    /// The revision's page list and form reference the verdicts were made under.
+    made_under: Option<(Vec<ObjectId>, Option<ObjectId>)>,
+    /// Objects new since the revision that are signature fields or the DSS, and what is
+    /// reachable from them (grown revision by revision while the roots only grow).
+    roots: HashSet<ObjectId>,
+    allowed: HashSet<ObjectId>,
+}
+
+impl Memo {
+    /// Drop every verdict about or reading an object rewound.
+    fn forget(&mut self, rewound: &BTreeSet<u32>) {
+        if rewound.is_empty() {
+            return;
+        }
+        self.kept.retain(|id, kept| {
+            !rewound.contains(&id.0) && !kept.reads.iter().any(|n| rewound.contains(n))
+        });
+    }
+}
+
+/// What the verdicts of one revision share.
+struct Revision<'p> {
+    old: &'p Pdf,
+    new: &'p Pdf,
+    old_pages: &'p [ObjectId],
+    old_form: Option<ObjectId>,
+    catalog_id: Option<ObjectId>,
+    allowed: &'p HashSet<ObjectId>,
+    live: &'p HashSet<ObjectId>,
+    /// Which page each content stream draws, needed only when a content stream changed.
+    content_page: std::cell::OnceCell<HashMap<ObjectId, usize>>,
+}
+
+impl Revision<'_> {
+    fn content_page(&self) -> &HashMap<ObjectId, usize> {
+        self.content_page.get_or_init(|| {
+            let mut map = HashMap::new();
+            for (index, page) in self.old_pages.iter().enumerate() {
+                for id in self.old.document.get_page_contents(*page) {
+                    map.insert(id, index + 1);
+                }
+            }
+            map
+        })
+    }
+}
+
+/// New objects hanging from new signature fields or the DSS are allowed.
+fn is_allowed_root(new: &Pdf, id: ObjectId, object: &Object) -> bool {
+    as_dict(object).is_some_and(|dict| {
+        is_signature_widget(new, id) || name(dict, b"Type") == Some(b"DSS".as_slice())
+    })
+}
+
+fn compare(
+    old: &Pdf,
+    last: &Final<'_>,
+    objects: &[(&ObjectId, &Object)],
+    mut memo: Option<&mut Memo>,
+) -> Changes {
     let new = last.new;
     let mut changes = Changes::default();
     let (Ok(old_pages), Some(new_pages)) = (old.pages(), last.pages.as_ref()) else {
         changes.disallowed.push("page tree unreadable".into());
+        if let Some(memo) = memo {
+            *memo = Memo::default();
+        }
         return changes;
     };
     if &old_pages != new_pages {
@@ -167,150 +288,252 @@ fn compare(old: &Pdf, last: &Final<'_>, objects: &[(&ObjectId, &Object)]) -> Cha
             new_pages.len()
         ));
     }
-    let page_of = |id: ObjectId| old_pages.iter().position(|p| *p == id).map(|i| i + 1);
-    // Which page each content stream draws, needed only when a content stream changed.
-    let content_page = std::cell::OnceCell::new();
-    let content_page = || {
-        content_page.get_or_init(|| {
-            let mut map = std::collections::HashMap::new();
-            for (index, page) in old_pages.iter().enumerate() {
-                for id in old.document.get_page_contents(*page) {
-                    map.insert(id, index + 1);
-                }
-            }
-            map
-        })
-    };
-    let catalog_id = last.catalog_id;
     let old_form = old
         .catalog()
         .ok()
         .and_then(|c| c.get(b"AcroForm").ok())
         .and_then(|f| f.as_reference().ok());
-    // New objects hanging from new signature fields or the DSS are allowed.
-    let mut allowed_roots = Vec::new();
+    let roots: HashSet<ObjectId> = objects
+        .iter()
+        .filter(|(id, object)| {
+            !old.document.objects.contains_key(id) && is_allowed_root(new, **id, object)
+        })
+        .map(|(id, _)| **id)
+        .collect();
+    let allowed = match memo.as_deref_mut() {
+        Some(memo) => {
+            if memo
+                .made_under
+                .as_ref()
+                .is_none_or(|(pages, form)| *pages != old_pages || *form != old_form)
+            {
+                memo.kept.clear();
+                memo.made_under = Some((old_pages.clone(), old_form));
+            }
+            if memo.roots.is_subset(&roots) {
+                // What the roots reach only grows with them: walk from the new ones alone.
+                let more: Vec<Object> = roots
+                    .difference(&memo.roots)
+                    .map(|id| Object::Reference(*id))
+                    .collect();
+                match reachable_more(new, &more, 1_000_000, &mut memo.allowed) {
+                    Walk::Whole => {}
+                    Walk::Cut => {
+                        memo.allowed = reachable(new, &sorted_roots(objects, &roots), 1_000_000);
+                    }
+                }
+            } else {
+                memo.allowed = reachable(new, &sorted_roots(objects, &roots), 1_000_000);
+            }
+            memo.roots = roots;
+            std::mem::take(&mut memo.allowed)
+        }
+        None => reachable(new, &sorted_roots(objects, &roots), 1_000_000),
+    };
+    let revision = Revision {
+        old,
+        new,
+        old_pages: &old_pages,
+        old_form,
+        catalog_id: last.catalog_id,
+        allowed: &allowed,
+        live: &last.live,
+        content_page: std::cell::OnceCell::new(),
+    };
+    let mut verdicts = Vec::with_capacity(objects.len());
+    let mut made = Vec::new();
     for &(id, object) in objects {
-        if old.document.objects.contains_key(id) {
+        let known = memo.as_deref().and_then(|m| m.kept.get(id)).filter(|kept| {
+            kept.allowed
+                .is_none_or(|was| was == revision.allowed.contains(id))
+        });
+        if let Some(kept) = known {
+            verdicts.push(kept.verdict.clone());
             continue;
         }
-        if let Some(dict) = as_dict(object) {
-            let kind = name(dict, b"Type");
-            if is_signature_widget(new, *id) || kind.as_deref() == Some(b"DSS") {
-                allowed_roots.push(Object::Reference(*id));
-            }
+        let (verdict, reads, allowed) = judge(&revision, *id, object);
+        verdicts.push(verdict.clone());
+        if let Some(reads) = reads {
+            made.push((
+                *id,
+                Kept {
+                    verdict,
+                    reads,
+                    allowed,
+                },
+            ));
         }
     }
-    let allowed = reachable(new, &allowed_roots, 1_000_000);
-    let live = &last.live;
-    for &(id, object) in objects {
-        let kind = as_dict(object).and_then(|d| name(d, b"Type"));
-        if matches!(kind.as_deref(), Some(b"XRef" | b"ObjStm")) {
-            continue;
-        }
-        let label = |what: &str| {
-            format!(
-                "object {} {}{}: {what}",
-                id.0,
-                id.1,
-                kind.as_ref()
-                    .map(|k| format!(" (/{})", String::from_utf8_lossy(k)))
-                    .unwrap_or_default()
-            )
-        };
-        let Some(before) = old.document.objects.get(id) else {
-            if allowed.contains(id) {
-                if is_signature_widget(new, *id) {
-                    changes.allowed.push(label("signature field added"));
-                } else if kind.as_deref() == Some(b"DSS") {
-                    changes.allowed.push(label("document security store added"));
-                }
-            } else if live.contains(id) {
-                changes.disallowed.push(label("added"));
-            }
-            continue;
-        };
-        if before == object {
-            continue;
-        }
-        let (Some(old_dict), Some(new_dict)) = (as_dict(before), as_dict(object)) else {
-            // Arrays: only signature widgets/fields may be appended.
-            if let (Object::Array(a), Object::Array(b)) = (before, object)
-                && b.starts_with(a)
-                && b[a.len()..]
-                    .iter()
-                    .all(|i| i.as_reference().is_ok_and(|r| is_signature_widget(new, r)))
-            {
-                changes.allowed.push(label("signature fields appended"));
-            } else {
-                changes.disallowed.push(label("modified"));
-            }
-            continue;
-        };
-        if Some(*id) == catalog_id {
-            let mut keys = differing(old_dict, new_dict, &[b"AcroForm", b"DSS"]);
-            if let (Ok(Object::Dictionary(a)), Ok(Object::Dictionary(b))) =
-                (old_dict.get(b"AcroForm"), new_dict.get(b"AcroForm"))
-            {
-                keys.extend(
-                    differing(a, b, &[b"Fields", b"SigFlags"])
-                        .into_iter()
-                        .map(|k| format!("/AcroForm {k}")),
-                );
-            }
-            if keys.is_empty() {
-                changes.allowed.push(label("form or DSS reference updated"));
-            } else {
-                changes
-                    .disallowed
-                    .push(label(&format!("catalog changed: {}", keys.join(", "))));
-            }
-        } else if let Some(page) = page_of(*id) {
-            let keys = differing(old_dict, new_dict, &[b"Annots"]);
-            let old_annots = references(old_dict.get(b"Annots").ok(), old);
-            let new_annots = references(new_dict.get(b"Annots").ok(), new);
-            let added_ok = new_annots.starts_with(&old_annots)
-                && new_annots[old_annots.len()..]
-                    .iter()
-                    .all(|a| is_signature_widget(new, *a));
-            if !keys.is_empty() {
-                changes
-                    .disallowed
-                    .push(format!("page {page}: {} changed", keys.join(", ")));
-            } else if added_ok {
-                changes
-                    .allowed
-                    .push(format!("page {page}: signature widget added"));
-            } else {
-                changes.disallowed.push(format!(
-                    "page {page}: annotations other than signature widgets changed"
-                ));
-            }
-        } else if Some(*id) == old_form {
-            let keys = differing(old_dict, new_dict, &[b"Fields", b"SigFlags"]);
-            if keys.is_empty() {
-                changes.allowed.push(label("signature fields registered"));
-            } else {
-                changes
-                    .disallowed
-                    .push(label(&format!("form changed: {}", keys.join(", "))));
-            }
-        } else if is_signature_widget(old, *id)
-            && !old_dict.has(b"V")
-            && differing(old_dict, new_dict, &[b"V", b"AP"]).is_empty()
-        {
-            changes.allowed.push(label("empty signature field signed"));
-        } else if kind.as_deref() == Some(b"DSS") {
-            changes
-                .allowed
-                .push(label("document security store updated"));
-        } else if let Some(page) = content_page().get(id) {
-            changes.disallowed.push(format!(
-                "page {page}: content stream {} {} modified",
-                id.0, id.1
-            ));
-        } else {
-            changes.disallowed.push(label("modified"));
+    if let Some(memo) = memo {
+        memo.kept.extend(made);
+        memo.allowed = allowed;
+    }
+    for verdict in verdicts {
+        match verdict {
+            Verdict::Same => {}
+            Verdict::Allowed(text) => changes.allowed.push(text),
+            Verdict::Disallowed(text) => changes.disallowed.push(text),
         }
     }
     changes
+}
+
+/// The roots in the order the objects come (the walk is the same whatever the order, unless
+/// it is cut short; then it is the order it always had).
+fn sorted_roots(objects: &[(&ObjectId, &Object)], roots: &HashSet<ObjectId>) -> Vec<Object> {
+    objects
+        .iter()
+        .filter(|(id, _)| roots.contains(id))
+        .map(|(id, _)| Object::Reference(**id))
+        .collect()
+}
+
+/// One object's verdict; the other objects of the older revision it read (`None` when it
+/// read more than can be followed: the verdict is not kept); whether it was allowed, for an
+/// object the older revision does not have.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one decision table over every kind of changed object"
+)]
+fn judge(
+    revision: &Revision<'_>,
+    id: ObjectId,
+    object: &Object,
+) -> (Verdict, Option<Vec<u32>>, Option<bool>) {
+    let (old, new) = (revision.old, revision.new);
+    let kind = as_dict(object).and_then(|d| name(d, b"Type"));
+    if matches!(kind, Some(b"XRef" | b"ObjStm")) {
+        return (Verdict::Same, Some(Vec::new()), None);
+    }
+    let label = |what: &str| {
+        format!(
+            "object {} {}{}: {what}",
+            id.0,
+            id.1,
+            kind.map(|k| format!(" (/{})", String::from_utf8_lossy(k)))
+                .unwrap_or_default()
+        )
+    };
+    let Some(before) = old.document.objects.get(&id) else {
+        let allowed = revision.allowed.contains(&id);
+        let verdict = if allowed {
+            if is_signature_widget(new, id) {
+                Verdict::Allowed(label("signature field added"))
+            } else if kind == Some(b"DSS".as_slice()) {
+                Verdict::Allowed(label("document security store added"))
+            } else {
+                Verdict::Same
+            }
+        } else if revision.live.contains(&id) {
+            Verdict::Disallowed(label("added"))
+        } else {
+            Verdict::Same
+        };
+        return (verdict, Some(Vec::new()), Some(allowed));
+    };
+    if before == object {
+        return (Verdict::Same, Some(Vec::new()), None);
+    }
+    let (Some(old_dict), Some(new_dict)) = (as_dict(before), as_dict(object)) else {
+        // Arrays: only signature widgets/fields may be appended.
+        let verdict = if let (Object::Array(a), Object::Array(b)) = (before, object)
+            && b.starts_with(a)
+            && b[a.len()..]
+                .iter()
+                .all(|i| i.as_reference().is_ok_and(|r| is_signature_widget(new, r)))
+        {
+            Verdict::Allowed(label("signature fields appended"))
+        } else {
+            Verdict::Disallowed(label("modified"))
+        };
+        return (verdict, Some(Vec::new()), None);
+    };
+    // Whether it is a signature field reads its parent (recorded whatever branch is taken).
+    let mut reads = Vec::new();
+    if let Ok(parent) = old_dict.get(b"Parent").and_then(Object::as_reference) {
+        reads.push(parent.0);
+        if matches!(
+            old.document.objects.get(&parent),
+            Some(Object::Reference(_))
+        ) {
+            // A chain of references: not followed for keeping.
+            reads.push(u32::MAX);
+        }
+    }
+    let verdict = if Some(id) == revision.catalog_id {
+        let mut keys = differing(old_dict, new_dict, &[b"AcroForm", b"DSS"]);
+        if let (Ok(Object::Dictionary(a)), Ok(Object::Dictionary(b))) =
+            (old_dict.get(b"AcroForm"), new_dict.get(b"AcroForm"))
+        {
+            keys.extend(
+                differing(a, b, &[b"Fields", b"SigFlags"])
+                    .into_iter()
+                    .map(|k| format!("/AcroForm {k}")),
+            );
+        }
+        if keys.is_empty() {
+            Verdict::Allowed(label("form or DSS reference updated"))
+        } else {
+            Verdict::Disallowed(label(&format!("catalog changed: {}", keys.join(", "))))
+        }
+    } else if let Some(page) = revision
+        .old_pages
+        .iter()
+        .position(|p| *p == id)
+        .map(|i| i + 1)
+    {
+        let keys = differing(old_dict, new_dict, &[b"Annots"]);
+        let annots = old_dict.get(b"Annots").ok();
+        if let Some(Object::Reference(array)) = annots {
+            reads.push(array.0);
+            if matches!(old.document.objects.get(array), Some(Object::Reference(_))) {
+                // A chain of references: not followed for keeping.
+                reads.clear();
+                reads.push(u32::MAX);
+            }
+        }
+        let old_annots = references(annots, old);
+        let new_annots = references(new_dict.get(b"Annots").ok(), new);
+        let added_ok = new_annots.starts_with(&old_annots)
+            && new_annots[old_annots.len()..]
+                .iter()
+                .all(|a| is_signature_widget(new, *a));
+        if !keys.is_empty() {
+            Verdict::Disallowed(format!("page {page}: {} changed", keys.join(", ")))
+        } else if added_ok {
+            Verdict::Allowed(format!("page {page}: signature widget added"))
+        } else {
+            Verdict::Disallowed(format!(
+                "page {page}: annotations other than signature widgets changed"
+            ))
+        }
+    } else if Some(id) == revision.old_form {
+        let keys = differing(old_dict, new_dict, &[b"Fields", b"SigFlags"]);
+        if keys.is_empty() {
+            Verdict::Allowed(label("signature fields registered"))
+        } else {
+            Verdict::Disallowed(label(&format!("form changed: {}", keys.join(", "))))
+        }
+    } else if is_signature_widget(old, id)
+        && !old_dict.has(b"V")
+        && differing(old_dict, new_dict, &[b"V", b"AP"]).is_empty()
+    {
+        Verdict::Allowed(label("empty signature field signed"))
+    } else if kind == Some(b"DSS".as_slice()) {
+        Verdict::Allowed(label("document security store updated"))
+    } else if let Some(page) = revision.content_page().get(&id) {
+        // Read every page's contents: not kept.
+        return (
+            Verdict::Disallowed(format!(
+                "page {page}: content stream {} {} modified",
+                id.0, id.1
+            )),
+            None,
+            None,
+        );
+    } else {
+        return (Verdict::Disallowed(label("modified")), None, None);
+    };
+    let reads = (!reads.contains(&u32::MAX)).then_some(reads);
+    (verdict, reads, None)
 }

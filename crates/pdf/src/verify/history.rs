@@ -13,7 +13,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use lopdf::{Dictionary, Object, ObjectId, ObjectStream};
 
-use super::changes::{Changes, Final};
+use super::changes::{Changes, Final, Memo};
 use crate::error::{PdfError, Result};
 use crate::reader::{self, MAX_STREAM_BYTES, Pdf, count_parsed, find, rfind};
 
@@ -84,22 +84,23 @@ pub fn later_changes(pdf: &Pdf, ends: &[Option<usize>]) -> Vec<Option<Result<Cha
     };
     let mut rewound = 0;
     let mut newer = BTreeSet::new();
+    let mut memo = Memo::default();
     let mut broken = false;
     for (position, index, end) in targets {
+        let mut step = BTreeSet::new();
         if !broken && position > rewound {
-            if history
-                .rewind(&mut old, rewound, position, &mut newer)
-                .is_ok()
-            {
-                rewound = position;
-            } else {
-                broken = true;
+            match history.rewind(&mut old, rewound, position, &mut newer) {
+                Ok(numbers) => {
+                    rewound = position;
+                    step = numbers;
+                }
+                Err(_) => broken = true,
             }
         }
         out[index] = Some(if broken {
             prefix_changes(pdf, end, &last)
         } else {
-            Ok(last.analyse(&old, Some(&newer)))
+            Ok(last.analyse_older(&old, &newer, &step, &mut memo))
         });
     }
     out
@@ -258,7 +259,7 @@ impl<'a> History<'a> {
         from: usize,
         to: usize,
         newer: &mut BTreeSet<u32>,
-    ) -> Result<()> {
+    ) -> Result<BTreeSet<u32>> {
         let numbers: BTreeSet<u32> = self.chain[from..to]
             .iter()
             .flat_map(|s| s.entries.keys().copied())
@@ -318,8 +319,8 @@ impl<'a> History<'a> {
             .root
             .ok_or_else(|| unusable("trailer without /Root"))?;
         old.document.trailer.set("Root", root);
-        newer.extend(numbers);
-        Ok(())
+        newer.extend(numbers.iter().copied());
+        Ok(numbers)
     }
 }
 

@@ -15,7 +15,7 @@ use signet_pki::algorithm::SHA256;
 use signet_pki::signer::Sm2Ids;
 use x509_cert::Certificate;
 
-use crate::chain::{build_chain, extend_unique, self_signed};
+use crate::chain::{Links, extend_unique};
 use crate::digest::RunningHash;
 use crate::dss::{RevocationSource, read_dss};
 use crate::error::Result;
@@ -168,6 +168,7 @@ pub fn verify_pdf_owned(
         .map(|s| signed_ranges(s, &pdf.bytes).map(|r| r.end))
         .collect();
     let mut later = history::later_changes(&pdf, &signed_ends);
+    let mut links = Links::default();
     let mut reports = Vec::new();
     for (index, signature) in found.iter().enumerate() {
         let ahead = Ahead {
@@ -176,9 +177,14 @@ pub fn verify_pdf_owned(
             ends: &ends,
             later: later[index].take(),
         };
-        reports.push(verify_one(
-            &pdf, signature, ahead, &dss, &mut pool, options, online,
-        ));
+        let mut context = Context {
+            dss: &dss,
+            pool: &mut pool,
+            links: &mut links,
+            options,
+            online,
+        };
+        reports.push(verify_one(&pdf, signature, ahead, &mut context));
     }
     // B-LTA: a valid document timestamp after a B-LT signature.
     let timestamps: Vec<(usize, bool)> = reports
@@ -270,15 +276,31 @@ struct Ahead<'a> {
     later: Option<Result<Changes>>,
 }
 
+/// What every signature's verification reads and adds to.
+struct Context<'a> {
+    dss: &'a crate::dss::DssContent,
+    /// Certificates to build chains with, growing with what each signature carries.
+    pool: &'a mut Vec<Certificate>,
+    /// Chain links checked so far.
+    links: &'a mut Links,
+    options: &'a VerifyOptions,
+    online: Option<&'a dyn RevocationSource>,
+}
+
 fn verify_one(
     pdf: &reader::Pdf,
     signature: &FoundSignature,
     ahead: Ahead<'_>,
-    dss: &crate::dss::DssContent,
-    pool: &mut Vec<Certificate>,
-    options: &VerifyOptions,
-    online: Option<&dyn RevocationSource>,
+    context: &mut Context<'_>,
 ) -> SignatureReport {
+    let Context {
+        dss,
+        pool,
+        links,
+        options,
+        online,
+    } = context;
+    let (dss, options, online) = (*dss, *options, *online);
     let mut problems = Vec::new();
     let bytes = &pdf.bytes;
     let ranges = signed_ranges(signature, bytes);
@@ -349,6 +371,7 @@ fn verify_one(
                     let (trusted, problem) = trust(
                         token_check.signer.as_ref(),
                         pool,
+                        links,
                         options,
                         token_time.unwrap_or(options.now),
                     );
@@ -379,14 +402,14 @@ fn verify_one(
     report.signer = check
         .signer
         .as_ref()
-        .map(|c| c.tbs_certificate().subject().to_string());
+        .map(|c| certificate::name_text(c.tbs_certificate().subject()));
     report.certificate = check.signer.as_ref().map(certificate::summary);
     report.intact = well_formed && check.error.is_none();
     if let Some(error) = &check.error {
         problems.push(error.clone());
     }
     let at = timestamp_time.unwrap_or(options.now);
-    let (trusted, problem) = trust(check.signer.as_ref(), pool, options, at);
+    let (trusted, problem) = trust(check.signer.as_ref(), pool, links, options, at);
     report.trusted = trusted;
     if let Some(problem) = problem {
         problems.push(problem);
@@ -402,16 +425,13 @@ fn verify_one(
     }
     // Chain and revocation at signing time.
     if let Some(signer) = &check.signer {
-        let chain = build_chain(
-            signer,
-            &[pool.as_slice(), options.trust_roots.as_slice()].concat(),
-        );
+        let chain = links.chain(signer, &[pool.as_slice(), options.trust_roots.as_slice()]);
         report.chain = chain
             .iter()
-            .map(|c| c.tbs_certificate().subject().to_string())
+            .map(|c| certificate::name_text(c.tbs_certificate().subject()))
             .collect();
         for pair in chain.windows(2) {
-            if !self_signed(&pair[0]) {
+            if !links.self_signed(&pair[0]) {
                 let entry = revocation::status_with(&pair[0], &pair[1], dss, at, online);
                 if let Some(error) = &entry.error {
                     problems.push(format!("online revocation check failed: {error}"));
@@ -451,10 +471,11 @@ fn verify_one(
     report
 }
 
-/// Whether `leaf` chains to a trust root at `at`.
+/// Whether `leaf` chains to a trust root at `at` (the links of a path found are remembered).
 fn trust(
     leaf: Option<&Certificate>,
     pool: &[Certificate],
+    links: &mut Links,
     options: &VerifyOptions,
     at: SystemTime,
 ) -> (bool, Option<String>) {
@@ -463,7 +484,10 @@ fn trust(
     };
     match signet_pki::validate::validate_path(leaf, pool, &options.trust_roots, at, Sm2Ids::EITHER)
     {
-        Ok(_) => (true, None),
+        Ok(path) => {
+            links.verified(&path);
+            (true, None)
+        }
         Err(e) => (false, Some(format!("not trusted: {e}"))),
     }
 }

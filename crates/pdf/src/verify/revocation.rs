@@ -57,7 +57,7 @@ pub fn status_of(
     dss: &DssContent,
     at: SystemTime,
 ) -> RevocationEntry {
-    let subject = certificate.tbs_certificate().subject().to_string();
+    let subject = super::certificate::name_text(certificate.tbs_certificate().subject());
     let serial = certificate.tbs_certificate().serial_number();
     let entry = |status: &str, source: Option<&str>| RevocationEntry {
         subject: subject.clone(),

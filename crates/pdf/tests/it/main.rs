@@ -12,6 +12,8 @@ mod document;
 mod freeze;
 mod freeze_boxes;
 mod history;
+mod lean;
+mod names;
 mod responder;
 mod revocation;
 mod rotated;
