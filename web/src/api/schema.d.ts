@@ -3908,8 +3908,11 @@ export interface components {
          */
         Help: {
             client_download_url: string;
-            /** @description The English UI's wording of the name and the landing texts; empty shows the Chinese. */
-            english?: components["schemas"]["HelpEnglish"];
+            /**
+             * @description The English UI's wording of the name and the landing texts; empty shows the Chinese.
+             *     Always sent; a request may leave it out (it then reads as empty).
+             */
+            english: components["schemas"]["HelpEnglish"];
             faq: components["schemas"]["Faq"][];
             introduction: string;
             landing_title: string;
@@ -3944,7 +3947,9 @@ export interface components {
             from_state: string;
             note: string;
             /** @description The note's parameters (`{"reason": …}`; `{"text": …}` for rows older than codes). */
-            params: Record<string, never>;
+            params: {
+                [key: string]: unknown;
+            };
             to_state: string;
         };
         IdOut: {

@@ -12,7 +12,7 @@ use super::super::{ContractsError, access};
 use super::events::{self, NewEvent, Origin};
 use super::{ENTERPRISE_SPOTS, OrderKind, PERSON_SPOTS, PageSize, SigningSpot, party_state, quota};
 use crate::Platform;
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::accounts::fields::Phone;
 use crate::platform::clock::{Clock as _, Timestamp};
 use crate::platform::crypto::sha256_hex;
@@ -121,7 +121,7 @@ pub(crate) async fn require_business_type(
             .bind(enterprise_id)
             .fetch_optional(platform.db.pool())
             .await?
-            .ok_or(CoreError::NotFound)?;
+            .ok_or(PlatformError::NotFound)?;
     if bt.try_get::<i64, _>("active")? == 0 {
         return Err(ContractsError::BusinessTypeInactive.into());
     }
@@ -138,14 +138,14 @@ pub(crate) async fn require_business_type(
     .fetch_optional(platform.db.pool())
     .await?
     .map(|_| ())
-    .ok_or(CoreError::NotFound)
+    .ok_or(PlatformError::NotFound.into())
 }
 
 /// The phone of an account.
 pub(crate) async fn phone_of(platform: &Platform, user_id: &str) -> Result<String, CoreError> {
     Ok(crate::platform::accounts::find_by_id(platform, user_id)
         .await?
-        .ok_or(CoreError::NotFound)?
+        .ok_or(PlatformError::NotFound)?
         .phone)
 }
 
@@ -369,10 +369,11 @@ fn check_documents(
             ));
         }
         if document.pdf.len() > MAX_DOCUMENT_BYTES {
-            return Err(CoreError::TooLarge {
+            return Err(PlatformError::TooLarge {
                 field: "documents",
                 limit: MAX_DOCUMENT_BYTES,
-            });
+            }
+            .into());
         }
         let pages = page_sizes(&document.pdf)?;
         let mut ids = BTreeSet::new();
@@ -479,18 +480,20 @@ pub async fn launch(
     let now = platform.clock.now();
     let title = input.title.trim().to_owned();
     if title.is_empty() || title.chars().count() > 200 {
-        return Err(CoreError::Invalid {
+        return Err(PlatformError::Invalid {
             field: "title",
             zh: "合同主题须为 1–200 个字",
             en: "The title must be 1–200 characters",
-        });
+        }
+        .into());
     }
     if input.deadline.is_some_and(|d| d <= now) {
-        return Err(CoreError::Invalid {
+        return Err(PlatformError::Invalid {
             field: "deadline",
             zh: "签署截止时间须晚于现在",
             en: "The signing deadline must be in the future",
-        });
+        }
+        .into());
     }
     let parties = resolve_parties(platform, &input).await?;
     let mut cc = BTreeSet::new();

@@ -10,7 +10,7 @@ use super::DeskError;
 use super::catalog::{self, Method, Product, SubjectKind};
 use super::orders::{ApplicationForm, Order, OrderState};
 use crate::Platform;
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::accounts::fields::Phone;
 use crate::platform::clock::{Clock as _, Timestamp};
 use crate::platform::crypto::SealedAt;
@@ -317,7 +317,7 @@ async fn one(
     .bind(id)
     .fetch_optional(platform.db.pool())
     .await?
-    .ok_or(CoreError::NotFound)?;
+    .ok_or(PlatformError::NotFound)?;
     Ok((
         view(platform, &row, form)?,
         row.try_get("order_id")?,
@@ -326,7 +326,7 @@ async fn one(
 }
 
 fn invalid(field: &'static str, zh: &'static str, en: &'static str) -> CoreError {
-    CoreError::Invalid { field, zh, en }
+    PlatformError::Invalid { field, zh, en }.into()
 }
 
 /// Starts (and for three-/four-factor, runs) a check of one party by one method.
@@ -464,7 +464,7 @@ pub async fn start(
             let phone = Phone::parse(&phone, "phone")?;
             // A link to a number the form names: behind the resend gap and the daily cap.
             if !platform.sms.configured() {
-                return Err(CoreError::ProviderNotConfigured { provider: "sms" });
+                return Err(PlatformError::ProviderNotConfigured { provider: "sms" }.into());
             }
             crate::platform::sms_limits::admit(platform, &phone, "face_check").await?;
             platform
