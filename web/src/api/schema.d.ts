@@ -4955,26 +4955,19 @@ export interface components {
             /** @description `key-compromise`, `affiliation-changed`, `superseded`, `cessation-of-operation`, … */
             reason: string;
         };
-        /** @description What the applicant sends to start a check. */
+        /**
+         * @description What the applicant sends to start a check. Each field may be left out (the field-level
+         *     `default`s also tell the OpenAPI document so).
+         */
         StartInput: {
-            /** @default  */
-            account: string;
-            /**
-             * @description Micro-deposit: the bank and the organisation's account number.
-             * @default
-             */
-            bank: string;
-            /**
-             * @description Four-factor: the bank card and the mobile number the bank holds for it.
-             * @default
-             */
-            card: string;
-            /** @default  */
-            card_phone: string;
-            /** @default null */
-            method: components["schemas"]["Method"] | null;
-            /** @default null */
-            party: components["schemas"]["Party"] | null;
+            account?: string;
+            /** @description Micro-deposit: the bank and the organisation's account number. */
+            bank?: string;
+            /** @description Four-factor: the bank card and the mobile number the bank holds for it. */
+            card?: string;
+            card_phone?: string;
+            method?: components["schemas"]["Method"] | null;
+            party?: components["schemas"]["Party"] | null;
         };
         /** @description The result of starting a check. */
         Started: {

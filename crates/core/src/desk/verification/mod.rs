@@ -115,18 +115,24 @@ pub struct VerificationView {
     pub current: bool,
 }
 
-/// What the applicant sends to start a check.
+/// What the applicant sends to start a check. Each field may be left out (the field-level
+/// `default`s also tell the OpenAPI document so).
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StartInput {
+    #[serde(default)]
     pub party: Option<Party>,
+    #[serde(default)]
     pub method: Option<Method>,
     /// Micro-deposit: the bank and the organisation's account number.
+    #[serde(default)]
     pub bank: String,
+    #[serde(default)]
     pub account: String,
     /// Four-factor: the bank card and the mobile number the bank holds for it.
+    #[serde(default)]
     pub card: String,
+    #[serde(default)]
     pub card_phone: String,
 }
 
