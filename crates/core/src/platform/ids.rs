@@ -53,14 +53,7 @@ impl CertificateSerial {
 
     /// The serial of a certificate, from its DER content bytes.
     pub fn of(serial: &SerialNumber) -> Self {
-        let hex = serial
-            .as_bytes()
-            .iter()
-            .fold(String::new(), |mut out, byte| {
-                use std::fmt::Write as _;
-                let _ = write!(out, "{byte:02x}");
-                out
-            });
+        let hex = signet_pki::serial::serial_hex(serial);
         // DER content is already minimal; parsing only guards against a non-minimal encoding.
         Self::parse(&hex).unwrap_or(Self(hex))
     }
