@@ -3,6 +3,9 @@
 //! - inside `crates/core/src`, the floor `platform` names nothing of the wings `ca`, `desk`,
 //!   `contracts`; `ca` names nothing of `desk` or `contracts`; `desk` and `contracts` name only
 //!   what the other's `mod.rs` makes public itself (its public face), never its submodules;
+//!   the crate's `error.rs` (the error every wing converts into) names no wing either: the
+//!   wings' error enums plug into it through its `WingError` trait, so it and `ca` (or any
+//!   wing) never import each other;
 //! - between crates, normal dependencies follow `cli → server → core → pdf → pki`,
 //!   `cli → gateways → core` and `cli → token → pki`.
 //!
@@ -15,6 +18,9 @@ use std::path::{Path, PathBuf};
 
 /// The wings of `signet-core` and the floor they stand on.
 const WINGS: [&str; 4] = ["platform", "ca", "desk", "contracts"];
+
+/// The crate's error module: it stands with the floor and names no wing.
+const ERROR_MODULE: &str = "error";
 
 /// Each workspace crate and the crates it may depend on (directly), by package name.
 const LAYERS: [(&str, &[&str]); 7] = [
@@ -75,7 +81,10 @@ pub fn check_core(src: &Path) -> anyhow::Result<Vec<Violation>> {
     for file in files {
         let relative = file.strip_prefix(src)?;
         let module = module_path(relative);
-        let Some(from) = module.first().filter(|m| WINGS.contains(&m.as_str())) else {
+        let Some(from) = module
+            .first()
+            .filter(|m| WINGS.contains(&m.as_str()) || m.as_str() == ERROR_MODULE)
+        else {
             continue;
         };
         let code = strip(&std::fs::read_to_string(&file)?);
@@ -112,6 +121,10 @@ fn forbidden(
     match (from, to) {
         (_, "platform") | ("desk" | "contracts", "ca") => None,
         ("platform", _) => Some(format!("the platform floor imports from the {to} wing")),
+        (ERROR_MODULE, _) => Some(format!(
+            "the crate's error module imports from the {to} wing (wings plug in through \
+             `WingError`)"
+        )),
         ("ca", _) => Some(format!("the ca wing imports from the {to} wing")),
         _ => match item {
             Some(name) if face.is_some_and(|face| face.contains(name)) => None,
@@ -511,10 +524,14 @@ mod tests {
         dir
     }
 
-    const CLEAN: [(&str, &str); 6] = [
+    const CLEAN: [(&str, &str); 7] = [
         (
             "lib.rs",
             "pub mod platform; pub mod ca; pub mod desk; pub mod contracts;",
+        ),
+        (
+            "error.rs",
+            "use crate::platform::clock;\npub trait WingError {}\npub enum CoreError { Wing }",
         ),
         (
             "platform/mod.rs",
@@ -598,6 +615,21 @@ mod tests {
             with(("ca/mod.rs", "use crate::contracts::Contract;")).len(),
             1
         );
+    }
+
+    #[test]
+    fn the_error_module_may_not_import_a_wing() {
+        let found = with(("error.rs", "pub enum CoreError { Ca(crate::ca::CaError) }"));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0]
+                .message
+                .contains("error module imports from the ca wing"),
+            "{found:?}"
+        );
+        let found = with(("error.rs", "use crate::{desk::DeskError, platform::clock};"));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].message.contains("desk"));
     }
 
     #[test]

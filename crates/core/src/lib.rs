@@ -10,7 +10,7 @@ pub mod platform;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use error::{CoreError, ErrorKind};
+pub use error::{CoreError, ErrorKind, PlatformError};
 pub use platform::Platform;
 
 use platform::audit::checkpoint;

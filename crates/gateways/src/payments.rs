@@ -2,8 +2,8 @@
 //! `PaymentGateway` the desk calls, each payment going to the channel it was made on.
 
 use async_trait::async_trait;
-use signet_core::CoreError;
 use signet_core::platform::providers::{Notification, PaymentCode, PaymentGateway, PaymentRequest};
+use signet_core::{CoreError, PlatformError};
 
 use crate::alipay::Alipay;
 use crate::wechat_pay::WechatPay;
@@ -47,8 +47,11 @@ impl Channels {
             "alipay" => self.alipay.as_ref().map(|g| g as &dyn PaymentGateway),
             _ => None,
         };
-        gateway.ok_or(CoreError::ProviderNotConfigured {
-            provider: if name == "alipay" { "alipay" } else { "wechat" },
+        gateway.ok_or_else(|| {
+            PlatformError::ProviderNotConfigured {
+                provider: if name == "alipay" { "alipay" } else { "wechat" },
+            }
+            .into()
         })
     }
 }

@@ -8,8 +8,8 @@ use lettre::message::Mailbox;
 use lettre::message::header::ContentType;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport as _, Message, Tokio1Executor};
-use signet_core::CoreError;
 use signet_core::platform::providers::{EmailMessage, EmailSender};
+use signet_core::{CoreError, PlatformError};
 
 use crate::ConfigError;
 use crate::config::{SmtpConfig, SmtpSecurity};
@@ -72,7 +72,7 @@ impl SmtpSender {
 #[async_trait]
 impl EmailSender for SmtpSender {
     async fn send(&self, to: &str, message: &EmailMessage) -> Result<(), CoreError> {
-        let to = to.parse::<Mailbox>().map_err(|_| CoreError::Invalid {
+        let to = to.parse::<Mailbox>().map_err(|_| PlatformError::Invalid {
             field: "email",
             zh: "电子邮箱格式不正确",
             en: "The e-mail address is not valid",

@@ -9,8 +9,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
-use signet_core::CoreError;
 use signet_core::platform::providers::SandboxMessage;
+use signet_core::{CoreError, PlatformError};
 
 use crate::problem::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -154,16 +154,16 @@ async fn clock(
         .session()?
         .user_id
         .clone()
-        .ok_or(CoreError::NotSignedIn)?;
+        .ok_or(PlatformError::NotSignedIn)?;
     let roles = signet_core::desk::roles::roles_of(&state.platform, &user).await?;
     if roles.is_empty() {
-        return Err(ApiError::Core(CoreError::Desk(
+        return Err(ApiError::Core(CoreError::from(
             signet_core::desk::DeskError::StaffOnly,
         )));
     }
     let Json(body) = body?;
     if !(0..=10 * 365 * 86_400).contains(&body.advance_seconds) {
-        return Err(ApiError::Core(CoreError::Invalid {
+        return Err(ApiError::from(PlatformError::Invalid {
             field: "advance_seconds",
             zh: "只能向前拨动时钟，且不超过十年",
             en: "The clock only moves forward, by at most ten years",

@@ -11,8 +11,8 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use signet_core::CoreError;
 use signet_core::desk::{catalog, manual};
+use signet_core::{CoreError, PlatformError};
 
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -53,7 +53,7 @@ async fn manual_pdf(State(state): State<AppState>, Path(file): Path<String>) -> 
             }
             response
         }
-        Err(CoreError::NotFound) => not_found(),
+        Err(CoreError::Platform(PlatformError::NotFound)) => not_found(),
         Err(error) => ApiError::from(error).into_response(),
     }
 }

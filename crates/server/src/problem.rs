@@ -9,7 +9,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use signet_core::error::Description;
-use signet_core::{CoreError, ErrorKind};
+use signet_core::{CoreError, ErrorKind, PlatformError};
 use utoipa::ToSchema;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -44,6 +44,12 @@ pub enum ApiError {
 impl From<CoreError> for ApiError {
     fn from(error: CoreError) -> Self {
         Self::Core(error)
+    }
+}
+
+impl From<PlatformError> for ApiError {
+    fn from(error: PlatformError) -> Self {
+        Self::Core(error.into())
     }
 }
 
@@ -125,7 +131,9 @@ impl IntoResponse for ApiError {
         let d = self.describe();
         let status = status_of(d.kind);
         match &self {
-            Self::Core(e @ (CoreError::Database(_) | CoreError::Internal(_))) => {
+            Self::Core(
+                e @ CoreError::Platform(PlatformError::Database(_) | PlatformError::Internal(_)),
+            ) => {
                 tracing::error!(error = %e, "request failed");
             }
             Self::Malformed(detail) => tracing::info!(%detail, "malformed request"),

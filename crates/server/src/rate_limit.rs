@@ -16,7 +16,7 @@ use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use signet_core::CoreError;
+use signet_core::PlatformError;
 use signet_core::platform::rate_counters;
 
 use crate::client_ip::ClientIp;
@@ -114,7 +114,7 @@ fn classify(request: &Request) -> Class {
 }
 
 fn limited(retry_after: i64) -> Response {
-    ApiError::Core(CoreError::RateLimited { retry_after }).into_response()
+    ApiError::from(PlatformError::RateLimited { retry_after }).into_response()
 }
 
 pub async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {

@@ -8,7 +8,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use signet_core::CoreError;
+use signet_core::PlatformError;
 use signet_core::platform::accounts::Origin;
 use signet_core::platform::sessions::{self, SESSION_LIFETIME, Session};
 
@@ -55,7 +55,7 @@ impl Ctx {
     pub fn session(&self) -> Result<&Session, ApiError> {
         self.session
             .as_ref()
-            .ok_or(ApiError::Core(CoreError::NotSignedIn))
+            .ok_or(ApiError::from(PlatformError::NotSignedIn))
     }
 }
 

@@ -3,12 +3,11 @@
 use cryptoki::mechanism::MechanismType;
 use cryptoki::object::{Attribute, AttributeType, KeyType, ObjectClass, ObjectHandle};
 use cryptoki::session::Session;
-use der::asn1::{BitString, Null, OctetString, UintRef};
-use der::{Any, Decode, Encode};
+use der::Decode;
 use signet_pki::KeyAlgorithm;
-use signet_pki::algorithm::{EC_PUBLIC_KEY, P256_CURVE, RSA_ENCRYPTION};
-use signet_pki::keystore::KeyPairTemplate;
-use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
+use signet_pki::algorithm::P256_CURVE;
+use signet_pki::keystore::{self, KeyPairTemplate};
+use spki::SubjectPublicKeyInfoOwned;
 
 use crate::certificates::certificate_public_key;
 use crate::error::{Result, TokenError, p11};
@@ -212,20 +211,7 @@ pub(crate) fn read_bytes(
     object: ObjectHandle,
     kind: AttributeType,
 ) -> Result<Option<Vec<u8>>> {
-    let values = session.get_attributes(object, &[kind]).map_err(p11)?;
-    Ok(values
-        .into_iter()
-        .find(|attribute| attribute.attribute_type() == kind)
-        .and_then(|attribute| match attribute {
-            Attribute::Modulus(v)
-            | Attribute::PublicExponent(v)
-            | Attribute::EcPoint(v)
-            | Attribute::EcParams(v)
-            | Attribute::Id(v)
-            | Attribute::Label(v)
-            | Attribute::Value(v) => Some(v),
-            _ => None,
-        }))
+    keystore::read_attribute_bytes(session, object, kind).map_err(p11)
 }
 
 fn required_bytes(session: &Session, object: ObjectHandle, kind: AttributeType) -> Result<Vec<u8>> {
@@ -259,27 +245,9 @@ pub(crate) fn read_public_key(
 }
 
 fn rsa_public_key(session: &Session, public: ObjectHandle) -> Result<SubjectPublicKeyInfoOwned> {
-    #[derive(der::Sequence)]
-    struct RsaPublicKey<'a> {
-        modulus: UintRef<'a>,
-        exponent: UintRef<'a>,
-    }
     let modulus = required_bytes(session, public, AttributeType::Modulus)?;
     let exponent = required_bytes(session, public, AttributeType::PublicExponent)?;
-    let encoded = (|| {
-        let key = RsaPublicKey {
-            modulus: UintRef::new(&modulus)?,
-            exponent: UintRef::new(&exponent)?,
-        };
-        Ok::<_, der::Error>(SubjectPublicKeyInfoOwned {
-            algorithm: AlgorithmIdentifierOwned {
-                oid: RSA_ENCRYPTION,
-                parameters: Some(Any::from(Null)),
-            },
-            subject_public_key: BitString::from_bytes(&key.to_der()?)?,
-        })
-    })();
-    encoded.map_err(|e| signet_pki::PkiError::from(e).into())
+    Ok(keystore::rsa_public_key_info(&modulus, &exponent)?)
 }
 
 fn ec_public_key(session: &Session, public: ObjectHandle) -> Result<SubjectPublicKeyInfoOwned> {
@@ -294,22 +262,8 @@ fn ec_public_key(session: &Session, public: ObjectHandle) -> Result<SubjectPubli
             )
         )));
     }
-    let raw = required_bytes(session, public, AttributeType::EcPoint)?;
-    // CKA_EC_POINT is a DER OCTET STRING around the point; some modules give the bare point.
-    let point = match OctetString::from_der(&raw) {
-        Ok(octets) => octets.into_bytes().into_vec(),
-        Err(_) => raw,
-    };
-    let encoded = (|| {
-        Ok::<_, der::Error>(SubjectPublicKeyInfoOwned {
-            algorithm: AlgorithmIdentifierOwned {
-                oid: EC_PUBLIC_KEY,
-                parameters: Some(Any::encode_from(&P256_CURVE)?),
-            },
-            subject_public_key: BitString::from_bytes(&point)?,
-        })
-    })();
-    encoded.map_err(|e| signet_pki::PkiError::from(e).into())
+    let point = required_bytes(session, public, AttributeType::EcPoint)?;
+    Ok(keystore::p256_public_key_info(point)?)
 }
 
 #[cfg(test)]

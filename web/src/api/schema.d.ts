@@ -4071,8 +4071,11 @@ export interface components {
          */
         Help: {
             client_download_url: string;
-            /** @description The English UI's wording of the name and the landing texts; empty shows the Chinese. */
-            english?: components["schemas"]["HelpEnglish"];
+            /**
+             * @description The English UI's wording of the name and the landing texts; empty shows the Chinese.
+             *     Always sent; a request may leave it out (it then reads as empty).
+             */
+            english: components["schemas"]["HelpEnglish"];
             faq: components["schemas"]["Faq"][];
             introduction: string;
             landing_title: string;
@@ -4107,7 +4110,9 @@ export interface components {
             from_state: string;
             note: string;
             /** @description The note's parameters (`{"reason": …}`; `{"text": …}` for rows older than codes). */
-            params: Record<string, never>;
+            params: {
+                [key: string]: unknown;
+            };
             to_state: string;
         };
         IdOut: {
@@ -5133,26 +5138,19 @@ export interface components {
             /** @description `key-compromise`, `affiliation-changed`, `superseded`, `cessation-of-operation`, … */
             reason: string;
         };
-        /** @description What the applicant sends to start a check. */
+        /**
+         * @description What the applicant sends to start a check. Each field may be left out (the field-level
+         *     `default`s also tell the OpenAPI document so).
+         */
         StartInput: {
-            /** @default  */
-            account: string;
-            /**
-             * @description Micro-deposit: the bank and the organisation's account number.
-             * @default
-             */
-            bank: string;
-            /**
-             * @description Four-factor: the bank card and the mobile number the bank holds for it.
-             * @default
-             */
-            card: string;
-            /** @default  */
-            card_phone: string;
-            /** @default null */
-            method: components["schemas"]["Method"] | null;
-            /** @default null */
-            party: components["schemas"]["Party"] | null;
+            account?: string;
+            /** @description Micro-deposit: the bank and the organisation's account number. */
+            bank?: string;
+            /** @description Four-factor: the bank card and the mobile number the bank holds for it. */
+            card?: string;
+            card_phone?: string;
+            method?: components["schemas"]["Method"] | null;
+            party?: components["schemas"]["Party"] | null;
         };
         /** @description The result of starting a check. */
         Started: {

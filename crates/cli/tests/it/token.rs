@@ -119,7 +119,7 @@ async fn order_awaiting_production(platform: &Platform) -> String {
         .execute(platform.db.pool())
         .await
         .unwrap();
-    order.id
+    order.id.into_string()
 }
 
 #[tokio::test]

@@ -112,13 +112,13 @@ pub async fn issue_batch(
 
 /// A refusal of item `index` (counted from 0, shown from 1); internal errors stay as they are.
 fn in_batch(index: usize, error: CoreError) -> CoreError {
-    match error {
-        CoreError::Ca(error) => CaError::InBatch {
+    match error.into_wing::<CaError>() {
+        Ok(error) => CaError::InBatch {
             index,
             error: Box::new(error),
         }
         .into(),
-        other => other,
+        Err(other) => other,
     }
 }
 

@@ -4,7 +4,7 @@
 
 use signet_pki::PkiError;
 
-use crate::error::{CoreError, Description, ErrorKind};
+use crate::error::{CoreError, Description, ErrorKind, WingError};
 
 /// Why the CA refused a request. Nothing was changed when one of these is returned.
 #[derive(Debug, thiserror::Error)]
@@ -36,14 +36,28 @@ pub enum CaError {
 
 impl From<CaError> for CoreError {
     fn from(error: CaError) -> Self {
-        Self::Ca(error)
+        Self::wing_error(error)
+    }
+}
+
+impl WingError for CaError {
+    fn wing(&self) -> &'static str {
+        Self::WING
+    }
+
+    fn describe(&self) -> Description {
+        CaError::describe(self)
+    }
+
+    fn label(&self) -> &'static str {
+        "certificate authority"
     }
 }
 
 /// Maps a library error: what the caller caused becomes [`CaError::Pki`], the rest is internal.
 pub fn from_pki(error: PkiError) -> CoreError {
     if is_refusal(&error) {
-        CoreError::Ca(CaError::Pki(error))
+        CaError::Pki(error).into()
     } else {
         CoreError::internal(format!("pki: {} ({error})", error.code()))
     }
@@ -236,5 +250,26 @@ fn describe_pki(error: &PkiError) -> Description {
             format!("Unsupported algorithm: {what}"),
         ),
         other => CoreError::internal(other.to_string()).describe(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wing_errors_keep_their_codes_and_name_their_wing() {
+        let ca = CoreError::from(CaError::UnknownCa("x".into()));
+        assert_eq!(
+            (ca.code(), ca.qualified_code().as_str(), ca.kind()),
+            ("ca_unknown", "ca.ca_unknown", ErrorKind::NotFound)
+        );
+        assert_eq!(ca.to_string(), "certificate authority: unknown CA x");
+        assert!(matches!(ca.as_wing::<CaError>(), Some(CaError::UnknownCa(name)) if name == "x"));
+        // A refusal of the library is the CA's; anything else of it is internal.
+        let refused = from_pki(PkiError::InvalidCreditCode);
+        assert_eq!(refused.qualified_code(), "ca.credit_code_invalid");
+        let internal = from_pki(PkiError::Key("broken".into()));
+        assert_eq!(internal.qualified_code(), "platform.internal");
     }
 }

@@ -1,12 +1,12 @@
 //! Who may act in an enterprise: the caller's active role, read inside the request's own query
 //! or transaction. Someone who is not an active member of the enterprise (or asks about an
-//! enterprise that does not exist) gets [`CoreError::NotFound`], never a hint of its data.
+//! enterprise that does not exist) gets [`PlatformError::NotFound`], never a hint of its data.
 
 use serde::Serialize;
 use sqlx::Row as _;
 
 use super::ContractsError;
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 
 /// A member's role, ordered by what it may do: the administrator (exactly one per certified
 /// enterprise) may do everything, a delegate manages people, seals' grants and employees, a
@@ -77,7 +77,7 @@ where
     .bind(user_id)
     .fetch_optional(executor)
     .await?
-    .ok_or(CoreError::NotFound)?;
+    .ok_or(PlatformError::NotFound)?;
     let role: String = row.try_get("role")?;
     Ok(Membership {
         role: Role::parse(&role)

@@ -11,7 +11,7 @@ use crate::Platform;
 use crate::ca;
 use crate::desk::Business;
 use crate::desk::OrderState;
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::clock::{Clock as _, Timestamp};
 
 /// A month, as §2.7.4 counts "expiring soon".
@@ -115,7 +115,7 @@ pub async fn page(
             });
         }
         orders_out.push(EnterpriseOrder {
-            order_id: order.id.clone(),
+            order_id: order.id.clone().into_string(),
             number: order.number.clone(),
             purpose,
             state: order.state,
@@ -148,14 +148,14 @@ pub async fn renew(
     let page = page(platform, user_id, enterprise_id).await?;
     let serial = ca::normalise_serial(serial);
     if !page.certificates.iter().any(|c| c.serial == serial) {
-        return Err(CoreError::NotFound);
+        return Err(PlatformError::NotFound.into());
     }
     let order = crate::desk::open_business(platform, user_id, &serial, Business::Renewal).await?;
     let now = platform.clock.now();
     let mut tx = platform.db.begin().await?;
     enterprises::record_order(&mut tx, enterprise_id, &order.id, "renew", user_id, now).await?;
     tx.commit().await?;
-    Ok(order.id)
+    Ok(order.id.into_string())
 }
 
 /// Withdraws one of the enterprise's open certificate orders (§2.7.5).
@@ -171,7 +171,7 @@ pub async fn withdraw_order(
         .iter()
         .any(|(id, _)| id == order_id)
     {
-        return Err(CoreError::NotFound);
+        return Err(PlatformError::NotFound.into());
     }
     let order = crate::desk::load_order(platform, order_id).await?;
     if let Some(why) = enterprises::withdraw_block(&order) {

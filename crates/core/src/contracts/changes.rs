@@ -8,7 +8,7 @@ use sqlx::Row as _;
 
 use super::{ContractsError, access, enterprises, grants, persons};
 use crate::Platform;
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::audit::AuditEvent;
 use crate::platform::clock::Clock as _;
 use crate::platform::db::Tx;
@@ -64,6 +64,36 @@ async fn void_seals(
     Ok(voided)
 }
 
+/// The new name and legal representative, when given, are filled in and not too long; at
+/// least one of them changes.
+fn check_change(name: Option<&str>, legal_rep: Option<&str>) -> Result<(), CoreError> {
+    if name.is_some_and(|n| n.is_empty() || n.chars().count() > 100) {
+        return Err(PlatformError::Invalid {
+            field: "name",
+            zh: "请填写企业名称（不超过 100 字）",
+            en: "Give the enterprise's name (at most 100 characters)",
+        }
+        .into());
+    }
+    if legal_rep.is_some_and(|n| n.is_empty() || n.chars().count() > 50) {
+        return Err(PlatformError::Invalid {
+            field: "legal_rep_name",
+            zh: "请填写法定代表人姓名",
+            en: "Give the legal representative's name",
+        }
+        .into());
+    }
+    if name.is_none() && legal_rep.is_none() {
+        return Err(PlatformError::Invalid {
+            field: "name",
+            zh: "没有需要变更的信息",
+            en: "Nothing to change",
+        }
+        .into());
+    }
+    Ok(())
+}
+
 /// Applies an information change; returns the enterprise afterwards.
 pub async fn change(
     platform: &Platform,
@@ -85,27 +115,7 @@ pub async fn change(
         .map(str::trim)
         .filter(|n| *n != enterprise.name);
     let legal_rep = input.legal_rep_name.as_deref().map(str::trim);
-    if name.is_some_and(|n| n.is_empty() || n.chars().count() > 100) {
-        return Err(CoreError::Invalid {
-            field: "name",
-            zh: "请填写企业名称（不超过 100 字）",
-            en: "Give the enterprise's name (at most 100 characters)",
-        });
-    }
-    if legal_rep.is_some_and(|n| n.is_empty() || n.chars().count() > 50) {
-        return Err(CoreError::Invalid {
-            field: "legal_rep_name",
-            zh: "请填写法定代表人姓名",
-            en: "Give the legal representative's name",
-        });
-    }
-    if name.is_none() && legal_rep.is_none() {
-        return Err(CoreError::Invalid {
-            field: "name",
-            zh: "没有需要变更的信息",
-            en: "Nothing to change",
-        });
-    }
+    check_change(name, legal_rep)?;
     let now = platform.clock.now();
     let actor = format!("user:{user_id}");
     let mut tx = platform.db.begin().await?;

@@ -12,7 +12,7 @@ use super::{ContractsError, access, persons, settings};
 use crate::Platform;
 use crate::desk::{ApplicationForm, Order, OrderState, Organisation, Person};
 use crate::desk::{Business, Medium, Product};
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::audit::AuditEvent;
 use crate::platform::clock::{Clock as _, Timestamp};
 use crate::platform::crypto::SealedAt;
@@ -74,7 +74,7 @@ pub(crate) fn legal_rep_sealed_at(id: &str) -> SealedAt<'_> {
 }
 
 fn invalid(field: &'static str, zh: &'static str, en: &'static str) -> CoreError {
-    CoreError::Invalid { field, zh, en }
+    PlatformError::Invalid { field, zh, en }.into()
 }
 
 fn is_unique_violation(error: &sqlx::Error) -> bool {
@@ -131,7 +131,7 @@ pub async fn load(platform: &Platform, id: &str) -> Result<Enterprise, CoreError
     .bind(id)
     .fetch_optional(platform.db.pool())
     .await?
-    .ok_or(CoreError::NotFound)?;
+    .ok_or(PlatformError::NotFound)?;
     from_row(&row)
 }
 
@@ -144,11 +144,11 @@ pub async fn visible(
     let enterprise = load(platform, id).await?;
     let role = match access::membership(platform.db.pool(), id, user_id).await {
         Ok(found) => Some(found.role),
-        Err(CoreError::NotFound) => None,
+        Err(CoreError::Platform(PlatformError::NotFound)) => None,
         Err(e) => return Err(e),
     };
     if role.is_none() && enterprise.applicant_user_id != user_id {
-        return Err(CoreError::NotFound);
+        return Err(PlatformError::NotFound.into());
     }
     Ok((enterprise, role))
 }
@@ -242,7 +242,7 @@ async fn open_order(
     let (name, id_number) = persons::identity(platform, user_id).await?;
     let user = crate::platform::accounts::find_by_id(platform, user_id)
         .await?
-        .ok_or(CoreError::NotSignedIn)?;
+        .ok_or(PlatformError::NotSignedIn)?;
     let form = ApplicationForm {
         organisation: Some(organisation),
         person: Some(Person {
@@ -476,7 +476,7 @@ pub async fn mine(platform: &Platform, user_id: &str) -> Result<Vec<EnterpriseVi
         let enterprise = from_row(row)?;
         let role = match access::membership(platform.db.pool(), &enterprise.id, user_id).await {
             Ok(found) => Some(found.role),
-            Err(CoreError::NotFound) => None,
+            Err(CoreError::Platform(PlatformError::NotFound)) => None,
             Err(e) => return Err(e),
         };
         out.push(view(platform, &enterprise, user_id, role).await?);
@@ -494,7 +494,7 @@ pub async fn withdraw(
 ) -> Result<EnterpriseView, CoreError> {
     let (enterprise, role) = visible(platform, user_id, id).await?;
     if enterprise.applicant_user_id != user_id && role != Some(access::Role::Admin) {
-        return Err(CoreError::NotFound);
+        return Err(PlatformError::NotFound.into());
     }
     let order = match (&enterprise.order_id, enterprise.state.as_str()) {
         (Some(order_id), "certifying" | "recertifying") => {
@@ -523,7 +523,7 @@ pub async fn recertify(
 ) -> Result<EnterpriseView, CoreError> {
     let (enterprise, role) = visible(platform, user_id, id).await?;
     if role != Some(access::Role::Admin) {
-        return Err(CoreError::NotFound);
+        return Err(PlatformError::NotFound.into());
     }
     let open = match &enterprise.order_id {
         Some(order_id) => !crate::desk::load_order(platform, order_id)

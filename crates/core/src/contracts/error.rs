@@ -3,7 +3,7 @@
 //! in its own section (enterprises, members, seals, employees), so parts grow without touching
 //! each other's lines.
 
-use crate::error::{CoreError, Description, ErrorKind};
+use crate::error::{CoreError, Description, ErrorKind, WingError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ContractsError {
@@ -174,7 +174,17 @@ pub enum ContractsError {
 
 impl From<ContractsError> for CoreError {
     fn from(error: ContractsError) -> Self {
-        Self::Contracts(error)
+        Self::wing_error(error)
+    }
+}
+
+impl WingError for ContractsError {
+    fn wing(&self) -> &'static str {
+        Self::WING
+    }
+
+    fn describe(&self) -> Description {
+        ContractsError::describe(self)
     }
 }
 

@@ -8,7 +8,7 @@ use sqlx::Row as _;
 
 use super::ContractsError;
 use crate::Platform;
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::audit::AuditEvent;
 use crate::platform::clock::{Clock as _, Timestamp};
 use crate::platform::db::Tx;
@@ -32,18 +32,19 @@ pub async fn grant(
 ) -> Result<String, CoreError> {
     let now = platform.clock.now();
     if expires_at.is_some_and(|until| until <= now) {
-        return Err(CoreError::Invalid {
+        return Err(PlatformError::Invalid {
             field: "expires_at",
             zh: "授权截止时间必须晚于现在",
             en: "The grant's expiry must be in the future",
-        });
+        }
+        .into());
     }
     let seal = sqlx::query("SELECT state FROM ec_seals WHERE id = $1 AND enterprise_id = $2")
         .bind(seal_id)
         .bind(enterprise_id)
         .fetch_optional(&mut **tx)
         .await?
-        .ok_or(CoreError::NotFound)?;
+        .ok_or(PlatformError::NotFound)?;
     if seal.try_get::<String, _>("state")? != "active" {
         return Err(ContractsError::SealUnusable.into());
     }
@@ -54,7 +55,7 @@ pub async fn grant(
     .bind(user_id)
     .fetch_optional(&mut **tx)
     .await?
-    .ok_or(CoreError::NotFound)?;
+    .ok_or(PlatformError::NotFound)?;
     let open = sqlx::query(
         "UPDATE ec_seal_grants SET expires_at = $1 \
          WHERE seal_id = $2 AND user_id = $3 AND revoked_at IS NULL RETURNING id",

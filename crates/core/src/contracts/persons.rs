@@ -10,7 +10,7 @@ use sqlx::Row as _;
 use super::{ContractsError, settings};
 use crate::Platform;
 use crate::ca::{self, IssueRequest};
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::audit::AuditEvent;
 use crate::platform::clock::{Clock as _, Timestamp};
 use crate::platform::crypto::SealedAt;
@@ -150,7 +150,7 @@ pub async fn create(
     let family = settings::get(platform, settings::CERTIFICATE_FAMILY).await?;
     let user = crate::platform::accounts::find_by_id(platform, user_id)
         .await?
-        .ok_or(CoreError::NotSignedIn)?;
+        .ok_or(PlatformError::NotSignedIn)?;
     // The ID is claimed first in a short transaction of its own: simultaneous accounts with one
     // ID number are told at once, without queueing behind the winner's certificate.
     let mut claim = platform.db.begin().await?;

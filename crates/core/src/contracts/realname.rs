@@ -11,7 +11,7 @@ use sqlx::Row as _;
 use super::{ContractsError, consent, persons};
 use crate::Platform;
 use crate::desk::DeskError;
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::accounts::fields::{Phone, RealName};
 use crate::platform::clock::{Clock as _, Timestamp};
 use crate::platform::crypto::SealedAt;
@@ -84,7 +84,7 @@ fn check_sealed_at(id: &str) -> SealedAt<'_> {
 }
 
 fn invalid(field: &'static str, zh: &'static str, en: &'static str) -> CoreError {
-    CoreError::Invalid { field, zh, en }
+    PlatformError::Invalid { field, zh, en }.into()
 }
 
 /// The checks and refusals before any provider is asked.
@@ -128,7 +128,7 @@ async fn admit(
 async fn account_phone(platform: &Platform, user_id: &str) -> Result<Phone, CoreError> {
     let user = crate::platform::accounts::find_by_id(platform, user_id)
         .await?
-        .ok_or(CoreError::NotSignedIn)?;
+        .ok_or(PlatformError::NotSignedIn)?;
     Phone::parse(&user.phone, "phone")
 }
 
@@ -256,7 +256,7 @@ async fn start_face(
     phone: &Phone,
 ) -> Result<RealNameCheck, CoreError> {
     if !platform.sms.configured() {
-        return Err(CoreError::ProviderNotConfigured { provider: "sms" });
+        return Err(PlatformError::ProviderNotConfigured { provider: "sms" }.into());
     }
     crate::platform::sms_limits::admit(platform, phone, "face_check").await?;
     let token = platform.random.token()?;

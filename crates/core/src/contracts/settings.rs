@@ -5,7 +5,7 @@
 use sqlx::Row as _;
 
 use crate::Platform;
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::audit::AuditEvent;
 use crate::platform::clock::Clock as _;
 
@@ -53,11 +53,12 @@ pub fn check(key: &str, value: &str) -> Result<(), CoreError> {
     if allowed {
         Ok(())
     } else {
-        Err(CoreError::Invalid {
+        Err(PlatformError::Invalid {
             field: "value",
             zh: "未知的设置项或取值",
             en: "Unknown setting or value",
-        })
+        }
+        .into())
     }
 }
 

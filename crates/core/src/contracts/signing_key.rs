@@ -12,7 +12,7 @@ use sqlx::Row as _;
 use super::ContractsError;
 use crate::Platform;
 use crate::desk::{Authorisation, PinTable};
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::audit::AuditEvent;
 use crate::platform::clock::{Clock as _, Timestamp};
 use crate::platform::crypto::hash_password;
@@ -49,11 +49,12 @@ async fn key_serial(platform: &Platform, user_id: &str) -> Result<String, CoreEr
     .try_get("serial")?;
     let certificate = crate::ca::certificate(platform, &serial).await?;
     if certificate.status != "active" || certificate.not_after <= platform.clock.now() {
-        return Err(CoreError::Invalid {
+        return Err(PlatformError::Invalid {
             field: "serial",
             zh: "个人证书已过期或已注销，不能使用",
             en: "The personal certificate has expired or was revoked",
-        });
+        }
+        .into());
     }
     crate::desk::require_password_for_cloud_key(platform, user_id).await?;
     Ok(serial)

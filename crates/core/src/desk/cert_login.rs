@@ -13,7 +13,7 @@ use x509_cert::Certificate;
 
 use crate::Platform;
 use crate::ca;
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::accounts::{LoginOutcome, Origin, login_verified};
 use crate::platform::audit::AuditEvent;
 use crate::platform::clock::{Clock as _, Timestamp};
@@ -33,11 +33,11 @@ pub struct Challenge {
 }
 
 fn refused() -> CoreError {
-    CoreError::Invalid {
+    PlatformError::Invalid {
         field: "signature",
         zh: "证书登录失败：证书无效、已注销或签名不正确",
         en: "Certificate login failed: the certificate is not valid, is revoked, or the signature is wrong",
-    }
+    }.into()
 }
 
 /// A new one-time challenge; `user_id` is set when binding (the signed-in user).
@@ -155,12 +155,13 @@ pub async fn bind(
     // one) must not log anyone else into the account it was issued to (issue 12, finding 18).
     match super::certificates::held(platform, user_id, &serial).await {
         Ok(_) => {}
-        Err(CoreError::NotFound) => {
-            return Err(CoreError::Invalid {
+        Err(CoreError::Platform(PlatformError::NotFound)) => {
+            return Err(PlatformError::Invalid {
                 field: "certificate",
                 zh: "该证书不是为您的账号签发的，不能绑定",
                 en: "This certificate was not issued to your account, so it cannot be bound to it",
-            });
+            }
+            .into());
         }
         Err(other) => return Err(other),
     }
@@ -176,11 +177,12 @@ pub async fn bind(
     .execute(&mut *tx)
     .await?;
     if done.rows_affected() != 1 {
-        return Err(CoreError::Invalid {
+        return Err(PlatformError::Invalid {
             field: "certificate",
             zh: "该证书已绑定到账号",
             en: "This certificate is already bound to an account",
-        });
+        }
+        .into());
     }
     let event = AuditEvent::new(
         format!("user:{user_id}"),
@@ -203,7 +205,7 @@ pub async fn unbind(platform: &Platform, user_id: &str, serial: &str) -> Result<
         .execute(&mut *tx)
         .await?;
     if done.rows_affected() != 1 {
-        return Err(CoreError::NotFound);
+        return Err(PlatformError::NotFound.into());
     }
     let event = AuditEvent::new(
         format!("user:{user_id}"),
@@ -248,7 +250,7 @@ pub async fn login(
         .bind(&serial)
         .fetch_optional(platform.db.pool())
         .await?
-        .ok_or(CoreError::Invalid {
+        .ok_or(PlatformError::Invalid {
             field: "certificate",
             zh: "该证书尚未绑定账号，请先用密码登录后在用户中心绑定",
             en: "This certificate is not bound to an account; sign in with your password and bind it first",

@@ -12,7 +12,7 @@ use sqlx::Row as _;
 
 use super::certificates::{CertificateStatus, account_phone, held};
 use crate::Platform;
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::clock::Clock as _;
 use crate::platform::crypto::{SealedAt, hash_password, verify_password};
 use crate::platform::sms_codes::{self, Purpose};
@@ -44,7 +44,7 @@ pub(crate) fn key_sealed_at(serial: &str) -> SealedAt<'_> {
 }
 
 fn invalid(field: &'static str, zh: &'static str, en: &'static str) -> CoreError {
-    CoreError::Invalid { field, zh, en }
+    PlatformError::Invalid { field, zh, en }.into()
 }
 
 async fn cloud_serial(
@@ -77,9 +77,9 @@ async fn cloud_serial(
 pub async fn require_password(platform: &Platform, user_id: &str) -> Result<(), CoreError> {
     let user = crate::platform::accounts::find_by_id(platform, user_id)
         .await?
-        .ok_or(CoreError::NotSignedIn)?;
+        .ok_or(PlatformError::NotSignedIn)?;
     if user.password_hash.is_none() {
-        return Err(CoreError::PasswordSetupRequired);
+        return Err(PlatformError::PasswordSetupRequired.into());
     }
     Ok(())
 }
@@ -235,7 +235,7 @@ pub async fn check_pin(
             "No signing PIN yet: set one with an SMS check",
         )
     })?;
-    let locked = |until: i64| CoreError::AccountLocked {
+    let locked = |until: i64| PlatformError::AccountLocked {
         until,
         retry_after: until - now,
     };
@@ -243,7 +243,7 @@ pub async fn check_pin(
         .try_get::<Option<i64>, _>("locked_until")?
         .filter(|u| *u > now)
     {
-        return Err(locked(until));
+        return Err(locked(until).into());
     }
     // One conditional statement takes a try before the PIN is compared, and the try that
     // reaches the limit sets the lockout: racing requests compare at most five PINs.
@@ -271,7 +271,7 @@ pub async fn check_pin(
         .and_then(|row| row.try_get::<Option<i64>, _>("locked_until").ok().flatten())
         .filter(|u| *u > now)
         .unwrap_or(now + LOCKOUT);
-        return Err(locked(until));
+        return Err(locked(until).into());
     }
     if verify_password(pin, &row.try_get::<String, _>("pin_hash")?).await {
         sqlx::query(sqlx::AssertSqlSafe(format!(

@@ -1,7 +1,7 @@
 //! The desk's refusals, each with a stable code and Chinese and English wording. Nothing was
 //! changed when one of these is returned.
 
-use crate::error::{CoreError, Description, ErrorKind};
+use crate::error::{CoreError, Description, ErrorKind, WingError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DeskError {
@@ -53,7 +53,17 @@ pub enum DeskError {
 
 impl From<DeskError> for CoreError {
     fn from(error: DeskError) -> Self {
-        Self::Desk(error)
+        Self::wing_error(error)
+    }
+}
+
+impl WingError for DeskError {
+    fn wing(&self) -> &'static str {
+        Self::WING
+    }
+
+    fn describe(&self) -> Description {
+        DeskError::describe(self)
     }
 }
 
@@ -276,5 +286,23 @@ fn field_zh(field: &str) -> &'static str {
         "seal_image" => "印章图片",
         "bank" => "对公账户",
         _ => "必填项",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn desk_errors_keep_their_codes_and_name_their_wing() {
+        let desk = CoreError::from(DeskError::UnknownProduct);
+        assert_eq!(desk.code(), "product_unknown");
+        assert_eq!(desk.qualified_code(), "desk.product_unknown");
+        assert_eq!(desk.to_string(), "desk: unknown product");
+        assert!(desk.as_wing::<crate::ca::CaError>().is_none());
+        assert!(matches!(
+            desk.into_wing::<DeskError>(),
+            Ok(DeskError::UnknownProduct)
+        ));
     }
 }

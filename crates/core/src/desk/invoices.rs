@@ -8,7 +8,7 @@ use sqlx::Row as _;
 use super::catalog::{InvoiceTiming, Product};
 use super::orders::{self, Order};
 use crate::Platform;
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::clock::Clock as _;
 use crate::platform::db::Tx;
 use crate::platform::jobs::{Handler, NewJob, RunningJob};
@@ -137,6 +137,6 @@ pub async fn pdf(platform: &Platform, order_id: &str) -> Result<Vec<u8>, CoreErr
         .bind(order_id)
         .fetch_optional(platform.db.pool())
         .await?
-        .ok_or(CoreError::NotFound)?;
+        .ok_or(PlatformError::NotFound)?;
     platform.blobs.get(&row.try_get::<String, _>("blob")?).await
 }

@@ -9,7 +9,7 @@ use super::DeskError;
 use super::catalog;
 use super::orders::{Order, OrderState};
 use crate::Platform;
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::blobs::sniff_image;
 use crate::platform::clock::{Clock as _, Timestamp};
 
@@ -51,12 +51,14 @@ pub async fn upload(
     let product = catalog::product(platform, &order.product_id).await?;
     let spec = product.material(kind).ok_or(DeskError::UnknownMaterial)?;
     if bytes.len() > spec.max_bytes {
-        return Err(CoreError::TooLarge {
+        return Err(PlatformError::TooLarge {
             field: "file",
             limit: spec.max_bytes,
-        });
+        }
+        .into());
     }
-    let content_type = sniff_image(bytes).ok_or(CoreError::ImageUnsupported { field: "file" })?;
+    let content_type =
+        sniff_image(bytes).ok_or(PlatformError::ImageUnsupported { field: "file" })?;
     let digest = platform.blobs.put(bytes).await?;
     let now = platform.clock.now();
     let id = uuid::Uuid::new_v4().to_string();
@@ -117,11 +119,12 @@ pub async fn check_owned(
         {
             Ok(())
         }
-        _ => Err(CoreError::Invalid {
+        _ => Err(PlatformError::Invalid {
             field: "materials",
             zh: "所选材料不存在或类型不符，请重新上传",
             en: "The chosen material does not exist or is of another kind; upload it again",
-        }),
+        }
+        .into()),
     }
 }
 
@@ -135,11 +138,11 @@ pub async fn content(
         .bind(id)
         .fetch_optional(platform.db.pool())
         .await?
-        .ok_or(CoreError::NotFound)?;
+        .ok_or(PlatformError::NotFound)?;
     if let Some(user_id) = user_id
         && row.try_get::<String, _>("user_id")? != user_id
     {
-        return Err(CoreError::NotFound);
+        return Err(PlatformError::NotFound.into());
     }
     let blob: String = row.try_get("blob")?;
     Ok((

@@ -39,7 +39,7 @@ pub use cloud::{
     send_key_code as send_cloud_key_code, store_pin as store_signing_pin,
 };
 pub use orders::{
-    ApplicationForm, Change, Event, Note, Order, OrderState, Organisation, Person,
+    ApplicationForm, Change, Event, Note, Order, OrderId, OrderState, Organisation, Person,
     annotate as annotate_order, apply as apply_to_order, cancel as cancel_order,
     create as create_order, is_mobile, load as load_order, luhn_ok, save_form as save_order_form,
     strip_spaces,

@@ -13,7 +13,7 @@ use super::catalog::{self, Medium, Product, SubjectKind};
 use super::orders::{self, ApplicationForm, Change, Columns, Event, Note, Order, OrderState};
 use crate::Platform;
 use crate::ca::{self, CertificateInfo, IssueRequest};
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::clock::Clock as _;
 use crate::platform::crypto::SealedAt;
 use crate::platform::db::Tx;
@@ -359,11 +359,12 @@ pub async fn produce_on_token(
         _ => Note::KeyUpdated,
     };
     if production.token_serial.trim().is_empty() {
-        return Err(CoreError::Invalid {
+        return Err(PlatformError::Invalid {
             field: "token_serial",
             zh: "缺少 USB Key 序列号",
             en: "The token serial is missing",
-        });
+        }
+        .into());
     }
     let subject = subject(&product, &order.form)?;
     let now = platform.clock.now();
@@ -519,7 +520,8 @@ async fn supersede(platform: &Platform, order: &Order) -> Result<(), CoreError> 
     )
     .await
     {
-        Ok(_) | Err(CoreError::Ca(ca::CaError::AlreadyRevoked(_))) => Ok(()),
+        Ok(_) => Ok(()),
+        Err(error) if matches!(error.as_wing(), Some(ca::CaError::AlreadyRevoked(_))) => Ok(()),
         Err(error) => Err(error),
     }
 }

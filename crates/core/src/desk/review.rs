@@ -6,7 +6,7 @@ use super::DeskError;
 use super::catalog::Business;
 use super::orders::{self, Change, Columns, Event, Note, Order, OrderState};
 use crate::Platform;
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::clock::Clock as _;
 
 /// Refuses a decision on the reviewer's own application (issue 12, finding 8): a reviewer who is
@@ -51,7 +51,7 @@ pub async fn approve_without_review(
     match approve_as(platform, &order, "system", Note::ApprovedWithoutReview).await {
         Ok(order) => Ok(order.state),
         // Another request moved the order first (its version changed): that one goes on.
-        Err(CoreError::Desk(DeskError::Transition(..))) => {
+        Err(e) if matches!(e.as_wing(), Some(DeskError::Transition(..))) => {
             Ok(orders::load(platform, order_id).await?.state)
         }
         Err(e) => Err(e),
@@ -163,11 +163,12 @@ pub async fn ship(
         || tracking.len() > 40
         || !tracking.chars().all(|c| c.is_ascii_alphanumeric())
     {
-        return Err(CoreError::Invalid {
+        return Err(PlatformError::Invalid {
             field: "tracking_number",
             zh: "快递单号应为 6–40 位字母或数字",
             en: "The tracking number must be 6–40 letters or digits",
-        });
+        }
+        .into());
     }
     order.check(Event::Shipped)?;
     let product = super::catalog::product(platform, &order.product_id).await?;

@@ -13,7 +13,7 @@ use super::orders::{Order, OrderState};
 use super::production::{self, TokenProduction};
 use crate::Platform;
 use crate::ca::CertificateInfo;
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 
 /// Longest SO PIN or token serial accepted (PKCS#11 serials are 16 characters).
 const MAX_FIELD: usize = 64;
@@ -43,11 +43,11 @@ pub fn token_algorithm(ca: &str) -> Result<&'static str, CoreError> {
     match ca {
         "rsa" => Ok("rsa-2048"),
         "ecc" => Ok("ecdsa-p256"),
-        _ => Err(CoreError::Invalid {
+        _ => Err(PlatformError::Invalid {
             field: "ca",
             zh: "该产品的证书体系不支持 USB Key 制证（PKCS#11 没有标准的 SM2 机制）",
             en: "USB-key production supports the rsa and ecc CAs (PKCS#11 has no standard SM2 mechanism)",
-        }),
+        }.into()),
     }
 }
 
@@ -115,19 +115,21 @@ pub async fn produce(
     producible(platform, order).await?;
     let serial = made.token_serial.trim();
     if serial.is_empty() || serial.len() > MAX_FIELD {
-        return Err(CoreError::Invalid {
+        return Err(PlatformError::Invalid {
             field: "token_serial",
             zh: "缺少 USB Key 序列号",
             en: "The token serial is missing",
-        });
+        }
+        .into());
     }
     let so_pin = made.so_pin.filter(|pin| !pin.is_empty());
     if so_pin.is_some_and(|pin| pin.len() > MAX_FIELD || pin.chars().any(char::is_control)) {
-        return Err(CoreError::Invalid {
+        return Err(PlatformError::Invalid {
             field: "so_pin",
             zh: "管理员 PIN 格式不正确",
             en: "The SO PIN is malformed",
-        });
+        }
+        .into());
     }
     production::produce_on_token(
         platform,

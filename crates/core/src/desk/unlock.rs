@@ -23,7 +23,7 @@ use super::DeskError;
 use super::certificates::{CertificateStatus, account_phone, held};
 use super::orders::{self, Change, Event, Note, OrderState};
 use crate::Platform;
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::audit::AuditEvent;
 use crate::platform::clock::{Clock as _, Timestamp};
 use crate::platform::crypto::{SealedAt, sha256_hex};
@@ -55,20 +55,21 @@ fn redeemer(text: &str) -> Result<String, CoreError> {
     if text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
         Ok(text)
     } else {
-        Err(CoreError::Invalid {
+        Err(PlatformError::Invalid {
             field: "redeemer",
             zh: "请通过 Signet 证书助手申请解锁码（缺少证书助手生成的凭据）",
             en: "Ask for the unlock code through the Signet key agent: its redeemer is missing or malformed",
-        })
+        }.into())
     }
 }
 
 fn not_a_token() -> CoreError {
-    CoreError::Invalid {
+    PlatformError::Invalid {
         field: "serial",
         zh: "只有 USB Key 证书可以解锁",
         en: "Only USB-key certificates can be unlocked",
     }
+    .into()
 }
 
 /// Sends the unlock SMS code to the account's phone.
@@ -254,13 +255,14 @@ pub async fn redeem(
         || new_so_pin.len() > MAX_SO_PIN_BYTES
         || new_so_pin.chars().any(char::is_control)
     {
-        return Err(CoreError::Invalid {
+        return Err(PlatformError::Invalid {
             field: "new_so_pin",
             zh: "新的管理员 PIN 格式不正确",
             en: "The new SO PIN is empty, too long or has control characters",
-        });
+        }
+        .into());
     }
-    let sealed = link.so_pin_sealed.ok_or_else(|| CoreError::Invalid {
+    let sealed = link.so_pin_sealed.ok_or_else(|| PlatformError::Invalid {
         field: "token_serial",
         zh: "平台未保存该 USB Key 的管理员 PIN，请联系客服人工解锁",
         en: "The platform holds no SO PIN for this token; contact customer service",
@@ -270,11 +272,12 @@ pub async fn redeem(
         &sealed,
     )?;
     if current == new_so_pin {
-        return Err(CoreError::Invalid {
+        return Err(PlatformError::Invalid {
             field: "new_so_pin",
             zh: "新的管理员 PIN 不能与当前的相同",
             en: "The new SO PIN must differ from the current one",
-        });
+        }
+        .into());
     }
     let mut tx = platform.db.begin().await?;
     let used = sqlx::query(

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use super::crypto::sha256_hex;
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 
 #[derive(Debug, Clone)]
 pub struct BlobStore {
@@ -48,10 +48,10 @@ impl BlobStore {
     }
 
     pub async fn get(&self, digest: &str) -> Result<Vec<u8>, CoreError> {
-        let path = self.path(digest).ok_or(CoreError::NotFound)?;
+        let path = self.path(digest).ok_or(PlatformError::NotFound)?;
         tokio::fs::read(&path)
             .await
-            .map_err(|_| CoreError::NotFound)
+            .map_err(|_| PlatformError::NotFound.into())
     }
 }
 

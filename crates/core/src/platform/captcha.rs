@@ -8,7 +8,7 @@ use sqlx::Row as _;
 
 use super::Platform;
 use super::clock::Clock as _;
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 
 pub const CAPTCHA_LIFETIME: i64 = 300;
 
@@ -84,7 +84,7 @@ pub async fn check(platform: &Platform, id: &str, answer: &str) -> Result<(), Co
             .execute(platform.db.pool())
             .await?;
     if spent.rows_affected() != 1 {
-        return Err(CoreError::CaptchaExpired);
+        return Err(PlatformError::CaptchaExpired.into());
     }
     let row = sqlx::query("SELECT answer_hash FROM captchas WHERE id = $1")
         .bind(id)
@@ -97,7 +97,7 @@ pub async fn check(platform: &Platform, id: &str, answer: &str) -> Result<(), Co
     if stored == given {
         Ok(())
     } else {
-        Err(CoreError::CaptchaWrong)
+        Err(PlatformError::CaptchaWrong.into())
     }
 }
 

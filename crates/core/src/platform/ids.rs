@@ -53,14 +53,7 @@ impl CertificateSerial {
 
     /// The serial of a certificate, from its DER content bytes.
     pub fn of(serial: &SerialNumber) -> Self {
-        let hex = serial
-            .as_bytes()
-            .iter()
-            .fold(String::new(), |mut out, byte| {
-                use std::fmt::Write as _;
-                let _ = write!(out, "{byte:02x}");
-                out
-            });
+        let hex = signet_pki::serial::serial_hex(serial);
         // DER content is already minimal; parsing only guards against a non-minimal encoding.
         Self::parse(&hex).unwrap_or(Self(hex))
     }
@@ -87,6 +80,126 @@ impl<'de> Deserialize<'de> for CertificateSerial {
             .ok_or_else(|| serde::de::Error::custom("not a certificate serial number"))
     }
 }
+
+/// Declares an opaque text id with a type of its own, so that an order's id is never passed where
+/// a user's is meant. On the wire and in the database it is the same string as before; it reads
+/// as a `&str` where one is wanted (`Deref`), and compares with strings.
+#[macro_export]
+macro_rules! text_id {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        #[derive(
+            Debug,
+            Clone,
+            PartialEq,
+            Eq,
+            Hash,
+            PartialOrd,
+            Ord,
+            Default,
+            serde::Serialize,
+            serde::Deserialize,
+            sqlx::Type,
+        )]
+        #[serde(transparent)]
+        #[sqlx(transparent)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn new(id: impl Into<String>) -> Self {
+                Self(id.into())
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            pub fn into_string(self) -> String {
+                self.0
+            }
+        }
+
+        impl std::ops::Deref for $name {
+            type Target = str;
+
+            fn deref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(id: String) -> Self {
+                Self(id)
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(id: &str) -> Self {
+                Self(id.to_owned())
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> Self {
+                id.0
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.0 == other
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.0 == *other
+            }
+        }
+
+        impl PartialEq<String> for $name {
+            fn eq(&self, other: &String) -> bool {
+                &self.0 == other
+            }
+        }
+
+        impl PartialEq<$name> for str {
+            fn eq(&self, other: &$name) -> bool {
+                self == other.0
+            }
+        }
+
+        impl PartialEq<$name> for &str {
+            fn eq(&self, other: &$name) -> bool {
+                *self == other.0
+            }
+        }
+
+        impl PartialEq<$name> for String {
+            fn eq(&self, other: &$name) -> bool {
+                *self == other.0
+            }
+        }
+    };
+}
+
+text_id!(
+    /// A user's id (`users.id`): whoever signs in, applicant or staff.
+    UserId
+);
 
 /// An amount of money in fen (1/100 yuan). Arithmetic is checked: an overflow is an error, never
 /// a wrapped price.
@@ -159,6 +272,21 @@ mod tests {
         assert_eq!(serde_json::to_string(&canonical).unwrap(), "\"01ab\"");
         let read: CertificateSerial = serde_json::from_str("\"01:AB\"").unwrap();
         assert_eq!(read, canonical);
+    }
+
+    #[test]
+    fn text_ids_are_their_string_on_the_wire_and_in_comparisons() {
+        let id = UserId::new("u-1");
+        assert_eq!(serde_json::to_string(&id).unwrap(), "\"u-1\"");
+        let read: UserId = serde_json::from_str("\"u-2\"").unwrap();
+        assert_eq!(read.as_str(), "u-2");
+        assert_eq!(id, "u-1");
+        assert_eq!("u-1", id);
+        assert_ne!(id, "u-2");
+        let text: &str = &id;
+        assert_eq!(text, "u-1");
+        assert_eq!(String::from(id.clone()), "u-1");
+        assert_eq!(id.to_string(), "u-1");
     }
 
     #[test]

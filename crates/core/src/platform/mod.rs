@@ -8,6 +8,7 @@ pub mod captcha;
 pub mod clock;
 pub mod crypto;
 pub mod db;
+pub mod error;
 pub mod ids;
 pub mod jobs;
 pub mod machine;

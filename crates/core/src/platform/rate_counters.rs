@@ -4,14 +4,14 @@
 //! cheaper per-process limits stay in memory.
 
 use crate::Platform;
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::clock::Clock as _;
 
 /// Counters are kept this long past their window (the hourly purge deletes older ones).
 pub const KEEP_SECONDS: i64 = 86_400;
 
 /// Counts one request of `client` in `bucket` and refuses it when more than `limit` came in the
-/// current window of `window_seconds`: [`CoreError::RateLimited`] with the seconds until the
+/// current window of `window_seconds`: [`PlatformError::RateLimited`] with the seconds until the
 /// window ends. The count and the check are one statement, so parallel requests on any number
 /// of nodes cannot slip past the limit.
 pub async fn hit(
@@ -35,9 +35,10 @@ pub async fn hit(
     .fetch_one(platform.db.pool())
     .await?;
     if hits > i64::from(limit) {
-        return Err(CoreError::RateLimited {
+        return Err(PlatformError::RateLimited {
             retry_after: (window_start + window_seconds - now).max(1),
-        });
+        }
+        .into());
     }
     Ok(())
 }

@@ -10,7 +10,7 @@ use super::accounts::fields::Phone;
 use super::audit::AuditEvent;
 use super::clock::Clock as _;
 use super::providers::SmsMessage;
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 
 pub const CODE_LIFETIME: i64 = 300;
 pub use super::sms_limits::RESEND_GAP;
@@ -120,7 +120,7 @@ async fn issue(
     deliver: bool,
 ) -> Result<SentCode, CoreError> {
     if !platform.sms.configured() {
-        return Err(CoreError::ProviderNotConfigured { provider: "sms" });
+        return Err(PlatformError::ProviderNotConfigured { provider: "sms" }.into());
     }
     let now = platform.clock.now();
     let index = platform.cipher.blind_index("phone", phone.as_str());
@@ -225,15 +225,15 @@ pub async fn consume_for(
     .fetch_optional(platform.db.pool())
     .await?;
     let Some(row) = row else {
-        return Err(CoreError::SmsCodeExpired);
+        return Err(PlatformError::SmsCodeExpired.into());
     };
     let id: String = row.try_get("id")?;
     let state: String = row.try_get("state")?;
     let expires_at: i64 = row.try_get("expires_at")?;
     match state.as_str() {
-        "burned" => return Err(CoreError::SmsCodeBurned),
+        "burned" => return Err(PlatformError::SmsCodeBurned.into()),
         "open" if expires_at > now => {}
-        _ => return Err(CoreError::SmsCodeExpired),
+        _ => return Err(PlatformError::SmsCodeExpired.into()),
     }
     let claimed = sqlx::query(
         "UPDATE sms_codes SET attempts = attempts + 1 \
@@ -262,7 +262,7 @@ pub async fn consume_for(
         return if used.rows_affected() == 1 {
             Ok(())
         } else {
-            Err(CoreError::SmsCodeExpired)
+            Err(PlatformError::SmsCodeExpired.into())
         };
     }
     if attempt >= MAX_TRIES {
@@ -270,11 +270,12 @@ pub async fn consume_for(
             .bind(&id)
             .execute(platform.db.pool())
             .await?;
-        return Err(CoreError::SmsCodeBurned);
+        return Err(PlatformError::SmsCodeBurned.into());
     }
-    Err(CoreError::SmsCodeWrong {
+    Err(PlatformError::SmsCodeWrong {
         tries_left: MAX_TRIES - attempt,
-    })
+    }
+    .into())
 }
 
 /// Why a code read as open could not take a try: its tries are gone (burned, or all claimed by
@@ -288,9 +289,9 @@ async fn closed_code(platform: &Platform, id: &str) -> Result<CoreError, CoreErr
     let attempts: i64 = row.try_get("attempts")?;
     Ok(
         if state == "burned" || (state == "open" && attempts >= MAX_TRIES) {
-            CoreError::SmsCodeBurned
+            PlatformError::SmsCodeBurned.into()
         } else {
-            CoreError::SmsCodeExpired
+            PlatformError::SmsCodeExpired.into()
         },
     )
 }

@@ -7,7 +7,7 @@ use sqlx::Row as _;
 use super::Platform;
 use super::accounts::fields::Phone;
 use super::clock::Clock as _;
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 
 /// Seconds between two messages of one kind to one number.
 pub const RESEND_GAP: i64 = 60;
@@ -50,9 +50,10 @@ pub async fn admit(platform: &Platform, phone: &Phone, kind: &str) -> Result<(),
             .fetch_one(platform.db.pool())
             .await?;
         let last: i64 = row.try_get("last_at")?;
-        return Err(CoreError::SmsTooSoon {
+        return Err(PlatformError::SmsTooSoon {
             retry_after: (last + RESEND_GAP - now).clamp(1, RESEND_GAP),
-        });
+        }
+        .into());
     }
     let day = sqlx::query(
         "UPDATE sms_quota SET \
@@ -68,7 +69,7 @@ pub async fn admit(platform: &Platform, phone: &Phone, kind: &str) -> Result<(),
     .execute(platform.db.pool())
     .await?;
     if day.rows_affected() != 1 {
-        return Err(CoreError::SmsDailyLimit);
+        return Err(PlatformError::SmsDailyLimit.into());
     }
     Ok(())
 }

@@ -11,7 +11,7 @@ use signet_core::contracts::seals::fixture;
 use signet_core::contracts::seals::{personal, png};
 use signet_core::platform::accounts::{RegisterInput, UserView, create_verified};
 use signet_core::platform::clock::Clock as _;
-use signet_core::{CoreError, Platform};
+use signet_core::{CoreError, Platform, PlatformError};
 use sqlx::Row as _;
 
 use crate::platform;
@@ -272,43 +272,43 @@ async fn seal_refusals_change_nothing() {
     // Outsiders and other enterprises' seals: not found, in every route.
     assert!(matches!(
         enterprise::list(p, e, &w.outsider).await,
-        Err(CoreError::NotFound)
+        Err(CoreError::Platform(PlatformError::NotFound))
     ));
     assert!(matches!(
         enterprise::image(p, e, &company.seal.id, &w.outsider).await,
-        Err(CoreError::NotFound)
+        Err(CoreError::Platform(PlatformError::NotFound))
     ));
     assert!(matches!(
         enterprise::image(p, e, &foreign.seal.id, &w.admin).await,
-        Err(CoreError::NotFound)
+        Err(CoreError::Platform(PlatformError::NotFound))
     ));
     assert!(matches!(
         manage::set_enabled(p, e, &foreign.seal.id, &w.admin, false).await,
-        Err(CoreError::NotFound)
+        Err(CoreError::Platform(PlatformError::NotFound))
     ));
     assert!(matches!(
         manage::replace_image(p, e, &foreign.seal.id, &w.admin, Artwork::Generated).await,
-        Err(CoreError::NotFound)
+        Err(CoreError::Platform(PlatformError::NotFound))
     ));
     assert!(matches!(
         enterprise::grant(p, e, &foreign.seal.id, &w.admin, &w.member, None).await,
-        Err(CoreError::NotFound)
+        Err(CoreError::Platform(PlatformError::NotFound))
     ));
     assert!(matches!(
         enterprise::revoke(p, e, &foreign.seal.id, &w.admin, &w.member).await,
-        Err(CoreError::NotFound)
+        Err(CoreError::Platform(PlatformError::NotFound))
     ));
     assert!(matches!(
         enterprise::grant(p, e, &company.seal.id, &w.admin, &w.outsider, None).await,
-        Err(CoreError::NotFound)
+        Err(CoreError::Platform(PlatformError::NotFound))
     ));
     assert!(matches!(
         manage::create(p, e, &w.outsider, "contract", Artwork::Generated).await,
-        Err(CoreError::NotFound)
+        Err(CoreError::Platform(PlatformError::NotFound))
     ));
     assert!(matches!(
         manage::create(p, e, &w.admin, "no_such_type", Artwork::Generated).await,
-        Err(CoreError::NotFound)
+        Err(CoreError::Platform(PlatformError::NotFound))
     ));
 
     // A second company seal; bad uploads.
@@ -490,14 +490,14 @@ async fn personal_name_seal_is_drawn_once_and_handwriting_replaces_the_last() {
     // Someone else's seal is not found; bad captures change nothing.
     assert!(matches!(
         personal::image(p, &w.admin, &second.id).await,
-        Err(CoreError::NotFound)
+        Err(CoreError::Platform(PlatformError::NotFound))
     ));
     let company = manage::create(p, &w.enterprise, &w.admin, "company", Artwork::Generated)
         .await
         .unwrap();
     assert!(matches!(
         personal::image(p, &w.admin, &company.seal.id).await,
-        Err(CoreError::NotFound)
+        Err(CoreError::Platform(PlatformError::NotFound))
     ));
     let before = count(p, "SELECT COUNT(*) FROM ec_seals").await;
     assert_eq!(

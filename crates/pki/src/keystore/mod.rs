@@ -4,7 +4,10 @@ mod pkcs11;
 mod software;
 mod wrapped;
 
-pub use pkcs11::{KeyPairTemplate, Pkcs11Config, Pkcs11KeyStore};
+pub use pkcs11::{
+    KeyPairTemplate, Pkcs11Config, Pkcs11KeyStore, p256_public_key_info, read_attribute_bytes,
+    rsa_public_key_info,
+};
 pub use software::{KeyEncryptionKey, SoftwareKeyStore};
 pub use wrapped::KdfParams;
 

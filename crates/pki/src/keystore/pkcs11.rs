@@ -207,32 +207,50 @@ impl KeyStore for Pkcs11KeyStore {
     }
 }
 
+/// One byte-string attribute of a token object, if the object has it (the raw `cryptoki` error
+/// is left to the caller, which knows how to word it). Shared with `signet-token`.
+pub fn read_attribute_bytes(
+    session: &Session,
+    object: ObjectHandle,
+    kind: AttributeType,
+) -> std::result::Result<Option<Vec<u8>>, CryptokiError> {
+    let values = session.get_attributes(object, &[kind])?;
+    Ok(values
+        .into_iter()
+        .find(|attribute| attribute.attribute_type() == kind)
+        .and_then(|attribute| match attribute {
+            Attribute::Modulus(v)
+            | Attribute::PublicExponent(v)
+            | Attribute::EcPoint(v)
+            | Attribute::EcParams(v)
+            | Attribute::Id(v)
+            | Attribute::Label(v)
+            | Attribute::Value(v) => Some(v),
+            _ => None,
+        }))
+}
+
 fn attribute_bytes(
     session: &Session,
     object: ObjectHandle,
     kind: AttributeType,
 ) -> Result<Vec<u8>> {
-    let values = session.get_attributes(object, &[kind]).map_err(p11)?;
-    values
-        .into_iter()
-        .find_map(|a| match a {
-            Attribute::Modulus(v) | Attribute::PublicExponent(v) | Attribute::EcPoint(v) => Some(v),
-            _ => None,
-        })
+    read_attribute_bytes(session, object, kind)
+        .map_err(p11)?
         .ok_or_else(|| PkiError::Pkcs11(format!("token did not return {kind}")))
 }
 
-fn rsa_spki(session: &Session, public: ObjectHandle) -> Result<SubjectPublicKeyInfoOwned> {
+/// The `SubjectPublicKeyInfo` of an RSA public key object from its `CKA_MODULUS` and
+/// `CKA_PUBLIC_EXPONENT`. Shared with `signet-token`.
+pub fn rsa_public_key_info(modulus: &[u8], exponent: &[u8]) -> Result<SubjectPublicKeyInfoOwned> {
     #[derive(der::Sequence)]
     struct RsaPublicKey<'a> {
         modulus: UintRef<'a>,
         exponent: UintRef<'a>,
     }
-    let modulus = attribute_bytes(session, public, AttributeType::Modulus)?;
-    let exponent = attribute_bytes(session, public, AttributeType::PublicExponent)?;
     let key = RsaPublicKey {
-        modulus: UintRef::new(&modulus)?,
-        exponent: UintRef::new(&exponent)?,
+        modulus: UintRef::new(modulus)?,
+        exponent: UintRef::new(exponent)?,
     };
     Ok(SubjectPublicKeyInfoOwned {
         algorithm: AlgorithmIdentifierOwned {
@@ -243,12 +261,12 @@ fn rsa_spki(session: &Session, public: ObjectHandle) -> Result<SubjectPublicKeyI
     })
 }
 
-fn ec_spki(session: &Session, public: ObjectHandle) -> Result<SubjectPublicKeyInfoOwned> {
-    let raw = attribute_bytes(session, public, AttributeType::EcPoint)?;
-    // CKA_EC_POINT is a DER OCTET STRING around the point; some modules give the bare point.
-    let point = match OctetString::from_der(&raw) {
+/// The `SubjectPublicKeyInfo` of a P-256 public key object from its `CKA_EC_POINT`: a DER
+/// OCTET STRING around the point, or (some modules) the bare point. Shared with `signet-token`.
+pub fn p256_public_key_info(ec_point: Vec<u8>) -> Result<SubjectPublicKeyInfoOwned> {
+    let point = match OctetString::from_der(&ec_point) {
         Ok(octets) => octets.into_bytes().into_vec(),
-        Err(_) => raw,
+        Err(_) => ec_point,
     };
     Ok(SubjectPublicKeyInfoOwned {
         algorithm: AlgorithmIdentifierOwned {
@@ -257,6 +275,16 @@ fn ec_spki(session: &Session, public: ObjectHandle) -> Result<SubjectPublicKeyIn
         },
         subject_public_key: BitString::from_bytes(&point)?,
     })
+}
+
+fn rsa_spki(session: &Session, public: ObjectHandle) -> Result<SubjectPublicKeyInfoOwned> {
+    let modulus = attribute_bytes(session, public, AttributeType::Modulus)?;
+    let exponent = attribute_bytes(session, public, AttributeType::PublicExponent)?;
+    rsa_public_key_info(&modulus, &exponent)
+}
+
+fn ec_spki(session: &Session, public: ObjectHandle) -> Result<SubjectPublicKeyInfoOwned> {
+    p256_public_key_info(attribute_bytes(session, public, AttributeType::EcPoint)?)
 }
 
 struct Pkcs11Signer {

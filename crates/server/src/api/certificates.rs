@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
-use signet_core::CoreError;
+use signet_core::PlatformError;
 use signet_core::ca::CertificateInfo;
 use signet_core::desk::catalog::Business;
 use signet_core::desk::certificates::{self, HeldCertificate};
@@ -144,7 +144,7 @@ pub async fn key_update(
         base64::engine::general_purpose::STANDARD
             .decode(body.csr.trim())
             .map_err(|_| {
-                ApiError::Core(CoreError::Invalid {
+                ApiError::from(PlatformError::Invalid {
                     field: "csr",
                     zh: "证书请求不是有效的 base64",
                     en: "The request is not valid base64",
@@ -365,7 +365,7 @@ pub async fn cloud_sign(
     let data = base64::engine::general_purpose::STANDARD
         .decode(body.data.trim())
         .map_err(|_| {
-            ApiError::Core(CoreError::Invalid {
+            ApiError::from(PlatformError::Invalid {
                 field: "data",
                 zh: "待签名数据不是有效的 base64",
                 en: "The data is not valid base64",

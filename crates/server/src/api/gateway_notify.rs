@@ -22,7 +22,8 @@ async fn settle(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<()
             .map(str::to_owned)
     };
     match payments::notify_request(&state.platform, body, &header).await {
-        Ok(_) | Err(CoreError::Desk(DeskError::NotificationReplayed)) => Ok(()),
+        Ok(_) => Ok(()),
+        Err(error) if matches!(error.as_wing(), Some(DeskError::NotificationReplayed)) => Ok(()),
         Err(error) => Err(error),
     }
 }
@@ -36,7 +37,7 @@ pub async fn wechat(State(state): State<AppState>, headers: HeaderMap, body: Byt
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(error) => {
             tracing::warn!(%error, "WeChat Pay notification refused");
-            let status = if matches!(error, CoreError::Desk(DeskError::BadNotification)) {
+            let status = if matches!(error.as_wing(), Some(DeskError::BadNotification)) {
                 StatusCode::UNAUTHORIZED
             } else {
                 StatusCode::INTERNAL_SERVER_ERROR

@@ -102,7 +102,7 @@ pub async fn show(
     if job.owner_id.as_deref() != Some(user.as_str())
         && roles::roles_of(&state.platform, &user).await?.is_empty()
     {
-        return Err(signet_core::CoreError::NotFound.into());
+        return Err(signet_core::PlatformError::NotFound.into());
     }
     Ok(Json(JobProgress {
         id: job.id,

@@ -5,7 +5,7 @@ use axum::extract::{Multipart, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use serde::Deserialize;
-use signet_core::CoreError;
+use signet_core::PlatformError;
 use signet_core::platform::accounts::fields::AVATAR_FIELD;
 use signet_core::platform::accounts::{self, UserView, find_by_id};
 use utoipa::ToSchema;
@@ -23,10 +23,10 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Json<Use
         .session()?
         .user_id
         .clone()
-        .ok_or(CoreError::NotSignedIn)?;
+        .ok_or(PlatformError::NotSignedIn)?;
     let user = find_by_id(&state.platform, &user_id)
         .await?
-        .ok_or(CoreError::NotSignedIn)?;
+        .ok_or(PlatformError::NotSignedIn)?;
     Ok(Json(user.view()))
 }
 
@@ -158,7 +158,7 @@ pub async fn change_phone(
 
 fn multipart_error(error: &axum::extract::multipart::MultipartError) -> ApiError {
     if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::Core(CoreError::TooLarge {
+        ApiError::from(PlatformError::TooLarge {
             field: AVATAR_FIELD,
             limit: accounts::AVATAR_LIMIT,
         })
@@ -189,7 +189,7 @@ pub async fn upload_avatar(
             ));
         }
     }
-    Err(ApiError::Core(CoreError::ImageUnsupported {
+    Err(ApiError::from(PlatformError::ImageUnsupported {
         field: AVATAR_FIELD,
     }))
 }

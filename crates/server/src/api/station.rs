@@ -6,7 +6,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
-use signet_core::CoreError;
+use signet_core::PlatformError;
 use signet_core::ca::CertificateInfo;
 use signet_core::desk::orders::{self, Lang, OrderDetail, Viewer};
 use signet_core::desk::roles::Role;
@@ -72,7 +72,7 @@ pub async fn produce(
         base64::engine::general_purpose::STANDARD
             .decode(body.csr.trim())
             .map_err(|_| {
-                ApiError::Core(CoreError::Invalid {
+                ApiError::from(PlatformError::Invalid {
                     field: "csr",
                     zh: "证书请求不是有效的 base64",
                     en: "The request is not valid base64",

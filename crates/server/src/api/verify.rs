@@ -7,7 +7,7 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRequest as _, Multipart, Request, State};
 use axum::http::{StatusCode, header};
-use signet_core::CoreError;
+use signet_core::PlatformError;
 use signet_core::contracts::verification::{self, MAX_PDF, VerificationReport};
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt as _};
 use utoipa_axum::routes;
@@ -20,14 +20,14 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 fn too_large() -> ApiError {
-    ApiError::Core(CoreError::TooLarge {
+    ApiError::from(PlatformError::TooLarge {
         field: "file",
         limit: MAX_PDF,
     })
 }
 
 fn no_file() -> ApiError {
-    ApiError::Core(CoreError::Invalid {
+    ApiError::from(PlatformError::Invalid {
         field: "file",
         zh: "请选择要验证的 PDF 文件",
         en: "Choose the PDF file to verify",

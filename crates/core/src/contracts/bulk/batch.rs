@@ -17,7 +17,7 @@ use crate::contracts::tasks::launch::templates::{fill_options, page_qr_on, versi
 use crate::contracts::tasks::launch::{LaunchInput, LaunchParty, parties, require_business_type};
 use crate::contracts::tasks::{OrderKind, quota};
 use crate::contracts::templates::{self, PreparedTemplate, RoleKind, TemplateVersion};
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::clock::Clock as _;
 use crate::platform::crypto::SealedAt;
 use crate::platform::jobs::{self, NewJob, Status};
@@ -209,7 +209,7 @@ pub async fn prefill(
         .bind(enterprise_id)
         .fetch_optional(platform.db.pool())
         .await?
-        .ok_or(CoreError::NotFound)?;
+        .ok_or(PlatformError::NotFound)?;
     let name: String = row.try_get("name")?;
     let code: String = row.try_get("credit_code")?;
     let mut out = BTreeMap::new();
@@ -328,14 +328,14 @@ async fn owned(
     .bind(batch_id)
     .fetch_optional(platform.db.pool())
     .await?
-    .ok_or(CoreError::NotFound)?;
+    .ok_or(PlatformError::NotFound)?;
     let enterprise_id: String = row.try_get("enterprise_id")?;
     let initiator: String = row.try_get("initiator_id")?;
     let role = access::require(platform.db.pool(), &enterprise_id, user_id, Role::Member)
         .await
-        .map_err(|_| CoreError::NotFound)?;
+        .map_err(|_| PlatformError::NotFound)?;
     if initiator != user_id && role != Role::Admin {
-        return Err(CoreError::NotFound);
+        return Err(PlatformError::NotFound.into());
     }
     Ok(row)
 }
@@ -403,7 +403,7 @@ pub async fn preview(
             .bind(row)
             .fetch_optional(platform.db.pool())
             .await?
-            .ok_or(CoreError::NotFound)?;
+            .ok_or(PlatformError::NotFound)?;
     if matches!(
         found.try_get::<String, _>("state")?.as_str(),
         "invalid" | "skipped"
@@ -417,7 +417,7 @@ pub async fn preview(
             .open(content_at(&key), &found.try_get::<String, _>("content")?)?,
     )?;
     let version_ids: Vec<String> = from_json(&batch.try_get::<String, _>("versions")?)?;
-    let version_id = version_ids.get(document).ok_or(CoreError::NotFound)?;
+    let version_id = version_ids.get(document).ok_or(PlatformError::NotFound)?;
     let version = templates::version(platform, version_id).await?;
     let spec: BulkSpec = from_json(&batch.try_get::<String, _>("spec")?)?;
     let qr = page_qr_on(platform, &spec.business_type_id, spec.page_qr).await?;

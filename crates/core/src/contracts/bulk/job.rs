@@ -22,7 +22,7 @@ use crate::contracts::tasks::launch::write::{Ready, write_rows};
 use crate::contracts::tasks::launch::{LaunchParty, check_title, parties};
 use crate::contracts::tasks::quota;
 use crate::contracts::templates::{self, PreparedTemplate, TemplateVersion};
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::clock::Clock as _;
 use crate::platform::jobs::{Handler, RunningJob};
 
@@ -66,7 +66,7 @@ async fn load(platform: &Platform, batch_id: &str) -> Result<Option<Plan>, CoreE
     .bind(batch_id)
     .fetch_optional(platform.db.pool())
     .await?
-    .ok_or(CoreError::NotFound)?;
+    .ok_or(PlatformError::NotFound)?;
     if row.try_get::<String, _>("state")? != state::LAUNCHING {
         return Ok(None);
     }
@@ -333,7 +333,10 @@ pub async fn run_chunks(
         )
         .await
         {
-            if !matches!(e, CoreError::Contracts(ContractsError::QuotaShort { .. })) {
+            if !matches!(
+                e.as_wing::<ContractsError>(),
+                Some(ContractsError::QuotaShort { .. })
+            ) {
                 return Err(e);
             }
             // The quota ran short since the launch began: these rows fail, named.

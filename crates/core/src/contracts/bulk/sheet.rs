@@ -12,7 +12,7 @@ use super::columns::Column;
 use super::{MAX_BYTES, MAX_ROWS};
 use crate::contracts::ContractsError;
 use crate::contracts::templates::values::clean;
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 
 /// A data row: its number as Excel shows it (the header is row 1) and its cells by column
 /// (`None`: an error value such as `#DIV/0!`).
@@ -56,10 +56,11 @@ fn cell_text(cell: &Data) -> Option<String> {
 /// Reads the upload against `columns`.
 pub fn read(bytes: &[u8], columns: &[Column]) -> Result<Upload, CoreError> {
     if bytes.len() > MAX_BYTES {
-        return Err(CoreError::TooLarge {
+        return Err(PlatformError::TooLarge {
             field: "file",
             limit: MAX_BYTES,
-        });
+        }
+        .into());
     }
     if !bytes.starts_with(b"PK\x03\x04") {
         return Err(ContractsError::ImportNotExcel.into());

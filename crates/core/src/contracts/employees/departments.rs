@@ -9,7 +9,7 @@ use super::fields::clean;
 use crate::Platform;
 use crate::contracts::ContractsError;
 use crate::contracts::access::{self, Role};
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::audit::AuditEvent;
 use crate::platform::clock::{Clock as _, Timestamp};
 use crate::platform::db::Tx;
@@ -33,11 +33,12 @@ fn parse_name(text: &str) -> Result<String, CoreError> {
     let name = clean(text);
     let length = name.chars().count();
     if length == 0 || length > 50 || name.chars().any(char::is_control) {
-        return Err(CoreError::Invalid {
+        return Err(PlatformError::Invalid {
             field: "name",
             zh: "请填写部门名称（不超过 50 个字）",
             en: "Enter the department's name (at most 50 characters)",
-        });
+        }
+        .into());
     }
     Ok(name.to_owned())
 }
@@ -85,7 +86,7 @@ where
         .fetch_optional(executor)
         .await?
         .map(|_| ())
-        .ok_or(CoreError::NotFound)
+        .ok_or(PlatformError::NotFound.into())
 }
 
 /// Opens a transaction holding the enterprise's tree, after checking the caller's role.
@@ -149,7 +150,7 @@ async fn load(tx: &mut Tx, enterprise_id: &str, id: &str) -> Result<Department, 
     .bind(enterprise_id)
     .fetch_optional(&mut **tx)
     .await?
-    .ok_or(CoreError::NotFound)?;
+    .ok_or(PlatformError::NotFound)?;
     Ok(Department {
         id: row.try_get("id")?,
         parent_id: row.try_get("parent_id")?,

@@ -10,7 +10,7 @@ use sqlx::Row as _;
 
 use crate::Platform;
 use crate::contracts::access::{self, Role};
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::accounts::fields::{Email, Phone};
 use crate::platform::audit::AuditEvent;
 use crate::platform::clock::Clock as _;
@@ -219,11 +219,12 @@ pub async fn choose(
 ) -> Result<FieldSet, CoreError> {
     if let Some(unknown) = codes.iter().find(|code| spec(code).is_none()) {
         tracing::debug!(%unknown, "unknown onboarding field");
-        return Err(CoreError::Invalid {
+        return Err(PlatformError::Invalid {
             field: "fields",
             zh: "入职字段不在平台字段列表中",
             en: "An onboarding field is not on the platform's list",
-        });
+        }
+        .into());
     }
     let chosen: Vec<String> = CATALOG
         .iter()
@@ -270,11 +271,12 @@ pub fn parse_name(text: &str) -> Result<String, CoreError> {
     let name: String = clean(text).chars().filter(|c| *c != '\u{3000}').collect();
     let length = name.chars().count();
     if length == 0 || length > 50 || name.chars().any(char::is_control) {
-        return Err(CoreError::Invalid {
+        return Err(PlatformError::Invalid {
             field: "name",
             zh: "请填写姓名（不超过 50 个字）",
             en: "Enter the name (at most 50 characters)",
-        });
+        }
+        .into());
     }
     Ok(name)
 }
@@ -282,10 +284,13 @@ pub fn parse_name(text: &str) -> Result<String, CoreError> {
 /// An ID number with its GB 11643 check character; a lower-case `x` is read as `X`.
 pub fn parse_id_number(text: &str) -> Result<IdNumber, CoreError> {
     let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    IdNumber::parse(&compact).map_err(|_| CoreError::Invalid {
-        field: "id_number",
-        zh: "身份证号码不正确（校验码不符，GB 11643）",
-        en: "The ID number is not valid (GB 11643 check character)",
+    IdNumber::parse(&compact).map_err(|_| {
+        PlatformError::Invalid {
+            field: "id_number",
+            zh: "身份证号码不正确（校验码不符，GB 11643）",
+            en: "The ID number is not valid (GB 11643 check character)",
+        }
+        .into()
     })
 }
 
@@ -295,10 +300,13 @@ pub fn parse_date(text: &str, field: &'static str) -> Result<String, CoreError> 
     let text = clean(text);
     time::Date::parse(text, &format)
         .map(|_| text.to_owned())
-        .map_err(|_| CoreError::Invalid {
-            field,
-            zh: "日期格式应为 YYYY-MM-DD",
-            en: "Dates are written YYYY-MM-DD",
+        .map_err(|_| {
+            PlatformError::Invalid {
+                field,
+                zh: "日期格式应为 YYYY-MM-DD",
+                en: "Dates are written YYYY-MM-DD",
+            }
+            .into()
         })
 }
 
@@ -332,20 +340,22 @@ pub fn parse_values(
             continue;
         }
         if raw.is_empty() {
-            return Err(CoreError::Invalid {
+            return Err(PlatformError::Invalid {
                 field: spec.code,
                 zh: "请填写所有必填项",
                 en: "Fill in every field",
-            });
+            }
+            .into());
         }
         let value = match spec.kind {
             FieldKind::Text => {
                 if raw.chars().count() > 200 || raw.chars().any(char::is_control) {
-                    return Err(CoreError::Invalid {
+                    return Err(PlatformError::Invalid {
                         field: spec.code,
                         zh: "内容过长（不超过 200 个字）",
                         en: "Too long (at most 200 characters)",
-                    });
+                    }
+                    .into());
                 }
                 if spec.code == "name" {
                     parse_name(raw)?
@@ -363,31 +373,34 @@ pub fn parse_values(
                 "male" | "男" => "male".to_owned(),
                 "female" | "女" => "female".to_owned(),
                 _ => {
-                    return Err(CoreError::Invalid {
+                    return Err(PlatformError::Invalid {
                         field: spec.code,
                         zh: "请选择性别",
                         en: "Choose the gender",
-                    });
+                    }
+                    .into());
                 }
             },
             FieldKind::Education => {
                 if !EDUCATION.contains(&raw) {
-                    return Err(CoreError::Invalid {
+                    return Err(PlatformError::Invalid {
                         field: spec.code,
                         zh: "请选择学历",
                         en: "Choose the education level",
-                    });
+                    }
+                    .into());
                 }
                 raw.to_owned()
             }
             FieldKind::BankCard => {
                 let digits: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
                 if !(12..=19).contains(&digits.len()) || !crate::desk::luhn_ok(&digits) {
-                    return Err(CoreError::Invalid {
+                    return Err(PlatformError::Invalid {
                         field: spec.code,
                         zh: "银行卡号不正确",
                         en: "The bank card number is not valid",
-                    });
+                    }
+                    .into());
                 }
                 digits
             }

@@ -17,7 +17,7 @@ use super::store::{self, NewEmployee};
 use crate::Platform;
 use crate::contracts::ContractsError;
 use crate::contracts::access::{self, Role};
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::accounts::fields::Phone;
 
 /// The template's columns, in order (row 1 of the first sheet).
@@ -101,10 +101,11 @@ pub struct Sheet {
 /// damaged zip) is [`ContractsError::ImportNotExcel`].
 pub fn read_sheet(bytes: &[u8]) -> Result<Sheet, CoreError> {
     if bytes.len() > MAX_BYTES {
-        return Err(CoreError::TooLarge {
+        return Err(PlatformError::TooLarge {
             field: "file",
             limit: MAX_BYTES,
-        });
+        }
+        .into());
     }
     // An .xlsx is a zip archive: refuse other content before the parser sees it.
     if !bytes.starts_with(b"PK\x03\x04") {

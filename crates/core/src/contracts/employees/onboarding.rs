@@ -13,7 +13,7 @@ use super::{Action, EmployeeState, departments, transition};
 use crate::Platform;
 use crate::contracts::ContractsError;
 use crate::contracts::access::{self, Role};
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::accounts::fields::Phone;
 use crate::platform::audit::AuditEvent;
 use crate::platform::clock::{Clock as _, Timestamp};
@@ -187,7 +187,7 @@ where
     .bind(code)
     .fetch_optional(executor)
     .await?
-    .ok_or(CoreError::NotFound)?;
+    .ok_or(PlatformError::NotFound)?;
     Ok((row.try_get("id")?, row.try_get("name")?))
 }
 

@@ -9,7 +9,7 @@ use super::store::{self, EmployeeDetail, EmployeeSummary};
 use super::{Action, EmployeeState, departments, fields, transition};
 use crate::Platform;
 use crate::contracts::access::{self, Role};
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::accounts::fields::Phone;
 use crate::platform::audit::AuditEvent;
 use crate::platform::clock::{Clock as _, Timestamp};
@@ -143,7 +143,7 @@ pub async fn detail(
     .bind(enterprise_id)
     .fetch_optional(&mut *tx)
     .await?
-    .ok_or(CoreError::NotFound)?;
+    .ok_or(PlatformError::NotFound)?;
     let detail = store::detail(platform, &row)?;
     let event = AuditEvent::new(
         format!("user:{user_id}"),
@@ -170,7 +170,7 @@ pub(super) async fn state_of(
             .bind(enterprise_id)
             .fetch_optional(&mut **tx)
             .await?
-            .ok_or(CoreError::NotFound)?
+            .ok_or(PlatformError::NotFound)?
             .try_get("state")?;
     EmployeeState::parse(&state)
         .ok_or_else(|| CoreError::internal(format!("employee state {state}")))
@@ -323,11 +323,12 @@ pub async fn reject(
 ) -> Result<(), CoreError> {
     let reason = fields::clean(reason);
     if reason.is_empty() || reason.chars().count() > 200 {
-        return Err(CoreError::Invalid {
+        return Err(PlatformError::Invalid {
             field: "reason",
             zh: "请填写驳回原因（不超过 200 个字）",
             en: "Give the reason for rejecting (at most 200 characters)",
-        });
+        }
+        .into());
     }
     let (mut tx, from, to) = begin(
         platform,
@@ -387,11 +388,12 @@ pub async fn transfer(
             .await?
             .try_get("department_id")?;
     if current.as_deref() == Some(department_id) {
-        return Err(CoreError::Invalid {
+        return Err(PlatformError::Invalid {
             field: "department_id",
             zh: "员工已在该部门",
             en: "The employee is already in this department",
-        });
+        }
+        .into());
     }
     let change = Move {
         action: Action::Transfer,
@@ -429,11 +431,12 @@ pub async fn resign(
         .await?
         .try_get("hired_on")?;
     if hired.as_deref().is_some_and(|hired| date.as_str() < hired) {
-        return Err(CoreError::Invalid {
+        return Err(PlatformError::Invalid {
             field: "date",
             zh: "离职日期不能早于入职日期",
             en: "The leaving date cannot be before the start date",
-        });
+        }
+        .into());
     }
     let change = Move {
         action: Action::Resign,

@@ -15,7 +15,7 @@ use sqlx::Row as _;
 pub use png::{MAX_BYTES, MAX_SIDE, Trimmed, trim};
 
 use super::ContractsError;
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::Platform;
 use crate::platform::audit::AuditEvent;
 use crate::platform::clock::{Clock as _, Timestamp};
@@ -118,7 +118,7 @@ pub async fn open(platform: &Platform, token: &str) -> Result<CaptureInfo, CoreE
             .bind(platform.cipher.blind_index(TOKEN_INDEX, token))
             .fetch_optional(platform.db.pool())
             .await?
-            .ok_or(CoreError::NotFound)?;
+            .ok_or(PlatformError::NotFound)?;
     let expires_at: Timestamp = row.try_get("expires_at")?;
     if row.try_get::<String, _>("state")? != "open" {
         return Err(ContractsError::CaptureUsed.into());
@@ -209,7 +209,7 @@ pub async fn status(
     .bind(user_id)
     .fetch_optional(platform.db.pool())
     .await?
-    .ok_or(CoreError::NotFound)?;
+    .ok_or(PlatformError::NotFound)?;
     let seal_id: Option<String> = row.try_get("seal_id")?;
     let state = if seal_id.is_some() {
         CaptureState::Submitted
@@ -249,7 +249,7 @@ pub async fn image(platform: &Platform, user_id: &str, id: &str) -> Result<Vec<u
     .bind(user_id)
     .fetch_optional(platform.db.pool())
     .await?
-    .ok_or(CoreError::NotFound)?;
+    .ok_or(PlatformError::NotFound)?;
     platform
         .blobs
         .get(&row.try_get::<String, _>("image_blob")?)

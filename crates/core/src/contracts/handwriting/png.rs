@@ -6,7 +6,7 @@ use std::io::Cursor;
 use image::{ImageFormat, ImageReader, Limits, RgbaImage};
 
 use crate::contracts::ContractsError;
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 
 /// The most a phone may send (a finger-drawn signature at three device pixels per CSS pixel is
 /// well under 200 KB).
@@ -30,10 +30,11 @@ pub struct Trimmed {
 /// Checks `bytes` and returns the image cut to the bounding box of its ink.
 pub fn trim(bytes: &[u8]) -> Result<Trimmed, CoreError> {
     if bytes.len() > MAX_BYTES {
-        return Err(CoreError::TooLarge {
+        return Err(PlatformError::TooLarge {
             field: "image",
             limit: MAX_BYTES,
-        });
+        }
+        .into());
     }
     if !bytes.starts_with(SIGNATURE) {
         return Err(ContractsError::HandwritingNotPng.into());

@@ -7,7 +7,7 @@ use super::{ADMIN_TRANSFER, lock_enterprise, sms_to_user};
 use crate::Platform;
 use crate::contracts::ContractsError;
 use crate::contracts::access::{self, Role};
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::audit::AuditEvent;
 use crate::platform::clock::Clock as _;
 use crate::platform::db::Tx;
@@ -45,7 +45,7 @@ pub(super) async fn swap(
     .await?
     .rows_affected();
     if promoted != 1 {
-        return Err(CoreError::NotFound);
+        return Err(PlatformError::NotFound.into());
     }
     Ok(former)
 }

@@ -9,7 +9,7 @@ use super::BUSINESS_TYPE;
 use crate::Platform;
 use crate::contracts::ContractsError;
 use crate::contracts::access::{self, Role};
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::audit::AuditEvent;
 use crate::platform::clock::Clock as _;
 use crate::platform::db::Tx;
@@ -88,11 +88,12 @@ fn clean_name(text: Option<&str>, field: &'static str) -> Result<Option<String>,
     let Some(text) = text else { return Ok(None) };
     let text = text.trim();
     if text.is_empty() || text.chars().count() > 40 {
-        return Err(CoreError::Invalid {
+        return Err(PlatformError::Invalid {
             field,
             zh: "业务类型名称须为 1 到 40 个字",
             en: "A business type's name has 1 to 40 characters",
-        });
+        }
+        .into());
     }
     Ok(Some(text.to_owned()))
 }
@@ -119,7 +120,7 @@ pub async fn add(
     actor: &str,
     input: &TypeInput,
 ) -> Result<BusinessType, CoreError> {
-    let name = clean_name(input.name.as_deref(), "name")?.ok_or(CoreError::Invalid {
+    let name = clean_name(input.name.as_deref(), "name")?.ok_or(PlatformError::Invalid {
         field: "name",
         zh: "请填写业务类型名称",
         en: "Give the business type a name",
@@ -138,11 +139,12 @@ pub async fn add(
             .fetch_one(&mut *tx)
             .await?;
     if count >= MAX_TYPES {
-        return Err(CoreError::Invalid {
+        return Err(PlatformError::Invalid {
             field: "name",
             zh: "业务类型已达上限",
             en: "This enterprise has as many business types as allowed",
-        });
+        }
+        .into());
     }
     let id = uuid::Uuid::new_v4().to_string();
     let code = format!("custom_{}", &id[..8]);
@@ -195,7 +197,7 @@ pub async fn update(
     .bind(enterprise_id)
     .fetch_optional(&mut *tx)
     .await?
-    .ok_or(CoreError::NotFound)?;
+    .ok_or(PlatformError::NotFound)?;
     let before = from_row(&row)?;
     if let Some(name) = &name
         && name_taken(&mut tx, enterprise_id, name, type_id).await?
@@ -254,7 +256,7 @@ pub(crate) async fn set_for_member(
         .bind(enterprise_id)
         .fetch_optional(&mut **tx)
         .await?
-        .ok_or(CoreError::NotFound)?;
+        .ok_or(PlatformError::NotFound)?;
         if row.try_get::<i64, _>("active")? == 0 && !held.contains(id) {
             return Err(ContractsError::BusinessTypeInactive.into());
         }

@@ -9,7 +9,7 @@ use super::{JOIN_APPLY, JOIN_WITHDRAW, MEMBER_LEAVE, lock_enterprise, reason};
 use crate::Platform;
 use crate::contracts::access::{self, Role};
 use crate::contracts::{ContractsError, grants};
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::audit::AuditEvent;
 use crate::platform::clock::{Clock as _, rfc3339};
 use crate::platform::db::Tx;
@@ -38,11 +38,12 @@ pub async fn search(
     access::require_real_name(platform.db.pool(), user_id).await?;
     let query = query.trim();
     if query.chars().count() < 2 || query.chars().count() > 100 {
-        return Err(CoreError::Invalid {
+        return Err(PlatformError::Invalid {
             field: "q",
             zh: "请输入至少两个字的企业名称或统一社会信用代码",
             en: "Enter at least two characters of the name, or the credit code",
-        });
+        }
+        .into());
     }
     let pattern = format!(
         "%{}%",
@@ -92,7 +93,7 @@ pub async fn apply(
         .bind(enterprise_id)
         .fetch_optional(&mut *tx)
         .await?
-        .ok_or(CoreError::NotFound)?
+        .ok_or(PlatformError::NotFound)?
         .try_get("state")?;
     if state != "certified" {
         return Err(ContractsError::NotCertified.into());
@@ -163,7 +164,7 @@ pub async fn withdraw(
     .bind(user_id)
     .fetch_optional(&mut *tx)
     .await?
-    .ok_or(CoreError::NotFound)?;
+    .ok_or(PlatformError::NotFound)?;
     let state: String = row.try_get("state")?;
     let leaving = state == "active";
     if leaving && row.try_get::<String, _>("role")? == Role::Admin.as_str() {

@@ -10,7 +10,7 @@ use sqlx::Row as _;
 use crate::Platform;
 use crate::contracts::access::{self, Role};
 use crate::contracts::grants;
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::clock::{Timestamp, rfc3339};
 
 /// The audit action of a seal's use in signing (part 2 writes it: target `seal:<id>`, and in
@@ -73,7 +73,7 @@ fn json_pair(key: &str, value: &str) -> Result<String, CoreError> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     {
-        return Err(CoreError::NotFound);
+        return Err(PlatformError::NotFound.into());
     }
     Ok(format!("%\"{key}\":\"{value}\"%"))
 }
@@ -103,11 +103,11 @@ fn filter(enterprise_id: &str, query: &LogQuery) -> Result<(String, Vec<String>)
     }
     if let Some(action) = &query.action {
         if !ACTIONS.contains(&action.as_str()) {
-            return Err(CoreError::Invalid {
+            return Err(PlatformError::Invalid {
                 field: "action",
                 zh: "日志类型须为印章授权、收回授权或用章",
                 en: "The action is contracts.seal_grant, contracts.seal_revoke or contracts.seal_use",
-            });
+            }.into());
         }
         binds.push(action.clone());
         let _ = write!(sql, " AND action = ${}", binds.len());

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row as _;
 
 use crate::Platform;
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::clock::Timestamp;
 use crate::platform::crypto::SealedAt;
 use crate::platform::db::Tx;
@@ -71,7 +71,7 @@ pub(crate) async fn lock_enterprise(
         .await?
         .rows_affected();
     if locked == 0 {
-        return Err(CoreError::NotFound);
+        return Err(PlatformError::NotFound.into());
     }
     Ok(())
 }
@@ -82,7 +82,7 @@ pub(crate) async fn enterprise_name(tx: &mut Tx, enterprise_id: &str) -> Result<
         .bind(enterprise_id)
         .fetch_optional(&mut **tx)
         .await?
-        .ok_or(CoreError::NotFound)?;
+        .ok_or(PlatformError::NotFound)?;
     Ok(row.try_get("name")?)
 }
 
@@ -108,15 +108,16 @@ pub(crate) async fn sms_to_user(
     Ok(())
 }
 
-/// The `CoreError::Invalid` of a reason that is blank or too long.
+/// The `PlatformError::Invalid` of a reason that is blank or too long.
 pub(crate) fn reason(text: &str, field: &'static str) -> Result<String, CoreError> {
     let text = text.trim();
     if text.is_empty() || text.chars().count() > 200 {
-        return Err(CoreError::Invalid {
+        return Err(PlatformError::Invalid {
             field,
             zh: "请填写理由（不超过 200 字）",
             en: "Give a reason of at most 200 characters",
-        });
+        }
+        .into());
     }
     Ok(text.to_owned())
 }

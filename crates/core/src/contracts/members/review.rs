@@ -11,7 +11,7 @@ use super::{
 use crate::Platform;
 use crate::contracts::ContractsError;
 use crate::contracts::access::{self, Role};
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::audit::AuditEvent;
 use crate::platform::clock::{Clock as _, rfc3339};
 use crate::platform::db::Tx;
@@ -72,11 +72,12 @@ pub struct Approval {
 /// The role an approver may give: `member`, or `delegate` when the approver is the administrator.
 pub(crate) fn grantable_role(text: &str, actor_role: Role) -> Result<Role, CoreError> {
     let Some(role @ (Role::Member | Role::Delegate)) = Role::parse(text) else {
-        return Err(CoreError::Invalid {
+        return Err(PlatformError::Invalid {
             field: "role",
             zh: "角色须为成员或管理员代理",
             en: "The role is member or delegate",
-        });
+        }
+        .into());
     };
     if role == Role::Delegate && actor_role != Role::Admin {
         return Err(ContractsError::RoleRequired(Role::Admin.as_str()).into());
@@ -127,7 +128,7 @@ async fn decide(
     Err(if exists.is_some() {
         ContractsError::RequestNotPending.into()
     } else {
-        CoreError::NotFound
+        PlatformError::NotFound.into()
     })
 }
 

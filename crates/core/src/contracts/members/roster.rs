@@ -12,7 +12,7 @@ use super::{GrantInput, MEMBER_REMOVE, MEMBER_UPDATE, holdings, lock_enterprise,
 use crate::Platform;
 use crate::contracts::access::{self, Role};
 use crate::contracts::{ContractsError, grants};
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::audit::AuditEvent;
 use crate::platform::clock::{Clock as _, Timestamp, rfc3339};
 use crate::platform::db::Tx;
@@ -197,7 +197,7 @@ async fn target_role(
     .bind(user_id)
     .fetch_optional(&mut **tx)
     .await?
-    .ok_or(CoreError::NotFound)?
+    .ok_or(PlatformError::NotFound)?
     .try_get("role")?;
     let role = Role::parse(&role).unwrap_or(Role::Member);
     if role >= Role::Delegate && actor_role != Role::Admin {
@@ -273,7 +273,7 @@ async fn member(
     .bind(user_id)
     .fetch_optional(pool)
     .await?
-    .ok_or(CoreError::NotFound)?;
+    .ok_or(PlatformError::NotFound)?;
     let role: String = row.try_get("role")?;
     let joined: Option<i64> = row.try_get("decided_at")?;
     Ok(Member {
@@ -326,11 +326,12 @@ pub async fn remove(
                 .await?
                 .is_some();
         if !active {
-            return Err(CoreError::Invalid {
+            return Err(PlatformError::Invalid {
                 field: "takeover_user_id",
                 zh: "接手人须为本企业的其他在职成员",
                 en: "The person taking over must be another active member of the enterprise",
-            });
+            }
+            .into());
         }
     }
     let held = holdings(platform, &mut tx, enterprise_id, user_id).await?;

@@ -46,7 +46,7 @@ pub async fn list(platform: &Platform, user_id: &str) -> Result<Vec<SealView>, C
                 create_name_seal(platform, user_id, &name, certificate.as_deref()).await?;
                 seals = active(platform, user_id).await?;
             }
-            Err(CoreError::Contracts(ContractsError::RealNameRequired)) => {}
+            Err(e) if matches!(e.as_wing(), Some(ContractsError::RealNameRequired)) => {}
             Err(other) => return Err(other),
         }
     }

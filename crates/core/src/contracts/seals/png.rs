@@ -8,7 +8,7 @@ use std::io::Cursor;
 use image::{ImageFormat, ImageReader, Limits, RgbaImage};
 
 use crate::contracts::ContractsError;
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::blobs::sniff_image;
 
 /// The largest seal image accepted, in bytes (an uploaded or captured PNG).
@@ -31,10 +31,11 @@ pub struct CheckedPng {
 /// Checks an uploaded or captured seal image and returns it trimmed to its ink.
 pub fn check(bytes: &[u8]) -> Result<CheckedPng, CoreError> {
     if bytes.len() > MAX_BYTES {
-        return Err(CoreError::TooLarge {
+        return Err(PlatformError::TooLarge {
             field: FIELD,
             limit: MAX_BYTES,
-        });
+        }
+        .into());
     }
     if sniff_image(bytes) != Some("image/png") {
         return Err(ContractsError::SealImageNotPng.into());

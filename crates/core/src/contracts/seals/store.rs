@@ -6,7 +6,7 @@ use sqlx::Row as _;
 use sqlx::any::AnyRow;
 
 use crate::Platform;
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::clock::Timestamp;
 use crate::platform::db::Tx;
 
@@ -131,7 +131,9 @@ pub(super) async fn insert(
 /// Whether a database error is a unique-index violation (a concurrent writer won).
 pub(super) fn is_unique_violation(error: &CoreError) -> bool {
     match error {
-        CoreError::Database(sqlx::Error::Database(e)) => e.is_unique_violation(),
+        CoreError::Platform(PlatformError::Database(sqlx::Error::Database(e))) => {
+            e.is_unique_violation()
+        }
         _ => false,
     }
 }
@@ -150,7 +152,7 @@ pub(super) async fn image_where(
     .bind(second)
     .fetch_optional(platform.db.pool())
     .await?
-    .ok_or(CoreError::NotFound)?
+    .ok_or(PlatformError::NotFound)?
     .try_get("image_blob")?;
     let png = platform.blobs.get(&digest).await?;
     Ok(SealImage { png, digest })

@@ -11,7 +11,7 @@ use super::progress::Contacts;
 use super::signing::my_turn;
 use super::{quota, state};
 use crate::Platform;
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::clock::{Clock as _, Timestamp};
 use crate::platform::db::Tx;
 use crate::platform::jobs::messages;
@@ -24,11 +24,12 @@ pub const MAX_WITHDRAW: usize = 100;
 fn reason_of(reason: &str) -> Result<String, CoreError> {
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > 500 {
-        return Err(CoreError::Invalid {
+        return Err(PlatformError::Invalid {
             field: "reason",
             zh: "请填写原因（最多 500 字）",
             en: "Give a reason (at most 500 characters)",
-        });
+        }
+        .into());
     }
     Ok(reason.to_owned())
 }
@@ -148,7 +149,7 @@ async fn managed(
     let enterprise_id: String = row.try_get("enterprise_id")?;
     match access::membership(platform.db.pool(), &enterprise_id, user_id).await {
         Ok(m) if m.role == access::Role::Admin => Ok(row),
-        _ => Err(CoreError::NotFound),
+        _ => Err(PlatformError::NotFound.into()),
     }
 }
 
@@ -161,11 +162,12 @@ pub async fn withdraw(
     origin: &Origin,
 ) -> Result<usize, CoreError> {
     if task_ids.is_empty() || task_ids.len() > MAX_WITHDRAW {
-        return Err(CoreError::Invalid {
+        return Err(PlatformError::Invalid {
             field: "task_ids",
             zh: "请选择 1–100 份要撤回的合同",
             en: "Choose 1–100 contracts to withdraw",
-        });
+        }
+        .into());
     }
     let reason = reason_of(reason)?;
     let mut tasks = Vec::new();
@@ -229,7 +231,7 @@ pub async fn remind(
     .bind(task_id)
     .fetch_optional(platform.db.pool())
     .await?
-    .ok_or(CoreError::NotFound)?;
+    .ok_or(PlatformError::NotFound)?;
     if party.try_get::<String, _>("state")? != super::party_state::TO_SIGN {
         return Err(ContractsError::TaskParty {
             zh: "该签署方当前无需签署，不能催签".into(),

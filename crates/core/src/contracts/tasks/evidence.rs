@@ -15,7 +15,7 @@ use crate::Platform;
 use crate::contracts::ContractsError;
 use crate::contracts::evidence::{self, EvidenceEvent, EvidenceInput, EvidenceKind};
 use crate::contracts::persons::mask_name;
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::clock::{Clock as _, Timestamp};
 use crate::platform::db::Tx;
 use crate::platform::jobs::{self, Handler, NewJob, RunningJob};
@@ -58,7 +58,7 @@ pub async fn build_for_task(platform: &Platform, task_id: &str) -> Result<usize,
         .bind(task_id)
         .fetch_optional(pool)
         .await?
-        .ok_or(CoreError::NotFound)?;
+        .ok_or(PlatformError::NotFound)?;
     if task.try_get::<String, _>("state")? != super::state::COMPLETED {
         return Ok(0);
     }
@@ -251,7 +251,7 @@ pub async fn evidence_zip(
         .fetch_optional(pool)
         .await?;
     if document.is_none() {
-        return Err(CoreError::NotFound);
+        return Err(PlatformError::NotFound.into());
     }
     let stored = sqlx::query("SELECT blob FROM ec_task_evidence WHERE document_id = $1")
         .bind(document_id)

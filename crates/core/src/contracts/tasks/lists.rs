@@ -9,7 +9,7 @@ use sqlx::Row as _;
 
 use super::view::{may_sign_for, visible};
 use crate::Platform;
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::clock::{Clock as _, Timestamp};
 
 /// Largest page.
@@ -76,21 +76,23 @@ fn list_condition(list: &str) -> Result<String, CoreError> {
         "cc" => "EXISTS (SELECT 1 FROM ec_task_cc cc WHERE cc.task_id = t.id AND cc.user_id = $1)"
             .into(),
         _ => {
-            return Err(CoreError::Invalid {
+            return Err(PlatformError::Invalid {
                 field: "list",
                 zh: "列表须为 to_sign、others、completed、void、initiated 或 cc",
                 en: "The list must be to_sign, others, completed, void, initiated or cc",
-            });
+            }
+            .into());
         }
     })
 }
 
 fn bad_cursor() -> CoreError {
-    CoreError::Invalid {
+    PlatformError::Invalid {
         field: "cursor",
         zh: "分页游标无效，请从第一页重新加载",
         en: "The page cursor is not valid; reload from the first page",
     }
+    .into()
 }
 
 /// One page of a list for `user_id`.

@@ -17,7 +17,7 @@ use x509_cert::Certificate;
 use super::super::ContractsError;
 use crate::Platform;
 use crate::ca;
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 
 /// A party's signing material: its credentials and the issuing CA whose TSA stamps.
 pub struct SignerKey {
@@ -92,7 +92,7 @@ pub async fn enterprise_key(
             .bind(enterprise_id)
             .fetch_optional(platform.db.pool())
             .await?
-            .ok_or(CoreError::NotFound)?
+            .ok_or(PlatformError::NotFound)?
             .try_get("certificate_serial")?;
     let serial = serial.ok_or(ContractsError::SealNoCertificate)?;
     let pem = crate::desk::cloud_key_pem(platform, &serial)

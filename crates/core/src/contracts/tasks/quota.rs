@@ -8,7 +8,7 @@ use sqlx::Row as _;
 
 use super::super::ContractsError;
 use crate::Platform;
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::clock::{Clock as _, Timestamp};
 use crate::platform::db::{Backend, Tx};
 
@@ -92,7 +92,7 @@ pub async fn require(
         .bind(enterprise_id)
         .fetch_optional(&mut **tx)
         .await?
-        .ok_or(CoreError::NotFound)?;
+        .ok_or(PlatformError::NotFound)?;
     let left = balance(&mut **tx, enterprise_id).await?;
     if left < count {
         return Err(ContractsError::QuotaShort {

@@ -20,7 +20,7 @@ use super::view::{self, DocumentView};
 use super::{party_state, state};
 use crate::Platform;
 use crate::ca;
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::accounts::fields::Phone;
 use crate::platform::clock::Clock as _;
 use crate::platform::sms_codes::{self, Purpose, SentCode};
@@ -161,7 +161,7 @@ async fn enterprise_seal(
         .bind(enterprise_id)
         .fetch_optional(platform.db.pool())
         .await?
-        .ok_or(CoreError::NotFound)?,
+        .ok_or(PlatformError::NotFound)?,
         None => sqlx::query(
             "SELECT id, image_blob, state FROM ec_seals WHERE enterprise_id = $1 AND kind = $2 \
              AND state <> 'void'",
@@ -196,11 +196,12 @@ async fn personal_seal(
         "handwriting" => seals::personal::HANDWRITING,
         "name" | "name_seal" => seals::personal::NAME,
         _ => {
-            return Err(CoreError::Invalid {
+            return Err(PlatformError::Invalid {
                 field: "personal_seal",
                 zh: "个人签章须为 name（人名章）或 handwriting（手写签名）",
                 en: "The personal seal must be name or handwriting",
-            });
+            }
+            .into());
         }
     };
     let found = seals::personal::list(platform, user_id)

@@ -11,7 +11,7 @@ use super::PageSize;
 use super::SigningSpot;
 use super::events::{self, EventView};
 use crate::Platform;
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::clock::{Clock as _, Timestamp};
 
 /// Who may sign for enterprise `{e}` (a column or bind): `$1` is the user, `$2` now.
@@ -119,7 +119,7 @@ pub(crate) async fn visible_row(
     .bind(task_id)
     .fetch_optional(platform.db.pool())
     .await?
-    .ok_or(CoreError::NotFound)
+    .ok_or(PlatformError::NotFound.into())
 }
 
 /// The ids of the task's parties `user_id` may act for now (a person party of theirs, an
@@ -266,7 +266,7 @@ pub async fn document_pdf(
             .bind(task_id)
             .fetch_optional(platform.db.pool())
             .await?
-            .ok_or(CoreError::NotFound)?;
+            .ok_or(PlatformError::NotFound)?;
     let blob: String = row.try_get("blob")?;
     Ok((row.try_get("name")?, platform.blobs.get(&blob).await?))
 }

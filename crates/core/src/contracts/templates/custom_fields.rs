@@ -10,7 +10,7 @@ use super::model::{FieldKind, MAX_NAME};
 use crate::Platform;
 use crate::contracts::ContractsError;
 use crate::contracts::access::{self, Role};
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::audit::AuditEvent;
 use crate::platform::clock::Clock as _;
 
@@ -115,11 +115,12 @@ pub async fn add(
     let bad_key =
         key.is_empty() || key.chars().count() > MAX_NAME || key.chars().any(char::is_control);
     if bad_key {
-        return Err(CoreError::Invalid {
+        return Err(PlatformError::Invalid {
             field: "key",
             zh: "字段名须为 1 到 40 个字",
             en: "A field's name has 1 to 40 characters",
-        });
+        }
+        .into());
     }
     let label_en = input
         .label_en
@@ -131,11 +132,12 @@ pub async fn add(
         .as_ref()
         .is_some_and(|l| l.chars().count() > 80 || l.chars().any(char::is_control))
     {
-        return Err(CoreError::Invalid {
+        return Err(PlatformError::Invalid {
             field: "label_en",
             zh: "英文名称不超过 80 个字符",
             en: "The English label has at most 80 characters",
-        });
+        }
+        .into());
     }
     if STANDARD_FIELDS.iter().any(|(k, _, _)| *k == key) {
         return Err(ContractsError::TemplateFieldTaken.into());
@@ -160,11 +162,12 @@ pub async fn add(
             .fetch_one(&mut *tx)
             .await?;
     if count >= MAX_CUSTOM {
-        return Err(CoreError::Invalid {
+        return Err(PlatformError::Invalid {
             field: "key",
             zh: "自定义字段已达上限（200 个）",
             en: "This enterprise has as many custom fields as allowed (200)",
-        });
+        }
+        .into());
     }
     let id = uuid::Uuid::new_v4().to_string();
     sqlx::query(
@@ -211,7 +214,7 @@ pub async fn remove(
             .bind(enterprise_id)
             .fetch_optional(&mut *tx)
             .await?
-            .ok_or(CoreError::NotFound)?;
+            .ok_or(PlatformError::NotFound)?;
     let key: String = row.try_get("key")?;
     sqlx::query("DELETE FROM ec_template_fields WHERE id = $1")
         .bind(field_id)

@@ -12,7 +12,7 @@ use super::{TEMPLATE_CREATE, TEMPLATE_DRAFT, TEMPLATE_PUBLISH};
 use crate::Platform;
 use crate::contracts::ContractsError;
 use crate::contracts::access::{self, Role};
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::audit::AuditEvent;
 use crate::platform::clock::Clock as _;
 use crate::platform::db::Tx;
@@ -33,7 +33,7 @@ async fn lock_template(
             .await?
             .rows_affected();
     if locked == 0 {
-        return Err(CoreError::NotFound);
+        return Err(PlatformError::NotFound.into());
     }
     Ok(())
 }
@@ -41,10 +41,11 @@ async fn lock_template(
 /// The source file checked and turned into the PDF fields are placed on.
 async fn prepare_source(file: &[u8]) -> Result<(SourceKind, Vec<u8>, Vec<PageSize>), CoreError> {
     if file.len() > source::MAX_SOURCE_BYTES {
-        return Err(CoreError::TooLarge {
+        return Err(PlatformError::TooLarge {
             field: "file",
             limit: source::MAX_SOURCE_BYTES,
-        });
+        }
+        .into());
     }
     let kind = SourceKind::sniff(file).ok_or(FileProblem::Kind)?;
     let pdf = match kind {
@@ -92,11 +93,12 @@ pub async fn create(
             .fetch_one(&mut *tx)
             .await?;
     if count >= MAX_TEMPLATES {
-        return Err(CoreError::Invalid {
+        return Err(PlatformError::Invalid {
             field: "name",
             zh: "模板数量已达上限（500 个）",
             en: "This enterprise has as many templates as allowed (500)",
-        });
+        }
+        .into());
     }
     let id = uuid::Uuid::new_v4().to_string();
     let version_id = uuid::Uuid::new_v4().to_string();

@@ -202,8 +202,8 @@ mod tests {
     fn unreadable_pdfs_are_named() {
         let err = inspect(b"%PDF-1.4\ngarbage").unwrap_err();
         assert!(matches!(
-            err,
-            CoreError::Contracts(ContractsError::TemplateFile(FileProblem::Corrupt))
+            err.as_wing(),
+            Some(ContractsError::TemplateFile(FileProblem::Corrupt))
         ));
     }
 }

@@ -11,7 +11,7 @@ use super::model::{Layout, PageSize, PartyRole, SigningSpot, TemplateField};
 use crate::Platform;
 use crate::contracts::ContractsError;
 use crate::contracts::access::{self, Role};
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::db::Tx;
 
 /// Templates per enterprise, at most.
@@ -161,11 +161,12 @@ pub(super) fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T,
 pub(super) fn clean_name(name: &str) -> Result<String, CoreError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
-        return Err(CoreError::Invalid {
+        return Err(PlatformError::Invalid {
             field: "name",
             zh: "模板名称须为 1 到 100 个字",
             en: "A template's name has 1 to 100 characters",
-        });
+        }
+        .into());
     }
     Ok(name.to_owned())
 }
@@ -230,7 +231,7 @@ pub async fn published(
             .fetch_optional(platform.db.pool())
             .await?;
     if exists.is_none() {
-        return Err(CoreError::NotFound);
+        return Err(PlatformError::NotFound.into());
     }
     version_in(platform.db.pool(), template_id, VersionState::Published)
         .await?
@@ -250,7 +251,7 @@ pub async fn version(platform: &Platform, version_id: &str) -> Result<TemplateVe
         .as_ref()
         .map(version_from_row)
         .transpose()?
-        .ok_or(CoreError::NotFound)
+        .ok_or(PlatformError::NotFound.into())
 }
 
 pub(super) async fn business_type<'e, E>(
@@ -268,7 +269,7 @@ where
     .bind(enterprise_id)
     .fetch_optional(executor)
     .await?
-    .ok_or(CoreError::NotFound)?;
+    .ok_or(PlatformError::NotFound)?;
     Ok((
         TemplateBusinessType {
             id: row.try_get("id")?,
@@ -293,7 +294,7 @@ pub(super) async fn view_in(
     .bind(enterprise_id)
     .fetch_optional(&mut **tx)
     .await?
-    .ok_or(CoreError::NotFound)?;
+    .ok_or(PlatformError::NotFound)?;
     let type_id: String = row.try_get("business_type_id")?;
     let (business_type, _) = business_type(&mut **tx, enterprise_id, &type_id).await?;
     let draft = version_in(&mut **tx, template_id, VersionState::Draft).await?;
@@ -385,7 +386,7 @@ pub async fn version_pdf(
     access::require(platform.db.pool(), enterprise_id, actor, Role::Delegate).await?;
     let found = version(platform, version_id).await?;
     if found.template_id != template_id || found.enterprise_id != enterprise_id {
-        return Err(CoreError::NotFound);
+        return Err(PlatformError::NotFound.into());
     }
     platform.blobs.get(&found.pdf_blob).await
 }

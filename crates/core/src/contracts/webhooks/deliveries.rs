@@ -9,7 +9,7 @@ use sqlx::any::AnyRow;
 use super::AUDIT_REDELIVER;
 use crate::Platform;
 use crate::contracts::access::{self, Role};
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::audit::AuditEvent;
 use crate::platform::clock::{Clock as _, Timestamp};
 use crate::platform::jobs;
@@ -116,7 +116,7 @@ pub(super) async fn get(
     .bind(endpoint_id)
     .fetch_optional(platform.db.pool())
     .await?
-    .ok_or(CoreError::NotFound)?;
+    .ok_or(PlatformError::NotFound)?;
     with_attempts(platform, from_row(&row)?).await
 }
 
@@ -170,11 +170,12 @@ pub async fn redeliver(
     .fetch_optional(&mut *tx)
     .await?;
     let Some(moved) = moved else {
-        return Err(CoreError::Invalid {
+        return Err(PlatformError::Invalid {
             field: "state",
             zh: "这次推送正在投递中，结束后才能重新推送",
             en: "This delivery is still being sent; redeliver it once it has finished",
-        });
+        }
+        .into());
     };
     let n: i64 = moved.try_get("redeliveries")?;
     jobs::enqueue(&mut tx, now, &super::events::job(id, n)).await?;

@@ -13,7 +13,7 @@ use sqlx::Row as _;
 
 use super::signature::sign;
 use crate::Platform;
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::clock::{Clock as _, Timestamp};
 use crate::platform::jobs::queue::backoff;
 use crate::platform::jobs::{Handler, RunningJob};
@@ -64,7 +64,7 @@ impl Handler for DeliverWebhook {
         .bind(&delivery_id)
         .fetch_optional(platform.db.pool())
         .await?
-        .ok_or(CoreError::NotFound)?;
+        .ok_or(PlatformError::NotFound)?;
         let state: String = row.try_get("state")?;
         if state == "delivered" {
             return Ok(());
@@ -119,7 +119,7 @@ impl Handler for DeliverWebhook {
 
 fn error_text(error: &CoreError) -> String {
     let text = match error {
-        CoreError::Internal(message) => message.clone(),
+        CoreError::Platform(PlatformError::Internal(message)) => message.clone(),
         other => other.to_string(),
     };
     text.chars().take(MAX_ERROR).collect()

@@ -11,7 +11,7 @@ use super::signature::new_secret;
 use super::{AUDIT_CREATE, AUDIT_DELETE, AUDIT_ROTATE, EVENT_KINDS, PING};
 use crate::Platform;
 use crate::contracts::access::{self, Role};
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::audit::AuditEvent;
 use crate::platform::clock::{Clock as _, Timestamp};
 use crate::platform::crypto::SealedAt;
@@ -80,18 +80,20 @@ pub(super) fn sealed_at(endpoint_id: &str) -> SealedAt<'_> {
 /// The subscribed kinds, known and without repeats, in the order of [`EVENT_KINDS`].
 fn check_events(events: &[String]) -> Result<Vec<String>, CoreError> {
     if events.is_empty() {
-        return Err(CoreError::Invalid {
+        return Err(PlatformError::Invalid {
             field: "events",
             zh: "请至少选择一个事件",
             en: "Choose at least one event",
-        });
+        }
+        .into());
     }
     if events.iter().any(|e| !EVENT_KINDS.contains(&e.as_str())) {
-        return Err(CoreError::Invalid {
+        return Err(PlatformError::Invalid {
             field: "events",
             zh: "事件只能是 task.launched、task.signed、task.completed 或 task.void",
             en: "Events are task.launched, task.signed, task.completed or task.void",
-        });
+        }
+        .into());
     }
     Ok(EVENT_KINDS
         .iter()
@@ -111,11 +113,12 @@ pub async fn create(
     let events = check_events(&new.events)?;
     let description = new.description.trim().to_owned();
     if description.chars().count() > MAX_DESCRIPTION {
-        return Err(CoreError::Invalid {
+        return Err(PlatformError::Invalid {
             field: "description",
             zh: "备注最多 100 个字",
             en: "The description takes at most 100 characters",
-        });
+        }
+        .into());
     }
     let url = super::target::check(&new.url, platform.sandbox.is_some()).await?;
     let id = uuid::Uuid::new_v4().to_string();
@@ -134,11 +137,12 @@ pub async fn create(
     .await?
     .try_get("n")?;
     if live >= MAX_ENDPOINTS {
-        return Err(CoreError::Invalid {
+        return Err(PlatformError::Invalid {
             field: "url",
             zh: "每个企业最多登记 20 个接收地址，请先删除不用的",
             en: "An enterprise can register at most 20 endpoints; remove one first",
-        });
+        }
+        .into());
     }
     sqlx::query(
         "INSERT INTO webhook_endpoints (id, enterprise_id, url, description, events, secret, \
@@ -198,7 +202,7 @@ pub(super) async fn get(
     .bind(enterprise_id)
     .fetch_optional(platform.db.pool())
     .await?
-    .ok_or(CoreError::NotFound)?;
+    .ok_or(PlatformError::NotFound)?;
     from_row(&row)
 }
 
@@ -223,7 +227,7 @@ pub async fn delete(
     .execute(&mut *tx)
     .await?;
     if removed.rows_affected() != 1 {
-        return Err(CoreError::NotFound);
+        return Err(PlatformError::NotFound.into());
     }
     let event = AuditEvent::new(actor, AUDIT_DELETE, format!("webhook:{id}")).change(
         serde_json::json!({"enterprise_id": enterprise_id, "active": true}),
@@ -259,7 +263,7 @@ pub async fn rotate_secret(
     .execute(&mut *tx)
     .await?;
     if moved.rows_affected() != 1 {
-        return Err(CoreError::NotFound);
+        return Err(PlatformError::NotFound.into());
     }
     let event = AuditEvent::new(actor, AUDIT_ROTATE, format!("webhook:{id}")).change(
         serde_json::Value::Null,
@@ -320,7 +324,7 @@ pub(super) async fn for_delivery(
             .bind(id)
             .fetch_optional(platform.db.pool())
             .await?
-            .ok_or(CoreError::NotFound)?;
+            .ok_or(PlatformError::NotFound)?;
     let live = row.try_get::<i64, _>("active")? == 1
         && row.try_get::<Option<i64>, _>("deleted_at")?.is_none();
     let sealed: String = row.try_get("secret")?;

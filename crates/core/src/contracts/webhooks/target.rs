@@ -7,18 +7,19 @@ use std::time::Duration;
 
 use url::{Host, Url};
 
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::providers::webhook::address_allowed;
 
 /// The longest URL accepted.
 pub const MAX_URL: usize = 2000;
 
 fn invalid(zh: &'static str, en: &'static str) -> CoreError {
-    CoreError::Invalid {
+    PlatformError::Invalid {
         field: "url",
         zh,
         en,
     }
+    .into()
 }
 
 /// The endpoint URL as stored, or why it is refused. `sandbox` allows loopback receivers.
@@ -134,7 +135,9 @@ mod tests {
 
     async fn refused(url: &str, sandbox: bool) -> String {
         match check(url, sandbox).await {
-            Err(crate::CoreError::Invalid { field, en, .. }) => {
+            Err(crate::CoreError::Platform(crate::PlatformError::Invalid {
+                field, en, ..
+            })) => {
                 assert_eq!(field, "url");
                 en.to_owned()
             }

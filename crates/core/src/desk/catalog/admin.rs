@@ -8,7 +8,7 @@ use super::Business;
 use super::{Help, ProductSettings, ProjectKind, SubjectKind, json};
 use crate::Platform;
 use crate::ca;
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::clock::Clock as _;
 
 /// What a channel admin writes to create or change a project.
@@ -36,7 +36,7 @@ pub struct ProductInput {
 }
 
 fn invalid(field: &'static str, zh: &'static str, en: &'static str) -> CoreError {
-    CoreError::Invalid { field, zh, en }
+    PlatformError::Invalid { field, zh, en }.into()
 }
 
 impl ProductInput {
@@ -226,7 +226,7 @@ pub async fn save_product(
         .await?
         .is_none()
     {
-        return Err(CoreError::NotFound);
+        return Err(PlatformError::NotFound.into());
     }
     let existing = sqlx::query("SELECT id FROM desk_products WHERE code = $1")
         .bind(input.code.trim())

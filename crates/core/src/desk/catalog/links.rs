@@ -4,7 +4,7 @@
 //! like, nor the spellings browsers fold into them (`java\tscript:`, `//host`, `/\host`).
 
 use super::Help;
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 
 /// Whether `url` may be an `href`: `https://` with a host and no credentials, or a reference
 /// on this site (a path, `/help/agent`, or a relative `manual.pdf`). Empty is no link at all.
@@ -65,11 +65,11 @@ impl Help {
             ("help.client_download_url", &self.client_download_url),
         ] {
             if !url.is_empty() && !is_safe_link(url) {
-                return Err(CoreError::Invalid {
+                return Err(PlatformError::Invalid {
                     field,
                     zh: "链接须以 https:// 开头，或为本站地址（如 /help/manual.pdf）",
                     en: "Links must be https:// URLs or addresses on this site (such as /help/manual.pdf)",
-                });
+                }.into());
             }
         }
         Ok(())

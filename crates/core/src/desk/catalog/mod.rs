@@ -11,7 +11,7 @@ mod admin;
 mod links;
 
 use crate::Platform;
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::ids::Fen;
 pub use admin::{ProductInput, ProjectInput, save_product, save_project};
 pub use links::is_safe_link;
@@ -250,11 +250,14 @@ impl Product {
         Fen::new(self.settings.unit_price_fen)
             .checked_mul(term_years)
             .and_then(|fen| fen.checked_mul(quantity))
-            .ok_or(CoreError::Invalid {
-                field: "quantity",
-                zh: "数量或年限过大",
-                en: "The quantity or term is too large",
-            })
+            .ok_or(
+                PlatformError::Invalid {
+                    field: "quantity",
+                    zh: "数量或年限过大",
+                    en: "The quantity or term is too large",
+                }
+                .into(),
+            )
     }
 
     pub fn material(&self, kind: &str) -> Option<&MaterialSpec> {
@@ -277,7 +280,9 @@ pub struct Help {
     pub service_email: String,
     pub service_hours: String,
     /// The English UI's wording of the name and the landing texts; empty shows the Chinese.
+    /// Always sent; a request may leave it out (it then reads as empty).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub english: HelpEnglish,
 }
 
@@ -439,7 +444,7 @@ pub async fn project_by_code(platform: &Platform, code: &str) -> Result<Project,
         .await?
         .into_iter()
         .find(|p| p.code == code)
-        .ok_or(CoreError::NotFound)
+        .ok_or(PlatformError::NotFound.into())
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use sqlx::Row as _;
 use super::{HeldCertificate, SubjectView, held, subject};
 use crate::Platform;
 use crate::ca;
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::clock::Timestamp;
 
 /// A held certificate with its fields and chain.
@@ -90,11 +90,12 @@ impl CertificateFile {
             "pem" => Ok(Self::Pem),
             "der" => Ok(Self::Der),
             "chain" => Ok(Self::Chain),
-            _ => Err(CoreError::Invalid {
+            _ => Err(PlatformError::Invalid {
                 field: "format",
                 zh: "下载格式应为 pem、der 或 chain",
                 en: "The download format is pem, der or chain",
-            }),
+            }
+            .into()),
         }
     }
 

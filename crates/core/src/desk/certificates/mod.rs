@@ -9,7 +9,7 @@ use sqlx::Row as _;
 use super::DeskError;
 use crate::Platform;
 use crate::ca;
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::accounts::fields::Phone;
 use crate::platform::clock::{Clock as _, Timestamp};
 use crate::platform::ids::CertificateSerial;
@@ -258,19 +258,19 @@ pub async fn held(
     user_id: &str,
     serial: &str,
 ) -> Result<HeldCertificate, CoreError> {
-    let serial = CertificateSerial::parse(serial).ok_or(CoreError::NotFound)?;
+    let serial = CertificateSerial::parse(serial).ok_or(PlatformError::NotFound)?;
     list(platform, user_id, false)
         .await?
         .into_iter()
         .find(|c| c.serial == serial.as_str())
-        .ok_or(CoreError::NotFound)
+        .ok_or(PlatformError::NotFound.into())
 }
 
 /// The phone bound to the account: where the holder's confirmation codes go.
 pub(crate) async fn account_phone(platform: &Platform, user_id: &str) -> Result<Phone, CoreError> {
     let user = crate::platform::accounts::find_by_id(platform, user_id)
         .await?
-        .ok_or(CoreError::NotSignedIn)?;
+        .ok_or(PlatformError::NotSignedIn)?;
     Phone::parse(&user.phone, "phone")
 }
 

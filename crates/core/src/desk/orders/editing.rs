@@ -8,7 +8,7 @@ use super::history::Note;
 use super::writer::{Columns, FormColumns};
 use super::{ApplicationForm, Change, Event, Order, apply};
 use crate::Platform;
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::clock::Clock as _;
 use crate::platform::ids::Fen;
 
@@ -32,7 +32,7 @@ pub async fn save_form(
             catalog::SubjectKind::Personal => signet_pki::ids::IdNumber::parse(id).is_ok(),
         };
         if !valid {
-            return Err(CoreError::Invalid {
+            return Err(PlatformError::Invalid {
                 field: if product.subject_kind == catalog::SubjectKind::Enterprise {
                     "organisation.id_number"
                 } else {
@@ -40,7 +40,8 @@ pub async fn save_form(
                 },
                 zh: "证件号码不正确（校验位不符）",
                 en: "The ID number is not valid (check character)",
-            });
+            }
+            .into());
         }
     }
     for kind in form.materials.keys() {

@@ -9,7 +9,8 @@ use signet_pki::ids::{CreditCode, IdNumber};
 
 use super::super::DeskError;
 use super::super::catalog::{Product, SubjectKind};
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
+use crate::platform::accounts::fields::Phone;
 use crate::platform::mask;
 
 /// The material kind of the operator's authorisation letter.
@@ -90,6 +91,29 @@ pub struct ApplicationForm {
     pub materials: BTreeMap<String, String>,
 }
 
+/// The form as submitted: complete, with the identifiers and phones that submission and the
+/// steps after it act on parsed once, here, instead of each step re-reading the strings.
+#[derive(Debug, Clone)]
+pub struct SubmittedForm {
+    /// The operator (enterprise) or holder (personal): the phone that signs the application.
+    pub operator_phone: Phone,
+    pub operator_id: IdNumber,
+    /// The organisation of an enterprise application.
+    pub organisation: Option<SubmittedOrganisation>,
+    /// The phone that authorises the application: the legal representative's, when the product
+    /// asks for the representative's code and he does not handle the application himself.
+    pub authorising_phone: Option<Phone>,
+}
+
+/// The organisation's identifiers, checked.
+#[derive(Debug, Clone)]
+pub struct SubmittedOrganisation {
+    pub credit_code: CreditCode,
+    pub legal_rep_id: IdNumber,
+    /// Given on the form (it may be left empty unless the representative must authorise).
+    pub legal_rep_phone: Option<Phone>,
+}
+
 /// Strips every kind of space a paste can bring (ASCII, full-width, non-breaking).
 pub fn strip_spaces(text: &str) -> String {
     text.chars()
@@ -163,59 +187,35 @@ impl ApplicationForm {
         Ok(())
     }
 
-    /// Everything the product needs is present and well formed; the first problem is returned.
-    pub fn check_complete(&self, product: &Product) -> Result<(), CoreError> {
+    /// Everything the product needs is present and well formed, parsed into a [`SubmittedForm`];
+    /// the first problem is returned.
+    pub fn check_complete(&self, product: &Product) -> Result<SubmittedForm, CoreError> {
         self.check_goods(product)?;
         let missing = |field| -> CoreError { DeskError::Missing(field).into() };
         let person = self.person.as_ref().ok_or_else(|| missing("person"))?;
         if person.name.is_empty() {
             return Err(missing("person.name"));
         }
-        if product.subject_kind == SubjectKind::Enterprise {
-            let org = self
-                .organisation
-                .as_ref()
-                .ok_or_else(|| missing("organisation"))?;
-            for (value, field) in [
-                (&org.name, "organisation.name"),
-                (&org.id_number, "organisation.id_number"),
-                (&org.legal_rep_name, "organisation.legal_rep_name"),
-                (&org.legal_rep_id_number, "organisation.legal_rep_id_number"),
-            ] {
-                if value.is_empty() {
-                    return Err(missing(field));
-                }
-            }
-            CreditCode::parse(&org.id_number).map_err(|_| CoreError::Invalid {
-                field: "organisation.id_number",
-                zh: "统一社会信用代码不正确（校验位不符，GB 32100）",
-                en: "The unified social credit code is not valid (GB 32100 check character)",
+        let organisation = if product.subject_kind == SubjectKind::Enterprise {
+            Some(self.check_organisation()?)
+        } else {
+            None
+        };
+        let operator_id =
+            IdNumber::parse(&person.id_number).map_err(|_| PlatformError::Invalid {
+                field: "person.id_number",
+                zh: "身份证号码不正确（校验码不符，GB 11643）",
+                en: "The ID number is not valid (GB 11643 check digit)",
             })?;
-            IdNumber::parse(&org.legal_rep_id_number).map_err(|_| CoreError::Invalid {
-                field: "organisation.legal_rep_id_number",
-                zh: "法定代表人身份证号码不正确（校验码不符，GB 11643）",
-                en: "The legal representative's ID number is not valid (GB 11643 check digit)",
-            })?;
-            if !org.legal_rep_phone.is_empty() && !is_mobile(&org.legal_rep_phone) {
-                return Err(CoreError::Invalid {
-                    field: "organisation.legal_rep_phone",
-                    zh: "法定代表人手机号码格式不正确",
-                    en: "The legal representative's mobile number is not valid",
-                });
-            }
-        }
-        IdNumber::parse(&person.id_number).map_err(|_| CoreError::Invalid {
-            field: "person.id_number",
-            zh: "身份证号码不正确（校验码不符，GB 11643）",
-            en: "The ID number is not valid (GB 11643 check digit)",
-        })?;
         if !is_mobile(&person.phone) {
-            return Err(CoreError::Invalid {
+            return Err(PlatformError::Invalid {
                 field: "person.phone",
                 zh: "手机号码格式不正确",
                 en: "The mobile number is not valid",
-            });
+            }
+            .into());
         }
+        let operator_phone = Phone::parse(&person.phone, "person.phone")?;
         self.check_legal_rep_phone(product)?;
         if person.email.is_empty() || !person.email.contains('@') {
             return Err(missing("person.email"));
@@ -241,7 +241,74 @@ impl ApplicationForm {
         if self.invoice.wanted && (self.invoice.title.is_empty() || self.invoice.email.is_empty()) {
             return Err(missing("invoice"));
         }
-        Ok(())
+        let authorising_phone =
+            if product.settings.legal_rep_authorisation && !self.legal_rep_handles {
+                let text = self
+                    .organisation
+                    .as_ref()
+                    .map_or("", |o| o.legal_rep_phone.as_str());
+                Some(Phone::parse(text, "organisation.legal_rep_phone")?)
+            } else {
+                None
+            };
+        Ok(SubmittedForm {
+            operator_phone,
+            operator_id,
+            organisation,
+            authorising_phone,
+        })
+    }
+
+    /// The organisation of an enterprise application: present, filled in, its identifiers valid.
+    fn check_organisation(&self) -> Result<SubmittedOrganisation, CoreError> {
+        let missing = |field| -> CoreError { DeskError::Missing(field).into() };
+        let org = self
+            .organisation
+            .as_ref()
+            .ok_or_else(|| missing("organisation"))?;
+        for (value, field) in [
+            (&org.name, "organisation.name"),
+            (&org.id_number, "organisation.id_number"),
+            (&org.legal_rep_name, "organisation.legal_rep_name"),
+            (&org.legal_rep_id_number, "organisation.legal_rep_id_number"),
+        ] {
+            if value.is_empty() {
+                return Err(missing(field));
+            }
+        }
+        let credit_code =
+            CreditCode::parse(&org.id_number).map_err(|_| PlatformError::Invalid {
+                field: "organisation.id_number",
+                zh: "统一社会信用代码不正确（校验位不符，GB 32100）",
+                en: "The unified social credit code is not valid (GB 32100 check character)",
+            })?;
+        let legal_rep_id =
+            IdNumber::parse(&org.legal_rep_id_number).map_err(|_| PlatformError::Invalid {
+                field: "organisation.legal_rep_id_number",
+                zh: "法定代表人身份证号码不正确（校验码不符，GB 11643）",
+                en: "The legal representative's ID number is not valid (GB 11643 check digit)",
+            })?;
+        if !org.legal_rep_phone.is_empty() && !is_mobile(&org.legal_rep_phone) {
+            return Err(PlatformError::Invalid {
+                field: "organisation.legal_rep_phone",
+                zh: "法定代表人手机号码格式不正确",
+                en: "The legal representative's mobile number is not valid",
+            }
+            .into());
+        }
+        let legal_rep_phone = if org.legal_rep_phone.is_empty() {
+            None
+        } else {
+            Some(Phone::parse(
+                &org.legal_rep_phone,
+                "organisation.legal_rep_phone",
+            )?)
+        };
+        Ok(SubmittedOrganisation {
+            credit_code,
+            legal_rep_id,
+            legal_rep_phone,
+        })
     }
 
     /// The authorisation letter (001 §3.1–3.2): a product that lists it as required wants it
@@ -268,39 +335,40 @@ impl ApplicationForm {
                 o.legal_rep_name == p.name && o.legal_rep_id_number == p.id_number
             });
             if !same {
-                return Err(CoreError::Invalid {
+                return Err(PlatformError::Invalid {
                     field: "legal_rep_handles",
                     zh: "选择“法定代表人本人办理”时，经办人的姓名和证件号码须与法定代表人一致；否则请取消勾选并上传授权书",
                     en: "When the legal representative handles the application, the operator's name and ID number must be the representative's; otherwise untick it and upload the authorisation letter",
-                });
+                }.into());
             }
             return Ok(());
         }
         let uploaded = self.materials.contains_key(AUTHORISATION_LETTER);
         if spec.required && !uploaded {
-            return Err(CoreError::Invalid {
+            return Err(PlatformError::Invalid {
                 field: "materials",
                 zh: "经办人不是法定代表人本人，须上传加盖公章的授权书（可下载授权书模板填写）",
                 en: "The operator is not the legal representative: upload the authorisation letter with the official seal (the template can be downloaded)",
-            });
+            }.into());
         }
         if !uploaded {
             return Ok(());
         }
         if self.authorisation_grantee.is_empty() {
-            return Err(CoreError::Invalid {
+            return Err(PlatformError::Invalid {
                 field: "authorisation_grantee",
                 zh: "请填写授权书上的被授权人姓名",
                 en: "Enter the grantee named on the authorisation letter",
-            });
+            }
+            .into());
         }
         let operator = self.person.as_ref().map_or("", |p| p.name.as_str());
         if self.authorisation_grantee != operator {
-            return Err(CoreError::Invalid {
+            return Err(PlatformError::Invalid {
                 field: "authorisation_grantee",
                 zh: "授权书的被授权人须与经办人为同一人：请核对授权书或经办人姓名",
                 en: "The grantee on the authorisation letter must be the operator: check the letter or the operator's name",
-            });
+            }.into());
         }
         Ok(())
     }
@@ -320,11 +388,11 @@ impl ApplicationForm {
             .map_or("", |o| o.legal_rep_phone.as_str());
         let operator = self.person.as_ref().map_or("", |p| p.phone.as_str());
         if !rep.is_empty() && rep == operator {
-            return Err(CoreError::Invalid {
+            return Err(PlatformError::Invalid {
                 field: "organisation.legal_rep_phone",
                 zh: "法定代表人手机号不能与经办人手机号相同：授权须由法定代表人本人用自己的手机确认",
                 en: "The legal representative's mobile must differ from the operator's: the authorisation is confirmed on the representative's own phone",
-            });
+            }.into());
         }
         Ok(())
     }

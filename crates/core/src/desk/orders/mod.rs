@@ -16,8 +16,8 @@ mod writer;
 pub use create::{create, create_for};
 pub use editing::{cancel, save_form, update_shipping};
 pub use form::{
-    ApplicationForm, Invoice, Organisation, Person, Shipping, is_account_number, is_mobile,
-    luhn_ok, strip_spaces,
+    ApplicationForm, Invoice, Organisation, Person, Shipping, SubmittedForm, SubmittedOrganisation,
+    is_account_number, is_mobile, luhn_ok, strip_spaces,
 };
 pub use history::{Lang, Note};
 pub use signing::{SubmitInput, send_signing_code, submit};
@@ -36,18 +36,18 @@ use sqlx::Row as _;
 use super::DeskError;
 use super::catalog::Business;
 use crate::Platform;
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::clock::Timestamp;
 use crate::platform::crypto::SealedAt;
 use crate::platform::db::Tx;
-use crate::platform::ids::Fen;
+use crate::platform::ids::{Fen, UserId};
 
 /// An order as stored, form decrypted.
 #[derive(Debug, Clone)]
 pub struct Order {
-    pub id: String,
+    pub id: OrderId,
     pub number: String,
-    pub user_id: String,
+    pub user_id: UserId,
     pub product_id: String,
     pub kind: Business,
     pub state: OrderState,
@@ -101,6 +101,11 @@ const COLUMNS: &str = "id, number, user_id, product_id, kind, state, form_sealed
     (SELECT CAST(COALESCE(SUM(p.amount_fen), 0) AS BIGINT) FROM desk_payments p \
      WHERE p.order_id = desk_orders.id AND p.state = 'paid') AS paid_fen";
 
+crate::text_id!(
+    /// An order's id (`desk_orders.id`; the number people read is [`Order::number`]).
+    OrderId
+);
+
 fn internal(error: impl std::fmt::Display) -> CoreError {
     CoreError::internal(format!("order: {error}"))
 }
@@ -153,7 +158,7 @@ pub async fn load(platform: &Platform, id: &str) -> Result<Order, CoreError> {
     .bind(id)
     .fetch_optional(platform.db.pool())
     .await?
-    .ok_or(CoreError::NotFound)?;
+    .ok_or(PlatformError::NotFound)?;
     from_row(platform, &row)
 }
 
@@ -165,7 +170,7 @@ pub async fn load_in(platform: &Platform, tx: &mut Tx, id: &str) -> Result<Order
     .bind(id)
     .fetch_optional(&mut **tx)
     .await?
-    .ok_or(CoreError::NotFound)?;
+    .ok_or(PlatformError::NotFound)?;
     from_row(platform, &row)
 }
 
@@ -176,6 +181,6 @@ pub async fn load_owned(platform: &Platform, id: &str, user_id: &str) -> Result<
     if order.user_id == user_id {
         Ok(order)
     } else {
-        Err(CoreError::NotFound)
+        Err(PlatformError::NotFound.into())
     }
 }

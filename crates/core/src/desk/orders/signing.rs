@@ -8,7 +8,7 @@ use super::history::Note;
 use super::writer::Columns;
 use super::{Change, Event, Order, apply};
 use crate::Platform;
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::accounts::Origin;
 use crate::platform::accounts::fields::Phone;
 use crate::platform::captcha;
@@ -57,7 +57,7 @@ pub async fn send_signing_code(
     let phone = Phone::parse(&phone, field)?;
     // Before the captcha is spent: without an SMS provider no code can be sent (503).
     if !platform.sms.configured() {
-        return Err(CoreError::ProviderNotConfigured { provider: "sms" });
+        return Err(PlatformError::ProviderNotConfigured { provider: "sms" }.into());
     }
     captcha::check(platform, captcha_id, captcha_answer).await?;
     sms_codes::send(platform, &phone, purpose).await
@@ -87,31 +87,18 @@ pub async fn submit(
 ) -> Result<Order, CoreError> {
     order.check(Event::Submit)?;
     let product = catalog::product(platform, &order.product_id).await?;
-    order.form.check_complete(&product)?;
+    let submitted = order.form.check_complete(&product)?;
     if !input.agree {
-        return Err(CoreError::AgreementRequired);
+        return Err(PlatformError::AgreementRequired.into());
     }
-    let person_phone = order
-        .form
-        .person
-        .as_ref()
-        .map(|p| p.phone.clone())
-        .unwrap_or_default();
-    let phone = Phone::parse(&person_phone, "person.phone")?;
-    let legal_rep_phone =
-        if product.settings.legal_rep_authorisation && !order.form.legal_rep_handles {
-            let text = order
-                .form
-                .organisation
-                .as_ref()
-                .map(|o| o.legal_rep_phone.clone())
-                .unwrap_or_default();
-            Some(Phone::parse(&text, "organisation.legal_rep_phone")?)
-        } else {
-            None
-        };
-    sms_codes::consume(platform, &phone, Purpose::SignApplication, &input.sms_code).await?;
-    if let Some(legal_rep_phone) = &legal_rep_phone {
+    sms_codes::consume(
+        platform,
+        &submitted.operator_phone,
+        Purpose::SignApplication,
+        &input.sms_code,
+    )
+    .await?;
+    if let Some(legal_rep_phone) = &submitted.authorising_phone {
         let code = input.legal_rep_code.as_deref().unwrap_or("");
         sms_codes::consume(
             platform,
@@ -126,8 +113,8 @@ pub async fn submit(
         "signed_at": now,
         "ip": origin.ip,
         "agreement": "signet-subscriber-agreement/v1",
-        "signer_phone": crate::platform::mask::phone(phone.as_str()),
-        "legal_rep_authorised": legal_rep_phone.is_some(),
+        "signer_phone": submitted.operator_phone.masked(),
+        "legal_rep_authorised": submitted.authorising_phone.is_some(),
         "form_sha256": sha256_hex(serde_json::to_string(&order.form).map_err(|e| CoreError::internal(format!("json: {e}")))?.as_bytes()),
         "amount_fen": order.amount_fen,
     });

@@ -9,7 +9,7 @@ use super::history::{Lang, Note};
 use super::state::{Action, Facts, Viewer, allowed_actions};
 use super::{ApplicationForm, Order, OrderState};
 use crate::Platform;
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::clock::Timestamp;
 use crate::platform::ids::Fen;
 
@@ -26,7 +26,10 @@ pub struct HistoryEntry {
     /// The note's code (`approved`, `rejected`…; `note` for rows older than codes).
     pub code: String,
     /// The note's parameters (`{"reason": …}`; `{"text": …}` for rows older than codes).
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = std::collections::HashMap<String, serde_json::Value>)
+    )]
     pub params: serde_json::Value,
 }
 
@@ -118,11 +121,12 @@ fn check_kind(filter: &OrderFilter) -> Result<(), CoreError> {
     if let Some(kind) = filter.kind.as_deref().filter(|k| !k.is_empty())
         && Business::parse(kind).is_none()
     {
-        return Err(CoreError::Invalid {
+        return Err(PlatformError::Invalid {
             field: "kind",
             zh: "业务类型应为 new、renewal、change、reissue 或 unlock",
             en: "The business type is one of new, renewal, change, reissue or unlock",
-        });
+        }
+        .into());
     }
     Ok(())
 }
@@ -340,7 +344,7 @@ pub async fn detail_for(
         .await?
         .is_some();
     Ok(OrderDetail {
-        id: order.id.clone(),
+        id: order.id.clone().into_string(),
         number: order.number.clone(),
         needs_shipping: medium == Medium::UsbKey,
         product,

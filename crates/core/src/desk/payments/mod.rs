@@ -9,7 +9,7 @@ use super::DeskError;
 use super::catalog::{self, InvoiceTiming};
 use super::orders::{self, Change, Columns, Event, Note, Order, OrderState};
 use crate::Platform;
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::clock::{Clock as _, Timestamp};
 use crate::platform::db::Tx;
 use crate::platform::ids::Fen;
@@ -117,7 +117,7 @@ pub async fn create(
     tx.commit().await?;
     Ok(Payment {
         id,
-        order_id: order.id.clone(),
+        order_id: order.id.clone().into_string(),
         channel: channel.as_str().to_owned(),
         amount_fen: amount,
         state: PaymentStatus::Pending,
@@ -134,7 +134,7 @@ pub async fn get(platform: &Platform, id: &str) -> Result<Payment, CoreError> {
     .bind(id)
     .fetch_optional(platform.db.pool())
     .await?
-    .ok_or(CoreError::NotFound)?;
+    .ok_or(PlatformError::NotFound)?;
     from_row(&row)
 }
 
@@ -406,7 +406,7 @@ pub async fn sandbox_complete(
     let gateway = platform
         .sandbox_gateway
         .as_ref()
-        .ok_or(CoreError::NotFound)?;
+        .ok_or(PlatformError::NotFound)?;
     let payment = get(platform, payment_id).await?;
     let note = Notification {
         notify_id: uuid::Uuid::new_v4().to_string(),

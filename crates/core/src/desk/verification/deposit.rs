@@ -7,7 +7,7 @@ use crate::Platform;
 use crate::desk::DeskError;
 use crate::desk::catalog::Method;
 use crate::desk::orders::{Order, OrderState};
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::clock::Clock as _;
 
 /// The applicant enters the micro-deposit amount, in yuan (`0.37`) or fen (`37` with `fen`).
@@ -19,7 +19,7 @@ pub async fn confirm_deposit(
 ) -> Result<Started, CoreError> {
     let (current, order_id, secret) = one(platform, verification_id, &order.form).await?;
     if order_id != order.id || current.method != Method::MicroDeposit {
-        return Err(CoreError::NotFound);
+        return Err(PlatformError::NotFound.into());
     }
     let now = platform.clock.now();
     if current.state != VerificationStatus::Pending || order.state != OrderState::Verifying {

@@ -10,7 +10,7 @@ use super::DeskError;
 use super::catalog::{self, Method, Product, SubjectKind};
 use super::orders::{ApplicationForm, Lang, Order, OrderState};
 use crate::Platform;
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::accounts::fields::Phone;
 use crate::platform::clock::{Clock as _, Timestamp};
 use crate::platform::crypto::SealedAt;
@@ -135,18 +135,24 @@ impl VerificationView {
     }
 }
 
-/// What the applicant sends to start a check.
+/// What the applicant sends to start a check. Each field may be left out (the field-level
+/// `default`s also tell the OpenAPI document so).
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StartInput {
+    #[serde(default)]
     pub party: Option<Party>,
+    #[serde(default)]
     pub method: Option<Method>,
     /// Micro-deposit: the bank and the organisation's account number.
+    #[serde(default)]
     pub bank: String,
+    #[serde(default)]
     pub account: String,
     /// Four-factor: the bank card and the mobile number the bank holds for it.
+    #[serde(default)]
     pub card: String,
+    #[serde(default)]
     pub card_phone: String,
 }
 
@@ -347,7 +353,7 @@ async fn one(
     .bind(id)
     .fetch_optional(platform.db.pool())
     .await?
-    .ok_or(CoreError::NotFound)?;
+    .ok_or(PlatformError::NotFound)?;
     Ok((
         view(platform, &row, form)?,
         row.try_get("order_id")?,
@@ -356,7 +362,7 @@ async fn one(
 }
 
 fn invalid(field: &'static str, zh: &'static str, en: &'static str) -> CoreError {
-    CoreError::Invalid { field, zh, en }
+    PlatformError::Invalid { field, zh, en }.into()
 }
 
 /// Starts (and for three-/four-factor, runs) a check of one party by one method.
@@ -494,7 +500,7 @@ pub async fn start(
             let phone = Phone::parse(&phone, "phone")?;
             // A link to a number the form names: behind the resend gap and the daily cap.
             if !platform.sms.configured() {
-                return Err(CoreError::ProviderNotConfigured { provider: "sms" });
+                return Err(PlatformError::ProviderNotConfigured { provider: "sms" }.into());
             }
             crate::platform::sms_limits::admit(platform, &phone, "face_check").await?;
             platform

@@ -1,14 +1,14 @@
 //! Account fields as types that can only be built by parsing: once you hold a `Phone`, it is a
 //! valid mainland mobile number with spaces and dashes removed.
 
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::mask;
 
 /// The multipart field that carries an avatar upload.
 pub const AVATAR_FIELD: &str = "avatar";
 
 fn invalid(field: &'static str, zh: &'static str, en: &'static str) -> CoreError {
-    CoreError::Invalid { field, zh, en }
+    PlatformError::Invalid { field, zh, en }.into()
 }
 
 /// A mainland China mobile number: 11 digits starting 13–19. Spaces, dashes and a `+86` prefix
@@ -167,7 +167,7 @@ impl Password {
         if (8..=16).contains(&len) && classes >= 3 {
             Ok(Self(input.to_owned()))
         } else {
-            Err(CoreError::WeakPassword { field })
+            Err(PlatformError::WeakPassword { field }.into())
         }
     }
 

@@ -7,7 +7,7 @@ use sqlx::Row as _;
 use super::Origin;
 use super::fields::{Identifier, Password, Phone};
 use super::store::{self, NewUser, User, UserView};
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::audit::AuditEvent;
 use crate::platform::clock::Clock as _;
 use crate::platform::crypto::{hash_password, verify_password};
@@ -61,12 +61,13 @@ async fn start_session(
 }
 
 fn locked(user: &User, now: i64) -> Option<CoreError> {
-    user.locked_until
-        .filter(|until| *until > now)
-        .map(|until| CoreError::AccountLocked {
+    user.locked_until.filter(|until| *until > now).map(|until| {
+        PlatformError::AccountLocked {
             until,
             retry_after: until - now,
-        })
+        }
+        .into()
+    })
 }
 
 /// Takes one of the account's login tries before the password is compared, in one conditional
@@ -125,12 +126,13 @@ async fn record_failure(
         )
         .await?;
         tracing::warn!(user = %user.id, "account locked after repeated failed logins");
-        return Ok(CoreError::AccountLocked {
+        return Ok(PlatformError::AccountLocked {
             until,
             retry_after: LOCKOUT,
-        });
+        }
+        .into());
     }
-    Ok(CoreError::BadCredentials)
+    Ok(PlatformError::BadCredentials.into())
 }
 
 /// The lockout answer for an account whose try could not be claimed.
@@ -140,10 +142,11 @@ async fn locked_now(platform: &Platform, user_id: &str, now: i64) -> Result<Core
         .and_then(|user| user.locked_until)
         .filter(|until| *until > now)
         .unwrap_or(now + LOCKOUT);
-    Ok(CoreError::AccountLocked {
+    Ok(PlatformError::AccountLocked {
         until,
         retry_after: until - now,
-    })
+    }
+    .into())
 }
 
 pub async fn login_password(
@@ -159,13 +162,13 @@ pub async fn login_password(
     let now = platform.clock.now();
     let user = store::find_by_identifier(platform, &Identifier::parse(identifier)).await?;
     let Some(user) = user else {
-        return Err(CoreError::BadCredentials);
+        return Err(PlatformError::BadCredentials.into());
     };
     if let Some(error) = locked(&user, now) {
         return Err(error);
     }
     let Some(hash) = &user.password_hash else {
-        return Err(CoreError::BadCredentials);
+        return Err(PlatformError::BadCredentials.into());
     };
     let Some((_, lock_until)) = claim_try(platform, &user, now).await? else {
         return Err(locked_now(platform, &user.id, now).await?);
@@ -199,7 +202,7 @@ pub async fn login_verified(
 ) -> Result<LoginOutcome, CoreError> {
     let user = store::find_by_id(platform, user_id)
         .await?
-        .ok_or(CoreError::BadCredentials)?;
+        .ok_or(PlatformError::BadCredentials)?;
     if let Some(error) = locked(&user, platform.clock.now()) {
         return Err(error);
     }
@@ -270,7 +273,7 @@ async fn quick_register(
     tx.commit().await?;
     store::find_by_id(platform, &id)
         .await?
-        .ok_or(CoreError::NotFound)
+        .ok_or(PlatformError::NotFound.into())
 }
 
 /// Forgotten password: a code to the phone, then a new password. Ends every session of the
@@ -289,7 +292,7 @@ pub async fn reset_password(
     sms_codes::consume(platform, &phone, Purpose::ResetPassword, code).await?;
     let user = store::find_by_phone(platform, &phone)
         .await?
-        .ok_or(CoreError::SmsCodeExpired)?;
+        .ok_or(PlatformError::SmsCodeExpired)?;
     let now = platform.clock.now();
     let hash = hash_password(password.expose()).await?;
     let mut tx = platform.db.begin().await?;

@@ -7,7 +7,7 @@ use super::Origin;
 use super::fields::{Email, LoginName, Password, Phone};
 use super::registration::{active_user, session_user};
 use super::store::{self, User, UserView, unique_violation};
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::Platform;
 use crate::platform::audit::AuditEvent;
 use crate::platform::blobs::sniff_image;
@@ -52,7 +52,7 @@ async fn update(
 async fn reload(platform: &Platform, user: &User) -> Result<UserView, CoreError> {
     Ok(store::find_by_id(platform, &user.id)
         .await?
-        .ok_or(CoreError::NotFound)?
+        .ok_or(PlatformError::NotFound)?
         .view())
 }
 
@@ -65,7 +65,7 @@ pub async fn set_initial_password(
 ) -> Result<(), CoreError> {
     let user = session_user(platform, session).await?;
     if user.password_hash.is_some() {
-        return Err(CoreError::PasswordAlreadySet);
+        return Err(PlatformError::PasswordAlreadySet.into());
     }
     let password = Password::parse(password, "password")?;
     let sql = "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3";
@@ -93,9 +93,9 @@ pub async fn change_password(
     let current = user
         .password_hash
         .as_deref()
-        .ok_or(CoreError::PasswordSetupRequired)?;
+        .ok_or(PlatformError::PasswordSetupRequired)?;
     if !verify_password(old, current).await {
-        return Err(CoreError::WrongOldPassword);
+        return Err(PlatformError::WrongOldPassword.into());
     }
     let password = Password::parse(new, "new_password")?;
     let now = platform.clock.now();
@@ -130,7 +130,7 @@ pub async fn change_login_name(
     if user.login_name.as_deref().map(str::to_ascii_lowercase) != Some(name.key())
         && store::login_name_taken(platform, &name).await?
     {
-        return Err(CoreError::LoginNameTaken);
+        return Err(PlatformError::LoginNameTaken.into());
     }
     let sql =
         "UPDATE users SET login_name = $1, login_name_key = $2, updated_at = $3 WHERE id = $4";
@@ -161,7 +161,7 @@ pub async fn change_email(
     let email = Email::parse(email)?;
     if user.email.as_deref() != Some(email.as_str()) && store::email_taken(platform, &email).await?
     {
-        return Err(CoreError::EmailTaken);
+        return Err(PlatformError::EmailTaken.into());
     }
     let c = &platform.cipher;
     let sql = "UPDATE users SET email_index = $1, email_sealed = $2, email_masked = $3, updated_at = $4 WHERE id = $5";
@@ -213,16 +213,16 @@ pub async fn change_phone(
     let user = active_user(platform, session).await?;
     let now = platform.clock.now();
     if session.old_phone_until.is_none_or(|until| until <= now) {
-        return Err(CoreError::PhoneNotVerified);
+        return Err(PlatformError::PhoneNotVerified.into());
     }
     let phone = Phone::parse(phone, "phone")?;
     if phone.as_str() == user.phone {
-        return Err(CoreError::SamePhone);
+        return Err(PlatformError::SamePhone.into());
     }
     // Only someone who has the new phone learns that it belongs to another account.
     sms_codes::consume(platform, &phone, Purpose::ChangePhoneNew, code).await?;
     if store::find_by_phone(platform, &phone).await?.is_some() {
-        return Err(CoreError::PhoneTaken { field: "phone" });
+        return Err(PlatformError::PhoneTaken { field: "phone" }.into());
     }
     let c = &platform.cipher;
     let mut tx = platform.db.begin().await?;
@@ -264,13 +264,14 @@ pub async fn set_avatar(
 ) -> Result<UserView, CoreError> {
     let user = active_user(platform, session).await?;
     if bytes.len() > AVATAR_LIMIT {
-        return Err(CoreError::TooLarge {
+        return Err(PlatformError::TooLarge {
             field: "avatar",
             limit: AVATAR_LIMIT,
-        });
+        }
+        .into());
     }
     let Some(content_type @ ("image/png" | "image/jpeg" | "image/gif")) = sniff_image(bytes) else {
-        return Err(CoreError::ImageUnsupported { field: "avatar" });
+        return Err(PlatformError::ImageUnsupported { field: "avatar" }.into());
     };
     let digest = platform.blobs.put(bytes).await?;
     let sql = "UPDATE users SET avatar_blob = $1, avatar_type = $2, updated_at = $3 WHERE id = $4";
@@ -299,7 +300,7 @@ pub struct Avatar {
 pub async fn avatar(platform: &Platform, session: &Session) -> Result<Avatar, CoreError> {
     let user = active_user(platform, session).await?;
     let (Some(digest), Some(content_type)) = (user.avatar_blob, user.avatar_type) else {
-        return Err(CoreError::NotFound);
+        return Err(PlatformError::NotFound.into());
     };
     Ok(Avatar {
         bytes: platform.blobs.get(&digest).await?,

@@ -12,7 +12,7 @@ use sqlx::Row as _;
 
 use super::store::{self, User};
 use super::{LoginOutcome, Origin};
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::Platform;
 use crate::platform::audit::AuditEvent;
 use crate::platform::clock::{Clock as _, Timestamp};
@@ -111,14 +111,14 @@ pub async fn scan(
     phone: &Session,
     secret: &str,
 ) -> Result<QrLoginView, CoreError> {
-    phone.user_id.as_deref().ok_or(CoreError::NotSignedIn)?;
+    phone.user_id.as_deref().ok_or(PlatformError::NotSignedIn)?;
     let row = sqlx::query(
         "SELECT state, browser, ip_masked, created_at, expires_at FROM qr_logins WHERE secret_index = $1",
     )
     .bind(platform.cipher.blind_index(SECRET_INDEX, secret))
     .fetch_optional(platform.db.pool())
     .await?
-    .ok_or(CoreError::NotFound)?;
+    .ok_or(PlatformError::NotFound)?;
     let expires_at: Timestamp = row.try_get("expires_at")?;
     let state = QrLoginState::read(
         &row.try_get::<String, _>("state")?,
@@ -139,9 +139,9 @@ pub async fn scan(
 fn refuse_unless_pending(state: QrLoginState) -> Result<(), CoreError> {
     match state {
         QrLoginState::Pending => Ok(()),
-        QrLoginState::Expired => Err(CoreError::QrLoginExpired),
+        QrLoginState::Expired => Err(PlatformError::QrLoginExpired.into()),
         QrLoginState::Confirmed | QrLoginState::Refused | QrLoginState::SignedIn => {
-            Err(CoreError::QrLoginUsed)
+            Err(PlatformError::QrLoginUsed.into())
         }
     }
 }
@@ -155,7 +155,7 @@ pub async fn decide(
     secret: &str,
     confirm: bool,
 ) -> Result<QrLoginState, CoreError> {
-    let user_id = phone.user_id.as_deref().ok_or(CoreError::NotSignedIn)?;
+    let user_id = phone.user_id.as_deref().ok_or(PlatformError::NotSignedIn)?;
     let index = platform.cipher.blind_index(SECRET_INDEX, secret);
     let now = platform.clock.now();
     let (state, expires_at) = if confirm {
@@ -181,7 +181,7 @@ pub async fn decide(
         return Err(scan(platform, phone, secret)
             .await
             .err()
-            .unwrap_or(CoreError::QrLoginUsed));
+            .unwrap_or(PlatformError::QrLoginUsed.into()));
     };
     let id: String = row.try_get("id")?;
     let event = AuditEvent::new(
@@ -210,9 +210,9 @@ pub async fn status(
         .bind(id)
         .fetch_optional(platform.db.pool())
         .await?
-        .ok_or(CoreError::NotFound)?;
+        .ok_or(PlatformError::NotFound)?;
     if row.try_get::<String, _>("session_hash")? != session.token_hash {
-        return Err(CoreError::QrLoginOtherSession);
+        return Err(PlatformError::QrLoginOtherSession.into());
     }
     Ok(QrLoginState::read(
         &row.try_get::<String, _>("state")?,
@@ -260,16 +260,17 @@ pub async fn complete(
     let Some(row) = spent else {
         drop(tx);
         return Err(match status(platform, session, id).await? {
-            QrLoginState::Pending => CoreError::QrLoginPending,
-            QrLoginState::Refused => CoreError::QrLoginRefused,
-            QrLoginState::Expired => CoreError::QrLoginExpired,
-            QrLoginState::Confirmed | QrLoginState::SignedIn => CoreError::QrLoginUsed,
-        });
+            QrLoginState::Pending => PlatformError::QrLoginPending,
+            QrLoginState::Refused => PlatformError::QrLoginRefused,
+            QrLoginState::Expired => PlatformError::QrLoginExpired,
+            QrLoginState::Confirmed | QrLoginState::SignedIn => PlatformError::QrLoginUsed,
+        }
+        .into());
     };
     let user_id: String = row.try_get("user_id")?;
     let user = store::find_by_id(platform, &user_id)
         .await?
-        .ok_or(CoreError::NotFound)?;
+        .ok_or(PlatformError::NotFound)?;
     refuse_locked(&user, now)?;
     sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
         .bind(&session.token_hash)
@@ -293,10 +294,11 @@ pub async fn complete(
 
 fn refuse_locked(user: &User, now: Timestamp) -> Result<(), CoreError> {
     match user.locked_until {
-        Some(until) if until > now => Err(CoreError::AccountLocked {
+        Some(until) if until > now => Err(PlatformError::AccountLocked {
             until,
             retry_after: until - now,
-        }),
+        }
+        .into()),
         _ => Ok(()),
     }
 }
@@ -391,7 +393,7 @@ mod tests {
         assert!(refuse_unless_pending(QrLoginState::Pending).is_ok());
         assert!(matches!(
             refuse_unless_pending(QrLoginState::Confirmed),
-            Err(CoreError::QrLoginUsed)
+            Err(CoreError::Platform(PlatformError::QrLoginUsed))
         ));
     }
 }

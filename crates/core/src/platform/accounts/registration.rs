@@ -6,7 +6,7 @@ use serde_json::json;
 use super::Origin;
 use super::fields::{Email, LoginName, Password, Phone, RealName};
 use super::store::{self, NewUser, User, UserView};
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::audit::AuditEvent;
 use crate::platform::clock::Clock as _;
 use crate::platform::crypto::{SealedAt, hash_password};
@@ -20,11 +20,11 @@ pub(super) async fn session_user(
     session: &Session,
 ) -> Result<User, CoreError> {
     let Some(id) = &session.user_id else {
-        return Err(CoreError::NotSignedIn);
+        return Err(PlatformError::NotSignedIn.into());
     };
     store::find_by_id(platform, id)
         .await?
-        .ok_or(CoreError::NotSignedIn)
+        .ok_or(PlatformError::NotSignedIn.into())
 }
 
 /// The signed-in user, who must have a password: accounts from SMS quick registration set one
@@ -32,7 +32,7 @@ pub(super) async fn session_user(
 pub(super) async fn active_user(platform: &Platform, session: &Session) -> Result<User, CoreError> {
     let user = session_user(platform, session).await?;
     if user.password_hash.is_none() {
-        return Err(CoreError::PasswordSetupRequired);
+        return Err(PlatformError::PasswordSetupRequired.into());
     }
     Ok(user)
 }
@@ -57,11 +57,12 @@ pub async fn send_code(
         | Purpose::UnlockToken
         | Purpose::CloudKey
         | Purpose::SignContract => {
-            return Err(CoreError::Invalid {
+            return Err(PlatformError::Invalid {
                 field: "purpose",
                 zh: "请在订单页面获取申请签署验证码",
                 en: "Application codes are requested from the order",
-            });
+            }
+            .into());
         }
         Purpose::ChangePhoneOld => {
             Phone::parse(&active_user(platform, session).await?.phone, "phone")?
@@ -70,7 +71,7 @@ pub async fn send_code(
     };
     // Before the captcha is spent: without an SMS provider no code can be sent (503).
     if !platform.sms.configured() {
-        return Err(CoreError::ProviderNotConfigured { provider: "sms" });
+        return Err(PlatformError::ProviderNotConfigured { provider: "sms" }.into());
     }
     captcha::check(platform, captcha_id, captcha_answer).await?;
     match purpose {
@@ -81,7 +82,7 @@ pub async fn send_code(
             // The user's own number is no secret to them.
             let user = active_user(platform, session).await?;
             if user.phone == target.as_str() {
-                return Err(CoreError::SamePhone);
+                return Err(PlatformError::SamePhone.into());
             }
         }
         _ => {}
@@ -105,12 +106,12 @@ pub async fn verify_registration_phone(
 ) -> Result<String, CoreError> {
     let phone = Phone::parse(phone, "phone")?;
     if !agree {
-        return Err(CoreError::AgreementRequired);
+        return Err(PlatformError::AgreementRequired.into());
     }
     // Only someone who has the phone learns that it already has an account.
     sms_codes::consume(platform, &phone, Purpose::Register, code).await?;
     if store::find_by_phone(platform, &phone).await?.is_some() {
-        return Err(CoreError::PhoneTaken { field: "phone" });
+        return Err(PlatformError::PhoneTaken { field: "phone" }.into());
     }
     let sealed = platform
         .cipher
@@ -140,14 +141,14 @@ pub async fn register(
             &platform.cipher.open(verified_phone_at(session), sealed)?,
             "phone",
         )?,
-        _ => return Err(CoreError::PhoneNotVerified),
+        _ => return Err(PlatformError::PhoneNotVerified.into()),
     };
     let id = create_account(platform, &phone, input, None, &origin.ip).await?;
     sessions::end(platform, &session.token_hash).await?;
     let fresh = sessions::create(platform, Some(&id), &origin.ip).await?;
     let user = store::find_by_id(platform, &id)
         .await?
-        .ok_or(CoreError::NotFound)?;
+        .ok_or(PlatformError::NotFound)?;
     tracing::info!(user = %id, phone = %phone.masked(), "account registered");
     Ok((user.view(), fresh))
 }
@@ -167,7 +168,7 @@ pub async fn create_verified(
     store::find_by_id(platform, &id)
         .await?
         .map(|u| u.view())
-        .ok_or(CoreError::NotFound)
+        .ok_or(PlatformError::NotFound.into())
 }
 
 /// Checks the fields of a new account and writes it with its audit event in one transaction.
@@ -184,10 +185,10 @@ async fn create_account(
     let email = Email::parse(&input.email)?;
     let password = Password::parse(&input.password, "password")?;
     if store::login_name_taken(platform, &login_name).await? {
-        return Err(CoreError::LoginNameTaken);
+        return Err(PlatformError::LoginNameTaken.into());
     }
     if store::email_taken(platform, &email).await? {
-        return Err(CoreError::EmailTaken);
+        return Err(PlatformError::EmailTaken.into());
     }
     let password_hash = hash_password(password.expose()).await?;
     let now = platform.clock.now();

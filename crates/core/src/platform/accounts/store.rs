@@ -6,7 +6,7 @@ use sqlx::Row as _;
 use sqlx::any::AnyRow;
 
 use super::fields::{Email, Identifier, LoginName, Phone, RealName};
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::Platform;
 use crate::platform::clock::rfc3339;
 use crate::platform::crypto::SealedAt;
@@ -201,15 +201,15 @@ pub fn unique_violation(error: sqlx::Error) -> CoreError {
         || message.contains("unique")
         || message.contains("duplicate key");
     if !is_unique {
-        return CoreError::Database(error);
+        return PlatformError::Database(error).into();
     }
     if message.contains("login_name") {
-        CoreError::LoginNameTaken
+        PlatformError::LoginNameTaken.into()
     } else if message.contains("email") {
-        CoreError::EmailTaken
+        PlatformError::EmailTaken.into()
     } else if message.contains("phone") {
-        CoreError::PhoneTaken { field: "phone" }
+        PlatformError::PhoneTaken { field: "phone" }.into()
     } else {
-        CoreError::Database(error)
+        PlatformError::Database(error).into()
     }
 }

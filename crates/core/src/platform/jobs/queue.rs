@@ -5,7 +5,7 @@ use serde::Serialize;
 use sqlx::Row as _;
 
 use crate::Platform;
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::clock::{Clock as _, Timestamp};
 use crate::platform::db::{Backend, Db, Tx};
 
@@ -46,11 +46,12 @@ impl Status {
             "running" => Ok(Self::Running),
             "done" => Ok(Self::Done),
             "dead" => Ok(Self::Dead),
-            _ => Err(CoreError::Invalid {
+            _ => Err(PlatformError::Invalid {
                 field: "status",
                 zh: "状态应为 queued、running、done 或 dead",
                 en: "The status must be queued, running, done or dead",
-            }),
+            }
+            .into()),
         }
     }
 }
@@ -337,11 +338,12 @@ pub async fn retry(platform: &Platform, id: &str) -> Result<Job, CoreError> {
     .execute(platform.db.pool())
     .await?;
     if moved.rows_affected() != 1 {
-        return Err(CoreError::Invalid {
+        return Err(PlatformError::Invalid {
             field: "status",
             zh: "只有已进入死信的任务可以重试",
             en: "Only dead jobs can be retried",
-        });
+        }
+        .into());
     }
     super::worker::wake();
     get(platform, id).await
@@ -354,7 +356,7 @@ pub async fn get(platform: &Platform, id: &str) -> Result<Job, CoreError> {
     .bind(id)
     .fetch_optional(platform.db.pool())
     .await?
-    .ok_or(CoreError::NotFound)?;
+    .ok_or(PlatformError::NotFound)?;
     from_row(&row)
 }
 

@@ -1,5 +1,5 @@
 //! The stand-in for a provider nobody configured: every use answers
-//! [`CoreError::ProviderNotConfigured`] (HTTP 503 with the code `provider_not_configured`), and
+//! [`PlatformError::ProviderNotConfigured`] (HTTP 503 with the code `provider_not_configured`), and
 //! `configured()` says `false` so flows refuse before they change anything and the catalog can
 //! hide methods that cannot run.
 
@@ -9,13 +9,13 @@ use super::{
     CheckOutcome, EmailMessage, EmailSender, IdentityChecks, Notification, PaymentCode,
     PaymentGateway, PaymentRequest, SmsMessage, SmsSender, Transfer,
 };
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 
 /// A provider that is not configured.
 pub struct Unconfigured;
 
 fn missing<T>(provider: &'static str) -> Result<T, CoreError> {
-    Err(CoreError::ProviderNotConfigured { provider })
+    Err(PlatformError::ProviderNotConfigured { provider }.into())
 }
 
 #[async_trait]

@@ -8,7 +8,7 @@ use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use serde::Deserialize;
-use signet_core::CoreError;
+use signet_core::PlatformError;
 use signet_core::contracts::bulk::{self, BatchView, BulkSpec, LaunchChoice};
 use signet_core::contracts::tasks::{
     self, LaunchParty, OrderKind, TemplateDocument, TemplateLaunchInput,
@@ -151,7 +151,7 @@ pub async fn bulk_upload(
     let user = user_id(&ctx)?;
     let too_large = |e: axum::extract::multipart::MultipartError| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::Core(CoreError::TooLarge {
+            ApiError::from(PlatformError::TooLarge {
                 field: "file",
                 limit: bulk::MAX_BYTES,
             })
@@ -168,13 +168,13 @@ pub async fn bulk_upload(
         }
     }
     let spec: BulkSpec = serde_json::from_str(spec.as_deref().unwrap_or("")).map_err(|_| {
-        ApiError::Core(CoreError::Invalid {
+        ApiError::from(PlatformError::Invalid {
             field: "spec",
             zh: "批量发起的设置（spec）缺失或格式不正确",
             en: "The bulk launch settings (spec) are missing or malformed",
         })
     })?;
-    let bytes = bytes.ok_or(ApiError::Core(CoreError::Invalid {
+    let bytes = bytes.ok_or(ApiError::from(PlatformError::Invalid {
         field: "file",
         zh: "请选择要上传的 Excel 文件",
         en: "Choose the Excel file to upload",

@@ -10,7 +10,6 @@ use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use signet_core::CoreError;
 use signet_core::contracts::ContractsError;
 use signet_core::contracts::employees::departments::{self, Department};
 use signet_core::contracts::employees::fields::{self, FieldSet};
@@ -18,6 +17,7 @@ use signet_core::contracts::employees::import::{self, ImportReport, RowError};
 use signet_core::contracts::employees::onboarding::{self, JoinLink, Onboarded};
 use signet_core::contracts::employees::roster::{self, EmployeePage, Filter, View};
 use signet_core::contracts::employees::{EmployeeDetail, EmployeeState};
+use signet_core::{CoreError, PlatformError};
 use utoipa::ToSchema;
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt as _};
 use utoipa_axum::routes;
@@ -203,7 +203,7 @@ pub struct ListQuery {
 }
 
 fn bad_filter(field: &'static str) -> ApiError {
-    ApiError::Core(CoreError::Invalid {
+    ApiError::from(PlatformError::Invalid {
         field,
         zh: "筛选条件不正确",
         en: "The filter is not valid",
@@ -301,7 +301,7 @@ pub async fn upload(
     let user = user_id(&ctx)?;
     let too_large = |e: axum::extract::multipart::MultipartError| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::Core(CoreError::TooLarge {
+            ApiError::from(PlatformError::TooLarge {
                 field: "file",
                 limit: import::MAX_BYTES,
             })
@@ -316,7 +316,7 @@ pub async fn upload(
             break;
         }
     }
-    let bytes = bytes.ok_or(ApiError::Core(CoreError::Invalid {
+    let bytes = bytes.ok_or(ApiError::from(PlatformError::Invalid {
         field: "file",
         zh: "请选择要上传的 Excel 文件",
         en: "Choose the Excel file to upload",

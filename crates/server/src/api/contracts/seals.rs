@@ -7,7 +7,7 @@ use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use serde::Deserialize;
-use signet_core::CoreError;
+use signet_core::PlatformError;
 use signet_core::contracts::seals::enterprise::manage::{self, Artwork};
 use signet_core::contracts::seals::enterprise::{self, EnterpriseSeal, GranteeView, SealTypeView};
 use signet_core::contracts::seals::{SealImage, SealView, personal, png};
@@ -43,7 +43,7 @@ fn user_id(ctx: &Ctx) -> Result<String, ApiError> {
     ctx.session()?
         .user_id
         .clone()
-        .ok_or(ApiError::Core(CoreError::NotSignedIn))
+        .ok_or(ApiError::from(PlatformError::NotSignedIn))
 }
 
 fn png_response(image: SealImage) -> impl IntoResponse {
@@ -60,7 +60,7 @@ fn png_response(image: SealImage) -> impl IntoResponse {
 
 fn upload_error(error: &axum::extract::multipart::MultipartError) -> ApiError {
     if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::Core(CoreError::TooLarge {
+        ApiError::from(PlatformError::TooLarge {
             field: png::FIELD,
             limit: png::MAX_BYTES,
         })
@@ -84,7 +84,7 @@ async fn read_upload(mut multipart: Multipart) -> Result<(Option<String>, Vec<u8
             _ => {}
         }
     }
-    Err(ApiError::Core(CoreError::Invalid {
+    Err(ApiError::from(PlatformError::Invalid {
         field: png::FIELD,
         zh: "请选择要上传的印章图片",
         en: "Choose a seal image to upload",
@@ -151,7 +151,7 @@ pub async fn upload(
 ) -> ApiResult<impl IntoResponse> {
     let actor = user_id(&ctx)?;
     let (seal_type, bytes) = read_upload(multipart).await?;
-    let seal_type = seal_type.ok_or(ApiError::Core(CoreError::Invalid {
+    let seal_type = seal_type.ok_or(ApiError::from(PlatformError::Invalid {
         field: "seal_type",
         zh: "缺少印章类型",
         en: "The seal type is missing",

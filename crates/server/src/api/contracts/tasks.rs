@@ -9,7 +9,7 @@ use axum::response::IntoResponse;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Serialize};
-use signet_core::CoreError;
+use signet_core::PlatformError;
 use signet_core::contracts::tasks::events::Origin;
 use signet_core::contracts::tasks::{
     self, LaunchDocument, LaunchInput, LaunchParty, ListQuery, OrderKind, SignInput, SigningSpot,
@@ -102,7 +102,7 @@ pub async fn launch(
     let mut documents = Vec::new();
     for document in body.documents {
         let pdf = STANDARD.decode(document.pdf.trim()).map_err(|_| {
-            ApiError::Core(CoreError::Invalid {
+            ApiError::from(PlatformError::Invalid {
                 field: "documents",
                 zh: "合同文件须为 base64 编码的 PDF",
                 en: "Each document must be a base64-encoded PDF",

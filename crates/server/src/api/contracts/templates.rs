@@ -10,13 +10,13 @@ use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use signet_core::CoreError;
 use signet_core::contracts::ContractsError;
 use signet_core::contracts::templates::custom_fields::{self, FieldDef, FieldInput};
 use signet_core::contracts::templates::source::MAX_SOURCE_BYTES;
 use signet_core::contracts::templates::{
     self, DraftInput, FieldError, NewTemplate, TemplateSummary, TemplateView,
 };
+use signet_core::{CoreError, PlatformError};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt as _};
 use utoipa_axum::routes;
@@ -68,7 +68,7 @@ pub async fn list(
 
 fn upload_error(error: &axum::extract::multipart::MultipartError) -> ApiError {
     if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::Core(CoreError::TooLarge {
+        ApiError::from(PlatformError::TooLarge {
             field: "file",
             limit: MAX_SOURCE_BYTES,
         })
@@ -103,7 +103,7 @@ pub async fn create(
             _ => {}
         }
     }
-    let missing = |field, zh, en| ApiError::Core(CoreError::Invalid { field, zh, en });
+    let missing = |field, zh, en| ApiError::from(PlatformError::Invalid { field, zh, en });
     let input = NewTemplate {
         name: name.ok_or_else(|| missing("name", "请填写模板名称", "Give the template a name"))?,
         business_type_id: business_type_id.ok_or_else(|| {
@@ -243,10 +243,11 @@ pub async fn preview(
     .await
     {
         Ok(bytes) => Ok(pdf_response(bytes, "private, no-store")),
-        Err(CoreError::Contracts(ContractsError::TemplateValues(errors))) => {
-            Ok(values_refused(errors))
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => match e.into_wing::<ContractsError>() {
+            Ok(ContractsError::TemplateValues(errors)) => Ok(values_refused(errors)),
+            Ok(other) => Err(CoreError::from(other).into()),
+            Err(e) => Err(e.into()),
+        },
     }
 }
 

@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use serde::Deserialize;
-use signet_core::CoreError;
+use signet_core::PlatformError;
 use signet_core::contracts::webhooks::{
     CreatedEndpoint, Delivery, Endpoint, NewEndpoint, deliveries, endpoints,
 };
@@ -35,7 +35,7 @@ fn user_id(ctx: &Ctx) -> Result<String, ApiError> {
     ctx.session()?
         .user_id
         .clone()
-        .ok_or(ApiError::Core(CoreError::NotSignedIn))
+        .ok_or(ApiError::from(PlatformError::NotSignedIn))
 }
 
 /// The enterprise's webhook endpoints (administrator).

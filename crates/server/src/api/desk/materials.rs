@@ -6,7 +6,7 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use serde::Deserialize;
-use signet_core::CoreError;
+use signet_core::PlatformError;
 use signet_core::desk::catalog;
 use signet_core::desk::materials::{self, Material, UploadLink};
 use utoipa::ToSchema;
@@ -19,7 +19,7 @@ use crate::state::AppState;
 
 fn upload_error(error: &axum::extract::multipart::MultipartError) -> ApiError {
     if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::Core(CoreError::TooLarge {
+        ApiError::from(PlatformError::TooLarge {
             field: "file",
             limit: MAX_UPLOAD,
         })
@@ -44,7 +44,7 @@ async fn read_upload(mut multipart: Multipart) -> Result<(Option<String>, Bytes)
             _ => {}
         }
     }
-    Err(ApiError::Core(CoreError::Invalid {
+    Err(ApiError::from(PlatformError::Invalid {
         field: "file",
         zh: "请选择要上传的文件",
         en: "Choose a file to upload",
@@ -63,7 +63,7 @@ pub async fn upload_material(
 ) -> ApiResult<impl IntoResponse> {
     let order = my_order(&state, &ctx, &id).await?;
     let (kind, bytes) = read_upload(multipart).await?;
-    let kind = kind.ok_or(ApiError::Core(CoreError::Invalid {
+    let kind = kind.ok_or(ApiError::from(PlatformError::Invalid {
         field: "kind",
         zh: "缺少材料类型",
         en: "The material kind is missing",

@@ -16,7 +16,7 @@ pub use verification::*;
 use axum::Json;
 use axum::http::header;
 use axum::response::IntoResponse;
-use signet_core::CoreError;
+use signet_core::PlatformError;
 use signet_core::desk::orders::{Order, OrderDetail, detail, load_owned};
 
 use crate::problem::{ApiError, ApiResult};
@@ -28,7 +28,7 @@ pub fn user_id(ctx: &Ctx) -> Result<String, ApiError> {
     ctx.session()?
         .user_id
         .clone()
-        .ok_or(ApiError::Core(CoreError::NotSignedIn))
+        .ok_or(ApiError::from(PlatformError::NotSignedIn))
 }
 
 async fn my_order(state: &AppState, ctx: &Ctx, id: &str) -> Result<Order, ApiError> {

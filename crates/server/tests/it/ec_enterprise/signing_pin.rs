@@ -6,8 +6,8 @@
 use der::{DecodePem as _, Encode as _};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use signet_core::CoreError;
 use signet_core::contracts::{Proof, unlock_signing_key};
+use signet_core::{CoreError, PlatformError};
 use signet_pki::Signer as _;
 
 use super::support::{count, real_name};
@@ -42,8 +42,8 @@ async fn person_with_pin(desk: &Desk, id17: &str) -> String {
 
 fn code_of(error: &CoreError) -> String {
     match error {
-        CoreError::Invalid { field, .. } => format!("invalid:{field}"),
-        CoreError::AccountLocked { .. } => "locked".into(),
+        CoreError::Platform(PlatformError::Invalid { field, .. }) => format!("invalid:{field}"),
+        CoreError::Platform(PlatformError::AccountLocked { .. }) => "locked".into(),
         other => format!("{other:?}"),
     }
 }

@@ -18,7 +18,7 @@ use crate::Platform;
 use crate::contracts::access::{self, Role};
 use crate::contracts::{ContractsError, enterprises, persons, settings};
 use crate::desk::{ApplicationForm, Business, Order, OrderState, Organisation, Person};
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::audit::AuditEvent;
 use crate::platform::clock::{Clock as _, Timestamp};
 
@@ -119,7 +119,7 @@ async fn legal_rep(platform: &Platform, enterprise_id: &str) -> Result<String, C
             .bind(enterprise_id)
             .fetch_optional(platform.db.pool())
             .await?
-            .ok_or(CoreError::NotFound)?
+            .ok_or(PlatformError::NotFound)?
             .try_get("legal_rep_name_sealed")?;
     platform
         .cipher
@@ -206,7 +206,7 @@ pub async fn open(
     let enterprise = enterprises::load(platform, enterprise_id).await?;
     let user = crate::platform::accounts::find_by_id(platform, actor)
         .await?
-        .ok_or(CoreError::NotSignedIn)?;
+        .ok_or(PlatformError::NotSignedIn)?;
     let product = product(platform).await?;
     let order = crate::desk::create_order(platform, actor, &product.id, Business::New).await?;
     let claimant = Person {
@@ -228,12 +228,16 @@ pub async fn open(
             // The order proves nothing without its claim: it goes again.
             let order = crate::desk::load_order(platform, &order.id).await?;
             crate::desk::cancel_order(platform, &order, &by).await?;
-            Err(match error {
-                CoreError::Desk(crate::desk::DeskError::OpenOrderExists) => {
+            Err(
+                if matches!(
+                    error.as_wing(),
+                    Some(crate::desk::DeskError::OpenOrderExists)
+                ) {
                     ContractsError::ClaimOpen.into()
-                }
-                other => other,
-            })
+                } else {
+                    error
+                },
+            )
         }
     }
 }
@@ -323,7 +327,7 @@ async fn load_mine(
     .bind(user_id)
     .fetch_optional(platform.db.pool())
     .await?
-    .ok_or(CoreError::NotFound)?;
+    .ok_or(PlatformError::NotFound)?;
     view(platform, &row).await
 }
 

@@ -11,7 +11,7 @@ use crate::Platform;
 use crate::contracts::access::{self, Role};
 use crate::contracts::{enterprises, persons};
 use crate::desk::{Note, Order, OrderState};
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::audit::AuditEvent;
 use crate::platform::clock::Clock as _;
 
@@ -141,7 +141,7 @@ async fn conclude(platform: &Platform, claim: &Claim, order: &Order) -> Result<(
     let membership = match access::membership(&mut *tx, &claim.enterprise_id, &claim.user_id).await
     {
         Ok(found) => Some(found),
-        Err(CoreError::NotFound) => None,
+        Err(CoreError::Platform(PlatformError::NotFound)) => None,
         Err(e) => return Err(e),
     };
     let reason = match &membership {

@@ -8,7 +8,7 @@ use crate::Platform;
 use crate::contracts::ContractsError;
 use crate::contracts::seals::art::{SealFont, date, round, square};
 use crate::contracts::seals::png::{self, CheckedPng};
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::clock::Clock as _;
 use crate::platform::crypto::SealedAt;
 
@@ -40,7 +40,7 @@ impl Enterprise {
         .bind(enterprise_id)
         .fetch_optional(executor)
         .await?
-        .ok_or(CoreError::NotFound)?;
+        .ok_or(PlatformError::NotFound)?;
         Ok(Self {
             name: row.try_get("name")?,
             credit_code: row.try_get("credit_code")?,
@@ -69,7 +69,7 @@ impl SealType {
         .bind(code)
         .fetch_optional(executor)
         .await?
-        .ok_or(CoreError::NotFound)?;
+        .ok_or(PlatformError::NotFound)?;
         Ok(Self {
             code: row.try_get("code")?,
             name: row.try_get("name")?,

@@ -11,7 +11,7 @@ use crate::contracts::ContractsError;
 use crate::contracts::access::{self, Role};
 use crate::contracts::seals::png;
 use crate::contracts::seals::store::{self, NewSeal, SealView, StoredPng};
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::audit::AuditEvent;
 use crate::platform::clock::Clock as _;
 
@@ -149,7 +149,7 @@ where
         .bind(enterprise_id)
         .fetch_optional(executor)
         .await?
-        .ok_or(CoreError::NotFound)?;
+        .ok_or(PlatformError::NotFound)?;
     Ok((row.try_get("state")?, row.try_get("kind")?))
 }
 
@@ -265,7 +265,7 @@ pub async fn ensure_default_seals(
         .await
         {
             Ok(view) => created.push(view),
-            Err(CoreError::Contracts(ContractsError::SealExists)) => {}
+            Err(e) if matches!(e.as_wing(), Some(ContractsError::SealExists)) => {}
             Err(other) => return Err(other),
         }
     }

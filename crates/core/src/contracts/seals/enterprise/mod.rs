@@ -13,7 +13,7 @@ use super::store::{self, COLUMNS, SealImage, SealView};
 use crate::Platform;
 use crate::contracts::access::{self, Role};
 use crate::contracts::grants;
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::clock::{Clock as _, Timestamp};
 
 pub use manage::ensure_default_seals;
@@ -118,7 +118,7 @@ pub async fn get(
         .await?
         .into_iter()
         .find(|s| s.seal.id == seal_id)
-        .ok_or(CoreError::NotFound)
+        .ok_or(PlatformError::NotFound.into())
 }
 
 /// The open grants of a seal, with the grantees' masked names and phones.
@@ -212,7 +212,7 @@ pub async fn revoke(
         .bind(enterprise_id)
         .fetch_optional(&mut *tx)
         .await?
-        .ok_or(CoreError::NotFound)?;
+        .ok_or(PlatformError::NotFound)?;
     grants::revoke(platform, &mut tx, enterprise_id, seal_id, grantee, actor).await?;
     tx.commit().await?;
     get(platform, enterprise_id, seal_id, actor).await

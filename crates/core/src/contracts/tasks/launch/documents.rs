@@ -7,7 +7,7 @@ use super::super::super::ContractsError;
 use super::parties::Resolved;
 use super::{LaunchDocument, MAX_DOCUMENT_BYTES, MAX_DOCUMENTS};
 use crate::contracts::tasks::{ENTERPRISE_SPOTS, PERSON_SPOTS, PageSize, SigningSpot};
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 
 fn document_error(zh: String, en: String) -> CoreError {
     ContractsError::TaskDocument { zh, en }.into()
@@ -74,10 +74,11 @@ pub(crate) fn check_documents(
             ));
         }
         if document.pdf.len() > MAX_DOCUMENT_BYTES {
-            return Err(CoreError::TooLarge {
+            return Err(PlatformError::TooLarge {
                 field: "documents",
                 limit: MAX_DOCUMENT_BYTES,
-            });
+            }
+            .into());
         }
         let pages = page_sizes(&document.pdf)?;
         let mut ids = BTreeSet::new();

@@ -19,7 +19,7 @@ use serde::Deserialize;
 use super::events::Origin;
 use super::{OrderKind, SigningSpot};
 use crate::Platform;
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::clock::{Clock as _, Timestamp};
 
 pub use documents::page_sizes;
@@ -86,18 +86,20 @@ pub(crate) fn check_title(
 ) -> Result<String, CoreError> {
     let title = title.trim().to_owned();
     if title.is_empty() || title.chars().count() > 200 {
-        return Err(CoreError::Invalid {
+        return Err(PlatformError::Invalid {
             field: "title",
             zh: "合同主题须为 1–200 个字",
             en: "The title must be 1–200 characters",
-        });
+        }
+        .into());
     }
     if deadline.is_some_and(|d| d <= now) {
-        return Err(CoreError::Invalid {
+        return Err(PlatformError::Invalid {
             field: "deadline",
             zh: "签署截止时间须晚于现在",
             en: "The signing deadline must be in the future",
-        });
+        }
+        .into());
     }
     Ok(title)
 }

@@ -9,7 +9,7 @@ use super::super::super::{ContractsError, access};
 use super::{LaunchInput, MAX_PARTIES};
 use crate::Platform;
 use crate::contracts::tasks::OrderKind;
-use crate::error::CoreError;
+use crate::error::{CoreError, PlatformError};
 use crate::platform::accounts::fields::Phone;
 
 fn party_error(zh: String, en: String) -> CoreError {
@@ -50,7 +50,7 @@ pub(crate) async fn require_business_type(
             .bind(enterprise_id)
             .fetch_optional(platform.db.pool())
             .await?
-            .ok_or(CoreError::NotFound)?;
+            .ok_or(PlatformError::NotFound)?;
     if bt.try_get::<i64, _>("active")? == 0 {
         return Err(ContractsError::BusinessTypeInactive.into());
     }
@@ -67,14 +67,14 @@ pub(crate) async fn require_business_type(
     .fetch_optional(platform.db.pool())
     .await?
     .map(|_| ())
-    .ok_or(CoreError::NotFound)
+    .ok_or(PlatformError::NotFound.into())
 }
 
 /// The phone of an account.
 pub(crate) async fn phone_of(platform: &Platform, user_id: &str) -> Result<String, CoreError> {
     Ok(crate::platform::accounts::find_by_id(platform, user_id)
         .await?
-        .ok_or(CoreError::NotFound)?
+        .ok_or(PlatformError::NotFound)?
         .phone)
 }
 
