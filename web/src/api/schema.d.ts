@@ -5405,7 +5405,9 @@ export interface components {
              */
             detail_code: string;
             /** @description The result's parameters (`{"bank": …}`; `{"text": …}` for rows older than codes). */
-            detail_params: Record<string, never>;
+            detail_params: {
+                [key: string]: unknown;
+            };
             expires_at: components["schemas"]["i64"];
             id: string;
             method: components["schemas"]["Method"];

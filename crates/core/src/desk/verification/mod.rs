@@ -115,7 +115,10 @@ pub struct VerificationView {
     /// the web app renders in the reader's language.
     pub detail_code: String,
     /// The result's parameters (`{"bank": …}`; `{"text": …}` for rows older than codes).
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = std::collections::HashMap<String, serde_json::Value>)
+    )]
     pub detail_params: serde_json::Value,
     pub expires_at: Timestamp,
     pub created_at: Timestamp,
