@@ -24,7 +24,7 @@ async fn cloud_serial(desk: &Desk, staff: &TestApp, holder_phone: &str) -> Strin
     )
     .await;
     desk.pay(&order_id).await;
-    let done: Value = approve(&staff, &order_id).await;
+    let done: Value = approve(staff, &order_id).await;
     assert_eq!(done["state"], "completed", "{done}");
     done["certificates"][0].as_str().unwrap().to_owned()
 }
