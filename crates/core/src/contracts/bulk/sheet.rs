@@ -4,15 +4,14 @@
 //! the value Excel saved with them; nothing is evaluated. Dates stored as Excel dates come out as
 //! their serial numbers, which the value checks read as dates.
 
-use std::io::Cursor;
-
-use calamine::{Data, Reader as _, Xlsx};
+use calamine::Data;
 
 use super::columns::Column;
 use super::{MAX_BYTES, MAX_ROWS};
 use crate::contracts::ContractsError;
+use crate::contracts::excel::{FirstSheet, first_sheet};
 use crate::contracts::templates::values::clean;
-use crate::error::{CoreError, PlatformError};
+use crate::error::CoreError;
 
 /// A data row: its number as Excel shows it (the header is row 1) and its cells by column
 /// (`None`: an error value such as `#DIV/0!`).
@@ -55,35 +54,7 @@ fn cell_text(cell: &Data) -> Option<String> {
 
 /// Reads the upload against `columns`.
 pub fn read(bytes: &[u8], columns: &[Column]) -> Result<Upload, CoreError> {
-    if bytes.len() > MAX_BYTES {
-        return Err(PlatformError::TooLarge {
-            field: "file",
-            limit: MAX_BYTES,
-        }
-        .into());
-    }
-    if !bytes.starts_with(b"PK\x03\x04") {
-        return Err(ContractsError::ImportNotExcel.into());
-    }
-    let mut workbook: Xlsx<_> =
-        Xlsx::new(Cursor::new(bytes)).map_err(|_| ContractsError::ImportNotExcel)?;
-    let name = workbook
-        .sheet_names()
-        .first()
-        .cloned()
-        .ok_or(ContractsError::ImportNotExcel)?;
-    let range = workbook
-        .worksheet_range(&name)
-        .map_err(|_| ContractsError::ImportNotExcel)?;
-    if range.height() > MAX_ROWS * 10 {
-        return Err(ContractsError::ImportTooManyRows(MAX_ROWS).into());
-    }
-    let merged: Vec<(u32, u32)> = workbook
-        .merge_cells_by_sheet_name(&name)
-        .map_err(|_| ContractsError::ImportNotExcel)?
-        .iter()
-        .map(|d| (d.start.0, d.end.0))
-        .collect();
+    let FirstSheet { range, merged } = first_sheet(bytes, MAX_BYTES, MAX_ROWS)?;
     let (first_row, first_column) = range.start().unwrap_or((0, 0));
     let width = columns.len();
     let mut header: Vec<String> = Vec::new();
@@ -137,6 +108,7 @@ pub fn read(bytes: &[u8], columns: &[Column]) -> Result<Upload, CoreError> {
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
+    use std::io::Cursor;
 
     use calamine::{Reader as _, SheetVisible, Xlsx};
 

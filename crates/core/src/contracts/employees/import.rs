@@ -3,9 +3,8 @@
 //! bad row imports nothing; a good one onboards every row in one transaction, each with its SMS.
 
 use std::collections::HashMap;
-use std::io::Cursor;
 
-use calamine::{Data, Reader as _, Xlsx};
+use calamine::Data;
 use serde::Serialize;
 use signet_pki::ids::IdNumber;
 use sqlx::Row as _;
@@ -17,7 +16,8 @@ use super::store::{self, NewEmployee};
 use crate::Platform;
 use crate::contracts::ContractsError;
 use crate::contracts::access::{self, Role};
-use crate::error::{CoreError, PlatformError};
+use crate::contracts::excel::{FirstSheet, first_sheet};
+use crate::error::CoreError;
 use crate::platform::accounts::fields::Phone;
 
 /// The template's columns, in order (row 1 of the first sheet).
@@ -100,38 +100,8 @@ pub struct Sheet {
 /// Opens the upload as an `.xlsx` workbook; anything else (a renamed text file, an image, a
 /// damaged zip) is [`ContractsError::ImportNotExcel`].
 pub fn read_sheet(bytes: &[u8]) -> Result<Sheet, CoreError> {
-    if bytes.len() > MAX_BYTES {
-        return Err(PlatformError::TooLarge {
-            field: "file",
-            limit: MAX_BYTES,
-        }
-        .into());
-    }
-    // An .xlsx is a zip archive: refuse other content before the parser sees it.
-    if !bytes.starts_with(b"PK\x03\x04") {
-        return Err(ContractsError::ImportNotExcel.into());
-    }
-    let mut workbook: Xlsx<_> =
-        Xlsx::new(Cursor::new(bytes)).map_err(|_| ContractsError::ImportNotExcel)?;
-    let name = workbook
-        .sheet_names()
-        .first()
-        .cloned()
-        .ok_or(ContractsError::ImportNotExcel)?;
-    let range = workbook
-        .worksheet_range(&name)
-        .map_err(|_| ContractsError::ImportNotExcel)?;
-    let merged = workbook
-        .merge_cells_by_sheet_name(&name)
-        .map_err(|_| ContractsError::ImportNotExcel)?
-        .iter()
-        .map(|dimensions| (dimensions.start.0, dimensions.end.0))
-        .collect();
+    let FirstSheet { range, merged } = first_sheet(bytes, MAX_BYTES, MAX_ROWS)?;
     let (first_row, first_column) = range.start().unwrap_or((0, 0));
-    if range.height() > MAX_ROWS * 10 {
-        // Far beyond the limit even counting blank rows: refuse before copying it all.
-        return Err(ContractsError::ImportTooManyRows(MAX_ROWS).into());
-    }
     let mut rows = vec![Vec::new(); first_row as usize];
     for cells in range.rows() {
         let mut row = vec![String::new(); first_column as usize];
