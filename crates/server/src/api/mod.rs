@@ -9,6 +9,7 @@ mod certificates;
 mod contracts;
 mod desk;
 mod gateway_notify;
+mod files;
 mod jobs;
 mod login;
 mod me;

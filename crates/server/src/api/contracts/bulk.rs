@@ -21,6 +21,7 @@ use utoipa_axum::routes;
 use super::tasks::{Launched, origin};
 use crate::api::ApiJson;
 use crate::api::desk::user_id;
+use crate::api::files::{self, Caching};
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::session::Ctx;
 use crate::state::AppState;
@@ -215,17 +216,7 @@ pub async fn bulk_preview(
     Query(query): Query<PreviewQuery>,
 ) -> ApiResult<impl IntoResponse> {
     let pdf = bulk::preview(&state.platform, &user_id(&ctx)?, &id, row, query.document).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("inline; filename=\"preview-{row}.pdf\""),
-            ),
-            (header::CACHE_CONTROL, "private, no-store".to_owned()),
-        ],
-        pdf,
-    ))
+    Ok(files::pdf(None, Caching::NoStore, pdf))
 }
 
 /// Starts launching the batch as a background job (`valid_only`: only the rows that pass);

@@ -23,6 +23,7 @@ use utoipa_axum::routes;
 
 use crate::api::ApiJson;
 use crate::api::desk::user_id;
+use crate::api::files::{self, Caching};
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::session::Ctx;
 use crate::state::AppState;
@@ -166,15 +167,9 @@ pub async fn document(
     Path((id, document_id)): Path<(String, String)>,
 ) -> ApiResult<impl IntoResponse> {
     let (_, pdf) = tasks::document_pdf(&state.platform, &user_id(&ctx)?, &id, &document_id).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"contract-{document_id}.pdf\""),
-            ),
-            (header::CACHE_CONTROL, "private, no-store".to_owned()),
-        ],
+    Ok(files::pdf(
+        Some(&format!("contract-{document_id}.pdf")),
+        Caching::NoStore,
         pdf,
     ))
 }
@@ -191,15 +186,10 @@ pub async fn evidence(
 ) -> ApiResult<impl IntoResponse> {
     let (name, zip) =
         tasks::evidence_zip(&state.platform, &user_id(&ctx)?, &id, &document_id).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/zip".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-            (header::CACHE_CONTROL, "private, no-store".to_owned()),
-        ],
+    Ok(files::file(
+        "application/zip",
+        Some(&name),
+        Caching::NoStore,
         zip,
     ))
 }

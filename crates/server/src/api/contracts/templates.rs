@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use signet_core::contracts::ContractsError;
@@ -23,6 +23,7 @@ use utoipa_axum::routes;
 
 use crate::api::ApiJson;
 use crate::api::desk::user_id;
+use crate::api::files::{self, Caching};
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::session::Ctx;
 use crate::state::AppState;
@@ -138,19 +139,6 @@ pub async fn show(
     ))
 }
 
-fn pdf_response(bytes: Vec<u8>, cache: &'static str) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "application/pdf"),
-            (header::CACHE_CONTROL, cache),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-            (header::CONTENT_DISPOSITION, "inline"),
-        ],
-        bytes,
-    )
-        .into_response()
-}
-
 /// The PDF of a version, for rendering in the editor.
 #[utoipa::path(get, path = "/api/v1/enterprises/{id}/templates/{template_id}/versions/{version_id}/pdf", tag = "contracts",
     responses((status = 200, content_type = "application/pdf"), (status = 403, body = Problem), (status = 404, body = Problem)))]
@@ -168,7 +156,7 @@ pub async fn version_pdf(
     )
     .await?;
     // A version's file never changes.
-    Ok(pdf_response(bytes, "private, max-age=86400, immutable"))
+    Ok(files::pdf(None, Caching::Immutable, bytes))
 }
 
 /// Saves the draft's name, roles, fields and signing spots (a published template gets a new
@@ -242,7 +230,7 @@ pub async fn preview(
     )
     .await
     {
-        Ok(bytes) => Ok(pdf_response(bytes, "private, no-store")),
+        Ok(bytes) => Ok(files::pdf(None, Caching::NoStore, bytes)),
         Err(e) => match e.into_wing::<ContractsError>() {
             Ok(ContractsError::TemplateValues(errors)) => Ok(values_refused(errors)),
             Ok(other) => Err(CoreError::from(other).into()),

@@ -14,8 +14,6 @@ pub use payments::*;
 pub use verification::*;
 
 use axum::Json;
-use axum::http::header;
-use axum::response::IntoResponse;
 use signet_core::PlatformError;
 use signet_core::desk::orders::{Order, OrderDetail, detail, load_owned};
 
@@ -39,15 +37,6 @@ async fn detail_of(state: &AppState, order: &Order) -> ApiResult<Json<OrderDetai
     Ok(Json(detail(&state.platform, order).await?))
 }
 
-fn pdf(bytes: Vec<u8>, name: &str) -> impl IntoResponse + use<> {
-    (
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        bytes,
-    )
+fn pdf(bytes: Vec<u8>, name: &str) -> axum::response::Response {
+    super::files::pdf(Some(name), super::files::Caching::NoStore, bytes)
 }
