@@ -51,6 +51,7 @@ struct FileSettings {
     guarded_per_minute: Option<u32>,
     trusted_proxies: Option<Vec<String>>,
     client_ip_header: Option<String>,
+    regulator_url: Option<String>,
     smtp: Option<SmtpConfig>,
     sms: Option<SmsConfig>,
     wechat_pay: Option<WechatPayConfig>,
@@ -83,6 +84,9 @@ pub struct Settings {
     pub trusted_proxies: Vec<String>,
     /// The header those proxies put the client's address in (`X-Forwarded-For`, `X-Real-IP`).
     pub client_ip_header: Option<String>,
+    /// The supervising platform's receiver of contract reports (`SIGNET_REGULATOR_URL`); the
+    /// sandbox defaults to its own `/dev/regulator`.
+    pub regulator_url: Option<String>,
     /// The real providers (production mode only).
     pub gateways: GatewaysConfig,
 }
@@ -109,6 +113,7 @@ impl Settings {
                 "pki_per_minute",
                 "guarded_per_minute",
                 "client_ip_header",
+                "regulator_url",
             ]))
             .extract()
             .context("reading settings")?;
@@ -136,6 +141,7 @@ impl Settings {
             guarded_per_minute: file.guarded_per_minute.unwrap_or(30),
             trusted_proxies: file.trusted_proxies.unwrap_or_default(),
             client_ip_header: file.client_ip_header,
+            regulator_url: file.regulator_url.filter(|u| !u.trim().is_empty()),
             gateways: GatewaysConfig {
                 smtp: file.smtp,
                 sms: file.sms,
@@ -220,6 +226,7 @@ mod tests {
             guarded_per_minute: 30,
             trusted_proxies: Vec::new(),
             client_ip_header: None,
+            regulator_url: None,
             gateways: GatewaysConfig::default(),
         }
     }

@@ -37,6 +37,10 @@ pub fn job_handlers() -> platform::jobs::Registry {
         contracts::webhooks::JOB_KIND,
         contracts::webhooks::DeliverWebhook,
     )
+    .with(
+        contracts::regulator::JOB_KIND,
+        contracts::regulator::SendReport,
+    )
 }
 
 /// Every recurring schedule of the wings.

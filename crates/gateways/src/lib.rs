@@ -13,6 +13,7 @@ pub mod config;
 mod http;
 pub mod payments;
 pub mod pem;
+pub mod regulator;
 pub mod rsa;
 pub mod sms_aliyun;
 pub mod sms_tencent;

@@ -361,6 +361,7 @@ async fn sign_mode(seconds: f64, signers: usize) -> Result<(), Error> {
                             h: 80.0,
                         },
                     ],
+                    values: std::collections::BTreeMap::new(),
                 }],
             };
             tasks_.push(

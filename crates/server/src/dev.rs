@@ -21,6 +21,7 @@ pub fn routes() -> Router<AppState> {
         .route("/clock", post(clock))
         .route("/payments/{id}", post(complete_payment))
         .route("/face/{token}", post(finish_face))
+        .merge(crate::dev_regulator::routes())
 }
 
 #[derive(Deserialize)]

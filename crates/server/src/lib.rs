@@ -4,6 +4,7 @@
 mod api;
 mod client_ip;
 mod dev;
+mod dev_regulator;
 pub mod downloads;
 mod headers;
 mod help;

@@ -31,9 +31,15 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
-async fn metrics() -> impl IntoResponse {
-    let body = crate::metrics::handle()
+/// The process's request metrics, and the platform's counts an operator watches (read from the
+/// database at each scrape, so every node reports the same).
+async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    let mut body = crate::metrics::handle()
         .map(PrometheusHandle::render)
         .unwrap_or_default();
+    match signet_core::contracts::dashboard::dashboard(&state.platform, 1).await {
+        Ok(counts) => body.push_str(&crate::metrics::platform_counts(&counts)),
+        Err(error) => tracing::warn!(%error, "platform counts for /metrics"),
+    }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
 }

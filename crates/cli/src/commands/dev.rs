@@ -31,6 +31,12 @@ pub async fn run(settings: Settings, command: DevCommand) -> anyhow::Result<()> 
     platform.webhooks = std::sync::Arc::new(
         signet_gateways::webhooks::HttpWebhooks::new(true).map_err(|e| anyhow::anyhow!("{e}"))?,
     );
+    // And regulator reports, to the sandbox server's receiver on the settings' listen address.
+    let port = settings
+        .listen
+        .parse::<std::net::SocketAddr>()
+        .map_or(8080, |a| a.port());
+    super::serve::install_regulator(&mut platform, &settings, Some(port))?;
     match command {
         DevCommand::Inbox { to, limit, json } => {
             // Like `GET /dev/inbox`: outbox messages that are due go out first.

@@ -77,6 +77,7 @@ pub async fn run(mut settings: Settings, args: ServeArgs) -> anyhow::Result<()> 
         .map_err(|e| anyhow::anyhow!("{e}"))
         .context("rewriting CA keys in the current format")?;
     install_providers(&mut platform, &settings, sandbox, &public_url).await?;
+    install_regulator(&mut platform, &settings, sandbox.then_some(address.port()))?;
     let web_dir = args
         .web_dir
         .or(settings.web_dir.clone())
@@ -163,6 +164,36 @@ async fn install_providers(
         signet_gateways::webhooks::HttpWebhooks::new(sandbox)
             .context("configuring webhook deliveries")?,
     );
+    Ok(())
+}
+
+/// Regulator reports go to `SIGNET_REGULATOR_URL`; the sandbox defaults to its own receiver at
+/// `/dev/regulator` on `sandbox_port`. Without one, production reports wait as 待上报 and say
+/// why.
+pub(crate) fn install_regulator(
+    platform: &mut Platform,
+    settings: &Settings,
+    sandbox_port: Option<u16>,
+) -> anyhow::Result<()> {
+    let url = settings
+        .regulator_url
+        .clone()
+        .or_else(|| sandbox_port.map(|port| format!("http://127.0.0.1:{port}/dev/regulator")));
+    if let Some(url) = &url {
+        signet_gateways::regulator::check_url(url)
+            .map_err(anyhow::Error::msg)
+            .context("SIGNET_REGULATOR_URL (regulator_url)")?;
+        tracing::info!(%url, "contract reports go to the regulator's receiver");
+    } else {
+        tracing::warn!(
+            "no regulator receiver (SIGNET_REGULATOR_URL): contract reports stay 待上报 and fail after their attempts until one is set"
+        );
+    }
+    platform.regulator = std::sync::Arc::new(
+        signet_gateways::regulator::HttpRegulator::new(signet_gateways::regulator::TIMEOUT)
+            .context("configuring regulator reports")?,
+    );
+    platform.regulator_url = url;
     Ok(())
 }
 

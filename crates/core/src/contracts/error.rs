@@ -170,6 +170,9 @@ pub enum ContractsError {
     VerifyUnreadable(String),
     #[error("an evidence package needs events")]
     EvidenceNoEvents,
+    // -- regulator reports --
+    #[error("only a failed report can be resent")]
+    ReportNotFailed,
 }
 
 impl From<ContractsError> for CoreError {
@@ -495,6 +498,13 @@ impl ContractsError {
                 Some("events"),
                 "证据包至少需要一条事件记录".into(),
                 "An evidence package needs at least one event".into(),
+            ),
+            Self::ReportNotFailed => d(
+                K::Conflict,
+                "report_not_failed",
+                None,
+                "只有上报失败的记录可以重新上报".into(),
+                "Only a failed report can be resent".into(),
             ),
         }
     }

@@ -33,8 +33,8 @@ use clock::SystemClock;
 use crypto::{FieldCipher, MasterKey};
 use db::Db;
 use providers::{
-    EmailSender, IdentityChecks, PaymentGateway, SandboxGateway, SandboxInbox, SmsSender,
-    Unconfigured, WebhookSender,
+    EmailSender, IdentityChecks, PaymentGateway, RegulatorSender, SandboxGateway, SandboxInbox,
+    SmsSender, Unconfigured, WebhookSender,
 };
 use random::Random;
 use wing_state::WingState;
@@ -71,6 +71,12 @@ pub struct Platform {
     /// Posts webhook deliveries; `signet serve` installs the HTTP client of `signet-gateways`
     /// (in sandbox mode too, where loopback receivers are allowed).
     pub webhooks: Arc<dyn WebhookSender>,
+    /// Sends reports to the supervising platform; `signet serve` installs the HTTP client of
+    /// `signet-gateways` when a receiver is configured ([`Platform::regulator_url`]).
+    pub regulator: Arc<dyn RegulatorSender>,
+    /// The receiver of regulator reports (`SIGNET_REGULATOR_URL`); `None`: reports wait as
+    /// 待上报 until one is configured.
+    pub regulator_url: Option<String>,
     /// Present only in sandbox mode.
     pub sandbox: Option<SandboxInbox>,
     /// The public base URL (no trailing slash) that links in SMS and e-mail start with; empty
@@ -135,6 +141,8 @@ impl Platform {
             identity,
             payments,
             webhooks: Arc::new(Unconfigured),
+            regulator: Arc::new(Unconfigured),
+            regulator_url: None,
             sandbox,
             sandbox_gateway,
             public_url: String::new(),

@@ -158,6 +158,22 @@ pub fn check_token(
     (check, Some(info.gen_time.to_system_time()))
 }
 
+/// Check a detached CMS signature (DER `ContentInfo`) over `content`: the digest it signs is
+/// `content`'s, and its signature value verifies with the signer's key. The chain is not
+/// judged here.
+pub fn check_detached(signature: &[u8], content: &[u8]) -> CmsCheck {
+    match crate::signatures::signed_data(signature) {
+        Ok(signed) => check_signer(&signed, &|algorithm| hash(algorithm, &[content])),
+        Err(_) => CmsCheck {
+            signer: None,
+            carried: Vec::new(),
+            error: Some("not a CMS signature".into()),
+            signing_certificate_v2: false,
+            signature: Vec::new(),
+        },
+    }
+}
+
 /// Parse a DER certificate, ignoring failures.
 pub fn parse_certificate(der: &[u8]) -> Option<Certificate> {
     Certificate::from_der(der).ok()

@@ -24,7 +24,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 /// Whether the signed-in user holds any staff role; applicants are refused.
-async fn require_staff(state: &AppState, user: &str) -> Result<(), ApiError> {
+pub(super) async fn require_staff(state: &AppState, user: &str) -> Result<(), ApiError> {
     if roles::roles_of(&state.platform, user).await?.is_empty() {
         return Err(signet_core::CoreError::from(signet_core::desk::DeskError::StaffOnly).into());
     }

@@ -8,12 +8,13 @@ mod certificate_detail;
 mod certificates;
 mod contracts;
 mod desk;
-mod gateway_notify;
 mod files;
+mod gateway_notify;
 mod jobs;
 mod login;
 mod me;
 mod qr_login;
+mod regulator;
 mod session;
 mod staff;
 mod station;
@@ -51,6 +52,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(staff_routes())
         .merge(certificate_routes())
         .merge(jobs::routes())
+        .merge(regulator::routes())
         .merge(contracts::routes())
         .merge(verify::routes())
         .routes(routes!(agent::releases))

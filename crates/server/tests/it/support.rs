@@ -27,9 +27,17 @@ pub struct Builder {
     ca: bool,
     https: bool,
     agent_dir: Option<std::path::PathBuf>,
+    /// Where regulator reports go; `None`: the sandbox's own `/dev/regulator`, as `serve` does.
+    regulator: Option<String>,
 }
 
 impl Builder {
+    /// Sends regulator reports to `url` instead of the server's own `/dev/regulator`.
+    pub fn regulator(mut self, url: &str) -> Self {
+        self.regulator = Some(url.to_owned());
+        self
+    }
+
     pub fn without_sandbox(mut self) -> Self {
         self.sandbox = false;
         self
@@ -70,6 +78,13 @@ impl Builder {
         let address: SocketAddr = listener.local_addr().unwrap();
         // As `signet serve` does: links in SMS and e-mail start with the public URL.
         platform.public_url = format!("http://{address}");
+        // As `signet serve` does; a short timeout so a test of one costs little.
+        platform.regulator =
+            Arc::new(signet_gateways::regulator::HttpRegulator::new(REGULATOR_TIMEOUT).unwrap());
+        platform.regulator_url = self.regulator.clone().or_else(|| {
+            self.sandbox
+                .then(|| format!("http://{address}/dev/regulator"))
+        });
         if self.ca {
             signet_core::ca::init_hierarchies(&platform, &format!("http://{address}"))
                 .await
@@ -115,8 +130,12 @@ pub fn app() -> Builder {
         ca: false,
         https: false,
         agent_dir: None,
+        regulator: None,
     }
 }
+
+/// How long the test servers wait for a regulator's answer.
+pub const REGULATOR_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// A phone number unique enough for one test run.
 pub fn phone(tail: u32) -> String {

@@ -302,6 +302,7 @@ pub async fn run_chunks(
                     pdf,
                     pages: pages.clone(),
                     spots: task_spots(version),
+                    values: version_values(version, content).values,
                 });
             }
             outcomes.push(Ok(Ready {

@@ -4,9 +4,7 @@
 
 use std::io::Write as _;
 
-use secrecy::ExposeSecret as _;
-use signet_pdf::{Credentials, Level, SignOptions};
-use signet_pki::names::{ORGANIZATION, attribute};
+use signet_pdf::{Level, SignOptions};
 use zip::write::SimpleFileOptions;
 
 use super::{
@@ -14,51 +12,16 @@ use super::{
     sha256_hex,
 };
 use crate::Platform;
-use crate::ca::{self, CaRole, IssueRequest};
-use crate::contracts::ContractsError;
+use crate::ca;
+use crate::contracts::{ContractsError, platform_signer};
 use crate::error::CoreError;
 use crate::platform::clock::Clock as _;
-
-/// Which issuing CA signs and stamps reports: the first that exists (ECDSA first: every PDF
-/// reader validates it; SM2 only ours).
-const PREFERRED: [&str; 3] = ["ecc", "rsa", "sm2"];
 
 /// The common name of the report's signing certificates.
 pub const SIGNER_NAME: &str = "Signet 电子签署平台（证据报告）";
 
 fn internal(error: impl std::fmt::Display) -> CoreError {
     CoreError::internal(format!("evidence: {error}"))
-}
-
-/// The issuing CA to sign with, and the organisation its certificates name.
-async fn signing_ca(platform: &Platform) -> Result<(String, String), CoreError> {
-    let cas = ca::list_cas(platform).await?;
-    let name = PREFERRED
-        .into_iter()
-        .find(|name| {
-            cas.iter()
-                .any(|c| c.name == *name && c.role == CaRole::Issuing)
-        })
-        .ok_or_else(|| internal("no issuing CA: run `signet init` first"))?;
-    let der = ca::ca_certificate(platform, name).await?;
-    let certificate = Credentials::parse_der(&der).map_err(internal)?;
-    let organisation = attribute(certificate.tbs_certificate().subject(), ORGANIZATION)
-        .unwrap_or_else(|| "Signet".into());
-    Ok((name.to_owned(), organisation))
-}
-
-/// RFC 4514 escaping of an attribute value.
-fn escape(value: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in value.chars().enumerate() {
-        if matches!(c, ',' | '+' | '"' | '\\' | '<' | '>' | ';' | '=')
-            || (i == 0 && matches!(c, ' ' | '#'))
-        {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// The evidence package of `input`, as zip bytes. Issues one `event` certificate (recorded by
@@ -73,33 +36,10 @@ pub async fn build(platform: &Platform, input: EvidenceInput) -> Result<Vec<u8>,
     let json_sha256 = sha256_hex(&json_bytes);
     let document = report::document(&json, &json_sha256);
 
-    let (ca_name, organisation) = signing_ca(platform).await?;
-    let subject = format!(
-        "CN={},O={},C=CN",
-        escape(SIGNER_NAME),
-        escape(&organisation)
-    );
-    let issued = ca::issue(
-        platform,
-        &IssueRequest {
-            ca: &ca_name,
-            profile: "event",
-            subject: &subject,
-            csr: None,
-            actor: "system:evidence",
-        },
-    )
-    .await?;
-    let key_pem = issued
-        .key_pem
-        .as_ref()
-        .ok_or_else(|| internal("the CA made no key"))?;
-    let credentials = Credentials::from_pem(
-        issued.cert_pem.as_bytes(),
-        key_pem.expose_secret().as_bytes(),
-        Some(issued.chain_pem.as_bytes()),
-    )
-    .map_err(internal)?;
+    let signer = platform_signer::one_off(platform, SIGNER_NAME, "system:evidence").await?;
+    let credentials = signer.credentials;
+    let chain_pem = signer.chain_pem;
+    let ca_name = signer.ca;
     let timestamps = ca::timestamps(platform, &ca_name).await?;
     let signing_time = ca::system_time(now);
     let signed_report = tokio::task::spawn_blocking(move || {
@@ -120,7 +60,7 @@ pub async fn build(platform: &Platform, input: EvidenceInput) -> Result<Vec<u8>,
         (SIGNED_PDF, &input.signed_pdf),
         (EVIDENCE_JSON, &json_bytes),
         (EVIDENCE_PDF, &signed_report),
-        (CERTIFICATES, issued.chain_pem.as_bytes()),
+        (CERTIFICATES, chain_pem.as_bytes()),
     ])
 }
 

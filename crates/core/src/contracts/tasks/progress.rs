@@ -224,6 +224,19 @@ async fn advance(
         )
         .await?;
         super::evidence::queue(tx, &turn.task_id, now).await?;
+        let launcher: String = sqlx::query("SELECT enterprise_id FROM ec_tasks WHERE id = $1")
+            .bind(&turn.task_id)
+            .fetch_one(&mut **tx)
+            .await?
+            .try_get("enterprise_id")?;
+        crate::contracts::regulator::queue_report(
+            tx,
+            now,
+            crate::contracts::regulator::subject::TASK,
+            &turn.task_id,
+            &launcher,
+        )
+        .await?;
         return notify_completed(platform, tx, &turn.task_id, &turn.title, contacts).await;
     }
     if open.iter().any(|r| {

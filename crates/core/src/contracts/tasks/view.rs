@@ -11,6 +11,7 @@ use super::PageSize;
 use super::SigningSpot;
 use super::events::{self, EventView};
 use crate::Platform;
+use crate::contracts::regulator::{self, ReportStatus, reports};
 use crate::error::{CoreError, PlatformError};
 use crate::platform::clock::{Clock as _, Timestamp};
 
@@ -101,6 +102,9 @@ pub struct TaskView {
     pub documents: Vec<DocumentView>,
     /// The event log (for the initiator and the launching enterprise's administrator).
     pub events: Option<Vec<EventView>>,
+    /// The reports to the supervising platform (待上报 / 已上报 / 上报失败), for the initiator
+    /// and the launching enterprise's administrator; empty until the task completes.
+    pub regulator: Option<Vec<ReportStatus>>,
 }
 
 /// The task's row when `user_id` may see it; `NotFound` otherwise.
@@ -221,10 +225,13 @@ pub async fn show(
     let admin = super::super::access::membership(platform.db.pool(), &enterprise_id, user_id)
         .await
         .is_ok_and(|m| m.role == super::super::access::Role::Admin);
-    let events = if initiator_id == user_id || admin {
-        Some(events::list(platform.db.pool(), task_id).await?)
+    let (events, regulator) = if initiator_id == user_id || admin {
+        (
+            Some(events::list(platform.db.pool(), task_id).await?),
+            Some(reports::for_subject(platform, regulator::subject::TASK, task_id).await?),
+        )
     } else {
-        None
+        (None, None)
     };
     Ok(TaskView {
         id: row.try_get("id")?,
@@ -247,6 +254,7 @@ pub async fn show(
             .map(|(d, _)| d)
             .collect(),
         events,
+        regulator,
         enterprise_id,
         initiator_id,
     })

@@ -4,6 +4,7 @@
 pub mod email;
 pub mod identity;
 pub mod payment;
+pub mod regulator;
 pub mod sandbox;
 pub mod sms;
 pub mod unconfigured;
@@ -12,6 +13,7 @@ pub mod webhook;
 pub use email::{EmailMessage, EmailSender};
 pub use identity::{CheckOutcome, IdentityChecks, Transfer};
 pub use payment::{Notification, PaymentCode, PaymentGateway, PaymentRequest, SandboxGateway};
+pub use regulator::{RegulatorAnswer, RegulatorPost, RegulatorSender};
 pub use sandbox::{SandboxInbox, SandboxMessage};
 pub use sms::{SmsMessage, SmsSender};
 pub use unconfigured::Unconfigured;

@@ -92,3 +92,10 @@ impl super::WebhookSender for Unconfigured {
         false
     }
 }
+
+#[async_trait]
+impl super::RegulatorSender for Unconfigured {
+    async fn post(&self, _: &super::RegulatorPost) -> Result<super::RegulatorAnswer, CoreError> {
+        missing("regulator")
+    }
+}

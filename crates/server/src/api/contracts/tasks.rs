@@ -114,6 +114,7 @@ pub async fn launch(
             template_version_id: None,
             pdf,
             spots: document.spots,
+            values: std::collections::BTreeMap::new(),
         });
     }
     let input = LaunchInput {

@@ -7,6 +7,8 @@ mod members;
 pub(crate) mod members_admin;
 mod members_logs;
 mod members_roster;
+mod regulator;
+mod regulator_receiver;
 pub(crate) mod support;
 mod tasks;
 mod tasks_evidence;

@@ -20,6 +20,7 @@ pub(crate) struct Checked {
     pub pdf: Vec<u8>,
     pub pages: Vec<PageSize>,
     pub spots: Vec<SigningSpot>,
+    pub values: BTreeMap<String, String>,
 }
 
 /// The displayed page sizes of a PDF, or why it cannot be launched.
@@ -134,6 +135,7 @@ pub(crate) fn check_documents(
             pdf: document.pdf,
             pages,
             spots: document.spots,
+            values: document.values,
         });
     }
     Ok(out)

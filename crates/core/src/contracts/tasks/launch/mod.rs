@@ -12,6 +12,8 @@ pub mod parties;
 pub mod templates;
 pub mod write;
 
+use std::collections::BTreeMap;
+
 use std::collections::BTreeSet;
 
 use serde::Deserialize;
@@ -39,6 +41,9 @@ pub struct LaunchDocument {
     pub template_version_id: Option<String>,
     pub pdf: Vec<u8>,
     pub spots: Vec<SigningSpot>,
+    /// The launcher's field values it was filled with (empty for an uploaded PDF); kept sealed
+    /// with the document for the regulator's report.
+    pub values: BTreeMap<String, String>,
 }
 
 /// A party: a registered, real-named person (by user id or phone) or a certified enterprise.

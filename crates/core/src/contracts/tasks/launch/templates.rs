@@ -187,6 +187,7 @@ pub async fn launch_from_templates(
         let options = fill_options(platform, qr, &task_id, position);
         let spots = task_spots(&version);
         let (name, version_id) = (version.name.clone(), version.id.clone());
+        let kept = values.values.clone();
         let pdf = tokio::task::spawn_blocking(move || {
             PreparedTemplate::new(&source, &version)?
                 .fill(&values, &options)
@@ -199,6 +200,7 @@ pub async fn launch_from_templates(
             template_version_id: Some(version_id),
             pdf,
             spots,
+            values: kept,
         });
     }
     let launch = LaunchInput {

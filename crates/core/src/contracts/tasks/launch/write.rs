@@ -1,7 +1,7 @@
 //! The launch's one transaction: the task, its documents and first revisions, its parties (the
 //! first group told by SMS), cc, one contract of the quota spent, and the launch in the log.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::documents::Checked;
 use super::parties::Resolved;
@@ -10,7 +10,7 @@ use crate::contracts::tasks::events::{self, NewEvent, Origin};
 use crate::contracts::tasks::{OrderKind, party_state, quota};
 use crate::error::CoreError;
 use crate::platform::clock::Timestamp;
-use crate::platform::crypto::sha256_hex;
+use crate::platform::crypto::{SealedAt, sha256_hex};
 use crate::platform::db::Tx;
 use crate::platform::jobs::messages;
 
@@ -27,6 +27,40 @@ pub(crate) struct Ready {
     pub cc: BTreeSet<String>,
     pub documents: Vec<Checked>,
     pub blobs: Vec<String>,
+}
+
+/// Where a document's field values are sealed: its own row.
+fn values_at(document_id: &str) -> SealedAt<'_> {
+    SealedAt::new("ec_task_documents", "field_values", document_id)
+}
+
+/// The document's field values sealed for its row, or `None` when it has none (an uploaded PDF).
+fn seal_values(
+    platform: &Platform,
+    document_id: &str,
+    values: &BTreeMap<String, String>,
+) -> Result<Option<String>, CoreError> {
+    if values.is_empty() {
+        return Ok(None);
+    }
+    let json = serde_json::to_string(values).map_err(|e| CoreError::internal(e.to_string()))?;
+    platform
+        .cipher
+        .seal(values_at(document_id), &json)
+        .map(Some)
+}
+
+/// The field values a document was filled with (empty for an uploaded PDF), opened.
+pub(crate) fn open_values(
+    platform: &Platform,
+    document_id: &str,
+    sealed: Option<&str>,
+) -> Result<BTreeMap<String, String>, CoreError> {
+    let Some(sealed) = sealed else {
+        return Ok(BTreeMap::new());
+    };
+    let json = platform.cipher.open(values_at(document_id), sealed)?;
+    serde_json::from_str(&json).map_err(|e| CoreError::internal(format!("field values: {e}")))
 }
 
 /// Queues the SMS telling `phones` it is their turn on `task_id`.
@@ -119,8 +153,8 @@ pub(crate) async fn write_rows(
         let sha = sha256_hex(&document.pdf);
         sqlx::query(
             "INSERT INTO ec_task_documents (id, task_id, position, name, template_version_id, blob, \
-               revision, sha256, pages, spots, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9, $10, $10)",
+               revision, sha256, pages, spots, created_at, updated_at, field_values) \
+             VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9, $10, $10, $11)",
         )
         .bind(&id)
         .bind(task_id)
@@ -132,6 +166,7 @@ pub(crate) async fn write_rows(
         .bind(serde_json::to_string(&document.pages).map_err(|e| CoreError::internal(e.to_string()))?)
         .bind(serde_json::to_string(&document.spots).map_err(|e| CoreError::internal(e.to_string()))?)
         .bind(now)
+        .bind(seal_values(platform, &id, &document.values)?)
         .execute(&mut **tx)
         .await?;
         sqlx::query(

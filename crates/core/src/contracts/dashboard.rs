@@ -1,0 +1,182 @@
+//! What an operator watches (issue 16's staff dashboard): contracts launched, completed and
+//! voided per day (China time), regulator reports by state, jobs in the dead letters, and the
+//! contract quota sold. Counted from the database, so every node tells the same numbers; the
+//! staff page shows them and `/metrics` exports them.
+
+use serde::Serialize;
+use sqlx::Row as _;
+
+use crate::Platform;
+use crate::error::CoreError;
+use crate::platform::clock::{Clock as _, Timestamp};
+
+/// China is UTC+8 all year.
+const CHINA_OFFSET: i64 = 8 * 3600;
+const DAY: i64 = 24 * 3600;
+
+/// One day's contract counts.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DayCounts {
+    /// `YYYY-MM-DD`, China time.
+    pub day: String,
+    pub launched: i64,
+    pub completed: i64,
+    pub void: i64,
+}
+
+/// The dashboard.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Dashboard {
+    /// The last `days` days, oldest first, today last.
+    pub days: Vec<DayCounts>,
+    pub contracts_launched: i64,
+    pub contracts_completed: i64,
+    pub contracts_void: i64,
+    pub reports_pending: i64,
+    pub reports_reported: i64,
+    pub reports_failed: i64,
+    pub jobs_dead: i64,
+    /// Contracts of quota sold (purchases), and granted (demo and staff grants).
+    pub quota_sold: i64,
+    pub quota_granted: i64,
+}
+
+/// The China-time day number of `at` (days since 1970-01-01 in UTC+8).
+fn day_of(at: Timestamp) -> i64 {
+    (at + CHINA_OFFSET).div_euclid(DAY)
+}
+
+fn day_text(day: i64) -> String {
+    crate::platform::clock::rfc3339(day * DAY)
+        .get(..10)
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn count(platform: &Platform, sql: &'static str) -> Result<i64, CoreError> {
+    Ok(sqlx::query(sql)
+        .fetch_one(platform.db.pool())
+        .await?
+        .try_get("n")?)
+}
+
+/// The times a query finds since `since` (each row's `at`).
+async fn per_day(
+    platform: &Platform,
+    sql: &'static str,
+    since: Timestamp,
+) -> Result<Vec<Timestamp>, CoreError> {
+    let rows = sqlx::query(sql)
+        .bind(since)
+        .fetch_all(platform.db.pool())
+        .await?;
+    rows.iter().map(|r| Ok(r.try_get("at")?)).collect()
+}
+
+/// The dashboard of the last `days` days (1–90).
+pub async fn dashboard(platform: &Platform, days: i64) -> Result<Dashboard, CoreError> {
+    let days = days.clamp(1, 90);
+    let today = day_of(platform.clock.now());
+    let first = today - days + 1;
+    let since = first * DAY - CHINA_OFFSET;
+    let mut out: Vec<DayCounts> = (first..=today)
+        .map(|d| DayCounts {
+            day: day_text(d),
+            launched: 0,
+            completed: 0,
+            void: 0,
+        })
+        .collect();
+    let slot = |at: Timestamp| usize::try_from(day_of(at) - first).ok();
+    for at in per_day(
+        platform,
+        "SELECT created_at AS at FROM ec_tasks WHERE created_at >= $1",
+        since,
+    )
+    .await?
+    {
+        if let Some(d) = slot(at).and_then(|i| out.get_mut(i)) {
+            d.launched += 1;
+        }
+    }
+    for at in per_day(
+        platform,
+        "SELECT completed_at AS at FROM ec_tasks WHERE completed_at >= $1",
+        since,
+    )
+    .await?
+    {
+        if let Some(d) = slot(at).and_then(|i| out.get_mut(i)) {
+            d.completed += 1;
+        }
+    }
+    for at in per_day(
+        platform,
+        "SELECT voided_at AS at FROM ec_tasks WHERE voided_at >= $1",
+        since,
+    )
+    .await?
+    {
+        if let Some(d) = slot(at).and_then(|i| out.get_mut(i)) {
+            d.void += 1;
+        }
+    }
+    let reports = super::regulator::reports::counts(platform).await?;
+    let report = |state: &str| {
+        reports
+            .iter()
+            .find(|(s, _)| s == state)
+            .map_or(0, |(_, n)| *n)
+    };
+    Ok(Dashboard {
+        days: out,
+        contracts_launched: count(
+            platform,
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM ec_tasks",
+        )
+        .await?,
+        contracts_completed: count(
+            platform,
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM ec_tasks WHERE state = 'completed'",
+        )
+        .await?,
+        contracts_void: count(
+            platform,
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM ec_tasks WHERE state = 'void'",
+        )
+        .await?,
+        reports_pending: report(super::regulator::state::PENDING),
+        reports_reported: report(super::regulator::state::REPORTED),
+        reports_failed: report(super::regulator::state::FAILED),
+        jobs_dead: count(
+            platform,
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM jobs WHERE status = 'dead'",
+        )
+        .await?,
+        quota_sold: count(
+            platform,
+            "SELECT CAST(COALESCE(SUM(delta), 0) AS BIGINT) AS n FROM ec_quota_ledger WHERE reason = 'purchase'",
+        )
+        .await?,
+        quota_granted: count(
+            platform,
+            "SELECT CAST(COALESCE(SUM(delta), 0) AS BIGINT) AS n FROM ec_quota_ledger WHERE reason = 'grant'",
+        )
+        .await?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_are_counted_in_china_time() {
+        // 2026-12-06 16:00 UTC is 2026-12-07 00:00 in China.
+        let at = 1_796_572_800;
+        assert_eq!(day_text(day_of(at)), "2026-12-07");
+        assert_eq!(day_text(day_of(at - 1)), "2026-12-06");
+    }
+}
