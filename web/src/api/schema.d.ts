@@ -2868,6 +2868,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/staff/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The counts an operator watches: contracts per day, reports by state, dead jobs, quota sold
+         *     (staff).
+         */
+        get: operations["dashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/staff/econtract-settings": {
         parameters: {
             query?: never;
@@ -3053,6 +3073,40 @@ export interface paths {
         put?: never;
         /** Records the tracking number of a produced USB key. */
         post: operations["ship"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/staff/regulator-reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Regulator reports, latest change first (staff). */
+        get: operations["list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/staff/regulator-reports/{id}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sends a failed report again, with the same body and `Idempotency-Key` (staff). */
+        post: operations["resend"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3695,11 +3749,48 @@ export interface components {
             /** @description The signing secret (`whsec_…`); it is not shown again. */
             secret: string;
         };
+        /** @description The dashboard. */
+        Dashboard: {
+            /** Format: int64 */
+            contracts_completed: number;
+            /** Format: int64 */
+            contracts_launched: number;
+            /** Format: int64 */
+            contracts_void: number;
+            /** @description The last `days` days, oldest first, today last. */
+            days: components["schemas"]["DayCounts"][];
+            /** Format: int64 */
+            jobs_dead: number;
+            /** Format: int64 */
+            quota_granted: number;
+            /**
+             * Format: int64
+             * @description Contracts of quota sold (purchases), and granted (demo and staff grants).
+             */
+            quota_sold: number;
+            /** Format: int64 */
+            reports_failed: number;
+            /** Format: int64 */
+            reports_pending: number;
+            /** Format: int64 */
+            reports_reported: number;
+        };
         /**
          * @description How a date field is written into the page.
          * @enum {string}
          */
         DateFormat: "YYYY年MM月DD日" | "YYYY-MM-DD";
+        /** @description One day's contract counts. */
+        DayCounts: {
+            /** Format: int64 */
+            completed: number;
+            /** @description `YYYY-MM-DD`, China time. */
+            day: string;
+            /** Format: int64 */
+            launched: number;
+            /** Format: int64 */
+            void: number;
+        };
         /** @description One event sent (or being sent) to one endpoint. */
         Delivery: {
             /** @description Oldest first. */
@@ -4878,6 +4969,39 @@ export interface components {
         Removal: {
             takeover_user_id?: string | null;
         };
+        /** @description A report as staff list it. */
+        ReportRow: components["schemas"]["ReportStatus"] & {
+            enterprise_id: string;
+            enterprise_name: string;
+            /**
+             * Format: int64
+             * @description The HTTP status of the last answer, if any.
+             */
+            last_status?: number | null;
+            subject_id: string;
+            /** @description `task` or `archive`. */
+            subject_kind: string;
+            updated_at: components["schemas"]["i64"];
+        };
+        /** @description The status of a subject's report, as the enterprise sees it. */
+        ReportStatus: {
+            /** Format: int64 */
+            attempts: number;
+            created_at: components["schemas"]["i64"];
+            /** @description The report's id: the `Idempotency-Key` the regulator saw. */
+            id: string;
+            /** @description `report` or `void`. */
+            kind: string;
+            /** @description Why the last attempt failed, if it did. */
+            last_error?: string | null;
+            /** @description The regulator's receipt number, once reported. */
+            receipt_id?: string | null;
+            reported_at?: components["schemas"]["i64"] | null;
+            /** @description `pending` | `reported` | `failed`. */
+            state: string;
+            /** @description 待上报 | 已上报 | 上报失败. */
+            state_label: string;
+        };
         /** @description A request waiting for a decision; personal data masked. */
         Request: {
             name_masked: string;
@@ -5232,6 +5356,11 @@ export interface components {
             /** @description `unordered`, `serial` or `groups`. */
             order: string;
             parties: components["schemas"]["PartyView"][];
+            /**
+             * @description The reports to the supervising platform (待上报 / 已上报 / 上报失败), for the initiator
+             *     and the launching enterprise's administrator; empty until the task completes.
+             */
+            regulator?: components["schemas"]["ReportStatus"][] | null;
             /** @description `launched`, `completed` or `void`. */
             state: string;
             title: string;
@@ -11991,6 +12120,36 @@ export interface operations {
             };
         };
     };
+    dashboard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Days of per-day counts, 1–90 (default 14). */
+                days: number | null;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dashboard"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     save_settings: {
         parameters: {
             query?: never;
@@ -12427,6 +12586,86 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description `pending`, `reported` or `failed`. */
+                state: string | null;
+                limit: number | null;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportRow"][];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    resend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

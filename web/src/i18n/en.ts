@@ -12,6 +12,8 @@ import { sealsEn } from './seals.en'
 import { verifyEn } from './verify.en'
 import { webhooksEn } from './webhooks.en'
 import { jobsEn } from './jobs.en'
+import { regulatorEn } from './regulator.en'
+import { tasksEn } from './tasks.en'
 import { templatesEn } from './templates.en'
 
 const en: MessageSchema = {
@@ -229,6 +231,8 @@ const en: MessageSchema = {
   verify: verifyEn,
   webhooks: webhooksEn,
   jobs: jobsEn,
+  regulator: regulatorEn,
+  tasks: tasksEn,
   templates: templatesEn,
   notFound: {
     title: 'Page not found',

@@ -11,6 +11,8 @@ import { sealsZhCN } from './seals.zh-CN'
 import { verifyZhCN } from './verify.zh-CN'
 import { webhooksZhCN } from './webhooks.zh-CN'
 import { jobsZhCN } from './jobs.zh-CN'
+import { regulatorZhCN } from './regulator.zh-CN'
+import { tasksZhCN } from './tasks.zh-CN'
 import { templatesZhCN } from './templates.zh-CN'
 
 const zhCN = {
@@ -228,6 +230,8 @@ const zhCN = {
   verify: verifyZhCN,
   webhooks: webhooksZhCN,
   jobs: jobsZhCN,
+  regulator: regulatorZhCN,
+  tasks: tasksZhCN,
   templates: templatesZhCN,
   notFound: {
     title: '页面不存在',

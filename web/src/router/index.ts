@@ -91,6 +91,18 @@ export const routes: RouteRecordRaw[] = [
     meta: { requiresAuth: true, title: 'enterprise.mine.title' },
   },
   {
+    path: '/contracts/tasks',
+    name: 'ec-tasks',
+    component: () => import('@/views/contracts/tasks/TasksView.vue'),
+    meta: { requiresAuth: true, title: 'tasks.title' },
+  },
+  {
+    path: '/contracts/tasks/:id',
+    name: 'ec-task',
+    component: () => import('@/views/contracts/tasks/TaskView.vue'),
+    meta: { requiresAuth: true, title: 'tasks.detail.info' },
+  },
+  {
     path: '/contracts/enterprises/:id',
     name: 'ec-enterprise',
     component: () => import('@/views/contracts/EnterpriseView.vue'),
@@ -143,6 +155,12 @@ export const routes: RouteRecordRaw[] = [
     name: 'staff-catalog',
     component: () => import('@/views/staff/StaffCatalogView.vue'),
     meta: { requiresAuth: true, requiresStaff: true, title: 'catalogAdmin.title' },
+  },
+  {
+    path: '/staff/regulator',
+    name: 'staff-regulator',
+    component: () => import('@/views/staff/StaffRegulatorView.vue'),
+    meta: { requiresAuth: true, requiresStaff: true, title: 'regulator.title' },
   },
   {
     path: '/staff/jobs',

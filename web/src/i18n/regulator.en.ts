@@ -1,0 +1,46 @@
+// English texts of the regulator reports page and a contract's report status.
+import type { regulatorZhCN } from './regulator.zh-CN'
+
+export const regulatorEn: typeof regulatorZhCN = {
+  open: 'Regulator reports',
+  title: 'Regulator reports',
+  subtitle:
+    'Completed contracts are reported to the supervising platform automatically; when it does not answer or errs the report is retried with backoff, and after the last attempt or a refusal it is marked failed. Once the cause is fixed, resend it (same body, same idempotency key).',
+  back: '‹ Back to the review console',
+  refresh: 'Refresh',
+  empty: 'No reports match',
+  filter: 'State',
+  all: 'All',
+  state: {
+    pending: 'Pending',
+    reported: 'Reported',
+    failed: 'Failed',
+  },
+  enterprise: 'Enterprise',
+  subject: 'Contract',
+  kind: 'Kind',
+  kinds: { report: 'Report', void: 'Void report' },
+  attempts: 'Attempts',
+  receipt: 'Receipt',
+  lastError: 'Last answer',
+  time: 'Updated',
+  actions: 'Actions',
+  resend: 'Resend',
+  resendConfirm: 'Send this report again with the same body and idempotency key?',
+  resent: 'Queued to be sent again',
+  status: 'Report status',
+  overview: {
+    title: 'Overview',
+    launched: 'Contracts',
+    completed: 'Completed',
+    void: 'Void',
+    pending: 'Reports pending',
+    failed: 'Reports failed',
+    dead: 'Dead jobs',
+    sold: 'Contracts sold',
+    day: 'Day',
+    dayLaunched: 'Launched',
+    dayCompleted: 'Completed',
+    dayVoid: 'Void',
+  },
+}
