@@ -4,13 +4,13 @@
 import { api, type ApiClient } from './client'
 import type { Schemas } from './operations'
 
-export type Package = Schemas['Package']
-export type PackageInput = Schemas['PackageInput']
-export type Purchase = Schemas['Purchase']
-export type BillingSummary = Schemas['Summary']
-export type QuotaRecord = Schemas['Record']
-export type Invoice = Schemas['Invoice']
-export type InvoiceRequest = Schemas['InvoiceRequest']
+export type Package = Schemas['QuotaPackage']
+export type PackageInput = Schemas['QuotaPackageInput']
+export type Purchase = Schemas['QuotaPurchase']
+export type BillingSummary = Schemas['BillingSummary']
+export type QuotaRecord = Schemas['QuotaRecord']
+export type Invoice = Schemas['QuotaInvoice']
+export type InvoiceRequest = Schemas['QuotaInvoiceRequest']
 
 export type RecordKind = 'purchase' | 'signing'
 

@@ -22,7 +22,7 @@ use crate::platform::mask;
 /// What the administrator asks for.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct InvoiceRequest {
+pub struct QuotaInvoiceRequest {
     /// `normal` (普通发票, e-mailed PDF) or `special` (专用发票, on paper by mail).
     pub kind: String,
     pub amount_fen: i64,
@@ -50,7 +50,7 @@ pub struct InvoiceRequest {
 
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Invoice {
+pub struct QuotaInvoice {
     pub id: String,
     pub enterprise_id: String,
     pub kind: String,
@@ -73,9 +73,9 @@ pub struct Invoice {
 const COLUMNS: &str = "id, enterprise_id, kind, amount_fen, title, tax_number, email, \
     mail_address, mail_recipient, mail_phone, state, number, tracking_number, created_at, issued_at";
 
-fn from_row(row: &sqlx::any::AnyRow, masked: bool) -> Result<Invoice, CoreError> {
+fn from_row(row: &sqlx::any::AnyRow, masked: bool) -> Result<QuotaInvoice, CoreError> {
     let phone: String = row.try_get("mail_phone")?;
-    Ok(Invoice {
+    Ok(QuotaInvoice {
         id: row.try_get("id")?,
         enterprise_id: row.try_get("enterprise_id")?,
         kind: row.try_get("kind")?,
@@ -113,7 +113,7 @@ fn filled(text: &str, max: usize) -> bool {
 }
 
 /// Checks a request's fields (not yet its amount against what is invoiceable).
-pub fn check(request: &InvoiceRequest) -> Result<(), CoreError> {
+pub fn check(request: &QuotaInvoiceRequest) -> Result<(), CoreError> {
     if !matches!(request.kind.as_str(), "normal" | "special") {
         return Err(refuse(
             "kind",
@@ -227,8 +227,8 @@ pub async fn request(
     platform: &Platform,
     enterprise_id: &str,
     user_id: &str,
-    input: &InvoiceRequest,
-) -> Result<Invoice, CoreError> {
+    input: &QuotaInvoiceRequest,
+) -> Result<QuotaInvoice, CoreError> {
     scope(platform, enterprise_id, user_id).await?;
     check(input)?;
     let now = platform.clock.now();
@@ -290,7 +290,7 @@ pub async fn request(
     one(platform, &id, true).await
 }
 
-async fn one(platform: &Platform, id: &str, masked: bool) -> Result<Invoice, CoreError> {
+async fn one(platform: &Platform, id: &str, masked: bool) -> Result<QuotaInvoice, CoreError> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM ec_invoices WHERE id = $1"
     )))
@@ -306,7 +306,7 @@ pub async fn list(
     platform: &Platform,
     enterprise_id: &str,
     user_id: &str,
-) -> Result<Vec<Invoice>, CoreError> {
+) -> Result<Vec<QuotaInvoice>, CoreError> {
     scope(platform, enterprise_id, user_id).await?;
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM ec_invoices WHERE enterprise_id = $1 ORDER BY created_at DESC, id LIMIT 500"
@@ -318,7 +318,7 @@ pub async fn list(
 }
 
 /// The staff queue: invoices in `state` (`requested` by default), oldest first.
-pub async fn queue(platform: &Platform, state: &str) -> Result<Vec<Invoice>, CoreError> {
+pub async fn queue(platform: &Platform, state: &str) -> Result<Vec<QuotaInvoice>, CoreError> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM ec_invoices WHERE state = $1 ORDER BY created_at, id LIMIT 500"
     )))
@@ -339,7 +339,7 @@ fn field(label: &str, value: impl Into<String>) -> Block {
     }
 }
 
-fn pdf(invoice: &Invoice, number: &str) -> Result<Vec<u8>, CoreError> {
+fn pdf(invoice: &QuotaInvoice, number: &str) -> Result<Vec<u8>, CoreError> {
     let doc = TextDocument {
         title: "电子发票（普通发票）".into(),
         blocks: vec![
@@ -364,7 +364,7 @@ pub async fn issue(
     invoice_id: &str,
     staff_id: &str,
     tracking_number: Option<&str>,
-) -> Result<Invoice, CoreError> {
+) -> Result<QuotaInvoice, CoreError> {
     let invoice = one(platform, invoice_id, false).await?;
     if invoice.state != "requested" {
         return Err(ContractsError::InvoiceIssued.into());

@@ -37,7 +37,7 @@ pub(crate) async fn scope(
 /// The head of the billing page.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Summary {
+pub struct BillingSummary {
     /// Contracts left: the ledger's sum.
     pub balance: i64,
     /// Paid purchases minus invoices asked for, in fen.
@@ -50,7 +50,7 @@ pub async fn summary(
     platform: &Platform,
     enterprise_id: &str,
     user_id: &str,
-) -> Result<Summary, CoreError> {
+) -> Result<BillingSummary, CoreError> {
     scope(platform, enterprise_id, user_id).await?;
     let pool = platform.db.pool();
     let paid: i64 = sqlx::Row::try_get(
@@ -63,7 +63,7 @@ pub async fn summary(
         .await?,
         "n",
     )?;
-    Ok(Summary {
+    Ok(BillingSummary {
         balance: crate::contracts::tasks::quota::balance(pool, enterprise_id).await?,
         invoiceable_fen: invoices::invoiceable(pool, enterprise_id).await?,
         paid_fen: paid,

@@ -13,7 +13,7 @@ use crate::platform::clock::{Clock as _, Timestamp};
 
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Package {
+pub struct QuotaPackage {
     pub id: String,
     pub name: String,
     /// Contracts the package adds to the quota.
@@ -29,7 +29,7 @@ pub struct Package {
 /// What staff enter for a package.
 #[derive(Debug, Clone, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct PackageInput {
+pub struct QuotaPackageInput {
     pub name: String,
     pub contracts: i64,
     pub price_fen: i64,
@@ -45,8 +45,8 @@ fn yes() -> bool {
 const COLUMNS: &str =
     "id, name, contracts, price_fen, validity_days, on_sale, created_at, updated_at";
 
-fn from_row(row: &sqlx::any::AnyRow) -> Result<Package, CoreError> {
-    Ok(Package {
+fn from_row(row: &sqlx::any::AnyRow) -> Result<QuotaPackage, CoreError> {
+    Ok(QuotaPackage {
         id: row.try_get("id")?,
         name: row.try_get("name")?,
         contracts: row.try_get("contracts")?,
@@ -69,7 +69,7 @@ fn refuse(field: &'static str, zh: &str, en: &str) -> CoreError {
 
 /// Checks a package's fields: a name of 1–40 characters, 1–1,000,000 contracts, a price of
 /// 0.01–1,000,000 yuan, a validity of 1–3,650 days.
-pub fn check(input: &PackageInput) -> Result<(), CoreError> {
+pub fn check(input: &QuotaPackageInput) -> Result<(), CoreError> {
     let name = input.name.trim();
     if name.is_empty() || name.chars().count() > 40 {
         return Err(refuse(
@@ -103,7 +103,7 @@ pub fn check(input: &PackageInput) -> Result<(), CoreError> {
 }
 
 /// Every package (staff), newest first; or only those on sale (buyers), cheapest first.
-pub async fn list(platform: &Platform, on_sale_only: bool) -> Result<Vec<Package>, CoreError> {
+pub async fn list(platform: &Platform, on_sale_only: bool) -> Result<Vec<QuotaPackage>, CoreError> {
     let sql = if on_sale_only {
         format!("SELECT {COLUMNS} FROM ec_packages WHERE on_sale = 1 ORDER BY price_fen, id")
     } else {
@@ -115,7 +115,7 @@ pub async fn list(platform: &Platform, on_sale_only: bool) -> Result<Vec<Package
     rows.iter().map(from_row).collect()
 }
 
-pub async fn get(platform: &Platform, id: &str) -> Result<Package, CoreError> {
+pub async fn get(platform: &Platform, id: &str) -> Result<QuotaPackage, CoreError> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM ec_packages WHERE id = $1"
     )))
@@ -129,9 +129,9 @@ pub async fn get(platform: &Platform, id: &str) -> Result<Package, CoreError> {
 /// Adds a package (staff), audited.
 pub async fn create(
     platform: &Platform,
-    input: &PackageInput,
+    input: &QuotaPackageInput,
     actor: &str,
-) -> Result<Package, CoreError> {
+) -> Result<QuotaPackage, CoreError> {
     check(input)?;
     let now = platform.clock.now();
     let id = uuid::Uuid::new_v4().to_string();
@@ -165,9 +165,9 @@ pub async fn create(
 pub async fn update(
     platform: &Platform,
     id: &str,
-    input: &PackageInput,
+    input: &QuotaPackageInput,
     actor: &str,
-) -> Result<Package, CoreError> {
+) -> Result<QuotaPackage, CoreError> {
     check(input)?;
     let before = get(platform, id).await?;
     let now = platform.clock.now();
@@ -200,7 +200,7 @@ pub async fn update(
     get(platform, id).await
 }
 
-fn audit_value(input: &PackageInput) -> serde_json::Value {
+fn audit_value(input: &QuotaPackageInput) -> serde_json::Value {
     serde_json::json!({"name": input.name.trim(), "contracts": input.contracts,
         "price_fen": input.price_fen, "validity_days": input.validity_days, "on_sale": input.on_sale})
 }
@@ -219,7 +219,7 @@ pub async fn seed_demo(platform: &Platform) -> Result<(), CoreError> {
         ("标准包 100 份", 100, 40_000, 365),
         ("企业包 1000 份", 1000, 300_000, 730),
     ] {
-        let input = PackageInput {
+        let input = QuotaPackageInput {
             name: name.into(),
             contracts,
             price_fen,

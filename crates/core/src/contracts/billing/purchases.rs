@@ -19,7 +19,7 @@ use crate::platform::providers::{Notification, PaymentRequest};
 
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Purchase {
+pub struct QuotaPurchase {
     pub id: String,
     pub enterprise_id: String,
     pub package_id: String,
@@ -43,8 +43,8 @@ pub struct Purchase {
 const COLUMNS: &str = "id, enterprise_id, package_id, package_name, contracts, amount_fen, \
     validity_days, channel, state, paid_at, expires_at, expired_at, created_at";
 
-fn from_row(row: &sqlx::any::AnyRow) -> Result<Purchase, CoreError> {
-    Ok(Purchase {
+fn from_row(row: &sqlx::any::AnyRow) -> Result<QuotaPurchase, CoreError> {
+    Ok(QuotaPurchase {
         id: row.try_get("id")?,
         enterprise_id: row.try_get("enterprise_id")?,
         package_id: row.try_get("package_id")?,
@@ -63,7 +63,7 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<Purchase, CoreError> {
 }
 
 /// A purchase by id, whoever's (the notification path and the sandbox).
-async fn load(platform: &Platform, id: &str) -> Result<Option<Purchase>, CoreError> {
+async fn load(platform: &Platform, id: &str) -> Result<Option<QuotaPurchase>, CoreError> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM ec_purchases WHERE id = $1"
     )))
@@ -85,7 +85,7 @@ pub async fn create(
     user_id: &str,
     package_id: &str,
     channel: &str,
-) -> Result<Purchase, CoreError> {
+) -> Result<QuotaPurchase, CoreError> {
     access::require(platform.db.pool(), enterprise_id, user_id, Role::Admin).await?;
     if !matches!(channel, "wechat" | "alipay") || !platform.payments.accepts(channel) {
         return Err(ContractsError::ChannelUnavailable(channel.to_owned()).into());
@@ -146,7 +146,7 @@ pub async fn get(
     enterprise_id: &str,
     user_id: &str,
     id: &str,
-) -> Result<Purchase, CoreError> {
+) -> Result<QuotaPurchase, CoreError> {
     scope(platform, enterprise_id, user_id).await?;
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM ec_purchases WHERE id = $1 AND enterprise_id = $2"
@@ -164,7 +164,7 @@ pub async fn list(
     platform: &Platform,
     enterprise_id: &str,
     user_id: &str,
-) -> Result<Vec<Purchase>, CoreError> {
+) -> Result<Vec<QuotaPurchase>, CoreError> {
     scope(platform, enterprise_id, user_id).await?;
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM ec_purchases WHERE enterprise_id = $1 ORDER BY created_at DESC, id LIMIT 500"
@@ -178,7 +178,7 @@ pub async fn list(
 /// Settles a gateway notification about a purchase, its signature already verified: the
 /// notification must be new and its amount the purchase's. `Ok(None)` when the payment id is
 /// not a purchase (it belongs to another part of the platform).
-pub async fn settle(platform: &Platform, note: &Notification) -> Result<Option<Purchase>, CoreError> {
+pub async fn settle(platform: &Platform, note: &Notification) -> Result<Option<QuotaPurchase>, CoreError> {
     let Some(purchase) = load(platform, &note.payment_id).await? else {
         return Ok(None);
     };
@@ -257,7 +257,7 @@ pub async fn sandbox_complete(
     platform: &Platform,
     payment_id: &str,
     paid: bool,
-) -> Result<Option<Purchase>, CoreError> {
+) -> Result<Option<QuotaPurchase>, CoreError> {
     let gateway = platform
         .sandbox_gateway
         .as_ref()

@@ -28,7 +28,7 @@ pub struct RecordFilter {
 
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Record {
+pub struct QuotaRecord {
     pub id: String,
     /// `purchase`, `grant`, `expiry`, `launch` or `refund`.
     pub reason: String,
@@ -62,7 +62,7 @@ pub async fn list(
     enterprise_id: &str,
     user_id: &str,
     filter: &RecordFilter,
-) -> Result<Vec<Record>, CoreError> {
+) -> Result<Vec<QuotaRecord>, CoreError> {
     scope(platform, enterprise_id, user_id).await?;
     let reasons = reasons(filter.kind.as_deref())?;
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -82,7 +82,7 @@ pub async fn list(
     rows.iter()
         .map(|row| {
             let reason: String = row.try_get("reason")?;
-            Ok(Record {
+            Ok(QuotaRecord {
                 id: row.try_get("id")?,
                 task_id: row.try_get("task_id")?,
                 task_title: row.try_get("title")?,

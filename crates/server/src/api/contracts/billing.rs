@@ -9,11 +9,11 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use serde::Deserialize;
 use signet_core::PlatformError;
-use signet_core::contracts::billing::invoices::{Invoice, InvoiceRequest};
-use signet_core::contracts::billing::packages::{Package, PackageInput};
-use signet_core::contracts::billing::purchases::Purchase;
-use signet_core::contracts::billing::records::{Record, RecordFilter};
-use signet_core::contracts::billing::{self, Summary, invoices, packages, purchases, records};
+use signet_core::contracts::billing::invoices::{QuotaInvoice, QuotaInvoiceRequest};
+use signet_core::contracts::billing::packages::{QuotaPackage, QuotaPackageInput};
+use signet_core::contracts::billing::purchases::QuotaPurchase;
+use signet_core::contracts::billing::records::{QuotaRecord, RecordFilter};
+use signet_core::contracts::billing::{self, BillingSummary, invoices, packages, purchases, records};
 use signet_core::desk::roles::Role as StaffRole;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -53,20 +53,20 @@ fn user_id(ctx: &Ctx) -> Result<String, ApiError> {
 
 /// The packages on sale.
 #[utoipa::path(get, path = "/api/v1/billing/packages", tag = "contracts",
-    responses((status = 200, body = [Package]), (status = 401, body = Problem)))]
-pub async fn on_sale(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Json<Vec<Package>>> {
+    responses((status = 200, body = [QuotaPackage]), (status = 401, body = Problem)))]
+pub async fn on_sale(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Json<Vec<QuotaPackage>>> {
     user_id(&ctx)?;
     Ok(Json(packages::list(&state.platform, true).await?))
 }
 
 /// The enterprise's balance and invoiceable amount (administrator).
 #[utoipa::path(get, path = "/api/v1/enterprises/{id}/billing", tag = "contracts",
-    responses((status = 200, body = Summary), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = BillingSummary), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn summary(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-) -> ApiResult<Json<Summary>> {
+) -> ApiResult<Json<BillingSummary>> {
     Ok(Json(
         billing::summary(&state.platform, &id, &user_id(&ctx)?).await?,
     ))
@@ -74,12 +74,12 @@ pub async fn summary(
 
 /// The enterprise's purchases, newest first (administrator).
 #[utoipa::path(get, path = "/api/v1/enterprises/{id}/billing/purchases", tag = "contracts",
-    responses((status = 200, body = [Purchase]), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = [QuotaPurchase]), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn list_purchases(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-) -> ApiResult<Json<Vec<Purchase>>> {
+) -> ApiResult<Json<Vec<QuotaPurchase>>> {
     Ok(Json(
         purchases::list(&state.platform, &id, &user_id(&ctx)?).await?,
     ))
@@ -94,7 +94,7 @@ pub struct BuyIn {
 
 /// Buys a package (administrator): the answer carries the payment's QR code content.
 #[utoipa::path(post, path = "/api/v1/enterprises/{id}/billing/purchases", tag = "contracts", request_body = BuyIn,
-    responses((status = 201, body = Purchase), (status = 400, body = Problem), (status = 403, body = Problem),
+    responses((status = 201, body = QuotaPurchase), (status = 400, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn buy(
     State(state): State<AppState>,
@@ -115,12 +115,12 @@ pub async fn buy(
 
 /// One purchase (administrator); the web app polls it while the payer pays.
 #[utoipa::path(get, path = "/api/v1/enterprises/{id}/billing/purchases/{purchase_id}", tag = "contracts",
-    responses((status = 200, body = Purchase), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = QuotaPurchase), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn purchase(
     State(state): State<AppState>,
     ctx: Ctx,
     Path((id, purchase_id)): Path<(String, String)>,
-) -> ApiResult<Json<Purchase>> {
+) -> ApiResult<Json<QuotaPurchase>> {
     Ok(Json(
         purchases::get(&state.platform, &id, &user_id(&ctx)?, &purchase_id).await?,
     ))
@@ -128,13 +128,13 @@ pub async fn purchase(
 
 /// Ledger records: purchases (`kind=purchase`) or signing (`kind=signing`), by date (administrator).
 #[utoipa::path(get, path = "/api/v1/enterprises/{id}/billing/records", tag = "contracts", params(RecordFilter),
-    responses((status = 200, body = [Record]), (status = 400, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = [QuotaRecord]), (status = 400, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn list_records(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
     Query(filter): Query<RecordFilter>,
-) -> ApiResult<Json<Vec<Record>>> {
+) -> ApiResult<Json<Vec<QuotaRecord>>> {
     Ok(Json(
         records::list(&state.platform, &id, &user_id(&ctx)?, &filter).await?,
     ))
@@ -170,12 +170,12 @@ pub async fn export_records(
 
 /// The enterprise's invoices, newest first (administrator).
 #[utoipa::path(get, path = "/api/v1/enterprises/{id}/billing/invoices", tag = "contracts",
-    responses((status = 200, body = [Invoice]), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = [QuotaInvoice]), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn list_invoices(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-) -> ApiResult<Json<Vec<Invoice>>> {
+) -> ApiResult<Json<Vec<QuotaInvoice>>> {
     Ok(Json(
         invoices::list(&state.platform, &id, &user_id(&ctx)?).await?,
     ))
@@ -183,14 +183,14 @@ pub async fn list_invoices(
 
 /// Asks for an invoice (administrator): at most the invoiceable amount; a special (paper)
 /// invoice needs a mailing address.
-#[utoipa::path(post, path = "/api/v1/enterprises/{id}/billing/invoices", tag = "contracts", request_body = InvoiceRequest,
-    responses((status = 201, body = Invoice), (status = 400, body = Problem), (status = 403, body = Problem),
+#[utoipa::path(post, path = "/api/v1/enterprises/{id}/billing/invoices", tag = "contracts", request_body = QuotaInvoiceRequest,
+    responses((status = 201, body = QuotaInvoice), (status = 400, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn request_invoice(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<InvoiceRequest>,
+    ApiJson(body): ApiJson<QuotaInvoiceRequest>,
 ) -> ApiResult<impl IntoResponse> {
     let invoice = invoices::request(&state.platform, &id, &user_id(&ctx)?, &body).await?;
     Ok((StatusCode::CREATED, Json(invoice)))
@@ -219,22 +219,22 @@ pub async fn invoice_pdf(
 
 /// Every package, on sale or not (channel administrators).
 #[utoipa::path(get, path = "/api/v1/staff/billing/packages", tag = "staff",
-    responses((status = 200, body = [Package]), (status = 403, body = Problem)))]
+    responses((status = 200, body = [QuotaPackage]), (status = 403, body = Problem)))]
 pub async fn staff_packages(
     State(state): State<AppState>,
     ctx: Ctx,
-) -> ApiResult<Json<Vec<Package>>> {
+) -> ApiResult<Json<Vec<QuotaPackage>>> {
     staff(&state, &ctx, StaffRole::ChannelAdmin).await?;
     Ok(Json(packages::list(&state.platform, false).await?))
 }
 
 /// Adds a package (channel administrators).
-#[utoipa::path(post, path = "/api/v1/staff/billing/packages", tag = "staff", request_body = PackageInput,
-    responses((status = 201, body = Package), (status = 400, body = Problem), (status = 403, body = Problem)))]
+#[utoipa::path(post, path = "/api/v1/staff/billing/packages", tag = "staff", request_body = QuotaPackageInput,
+    responses((status = 201, body = QuotaPackage), (status = 400, body = Problem), (status = 403, body = Problem)))]
 pub async fn create_package(
     State(state): State<AppState>,
     ctx: Ctx,
-    ApiJson(body): ApiJson<PackageInput>,
+    ApiJson(body): ApiJson<QuotaPackageInput>,
 ) -> ApiResult<impl IntoResponse> {
     let staff_id = staff(&state, &ctx, StaffRole::ChannelAdmin).await?;
     let package = packages::create(&state.platform, &body, &format!("user:{staff_id}")).await?;
@@ -242,14 +242,14 @@ pub async fn create_package(
 }
 
 /// Changes a package or takes it off sale (channel administrators); bought ones keep what they had.
-#[utoipa::path(put, path = "/api/v1/staff/billing/packages/{package_id}", tag = "staff", request_body = PackageInput,
-    responses((status = 200, body = Package), (status = 400, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+#[utoipa::path(put, path = "/api/v1/staff/billing/packages/{package_id}", tag = "staff", request_body = QuotaPackageInput,
+    responses((status = 200, body = QuotaPackage), (status = 400, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn update_package(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(package_id): Path<String>,
-    ApiJson(body): ApiJson<PackageInput>,
-) -> ApiResult<Json<Package>> {
+    ApiJson(body): ApiJson<QuotaPackageInput>,
+) -> ApiResult<Json<QuotaPackage>> {
     let staff_id = staff(&state, &ctx, StaffRole::ChannelAdmin).await?;
     Ok(Json(
         packages::update(
@@ -270,12 +270,12 @@ pub struct InvoiceQueueQuery {
 
 /// Invoice requests (producers issue them).
 #[utoipa::path(get, path = "/api/v1/staff/billing/invoices", tag = "staff", params(InvoiceQueueQuery),
-    responses((status = 200, body = [Invoice]), (status = 403, body = Problem)))]
+    responses((status = 200, body = [QuotaInvoice]), (status = 403, body = Problem)))]
 pub async fn staff_invoices(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(query): Query<InvoiceQueueQuery>,
-) -> ApiResult<Json<Vec<Invoice>>> {
+) -> ApiResult<Json<Vec<QuotaInvoice>>> {
     staff(&state, &ctx, StaffRole::Producer).await?;
     let wanted = match query.state.as_deref() {
         Some("issued") => "issued",
@@ -293,14 +293,14 @@ pub struct IssueIn {
 
 /// Issues an invoice: an e-invoice's PDF is made and e-mailed; a paper one records its tracking number.
 #[utoipa::path(post, path = "/api/v1/staff/billing/invoices/{invoice_id}/issue", tag = "staff", request_body = IssueIn,
-    responses((status = 200, body = Invoice), (status = 400, body = Problem), (status = 403, body = Problem),
+    responses((status = 200, body = QuotaInvoice), (status = 400, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn issue_invoice(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(invoice_id): Path<String>,
     ApiJson(body): ApiJson<IssueIn>,
-) -> ApiResult<Json<Invoice>> {
+) -> ApiResult<Json<QuotaInvoice>> {
     let staff_id = staff(&state, &ctx, StaffRole::Producer).await?;
     Ok(Json(
         invoices::issue(
