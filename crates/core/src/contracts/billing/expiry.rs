@@ -76,12 +76,10 @@ async fn expire_one(
     if claimed != 1 {
         return Ok(0);
     }
-    let row = sqlx::query(
-        "SELECT contracts, paid_at FROM ec_purchases WHERE id = $1",
-    )
-    .bind(purchase_id)
-    .fetch_one(&mut *tx)
-    .await?;
+    let row = sqlx::query("SELECT contracts, paid_at FROM ec_purchases WHERE id = $1")
+        .bind(purchase_id)
+        .fetch_one(&mut *tx)
+        .await?;
     let contracts: i64 = row.try_get("contracts")?;
     let paid_at: i64 = row.try_get("paid_at")?;
     let balance = quota::balance(&mut *tx, enterprise_id).await?;

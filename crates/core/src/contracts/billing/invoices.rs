@@ -6,8 +6,8 @@
 //! the enterprise's row locked, so requests racing cannot invoice more than was paid.
 
 use serde::{Deserialize, Serialize};
-use sqlx::Row as _;
 use signet_pdf::document::{Block, TextDocument, render};
+use sqlx::Row as _;
 
 use super::scope;
 use crate::Platform;
@@ -251,7 +251,13 @@ pub async fn request(
         .into());
     }
     let special = input.kind == "special";
-    let keep = |text: &str, wanted: bool| if wanted { text.trim().to_owned() } else { String::new() };
+    let keep = |text: &str, wanted: bool| {
+        if wanted {
+            text.trim().to_owned()
+        } else {
+            String::new()
+        }
+    };
     sqlx::query(
         "INSERT INTO ec_invoices (id, enterprise_id, kind, amount_fen, title, tax_number, email, bank, \
          bank_account, company_address, company_phone, mail_address, mail_recipient, mail_phone, state, \

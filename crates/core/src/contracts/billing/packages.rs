@@ -150,12 +150,8 @@ pub async fn create(
     .bind(now)
     .execute(&mut *tx)
     .await?;
-    let event = AuditEvent::new(
-        actor,
-        "contracts.package.create",
-        format!("package:{id}"),
-    )
-    .change(serde_json::Value::Null, audit_value(input));
+    let event = AuditEvent::new(actor, "contracts.package.create", format!("package:{id}"))
+        .change(serde_json::Value::Null, audit_value(input));
     platform.audit.append(&mut tx, now, &event).await?;
     tx.commit().await?;
     get(platform, &id).await

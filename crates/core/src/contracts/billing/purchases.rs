@@ -178,7 +178,10 @@ pub async fn list(
 /// Settles a gateway notification about a purchase, its signature already verified: the
 /// notification must be new and its amount the purchase's. `Ok(None)` when the payment id is
 /// not a purchase (it belongs to another part of the platform).
-pub async fn settle(platform: &Platform, note: &Notification) -> Result<Option<QuotaPurchase>, CoreError> {
+pub async fn settle(
+    platform: &Platform,
+    note: &Notification,
+) -> Result<Option<QuotaPurchase>, CoreError> {
     let Some(purchase) = load(platform, &note.payment_id).await? else {
         return Ok(None);
     };

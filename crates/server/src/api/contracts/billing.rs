@@ -13,7 +13,9 @@ use signet_core::contracts::billing::invoices::{QuotaInvoice, QuotaInvoiceReques
 use signet_core::contracts::billing::packages::{QuotaPackage, QuotaPackageInput};
 use signet_core::contracts::billing::purchases::QuotaPurchase;
 use signet_core::contracts::billing::records::{QuotaRecord, RecordFilter};
-use signet_core::contracts::billing::{self, BillingSummary, invoices, packages, purchases, records};
+use signet_core::contracts::billing::{
+    self, BillingSummary, invoices, packages, purchases, records,
+};
 use signet_core::desk::roles::Role as StaffRole;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -54,7 +56,10 @@ fn user_id(ctx: &Ctx) -> Result<String, ApiError> {
 /// The packages on sale.
 #[utoipa::path(get, path = "/api/v1/billing/packages", tag = "contracts",
     responses((status = 200, body = [QuotaPackage]), (status = 401, body = Problem)))]
-pub async fn on_sale(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Json<Vec<QuotaPackage>>> {
+pub async fn on_sale(
+    State(state): State<AppState>,
+    ctx: Ctx,
+) -> ApiResult<Json<Vec<QuotaPackage>>> {
     user_id(&ctx)?;
     Ok(Json(packages::list(&state.platform, true).await?))
 }

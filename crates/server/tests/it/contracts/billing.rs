@@ -22,14 +22,29 @@ async fn staff_keep_the_price_list_and_buyers_see_only_what_is_on_sale() {
     let response = s
         .staff
         .put(
-            &format!("/api/v1/staff/billing/packages/{}", trial["id"].as_str().unwrap()),
+            &format!(
+                "/api/v1/staff/billing/packages/{}",
+                trial["id"].as_str().unwrap()
+            ),
             off,
         )
         .await;
     assert_eq!(response.status(), StatusCode::OK);
-    let all: Vec<Value> = s.staff.get("/api/v1/staff/billing/packages").await.json().await.unwrap();
+    let all: Vec<Value> = s
+        .staff
+        .get("/api/v1/staff/billing/packages")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(all.len(), 2);
-    let on_sale: Vec<Value> = s.admin.get("/api/v1/billing/packages").await.json().await.unwrap();
+    let on_sale: Vec<Value> = s
+        .admin
+        .get("/api/v1/billing/packages")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(on_sale.len(), 1);
     assert_eq!(on_sale[0]["id"], s.package_id.as_str());
     // Off sale: cannot be bought.
@@ -65,7 +80,15 @@ async fn staff_keep_the_price_list_and_buyers_see_only_what_is_on_sale() {
         )
         .await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
-    assert_eq!(count(&s.admin, "SELECT COUNT(*) FROM ec_packages WHERE name <> $1", "").await, 2);
+    assert_eq!(
+        count(
+            &s.admin,
+            "SELECT COUNT(*) FROM ec_packages WHERE name <> $1",
+            ""
+        )
+        .await,
+        2
+    );
 }
 
 #[tokio::test]
@@ -74,7 +97,12 @@ async fn a_paid_notification_credits_the_quota_once_through_the_ledger() {
     let purchase = buy(&s, &s.package_id).await;
     assert_eq!(purchase["state"], "pending");
     assert_eq!(purchase["amount_fen"], 40_000);
-    assert!(purchase["code_url"].as_str().unwrap().starts_with("/sandbox/pay/"));
+    assert!(
+        purchase["code_url"]
+            .as_str()
+            .unwrap()
+            .starts_with("/sandbox/pay/")
+    );
     assert_eq!(summary(&s).await["balance"], 0);
     let answer = notify(&s.admin, &paid_note(&purchase, "N-1")).await;
     assert_eq!(answer.status(), StatusCode::OK);
@@ -89,12 +117,20 @@ async fn a_paid_notification_credits_the_quota_once_through_the_ledger() {
     assert_eq!(head["invoiceable_fen"], 40_000);
     let id = purchase["id"].as_str().unwrap();
     assert_eq!(
-        count(&s.admin, "SELECT COUNT(*) FROM ec_quota_ledger WHERE purchase_id = $1 AND reason = 'purchase'", id).await,
+        count(
+            &s.admin,
+            "SELECT COUNT(*) FROM ec_quota_ledger WHERE purchase_id = $1 AND reason = 'purchase'",
+            id
+        )
+        .await,
         1
     );
     let records: Vec<Value> = s
         .admin
-        .get(&format!("/api/v1/enterprises/{}/billing/records?kind=purchase", s.enterprise_id))
+        .get(&format!(
+            "/api/v1/enterprises/{}/billing/records?kind=purchase",
+            s.enterprise_id
+        ))
         .await
         .json()
         .await
@@ -122,7 +158,10 @@ async fn the_sandbox_pay_page_settles_a_purchase_and_a_failed_one_adds_nothing()
     let failed = buy(&s, &s.package_id).await;
     let answer = s
         .admin
-        .post(&format!("/dev/payments/{}", failed["id"].as_str().unwrap()), json!({"result": "failed"}))
+        .post(
+            &format!("/dev/payments/{}", failed["id"].as_str().unwrap()),
+            json!({"result": "failed"}),
+        )
         .await;
     assert_eq!(answer.status(), StatusCode::OK);
     assert_eq!(answer.json::<Value>().await.unwrap()["state"], "failed");
@@ -130,13 +169,19 @@ async fn the_sandbox_pay_page_settles_a_purchase_and_a_failed_one_adds_nothing()
     let good = buy(&s, &s.package_id).await;
     let answer = s
         .admin
-        .post(&format!("/dev/payments/{}", good["id"].as_str().unwrap()), json!({"result": "paid"}))
+        .post(
+            &format!("/dev/payments/{}", good["id"].as_str().unwrap()),
+            json!({"result": "paid"}),
+        )
         .await;
     assert_eq!(answer.json::<Value>().await.unwrap()["state"], "paid");
     assert_eq!(summary(&s).await["balance"], 100);
     let list: Vec<Value> = s
         .admin
-        .get(&format!("/api/v1/enterprises/{}/billing/purchases", s.enterprise_id))
+        .get(&format!(
+            "/api/v1/enterprises/{}/billing/purchases",
+            s.enterprise_id
+        ))
         .await
         .json()
         .await
@@ -146,21 +191,40 @@ async fn the_sandbox_pay_page_settles_a_purchase_and_a_failed_one_adds_nothing()
 
 async fn spend(s: &super::billing_support::Shop, n: i64) {
     let mut tx = s.admin.platform.db.begin().await.unwrap();
-    quota::record(&mut tx, &s.enterprise_id, -n, quota::LAUNCH, None, "test", s.admin.platform.clock.now())
-        .await
-        .unwrap();
+    quota::record(
+        &mut tx,
+        &s.enterprise_id,
+        -n,
+        quota::LAUNCH,
+        None,
+        "test",
+        s.admin.platform.clock.now(),
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
 }
 
 #[tokio::test]
 async fn a_lapsed_purchase_expires_what_is_left_of_it_first_in_first_out() {
     let s = shop().await;
-    quota::grant(&s.admin.platform, &s.enterprise_id, 50, quota::GRANT, "test")
-        .await
-        .unwrap();
+    quota::grant(
+        &s.admin.platform,
+        &s.enterprise_id,
+        50,
+        quota::GRANT,
+        "test",
+    )
+    .await
+    .unwrap();
     let trial = package(&s.staff, "体验包 10 份", 10, 5_000, 30).await;
     let first = buy(&s, trial["id"].as_str().unwrap()).await;
-    assert_eq!(notify(&s.admin, &paid_note(&first, "N-first")).await.status(), StatusCode::OK);
+    assert_eq!(
+        notify(&s.admin, &paid_note(&first, "N-first"))
+            .await
+            .status(),
+        StatusCode::OK
+    );
     spend(&s, 3).await;
     s.admin.advance_clock(86_400).await;
     let second = bought(&s).await;
@@ -175,7 +239,12 @@ async fn a_lapsed_purchase_expires_what_is_left_of_it_first_in_first_out() {
     // A second run (another node, the next period) writes nothing more.
     assert_eq!(expiry::expire_due(&s.admin.platform).await.unwrap(), 0);
     assert_eq!(
-        count(&s.admin, "SELECT COUNT(*) FROM ec_quota_ledger WHERE purchase_id = $1 AND reason = 'expiry'", first["id"].as_str().unwrap()).await,
+        count(
+            &s.admin,
+            "SELECT COUNT(*) FROM ec_quota_ledger WHERE purchase_id = $1 AND reason = 'expiry'",
+            first["id"].as_str().unwrap()
+        )
+        .await,
         1
     );
     // The year's package lapses too: the 40 launches since came out of it (grants go last), so
@@ -206,7 +275,13 @@ async fn records_filter_by_kind_and_date_and_export_to_excel() {
     let base = format!("/api/v1/enterprises/{}/billing/records", s.enterprise_id);
     let all: Vec<Value> = s.admin.get(&base).await.json().await.unwrap();
     assert_eq!(all.len(), 2);
-    let signing: Vec<Value> = s.admin.get(&format!("{base}?kind=signing")).await.json().await.unwrap();
+    let signing: Vec<Value> = s
+        .admin
+        .get(&format!("{base}?kind=signing"))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(signing.len(), 1);
     assert_eq!(signing[0]["delta"], -2);
     let now = s.admin.platform.clock.now();
@@ -234,7 +309,10 @@ async fn records_filter_by_kind_and_date_and_export_to_excel() {
     .await;
     let xlsx = s
         .admin
-        .get(&format!("/api/v1/enterprises/{}/billing/records.xlsx?kind=purchase", s.enterprise_id))
+        .get(&format!(
+            "/api/v1/enterprises/{}/billing/records.xlsx?kind=purchase",
+            s.enterprise_id
+        ))
         .await;
     assert_eq!(xlsx.status(), StatusCode::OK);
     assert_eq!(
@@ -269,32 +347,64 @@ async fn invoices_reserve_their_amount_and_staff_issue_them() {
     let paper: Value = paper.json().await.unwrap();
     assert_eq!(paper["mail_phone"], "138****7300");
     assert_eq!(summary(&s).await["invoiceable_fen"], 0);
-    let queue: Vec<Value> = s.staff.get("/api/v1/staff/billing/invoices").await.json().await.unwrap();
+    let queue: Vec<Value> = s
+        .staff
+        .get("/api/v1/staff/billing/invoices")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(queue.len(), 2);
     assert_eq!(queue[1]["mail_phone"], "13800007300");
     // The e-invoice: a PDF, e-mailed through the outbox.
     let issued = s
         .staff
-        .post(&format!("/api/v1/staff/billing/invoices/{}/issue", e["id"].as_str().unwrap()), json!({}))
+        .post(
+            &format!(
+                "/api/v1/staff/billing/invoices/{}/issue",
+                e["id"].as_str().unwrap()
+            ),
+            json!({}),
+        )
         .await;
     assert_eq!(issued.status(), StatusCode::OK);
     assert_eq!(issued.json::<Value>().await.unwrap()["state"], "issued");
     let key = format!("contracts.invoice:{}:email", e["id"].as_str().unwrap());
-    assert_eq!(count(&s.admin, "SELECT COUNT(*) FROM jobs WHERE idempotency_key = $1", &key).await, 1);
-    let pdf = s.admin.get(&format!("{base}/{}/pdf", e["id"].as_str().unwrap())).await;
+    assert_eq!(
+        count(
+            &s.admin,
+            "SELECT COUNT(*) FROM jobs WHERE idempotency_key = $1",
+            &key
+        )
+        .await,
+        1
+    );
+    let pdf = s
+        .admin
+        .get(&format!("{base}/{}/pdf", e["id"].as_str().unwrap()))
+        .await;
     assert_eq!(pdf.status(), StatusCode::OK);
     assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF"));
     // Twice: refused.
     problem(
         s.staff
-            .post(&format!("/api/v1/staff/billing/invoices/{}/issue", e["id"].as_str().unwrap()), json!({}))
+            .post(
+                &format!(
+                    "/api/v1/staff/billing/invoices/{}/issue",
+                    e["id"].as_str().unwrap()
+                ),
+                json!({}),
+            )
             .await,
         StatusCode::CONFLICT,
         "invoice_issued",
     )
     .await;
     // The paper one needs its tracking number.
-    let paper_issue = format!("/api/v1/staff/billing/invoices/{}/issue", paper["id"].as_str().unwrap());
+    let paper_issue = format!(
+        "/api/v1/staff/billing/invoices/{}/issue",
+        paper["id"].as_str().unwrap()
+    );
     let refused = problem(
         s.staff.post(&paper_issue, json!({})).await,
         StatusCode::BAD_REQUEST,

@@ -113,7 +113,10 @@ async fn a_forged_or_short_notification_is_refused_and_credits_nothing() {
     assert_eq!(snapshot(&s).await, before);
     assert_eq!(summary(&s).await["balance"], 0);
     // The genuine one still settles it.
-    assert_eq!(deliver(&s.admin, body, signature).await.status(), StatusCode::OK);
+    assert_eq!(
+        deliver(&s.admin, body, signature).await.status(),
+        StatusCode::OK
+    );
     assert_eq!(summary(&s).await["balance"], 100);
 }
 
@@ -129,7 +132,12 @@ async fn invoices_over_the_amount_or_paper_ones_without_an_address_are_refused()
         "invoice_over_amount",
     )
     .await;
-    assert!(over["message"]["zh-CN"].as_str().unwrap().contains("400.00"));
+    assert!(
+        over["message"]["zh-CN"]
+            .as_str()
+            .unwrap()
+            .contains("400.00")
+    );
     let mut no_address = special_invoice(10_000);
     no_address["mail_address"] = json!("  ");
     let refused = problem(
@@ -182,7 +190,10 @@ async fn only_the_administrator_buys_and_another_enterprises_purchase_is_not_fou
     assert!(refused["message"]["zh-CN"].as_str().is_some());
     assert_eq!(
         member
-            .get(&format!("/api/v1/enterprises/{}/billing/records", s.enterprise_id))
+            .get(&format!(
+                "/api/v1/enterprises/{}/billing/records",
+                s.enterprise_id
+            ))
             .await
             .status(),
         StatusCode::FORBIDDEN
@@ -200,7 +211,10 @@ async fn only_the_administrator_buys_and_another_enterprises_purchase_is_not_fou
     let id = purchase["id"].as_str().unwrap();
     problem(
         member
-            .get(&format!("/api/v1/enterprises/{}/billing/purchases/{id}", other.id))
+            .get(&format!(
+                "/api/v1/enterprises/{}/billing/purchases/{id}",
+                other.id
+            ))
             .await,
         StatusCode::NOT_FOUND,
         "not_found",
@@ -279,7 +293,8 @@ async fn forty_deliveries_of_one_payment_credit_it_once() {
         .collect();
     let next = std::sync::atomic::AtomicUsize::new(0);
     let (statuses, bodies) = forty(40, || {
-        let (body, signature) = notes[next.fetch_add(1, std::sync::atomic::Ordering::SeqCst)].clone();
+        let (body, signature) =
+            notes[next.fetch_add(1, std::sync::atomic::Ordering::SeqCst)].clone();
         let url = url.clone();
         async move {
             crate::support::new_client()
@@ -310,9 +325,10 @@ async fn forty_deliveries_of_one_payment_credit_it_once() {
 async fn forty_invoice_requests_for_the_whole_amount_leave_one() {
     let s = shop().await;
     bought(&s).await;
-    let url = s
-        .admin
-        .url(&format!("/api/v1/enterprises/{}/billing/invoices", s.enterprise_id));
+    let url = s.admin.url(&format!(
+        "/api/v1/enterprises/{}/billing/invoices",
+        s.enterprise_id
+    ));
     let (statuses, bodies) = forty(40, || {
         let client = s.admin.client.clone();
         let csrf = s.admin.csrf.clone();

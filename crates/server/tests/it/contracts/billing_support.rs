@@ -65,7 +65,10 @@ pub async fn buy(shop: &Shop, package: &str) -> Value {
     let response = shop
         .admin
         .post(
-            &format!("/api/v1/enterprises/{}/billing/purchases", shop.enterprise_id),
+            &format!(
+                "/api/v1/enterprises/{}/billing/purchases",
+                shop.enterprise_id
+            ),
             json!({"package_id": package, "channel": "wechat"}),
         )
         .await;
@@ -86,7 +89,12 @@ pub fn paid_note(purchase: &Value, notify_id: &str) -> Notification {
 
 /// Signs a notification as the sandbox gateway does.
 pub fn signed(app: &TestApp, note: &Notification) -> (Vec<u8>, String) {
-    app.platform.sandbox_gateway.as_ref().unwrap().sign(note).unwrap()
+    app.platform
+        .sandbox_gateway
+        .as_ref()
+        .unwrap()
+        .sign(note)
+        .unwrap()
 }
 
 /// Delivers a signed body to the platform's notification endpoint, without a session.
@@ -111,7 +119,10 @@ pub async fn notify(app: &TestApp, note: &Notification) -> Response {
 pub async fn summary(shop: &Shop) -> Value {
     let response = shop
         .admin
-        .get(&format!("/api/v1/enterprises/{}/billing", shop.enterprise_id))
+        .get(&format!(
+            "/api/v1/enterprises/{}/billing",
+            shop.enterprise_id
+        ))
         .await;
     assert_eq!(response.status(), StatusCode::OK);
     response.json().await.unwrap()
