@@ -9,7 +9,8 @@ use signet_core::contracts::tasks::quota;
 use signet_core::platform::clock::Clock as _;
 
 use super::billing_support::{
-    bought, buy, count, normal_invoice, notify, package, paid_note, shop, special_invoice, summary,
+    advance, bought, buy, count, normal_invoice, notify, package, paid_note, shop, special_invoice,
+    summary,
 };
 use crate::support::problem;
 
@@ -207,7 +208,7 @@ async fn spend(s: &super::billing_support::Shop, n: i64) {
 
 #[tokio::test]
 async fn a_lapsed_purchase_expires_what_is_left_of_it_first_in_first_out() {
-    let s = shop().await;
+    let mut s = shop().await;
     quota::grant(
         &s.admin.platform,
         &s.enterprise_id,
@@ -226,14 +227,14 @@ async fn a_lapsed_purchase_expires_what_is_left_of_it_first_in_first_out() {
         StatusCode::OK
     );
     spend(&s, 3).await;
-    s.admin.advance_clock(86_400).await;
+    advance(&mut s, 86_400).await;
     let second = bought(&s).await;
     // Eight launches in all: the oldest purchase pays for them first (10 − 8 = 2 left of it).
     spend(&s, 5).await;
     assert_eq!(summary(&s).await["balance"], 50 + 10 + 100 - 8);
     // Nothing lapsed yet.
     assert_eq!(expiry::expire_due(&s.admin.platform).await.unwrap(), 0);
-    s.admin.advance_clock(30 * 86_400).await;
+    advance(&mut s, 30 * 86_400).await;
     assert_eq!(expiry::expire_due(&s.admin.platform).await.unwrap(), 2);
     assert_eq!(summary(&s).await["balance"], 150);
     // A second run (another node, the next period) writes nothing more.
@@ -250,7 +251,7 @@ async fn a_lapsed_purchase_expires_what_is_left_of_it_first_in_first_out() {
     // The year's package lapses too: the 40 launches since came out of it (grants go last), so
     // 60 of it are left and expire; the 50 granted stay.
     spend(&s, 40).await;
-    s.admin.advance_clock(365 * 86_400).await;
+    advance(&mut s, 365 * 86_400).await;
     assert_eq!(expiry::expire_due(&s.admin.platform).await.unwrap(), 60);
     assert_eq!(summary(&s).await["balance"], 50);
     let shown: Value = s

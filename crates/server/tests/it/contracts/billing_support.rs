@@ -12,7 +12,6 @@ use crate::support::{TestApp, app, phone};
 
 pub struct Shop {
     pub admin: TestApp,
-    pub admin_id: String,
     pub enterprise_id: String,
     pub staff: TestApp,
     /// 100 contracts, 400.00 yuan, valid 365 days.
@@ -41,7 +40,6 @@ pub async fn shop() -> Shop {
     let package = package(&staff, "标准包 100 份", 100, 40_000, 365).await;
     Shop {
         admin,
-        admin_id,
         enterprise_id: ent.id,
         staff,
         package_id: package["id"].as_str().unwrap().to_owned(),
@@ -154,4 +152,16 @@ pub fn special_invoice(amount: i64) -> Value {
 pub fn normal_invoice(amount: i64) -> Value {
     json!({"kind": "normal", "amount_fen": amount, "title": "计费测试有限公司",
         "tax_number": "91330100MA2B000011", "email": "finance@example.com"})
+}
+
+/// Moves the platform clock; the administrator's session may have lapsed meanwhile, so it signs
+/// in again.
+pub async fn advance(shop: &mut Shop, seconds: i64) {
+    shop.admin.advance_clock(seconds).await;
+    shop.admin.refresh_session().await;
+    let response = shop
+        .admin
+        .login("billadmin", crate::support::PASSWORD)
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
 }
