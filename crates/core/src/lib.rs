@@ -34,6 +34,10 @@ pub fn job_handlers() -> platform::jobs::Registry {
     )
     .with(contracts::bulk::BULK_LAUNCH, contracts::bulk::BulkLaunch)
     .with(
+        contracts::billing::EXPIRE_PURCHASES,
+        contracts::billing::ExpirePurchases,
+    )
+    .with(
         contracts::webhooks::JOB_KIND,
         contracts::webhooks::DeliverWebhook,
     )
@@ -50,6 +54,7 @@ pub fn job_schedules() -> Vec<platform::jobs::Schedule> {
     all.push(checkpoint::SCHEDULE);
     all.extend_from_slice(ca::SCHEDULES);
     all.push(contracts::tasks::SCHEDULE);
+    all.push(contracts::billing::SCHEDULE);
     all
 }
 

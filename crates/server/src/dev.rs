@@ -42,6 +42,13 @@ async fn complete_payment(
         "failed" => false,
         _ => return Err(ApiError::Malformed("result must be paid or failed".into())),
     };
+    // A purchase of contract quota, or else a desk order's payment.
+    if let Some(purchase) =
+        signet_core::contracts::billing::purchases::sandbox_complete(&state.platform, &id, paid)
+            .await?
+    {
+        return Ok(Json(purchase).into_response());
+    }
     let payment = signet_core::desk::payments::sandbox_complete(&state.platform, &id, paid).await?;
     Ok(Json(payment).into_response())
 }

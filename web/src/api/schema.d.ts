@@ -21,6 +21,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/billing/packages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The packages on sale. */
+        get: operations["on_sale"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/bulk-launches/{id}": {
         parameters: {
             query?: never;
@@ -509,6 +526,130 @@ export interface paths {
         put?: never;
         /** Hands the administrator role to an active member; the former administrator becomes a delegate. */
         post: operations["transfer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/billing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The enterprise's balance and invoiceable amount (administrator). */
+        get: operations["summary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/billing/invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The enterprise's invoices, newest first (administrator). */
+        get: operations["list_invoices"];
+        put?: never;
+        /**
+         * Asks for an invoice (administrator): at most the invoiceable amount; a special (paper)
+         *     invoice needs a mailing address.
+         */
+        post: operations["request_invoice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/billing/invoices/{invoice_id}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An issued e-invoice's PDF (administrator). */
+        get: operations["invoice_pdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/billing/purchases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The enterprise's purchases, newest first (administrator). */
+        get: operations["list_purchases"];
+        put?: never;
+        /** Buys a package (administrator): the answer carries the payment's QR code content. */
+        post: operations["buy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/billing/purchases/{purchase_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One purchase (administrator); the web app polls it while the payer pays. */
+        get: operations["purchase"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/billing/records": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Ledger records: purchases (`kind=purchase`) or signing (`kind=signing`), by date (administrator). */
+        get: operations["list_records"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/billing/records.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The same records as an Excel workbook. */
+        get: operations["export_records"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2797,6 +2938,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/staff/billing/invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Invoice requests (producers issue them). */
+        get: operations["staff_invoices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/staff/billing/invoices/{invoice_id}/issue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Issues an invoice: an e-invoice's PDF is made and e-mailed; a paper one records its tracking number. */
+        post: operations["issue_invoice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/staff/billing/packages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every package, on sale or not (channel administrators). */
+        get: operations["staff_packages"];
+        put?: never;
+        /** Adds a package (channel administrators). */
+        post: operations["create_package"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/staff/billing/packages/{package_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Changes a package or takes it off sale (channel administrators); bought ones keep what they had. */
+        put: operations["update_package"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/staff/catalog": {
         parameters: {
             query?: never;
@@ -3530,6 +3740,24 @@ export interface components {
             /** Format: int64 */
             valid_rows: number;
         };
+        /** @description The head of the billing page. */
+        BillingSummary: {
+            /**
+             * Format: int64
+             * @description Contracts left: the ledger's sum.
+             */
+            balance: number;
+            /**
+             * Format: int64
+             * @description Paid purchases minus invoices asked for, in fen.
+             */
+            invoiceable_fen: number;
+            /**
+             * Format: int64
+             * @description Paid purchases in all, in fen.
+             */
+            paid_fen: number;
+        };
         BindingsOut: {
             serials: string[];
         };
@@ -3548,6 +3776,11 @@ export interface components {
             id: string;
             name: string;
             name_en: string;
+        };
+        BuyIn: {
+            /** @description `wechat` or `alipay`. */
+            channel: string;
+            package_id: string;
         };
         /** @description What the phone's drawing page needs to know. */
         CaptureInfo: {
@@ -4248,6 +4481,10 @@ export interface components {
          * @enum {string}
          */
         InvoiceTiming: "none" | "after_payment" | "after_shipment";
+        IssueIn: {
+            /** @description The parcel's tracking number (paper special invoices, required for them). */
+            tracking_number?: string | null;
+        };
         IssuedCaptcha: {
             captcha_id: string;
             /** Format: int64 */
@@ -4905,6 +5142,114 @@ export interface components {
             /** @description e.g. `203.0.*.*`. */
             ip_masked: string;
             state: components["schemas"]["QrLoginState"];
+        };
+        QuotaInvoice: {
+            /** Format: int64 */
+            amount_fen: number;
+            created_at: components["schemas"]["i64"];
+            email: string;
+            enterprise_id: string;
+            id: string;
+            issued_at?: components["schemas"]["i64"] | null;
+            kind: string;
+            mail_address: string;
+            /** @description Masked in the enterprise's history; whole in the staff queue (they mail the invoice). */
+            mail_phone: string;
+            mail_recipient: string;
+            number?: string | null;
+            /** @description `requested` or `issued`. */
+            state: string;
+            tax_number: string;
+            title: string;
+            tracking_number?: string | null;
+        };
+        /** @description What the administrator asks for. */
+        QuotaInvoiceRequest: {
+            /** Format: int64 */
+            amount_fen: number;
+            bank?: string;
+            bank_account?: string;
+            company_address?: string;
+            company_phone?: string;
+            /** @description Where the e-invoice goes (`normal`). */
+            email?: string;
+            /** @description `normal` (普通发票, e-mailed PDF) or `special` (专用发票, on paper by mail). */
+            kind: string;
+            /** @description Where the paper invoice is mailed (`special`, required). */
+            mail_address?: string;
+            mail_phone?: string;
+            mail_recipient?: string;
+            tax_number: string;
+            title: string;
+        };
+        QuotaPackage: {
+            /**
+             * Format: int64
+             * @description Contracts the package adds to the quota.
+             */
+            contracts: number;
+            created_at: components["schemas"]["i64"];
+            id: string;
+            name: string;
+            on_sale: boolean;
+            /** Format: int64 */
+            price_fen: number;
+            updated_at: components["schemas"]["i64"];
+            /**
+             * Format: int64
+             * @description Days a bought package stays valid, from its payment.
+             */
+            validity_days: number;
+        };
+        /** @description What staff enter for a package. */
+        QuotaPackageInput: {
+            /** Format: int64 */
+            contracts: number;
+            name: string;
+            on_sale?: boolean;
+            /** Format: int64 */
+            price_fen: number;
+            /** Format: int64 */
+            validity_days: number;
+        };
+        QuotaPurchase: {
+            /** Format: int64 */
+            amount_fen: number;
+            /** @description `wechat` or `alipay`. */
+            channel: string;
+            /** @description What the payer scans (the sandbox's pay page), on the answer that opened the purchase. */
+            code_url?: string | null;
+            /** Format: int64 */
+            contracts: number;
+            created_at: components["schemas"]["i64"];
+            enterprise_id: string;
+            expired_at?: components["schemas"]["i64"] | null;
+            expires_at?: components["schemas"]["i64"] | null;
+            id: string;
+            package_id: string;
+            package_name: string;
+            paid_at?: components["schemas"]["i64"] | null;
+            /** @description `pending`, `paid` or `failed`. */
+            state: string;
+            /** Format: int64 */
+            validity_days: number;
+        };
+        QuotaRecord: {
+            /** Format: int64 */
+            amount_fen?: number | null;
+            created_at: components["schemas"]["i64"];
+            /**
+             * Format: int64
+             * @description Contracts added (positive) or used (negative).
+             */
+            delta: number;
+            id: string;
+            package_name?: string | null;
+            purchase_id?: string | null;
+            /** @description `purchase`, `grant`, `expiry`, `launch` or `refund`. */
+            reason: string;
+            task_id?: string | null;
+            task_title?: string | null;
         };
         /** @description The outcome of a started check. */
         RealNameCheck: {
@@ -5604,6 +5949,33 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AgentReleases"];
+                };
+            };
+        };
+    };
+    on_sale: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuotaPackage"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -6617,6 +6989,391 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    summary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BillingSummary"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_invoices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuotaInvoice"][];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    request_invoice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuotaInvoiceRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuotaInvoice"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    invoice_pdf: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_purchases: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuotaPurchase"][];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    buy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BuyIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuotaPurchase"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    purchase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuotaPurchase"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_records: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description `purchase` or `signing`; all when absent. */
+                kind: string | null;
+                /** @description From this Unix time (inclusive). */
+                from: components["schemas"]["i64"] | null;
+                /** @description Up to this Unix time (exclusive). */
+                to: components["schemas"]["i64"] | null;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuotaRecord"][];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_records: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description `purchase` or `signing`; all when absent. */
+                kind: string | null;
+                /** @description From this Unix time (inclusive). */
+                from: components["schemas"]["i64"] | null;
+                /** @description Up to this Unix time (exclusive). */
+                to: components["schemas"]["i64"] | null;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
             };
             400: {
                 headers: {
@@ -11521,12 +12278,21 @@ export interface operations {
             };
         };
         responses: {
+            /** @description the payment settled (a desk order's payment, or a quota purchase as `Purchase`) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Payment"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
             401: {
@@ -11967,6 +12733,204 @@ export interface operations {
                 };
             };
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    staff_invoices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description `requested` (default) or `issued`. */
+                state: string | null;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuotaInvoice"][];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    issue_invoice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IssueIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuotaInvoice"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    staff_packages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuotaPackage"][];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_package: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuotaPackageInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuotaPackage"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_package: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuotaPackageInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuotaPackage"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

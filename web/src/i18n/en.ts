@@ -10,6 +10,7 @@ import type { MessageSchema } from './zh-CN'
 import { phoneEn } from './phone.en'
 import { sealsEn } from './seals.en'
 import { verifyEn } from './verify.en'
+import { billingEn } from './billing.en'
 import { webhooksEn } from './webhooks.en'
 import { jobsEn } from './jobs.en'
 import { regulatorEn } from './regulator.en'
@@ -230,6 +231,7 @@ const en: MessageSchema = {
   seals: sealsEn,
   verify: verifyEn,
   webhooks: webhooksEn,
+  billing: billingEn,
   jobs: jobsEn,
   regulator: regulatorEn,
   tasks: tasksEn,

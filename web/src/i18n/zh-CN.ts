@@ -9,6 +9,7 @@ import { employeesZhCN } from './employees.zh-CN'
 import { phoneZhCN } from './phone.zh-CN'
 import { sealsZhCN } from './seals.zh-CN'
 import { verifyZhCN } from './verify.zh-CN'
+import { billingZhCN } from './billing.zh-CN'
 import { webhooksZhCN } from './webhooks.zh-CN'
 import { jobsZhCN } from './jobs.zh-CN'
 import { regulatorZhCN } from './regulator.zh-CN'
@@ -229,6 +230,7 @@ const zhCN = {
   seals: sealsZhCN,
   verify: verifyZhCN,
   webhooks: webhooksZhCN,
+  billing: billingZhCN,
   jobs: jobsZhCN,
   regulator: regulatorZhCN,
   tasks: tasksZhCN,

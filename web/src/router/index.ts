@@ -127,6 +127,12 @@ export const routes: RouteRecordRaw[] = [
     meta: { requiresAuth: true, title: 'webhooks.title' },
   },
   {
+    path: '/enterprises/:id/billing',
+    name: 'enterprise-billing',
+    component: () => import('@/views/contracts/billing/BillingView.vue'),
+    meta: { requiresAuth: true, title: 'billing.title' },
+  },
+  {
     path: '/enterprises/:id/templates',
     name: 'enterprise-templates',
     component: () => import('@/views/contracts/templates/TemplatesView.vue'),
@@ -161,6 +167,12 @@ export const routes: RouteRecordRaw[] = [
     name: 'staff-regulator',
     component: () => import('@/views/staff/StaffRegulatorView.vue'),
     meta: { requiresAuth: true, requiresStaff: true, title: 'regulator.title' },
+  },
+  {
+    path: '/staff/billing',
+    name: 'staff-billing',
+    component: () => import('@/views/staff/StaffBillingView.vue'),
+    meta: { requiresAuth: true, requiresStaff: true, title: 'billing.staff.title' },
   },
   {
     path: '/staff/jobs',

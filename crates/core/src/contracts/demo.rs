@@ -128,6 +128,7 @@ pub async fn seed_member(
 pub async fn seed(platform: &Platform, user_id: &str) -> Result<String, CoreError> {
     // `signet init` runs without identity providers: the demo identity counts as checked.
     real_name(platform, user_id, ADMIN_NAME, ADMIN_ID).await?;
+    super::billing::packages::seed_demo(platform).await?;
     let existing = enterprises::mine(platform, user_id).await?;
     if let Some(found) = existing.iter().find(|e| e.credit_code == CREDIT_CODE) {
         ensure_quota(platform, &found.id).await?;

@@ -163,6 +163,25 @@ pub enum ContractsError {
     BulkRowInvalid,
     #[error("bulk party refused: {en}")]
     BulkParty { zh: String, en: String },
+    // -- billing --
+    #[error("billing input refused: {en}")]
+    BillingInput {
+        field: &'static str,
+        zh: String,
+        en: String,
+    },
+    #[error("package not on sale")]
+    PackageNotOnSale,
+    #[error("payment channel {0} not available")]
+    ChannelUnavailable(String),
+    #[error("notification replayed or purchase already settled")]
+    NotificationReplayed,
+    #[error("paid amount does not match the purchase")]
+    PaymentMismatch,
+    #[error("invoice of {asked} fen over the invoiceable {invoiceable} fen")]
+    InvoiceOverAmount { asked: i64, invoiceable: i64 },
+    #[error("invoice already issued")]
+    InvoiceIssued,
     // -- verification and evidence --
     #[error("not a PDF")]
     VerifyNotPdf,
@@ -478,6 +497,14 @@ impl ContractsError {
             | Self::BulkState(_)
             | Self::BulkRowInvalid
             | Self::BulkParty { .. } => super::bulk::errors::describe(self),
+            // -- billing --
+            Self::BillingInput { .. }
+            | Self::PackageNotOnSale
+            | Self::ChannelUnavailable(_)
+            | Self::NotificationReplayed
+            | Self::PaymentMismatch
+            | Self::InvoiceOverAmount { .. }
+            | Self::InvoiceIssued => super::billing::errors::describe(self),
             Self::VerifyNotPdf => d(
                 K::BadInput,
                 "verify_not_pdf",

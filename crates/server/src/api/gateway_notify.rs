@@ -9,6 +9,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use signet_core::CoreError;
+use signet_core::contracts::ContractsError;
+use signet_core::contracts::billing::purchases;
 use signet_core::desk::DeskError;
 use signet_core::desk::payments;
 
@@ -21,10 +23,33 @@ async fn settle(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<()
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned)
     };
+    // A purchase of contract quota settles in the e-contract wing; any other payment is the desk's.
+    if let Some(note) = state.platform.payments.verify_request(body, &header) {
+        match purchases::settle(&state.platform, &note).await {
+            Ok(Some(_)) => return Ok(()),
+            Ok(None) => {}
+            Err(error) if matches!(error.as_wing(), Some(ContractsError::NotificationReplayed)) => {
+                return Ok(());
+            }
+            Err(error) => return Err(error),
+        }
+    }
     match payments::notify_request(&state.platform, body, &header).await {
         Ok(_) => Ok(()),
         Err(error) if matches!(error.as_wing(), Some(DeskError::NotificationReplayed)) => Ok(()),
         Err(error) => Err(error),
+    }
+}
+
+/// The answer's status for a refused notification: a bad signature or a wrong amount will not
+/// get better by retrying.
+fn refused_status(error: &CoreError) -> StatusCode {
+    if matches!(error.as_wing(), Some(DeskError::BadNotification)) {
+        StatusCode::UNAUTHORIZED
+    } else if matches!(error.as_wing(), Some(ContractsError::PaymentMismatch)) {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::INTERNAL_SERVER_ERROR
     }
 }
 
@@ -37,11 +62,7 @@ pub async fn wechat(State(state): State<AppState>, headers: HeaderMap, body: Byt
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(error) => {
             tracing::warn!(%error, "WeChat Pay notification refused");
-            let status = if matches!(error.as_wing(), Some(DeskError::BadNotification)) {
-                StatusCode::UNAUTHORIZED
-            } else {
-                StatusCode::INTERNAL_SERVER_ERROR
-            };
+            let status = refused_status(&error);
             (
                 status,
                 Json(json!({"code": "FAIL", "message": error.code()})),

@@ -158,3 +158,30 @@ pub async fn refund(
     }
     Ok(())
 }
+
+/// Appends the row a purchase causes (its [`PURCHASE`] or its [`EXPIRY`]) in `tx`; a unique
+/// index keeps one row of each reason per purchase, so a second writer fails instead of adding.
+pub async fn record_for_purchase(
+    tx: &mut Tx,
+    enterprise_id: &str,
+    delta: i64,
+    reason: &str,
+    purchase_id: &str,
+    actor: &str,
+    now: Timestamp,
+) -> Result<(), CoreError> {
+    sqlx::query(
+        "INSERT INTO ec_quota_ledger (id, enterprise_id, delta, reason, purchase_id, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(enterprise_id)
+    .bind(delta)
+    .bind(reason)
+    .bind(purchase_id)
+    .bind(actor)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

@@ -6,6 +6,7 @@ use utoipa_axum::routes;
 
 use crate::state::AppState;
 
+mod billing;
 mod bulk;
 mod claims;
 mod employee_phone;
@@ -34,6 +35,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(bulk::routes())
         .merge(templates::routes())
         .merge(webhooks::routes())
+        .merge(billing::routes())
 }
 
 /// Real-name authentication, spaces, enterprise certification and management (part 1, `ent`).

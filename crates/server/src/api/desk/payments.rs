@@ -64,19 +64,26 @@ pub async fn payments_of(
 /// A payment gateway's signed notification (no session; the signature is the credential).
 #[utoipa::path(post, path = "/api/v1/payments/notify", tag = "desk",
     request_body(content = signet_core::platform::providers::Notification, description = "signed with X-Signet-Signature"),
-    responses((status = 200, body = Payment), (status = 401, body = Problem), (status = 409, body = Problem)))]
+    responses((status = 200, body = Payment, description = "the payment settled (a desk order's payment, or a quota purchase as `Purchase`)"),
+        (status = 400, body = Problem), (status = 401, body = Problem), (status = 409, body = Problem)))]
 pub async fn payment_notify(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Bytes,
-) -> ApiResult<Json<Payment>> {
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse as _;
     let signature = headers
         .get("x-signet-signature")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    Ok(Json(
-        payments::notify(&state.platform, &body, signature).await?,
-    ))
+    // A purchase of contract quota settles in the e-contract wing; any other payment is the desk's.
+    if let Some(note) = state.platform.payments.verify(&body, signature)
+        && let Some(purchase) =
+            signet_core::contracts::billing::purchases::settle(&state.platform, &note).await?
+    {
+        return Ok(Json(purchase).into_response());
+    }
+    Ok(Json(payments::notify(&state.platform, &body, signature).await?).into_response())
 }
 
 /// Asks for the money back on a paid order that was rejected.

@@ -1,5 +1,8 @@
 //! The e-contract wing through the API.
 
+mod billing;
+mod billing_bad;
+pub(crate) mod billing_support;
 mod bulk;
 mod bulk_excel;
 pub(crate) mod bulk_support;
