@@ -10,6 +10,7 @@ mod openapi;
 mod pool;
 mod prereqs;
 mod run;
+mod seaweed;
 mod shell;
 mod test;
 mod tree;

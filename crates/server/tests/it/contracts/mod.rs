@@ -12,6 +12,7 @@ mod tasks;
 mod tasks_evidence;
 mod tasks_race;
 mod tasks_refusals;
+mod tasks_s3;
 pub(crate) mod tasks_support;
 mod templates;
 mod templates_bad;

@@ -35,7 +35,12 @@ pub struct Person {
 }
 
 pub async fn world() -> World {
-    let mut admin = app().with_ca().start().await;
+    world_on(app().with_ca()).await
+}
+
+/// [`world`] on a server that `builder` describes (with the CA).
+pub async fn world_on(builder: crate::support::Builder) -> World {
+    let mut admin = builder.start().await;
     signet_core::desk::demo::seed_catalog(&admin.platform)
         .await
         .unwrap();
