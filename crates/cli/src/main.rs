@@ -52,6 +52,12 @@ enum Command {
     Token(commands::token::TokenCommand),
     /// The key agent the web app calls on this machine (loopback only).
     Agent(commands::agent::AgentArgs),
+    /// Write an encrypted, consistent backup (database, blobs, audit checkpoints; secrets with
+    /// --with-secrets) while the server runs. Passphrase: SIGNET_BACKUP_PASSPHRASE or asked.
+    Backup(commands::backup::BackupArgs),
+    /// Restore a backup into the data directory given by --data (absent or empty); with
+    /// DATABASE_URL for a PostgreSQL backup (an empty database). Nothing is written on error.
+    Restore(commands::backup::RestoreArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -80,6 +86,8 @@ fn main() -> anyhow::Result<()> {
             Command::Staff(command) => commands::staff::run(settings, command).await,
             Command::Token(command) => commands::token::run(settings, command).await,
             Command::Agent(args) => commands::agent::run(&settings, args).await,
+            Command::Backup(args) => commands::backup::backup(settings, args).await,
+            Command::Restore(args) => commands::backup::restore(settings, args).await,
         }
     })
 }

@@ -9,6 +9,7 @@ mod members_logs;
 mod members_roster;
 pub(crate) mod support;
 mod tasks;
+mod tasks_backup;
 mod tasks_evidence;
 mod tasks_race;
 mod tasks_refusals;
