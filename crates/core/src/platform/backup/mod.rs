@@ -8,7 +8,7 @@ pub mod sealed;
 pub mod snapshot;
 
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read, Write};
+use std::io::{BufReader, BufWriter, Read};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};

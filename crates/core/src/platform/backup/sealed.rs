@@ -12,8 +12,8 @@
 
 use std::io::{self, Read, Write};
 
-use aes_gcm::aead::{Aead, KeyInit, Payload};
-use aes_gcm::{Aes256Gcm, Nonce};
+use aes_gcm::Aes256Gcm;
+use aes_gcm::aead::{Aead, KeyInit, Nonce, Payload};
 
 use crate::error::CoreError;
 use crate::platform::random::Random;
