@@ -6,6 +6,7 @@ use serde_json::json;
 use signet_core::Platform;
 use signet_core::platform::PlatformConfig;
 use signet_core::platform::backup;
+use signet_core::platform::clock::Clock as _;
 use signet_core::platform::crypto::sha256_hex;
 use signet_core::testing::fresh_database_url;
 
