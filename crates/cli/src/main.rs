@@ -21,6 +21,10 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
+#[expect(
+    clippy::doc_markdown,
+    reason = "clap prints these doc comments as --help text, where backticks would show"
+)]
 enum Command {
     /// Serve the web app and the API.
     Serve(commands::serve::ServeArgs),
@@ -53,10 +57,11 @@ enum Command {
     /// The key agent the web app calls on this machine (loopback only).
     Agent(commands::agent::AgentArgs),
     /// Write an encrypted, consistent backup (database, blobs, audit checkpoints; secrets with
-    /// --with-secrets) while the server runs. Passphrase: SIGNET_BACKUP_PASSPHRASE or asked.
+    /// --with-secrets) while the server runs. The passphrase is read from the environment
+    /// variable SIGNET_BACKUP_PASSPHRASE, or asked on the terminal.
     Backup(commands::backup::BackupArgs),
     /// Restore a backup into the data directory given by --data (absent or empty); with
-    /// DATABASE_URL for a PostgreSQL backup (an empty database). Nothing is written on error.
+    /// the database URL of an empty database for a PostgreSQL backup. Nothing is written on error.
     Restore(commands::backup::RestoreArgs),
 }
 

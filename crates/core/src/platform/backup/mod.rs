@@ -198,7 +198,7 @@ impl From<std::io::Error> for RestoreError {
     fn from(e: std::io::Error) -> Self {
         // The decrypting reader reports its own errors through `std::io::Error`.
         if e.get_ref()
-            .is_some_and(|inner| inner.is::<sealed::OpenError>())
+            .is_some_and(<dyn std::error::Error + Send + Sync>::is::<sealed::OpenError>)
         {
             if let Some(inner) = e.into_inner()
                 && let Ok(open) = inner.downcast::<sealed::OpenError>()
@@ -265,6 +265,10 @@ pub async fn restore(
     }
 }
 
+#[expect(
+    clippy::too_many_lines,
+    reason = "one pass over the entries, each kind checked where it is read"
+)]
 async fn restore_into(
     file: &Path,
     staging: &Path,

@@ -71,9 +71,9 @@ fn derive(passphrase: &[u8], salt: &[u8], m: u32, t: u32, p: u32) -> Result<Aes2
     cipher
 }
 
-fn nonce(prefix: &[u8; 7], counter: u32, last: u8) -> Nonce<Aes256Gcm> {
+fn nonce(prefix: [u8; 7], counter: u32, last: u8) -> Nonce<Aes256Gcm> {
     let mut n = [0_u8; 12];
-    n[..7].copy_from_slice(prefix);
+    n[..7].copy_from_slice(&prefix);
     n[7..11].copy_from_slice(&counter.to_be_bytes());
     n[11] = last;
     Nonce::<Aes256Gcm>::from(n)
@@ -96,7 +96,7 @@ impl<W: Write> SealWriter<W> {
         let cipher = derive(passphrase, &salt, M_KIB, T_COST, P_COST)
             .map_err(|e| CoreError::internal(e.to_string()))?;
         let check = cipher
-            .encrypt(&nonce(&prefix, u32::MAX, 2), Payload { msg: b"", aad: b"" })
+            .encrypt(&nonce(prefix, u32::MAX, 2), Payload { msg: b"", aad: b"" })
             .map_err(|_| CoreError::internal("encrypt"))?;
         let mut header = Vec::with_capacity(HEADER_LEN);
         header.extend_from_slice(MAGIC);
@@ -123,7 +123,7 @@ impl<W: Write> SealWriter<W> {
         let sealed = self
             .cipher
             .encrypt(
-                &nonce(&self.prefix, self.counter, u8::from(last)),
+                &nonce(self.prefix, self.counter, u8::from(last)),
                 Payload {
                     msg: &self.buf[..len],
                     aad: &self.header,
@@ -211,7 +211,7 @@ impl<R: Read> OpenReader<R> {
         let cipher = derive(passphrase, salt, m, t, p)?;
         cipher
             .decrypt(
-                &nonce(&prefix, u32::MAX, 2),
+                &nonce(prefix, u32::MAX, 2),
                 Payload {
                     msg: &header[50..66],
                     aad: b"",
@@ -242,7 +242,7 @@ impl<R: Read> OpenReader<R> {
         let open = |last: u8| {
             self.cipher
                 .decrypt(
-                    &nonce(&self.prefix, self.counter, last),
+                    &nonce(self.prefix, self.counter, last),
                     Payload {
                         msg: &sealed,
                         aad: &self.header,
