@@ -82,6 +82,8 @@ impl Seaweed {
             .arg("-s3")
             .arg(format!("-s3.port={s3_port}"))
             .arg(format!("-s3.config={}", config.display()))
+            // No Iceberg or Lance listeners: their fixed ports would clash with another weed.
+            .args(["-s3.port.iceberg=0", "-s3.port.lance=0"])
             .args(["-master.volumeSizeLimitMB=256", "-volume.max=16"])
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
@@ -152,6 +154,25 @@ impl Seaweed {
     pub fn describe(&self) -> String {
         format!("S3 on 127.0.0.1:{}", self.s3_port)
     }
+}
+
+/// `cargo xtask s3`: the test command's SeaweedFS for running suites by hand, until Enter.
+pub fn serve() -> anyhow::Result<()> {
+    if binary().is_none() {
+        prereqs::python_venv()?;
+    }
+    let server = Seaweed::start()?;
+    eprintln!(
+        "SeaweedFS: {}; for the S3 tests run with:",
+        server.describe()
+    );
+    for (key, value) in server.env() {
+        println!("export {key}='{value}'");
+    }
+    eprintln!("press Enter (or close stdin) to stop it");
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(())
 }
 
 impl Drop for Seaweed {
