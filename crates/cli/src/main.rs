@@ -21,6 +21,10 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
+#[expect(
+    clippy::doc_markdown,
+    reason = "clap prints these doc comments as --help text, where backticks would show"
+)]
 enum Command {
     /// Serve the web app and the API.
     Serve(commands::serve::ServeArgs),
@@ -52,6 +56,13 @@ enum Command {
     Token(commands::token::TokenCommand),
     /// The key agent the web app calls on this machine (loopback only).
     Agent(commands::agent::AgentArgs),
+    /// Write an encrypted, consistent backup (database, blobs, audit checkpoints; secrets with
+    /// --with-secrets) while the server runs. The passphrase is read from the environment
+    /// variable SIGNET_BACKUP_PASSPHRASE, or asked on the terminal.
+    Backup(commands::backup::BackupArgs),
+    /// Restore a backup into the data directory given by --data (absent or empty); with
+    /// the database URL of an empty database for a PostgreSQL backup. Nothing is written on error.
+    Restore(commands::backup::RestoreArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -80,6 +91,8 @@ fn main() -> anyhow::Result<()> {
             Command::Staff(command) => commands::staff::run(settings, command).await,
             Command::Token(command) => commands::token::run(settings, command).await,
             Command::Agent(args) => commands::agent::run(&settings, args).await,
+            Command::Backup(args) => commands::backup::backup(settings, args).await,
+            Command::Restore(args) => commands::backup::restore(settings, args).await,
         }
     })
 }

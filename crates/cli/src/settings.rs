@@ -13,6 +13,7 @@ use figment::Figment;
 use figment::providers::{Env, Format as _, Toml};
 use serde::Deserialize;
 use signet_core::platform::PlatformConfig;
+use signet_core::platform::blobs::S3Credentials;
 use signet_gateways::GatewaysConfig;
 use signet_gateways::config::{AlipayConfig, SmsConfig, SmtpConfig, WechatPayConfig};
 
@@ -56,6 +57,9 @@ struct FileSettings {
     sms: Option<SmsConfig>,
     wechat_pay: Option<WechatPayConfig>,
     alipay: Option<AlipayConfig>,
+    blob_url: Option<String>,
+    aws_access_key_id: Option<String>,
+    aws_secret_access_key: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -89,6 +93,11 @@ pub struct Settings {
     pub regulator_url: Option<String>,
     /// The real providers (production mode only).
     pub gateways: GatewaysConfig,
+    /// Where blobs live: `file:///path` or `s3://bucket?endpoint=…` (`None`: `data/blobs`).
+    pub blob_url: Option<String>,
+    /// S3 keys: `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` from the environment, else the
+    /// settings file's `aws_access_key_id` / `aws_secret_access_key`.
+    pub blob_credentials: Option<S3Credentials>,
 }
 
 impl Settings {
@@ -114,10 +123,23 @@ impl Settings {
                 "guarded_per_minute",
                 "client_ip_header",
                 "regulator_url",
+                "blob_url",
             ]))
             .extract()
             .context("reading settings")?;
+        let file_credentials = match (file.aws_access_key_id, file.aws_secret_access_key) {
+            (Some(access_key_id), Some(secret_access_key)) => Some(S3Credentials {
+                access_key_id,
+                secret_access_key,
+            }),
+            (None, None) => None,
+            _ => anyhow::bail!(
+                "settings file: aws_access_key_id and aws_secret_access_key go together"
+            ),
+        };
         Ok(Self {
+            blob_url: file.blob_url.filter(|u| !u.trim().is_empty()),
+            blob_credentials: S3Credentials::from_env().or(file_credentials),
             listen: file.listen.unwrap_or_else(|| "127.0.0.1:8080".to_owned()),
             data: args
                 .data
@@ -151,13 +173,21 @@ impl Settings {
         })
     }
 
-    pub fn platform(&self, sandbox: bool) -> PlatformConfig {
-        PlatformConfig {
+    pub fn platform(&self, sandbox: bool) -> anyhow::Result<PlatformConfig> {
+        let blobs = signet_gateways::blobs::open(
+            self.blob_url.as_deref(),
+            &self.data,
+            self.blob_credentials.as_ref(),
+        )
+        .map_err(|e| anyhow::anyhow!("{e}"))
+        .context("blob_url (SIGNET_BLOB_URL)")?;
+        Ok(PlatformConfig {
             data_dir: self.data.clone(),
             database_url: self.database_url.clone(),
             sandbox,
             secret_key: self.secret_key.clone(),
-        }
+            blobs: Some(blobs),
+        })
     }
 
     /// The public URL production mode requires: set explicitly, and https unless the host is
@@ -228,6 +258,8 @@ mod tests {
             client_ip_header: None,
             regulator_url: None,
             gateways: GatewaysConfig::default(),
+            blob_url: None,
+            blob_credentials: None,
         }
     }
 

@@ -50,5 +50,32 @@ pub async fn sandbox_config(dir: &Path) -> PlatformConfig {
         database_url,
         sandbox: true,
         secret_key: None,
+        blobs: None,
     }
+}
+
+/// The environment variable naming the test S3 bucket (`s3://bucket?endpoint=…`): `cargo xtask
+/// test` starts SeaweedFS and sets it, with `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY`.
+pub const S3_ENV: &str = "SIGNET_TEST_S3_URL";
+
+/// The test bucket's URL under a fresh key prefix, so tests never see each other's blobs; `None`
+/// (the S3 half of a test is skipped, and says so) when no test bucket is configured. Under
+/// `CI=true` a missing bucket is a failure instead.
+pub fn s3_blob_url() -> Option<String> {
+    let Some(base) = std::env::var(S3_ENV).ok().filter(|v| !v.trim().is_empty()) else {
+        assert!(
+            !std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0"),
+            "{S3_ENV} is not set under CI=true: `cargo xtask test` starts SeaweedFS and sets it"
+        );
+        eprintln!(
+            "SKIPPED the S3 half: {S3_ENV} is not set (run `cargo xtask test` for SeaweedFS)"
+        );
+        return None;
+    };
+    let parsed = url::Url::parse(base.trim());
+    assert!(parsed.is_ok(), "{S3_ENV} is not a URL: {base}");
+    let mut url = parsed.ok()?;
+    let prefix = format!("t-{}", &Random.token().ok()?[..16]);
+    url.set_path(&format!("/{prefix}"));
+    Some(url.to_string())
 }

@@ -9,6 +9,7 @@
 //! `provider_not_configured` (503) for that method only.
 
 pub mod alipay;
+pub mod blobs;
 pub mod config;
 mod http;
 pub mod payments;

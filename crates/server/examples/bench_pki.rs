@@ -352,6 +352,7 @@ async fn main() -> Result<(), Error> {
         database_url: None,
         sandbox: true,
         secret_key: None,
+        blobs: None,
     };
     let platform = Platform::open(&config).await.map_err(|e| e.to_string())?;
     init_hierarchies(&platform, "http://127.0.0.1")

@@ -16,7 +16,7 @@ pub enum AuditCommand {
 }
 
 pub async fn run(settings: Settings, command: AuditCommand) -> anyhow::Result<()> {
-    let mut platform = Platform::open(&settings.platform(false))
+    let mut platform = Platform::open(&settings.platform(false)?)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     if let Some(mirror) = &settings.audit_mirror {

@@ -69,7 +69,7 @@ pub struct CrlArgs {
 }
 
 pub async fn run(settings: Settings, command: CaCommand) -> anyhow::Result<()> {
-    let platform = Platform::open(&settings.platform(false))
+    let platform = Platform::open(&settings.platform(false)?)
         .await
         .map_err(core)
         .context("opening the platform")?;

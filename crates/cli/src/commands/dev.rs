@@ -24,7 +24,7 @@ pub enum DevCommand {
 }
 
 pub async fn run(settings: Settings, command: DevCommand) -> anyhow::Result<()> {
-    let mut platform = Platform::open(&settings.platform(true))
+    let mut platform = Platform::open(&settings.platform(true)?)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     // The drain below may send webhook deliveries too: as `signet serve --sandbox` does.

@@ -80,7 +80,7 @@ pub struct InitArgs {
 }
 
 pub async fn run(settings: Settings, args: InitArgs) -> anyhow::Result<()> {
-    let platform = Platform::open(&settings.platform(false))
+    let platform = Platform::open(&settings.platform(false)?)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))
         .context("opening the platform")?;

@@ -41,7 +41,7 @@ pub struct RetryArgs {
 }
 
 pub async fn run(settings: Settings, command: JobsCommand) -> anyhow::Result<()> {
-    let platform = Platform::open(&settings.platform(false))
+    let platform = Platform::open(&settings.platform(false)?)
         .await
         .map_err(core)
         .context("opening the platform")?;

@@ -2,6 +2,7 @@
 
 pub mod agent;
 pub mod audit;
+pub mod backup;
 pub mod ca;
 pub mod dev;
 pub mod init;

@@ -63,7 +63,7 @@ pub async fn run(mut settings: Settings, args: ServeArgs) -> anyhow::Result<()> 
         Some(_) => settings.public_url(),
         None => format!("http://{address}"),
     });
-    let mut platform = Platform::open(&settings.platform(sandbox))
+    let mut platform = Platform::open(&settings.platform(sandbox)?)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))
         .context("opening the platform")?;
@@ -100,6 +100,7 @@ pub async fn run(mut settings: Settings, args: ServeArgs) -> anyhow::Result<()> 
     tracing::info!(
         %address,
         database = platform.db.backend().name(),
+        blobs = %platform.blobs.describe(),
         sandbox,
         web = ?web_dir,
         "Signet is serving on http://{address}"

@@ -26,7 +26,7 @@ pub struct GrantArgs {
 }
 
 pub async fn run(settings: Settings, command: StaffCommand) -> anyhow::Result<()> {
-    let platform = Platform::open(&settings.platform(false))
+    let platform = Platform::open(&settings.platform(false)?)
         .await
         .map_err(core)
         .context("opening the platform")?;

@@ -220,7 +220,7 @@ pub async fn run(settings: Settings, command: TokenCommand) -> anyhow::Result<()
         TokenCommand::Renew(args) => renew(&args),
         TokenCommand::Login(args) => login(&args),
         TokenCommand::Produce(args) => {
-            let platform = Platform::open(&settings.platform(false))
+            let platform = Platform::open(&settings.platform(false)?)
                 .await
                 .map_err(core)
                 .context("opening the platform")?;

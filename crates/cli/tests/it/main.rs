@@ -14,6 +14,7 @@ use signet_core::Platform;
 use signet_core::testing::sandbox_config;
 
 mod audit;
+mod backup;
 mod evidence;
 mod jobs;
 mod ltv;

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod backup;
 pub mod blobs;
 pub mod captcha;
 pub mod clock;
@@ -51,6 +52,9 @@ pub struct PlatformConfig {
     pub sandbox: bool,
     /// Base64 of 32 bytes; `None` means `data_dir/secrets/master.key`, created on first start.
     pub secret_key: Option<String>,
+    /// Where blobs are kept (`SIGNET_BLOB_URL`, opened by `signet_gateways::blobs::open`);
+    /// `None` means the filesystem at `data_dir/blobs`.
+    pub blobs: Option<BlobStore>,
 }
 
 /// The platform's shared services, held in app state.
@@ -103,6 +107,10 @@ impl Platform {
             .database_url
             .clone()
             .unwrap_or_else(|| db::sqlite_url(&config.data_dir));
+        let blobs = config
+            .blobs
+            .clone()
+            .unwrap_or_else(|| BlobStore::new(config.data_dir.join("blobs")));
         let db = Db::connect(&url).await?;
         let clock = SystemClock::shared();
         let inbox = SandboxInbox::new(db.clone(), clock.clone());
@@ -135,7 +143,7 @@ impl Platform {
             wings: WingState::default(),
             clock,
             random: Random,
-            blobs: BlobStore::new(config.data_dir.join("blobs")),
+            blobs,
             sms,
             email,
             identity,

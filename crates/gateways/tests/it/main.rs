@@ -1,5 +1,6 @@
 //! Each adapter against a local stand-in of its vendor (an axum server on 127.0.0.1:0) that
-//! checks every request's signature the way the vendor documents it and answers like the vendor.
+//! checks every request's signature the way the vendor documents it and answers like the vendor;
+//! the blob-store conformance suite against the filesystem and a real S3 server (SeaweedFS).
 
 #![allow(
     clippy::unwrap_used,
@@ -8,6 +9,7 @@
     reason = "test helpers fail loudly by design"
 )]
 
+mod blobs;
 mod payments;
 mod sms;
 

@@ -29,6 +29,7 @@ pub struct Builder {
     agent_dir: Option<std::path::PathBuf>,
     /// Where regulator reports go; `None`: the sandbox's own `/dev/regulator`, as `serve` does.
     regulator: Option<String>,
+    blob_url: Option<String>,
 }
 
 impl Builder {
@@ -61,6 +62,12 @@ impl Builder {
         self
     }
 
+    /// Keeps the blobs at `url` (`s3://…` for the SeaweedFS bucket) instead of the data directory.
+    pub fn blob_url(mut self, url: &str) -> Self {
+        self.blob_url = Some(url.to_owned());
+        self
+    }
+
     pub fn writes_per_minute(mut self, n: u32) -> Self {
         self.writes_per_minute = n;
         self
@@ -70,6 +77,9 @@ impl Builder {
         let dir = tempfile::tempdir().unwrap();
         let mut config = sandbox_config(dir.path()).await;
         config.sandbox = self.sandbox;
+        if let Some(url) = &self.blob_url {
+            config.blobs = Some(signet_gateways::blobs::open(Some(url), dir.path(), None).unwrap());
+        }
         let mut platform = Platform::open(&config).await.unwrap();
         // As `signet serve` does in both modes.
         platform.webhooks =
@@ -131,6 +141,7 @@ pub fn app() -> Builder {
         https: false,
         agent_dir: None,
         regulator: None,
+        blob_url: None,
     }
 }
 

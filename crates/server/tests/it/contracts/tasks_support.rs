@@ -38,7 +38,7 @@ pub async fn world() -> World {
     world_on(app().with_ca()).await
 }
 
-/// The world on a server built by `builder` (which must have the CA).
+/// [`world`] on a server that `builder` describes (with the CA).
 pub async fn world_on(builder: crate::support::Builder) -> World {
     let mut admin = builder.start().await;
     signet_core::desk::demo::seed_catalog(&admin.platform)
