@@ -33,16 +33,6 @@ USCC=$(credit_code "91410100M${RUN}")
 ADMIN_ID17="41${RUN:0:4}19850101${RUN:4:3}"; MEMBER_ID17="41${RUN:0:4}19900202${RUN:4:3}"
 tiny_png "$PNG"
 
-# real_name JAR NAME ID17: consents to every current text, then passes carrier three-factor.
-real_name() {
-  local accepted
-  accepted=$(curl -fsS "$BASE/api/v1/contracts/consent-texts" | python3 -c "
-import json, sys
-print(json.dumps([{'document': t['document'], 'version': t['version']} for t in json.load(sys.stdin)]))")
-  call "$1" POST /api/v1/me/consents "{\"accepted\":$accepted}" >/dev/null
-  call "$1" POST /api/v1/me/real-name \
-    "{\"name\":\"$2\",\"id_number\":\"$(id_number "$3")\",\"method\":\"carrier3\"}" | json "['state']"
-}
 # pem JAR PATH FILE: the `cert_pem` of a certificate answer, written to FILE.
 pem() { call "$1" GET "$2" | json "['cert_pem']" >"$3"; }
 # png JAR PATH FILE: an image as served.
