@@ -43,6 +43,21 @@ use crate::Platform;
 use crate::error::CoreError;
 use crate::platform::clock::Timestamp;
 
+/// Escapes an attribute value for an RFC 4514 name (`CN=…,O=…`): the characters that would end
+/// or split the value, and a leading space or `#`.
+pub fn escape_name_value(value: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in value.chars().enumerate() {
+        if matches!(c, ',' | '+' | '"' | '\\' | '<' | '>' | ';' | '=')
+            || (i == 0 && matches!(c, ' ' | '#'))
+        {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// The purpose string the CA key-encryption key is derived under from the master key.
 pub const KEY_PURPOSE: &str = "signet/ca-keys/v1";
 
@@ -132,4 +147,30 @@ pub fn normalise_serial(text: &str) -> String {
         || text.trim().to_owned(),
         crate::platform::ids::CertificateSerial::into_string,
     )
+}
+
+#[cfg(test)]
+mod name_tests {
+    use signet_pki::names::{COMMON_NAME, ORGANIZATION, attribute, parse_name};
+
+    use super::escape_name_value;
+
+    #[test]
+    fn escaped_values_come_back_whole_from_the_name() {
+        for value in [
+            "豫云签,演示+科技\"有限\"公司",
+            "#1 a;b=c<d>e\\f",
+            " leading space",
+            "普通名称",
+        ] {
+            let name = parse_name(&format!(
+                "CN={},O={}",
+                escape_name_value(value),
+                escape_name_value("Signet")
+            ))
+            .unwrap();
+            assert_eq!(attribute(&name, COMMON_NAME).as_deref(), Some(value));
+            assert_eq!(attribute(&name, ORGANIZATION).as_deref(), Some("Signet"));
+        }
+    }
 }

@@ -111,19 +111,6 @@ pub async fn id_taken_by_other(
     )
 }
 
-fn escape(value: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in value.chars().enumerate() {
-        if matches!(c, ',' | '+' | '"' | '\\' | '<' | '>' | ';' | '=')
-            || (i == 0 && matches!(c, ' ' | '#'))
-        {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
 fn is_unique_violation(error: &sqlx::Error) -> bool {
     match error {
         sqlx::Error::Database(e) => {
@@ -225,8 +212,8 @@ async fn certify_person(
     let mut tx = platform.db.begin().await?;
     let subject = format!(
         "CN={},serialNumber={},C=CN",
-        escape(name),
-        escape(id_number)
+        crate::ca::escape_name_value(name),
+        crate::ca::escape_name_value(id_number)
     );
     let actor = format!("user:{user_id}");
     let issued = ca::issue_in(

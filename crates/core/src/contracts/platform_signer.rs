@@ -18,20 +18,6 @@ fn internal(error: impl std::fmt::Display) -> CoreError {
     CoreError::internal(format!("platform signer: {error}"))
 }
 
-/// RFC 4514 escaping of an attribute value.
-fn escape(value: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in value.chars().enumerate() {
-        if matches!(c, ',' | '+' | '"' | '\\' | '<' | '>' | ';' | '=')
-            || (i == 0 && matches!(c, ' ' | '#'))
-        {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// The issuing CA to sign with, and the organisation its certificates name.
 async fn signing_ca(platform: &Platform) -> Result<(String, String), CoreError> {
     let cas = ca::list_cas(platform).await?;
@@ -67,8 +53,8 @@ pub async fn one_off(
     let (ca_name, organisation) = signing_ca(platform).await?;
     let subject = format!(
         "CN={},O={},C=CN",
-        escape(common_name),
-        escape(&organisation)
+        crate::ca::escape_name_value(common_name),
+        crate::ca::escape_name_value(&organisation)
     );
     let issued = ca::issue(
         platform,

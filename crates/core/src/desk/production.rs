@@ -87,20 +87,6 @@ pub async fn issue_cloud(platform: &Platform, order_id: &str) -> Result<(), Core
     supersede(platform, &orders::load(platform, order_id).await?).await
 }
 
-/// Escapes a value for an RFC 4514 name.
-fn escape(value: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in value.chars().enumerate() {
-        if matches!(c, ',' | '+' | '"' | '\\' | '<' | '>' | ';' | '=')
-            || (i == 0 && matches!(c, ' ' | '#'))
-        {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// The certificate subject the verified form names.
 pub fn subject(product: &Product, form: &ApplicationForm) -> Result<String, CoreError> {
     match product.subject_kind {
@@ -117,17 +103,17 @@ pub fn subject(product: &Product, form: &ApplicationForm) -> Result<String, Core
             };
             Ok(format!(
                 "CN={},O={},serialNumber={},C=CN",
-                escape(&cn),
-                escape(&org.name),
-                escape(&org.id_number)
+                crate::ca::escape_name_value(&cn),
+                crate::ca::escape_name_value(&org.name),
+                crate::ca::escape_name_value(&org.id_number)
             ))
         }
         SubjectKind::Personal => {
             let person = form.person.as_ref().ok_or(DeskError::Missing("person"))?;
             Ok(format!(
                 "CN={},serialNumber={},C=CN",
-                escape(&person.name),
-                escape(&person.id_number)
+                crate::ca::escape_name_value(&person.name),
+                crate::ca::escape_name_value(&person.id_number)
             ))
         }
     }
