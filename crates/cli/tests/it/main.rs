@@ -63,8 +63,8 @@ async fn audit_verify_passes_then_names_a_tampered_row() {
     // catalog's four projects and eight products (the administrator claim among them), and the e-contract demo: the administrator's
     // consents and real name, the enterprise's certification order and its four seals, and its
     // two members' consents (two texts each), real names, join requests and approvals, and the
-    // member's grant of the company seal.
-    assert!(text(&verify).contains(": 51 rows"), "{}", text(&verify));
+    // member's grant of the company seal, and the three demo packages of contract quota.
+    assert!(text(&verify).contains(": 54 rows"), "{}", text(&verify));
 
     let platform = Platform::open(&config).await.unwrap();
     sqlx::query("UPDATE audit_log SET actor = 'intruder' WHERE seq = 1")
