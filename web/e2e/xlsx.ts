@@ -1,5 +1,5 @@
-// A minimal .xlsx writer for e2e uploads (one sheet, inline strings, stored zip entries), so the
-// tests need no spreadsheet package: the server reads it with calamine like any Excel file.
+// A minimal .xlsx and zip writer for e2e uploads (one sheet, inline strings, stored zip entries),
+// so the tests need no spreadsheet or zip package: the server reads them like any Excel or zip.
 import { crc32 } from 'node:zlib'
 
 function escapeXml(text: string): string {
@@ -49,13 +49,12 @@ const FILES = (rows: string[][]): [string, string][] => [
   ['xl/worksheets/sheet1.xml', sheetXml(rows)],
 ]
 
-/** The bytes of an .xlsx whose first sheet holds `rows` (row 1 first). */
-export function xlsx(rows: string[][]): Buffer {
+/** A zip of `files` (name, bytes), stored without compression, names in UTF-8. */
+export function zip(files: [string, Buffer][]): Buffer {
   const locals: Buffer[] = []
   const centrals: Buffer[] = []
   let offset = 0
-  for (const [name, text] of FILES(rows)) {
-    const data = Buffer.from(text, 'utf8')
+  for (const [name, data] of files) {
     const fileName = Buffer.from(name, 'utf8')
     const crc = crc32(data)
     const local = Buffer.alloc(30)
@@ -84,9 +83,14 @@ export function xlsx(rows: string[][]): Buffer {
   const directory = Buffer.concat(centrals)
   const end = Buffer.alloc(22)
   end.writeUInt32LE(0x06054b50, 0)
-  end.writeUInt16LE(FILES(rows).length, 8)
-  end.writeUInt16LE(FILES(rows).length, 10)
+  end.writeUInt16LE(files.length, 8)
+  end.writeUInt16LE(files.length, 10)
   end.writeUInt32LE(directory.length, 12)
   end.writeUInt32LE(offset, 16)
   return Buffer.concat([...locals, directory, end])
+}
+
+/** The bytes of an .xlsx whose first sheet holds `rows` (row 1 first). */
+export function xlsx(rows: string[][]): Buffer {
+  return zip(FILES(rows).map(([name, text]) => [name, Buffer.from(text, 'utf8')]))
 }

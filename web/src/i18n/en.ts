@@ -10,6 +10,7 @@ import type { MessageSchema } from './zh-CN'
 import { phoneEn } from './phone.en'
 import { sealsEn } from './seals.en'
 import { verifyEn } from './verify.en'
+import { archivesEn } from './archives.en'
 import { billingEn } from './billing.en'
 import { webhooksEn } from './webhooks.en'
 import { jobsEn } from './jobs.en'
@@ -231,6 +232,7 @@ const en: MessageSchema = {
   seals: sealsEn,
   verify: verifyEn,
   webhooks: webhooksEn,
+  archives: archivesEn,
   billing: billingEn,
   jobs: jobsEn,
   regulator: regulatorEn,

@@ -9,6 +9,7 @@ import { employeesZhCN } from './employees.zh-CN'
 import { phoneZhCN } from './phone.zh-CN'
 import { sealsZhCN } from './seals.zh-CN'
 import { verifyZhCN } from './verify.zh-CN'
+import { archivesZhCN } from './archives.zh-CN'
 import { billingZhCN } from './billing.zh-CN'
 import { webhooksZhCN } from './webhooks.zh-CN'
 import { jobsZhCN } from './jobs.zh-CN'
@@ -230,6 +231,7 @@ const zhCN = {
   seals: sealsZhCN,
   verify: verifyZhCN,
   webhooks: webhooksZhCN,
+  archives: archivesZhCN,
   billing: billingZhCN,
   jobs: jobsZhCN,
   regulator: regulatorZhCN,

@@ -133,6 +133,12 @@ export const routes: RouteRecordRaw[] = [
     meta: { requiresAuth: true, title: 'billing.title' },
   },
   {
+    path: '/enterprises/:id/archives',
+    name: 'enterprise-archives',
+    component: () => import('@/views/contracts/archives/ArchivesView.vue'),
+    meta: { requiresAuth: true, title: 'archives.title' },
+  },
+  {
     path: '/enterprises/:id/templates',
     name: 'enterprise-templates',
     component: () => import('@/views/contracts/templates/TemplatesView.vue'),

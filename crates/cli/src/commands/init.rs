@@ -170,6 +170,13 @@ async fn seed_econtract(
         signet_core::contracts::demo::NAME,
         signet_core::contracts::demo::CREDIT_CODE
     );
+    let added = signet_core::contracts::demo::seed_roster(platform, &enterprise, admin_id)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))
+        .context("seeding the demo enterprise's roster")?;
+    if added > 0 {
+        println!("  演示员工花名册 / demo roster: {added} 人（纸质归档可选用）");
+    }
     for (user_id, who) in members {
         signet_core::contracts::demo::seed_member(platform, &enterprise, admin_id, user_id, who)
             .await

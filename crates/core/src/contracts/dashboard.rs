@@ -62,17 +62,24 @@ async fn count(platform: &Platform, sql: &'static str) -> Result<i64, CoreError>
         .try_get("n")?)
 }
 
-/// The times a query finds since `since` (each row's `at`).
+/// How many tasks have `column` (a time) on each China-time day since `since`, counted by the
+/// database: `(day number, count)` pairs.
 async fn per_day(
     platform: &Platform,
-    sql: &'static str,
+    column: &'static str,
     since: Timestamp,
-) -> Result<Vec<Timestamp>, CoreError> {
-    let rows = sqlx::query(sql)
-        .bind(since)
-        .fetch_all(platform.db.pool())
-        .await?;
-    rows.iter().map(|r| Ok(r.try_get("at")?)).collect()
+) -> Result<Vec<(i64, i64)>, CoreError> {
+    let day = format!("({column} + {CHINA_OFFSET}) / {DAY}");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT CAST({day} AS BIGINT) AS day, CAST(COUNT(*) AS BIGINT) AS n FROM ec_tasks \
+         WHERE {column} >= $1 GROUP BY {day}"
+    )))
+    .bind(since)
+    .fetch_all(platform.db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("day")?, r.try_get("n")?)))
+        .collect()
 }
 
 /// The dashboard of the last `days` days (1–90).
@@ -89,38 +96,17 @@ pub async fn dashboard(platform: &Platform, days: i64) -> Result<Dashboard, Core
             void: 0,
         })
         .collect();
-    let slot = |at: Timestamp| usize::try_from(day_of(at) - first).ok();
-    for at in per_day(
-        platform,
-        "SELECT created_at AS at FROM ec_tasks WHERE created_at >= $1",
-        since,
-    )
-    .await?
-    {
-        if let Some(d) = slot(at).and_then(|i| out.get_mut(i)) {
-            d.launched += 1;
-        }
-    }
-    for at in per_day(
-        platform,
-        "SELECT completed_at AS at FROM ec_tasks WHERE completed_at >= $1",
-        since,
-    )
-    .await?
-    {
-        if let Some(d) = slot(at).and_then(|i| out.get_mut(i)) {
-            d.completed += 1;
-        }
-    }
-    for at in per_day(
-        platform,
-        "SELECT voided_at AS at FROM ec_tasks WHERE voided_at >= $1",
-        since,
-    )
-    .await?
-    {
-        if let Some(d) = slot(at).and_then(|i| out.get_mut(i)) {
-            d.void += 1;
+    let slot = |day: i64| usize::try_from(day - first).ok();
+    let columns: [(&'static str, fn(&mut DayCounts, i64)); 3] = [
+        ("created_at", |d, n| d.launched = n),
+        ("completed_at", |d, n| d.completed = n),
+        ("voided_at", |d, n| d.void = n),
+    ];
+    for (column, set) in columns {
+        for (day, n) in per_day(platform, column, since).await? {
+            if let Some(d) = slot(day).and_then(|i| out.get_mut(i)) {
+                set(d, n);
+            }
         }
     }
     let reports = super::regulator::reports::counts(platform).await?;

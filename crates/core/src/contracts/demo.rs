@@ -202,3 +202,37 @@ async fn ensure_quota(platform: &Platform, enterprise_id: &str) -> Result<(), Co
     }
     Ok(())
 }
+
+/// The demo enterprise's staff on its roster (name, mobile, ID number with a valid GB 11643
+/// check character): the people its paper archives name.
+pub const ROSTER: [(&str, &str, &str); 3] = [
+    ("张三", "13800000101", "330106199003071519"),
+    ("李四", "13800000102", "33010619920815262X"),
+    ("王五", "13800000103", "330106198811201735"),
+];
+
+/// Puts [`ROSTER`] on the demo enterprise's roster (those already on it are left alone);
+/// returns how many were added.
+pub async fn seed_roster(
+    platform: &Platform,
+    enterprise_id: &str,
+    admin_id: &str,
+) -> Result<usize, CoreError> {
+    let mut added = 0;
+    for (name, phone, id_number) in ROSTER {
+        if super::employees::roster::seed_active(
+            platform,
+            enterprise_id,
+            name,
+            phone,
+            id_number,
+            admin_id,
+        )
+        .await?
+        .is_some()
+        {
+            added += 1;
+        }
+    }
+    Ok(added)
+}

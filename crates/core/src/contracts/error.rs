@@ -192,6 +192,21 @@ pub enum ContractsError {
     // -- regulator reports --
     #[error("only a failed report can be resent")]
     ReportNotFailed,
+    // -- archives --
+    #[error("archive input refused: {en}")]
+    ArchiveInput {
+        field: &'static str,
+        zh: String,
+        en: String,
+    },
+    #[error("archive PDF refused: {0:?}")]
+    ArchiveScan(super::archives::scan::ScanProblem),
+    #[error("archive upload is not a zip")]
+    ArchiveNotZip,
+    #[error("archive package has {count} errors")]
+    ArchivePackage { count: usize },
+    #[error("archive already void")]
+    ArchiveVoid,
 }
 
 impl From<ContractsError> for CoreError {
@@ -526,6 +541,12 @@ impl ContractsError {
                 "证据包至少需要一条事件记录".into(),
                 "An evidence package needs at least one event".into(),
             ),
+            // -- archives --
+            Self::ArchiveInput { .. }
+            | Self::ArchiveScan(_)
+            | Self::ArchiveNotZip
+            | Self::ArchivePackage { .. }
+            | Self::ArchiveVoid => super::archives::errors::describe(self),
             Self::ReportNotFailed => d(
                 K::Conflict,
                 "report_not_failed",

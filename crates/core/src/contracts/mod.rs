@@ -7,6 +7,7 @@
 //! [`access`], so an id of another enterprise reads as not found, never as its data.
 
 pub mod access;
+pub mod archives;
 pub mod billing;
 pub mod bulk;
 pub mod certificates;

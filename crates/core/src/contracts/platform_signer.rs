@@ -83,3 +83,9 @@ pub async fn one_off(
         ca: ca_name,
     })
 }
+
+/// The time-stamping unit of the CA the platform signs with (archives' document timestamps).
+pub async fn timestamps(platform: &Platform) -> Result<ca::PlatformTimestamps, CoreError> {
+    let (ca_name, _) = signing_ca(platform).await?;
+    ca::timestamps(platform, &ca_name).await
+}

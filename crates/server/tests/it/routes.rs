@@ -10,6 +10,10 @@ use crate::support::app;
 /// one breaks a client; adding one means adding it here too.
 const CONTRACT: &[(&str, &str)] = &[
     ("GET", "/api/v1/agent/releases"),
+    ("GET", "/api/v1/archives/{id}"),
+    ("GET", "/api/v1/archives/{id}/pdf"),
+    ("GET", "/api/v1/archives/{id}/timestamp"),
+    ("POST", "/api/v1/archives/{id}/void"),
     ("GET", "/api/v1/billing/packages"),
     ("GET", "/api/v1/bulk-launches/{id}"),
     ("POST", "/api/v1/bulk-launches/{id}/launch"),
@@ -45,6 +49,12 @@ const CONTRACT: &[(&str, &str)] = &[
     ),
     ("POST", "/api/v1/enterprises/{id}/admin/claim"),
     ("POST", "/api/v1/enterprises/{id}/admin/transfer"),
+    ("GET", "/api/v1/enterprises/{id}/archive-fields"),
+    ("GET", "/api/v1/enterprises/{id}/archive-workbook"),
+    ("GET", "/api/v1/enterprises/{id}/archives"),
+    ("POST", "/api/v1/enterprises/{id}/archives"),
+    ("POST", "/api/v1/enterprises/{id}/archives/bulk"),
+    ("POST", "/api/v1/enterprises/{id}/archives/bulk/check"),
     ("GET", "/api/v1/enterprises/{id}/billing"),
     ("GET", "/api/v1/enterprises/{id}/billing/invoices"),
     ("POST", "/api/v1/enterprises/{id}/billing/invoices"),

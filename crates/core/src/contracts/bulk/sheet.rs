@@ -30,7 +30,7 @@ pub struct Upload {
 
 /// A cell as text: whole numbers without a fraction (a mobile number Excel kept as a number),
 /// Excel dates as their serial number, spaces (full-width included) trimmed.
-fn cell_text(cell: &Data) -> Option<String> {
+pub(crate) fn cell_text(cell: &Data) -> Option<String> {
     let text = match cell {
         Data::Empty => String::new(),
         Data::Error(_) => return None,

@@ -8,6 +8,7 @@ use sqlx::Row as _;
 use super::store::{self, EmployeeDetail, EmployeeSummary};
 use super::{Action, EmployeeState, departments, fields, transition};
 use crate::Platform;
+use crate::contracts::ContractsError;
 use crate::contracts::access::{self, Role};
 use crate::error::{CoreError, PlatformError};
 use crate::platform::accounts::fields::Phone;
@@ -447,4 +448,86 @@ pub async fn resign(
     apply(platform, &mut tx, user_id, employee_id, (from, to), change).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Who is on the roster (approved, not resigned) by ID number: the blind index of the number →
+/// (employee id, name). Other wings check a person named with an ID number against it (a paper
+/// archive's people) without opening any sealed value.
+pub async fn by_id_number(
+    platform: &Platform,
+    enterprise_id: &str,
+) -> Result<std::collections::HashMap<String, (String, String)>, CoreError> {
+    let rows = sqlx::query(
+        "SELECT id, name, id_index FROM ec_employees \
+         WHERE enterprise_id = $1 AND state = $2 AND id_index IS NOT NULL",
+    )
+    .bind(enterprise_id)
+    .bind(EmployeeState::Active.as_str())
+    .fetch_all(platform.db.pool())
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok((
+                row.try_get("id_index")?,
+                (row.try_get("id")?, row.try_get("name")?),
+            ))
+        })
+        .collect()
+}
+
+/// The blind index [`by_id_number`] is keyed by.
+pub fn id_number_index(platform: &Platform, id_number: &str) -> String {
+    platform.cipher.blind_index(store::ID_INDEX, id_number)
+}
+
+/// Puts a person straight on the roster, as approved, without the SMS form: the demo's staff
+/// (`signet init --demo`) and test fixtures. Someone already onboarded (same phone or ID number)
+/// is left as they are; returns the new employee's id when one was added.
+pub async fn seed_active(
+    platform: &Platform,
+    enterprise_id: &str,
+    name: &str,
+    phone: &str,
+    id_number: &str,
+    created_by: &str,
+) -> Result<Option<String>, CoreError> {
+    let phone = Phone::parse(phone, "phone")?;
+    let id_number = signet_pki::ids::IdNumber::parse(id_number).map_err(|_| PlatformError::Invalid {
+        field: "id_number",
+        zh: "身份证号码不正确",
+        en: "Not a valid ID number",
+    })?;
+    let mut tx = platform.db.begin().await?;
+    let inserted = store::insert(
+        platform,
+        &mut tx,
+        enterprise_id,
+        &store::NewEmployee {
+            name,
+            phone: &phone,
+            id_number: Some(&id_number),
+            department_id: None,
+            source: "single",
+            created_by: Some(created_by),
+        },
+    )
+    .await;
+    let (id, _) = match inserted {
+        Ok(done) => done,
+        Err(error) if error.as_wing::<ContractsError>().is_some() => return Ok(None),
+        Err(error) => return Err(error),
+    };
+    let now = platform.clock.now();
+    sqlx::query(
+        "UPDATE ec_employees SET state = $1, link_hash = NULL, link_expires_at = NULL, \
+           submitted_at = $2, decided_by = $3, decided_at = $2, updated_at = $2 WHERE id = $4",
+    )
+    .bind(EmployeeState::Active.as_str())
+    .bind(now)
+    .bind(created_by)
+    .bind(&id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Some(id))
 }

@@ -31,10 +31,15 @@ pub struct Signed {
     pub signature: String,
 }
 
-/// Timestamps each document of `report`, then serialises and signs it.
+/// Timestamps each document of `report` that has no token yet, then serialises and signs it.
 pub async fn seal_report(platform: &Platform, report: Report) -> Result<Signed, CoreError> {
     seal(platform, report, |report, tsa| {
-        for document in &mut report.documents {
+        // A paper archive's document carries the token made when it was archived.
+        for document in report
+            .documents
+            .iter_mut()
+            .filter(|d| d.timestamp_token.is_empty())
+        {
             let digest = hex::decode(&document.sha256).map_err(internal)?;
             let token = tsa.timestamp(SHA256, &digest).map_err(internal)?;
             document.timestamp_token = STANDARD.encode(token);

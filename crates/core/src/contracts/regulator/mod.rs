@@ -6,6 +6,7 @@
 //! - [`reports`]: the report rows (`ec_regulator_reports`): queued in the transaction that
 //!   completes the contract, read as a status per contract (待上报 / 已上报 / 上报失败), listed
 //!   for staff, resent after a permanent failure;
+//! - [`paper`]: the body of a paper archive's report (the same format);
 //! - [`payload`]: the JSON body, the elements of a labour contract (`docs/regulator.md` and its
 //!   JSON Schema describe it);
 //! - [`envelope`]: the body signed by the platform (a detached CMS signature under a one-off
@@ -17,6 +18,7 @@
 //! retry sends the same bytes under the same key, and the receiver can drop repeats.
 
 pub mod envelope;
+pub mod paper;
 pub mod payload;
 pub mod reports;
 pub mod sandbox;

@@ -155,11 +155,11 @@ pub struct VoidReport {
     pub reason: Option<String>,
 }
 
-fn time(at: Option<Timestamp>) -> Option<String> {
+pub(super) fn time(at: Option<Timestamp>) -> Option<String> {
     at.map(rfc3339)
 }
 
-fn source(platform: &Platform) -> Source {
+pub(super) fn source(platform: &Platform) -> Source {
     Source {
         name: "Signet",
         url: platform.public_url.clone(),
@@ -400,7 +400,16 @@ pub async fn void_report(
         let reason: Option<String> = row.try_get("void_reason")?;
         (row.try_get("voided_at")?, note.or(reason), subject::TASK)
     } else {
-        (Some(now), None, subject::ARCHIVE)
+        let row = sqlx::query("SELECT voided_at, void_reason FROM ec_archives WHERE id = $1")
+            .bind(subject_id)
+            .fetch_optional(pool)
+            .await?
+            .ok_or(PlatformError::NotFound)?;
+        (
+            row.try_get::<Option<Timestamp>, _>("voided_at")?.or(Some(now)),
+            row.try_get("void_reason")?,
+            subject::ARCHIVE,
+        )
     };
     Ok(VoidReport {
         format: FORMAT,

@@ -14,7 +14,7 @@ use async_trait::async_trait;
 use sqlx::Row as _;
 
 use super::envelope::{self, Signed};
-use super::{FORMAT, kind, payload, state, subject};
+use super::{FORMAT, kind, paper, payload, state, subject};
 use crate::Platform;
 use crate::error::{CoreError, PlatformError};
 use crate::platform::clock::Clock as _;
@@ -176,6 +176,10 @@ async fn body(
     let signed = match (&*report_kind, &*subject_kind) {
         (kind::REPORT, subject::TASK) => {
             let report = payload::task_report(platform, report_id, &subject_id, now).await?;
+            envelope::seal_report(platform, report).await?
+        }
+        (kind::REPORT, subject::ARCHIVE) => {
+            let report = paper::archive_report(platform, report_id, &subject_id, now).await?;
             envelope::seal_report(platform, report).await?
         }
         (kind::VOID, _) => {

@@ -254,7 +254,7 @@ pub async fn version(platform: &Platform, version_id: &str) -> Result<TemplateVe
         .ok_or(PlatformError::NotFound.into())
 }
 
-pub(super) async fn business_type<'e, E>(
+pub(crate) async fn business_type<'e, E>(
     executor: E,
     enterprise_id: &str,
     type_id: &str,

@@ -6,6 +6,7 @@ use utoipa_axum::routes;
 
 use crate::state::AppState;
 
+mod archives;
 mod billing;
 mod bulk;
 mod claims;
@@ -36,6 +37,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(templates::routes())
         .merge(webhooks::routes())
         .merge(billing::routes())
+        .merge(archives::routes())
 }
 
 /// Real-name authentication, spaces, enterprise certification and management (part 1, `ent`).

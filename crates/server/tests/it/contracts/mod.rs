@@ -1,5 +1,7 @@
 //! The e-contract wing through the API.
 
+mod archives;
+mod archives_bulk;
 mod billing;
 mod billing_bad;
 pub(crate) mod billing_support;

@@ -11,7 +11,7 @@ use super::templates::{PDF2, Setup, body, full_layout, setup, upload};
 use crate::support::problem;
 
 /// A PDF with `/Encrypt` in its trailer.
-fn encrypted() -> Vec<u8> {
+pub(crate) fn encrypted() -> Vec<u8> {
     let mut pdf = PDF2.to_vec();
     let at = pdf.windows(7).rposition(|w| w == b"trailer").unwrap();
     let dict = pdf[at..].iter().position(|b| *b == b'<').unwrap() + at + 2;
