@@ -165,7 +165,8 @@ fn expected_seconds(binary: &pool::TestBinary) -> u32 {
 }
 
 /// The packages whose `it` suite runs again on PostgreSQL: the core, the server, and the command
-/// line's process tests (two servers on one PostgreSQL, kill -9).
+/// line's process tests (two servers on one PostgreSQL, kill -9; the two-node test, which also
+/// needs the SeaweedFS bucket of `s3` and runs only in this pass).
 const ON_POSTGRES: [&str; 3] = ["signet-core", "signet-server", "signet"];
 
 /// Every suite as a job of the pool: each test binary on SQLite, the database suites again on

@@ -18,6 +18,7 @@ mod backup;
 mod evidence;
 mod jobs;
 mod ltv;
+mod nodes;
 mod production;
 mod token;
 

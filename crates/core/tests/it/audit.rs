@@ -69,6 +69,56 @@ async fn a_deleted_tail_is_detected() {
 }
 
 #[tokio::test]
+async fn a_head_that_names_another_link_is_detected() {
+    let t = platform().await;
+    append_three(&t.platform).await;
+    sqlx::query("UPDATE audit_head SET hash = 'deadbeef' WHERE id = 1")
+        .execute(t.platform.db.pool())
+        .await
+        .unwrap();
+    let report = t.platform.audit.verify(&t.platform.db).await.unwrap();
+    assert_eq!(
+        report.problem.as_deref(),
+        Some("row 3 differs from the chain head: the chain was rewritten")
+    );
+}
+
+/// Servers append while `signet audit verify` runs (every node of a cluster does, all the
+/// time): the rows appended between reading the head and reading the rows are links after the
+/// head, not a sign that rows were deleted.
+#[tokio::test]
+async fn a_verify_beside_writers_sees_no_gap_between_the_rows_and_the_head() {
+    let t = platform().await;
+    let p = &t.platform;
+    let written = std::cell::Cell::new(false);
+    let writer = async {
+        for i in 0..200 {
+            let mut tx = p.db.begin().await.unwrap();
+            let event = AuditEvent::new("tester", "test.event", format!("thing:{i}"));
+            p.audit
+                .append(&mut tx, p.clock.now(), &event)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+        }
+        written.set(true);
+    };
+    let verifier = async {
+        let mut runs = 0;
+        while !written.get() {
+            let report = p.audit.verify(&p.db).await.unwrap();
+            assert_eq!(report.problem, None, "after {runs} clean runs");
+            runs += 1;
+        }
+        runs
+    };
+    let ((), runs) = tokio::join!(writer, verifier);
+    assert!(runs > 1, "{runs}");
+    let report = p.audit.verify(&p.db).await.unwrap();
+    assert_eq!((report.rows, report.problem), (200, None));
+}
+
+#[tokio::test]
 async fn a_recomputed_plain_hash_does_not_pass() {
     // Someone with database access but without the master key cannot forge a link.
     let t = platform().await;
