@@ -4,7 +4,7 @@
 use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
 
@@ -188,6 +188,7 @@ pub fn run(root: &Path, binary: &Path) -> anyhow::Result<(u64, u64)> {
         let stem = script.file_stem().unwrap_or_default().to_string_lossy();
         let out_dir = data.join(format!("{stem}-out"));
         eprintln!("$ bash {} {base} {}", script.display(), out_dir.display());
+        let started = Instant::now();
         let outcome = Command::new("bash")
             .arg(script)
             .arg(&base)
@@ -218,6 +219,11 @@ pub fn run(root: &Path, binary: &Path) -> anyhow::Result<(u64, u64)> {
                 }
                 Ok(())
             });
+        // The walkthroughs run in CI beside the test suites: their time is worth watching.
+        eprintln!(
+            "{stem}.sh: {:.0} s (checks included)",
+            started.elapsed().as_secs_f64()
+        );
         match outcome {
             Ok(()) => passed += 1,
             Err(error) => {
