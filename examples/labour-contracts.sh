@@ -44,6 +44,8 @@ if [ -n "$ROWS" ] && [ ! -f "$ROWS" ]; then
   echo "error: $ROWS: no such file" >&2
   exit 2
 fi
+# A second run into the same OUT_DIR leaves no file of the first beside its own.
+rm -rf "$OUT/contracts" "$OUT/evidence" "$OUT/launch.json" "$OUT/tasks.json"
 mkdir -p "$OUT/contracts" "$OUT/evidence"
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
