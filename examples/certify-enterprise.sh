@@ -5,7 +5,8 @@
 # second person registers, is real-named and joins with a business type and a grant of the company
 # seal. Writes to OUT_DIR:
 #
-#   enterprise.json      ids of the enterprise, the administrator, the member and the seals
+#   enterprise.json      ids of the enterprise, the administrator, the member and the seals, and
+#                        the two persons' phones (they sign in again with SMS codes)
 #   enterprise.pem       the enterprise's certificate (O = name, serialNumber = credit code)
 #   person.pem           the administrator's personal certificate
 #   member.pem           the member's personal certificate
@@ -116,8 +117,8 @@ png "$ADMIN" "/api/v1/me/seals/$NAME_SEAL/image.png" "$OUT/seal-name.png"
 cat >"$OUT/enterprise.json" <<JSON
 {
   "enterprise": {"id": "$ENTERPRISE_ID", "name": "$NAME", "credit_code": "$USCC", "order_id": "$ORDER"},
-  "administrator": {"user_id": "$ADMIN_ID"},
-  "member": {"user_id": "$MEMBER_ID", "business_type_ids": ["$LABOUR"]},
+  "administrator": {"user_id": "$ADMIN_ID", "phone": "$ADMIN_PHONE"},
+  "member": {"user_id": "$MEMBER_ID", "phone": "$MEMBER_PHONE", "business_type_ids": ["$LABOUR"]},
   "seals": {"company": "$COMPANY", "legal_rep": "$LEGAL_REP", "name": "$NAME_SEAL"}
 }
 JSON

@@ -1,90 +1,53 @@
 #!/usr/bin/env bash
-# Regulator reporting (ES-17) with curl: the demo enterprise launches a labour contract to a new
-# person, the person signs (SMS code, their own cloud certificate), the enterprise signs last, and
-# the script waits until the contract's report to the supervising platform is marked 已上报.
-# Writes to OUT_DIR:
+# Regulator reporting (ES-17) with curl: examples/labour-contracts.sh launches and completes one
+# labour contract (a workbook of two rows: one new employee, and one row with a wrong ID check
+# digit that is refused and only reported), then the script waits until the contract's report
+# to the supervising platform is marked 已上报. Writes to OUT_DIR, besides the files of
+# labour-contracts.sh (and of certify-enterprise.sh before it):
 #
+#   rows-one.xlsx        the two rows given to labour-contracts.sh
 #   report-status.json   {"task_id": …, "task_state": "completed", "reports": [the contract's
 #                        reports as GET /api/v1/tasks/{id} shows them: state, 已上报, receipt …]}
 #
 #   examples/regulator-reporting.sh http://127.0.0.1:8080 ./out
 #
-# The server runs `signet serve --sandbox` on data prepared with `signet init --demo` (the demo
-# enterprise and its administrator `ecadmin`; override with EC_ADMIN_USER / EC_ADMIN_PASSWORD /
-# EC_ADMIN_PHONE). Its reports go to SIGNET_REGULATOR_URL, or in the sandbox to its own
-# receiver at /dev/regulator. The contract is the example's own PDF unless SIGNET_CONTRACT_PDF
-# names another (its page 2 carries the signing spots). Needs: curl, python3, base64.
+# The server runs `signet serve --sandbox` on data prepared with `signet init --demo`. Its
+# reports go to SIGNET_REGULATOR_URL, or in the sandbox to its own receiver at /dev/regulator.
+# SIGNET_TEMPLATE_PDF is passed on to labour-contracts.sh. Needs: curl, python3.
 set -euo pipefail
 BASE="${1:?usage: $0 BASE_URL OUT_DIR}"
 OUT="${2:?usage: $0 BASE_URL OUT_DIR}"
 HERE="$(cd "$(dirname "$0")" && pwd)"
 source "$HERE/lib/desk.sh"
-PDF="${SIGNET_CONTRACT_PDF:-$HERE/../crates/pdf/tests/fixtures/libreoffice-contract2.pdf}"
-DEMO_CREDIT_CODE=91350100M000100Y43
-ADMIN_USER="${EC_ADMIN_USER:-ecadmin}"; ADMIN_PASSWORD="${EC_ADMIN_PASSWORD:-Demo@2026}"
-ADMIN_PHONE="${EC_ADMIN_PHONE:-13800000003}"
 require_demo econtract-org-cloud
-[ -f "$PDF" ] || { echo "error: no contract PDF at $PDF (set SIGNET_CONTRACT_PDF)" >&2; exit 2; }
 mkdir -p "$OUT"
-ADMIN=$(new_jar); PERSON=$(new_jar); BODY=$(mktemp)
-trap 'rm -f "$ADMIN" "$PERSON" "$BODY"' EXIT
+ADMIN=$(new_jar)
+trap 'rm -f "$ADMIN"' EXIT
 RUN=$(unique8)
-PERSON_PHONE="156$RUN"; PERSON_ID17="35${RUN:0:4}19920303${RUN:4:3}"
+while [ "${RUN:4:4}" = 0000 ]; do RUN=$(unique8); done
 
-echo "1. sign in as the demo enterprise's administrator ($ADMIN_USER)" >&2
-if ! login "$ADMIN" "$ADMIN_USER" "$ADMIN_PASSWORD" 2>/dev/null; then
-  echo "error: cannot sign in as $ADMIN_USER: was the server's data prepared with \`signet init --demo\`?" >&2
-  exit 2
-fi
-ENTERPRISE_ID=$(call "$ADMIN" GET /api/v1/me/enterprises | python3 -c "
+echo "1. the rows: 周劳动, a new employee, and a row whose ID number has a wrong check digit" >&2
+# The header of the workbook labour-contracts.sh's template gives (its rows-template.xlsx).
+GOOD_ID=$(id_number "35010219920303${RUN:0:3}")
+BAD_ID="${GOOD_ID:0:17}$(python3 -c "print('0' if '${GOOD_ID:17}' != '0' else '1')")"
+cat <<JSON | python3 "$HERE/lib/xlsx.py" write "$OUT/rows-one.xlsx"
+[["姓名", "身份证号", "岗位", "月工资", "合同开始日期", "合同结束日期", "乙方（劳动者）手机号"],
+ ["周劳动", "$GOOD_ID", "装配工", "6800", "2026-03-01", "2029-02-28", "156$RUN"],
+ ["吴校验", "$BAD_ID", "装配工", "6800", "2026-03-01", "2029-02-28", "157$RUN"]]
+JSON
+
+echo "2. examples/labour-contracts.sh launches the row that passes and every party signs" >&2
+bash "$HERE/labour-contracts.sh" "$BASE" "$OUT" "$OUT/rows-one.xlsx" 2>&1 | sed 's/^/   | /' >&2
+TASK=$(python3 -c "import json, sys; print(json.load(open(sys.argv[1]))[0]['task_id'])" "$OUT/tasks.json")
+python3 - "$OUT/launch.json" <<'PY'
 import json, sys
-print(next((e['id'] for e in json.load(sys.stdin) if e['credit_code'] == '$DEMO_CREDIT_CODE'), ''))")
-if [ -z "$ENTERPRISE_ID" ]; then
-  echo "error: $ADMIN_USER administers no demo enterprise ($DEMO_CREDIT_CODE): prepare the data with \`signet init --demo\`" >&2
-  exit 2
-fi
-LABOUR=$(call "$ADMIN" GET "/api/v1/enterprises/$ENTERPRISE_ID/business-types" | python3 -c "
-import json, sys
-print(next(t['id'] for t in json.load(sys.stdin) if t['code'] == 'labour'))")
-
-echo "2. a new person ($PERSON_PHONE) registers and passes real-name authentication" >&2
-register "$PERSON" "$PERSON_PHONE" "rp$RUN" 'Example#2026'
-echo "   carrier three-factor: $(real_name "$PERSON" 周劳动 "$PERSON_ID17")" >&2
-
-echo "3. the enterprise launches a labour contract: the person (B) signs first, the enterprise (A) last" >&2
-python3 - "$PDF" "$LABOUR" "$ENTERPRISE_ID" "$PERSON_PHONE" >"$BODY" <<'PY'
-import base64, json, sys
-pdf, labour, enterprise, phone = sys.argv[1:]
-print(json.dumps({
-    "business_type_id": labour,
-    "title": "劳动合同（周劳动）",
-    "order": "serial",
-    "parties": [
-        {"role": "B", "kind": "person", "phone": phone},
-        {"role": "A", "kind": "enterprise", "enterprise_id": enterprise},
-    ],
-    "documents": [{
-        "name": "劳动合同",
-        "pdf": base64.b64encode(open(pdf, "rb").read()).decode(),
-        "spots": [
-            {"id": "a1", "role": "A", "kind": "company", "page": 2, "x": 360, "y": 560, "w": 120, "h": 120},
-            {"id": "b1", "role": "B", "kind": "name_seal", "page": 2, "x": 90, "y": 580, "w": 80, "h": 80},
-        ],
-    }],
-}))
+rows = {r["row"]: r for r in json.load(open(sys.argv[1]))}
+assert rows[2]["ok"] and not rows[3]["ok"], rows
+print("   row 2 launched; row 3 refused:", "; ".join(e["zh"] for e in rows[3]["errors"]), file=sys.stderr)
 PY
-TASK=$(call "$ADMIN" POST "/api/v1/enterprises/$ENTERPRISE_ID/tasks" "$(cat "$BODY")" | json "['id']")
-echo "   task $TASK" >&2
 
-# sign JAR PHONE: an SMS code confirms the intent, then the signature under the party's certificate.
-sign() {
-  call "$1" POST "/api/v1/tasks/$TASK/sign-code" '{}' >/dev/null
-  call "$1" POST "/api/v1/tasks/$TASK/sign" "{\"sms_code\":\"$(inbox_code "$2")\"}" | json "['state']"
-}
-echo "4. the person signs: $(sign "$PERSON" "$PERSON_PHONE")" >&2
-echo "5. the enterprise signs last: $(sign "$ADMIN" "$ADMIN_PHONE")" >&2
-
-echo "6. wait for the report to the supervising platform" >&2
+echo "3. wait for the report of task $TASK to the supervising platform (as the enterprise's administrator)" >&2
+sms_login "$ADMIN" "$(python3 -c "import json, sys; print(json.load(open(sys.argv[1]))['administrator']['phone'])" "$OUT/enterprise.json")"
 STATE=""
 for _ in $(seq 1 60); do
   call "$ADMIN" GET "/api/v1/tasks/$TASK" | python3 -c "

@@ -23,7 +23,13 @@ call() {
   cat "$out"
   rm -f "$out"
 }
-inbox_code() { curl -fsS "$BASE/dev/inbox?to=$1" | json "[0]['code']"; }
+# inbox_code TO: the newest code (SMS code, captcha answer) the sandbox inbox holds for TO;
+# notices without a code that arrived after it (a "your turn to sign" SMS) are passed over.
+inbox_code() {
+  curl -fsS "$BASE/dev/inbox?to=$1" | python3 -c "
+import json, sys
+print(next((m['code'] for m in json.load(sys.stdin) if m.get('code')), ''))"
+}
 
 # register JAR PHONE LOGIN_NAME PASSWORD: a new account, signed in.
 register() {
@@ -44,6 +50,88 @@ login() {
   captcha=$(call "$jar" POST /api/v1/captcha '{}' | json "['captcha_id']")
   answer=$(inbox_code "$captcha")
   call "$jar" POST /api/v1/login/password "{\"identifier\":\"$2\",\"password\":\"$3\",\"captcha_id\":\"$captcha\",\"captcha_answer\":\"$answer\"}" >/dev/null
+}
+
+# sms_login JAR PHONE: signs in with an SMS code (behind a captcha); a phone without an account
+# is registered on the spot (the account then has no password, which signing does not need).
+sms_login() {
+  local jar="$1" phone="$2" error wait
+  error=$(mktemp)
+  csrf "$jar" >/dev/null
+  # A code asked for within a minute of the last one is refused with `retry_after`: wait, and
+  # ask again behind a fresh captcha.
+  until call "$jar" POST /api/v1/sms-codes \
+    "{\"phone\":\"$phone\",\"purpose\":\"login\",$(captcha_fields "$jar")}" >/dev/null 2>"$error"; do
+    wait=$(retry_after_in "$error")
+    if [ -z "$wait" ]; then cat "$error" >&2; rm -f "$error"; return 1; fi
+    echo "   (an SMS code to $phone within the minute: waiting ${wait}s)" >&2
+    sleep "$wait"
+  done
+  rm -f "$error"
+  call "$jar" POST /api/v1/login/sms "{\"phone\":\"$phone\",\"sms_code\":\"$(inbox_code "$phone")\"}" >/dev/null
+}
+
+# problem_text FILE: the Chinese message of the problem `call` reported in FILE (else its first
+# line), for a one-line report.
+problem_text() {
+  grep -o '"zh-CN":"[^"]*"' "$1" | head -1 | cut -d'"' -f4 | grep . || head -1 "$1"
+}
+
+# retry_after_in FILE: the `retry_after` seconds of the problem `call` reported in FILE, if any.
+retry_after_in() { grep -o '"retry_after":[0-9]*' "$1" | head -1 | cut -d: -f2; }
+
+# call_patient JAR METHOD PATH [JSON]: call, but an answer that says when to try again (an SMS
+# code asked for within a minute of the last one: 429 `sms_too_soon` with `retry_after`) waits
+# that long and asks again, at most five times.
+call_patient() {
+  local error wait tries=0
+  error=$(mktemp)
+  until call "$@" 2>"$error"; do
+    wait=$(retry_after_in "$error")
+    tries=$((tries + 1))
+    if [ -z "$wait" ] || [ "$tries" -gt 5 ]; then cat "$error" >&2; rm -f "$error"; return 1; fi
+    echo "   ($3: the server asks to wait ${wait}s)" >&2
+    sleep "$wait"
+  done
+  rm -f "$error"
+}
+
+# post_form JAR PATH CURL_FORM_ARGS…: a multipart POST (-F / --form-string); prints the body,
+# fails loudly like `call`.
+post_form() {
+  local jar="$1" path="$2" out status
+  shift 2
+  out=$(mktemp)
+  status=$(curl -sS -o "$out" -w '%{http_code}' -b "$jar" -c "$jar" \
+    -H "X-CSRF-Token: $(csrf "$jar")" "$@" "$BASE$path")
+  if [ "$status" -ge 400 ]; then
+    echo "POST $path -> HTTP $status: $(cat "$out")" >&2
+    rm -f "$out"
+    return 1
+  fi
+  cat "$out"
+  rm -f "$out"
+}
+
+# download JAR PATH FILE: a GET into FILE. A 409 that says to come back later (an evidence
+# package the jobs have not made yet) is asked again after the sandbox inbox ran the due jobs,
+# for up to a minute.
+download() {
+  local status
+  for _ in $(seq 1 120); do
+    status=$(curl -sS -o "$3" -w '%{http_code}' -b "$1" -c "$1" "$BASE$2")
+    [ "$status" = 200 ] && return 0
+    if [ "$status" != 409 ] || ! grep -q '"retry_after":[0-9]' "$3"; then
+      echo "GET $2 -> HTTP $status: $(cat "$3")" >&2
+      rm -f "$3"
+      return 1
+    fi
+    curl -fsS -o /dev/null "$BASE/dev/inbox?to=probe" || true
+    sleep 0.5
+  done
+  echo "GET $2: still not ready after a minute: $(cat "$3")" >&2
+  rm -f "$3"
+  return 1
 }
 
 # product_id CODE: the id of a catalog product by its code.
@@ -139,12 +227,15 @@ staff_login() {
 }
 
 # real_name JAR NAME ID17: consents to every current text, then passes carrier three-factor.
-real_name() {
+real_name() { real_name_id "$1" "$2" "$(id_number "$3")"; }
+
+# real_name_id JAR NAME ID_NUMBER: real_name with a whole 18-character ID number.
+real_name_id() {
   local accepted
   accepted=$(curl -fsS "$BASE/api/v1/contracts/consent-texts" | python3 -c "
 import json, sys
 print(json.dumps([{'document': t['document'], 'version': t['version']} for t in json.load(sys.stdin)]))")
   call "$1" POST /api/v1/me/consents "{\"accepted\":$accepted}" >/dev/null
   call "$1" POST /api/v1/me/real-name \
-    "{\"name\":\"$2\",\"id_number\":\"$(id_number "$3")\",\"method\":\"carrier3\"}" | json "['state']"
+    "{\"name\":\"$2\",\"id_number\":\"$3\",\"method\":\"carrier3\"}" | json "['state']"
 }

@@ -4,11 +4,11 @@
 use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
 
-use crate::{example_outputs, shell};
+use crate::{example_contracts, example_outputs, shell};
 
 struct Server(Child);
 
@@ -23,13 +23,14 @@ fn free_port() -> anyhow::Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
-/// Starts `signet serve --sandbox` on a temporary data directory and waits for `/healthz`.
-fn start(binary: &Path, data: &Path) -> anyhow::Result<(Server, String)> {
-    let port = free_port()?;
-    let base = format!("http://127.0.0.1:{port}");
+/// Starts `signet serve --sandbox` on a temporary data directory at `base` (a free port on
+/// 127.0.0.1, also the data's public URL) and waits for `/healthz`.
+fn start(binary: &Path, data: &Path, port: u16, base: &str) -> anyhow::Result<Server> {
     let child = Command::new(binary)
         .arg("--data")
         .arg(data)
+        .arg("--public-url")
+        .arg(base)
         .args([
             "serve",
             "--sandbox",
@@ -44,7 +45,7 @@ fn start(binary: &Path, data: &Path) -> anyhow::Result<(Server, String)> {
     for _ in 0..100 {
         if shell::output(Command::new("curl").args(["-fsS", &format!("{base}/healthz")])).is_some()
         {
-            return Ok((server, base));
+            return Ok(server);
         }
         std::thread::sleep(Duration::from_millis(100));
     }
@@ -158,16 +159,22 @@ pub fn counts(line: &str) -> Option<(u64, u64)> {
 pub fn run(root: &Path, binary: &Path) -> anyhow::Result<(u64, u64)> {
     let data = std::env::temp_dir().join(format!("signet-examples-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
+    // The certificates' CRL, OCSP and issuer URLs name the server the walkthroughs run
+    // against, so pyHanko checks the signed contracts' revocation there.
+    let port = free_port()?;
+    let base = format!("http://127.0.0.1:{port}");
     // The desk walkthroughs need the demo catalog and the CA staff account.
     shell::run(
         Command::new(binary)
             .arg("--data")
             .arg(&data)
+            .arg("--public-url")
+            .arg(&base)
             .args(["init", "--demo"])
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null()),
     )?;
-    let (server, base) = start(binary, &data)?;
+    let server = start(binary, &data, port, &base)?;
     let mut scripts: Vec<_> = std::fs::read_dir(root.join("examples"))?
         .filter_map(Result::ok)
         .map(|e| e.path())
@@ -176,10 +183,12 @@ pub fn run(root: &Path, binary: &Path) -> anyhow::Result<(u64, u64)> {
     scripts.sort();
     let (mut passed, mut failed) = (0, 0);
     for script in &scripts {
-        // A walkthrough that writes files (certify-enterprise.sh) gets its own OUT_DIR.
+        // A walkthrough that writes files (certify-enterprise.sh, labour-contracts.sh) gets its
+        // own OUT_DIR.
         let stem = script.file_stem().unwrap_or_default().to_string_lossy();
         let out_dir = data.join(format!("{stem}-out"));
         eprintln!("$ bash {} {base} {}", script.display(), out_dir.display());
+        let started = Instant::now();
         let outcome = Command::new("bash")
             .arg(script)
             .arg(&base)
@@ -196,11 +205,25 @@ pub fn run(root: &Path, binary: &Path) -> anyhow::Result<(u64, u64)> {
                     bail!("{} failed ({})", script.display(), out.status);
                 }
                 verify_printed_certificate(&base, &String::from_utf8_lossy(&out.stdout), &data)?;
-                if stem == "certify-enterprise" {
-                    example_outputs::check_certify_enterprise(&base, &out_dir)?;
+                match stem.as_ref() {
+                    "certify-enterprise" => {
+                        example_outputs::check_certify_enterprise(&base, &out_dir)?;
+                    }
+                    "labour-contracts" => example_contracts::check_labour_contracts(
+                        &base,
+                        &out_dir,
+                        binary,
+                        &data.join(format!("{stem}-checks")),
+                    )?,
+                    _ => {}
                 }
                 Ok(())
             });
+        // The walkthroughs run in CI beside the test suites: their time is worth watching.
+        eprintln!(
+            "{stem}.sh: {:.0} s (checks included)",
+            started.elapsed().as_secs_f64()
+        );
         match outcome {
             Ok(()) => passed += 1,
             Err(error) => {

@@ -3,6 +3,7 @@
 mod agent;
 mod architecture;
 mod bench;
+mod example_contracts;
 mod example_outputs;
 mod examples;
 mod fuzz;

@@ -219,7 +219,10 @@ fn suite_jobs(
         label: "examples: curl walkthroughs".into(),
         command: walkthroughs,
         parse: crate::examples::counts,
-        weight: 90,
+        // About six minutes beside the other suites: labour-contracts.sh and
+        // regulator-reporting.sh each certify an enterprise and take contracts through signing,
+        // and the enterprise's signer waits out the one-intent-code-a-minute gap once.
+        weight: 300,
     });
     jobs
 }
