@@ -21,6 +21,77 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/archives/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One archive: its fields, parties (ID numbers masked), hash, timestamp and report status. */
+        get: operations["show"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/archives/{id}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The archive's PDF exactly as uploaded. */
+        get: operations["pdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/archives/{id}/timestamp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The RFC 3161 timestamp token over the PDF's SHA-256 (DER): check it with
+         *     `openssl ts -verify -token_in -in archive.tst -data archive.pdf -CAfile chain.pem`.
+         */
+        get: operations["timestamp_token"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/archives/{id}/void": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Voids an archive with a reason (its maker or the administrator); a void report follows. */
+        post: operations["void"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/billing/packages": {
         parameters: {
             query?: never;
@@ -526,6 +597,104 @@ export interface paths {
         put?: never;
         /** Hands the administrator role to an active member; the former administrator becomes a delegate. */
         post: operations["transfer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/archive-fields": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The contract fields an archive of the business type asks for (also the bulk template's
+         *     columns after 文件名, 合同名称, 姓名, 身份证号).
+         */
+        get: operations["archive_fields"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/archive-workbook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The bulk archive's Excel template of a business type. */
+        get: operations["workbook"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/archives": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One page of 我发起的归档 (`list=mine`) or 已完成的归档 (`list=completed`). */
+        get: operations["list"];
+        put?: never;
+        /**
+         * Archives one scanned paper contract (multipart: `spec`, an [`ArchiveInput`] as JSON, and
+         *     `file`, the PDF). Refused fields answer 400 with each field's error.
+         */
+        post: operations["create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/archives/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Archives every row of a bulk archive's zip, or none: an upload with any problem answers 400
+         *     with every problem, and nothing is stored.
+         */
+        post: operations["bulk_archive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/archives/bulk/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Checks a bulk archive's zip (multipart: `spec`, a [`BulkInput`] as JSON, and `file`, the zip)
+         *     without storing anything: the rows that pass, and every problem by row and column or entry.
+         */
+        post: operations["bulk_check"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3697,6 +3866,74 @@ export interface components {
         ApproveIn: {
             department_id?: string | null;
         };
+        /** @description A field of an archive's form (and a column of the bulk workbook). */
+        ArchiveField: {
+            key: string;
+            kind: components["schemas"]["FieldKind"];
+            label_en: string;
+            required: boolean;
+        };
+        /** @description An archive in a list. */
+        ArchiveItem: {
+            batch_id?: string | null;
+            business_type_id: string;
+            business_type_name: string;
+            created_at: components["schemas"]["i64"];
+            enterprise_id: string;
+            file_name: string;
+            id: string;
+            /** Format: int64 */
+            pages: number;
+            /** @description The people, names masked. */
+            persons: string[];
+            /** @description 待上报 | 已上报 | 上报失败 of its report. */
+            report_label?: string | null;
+            /** @description `archived` | `void`. */
+            state: string;
+            /** @description 已归档 | 已作废. */
+            state_label: string;
+            title: string;
+            void_reason?: string | null;
+        };
+        /** @description A page of a list. */
+        ArchiveList: {
+            items: components["schemas"]["ArchiveItem"][];
+            next?: string | null;
+        };
+        /** @description A party of an archive. */
+        ArchiveParty: {
+            credit_code?: string | null;
+            id_masked?: string | null;
+            /** @description `enterprise` or `person`. */
+            kind: string;
+            /** @description The enterprise's name, or the person's masked name. */
+            name: string;
+            role: string;
+        };
+        /** @description The 400 answer of refused values: the problem, plus each field's error. */
+        ArchiveValuesProblem: components["schemas"]["Problem"] & {
+            errors: components["schemas"]["FieldError"][];
+        };
+        /** @description One archive. */
+        ArchiveView: components["schemas"]["ArchiveItem"] & {
+            fields: {
+                [key: string]: string;
+            };
+            label_en: string;
+            /** @description 纸质合同电子化归档（非电子签署）. */
+            label_zh: string;
+            /** @description Whether the caller may void it (its maker or the administrator, while archived). */
+            may_void: boolean;
+            parties: components["schemas"]["ArchiveParty"][];
+            /** @description The regulator reports (the report, then its void report). */
+            reports: components["schemas"]["ReportStatus"][];
+            sha256: string;
+            /** Format: int64 */
+            size: number;
+            /** @description When the platform's TSA stamped the SHA-256. */
+            timestamped_at: components["schemas"]["i64"];
+            voided_at?: components["schemas"]["i64"] | null;
+        };
         /** @description One attempt at a delivery. */
         Attempt: {
             attempted_at: components["schemas"]["i64"];
@@ -3760,6 +3997,21 @@ export interface components {
         };
         BindingsOut: {
             serials: string[];
+        };
+        /** @description A stored bulk archive. */
+        BulkArchived: {
+            archive_ids: string[];
+            archives: number;
+            batch_id: string;
+        };
+        /** @description What a check of an upload found. */
+        BulkCheck: {
+            /** @description The rows without a problem. */
+            passed: components["schemas"]["RowSummary"][];
+            /** @description Every problem, by row and column or by zip entry. */
+            problems: components["schemas"]["PackageProblem"][];
+            /** @description Data rows read. */
+            rows: number;
         };
         /**
          * @description The businesses an order can be.
@@ -4846,6 +5098,24 @@ export interface components {
              */
             unique_identifier: string;
         };
+        /**
+         * @description A problem of the upload: of an entry of the zip, or of a row of the workbook (numbered as
+         *     in Excel, with the column's header).
+         */
+        PackageProblem: {
+            code: string;
+            column?: string | null;
+            en: string;
+            /** @description The zip entry at fault, as named in the zip. */
+            entry?: string | null;
+            /** Format: int32 */
+            row?: number | null;
+            zh: string;
+        };
+        /** @description The 400 answer of a bulk archive with problems: nothing was stored. */
+        PackageProblems: components["schemas"]["Problem"] & {
+            errors: components["schemas"]["PackageProblem"][];
+        };
         /** @description A page of a document as displayed, in points. */
         PageSize: {
             /** Format: float */
@@ -5412,6 +5682,17 @@ export interface components {
             /** @description The row's task, once launched. */
             task_id?: string | null;
         };
+        /** @description A row that passed, as the check shows it. */
+        RowSummary: {
+            file: string;
+            /** Format: int64 */
+            pages: number;
+            /** @description The person's masked name. */
+            person: string;
+            /** Format: int32 */
+            row: number;
+            title: string;
+        };
         /** @description A seal the approver can tick. */
         SealOption: {
             id: string;
@@ -5911,6 +6192,9 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        VoidIn: {
+            reason: string;
+        };
         WithdrawIn: {
             reason: string;
             task_ids: string[];
@@ -5949,6 +6233,142 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AgentReleases"];
+                };
+            };
+        };
+    };
+    show: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArchiveView"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    pdf: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    timestamp_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/timestamp-reply": unknown;
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    void: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VoidIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArchiveView"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -7007,6 +7427,253 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    archive_fields: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                business_type_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArchiveField"][];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    workbook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                business_type_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description `mine` (我发起的归档) or `completed` (已完成的归档). */
+                list: string;
+                /** @description Only archives of this business type. */
+                business_type_id: string | null;
+                /** @description Words of the title. */
+                q: string | null;
+                /** @description The `next` of the previous page. */
+                cursor: string | null;
+                limit: number | null;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArchiveList"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description fields `spec` (ArchiveInput JSON) and `file` (the scanned PDF) */
+        requestBody?: {
+            content: {
+                "multipart/form-data": unknown;
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArchiveView"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArchiveValuesProblem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    bulk_archive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description fields `spec` (BulkInput JSON) and `file` (.zip) */
+        requestBody?: {
+            content: {
+                "multipart/form-data": unknown;
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkArchived"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PackageProblems"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    bulk_check: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description fields `spec` (BulkInput JSON) and `file` (.zip) */
+        requestBody?: {
+            content: {
+                "multipart/form-data": unknown;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkCheck"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -10,6 +10,9 @@ use crate::Platform;
 use crate::error::CoreError;
 use crate::platform::clock::{Clock as _, Timestamp};
 
+/// Sets one day's count of one kind.
+type Setter = fn(&mut DayCounts, i64);
+
 /// China is UTC+8 all year.
 const CHINA_OFFSET: i64 = 8 * 3600;
 const DAY: i64 = 24 * 3600;
@@ -97,7 +100,7 @@ pub async fn dashboard(platform: &Platform, days: i64) -> Result<Dashboard, Core
         })
         .collect();
     let slot = |day: i64| usize::try_from(day - first).ok();
-    let columns: [(&'static str, fn(&mut DayCounts, i64)); 3] = [
+    let columns: [(&'static str, Setter); 3] = [
         ("created_at", |d, n| d.launched = n),
         ("completed_at", |d, n| d.completed = n),
         ("voided_at", |d, n| d.void = n),

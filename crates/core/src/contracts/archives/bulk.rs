@@ -80,7 +80,8 @@ pub async fn workbook(
     use rust_xlsxwriter::{Format, Workbook};
     let context = Context::load(platform, enterprise_id, business_type_id, user_id).await?;
     let fields = context.fields(platform).await?;
-    let failed = |e: rust_xlsxwriter::XlsxError| CoreError::internal(format!("archive template: {e}"));
+    let failed =
+        |e: rust_xlsxwriter::XlsxError| CoreError::internal(format!("archive template: {e}"));
     let mut book = Workbook::new();
     let text = Format::new().set_num_format("@");
     let bold = Format::new().set_bold().set_num_format("@");
@@ -120,7 +121,8 @@ pub async fn workbook(
         lines.push(format!("{}（{need}）：{kind}。", field.key));
     }
     lines.push(
-        "填好后，把本 Excel 和所有 PDF 一起压缩成一个 zip 文件上传；压缩包中不能有其他文件。".into(),
+        "填好后，把本 Excel 和所有 PDF 一起压缩成一个 zip 文件上传；压缩包中不能有其他文件。"
+            .into(),
     );
     for (row, line) in (0u32..).zip(lines) {
         notes.write_string(row, 0, line).map_err(failed)?;
@@ -144,8 +146,12 @@ fn read_rows(
         let d = error.describe();
         vec![PackageProblem::entry(name, d.code, d.zh, d.en)]
     };
-    let FirstSheet { range, merged } =
-        first_sheet(bytes, package::MAX_WORKBOOK as usize, MAX_ROWS).map_err(as_problem)?;
+    let FirstSheet { range, merged } = first_sheet(
+        bytes,
+        usize::try_from(package::MAX_WORKBOOK).unwrap_or(usize::MAX),
+        MAX_ROWS,
+    )
+    .map_err(as_problem)?;
     let (first_row, first_column) = range.start().unwrap_or((0, 0));
     let mut header: Vec<String> = Vec::new();
     let mut rows = Vec::new();
@@ -180,8 +186,14 @@ fn read_rows(
             1,
             None,
             "archive_header",
-            format!("表头与模板不一致，应为：{}；请重新下载模板填写", expected.join(" | ")),
-            format!("The header differs from the template's: {}; download the template again", expected.join(" | ")),
+            format!(
+                "表头与模板不一致，应为：{}；请重新下载模板填写",
+                expected.join(" | ")
+            ),
+            format!(
+                "The header differs from the template's: {}; download the template again",
+                expected.join(" | ")
+            ),
         )]);
     }
     if rows.len() > MAX_ROWS {
@@ -316,7 +328,12 @@ pub async fn check(
         let named = package::normalise(&cell(FILE));
         let mut found = None;
         if named.is_empty() {
-            problem(FILE, "archive_row_no_file", "请填写 PDF 文件名".into(), "Name the PDF file".into());
+            problem(
+                FILE,
+                "archive_row_no_file",
+                "请填写 PDF 文件名".into(),
+                "Name the PDF file".into(),
+            );
         } else if !named.to_ascii_lowercase().ends_with(".pdf") {
             problem(
                 FILE,
@@ -344,7 +361,9 @@ pub async fn check(
                     FILE,
                     "archive_row_file_twice",
                     format!("文件 {named} 已被前面的行使用，每份 PDF 只能归档一次"),
-                    format!("{named} is already named by an earlier row; each PDF is archived once"),
+                    format!(
+                        "{named} is already named by an earlier row; each PDF is archived once"
+                    ),
                 ),
                 Some(path) => found = Some(path),
             }
@@ -371,7 +390,9 @@ pub async fn check(
                     id_number: cell(ID_NUMBER),
                 },
             )
-            .map_err(|refused| problem(refused.column, "archive_row_person", refused.zh, refused.en))
+            .map_err(|refused| {
+                problem(refused.column, "archive_row_person", refused.zh, refused.en);
+            })
             .ok();
         // The contract's fields.
         let values: BTreeMap<String, String> = fields
@@ -422,7 +443,7 @@ pub async fn check(
     // Every named PDF is read and checked.
     let (package, scanned) = tokio::task::spawn_blocking(move || {
         let mut package = package;
-        let scanned: Vec<(PendingRow, Result<Scan, (&'static str, String, String)>)> = pending
+        let scanned: Vec<(PendingRow, Result<Scan, package::Refusal>)> = pending
             .into_iter()
             .map(|p| {
                 let result = package
@@ -525,7 +546,8 @@ pub async fn archive(
         .await
         .map_err(|e| CoreError::internal(format!("archive read: {e}")))?;
         package = back;
-        let bytes = bytes.map_err(|(_, _, en)| CoreError::internal(format!("archive read: {en}")))?;
+        let bytes =
+            bytes.map_err(|(_, _, en)| CoreError::internal(format!("archive read: {en}")))?;
         let digest = platform.blobs.put(&bytes).await?;
         if digest != ready.scan.sha256 {
             return Err(CoreError::internal("archive PDF changed between reads"));

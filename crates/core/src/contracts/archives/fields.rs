@@ -92,10 +92,11 @@ pub async fn custom<'e, E>(
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    let rows = sqlx::query("SELECT key, kind, label_en FROM ec_template_fields WHERE enterprise_id = $1")
-        .bind(enterprise_id)
-        .fetch_all(executor)
-        .await?;
+    let rows =
+        sqlx::query("SELECT key, kind, label_en FROM ec_template_fields WHERE enterprise_id = $1")
+            .bind(enterprise_id)
+            .fetch_all(executor)
+            .await?;
     rows.iter()
         .map(|row| {
             let key: String = row.try_get("key")?;

@@ -343,7 +343,10 @@ pub async fn pdf(
 ) -> Result<(String, Vec<u8>), CoreError> {
     let (row, _) = visible_row(platform, user_id, archive_id).await?;
     let sha256: String = row.try_get("sha256")?;
-    Ok((row.try_get("file_name")?, platform.blobs.get(&sha256).await?))
+    Ok((
+        row.try_get("file_name")?,
+        platform.blobs.get(&sha256).await?,
+    ))
 }
 
 /// The RFC 3161 token over the PDF's SHA-256 (DER), for `openssl ts -verify`.

@@ -47,7 +47,11 @@ pub mod state {
     pub const VOID: &str = "void";
 
     pub fn label(state: &str) -> &'static str {
-        if state == VOID { "已作废" } else { "已归档" }
+        if state == VOID {
+            "已作废"
+        } else {
+            "已归档"
+        }
     }
 }
 

@@ -30,6 +30,9 @@ pub const RATIO_FLOOR: u64 = 1024 * 1024;
 /// Largest workbook.
 pub const MAX_WORKBOOK: u64 = 5 * 1024 * 1024;
 
+/// Why an entry could not be used: code, Chinese, English.
+pub type Refusal = (&'static str, String, String);
+
 /// A problem of the upload: of an entry of the zip, or of a row of the workbook (numbered as
 /// in Excel, with the column's header).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -116,7 +119,10 @@ pub fn normalise(path: &str) -> String {
 
 fn is_junk(path: &str) -> bool {
     let base = path.rsplit('/').next().unwrap_or(path);
-    path.starts_with("__MACOSX/") || base == ".DS_Store" || base == "Thumbs.db" || base.starts_with("~$")
+    path.starts_with("__MACOSX/")
+        || base == ".DS_Store"
+        || base == "Thumbs.db"
+        || base.starts_with("~$")
 }
 
 fn lower_ext(path: &str) -> String {
@@ -163,7 +169,10 @@ pub fn open(bytes: Vec<u8>) -> Result<Package, CoreError> {
             "",
             "archive_too_many_entries",
             format!("压缩包中的文件超过 {} 个，请分批归档", MAX_ENTRIES - 1),
-            format!("The zip holds more than {} files; archive in several batches", MAX_ENTRIES - 1),
+            format!(
+                "The zip holds more than {} files; archive in several batches",
+                MAX_ENTRIES - 1
+            ),
         ));
         return Ok(package);
     }
@@ -173,7 +182,8 @@ pub fn open(bytes: Vec<u8>) -> Result<Package, CoreError> {
 
 impl Package {
     fn problem(&mut self, entry: &str, code: &'static str, zh: String, en: String) {
-        self.problems.push(PackageProblem::entry(entry, code, zh, en));
+        self.problems
+            .push(PackageProblem::entry(entry, code, zh, en));
     }
 
     /// Sorts the entries into the workbook and the PDFs, refusing the rest by name.
@@ -239,7 +249,13 @@ impl Package {
             );
             return Ok(());
         }
-        // A zip of one folder: its content.
+        self.sort(files);
+        Ok(())
+    }
+
+    /// Files by kind: the PDFs, the one workbook (read here), and the rest refused. A zip of one
+    /// folder is read as that folder's content.
+    fn sort(&mut self, mut files: Vec<(String, String, usize)>) {
         let folder = files
             .first()
             .and_then(|(p, _, _)| p.split_once('/').map(|(f, _)| format!("{f}/")));
@@ -291,20 +307,18 @@ impl Package {
                     "",
                     "archive_many_workbooks",
                     format!("压缩包中只能有一个 Excel 文件，现有：{}", names.join("、")),
-                    format!("The zip may hold one Excel workbook; it holds {}", names.join(", ")),
+                    format!(
+                        "The zip may hold one Excel workbook; it holds {}",
+                        names.join(", ")
+                    ),
                 );
             }
         }
-        Ok(())
     }
 
     /// An entry's data, at most `limit` bytes and within the ratio and total limits whatever
     /// its header claims.
-    pub fn read_entry(
-        &mut self,
-        index: usize,
-        limit: u64,
-    ) -> Result<Vec<u8>, (&'static str, String, String)> {
+    pub fn read_entry(&mut self, index: usize, limit: u64) -> Result<Vec<u8>, Refusal> {
         let unreadable = || {
             (
                 "archive_entry_unreadable",
@@ -336,7 +350,9 @@ impl Package {
                 (
                     "archive_entry_bomb",
                     format!("解压后的数据异常膨胀（超过压缩前的 {MAX_RATIO} 倍），疑似压缩炸弹"),
-                    format!("unpacks to more than {MAX_RATIO} times its compressed size, like a zip bomb"),
+                    format!(
+                        "unpacks to more than {MAX_RATIO} times its compressed size, like a zip bomb"
+                    ),
                 )
             });
         }
@@ -367,10 +383,19 @@ mod tests {
 
     #[test]
     fn names_that_escape_or_are_absolute_are_refused() {
-        assert_eq!(unsafe_name("a/../../b.pdf").unwrap().0, "archive_entry_escapes");
+        assert_eq!(
+            unsafe_name("a/../../b.pdf").unwrap().0,
+            "archive_entry_escapes"
+        );
         assert_eq!(unsafe_name("..\\b.pdf").unwrap().0, "archive_entry_escapes");
-        assert_eq!(unsafe_name("/etc/passwd").unwrap().0, "archive_entry_absolute");
-        assert_eq!(unsafe_name("C:\\x.pdf").unwrap().0, "archive_entry_absolute");
+        assert_eq!(
+            unsafe_name("/etc/passwd").unwrap().0,
+            "archive_entry_absolute"
+        );
+        assert_eq!(
+            unsafe_name("C:\\x.pdf").unwrap().0,
+            "archive_entry_absolute"
+        );
         assert!(unsafe_name("合同/张三.pdf").is_none());
         assert!(unsafe_name("a..b.pdf").is_none());
     }
@@ -400,7 +425,8 @@ mod tests {
     #[test]
     fn a_symbolic_link_is_refused() {
         let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
-        out.start_file("a.xlsx", SimpleFileOptions::default()).unwrap();
+        out.start_file("a.xlsx", SimpleFileOptions::default())
+            .unwrap();
         out.write_all(b"x").unwrap();
         out.add_symlink("张三.pdf", "/etc/passwd", SimpleFileOptions::default())
             .unwrap();

@@ -48,10 +48,7 @@ impl ScanProblem {
                 "PDF 已损坏或格式无法识别，请重新扫描或导出后上传".into(),
                 "The PDF is damaged or malformed; scan or export it again".into(),
             ),
-            Self::NoPages => (
-                "PDF 中没有任何页面".into(),
-                "The PDF has no pages".into(),
-            ),
+            Self::NoPages => ("PDF 中没有任何页面".into(), "The PDF has no pages".into()),
             Self::TooLarge => (
                 format!("PDF 超过 {} MB", MAX_BYTES / 1024 / 1024),
                 format!("The PDF is larger than {} MB", MAX_BYTES / 1024 / 1024),

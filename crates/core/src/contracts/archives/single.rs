@@ -13,11 +13,7 @@ use crate::error::CoreError;
 /// when nothing is left.
 pub fn file_name(raw: &str) -> String {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or_default().trim();
-    let name: String = base
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(120)
-        .collect();
+    let name: String = base.chars().filter(|c| !c.is_control()).take(120).collect();
     if name.is_empty() {
         "归档文件.pdf".to_owned()
     } else {
@@ -41,8 +37,8 @@ pub async fn create(
         en: en.into(),
     })?;
     let fields = context.fields(platform).await?;
-    let values = super::fields::check(&fields, &input.fields)
-        .map_err(ContractsError::TemplateValues)?;
+    let values =
+        super::fields::check(&fields, &input.fields).map_err(ContractsError::TemplateValues)?;
     let roster = Roster::load(platform, enterprise_id).await?;
     let persons = roster
         .check_all(platform, &input.persons)
@@ -95,7 +91,10 @@ mod tests {
 
     #[test]
     fn file_names_keep_their_last_part() {
-        assert_eq!(file_name("C:\\scans\\张三 劳动合同.pdf"), "张三 劳动合同.pdf");
+        assert_eq!(
+            file_name("C:\\scans\\张三 劳动合同.pdf"),
+            "张三 劳动合同.pdf"
+        );
         assert_eq!(file_name("../../etc/passwd"), "passwd");
         assert_eq!(file_name("  "), "归档文件.pdf");
         assert_eq!(file_name(&"长".repeat(300)).chars().count(), 120);

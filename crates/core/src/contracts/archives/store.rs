@@ -162,71 +162,14 @@ pub(super) async fn write(
     };
     let mut ids = Vec::with_capacity(archives.len());
     for (archive, token) in archives.into_iter().zip(tokens) {
-        let id = uuid::Uuid::new_v4().to_string();
-        let values = serde_json::to_string(&archive.values)
-            .map_err(|e| CoreError::internal(format!("archive values: {e}")))?;
-        sqlx::query(
-            "INSERT INTO ec_archives (id, enterprise_id, business_type_id, batch_id, batch_row, \
-               title, creator_id, state, file_name, sha256, size, pages, timestamp_token, \
-               timestamped_at, field_values, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $14)",
-        )
-        .bind(&id)
-        .bind(&context.enterprise_id)
-        .bind(&context.business_type.id)
-        .bind(batch_id.as_deref())
-        .bind(archive.batch_row)
-        .bind(&archive.title)
-        .bind(&context.creator_id)
-        .bind(state::ARCHIVED)
-        .bind(&archive.file_name)
-        .bind(&archive.scan.sha256)
-        .bind(archive.scan.size)
-        .bind(archive.scan.pages)
-        .bind(&token)
-        .bind(now)
-        .bind(platform.cipher.seal(values_at(&id), &values)?)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO ec_archive_parties (archive_id, position, role_key, kind, display_name, \
-               credit_code) VALUES ($1, 0, 'A', 'enterprise', $2, $3)",
-        )
-        .bind(&id)
-        .bind(&context.enterprise_name)
-        .bind(&context.credit_code)
-        .execute(&mut *tx)
-        .await?;
-        for (position, person) in (1i64..).zip(&archive.persons) {
-            let key = party_key(&id, position);
-            let seal = |column, value: &str| {
-                platform
-                    .cipher
-                    .seal(SealedAt::new("ec_archive_parties", column, &key), value)
-            };
-            let role = char::from(b'A' + u8::try_from(position).unwrap_or(25)).to_string();
-            sqlx::query(
-                "INSERT INTO ec_archive_parties (archive_id, position, role_key, kind, \
-                   display_name, employee_id, name_sealed, id_sealed, id_masked) \
-                 VALUES ($1, $2, $3, 'person', $4, $5, $6, $7, $8)",
-            )
-            .bind(&id)
-            .bind(position)
-            .bind(role)
-            .bind(mask_name(&person.name))
-            .bind(&person.employee_id)
-            .bind(seal("name_sealed", &person.name)?)
-            .bind(seal("id_sealed", &person.id_number)?)
-            .bind(mask::identifier(&person.id_number))
-            .execute(&mut *tx)
-            .await?;
-        }
-        regulator::queue_report(
+        let id = insert(
+            platform,
             &mut tx,
+            context,
+            batch_id.as_deref(),
+            &archive,
+            &token,
             now,
-            subject::ARCHIVE,
-            &id,
-            &context.enterprise_id,
         )
         .await?;
         if batch_id.is_none() {
@@ -265,4 +208,77 @@ pub(super) async fn write(
     }
     tx.commit().await?;
     Ok((ids, batch_id))
+}
+
+/// One archive, its parties and its regulator report, in `tx`; its id.
+async fn insert(
+    platform: &Platform,
+    tx: &mut crate::platform::db::Tx,
+    context: &Context,
+    batch_id: Option<&str>,
+    archive: &NewArchive,
+    token: &str,
+    now: i64,
+) -> Result<String, CoreError> {
+    let id = uuid::Uuid::new_v4().to_string();
+    let values = serde_json::to_string(&archive.values)
+        .map_err(|e| CoreError::internal(format!("archive values: {e}")))?;
+    sqlx::query(
+        "INSERT INTO ec_archives (id, enterprise_id, business_type_id, batch_id, batch_row, \
+           title, creator_id, state, file_name, sha256, size, pages, timestamp_token, \
+           timestamped_at, field_values, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $14)",
+    )
+    .bind(&id)
+    .bind(&context.enterprise_id)
+    .bind(&context.business_type.id)
+    .bind(batch_id)
+    .bind(archive.batch_row)
+    .bind(&archive.title)
+    .bind(&context.creator_id)
+    .bind(state::ARCHIVED)
+    .bind(&archive.file_name)
+    .bind(&archive.scan.sha256)
+    .bind(archive.scan.size)
+    .bind(archive.scan.pages)
+    .bind(token)
+    .bind(now)
+    .bind(platform.cipher.seal(values_at(&id), &values)?)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO ec_archive_parties (archive_id, position, role_key, kind, display_name, \
+           credit_code) VALUES ($1, 0, 'A', 'enterprise', $2, $3)",
+    )
+    .bind(&id)
+    .bind(&context.enterprise_name)
+    .bind(&context.credit_code)
+    .execute(&mut **tx)
+    .await?;
+    for (position, person) in (1i64..).zip(&archive.persons) {
+        let key = party_key(&id, position);
+        let seal = |column, value: &str| {
+            platform
+                .cipher
+                .seal(SealedAt::new("ec_archive_parties", column, &key), value)
+        };
+        let role = char::from(b'A' + u8::try_from(position).unwrap_or(25)).to_string();
+        sqlx::query(
+            "INSERT INTO ec_archive_parties (archive_id, position, role_key, kind, \
+               display_name, employee_id, name_sealed, id_sealed, id_masked) \
+             VALUES ($1, $2, $3, 'person', $4, $5, $6, $7, $8)",
+        )
+        .bind(&id)
+        .bind(position)
+        .bind(role)
+        .bind(mask_name(&person.name))
+        .bind(&person.employee_id)
+        .bind(seal("name_sealed", &person.name)?)
+        .bind(seal("id_sealed", &person.id_number)?)
+        .bind(mask::identifier(&person.id_number))
+        .execute(&mut **tx)
+        .await?;
+    }
+    regulator::queue_report(tx, now, subject::ARCHIVE, &id, &context.enterprise_id).await?;
+    Ok(id)
 }

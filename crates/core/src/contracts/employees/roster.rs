@@ -492,11 +492,12 @@ pub async fn seed_active(
     created_by: &str,
 ) -> Result<Option<String>, CoreError> {
     let phone = Phone::parse(phone, "phone")?;
-    let id_number = signet_pki::ids::IdNumber::parse(id_number).map_err(|_| PlatformError::Invalid {
-        field: "id_number",
-        zh: "身份证号码不正确",
-        en: "Not a valid ID number",
-    })?;
+    let id_number =
+        signet_pki::ids::IdNumber::parse(id_number).map_err(|_| PlatformError::Invalid {
+            field: "id_number",
+            zh: "身份证号码不正确",
+            en: "Not a valid ID number",
+        })?;
     let mut tx = platform.db.begin().await?;
     let inserted = store::insert(
         platform,

@@ -45,11 +45,10 @@ pub async fn archive_report(
         )));
     }
     let sealed: String = row.try_get("field_values")?;
-    let fields: BTreeMap<String, String> = serde_json::from_str(
-        &platform
-            .cipher
-            .open(SealedAt::new("ec_archives", "field_values", archive_id), &sealed)?,
-    )
+    let fields: BTreeMap<String, String> = serde_json::from_str(&platform.cipher.open(
+        SealedAt::new("ec_archives", "field_values", archive_id),
+        &sealed,
+    )?)
     .map_err(|e| CoreError::internal(format!("archive values: {e}")))?;
     let mut parties = Vec::new();
     for party in sqlx::query(

@@ -406,7 +406,8 @@ pub async fn void_report(
             .await?
             .ok_or(PlatformError::NotFound)?;
         (
-            row.try_get::<Option<Timestamp>, _>("voided_at")?.or(Some(now)),
+            row.try_get::<Option<Timestamp>, _>("voided_at")?
+                .or(Some(now)),
             row.try_get("void_reason")?,
             subject::ARCHIVE,
         )

@@ -8,6 +8,7 @@ use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use signet_core::PlatformError;
 use signet_core::contracts::ContractsError;
 use signet_core::contracts::archives::bulk::{self, BulkArchived, BulkCheck};
 use signet_core::contracts::archives::fields::ArchiveField;
@@ -17,7 +18,6 @@ use signet_core::contracts::archives::{
 };
 use signet_core::contracts::templates::FieldError;
 use signet_core::error::CoreError;
-use signet_core::PlatformError;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt as _};
 use utoipa_axum::routes;
@@ -38,7 +38,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(archive_fields))
         .routes(routes!(list, create).layer(single_limit))
         .routes(routes!(workbook))
-        .routes(routes!(bulk_check).layer(zip_limit.clone()))
+        .routes(routes!(bulk_check).layer(zip_limit))
         .routes(routes!(bulk_archive).layer(zip_limit))
         .routes(routes!(show))
         .routes(routes!(pdf))
@@ -219,12 +219,9 @@ pub async fn workbook(
 async fn bulk_upload(multipart: Multipart) -> ApiResult<(BulkInput, Vec<u8>)> {
     let upload = read_upload(multipart, package::MAX_ZIP_BYTES).await?;
     let input: BulkInput = spec(upload.spec.as_deref())?;
-    let (_, bytes) = upload.file.ok_or_else(|| {
-        no_file(
-            "请选择归档 zip 压缩包",
-            "Choose the archive zip",
-        )
-    })?;
+    let (_, bytes) = upload
+        .file
+        .ok_or_else(|| no_file("请选择归档 zip 压缩包", "Choose the archive zip"))?;
     Ok((input, bytes))
 }
 

@@ -131,19 +131,31 @@ async fn a_scanned_contract_is_archived_as_uploaded_timestamped_and_reported_as_
     assert_eq!(view["label_zh"], "纸质合同电子化归档（非电子签署）");
     assert_eq!(view["file_name"], "张三 劳动合同.pdf");
     assert_eq!(view["pages"], 2);
-    let sha: String = Sha256::digest(PDF)
+    let sha = Sha256::digest(PDF)
         .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+        .fold(String::new(), |mut out, b| {
+            use std::fmt::Write as _;
+            let _ = write!(out, "{b:02x}");
+            out
+        });
     assert_eq!(view["sha256"], sha);
     assert_eq!(view["fields"]["合同开始日期"], "2026-01-05");
     assert_eq!(view["fields"]["合同结束日期"], "2029-01-04");
-    assert_eq!(view["fields"]["月工资"], "8,000");
+    assert_eq!(
+        view["fields"]["月工资"], "8000",
+        "thousands separators dropped"
+    );
     assert_eq!(view["parties"][0]["kind"], "enterprise");
     assert_eq!(view["parties"][1]["name"], "张*");
     let masked = view["parties"][1]["id_masked"].as_str().unwrap();
-    assert!(masked.starts_with("3301") && masked.contains('*'), "{masked}");
-    assert!(!view.to_string().contains(ROSTER[0].2), "ID number in clear");
+    assert!(
+        masked.starts_with("3301") && masked.contains('*'),
+        "{masked}"
+    );
+    assert!(
+        !view.to_string().contains(ROSTER[0].2),
+        "ID number in clear"
+    );
     assert_eq!(view["reports"][0]["state_label"], "待上报");
     assert_eq!(view["may_void"], true);
 
@@ -151,14 +163,13 @@ async fn a_scanned_contract_is_archived_as_uploaded_timestamped_and_reported_as_
     let pdf = a.w.admin.get(&format!("/api/v1/archives/{id}/pdf")).await;
     assert_eq!(pdf.status(), StatusCode::OK);
     assert_eq!(pdf.bytes().await.unwrap().as_ref(), PDF);
-    let token = a
-        .w
-        .admin
-        .get(&format!("/api/v1/archives/{id}/timestamp"))
-        .await
-        .bytes()
-        .await
-        .unwrap();
+    let token =
+        a.w.admin
+            .get(&format!("/api/v1/archives/{id}/timestamp"))
+            .await
+            .bytes()
+            .await
+            .unwrap();
 
     // Reported by the jobs, as paper, with the person's identity and the labour elements.
     drain(&a.w.admin).await;
@@ -173,7 +184,11 @@ async fn a_scanned_contract_is_archived_as_uploaded_timestamped_and_reported_as_
     assert_eq!(body["labour"]["job"], "焊工");
     assert_eq!(body["labour"]["employee"]["id_number"], ROSTER[0].2);
     assert_eq!(body["labour"]["term"]["end"], "2029-01-04");
-    assert!(body["labour"]["social_insurance"]["maternity"].as_bool().unwrap());
+    assert!(
+        body["labour"]["social_insurance"]["maternity"]
+            .as_bool()
+            .unwrap()
+    );
     let document = &body["documents"][0];
     assert_eq!(document["sha256"], view["sha256"]);
     assert_eq!(
@@ -183,14 +198,13 @@ async fn a_scanned_contract_is_archived_as_uploaded_timestamped_and_reported_as_
         token.as_ref(),
         "the report carries the archive's own token"
     );
-    let shown: Value = a
-        .w
-        .admin
-        .get(&format!("/api/v1/archives/{id}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let shown: Value =
+        a.w.admin
+            .get(&format!("/api/v1/archives/{id}"))
+            .await
+            .json()
+            .await
+            .unwrap();
     assert_eq!(shown["reports"][0]["state_label"], "已上报");
 
     let dir = tempfile::tempdir().unwrap();
@@ -231,15 +245,14 @@ async fn lists_filter_by_list_and_business_type_and_hide_other_types() {
     let a = archiving().await;
     let first = archive(&a, &spec(&a.labour), PDF.to_vec()).await;
     assert_eq!(first.status(), StatusCode::CREATED);
-    let other_type: String = sqlx::query(
-        "SELECT id FROM ec_business_types WHERE enterprise_id = $1 AND code = 'other'",
-    )
-    .bind(&a.w.enterprise_id)
-    .fetch_one(a.w.admin.platform.db.pool())
-    .await
-    .unwrap()
-    .try_get("id")
-    .unwrap();
+    let other_type: String =
+        sqlx::query("SELECT id FROM ec_business_types WHERE enterprise_id = $1 AND code = 'other'")
+            .bind(&a.w.enterprise_id)
+            .fetch_one(a.w.admin.platform.db.pool())
+            .await
+            .unwrap()
+            .try_get("id")
+            .unwrap();
     let mut other = spec(&other_type);
     other["fields"] = json!({"签订日期": "2026-02-01"});
     other["title"] = json!("保密协议（纸质）");
@@ -265,32 +278,39 @@ async fn lists_filter_by_list_and_business_type_and_hide_other_types() {
         list(format!("list=completed&business_type_id={}", a.labour)).await,
         ["张三劳动合同（纸质）"]
     );
-    assert_eq!(list("list=completed&q=保密".into()).await, ["保密协议（纸质）"]);
-    let page: Value = a
-        .w
-        .admin
-        .get(&format!("{base}?list=mine&limit=1"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    assert_eq!(
+        list("list=completed&q=保密".into()).await,
+        ["保密协议（纸质）"]
+    );
+    let page: Value =
+        a.w.admin
+            .get(&format!("{base}?list=mine&limit=1"))
+            .await
+            .json()
+            .await
+            .unwrap();
     assert_eq!(page["items"].as_array().unwrap().len(), 1);
     let next = page["next"].as_str().unwrap();
-    let rest: Value = a
-        .w
-        .admin
-        .get(&format!("{base}?list=mine&limit=1&cursor={next}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let rest: Value =
+        a.w.admin
+            .get(&format!("{base}?list=mine&limit=1&cursor={next}"))
+            .await
+            .json()
+            .await
+            .unwrap();
     assert_eq!(rest["items"].as_array().unwrap().len(), 1);
     assert_ne!(rest["items"][0]["id"], page["items"][0]["id"]);
     assert_eq!(rest["items"][0]["persons"][0], "张*");
 
     // A member holding only the labour type sees only that type's archives, and cannot void.
     let member = person(&a.w, 7_801, "周成员").await;
-    add_member(&a.w.admin.platform, &a.w.enterprise_id, &member.id, "member").await;
+    add_member(
+        &a.w.admin.platform,
+        &a.w.enterprise_id,
+        &member.id,
+        "member",
+    )
+    .await;
     sqlx::query(
         "INSERT INTO ec_member_business_types (enterprise_id, user_id, business_type_id, granted_at) \
          VALUES ($1, $2, $3, 0)",
@@ -336,14 +356,13 @@ async fn lists_filter_by_list_and_business_type_and_hide_other_types() {
 }
 
 async fn second_id(a: &Archiving, base: &str) -> Value {
-    let body: Value = a
-        .w
-        .admin
-        .get(&format!("{base}?list=completed&q=保密"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let body: Value =
+        a.w.admin
+            .get(&format!("{base}?list=completed&q=保密"))
+            .await
+            .json()
+            .await
+            .unwrap();
     body["items"][0]["id"].clone()
 }
 
@@ -426,25 +445,36 @@ async fn bad_archives_are_refused_clearly_and_store_nothing() {
         (png, "archive_not_pdf"),
         (Vec::new(), "archive_not_pdf"),
     ] {
-        let body = problem(archive(&a, &labour, file).await, StatusCode::BAD_REQUEST, code).await;
+        let body = problem(
+            archive(&a, &labour, file).await,
+            StatusCode::BAD_REQUEST,
+            code,
+        )
+        .await;
         assert_eq!(body["field"], "file");
     }
     // No file part; a malformed spec.
     let path = format!("/api/v1/enterprises/{}/archives", a.w.enterprise_id);
     let form = Form::new().text("spec", labour.to_string());
-    let response = a
-        .w
-        .admin
-        .client
-        .post(a.w.admin.url(&path))
-        .header("x-csrf-token", &a.w.admin.csrf)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    problem(response, StatusCode::BAD_REQUEST, "invalid").await;
-    let response = upload(&a.w.admin, &path, &json!({"title": 1}), "a.pdf", PDF.to_vec()).await;
-    problem(response, StatusCode::BAD_REQUEST, "invalid").await;
+    let response =
+        a.w.admin
+            .client
+            .post(a.w.admin.url(&path))
+            .header("x-csrf-token", &a.w.admin.csrf)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+    problem(response, StatusCode::BAD_REQUEST, "invalid_field").await;
+    let response = upload(
+        &a.w.admin,
+        &path,
+        &json!({"title": 1}),
+        "a.pdf",
+        PDF.to_vec(),
+    )
+    .await;
+    problem(response, StatusCode::BAD_REQUEST, "invalid_field").await;
 
     // Another enterprise's people: an outsider, and a business type id of nobody's.
     let outsider = person(&a.w, 7_802, "吴外人").await;
@@ -469,7 +499,11 @@ async fn bad_archives_are_refused_clearly_and_store_nothing() {
     );
 
     // An archive another user cannot see, and one that does not exist.
-    let made: Value = archive(&a, &labour, PDF.to_vec()).await.json().await.unwrap();
+    let made: Value = archive(&a, &labour, PDF.to_vec())
+        .await
+        .json()
+        .await
+        .unwrap();
     let id = made["id"].as_str().unwrap();
     for path in [
         format!("/api/v1/archives/{id}"),
@@ -477,7 +511,12 @@ async fn bad_archives_are_refused_clearly_and_store_nothing() {
         format!("/api/v1/archives/{id}/timestamp"),
         "/api/v1/archives/nope".to_owned(),
     ] {
-        problem(outsider.app.get(&path).await, StatusCode::NOT_FOUND, "not_found").await;
+        problem(
+            outsider.app.get(&path).await,
+            StatusCode::NOT_FOUND,
+            "not_found",
+        )
+        .await;
     }
 }
 
@@ -494,11 +533,13 @@ async fn forty_voids_at_once_void_an_archive_once_and_send_one_void_report() {
     drain(&a.w.admin).await;
     assert_eq!(regulator.seen().len(), 1);
 
-    let empty = a
-        .w
-        .admin
-        .post(&format!("/api/v1/archives/{id}/void"), json!({"reason": " "}))
-        .await;
+    let empty =
+        a.w.admin
+            .post(
+                &format!("/api/v1/archives/{id}/void"),
+                json!({"reason": " "}),
+            )
+            .await;
     let body = problem(empty, StatusCode::BAD_REQUEST, "archive_input").await;
     assert_eq!(body["field"], "reason");
 
@@ -531,18 +572,22 @@ async fn forty_voids_at_once_void_an_archive_once_and_send_one_void_report() {
         .count();
     assert_eq!((won, lost), (1, 39), "{statuses:?}");
 
-    let view: Value = a
-        .w
-        .admin
-        .get(&format!("/api/v1/archives/{id}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let view: Value =
+        a.w.admin
+            .get(&format!("/api/v1/archives/{id}"))
+            .await
+            .json()
+            .await
+            .unwrap();
     assert_eq!(view["state"], "void");
     assert_eq!(view["state_label"], "已作废");
     assert_eq!(view["may_void"], false);
-    assert!(view["void_reason"].as_str().unwrap().starts_with("扫描件有误"));
+    assert!(
+        view["void_reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("扫描件有误")
+    );
     assert_eq!(
         count(
             &a.w.admin.platform,
@@ -562,22 +607,20 @@ async fn forty_voids_at_once_void_an_archive_once_and_send_one_void_report() {
     assert_eq!(void["reason"], view["void_reason"]);
     // Voided archives stay in 我发起的归档 and leave 已完成的归档.
     let base = format!("/api/v1/enterprises/{}/archives", a.w.enterprise_id);
-    let completed: Value = a
-        .w
-        .admin
-        .get(&format!("{base}?list=completed"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let completed: Value =
+        a.w.admin
+            .get(&format!("{base}?list=completed"))
+            .await
+            .json()
+            .await
+            .unwrap();
     assert!(completed["items"].as_array().unwrap().is_empty());
-    let mine: Value = a
-        .w
-        .admin
-        .get(&format!("{base}?list=mine"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let mine: Value =
+        a.w.admin
+            .get(&format!("{base}?list=mine"))
+            .await
+            .json()
+            .await
+            .unwrap();
     assert_eq!(mine["items"][0]["state"], "void");
 }

@@ -43,14 +43,13 @@ fn zip_of(entries: Vec<Entry<'_>>) -> Vec<u8> {
 
 /// The header of the downloaded template.
 async fn template_header(a: &Archiving) -> Vec<String> {
-    let response = a
-        .w
-        .admin
-        .get(&format!(
-            "/api/v1/enterprises/{}/archive-workbook?business_type_id={}",
-            a.w.enterprise_id, a.labour
-        ))
-        .await;
+    let response =
+        a.w.admin
+            .get(&format!(
+                "/api/v1/enterprises/{}/archive-workbook?business_type_id={}",
+                a.w.enterprise_id, a.labour
+            ))
+            .await;
     assert_eq!(response.status(), StatusCode::OK);
     let bytes = response.bytes().await.unwrap().to_vec();
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).unwrap();
@@ -88,7 +87,10 @@ fn sheet(header: &[String], rows: Vec<Vec<Cell<'_>>>) -> Vec<u8> {
 
 async fn send(client: &TestApp, a: &Archiving, path: &str, zip: Vec<u8>) -> reqwest::Response {
     let spec = json!({"business_type_id": a.labour, "title": "2026 年入职劳动合同（纸质）"});
-    let path = format!("/api/v1/enterprises/{}/archives/bulk{path}", a.w.enterprise_id);
+    let path = format!(
+        "/api/v1/enterprises/{}/archives/bulk{path}",
+        a.w.enterprise_id
+    );
     upload(client, &path, &spec, "archive.zip", zip).await
 }
 
@@ -118,11 +120,21 @@ fn has(found: &Value, code: &str, row: Option<u32>, column: Option<&str>, entry:
 async fn nothing_stored(app: &TestApp, blobs_before: usize) {
     assert_eq!(archives_count(app).await, 0);
     assert_eq!(
-        count(&app.platform, "SELECT COUNT(*) FROM ec_archive_batches", &[]).await,
+        count(
+            &app.platform,
+            "SELECT COUNT(*) FROM ec_archive_batches",
+            &[]
+        )
+        .await,
         0
     );
     assert_eq!(
-        count(&app.platform, "SELECT COUNT(*) FROM ec_regulator_reports", &[]).await,
+        count(
+            &app.platform,
+            "SELECT COUNT(*) FROM ec_regulator_reports",
+            &[]
+        )
+        .await,
         0
     );
     assert_eq!(app.platform.blobs.list().await.unwrap().len(), blobs_before);
@@ -132,7 +144,10 @@ async fn nothing_stored(app: &TestApp, blobs_before: usize) {
 async fn one_bad_entry_is_listed_and_stores_nothing_then_the_fixed_zip_archives_every_row() {
     let a = archiving().await;
     let header = template_header(&a).await;
-    assert_eq!(header[..5], ["文件名", "合同名称", "姓名", "身份证号", "岗位"]);
+    assert_eq!(
+        header[..5],
+        ["文件名", "合同名称", "姓名", "身份证号", "岗位"]
+    );
     let rows = sheet(
         &header,
         vec![
@@ -195,14 +210,13 @@ async fn one_bad_entry_is_listed_and_stores_nothing_then_the_fixed_zip_archives_
         3
     );
     let id = done["archive_ids"][2].as_str().unwrap();
-    let view: Value = a
-        .w
-        .admin
-        .get(&format!("/api/v1/archives/{id}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let view: Value =
+        a.w.admin
+            .get(&format!("/api/v1/archives/{id}"))
+            .await
+            .json()
+            .await
+            .unwrap();
     assert_eq!(view["file_name"], "合同/王五.pdf");
     assert_eq!(view["fields"]["合同开始日期"], "2026-03-01");
     assert_eq!(view["parties"][1]["name"], "王*");
@@ -250,15 +264,45 @@ async fn every_zip_and_row_problem_is_named_and_nothing_is_stored() {
         .map(|r| r["row"].as_i64().unwrap())
         .collect();
     assert_eq!(passed, [2], "{found:#}");
-    has(&found, "archive_pdf_encrypted", Some(3), Some("文件名"), None);
-    has(&found, "archive_row_missing_file", Some(4), Some("文件名"), None);
-    has(&found, "archive_row_person", Some(5), Some("身份证号"), None);
-    has(&found, "archive_row_field", Some(6), Some("合同开始日期"), None);
+    has(
+        &found,
+        "archive_pdf_encrypted",
+        Some(3),
+        Some("文件名"),
+        None,
+    );
+    has(
+        &found,
+        "archive_row_missing_file",
+        Some(4),
+        Some("文件名"),
+        None,
+    );
+    has(
+        &found,
+        "archive_row_person",
+        Some(5),
+        Some("身份证号"),
+        None,
+    );
+    has(
+        &found,
+        "archive_row_field",
+        Some(6),
+        Some("合同开始日期"),
+        None,
+    );
     has(&found, "archive_pdf_corrupt", Some(6), Some("文件名"), None);
     has(&found, "archive_not_pdf", Some(7), Some("文件名"), None);
     has(&found, "archive_row_not_pdf", Some(8), Some("文件名"), None);
     has(&found, "archive_entry_extra", None, None, Some("extra.pdf"));
-    has(&found, "archive_entry_escapes", None, None, Some("../escape.pdf"));
+    has(
+        &found,
+        "archive_entry_escapes",
+        None,
+        None,
+        Some("../escape.pdf"),
+    );
     has(
         &found,
         "archive_entry_absolute",
@@ -266,7 +310,13 @@ async fn every_zip_and_row_problem_is_named_and_nothing_is_stored() {
         None,
         Some("/etc/absolute.pdf"),
     );
-    has(&found, "archive_entry_symlink", None, None, Some("link.pdf"));
+    has(
+        &found,
+        "archive_entry_symlink",
+        None,
+        None,
+        Some("link.pdf"),
+    );
     has(&found, "archive_entry_bomb", None, None, Some("bomb.pdf"));
 
     let blobs_before = a.w.admin.platform.blobs.list().await.unwrap().len();
@@ -293,7 +343,10 @@ async fn uploads_that_are_not_archive_zips_are_refused_whole() {
         &a,
         zip_of(vec![Entry::File(
             "a.xlsx",
-            sheet(&wrong, vec![row("张三.pdf", ROSTER[0].0, ROSTER[0].2, "2026-01-05")]),
+            sheet(
+                &wrong,
+                vec![row("张三.pdf", ROSTER[0].0, ROSTER[0].2, "2026-01-05")],
+            ),
         )]),
     )
     .await;
@@ -315,8 +368,11 @@ async fn uploads_that_are_not_archive_zips_are_refused_whole() {
     has(&two, "archive_many_workbooks", None, None, Some(""));
     // A member of no enterprise, and a spec without a business type.
     let spec = json!({"title": "x"});
-    let path = format!("/api/v1/enterprises/{}/archives/bulk/check", a.w.enterprise_id);
+    let path = format!(
+        "/api/v1/enterprises/{}/archives/bulk/check",
+        a.w.enterprise_id
+    );
     let response = upload(&a.w.admin, &path, &spec, "a.zip", Vec::new()).await;
-    problem(response, StatusCode::BAD_REQUEST, "invalid").await;
+    problem(response, StatusCode::BAD_REQUEST, "invalid_field").await;
     assert_eq!(archives_count(&a.w.admin).await, 0);
 }
