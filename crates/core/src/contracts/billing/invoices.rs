@@ -15,6 +15,7 @@ use crate::contracts::ContractsError;
 use crate::error::{CoreError, PlatformError};
 use crate::platform::audit::AuditEvent;
 use crate::platform::clock::{Clock as _, Timestamp, rfc3339};
+use crate::platform::crypto::SealedAt;
 use crate::platform::db::Backend;
 use crate::platform::jobs::messages;
 use crate::platform::mask;
@@ -73,8 +74,48 @@ pub struct QuotaInvoice {
 const COLUMNS: &str = "id, enterprise_id, kind, amount_fen, title, tax_number, email, \
     mail_address, mail_recipient, mail_phone, state, number, tracking_number, created_at, issued_at";
 
-fn from_row(row: &sqlx::any::AnyRow, masked: bool) -> Result<QuotaInvoice, CoreError> {
-    let phone: String = row.try_get("mail_phone")?;
+/// The columns that hold a person's contact details (the e-mail an e-invoice goes to; a paper
+/// invoice's recipient, phone and address): sealed for their row, like every personal value.
+const SEALED: [&str; 4] = ["email", "mail_address", "mail_recipient", "mail_phone"];
+
+fn sealed_at<'a>(column: &'static str, invoice_id: &'a str) -> SealedAt<'a> {
+    SealedAt::new("ec_invoices", column, invoice_id)
+}
+
+/// `text` sealed for its column and row; empty stays empty (a field the kind does not use).
+fn seal(
+    platform: &Platform,
+    column: &'static str,
+    invoice_id: &str,
+    text: &str,
+) -> Result<String, CoreError> {
+    if text.is_empty() {
+        return Ok(String::new());
+    }
+    platform.cipher.seal(sealed_at(column, invoice_id), text)
+}
+
+/// A sealed column opened; empty stays empty, and a value written in clear before the columns
+/// were sealed is read as it is.
+fn open(
+    platform: &Platform,
+    row: &sqlx::any::AnyRow,
+    column: &'static str,
+) -> Result<String, CoreError> {
+    let value: String = row.try_get(column)?;
+    if value.is_empty() || !value.starts_with("v2.") {
+        return Ok(value);
+    }
+    let id: String = row.try_get("id")?;
+    platform.cipher.open(sealed_at(column, &id), &value)
+}
+
+fn from_row(
+    platform: &Platform,
+    row: &sqlx::any::AnyRow,
+    masked: bool,
+) -> Result<QuotaInvoice, CoreError> {
+    let phone = open(platform, row, "mail_phone")?;
     Ok(QuotaInvoice {
         id: row.try_get("id")?,
         enterprise_id: row.try_get("enterprise_id")?,
@@ -82,9 +123,9 @@ fn from_row(row: &sqlx::any::AnyRow, masked: bool) -> Result<QuotaInvoice, CoreE
         amount_fen: row.try_get("amount_fen")?,
         title: row.try_get("title")?,
         tax_number: row.try_get("tax_number")?,
-        email: row.try_get("email")?,
-        mail_address: row.try_get("mail_address")?,
-        mail_recipient: row.try_get("mail_recipient")?,
+        email: open(platform, row, "email")?,
+        mail_address: open(platform, row, "mail_address")?,
+        mail_recipient: open(platform, row, "mail_recipient")?,
         mail_phone: if masked && !phone.is_empty() {
             mask::phone(&phone)
         } else {
@@ -270,14 +311,14 @@ pub async fn request(
     .bind(input.amount_fen)
     .bind(input.title.trim())
     .bind(input.tax_number.trim().to_ascii_uppercase())
-    .bind(keep(&input.email, !special))
+    .bind(seal(platform, SEALED[0], &id, &keep(&input.email, !special))?)
     .bind(keep(&input.bank, special))
     .bind(keep(&input.bank_account, special))
     .bind(keep(&input.company_address, special))
     .bind(keep(&input.company_phone, special))
-    .bind(keep(&input.mail_address, special))
-    .bind(keep(&input.mail_recipient, special))
-    .bind(keep(&input.mail_phone, special))
+    .bind(seal(platform, SEALED[1], &id, &keep(&input.mail_address, special))?)
+    .bind(seal(platform, SEALED[2], &id, &keep(&input.mail_recipient, special))?)
+    .bind(seal(platform, SEALED[3], &id, &keep(&input.mail_phone, special))?)
     .bind(user_id)
     .bind(now)
     .execute(&mut *tx)
@@ -304,7 +345,7 @@ async fn one(platform: &Platform, id: &str, masked: bool) -> Result<QuotaInvoice
     .fetch_optional(platform.db.pool())
     .await?
     .ok_or(PlatformError::NotFound)?;
-    from_row(&row, masked)
+    from_row(platform, &row, masked)
 }
 
 /// The enterprise's invoices, newest first (administrator).
@@ -320,7 +361,9 @@ pub async fn list(
     .bind(enterprise_id)
     .fetch_all(platform.db.pool())
     .await?;
-    rows.iter().map(|row| from_row(row, true)).collect()
+    rows.iter()
+        .map(|row| from_row(platform, row, true))
+        .collect()
 }
 
 /// The staff queue: invoices in `state` (`requested` by default), oldest first.
@@ -331,7 +374,9 @@ pub async fn queue(platform: &Platform, state: &str) -> Result<Vec<QuotaInvoice>
     .bind(state)
     .fetch_all(platform.db.pool())
     .await?;
-    rows.iter().map(|row| from_row(row, false)).collect()
+    rows.iter()
+        .map(|row| from_row(platform, row, false))
+        .collect()
 }
 
 fn yuan(fen: i64) -> String {

@@ -359,6 +359,22 @@ async fn invoices_reserve_their_amount_and_staff_issue_them() {
     // Staff see the whole phone: they mail the paper invoice.
     let queued_paper = queue.iter().find(|i| i["kind"] == "special").unwrap();
     assert_eq!(queued_paper["mail_phone"], "13800007300");
+    assert_eq!(queued_paper["mail_recipient"], "王五");
+    // At rest the contact details are sealed: neither the phone, the recipient, the address
+    // nor the e-mail is in the table in clear.
+    let stored = sqlx::query(
+        "SELECT email || mail_address || mail_recipient || mail_phone AS contact FROM ec_invoices",
+    )
+    .fetch_all(s.admin.platform.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(stored.len(), 2);
+    for row in stored {
+        let contact: String = sqlx::Row::try_get(&row, "contact").unwrap();
+        for clear in ["13800007300", "王五", "文三路", "finance@example.com"] {
+            assert!(!contact.contains(clear), "{clear} stored in clear");
+        }
+    }
     // The e-invoice: a PDF, e-mailed through the outbox.
     let issued = s
         .staff
