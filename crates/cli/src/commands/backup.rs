@@ -93,6 +93,20 @@ pub async fn restore(settings: Settings, args: RestoreArgs) -> anyhow::Result<()
     .await
     .map_err(|e| anyhow::anyhow!("{e}"))
     .with_context(|| format!("restoring {}: nothing was written", args.file.display()))?;
+    if let Some(url) = settings
+        .blob_url
+        .as_deref()
+        .filter(|u| u.trim().starts_with("s3:"))
+    {
+        let copied = blobs_to_bucket(&settings, url).await.with_context(|| {
+            format!(
+                "the data directory is restored into {}, but its blobs are still in {}: copying them to the bucket failed",
+                settings.data.display(),
+                settings.data.join("blobs").display()
+            )
+        })?;
+        println!("已上传 / copied {copied} blobs to {url}");
+    }
     println!(
         "已恢复 / restored into {}: {} database, {} blobs{}",
         settings.data.display(),
@@ -105,4 +119,49 @@ pub async fn restore(settings: Settings, args: RestoreArgs) -> anyhow::Result<()
         }
     );
     Ok(())
+}
+
+/// Copies the restored blobs (`<data>/blobs/xx/<sha256>`) into the bucket the settings name, each
+/// checked against its name, then removes the local copies: a server on S3 never reads them.
+/// Blobs are content-addressed, so one already in the bucket is left as it is.
+async fn blobs_to_bucket(settings: &Settings, url: &str) -> anyhow::Result<usize> {
+    let store = signet_gateways::blobs::open(
+        Some(url),
+        &settings.data,
+        settings.blob_credentials.as_ref(),
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))
+    .context("blob_url (SIGNET_BLOB_URL)")?;
+    let root = settings.data.join("blobs");
+    let mut files = Vec::new();
+    if root.is_dir() {
+        for dir in std::fs::read_dir(&root)? {
+            let dir = dir?.path();
+            if dir.is_dir() {
+                for file in std::fs::read_dir(&dir)? {
+                    files.push(file?.path());
+                }
+            }
+        }
+    }
+    for path in &files {
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        let stored = store
+            .put_file(path)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))
+            .with_context(|| format!("uploading {}", path.display()))?;
+        anyhow::ensure!(
+            stored.digest == name,
+            "{} does not hash to its name",
+            path.display()
+        );
+    }
+    if root.is_dir() {
+        std::fs::remove_dir_all(&root)?;
+    }
+    Ok(files.len())
 }
