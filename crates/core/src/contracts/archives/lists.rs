@@ -145,15 +145,6 @@ fn item(row: &sqlx::any::AnyRow, persons: Vec<String>) -> Result<ArchiveItem, Co
     })
 }
 
-fn bad_cursor() -> CoreError {
-    PlatformError::Invalid {
-        field: "cursor",
-        zh: "分页游标无效，请从第一页重新加载",
-        en: "The page cursor is not valid; reload from the first page",
-    }
-    .into()
-}
-
 /// The masked names of the people of each archive.
 async fn persons_of(
     platform: &Platform,
@@ -202,16 +193,8 @@ pub async fn list(
         }
     };
     let limit = query.limit.unwrap_or(20).clamp(1, MAX_LIMIT);
-    let (after_time, after_id) = match query.cursor.as_deref() {
-        Some(cursor) => {
-            let (time, id) = cursor.split_once(':').ok_or_else(bad_cursor)?;
-            (
-                time.parse::<i64>().map_err(|_| bad_cursor())?,
-                id.to_owned(),
-            )
-        }
-        None => (i64::MAX, String::new()),
-    };
+    let (after_time, after_id) = crate::contracts::tasks::lists::after(query.cursor.as_deref())?
+        .unwrap_or((i64::MAX, String::new()));
     let search = query
         .q
         .as_deref()

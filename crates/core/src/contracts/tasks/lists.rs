@@ -95,6 +95,20 @@ fn bad_cursor() -> CoreError {
     .into()
 }
 
+/// The `(created_at, id)` a keyset cursor (`"<created_at>:<id>"`, the `next` of the previous
+/// page) names; `None` for the first page. Every list paged newest first reads it here.
+pub(crate) fn after(cursor: Option<&str>) -> Result<Option<(i64, String)>, CoreError> {
+    cursor
+        .map(|cursor| {
+            let (time, id) = cursor.split_once(':').ok_or_else(bad_cursor)?;
+            Ok((
+                time.parse::<i64>().map_err(|_| bad_cursor())?,
+                id.to_owned(),
+            ))
+        })
+        .transpose()
+}
+
 /// One page of a list for `user_id`.
 pub async fn list(
     platform: &Platform,
@@ -103,14 +117,8 @@ pub async fn list(
 ) -> Result<TaskList, CoreError> {
     let condition = list_condition(&query.list)?;
     let limit = query.limit.unwrap_or(20).clamp(1, MAX_LIMIT);
-    let (after_time, after_id) = match query.cursor.as_deref() {
-        Some(cursor) => {
-            let (time, id) = cursor.split_once(':').ok_or_else(bad_cursor)?;
-            (
-                Some(time.parse::<i64>().map_err(|_| bad_cursor())?),
-                id.to_owned(),
-            )
-        }
+    let (after_time, after_id) = match after(query.cursor.as_deref())? {
+        Some((time, id)) => (Some(time), id),
         None => (None, String::new()),
     };
     let search = query

@@ -6,8 +6,6 @@
 //! corrupt or non-PDF file, a bad field, another enterprise's or business type's archive — is a
 //! clear refusal that stores nothing.
 
-use std::process::Command;
-
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use reqwest::StatusCode;
@@ -18,6 +16,7 @@ use signet_core::contracts::demo::ROSTER;
 use signet_core::platform::jobs;
 use sqlx::Row as _;
 
+use super::regulator::openssl;
 use super::regulator_receiver::{Answer, Regulator};
 use super::support::{add_member, count};
 use super::tasks_support::{PDF, World, person, roots_pem, world_on};
@@ -100,22 +99,6 @@ async fn drain(app: &TestApp) {
     jobs::drain(&app.platform, &signet_core::job_handlers())
         .await
         .unwrap();
-}
-
-fn openssl(dir: &std::path::Path, args: &[&str]) -> (bool, String) {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
 }
 
 #[tokio::test]

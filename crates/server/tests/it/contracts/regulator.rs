@@ -43,7 +43,7 @@ fn reports(view: &Value) -> &Vec<Value> {
 }
 
 /// Runs `openssl` in `dir`; its status and output.
-fn openssl(dir: &std::path::Path, args: &[&str]) -> (bool, String) {
+pub(crate) fn openssl(dir: &std::path::Path, args: &[&str]) -> (bool, String) {
     let out = Command::new("openssl")
         .args(args)
         .current_dir(dir)
