@@ -79,6 +79,7 @@ fn subscriber_algorithm(family: Family) -> KeyAlgorithm {
 /// Issue a certificate. Every refusal (unknown CA or profile, bad subject, malformed request,
 /// failed proof of possession, algorithm not allowed) comes before anything is written.
 pub async fn issue(platform: &Platform, request: &IssueRequest<'_>) -> Result<Issued, CoreError> {
+    prepare(platform, request.ca).await?;
     let mut tx = platform.db.begin().await?;
     let issued = issue_in(platform, &mut tx, request, None).await?;
     tx.commit().await?;
@@ -87,6 +88,7 @@ pub async fn issue(platform: &Platform, request: &IssueRequest<'_>) -> Result<Is
 
 /// [`issue`] inside the caller's transaction, so the certificate commits together with whatever
 /// the caller records about it (an order moving on); `years` overrides the profile's validity.
+/// Call [`prepare`] before beginning that transaction.
 pub async fn issue_in(
     platform: &Platform,
     tx: &mut Tx,

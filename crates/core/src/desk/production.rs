@@ -220,6 +220,7 @@ async fn produce_cloud(
     product: &Product,
 ) -> Result<(), CoreError> {
     let subject = subject(product, &order.form)?;
+    ca::prepare(platform, &product.ca).await?;
     let now = platform.clock.now();
     let mut tx = platform.db.begin().await?;
     if !lock_version(&mut tx, order).await? {
@@ -353,6 +354,7 @@ pub async fn produce_on_token(
         .into());
     }
     let subject = subject(&product, &order.form)?;
+    ca::prepare(platform, &product.ca).await?;
     let now = platform.clock.now();
     let mut tx = platform.db.begin().await?;
     let (current, made) = lock_and_count(platform, &mut tx, order).await?;

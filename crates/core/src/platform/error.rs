@@ -331,6 +331,16 @@ impl PlatformError {
                 ),
                 ..d(K::Unavailable, "provider_not_configured", None, "", "")
             },
+            Self::Database(error) if is_busy(error) => Description {
+                retry_after: Some(1),
+                ..d(
+                    K::Unavailable,
+                    "busy",
+                    None,
+                    "系统繁忙，请稍后重试",
+                    "The database is busy; please try again in a moment",
+                )
+            },
             Self::Database(_) | Self::Internal(_) => d(
                 K::Internal,
                 "internal",
@@ -339,6 +349,23 @@ impl PlatformError {
                 "Something went wrong on our side; please try again later",
             ),
         }
+    }
+}
+
+/// Whether the database turned the statement away for now (a lock it waited out, a pool with no
+/// free connection, a transaction PostgreSQL chose to abort): nothing was written, and the same
+/// request may succeed a moment later, so the caller hears "busy, retry", not "internal error".
+pub fn is_busy(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::PoolTimedOut => true,
+        sqlx::Error::Database(database) => database.code().is_some_and(|code| {
+            // SQLite: BUSY (5) and LOCKED (6) with their extended codes (low byte 5 or 6), at
+            // most four digits; PostgreSQL's SQLSTATEs always have five characters:
+            // serialization_failure, deadlock_detected, lock_not_available.
+            (code.len() <= 4 && code.parse::<u32>().is_ok_and(|n| matches!(n & 0xff, 5 | 6)))
+                || matches!(code.as_ref(), "40001" | "40P01" | "55P03")
+        }),
+        _ => false,
     }
 }
 
@@ -385,6 +412,42 @@ mod tests {
         assert!(!d.en.contains("secret"));
         assert_eq!(d.kind, ErrorKind::Internal);
         assert_eq!(human_size(2 * 1024 * 1024), "2 MB");
+    }
+
+    /// A second writer that cannot wait gets SQLite's BUSY: the caller is told to retry (503 with
+    /// `Retry-After`), while any other database failure stays an internal error.
+    #[tokio::test]
+    async fn a_locked_database_is_busy_not_internal() {
+        use sqlx::Connection as _;
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite:{}?mode=rwc", dir.path().join("busy.db").display());
+        let mut holder = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        let mut waiter = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        sqlx::raw_sql("PRAGMA journal_mode = WAL; BEGIN IMMEDIATE")
+            .execute(&mut holder)
+            .await
+            .unwrap();
+        let error = sqlx::raw_sql("PRAGMA busy_timeout = 0; BEGIN IMMEDIATE")
+            .execute(&mut waiter)
+            .await
+            .unwrap_err();
+        assert!(is_busy(&error), "{error:?}");
+        let d = PlatformError::Database(error).describe();
+        assert_eq!(
+            (d.kind, d.code, d.retry_after),
+            (ErrorKind::Unavailable, "busy", Some(1))
+        );
+
+        let other = sqlx::raw_sql("SELECT * FROM no_such_table")
+            .execute(&mut holder)
+            .await
+            .unwrap_err();
+        assert!(!is_busy(&other), "{other:?}");
+        assert_eq!(
+            PlatformError::Database(other).describe().kind,
+            ErrorKind::Internal
+        );
+        assert!(is_busy(&sqlx::Error::PoolTimedOut));
     }
 
     #[test]
