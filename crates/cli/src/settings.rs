@@ -16,6 +16,7 @@ use signet_core::platform::PlatformConfig;
 use signet_core::platform::blobs::S3Credentials;
 use signet_gateways::GatewaysConfig;
 use signet_gateways::config::{AlipayConfig, SmsConfig, SmtpConfig, WechatPayConfig};
+use signet_pki::keystore::Pkcs11Config;
 
 /// Options every subcommand takes.
 #[derive(Args, Debug, Clone)]
@@ -60,6 +61,10 @@ struct FileSettings {
     blob_url: Option<String>,
     aws_access_key_id: Option<String>,
     aws_secret_access_key: Option<String>,
+    ca_pkcs11_module: Option<PathBuf>,
+    ca_pkcs11_token: Option<String>,
+    ca_pkcs11_pin: Option<String>,
+    ca_pkcs11_pin_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone)]
@@ -98,6 +103,10 @@ pub struct Settings {
     /// S3 keys: `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` from the environment, else the
     /// settings file's `aws_access_key_id` / `aws_secret_access_key`.
     pub blob_credentials: Option<S3Credentials>,
+    /// The PKCS#11 token the RSA and ECDSA CA keys live on (`ca_pkcs11_module`, `ca_pkcs11_token`
+    /// and `ca_pkcs11_pin` or `ca_pkcs11_pin_file`); `None`: software keys. Its `Debug` hides
+    /// the PIN.
+    pub ca_token: Option<Pkcs11Config>,
 }
 
 impl Settings {
@@ -137,7 +146,21 @@ impl Settings {
                 "settings file: aws_access_key_id and aws_secret_access_key go together"
             ),
         };
+        // Read as they are, not through figment, which would turn a PIN or label of digits
+        // into a number (and drop a PIN's leading zeros).
+        let raw = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let ca_token = ca_token(
+            raw("SIGNET_CA_PKCS11_MODULE")
+                .map(PathBuf::from)
+                .or(file.ca_pkcs11_module),
+            raw("SIGNET_CA_PKCS11_TOKEN").or(file.ca_pkcs11_token),
+            raw("SIGNET_CA_PKCS11_PIN").or(file.ca_pkcs11_pin),
+            raw("SIGNET_CA_PKCS11_PIN_FILE")
+                .map(PathBuf::from)
+                .or(file.ca_pkcs11_pin_file),
+        )?;
         Ok(Self {
+            ca_token,
             blob_url: file.blob_url.filter(|u| !u.trim().is_empty()),
             blob_credentials: S3Credentials::from_env().or(file_credentials),
             listen: file.listen.unwrap_or_else(|| "127.0.0.1:8080".to_owned()),
@@ -187,6 +210,7 @@ impl Settings {
             sandbox,
             secret_key: self.secret_key.clone(),
             blobs: Some(blobs),
+            ca_token: self.ca_token.clone(),
         })
     }
 
@@ -235,6 +259,54 @@ impl Settings {
     }
 }
 
+/// The CA token's settings: all of module, token and a PIN (from the setting or, better, a
+/// file only the service can read), or none of them. The PIN is never printed.
+fn ca_token(
+    module: Option<PathBuf>,
+    token: Option<String>,
+    pin: Option<String>,
+    pin_file: Option<PathBuf>,
+) -> anyhow::Result<Option<Pkcs11Config>> {
+    let token = token.filter(|t| !t.trim().is_empty());
+    let module = module.filter(|m| !m.as_os_str().is_empty());
+    let pin = pin.filter(|p| !p.is_empty());
+    if module.is_none() && token.is_none() && pin.is_none() && pin_file.is_none() {
+        return Ok(None);
+    }
+    let (Some(module), Some(token_label)) = (module, token) else {
+        anyhow::bail!(
+            "CA 令牌设置不完整 / the CA token settings go together: set both SIGNET_CA_PKCS11_MODULE (ca_pkcs11_module) and SIGNET_CA_PKCS11_TOKEN (ca_pkcs11_token), with SIGNET_CA_PKCS11_PIN or SIGNET_CA_PKCS11_PIN_FILE"
+        );
+    };
+    anyhow::ensure!(
+        module.is_file(),
+        "SIGNET_CA_PKCS11_MODULE: no PKCS#11 module at {}",
+        module.display()
+    );
+    let user_pin = match (pin, pin_file) {
+        (Some(_), Some(_)) => anyhow::bail!(
+            "SIGNET_CA_PKCS11_PIN and SIGNET_CA_PKCS11_PIN_FILE: set one of them, not both"
+        ),
+        (Some(pin), None) => pin,
+        (None, Some(file)) => std::fs::read_to_string(&file)
+            .with_context(|| format!("reading SIGNET_CA_PKCS11_PIN_FILE {}", file.display()))?
+            .trim_end_matches(['\r', '\n'])
+            .to_owned(),
+        (None, None) => anyhow::bail!(
+            "the CA token {token_label} needs its user PIN: SIGNET_CA_PKCS11_PIN_FILE (a file only the service reads) or SIGNET_CA_PKCS11_PIN"
+        ),
+    };
+    anyhow::ensure!(
+        !user_pin.is_empty(),
+        "the CA token's PIN (SIGNET_CA_PKCS11_PIN_FILE) is empty"
+    );
+    Ok(Some(Pkcs11Config {
+        module,
+        token_label,
+        user_pin,
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -260,7 +332,58 @@ mod tests {
             gateways: GatewaysConfig::default(),
             blob_url: None,
             blob_credentials: None,
+            ca_token: None,
         }
+    }
+
+    #[test]
+    fn the_ca_token_settings_go_together_and_read_the_pin_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let module = dir.path().join("libvendor-pkcs11.so");
+        std::fs::write(&module, b"").unwrap();
+        let pin_file = dir.path().join("pin");
+        std::fs::write(&pin_file, "4711\n").unwrap();
+        assert!(ca_token(None, None, None, None).unwrap().is_none());
+        let read = ca_token(
+            Some(module.clone()),
+            Some("signet-ca".into()),
+            None,
+            Some(pin_file.clone()),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            (read.token_label.as_str(), read.user_pin.as_str()),
+            ("signet-ca", "4711")
+        );
+        let refused = |m: Option<PathBuf>, t: Option<&str>, p: Option<&str>, f: Option<PathBuf>| {
+            let error = ca_token(m, t.map(str::to_owned), p.map(str::to_owned), f)
+                .unwrap_err()
+                .to_string();
+            assert!(!error.contains("4711"), "{error}");
+            error
+        };
+        assert!(refused(None, Some("signet-ca"), Some("4711"), None).contains("go together"));
+        assert!(refused(Some(module.clone()), None, Some("4711"), None).contains("go together"));
+        assert!(refused(Some(module.clone()), Some("t"), None, None).contains("PIN"));
+        assert!(
+            refused(
+                Some(module.clone()),
+                Some("t"),
+                Some("4711"),
+                Some(pin_file)
+            )
+            .contains("not both")
+        );
+        assert!(
+            refused(
+                Some(dir.path().join("absent.so")),
+                Some("t"),
+                Some("4711"),
+                None
+            )
+            .contains("no PKCS#11 module")
+        );
     }
 
     #[test]

@@ -51,6 +51,7 @@ pub async fn sandbox_config(dir: &Path) -> PlatformConfig {
         sandbox: true,
         secret_key: None,
         blobs: None,
+        ca_token: None,
     }
 }
 

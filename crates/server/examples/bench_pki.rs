@@ -353,6 +353,7 @@ async fn main() -> Result<(), Error> {
         sandbox: true,
         secret_key: None,
         blobs: None,
+        ca_token: None,
     };
     let platform = Platform::open(&config).await.map_err(|e| e.to_string())?;
     init_hierarchies(&platform, "http://127.0.0.1")

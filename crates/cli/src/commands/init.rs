@@ -104,6 +104,7 @@ pub async fn run(settings: Settings, args: InitArgs) -> anyhow::Result<()> {
             created.join(", "),
             settings.public_url()
         );
+        print_key_places(&settings, &created);
     }
     if args.demo {
         let mut ec_admin = None;
@@ -151,6 +152,35 @@ pub async fn run(settings: Settings, args: InitArgs) -> anyhow::Result<()> {
     }
     platform.db.close().await;
     Ok(())
+}
+
+/// Says where the new hierarchies' keys were made: on the CA token for RSA and ECDSA when one
+/// is configured; SM2 always in software (PKCS#11 defines no SM2 mechanism).
+fn print_key_places(settings: &Settings, created: &[String]) {
+    let Some(token) = &settings.ca_token else {
+        println!(
+            "CA 密钥 / CA keys: 软件密钥，以主密钥加密 / software keys, encrypted under the master key"
+        );
+        return;
+    };
+    let on_token: Vec<&str> = created
+        .iter()
+        .map(String::as_str)
+        .filter(|family| *family != "sm2")
+        .collect();
+    if !on_token.is_empty() {
+        println!(
+            "CA 密钥 / CA keys: {} 的根 CA、签发 CA、OCSP 与 TSA 密钥在 PKCS#11 令牌“{}”上生成，数据库只存其标签和 ID / root, issuing, OCSP and TSA keys made on PKCS#11 token '{}'; the database holds only their labels and ids",
+            on_token.join(", "),
+            token.token_label,
+            token.token_label
+        );
+    }
+    if created.iter().any(|family| family == "sm2") {
+        println!(
+            "注意 / note: sm2 的 CA 密钥仍为软件密钥（PKCS#11 未定义 SM2 机制），以主密钥加密保存 / the sm2 CA keys stay software keys (PKCS#11 defines no SM2 mechanism), encrypted under the master key"
+        );
+    }
 }
 
 /// The e-contract platform's demo: `ecadmin` real-named and administrator of a certified demo

@@ -71,6 +71,19 @@ pub async fn run(mut settings: Settings, args: ServeArgs) -> anyhow::Result<()> 
     if let Some(mirror) = &settings.audit_mirror {
         platform.checkpoints.add_mirror(mirror.clone());
     }
+    // A CA key on a token that is missing, locked or replaced stops the start here, with the
+    // reason, rather than failing the first request that signs.
+    let on_token = signet_core::ca::check_keys(&platform)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))
+        .context("CA 密钥检查失败 / checking the CA keys")?;
+    if let Some(token) = &settings.ca_token {
+        tracing::info!(
+            token = %token.token_label,
+            keys = on_token.len(),
+            "CA keys on the PKCS#11 token"
+        );
+    }
     // CA keys kept in the format before ADR 0012 are rewritten before anything signs with them.
     signet_core::ca::rekey(&platform)
         .await

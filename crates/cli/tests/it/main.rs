@@ -16,6 +16,7 @@ use signet_core::testing::sandbox_config;
 mod audit;
 mod backup;
 mod evidence;
+mod hsm;
 mod jobs;
 mod ltv;
 mod nodes;

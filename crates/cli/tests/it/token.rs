@@ -14,11 +14,11 @@ use sqlx::Row as _;
 
 use super::text;
 
-fn ci() -> bool {
+pub(crate) fn ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true")
 }
 
-fn softhsm_module() -> Option<PathBuf> {
+pub(crate) fn softhsm_module() -> Option<PathBuf> {
     [
         "/usr/lib/softhsm/libsofthsm2.so",
         "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so",
@@ -29,7 +29,7 @@ fn softhsm_module() -> Option<PathBuf> {
     .find(|p| p.exists())
 }
 
-fn tool(name: &str) -> bool {
+pub(crate) fn tool(name: &str) -> bool {
     Command::new(name).arg("--help").output().is_ok()
 }
 

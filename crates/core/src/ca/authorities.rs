@@ -3,18 +3,17 @@
 
 use std::fmt::Write as _;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use der::Encode as _;
 use serde_json::json;
 use signet_pki::Family;
 use signet_pki::ca::{HierarchyConfig, KeyedCertificate, create_family};
-use signet_pki::keystore::{KeyLocation, StoredKey};
+use signet_pki::keystore::StoredKey;
 use sqlx::Row as _;
 use sqlx::any::AnyRow;
 use x509_cert::Certificate;
 
 use super::Authority;
+use super::keys::{KeyColumns, stored_key};
 use super::{
     CaError, certificate_from_base64, from_pki, internal, key_store, rng, system_time, to_base64,
     unix,
@@ -88,27 +87,20 @@ pub(super) struct CaRow {
 macro_rules! columns {
     () => {
         "name, family, role, issuer_name, serial, subject, not_before, not_after, \
-         certificate_der, key_algorithm, sm2_id, key_encrypted, public_url"
+         certificate_der, key_algorithm, sm2_id, key_encrypted, key_token_label, key_token_id, \
+         public_url"
     };
 }
 
 fn ca_row(row: &AnyRow) -> Result<CaRow, CoreError> {
     let family: String = row.try_get("family")?;
-    let algorithm: String = row.try_get("key_algorithm")?;
-    let encrypted: String = row.try_get("key_encrypted")?;
     Ok(CaRow {
         name: row.try_get("name")?,
         family: family.parse().map_err(internal)?,
         role: CaRole::parse(&row.try_get::<String, _>("role")?)?,
         issuer_name: row.try_get("issuer_name")?,
         certificate: certificate_from_base64(&row.try_get::<String, _>("certificate_der")?)?,
-        key: StoredKey {
-            algorithm: algorithm.parse().map_err(internal)?,
-            sm2_id: row.try_get("sm2_id")?,
-            location: KeyLocation::Software {
-                encrypted_pkcs8_der: STANDARD.decode(encrypted).map_err(internal)?,
-            },
-        },
+        key: stored_key(row)?,
         public_url: row.try_get("public_url")?,
     })
 }
@@ -267,7 +259,12 @@ pub async fn init_hierarchies_as(
         let event = AuditEvent::new("system", "ca.hierarchy.create", format!("ca:{family}"))
             .change(
                 serde_json::Value::Null,
-                json!({"root": root.name, "issuing": issuing.name, "public_url": public_url}),
+                json!({
+                    "root": root.name,
+                    "issuing": issuing.name,
+                    "public_url": public_url,
+                    "keys": key_place(&root.key),
+                }),
             );
         platform.audit.append(&mut tx, now, &event).await?;
         tx.commit().await?;
@@ -276,6 +273,14 @@ pub async fn init_hierarchies_as(
         created.push(family.name().to_owned());
     }
     Ok(created)
+}
+
+/// Where a hierarchy's keys were made, as the audit event and `signet init` say it.
+fn key_place(key: &StoredKey) -> &'static str {
+    match key.location {
+        signet_pki::keystore::KeyLocation::Software { .. } => "software",
+        signet_pki::keystore::KeyLocation::Pkcs11 { .. } => "pkcs11",
+    }
 }
 
 async fn insert_ca(
@@ -288,16 +293,12 @@ async fn insert_ca(
     now: Timestamp,
 ) -> Result<(), CoreError> {
     let tbs = keyed.certificate.tbs_certificate();
-    let KeyLocation::Software {
-        encrypted_pkcs8_der,
-    } = &keyed.key.location
-    else {
-        return Err(internal("CA keys on PKCS#11 tokens are not stored here"));
-    };
+    let key = KeyColumns::of(&keyed.key);
     sqlx::query(concat!(
         "INSERT INTO ca_authorities (",
         columns!(),
-        ", created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+        ", created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
+         $16)"
     ))
     .bind(&keyed.name)
     .bind(family.name())
@@ -310,7 +311,9 @@ async fn insert_ca(
     .bind(to_base64(&keyed.certificate)?)
     .bind(keyed.key.algorithm.name())
     .bind(&keyed.key.sm2_id)
-    .bind(STANDARD.encode(encrypted_pkcs8_der))
+    .bind(key.encrypted)
+    .bind(key.token_label)
+    .bind(key.token_id)
     .bind(public_url)
     .bind(now)
     .execute(&mut **tx)

@@ -6,6 +6,7 @@ mod batch;
 mod cache;
 mod error;
 mod issuance;
+mod keys;
 mod notary;
 mod rekey;
 mod responder;
@@ -30,6 +31,7 @@ pub use batch::{BatchItem, MAX_BATCH, issue_batch};
 pub use cache::CaCache;
 pub use error::{CaError, from_pki};
 pub use issuance::{IssueRequest, Issued, KeyInput, issue, issue_in, prepare};
+pub use keys::{CaKeys, check_keys};
 pub use notary::TsaNotary;
 pub use rekey::rekey;
 pub use responder::{TsaHandle, ocsp, ocsp_answers_kept, timestamp, tsa_handle};
@@ -61,13 +63,15 @@ pub fn escape_name_value(value: &str) -> String {
 /// The purpose string the CA key-encryption key is derived under from the master key.
 pub const KEY_PURPOSE: &str = "signet/ca-keys/v1";
 
-/// What the CA holds for this process: the key that encrypts the CA keys, and the CA keys
-/// decrypted with the OCSP answers signed ahead of time. The CA owns it; the platform only keeps
-/// it among its wings' state (made on first use) so every request of the process shares it.
+/// What the CA holds for this process: the key that encrypts the CA keys (and the session on
+/// the CA token, when one is configured), and the CA keys loaded with the OCSP answers signed
+/// ahead of time. The CA owns it; the platform only keeps it among its wings' state (made on
+/// first use) so every request of the process shares it.
 pub struct Authority {
-    /// The key store under the CA key-encryption key; clones share its derived wrapping keys,
-    /// so Argon2id runs once per process rather than once per key.
-    store: SoftwareKeyStore,
+    /// The key store under the CA key-encryption key, and the token's; clones share the
+    /// derived wrapping keys (Argon2id runs once per process rather than once per key) and the
+    /// one logged-in token session (its signatures take turns on the session's lock).
+    store: CaKeys,
     cache: CaCache,
     /// Signatures made on request (a nonce, several certificates, a cache miss) run on the
     /// blocking pool, at most one per core at a time, so a flood of them queues instead of
@@ -80,10 +84,14 @@ impl Authority {
     pub fn of(platform: &Platform) -> Result<Arc<Self>, CoreError> {
         platform.wings.get_or_try_init(|| {
             let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+            let software =
+                SoftwareKeyStore::new(KeyEncryptionKey::new(platform.derive_key(KEY_PURPOSE)?));
+            let token = match &platform.ca_token {
+                Some(config) => Some(Arc::new(keys::open_token(config)?)),
+                None => None,
+            };
             Ok(Self {
-                store: SoftwareKeyStore::new(KeyEncryptionKey::new(
-                    platform.derive_key(KEY_PURPOSE)?,
-                )),
+                store: CaKeys::new(software, token),
                 cache: CaCache::default(),
                 signing: tokio::sync::Semaphore::new(cores),
             })
@@ -100,8 +108,9 @@ impl Authority {
     }
 }
 
-/// The store that encrypts and decrypts CA keys under the CA's key.
-fn key_store(platform: &Platform) -> Result<SoftwareKeyStore, CoreError> {
+/// The store that makes CA keys and opens them: software keys under the CA's key, token keys on
+/// the CA token.
+fn key_store(platform: &Platform) -> Result<CaKeys, CoreError> {
     Ok(Authority::of(platform)?.store.clone())
 }
 

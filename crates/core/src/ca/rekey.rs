@@ -17,9 +17,11 @@ use crate::platform::clock::Clock as _;
 /// Rewrites every CA key that needs it; returns the names of the CAs rewritten. Each rewrite
 /// replaces the row's key only if nobody changed it meanwhile, and is audited.
 pub async fn rekey(platform: &Platform) -> Result<Vec<String>, CoreError> {
-    let store = key_store(platform)?;
+    let store = key_store(platform)?.software;
+    // Keys on the CA token are not encrypted by the platform: nothing to rewrite.
     let rows = sqlx::query(
-        "SELECT name, key_algorithm, sm2_id, key_encrypted FROM ca_authorities ORDER BY name",
+        "SELECT name, key_algorithm, sm2_id, key_encrypted FROM ca_authorities \
+         WHERE key_token_id IS NULL ORDER BY name",
     )
     .fetch_all(platform.db.pool())
     .await?;

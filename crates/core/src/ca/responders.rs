@@ -5,18 +5,16 @@
 //! (`CaCache::sync`) and sign with it from then on.
 
 use async_trait::async_trait;
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use serde_json::json;
 use signet_pki::ca::{OCSP_RESPONDER_VALIDITY, ResponderRequest, ocsp_responder};
 use signet_pki::extensions::CaUrls;
 use signet_pki::issue::Issuer;
-use signet_pki::keystore::KeyLocation;
 use sqlx::Row as _;
 
 use super::authorities::{CaRole, helper, record_certificate, unknown};
 use super::issuance::issuing_material;
-use super::{Authority, internal, key_store, rng, serial_of, system_time, to_base64, unix};
+use super::keys::KeyColumns;
+use super::{Authority, key_store, rng, serial_of, system_time, to_base64, unix};
 use crate::Platform;
 use crate::error::CoreError;
 use crate::platform::audit::AuditEvent;
@@ -104,19 +102,15 @@ async fn renew(platform: &Platform, issuer_name: &str) -> Result<Option<String>,
                 .map_err(super::from_pki)
         })
         .await?;
-    let KeyLocation::Software {
-        encrypted_pkcs8_der,
-    } = &keyed.key.location
-    else {
-        return Err(internal("CA keys on PKCS#11 tokens are not stored here"));
-    };
+    // The new key is made where the CA's keys are made now: on the CA token when one is set.
+    let key = KeyColumns::of(&keyed.key);
     let tbs = keyed.certificate.tbs_certificate();
     let serial = serial_of(&keyed.certificate);
     let mut tx = platform.db.begin().await?;
     let moved = sqlx::query(
         "UPDATE ca_authorities SET serial = $1, subject = $2, not_before = $3, not_after = $4, \
-         certificate_der = $5, key_algorithm = $6, sm2_id = $7, key_encrypted = $8 \
-         WHERE name = $9 AND serial = $10",
+         certificate_der = $5, key_algorithm = $6, sm2_id = $7, key_encrypted = $8, \
+         key_token_label = $9, key_token_id = $10 WHERE name = $11 AND serial = $12",
     )
     .bind(&serial)
     .bind(tbs.subject().to_string())
@@ -125,7 +119,9 @@ async fn renew(platform: &Platform, issuer_name: &str) -> Result<Option<String>,
     .bind(to_base64(&keyed.certificate)?)
     .bind(keyed.key.algorithm.name())
     .bind(&keyed.key.sm2_id)
-    .bind(STANDARD.encode(encrypted_pkcs8_der))
+    .bind(key.encrypted)
+    .bind(key.token_label)
+    .bind(key.token_id)
     .bind(&keyed.name)
     .bind(&old_serial)
     .execute(&mut *tx)

@@ -55,6 +55,9 @@ pub struct PlatformConfig {
     /// Where blobs are kept (`SIGNET_BLOB_URL`, opened by `signet_gateways::blobs::open`);
     /// `None` means the filesystem at `data_dir/blobs`.
     pub blobs: Option<BlobStore>,
+    /// The PKCS#11 token the CA keys of the RSA and ECDSA hierarchies are made on and sign
+    /// with (`SIGNET_CA_PKCS11_*`); `None`: software keys under the master key.
+    pub ca_token: Option<signet_pki::keystore::Pkcs11Config>,
 }
 
 /// The platform's shared services, held in app state.
@@ -90,6 +93,8 @@ pub struct Platform {
     pub sandbox_gateway: Option<Arc<SandboxGateway>>,
     /// What each wing keeps for the whole process (the CA: its keys and OCSP answers), by type.
     pub wings: WingState,
+    /// The CA token's settings, read by the CA when it first opens its keys.
+    pub ca_token: Option<signet_pki::keystore::Pkcs11Config>,
     /// Held only to derive the wings' keys ([`Platform::derive_key`]).
     master: MasterKey,
 }
@@ -141,6 +146,7 @@ impl Platform {
             audit: AuditLog::new(master.derive("signet/audit-chain/v1")?),
             checkpoints: CheckpointStore::new(&config.data_dir),
             wings: WingState::default(),
+            ca_token: config.ca_token.clone(),
             clock,
             random: Random,
             blobs,

@@ -20,8 +20,9 @@ use crate::algorithm::{EC_PUBLIC_KEY, KeyAlgorithm, P256_CURVE, RSA_ENCRYPTION};
 use crate::error::{PkiError, Result};
 use crate::signer::Signer;
 
-/// Where the token is and how to log in.
-#[derive(Clone, Debug)]
+/// Where the token is and how to log in. Its `Debug` leaves the PIN out, so a config that
+/// reaches a log line or an error never carries it.
+#[derive(Clone)]
 pub struct Pkcs11Config {
     /// Path of the PKCS#11 module (`libsofthsm2.so`, a vendor HSM's library).
     pub module: PathBuf,
@@ -29,6 +30,16 @@ pub struct Pkcs11Config {
     pub token_label: String,
     /// The user PIN.
     pub user_pin: String,
+}
+
+impl std::fmt::Debug for Pkcs11Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pkcs11Config")
+            .field("module", &self.module)
+            .field("token_label", &self.token_label)
+            .field("user_pin", &"(hidden)")
+            .finish()
+    }
 }
 
 /// What a key pair is made with on a PKCS#11 token, for the CA's HSM keys here and the
@@ -330,6 +341,18 @@ impl Signer for Pkcs11Signer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_config_never_prints_its_pin() {
+        let config = Pkcs11Config {
+            module: "/usr/lib/libvendor.so".into(),
+            token_label: "signet-ca".into(),
+            user_pin: "s3cret-pin".into(),
+        };
+        let shown = format!("{config:?}");
+        assert!(shown.contains("signet-ca"), "{shown}");
+        assert!(!shown.contains("s3cret-pin"), "{shown}");
+    }
 
     #[test]
     fn key_pair_templates_sign_only_and_keep_the_key_in() {

@@ -137,6 +137,7 @@ async fn two_nodes_share_sessions_tasks_and_jobs_and_finish_a_launch_cut_by_kill
         sandbox: true,
         secret_key: None,
         blobs: None,
+        ca_token: None,
     })
     .await
     .unwrap();
