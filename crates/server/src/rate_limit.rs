@@ -3,6 +3,8 @@
 //!   database (`platform::rate_counters`), so the limit holds across every node on it;
 //! - other state-changing requests count in this process, and so, in a bucket of the same size,
 //!   does the `GET /session` that opens a session (it writes a row);
+//! - the public page of a page QR code (`GET /api/v1/verify/…`) counts like a write, as
+//!   `POST /api/v1/verify` does: it needs no session and makes the server render a page;
 //! - `/pki` (OCSP, TSA, CRLs, CA certificates) has its own, much larger, per-process budget: it
 //!   changes nothing but makes the server sign.
 //!
@@ -101,6 +103,9 @@ fn classify(request: &Request) -> Class {
     if path.starts_with("/pki/") {
         return Class::Pki;
     }
+    if matches!(*method, Method::GET | Method::HEAD) && path.starts_with("/api/v1/verify/") {
+        return Class::Write;
+    }
     if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
         // A read without a session cookie opens a session: a row in the database.
         let opens_session = path == "/api/v1/session" && token_from(request.headers()).is_none();
@@ -186,5 +191,23 @@ mod tests {
             Some("pin")
         );
         assert_eq!(guarded_bucket(&Method::GET, "/api/v1/login/password"), None);
+    }
+
+    #[test]
+    fn the_public_page_of_a_page_qr_code_counts_like_a_write() {
+        let get = |path: &str| {
+            Request::builder()
+                .method(Method::GET)
+                .uri(path)
+                .body(axum::body::Body::empty())
+                .unwrap()
+        };
+        for path in [
+            "/api/v1/verify/tasks/t/documents/0/pages/1",
+            "/api/v1/verify/tasks/t/documents/0/pages/1/png",
+        ] {
+            assert_eq!(classify(&get(path)), Class::Write, "{path}");
+        }
+        assert_eq!(classify(&get("/api/v1/tasks/t")), Class::Read);
     }
 }

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use signet_core::Platform;
+use signet_core::contracts::tasks::page_image::PageImages;
 
 use crate::client_ip::ClientAddress;
 use crate::rate_limit::Limiter;
@@ -48,6 +49,8 @@ pub struct AppState {
     pub platform: Arc<Platform>,
     pub config: Arc<ServerConfig>,
     pub(crate) limiter: Arc<Limiter>,
+    /// The pages the public page of a page QR code has rendered, per revision.
+    pub page_images: Arc<PageImages>,
 }
 
 impl AppState {
@@ -55,6 +58,7 @@ impl AppState {
         Self {
             platform: Arc::new(platform),
             limiter: Arc::new(Limiter::new(&config)),
+            page_images: Arc::new(PageImages::default()),
             config: Arc::new(config),
         }
     }

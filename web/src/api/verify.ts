@@ -1,6 +1,6 @@
 // Public verification of a signed PDF (`POST /api/v1/verify`, no session needed). The upload
 // goes through XMLHttpRequest so the page can show its progress; errors come back as problems.
-import { parseProblem, networkProblem, ApiError } from './client'
+import { api, parseProblem, networkProblem, ApiError } from './client'
 import type { Schemas } from './operations'
 
 export type VerificationReport = Schemas['VerificationReport']
@@ -38,4 +38,25 @@ export function verifyPdf(file: File, onProgress: (fraction: number) => void): P
     form.append('file', file, file.name)
     xhr.send(form)
   })
+}
+
+// The public page a page QR code opens (`/verify/tasks/:task/documents/:n/pages/:page`): one
+// page of a contract as the platform holds it now, with its state and masked parties.
+export type PublicPage = Schemas['PublicPage']
+export type PublicParty = Schemas['PublicParty']
+
+const enc = encodeURIComponent
+
+function pagePath(task: string, document: string | number, page: string | number): string {
+  return `/api/v1/verify/tasks/${enc(task)}/documents/${enc(String(document))}/pages/${enc(String(page))}`
+}
+
+/** The page's facts (404 `page_not_found` for an unknown task, document or page). */
+export function publicPage(task: string, document: string | number, page: string | number): Promise<PublicPage> {
+  return api.get(pagePath(task, document, page))
+}
+
+/** The page rendered as PNG; `sha256` names the revision, so a new signature is a new URL. */
+export function publicPageImage(task: string, document: number, page: number, sha256: string): string {
+  return `${pagePath(task, document, page)}/png?v=${enc(sha256.slice(0, 16))}`
 }
