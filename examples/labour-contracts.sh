@@ -6,8 +6,10 @@
 # (人事部合同专员, granted the company seal) downloads the workbook for it, has it filled and uploads
 # it; every employee signs in with an SMS code (registering when new) and passes real-name
 # authentication; the rows that pass are launched (serial order: the employee first, the
-# enterprise last; a QR code on every page) and the refused ones only reported; each employee
-# signs with an SMS code under their own certificate, then the enterprise with its company seal.
+# enterprise last with a riding seal (骑缝章) of its company seal over all pages; a QR code on
+# every page) and the refused ones only reported; each employee signs with an SMS code under
+# their own certificate, then the enterprise with its company seal, which also stamps the riding
+# seal's slices — one signature per page, each under the enterprise's certificate.
 # Writes to OUT_DIR, besides certify-enterprise.sh's files (enterprise.pem among them):
 #
 #   rows-template.xlsx   the workbook the platform makes from the template, as downloaded
@@ -17,14 +19,16 @@
 #                        zh, en)
 #   tasks.json           each launched row: its task, state and the files below
 #   contracts/row-N.pdf  the completed contract of Excel row N (PAdES B-LTA, every party's
-#                        signature under its own certificate)
+#                        signature under its own certificate, plus one riding-seal slice per
+#                        page signed by the enterprise)
 #   evidence/row-N.zip   its evidence package (`signet verify --evidence` checks it offline)
 #
 #   examples/labour-contracts.sh http://127.0.0.1:8080 ./out [ROWS.xlsx]
 #
 # ROWS.xlsx is rows-template.xlsx filled in: one row per contract, the employee's mobile in the
 # column 乙方（劳动者）手机号. The template is the example's own two-page PDF unless
-# SIGNET_TEMPLATE_PDF names another (fields go on its first page, signing spots on its last).
+# SIGNET_TEMPLATE_PDF names another of at least two pages (fields go on its first page, signing
+# spots on its last; the riding seal spans them all).
 # The server runs `signet serve --sandbox` on data prepared with `signet init --demo`. A new
 # enterprise has no contracts in its quota: the administrator buys a package in the sandbox.
 # Needs: curl, python3.
@@ -168,7 +172,8 @@ done <"$WORK/rows.tsv"
 echo "6. the member uploads the rows: every row is checked, nothing launched yet" >&2
 SPEC="{\"business_type_id\":\"$LABOUR\",\"title\":\"劳动合同（{姓名}）\",\"order\":\"serial\",
   \"template_ids\":[\"$TEMPLATE\"],\"page_qr\":true,
-  \"parties\":[{\"role\":\"B\",\"may_refuse\":true},{\"role\":\"A\"}]}"
+  \"parties\":[{\"role\":\"B\",\"may_refuse\":true},
+    {\"role\":\"A\",\"riding_seal\":{\"seal_id\":\"$COMPANY\",\"pages\":\"all\"}}]}"
 post_form "$MEMBER" "/api/v1/enterprises/$ENTERPRISE_ID/bulk-launches" \
   --form-string "spec=$SPEC" -F "file=@$ROWS;type=$XLSX_TYPE;filename=rows.xlsx" >"$WORK/batch.json"
 BATCH=$(json "['id']" <"$WORK/batch.json")
@@ -241,7 +246,7 @@ while IFS=$'\t' read -r row task; do
 done <"$WORK/tasks.tsv"
 
 # The member and the administrator take turns: each may ask for one intent code a minute.
-echo "10. the enterprise signs last with its company seal (the member and the administrator in turn)" >&2
+echo "10. the enterprise signs last with its company seal and the riding seal (the member and the administrator in turn)" >&2
 turn=0
 while IFS=$'\t' read -r row task; do
   if [ $((turn % 2)) -eq 0 ]; then jar="$MEMBER" phone="$MEMBER_PHONE" who=member; else jar="$ADMIN" phone="$ADMIN_PHONE" who=administrator; fi

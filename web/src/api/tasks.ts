@@ -10,6 +10,11 @@ export type TaskList = Schemas['TaskList']
 export type TaskListItem = Schemas['TaskListItem']
 export type PartyView = Schemas['PartyView']
 export type SignInput = Schemas['SignInput']
+/** An enterprise party's riding seal (骑缝章) at launch: `pages` is `'all'` or `{ from, to }`. */
+export type RidingSeal = Schemas['RidingSeal']
+
+/** Seal kinds that may ride across pages (the server checks the same). */
+export const RIDING_KINDS = ['company', 'contract'] as const
 
 /** The lists of the signing centre (§2.5.1.2). */
 export const TASK_LISTS = ['to_sign', 'others', 'completed', 'void', 'initiated', 'cc'] as const

@@ -42,6 +42,7 @@ export const tasksEn: typeof tasksZhCN = {
     download: 'Download PDF',
     evidence: 'Download evidence',
     revision: 'Revision {n}',
+    riding: 'Riding seal',
     notFound: 'No such contract, or you may not see it',
   },
   sign: {
@@ -65,5 +66,18 @@ export const tasksEn: typeof tasksZhCN = {
     lastError: 'Last answer',
     reportedAt: 'Reported at',
     kinds: { report: 'Report', void: 'Void report' },
+  },
+  riding: {
+    label: 'Add a riding seal',
+    seal: 'Seal',
+    pages: 'Pages',
+    all: 'All pages',
+    range: 'Page range',
+    from: 'From page',
+    to: 'To page',
+    hint: 'The enterprise stamps the riding seal across the right edge of the pages when it signs, over at least two pages; every slice is a signature under its certificate. The signer must be granted the seal.',
+    noSeal: 'The enterprise has no usable company or contract seal',
+    allPages: 'All pages',
+    rangePages: 'Pages {from}–{to}',
   },
 }

@@ -40,6 +40,7 @@ export const tasksZhCN = {
     download: '下载 PDF',
     evidence: '下载证据包',
     revision: '第 {n} 版',
+    riding: '骑缝章',
     notFound: '合同不存在，或您无权查看',
   },
   sign: {
@@ -63,5 +64,18 @@ export const tasksZhCN = {
     lastError: '最后一次应答',
     reportedAt: '上报时间',
     kinds: { report: '合同上报', void: '作废上报' },
+  },
+  riding: {
+    label: '加盖骑缝章',
+    seal: '骑缝章印章',
+    pages: '加盖页码',
+    all: '全部页',
+    range: '页码范围',
+    from: '起始页',
+    to: '结束页',
+    hint: '骑缝章由该企业签署时逐页加盖在页面右侧边缘，至少跨两页；每一片都是企业证书的签名。签署人须获得该印章的授权。',
+    noSeal: '该企业没有可用的公章或合同专用章',
+    allPages: '全部页',
+    rangePages: '第 {from}–{to} 页',
   },
 }

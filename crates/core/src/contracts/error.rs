@@ -132,10 +132,23 @@ pub enum ContractsError {
     TaskDocument { zh: String, en: String },
     #[error("party refused: {en}")]
     TaskParty { zh: String, en: String },
+    #[error("riding seal refused at {field}: {en}")]
+    RidingSeal {
+        field: &'static str,
+        zh: String,
+        en: String,
+    },
     #[error("no party of the caller's to sign")]
     NothingToSign,
     #[error("evidence package not ready (task completed: {completed})")]
     EvidenceNotReady { completed: bool },
+    /// The public page a page QR code opens: no such task, document or page.
+    #[error("no such page of a contract")]
+    PageNotFound,
+    /// The public page's image cannot be rendered on this server (no poppler `pdftoppm`, or it
+    /// failed or timed out).
+    #[error("page image unavailable")]
+    PageImageUnavailable,
     // -- templates --
     #[error("template file refused: {0:?}")]
     TemplateFile(super::templates::FileProblem),
@@ -490,8 +503,11 @@ impl ContractsError {
             | Self::HandwritingRequired
             | Self::TaskDocument { .. }
             | Self::TaskParty { .. }
+            | Self::RidingSeal { .. }
             | Self::NothingToSign
-            | Self::EvidenceNotReady { .. } => super::tasks::errors::describe(self),
+            | Self::EvidenceNotReady { .. }
+            | Self::PageNotFound
+            | Self::PageImageUnavailable => super::tasks::errors::describe(self),
             Self::DepartmentNameTaken => d(
                 K::Conflict,
                 "department_name_taken",

@@ -107,3 +107,28 @@ impl Db {
 pub async fn ping(db: &Db) -> bool {
     sqlx::query("SELECT 1").execute(db.pool()).await.is_ok()
 }
+
+#[cfg(test)]
+mod tests {
+    /// Two branches that each add a migration on the same day can pick the same version; sqlx
+    /// then refuses to open any database, so the platform would not start at all.
+    #[test]
+    fn migration_versions_are_unique() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations");
+        let mut versions: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| {
+                std::path::Path::new(name)
+                    .extension()
+                    .is_some_and(|ext| ext.eq_ignore_ascii_case("sql"))
+            })
+            .map(|name| name.split('_').next().unwrap_or_default().to_owned())
+            .collect();
+        assert!(versions.len() > 10, "{versions:?}");
+        versions.sort();
+        let before = versions.len();
+        versions.dedup();
+        assert_eq!(versions.len(), before, "a migration version is used twice");
+    }
+}

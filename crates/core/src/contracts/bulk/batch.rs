@@ -14,7 +14,9 @@ use crate::Platform;
 use crate::contracts::ContractsError;
 use crate::contracts::access::{self, Role};
 use crate::contracts::tasks::launch::templates::{fill_options, page_qr_on, versions_for};
-use crate::contracts::tasks::launch::{LaunchInput, LaunchParty, parties, require_business_type};
+use crate::contracts::tasks::launch::{
+    LaunchInput, LaunchParty, parties, require_business_type, riding,
+};
 use crate::contracts::tasks::{OrderKind, quota};
 use crate::contracts::templates::{self, PreparedTemplate, RoleKind, TemplateVersion};
 use crate::error::{CoreError, PlatformError};
@@ -32,7 +34,7 @@ pub mod state {
 /// The job's progress, as the worker reports it.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct JobProgress {
+pub struct BatchProgress {
     pub status: Status,
     pub done: i64,
     pub total: i64,
@@ -56,7 +58,7 @@ pub struct BatchView {
     pub failed: i64,
     /// Every data row with its errors (blank rows are not listed).
     pub rows: Vec<RowReport>,
-    pub job: Option<JobProgress>,
+    pub job: Option<BatchProgress>,
 }
 
 /// The launch's choice.
@@ -129,6 +131,7 @@ pub(crate) fn plan(
                 enterprise_id: None,
                 group: None,
                 may_refuse: false,
+                riding_seal: None,
             };
             out.push(launch_party(key, *kind, &default, enterprise_id));
         }
@@ -164,6 +167,7 @@ fn launch_party(
         }),
         group: party.group,
         may_refuse: party.may_refuse,
+        riding_seal: party.riding_seal.clone(),
     }
 }
 
@@ -266,6 +270,11 @@ pub async fn create(
         };
         parties::resolve_parties(platform, &probe).await?;
     }
+    let pages: Vec<(String, usize)> = versions
+        .iter()
+        .map(|v| (v.name.clone(), v.pages.len()))
+        .collect();
+    riding::check(platform, &planned, &pages).await?;
     let columns = columns::columns(&versions);
     let upload = sheet::read(bytes, &columns)?;
     let mut checked = Vec::with_capacity(upload.rows.len());
@@ -367,7 +376,7 @@ pub async fn view(
     }
     let job = jobs::queue::by_key(platform, &job_key(batch_id))
         .await?
-        .map(|j| JobProgress {
+        .map(|j| BatchProgress {
             status: j.status,
             done: j.progress_done,
             total: j.progress_total,

@@ -19,10 +19,11 @@ pub mod sheet;
 use serde::{Deserialize, Serialize};
 
 use super::tasks::OrderKind;
+use super::tasks::launch::RidingSeal;
 use crate::platform::clock::Timestamp;
 
 pub use batch::{
-    BatchView, JobProgress, LaunchChoice, create, preview, start, template_workbook, view,
+    BatchProgress, BatchView, LaunchChoice, create, preview, start, template_workbook, view,
 };
 pub use columns::{Column, ColumnKind, workbook};
 pub use job::{BULK_LAUNCH, BulkLaunch, run_chunks};
@@ -49,6 +50,9 @@ pub struct BulkParty {
     pub group: Option<u32>,
     #[serde(default)]
     pub may_refuse: bool,
+    /// An enterprise role's riding seal (骑缝章) over a page range of every document.
+    #[serde(default)]
+    pub riding_seal: Option<RidingSeal>,
 }
 
 /// What every row's task shares.

@@ -100,6 +100,13 @@ pub(crate) fn describe(error: &ContractsError) -> Description {
             format!("签署方不符合要求：{zh}"),
             format!("A party is not acceptable: {en}"),
         ),
+        ContractsError::RidingSeal { field, zh, en } => d(
+            K::BadInput,
+            "riding_seal",
+            Some(field),
+            format!("骑缝章设置不符合要求：{zh}"),
+            format!("The riding seal is not acceptable: {en}"),
+        ),
         ContractsError::EvidenceNotReady { completed: true } => Description {
             retry_after: Some(10),
             ..d(
@@ -123,6 +130,20 @@ pub(crate) fn describe(error: &ContractsError) -> Description {
             None,
             "该合同中没有待您签署的内容".into(),
             "There is nothing in this contract for you to sign".into(),
+        ),
+        ContractsError::PageNotFound => d(
+            K::NotFound,
+            "page_not_found",
+            None,
+            "未找到该页：请核对合同页面上二维码的链接".into(),
+            "No such page: check the link of the QR code on the contract's page".into(),
+        ),
+        ContractsError::PageImageUnavailable => d(
+            K::Unavailable,
+            "page_image_unavailable",
+            None,
+            "暂时无法显示该页的图像，请稍后再试".into(),
+            "The page's image cannot be shown right now; try again later".into(),
         ),
         _ => d(
             K::Internal,

@@ -8,7 +8,7 @@ use std::time::SystemTime;
 use der::Decode as _;
 use secrecy::ExposeSecret as _;
 use signet_pdf::dss::{RevocationData, RevocationSource};
-use signet_pdf::seal::VisibleSeal;
+use signet_pdf::seal::{RidingSeal, VisibleSeal};
 use signet_pdf::sign::timestamp::LocalTsa;
 use signet_pdf::sign::{Credentials, Level, SignOptions, add_document_timestamp, sign_pdf_owned};
 use sqlx::Row as _;
@@ -150,17 +150,25 @@ pub async fn ca_revocation(platform: &Platform) -> Result<CaRevocation, CoreErro
     Ok(CaRevocation { crls })
 }
 
+/// What a party stamps on one document: its seals at its spots, and its riding seal's slices.
+#[derive(Debug, Clone, Default)]
+pub struct Marks {
+    pub stamps: Vec<Stamp>,
+    pub riding: Option<RidingSeal>,
+}
+
 /// What a party's signature over one document needs, owned, for the blocking pool.
 pub struct Work {
     pub pdf: Vec<u8>,
-    pub stamps: Vec<Stamp>,
+    pub marks: Marks,
     pub name: String,
     pub reason: String,
     pub now: SystemTime,
 }
 
-/// Signs `work.pdf` once per stamp (invisibly when there is none) at B-T, and when `complete`
-/// adds `/DSS` and a document timestamp. Runs on the calling thread (a blocking one).
+/// Signs `work.pdf` once per stamp (invisibly when there is none) at B-T — the riding seal's
+/// slices, one signature per page, go before the first — and when `complete` adds `/DSS` and a
+/// document timestamp. Runs on the calling thread (a blocking one).
 #[expect(
     clippy::needless_pass_by_value,
     reason = "the work is moved onto the blocking pool by its caller"
@@ -175,26 +183,30 @@ pub fn sign_document(
         tsa: tsa.tsa()?,
         now: work.now,
     };
-    let options = |seal: Option<VisibleSeal>| {
+    let options = |seal: Option<VisibleSeal>, riding: Option<RidingSeal>| {
         let mut options = SignOptions::new(work.now);
         options.level = Level::BT;
         options.tsa = Some(&local);
         options.seal = seal;
+        options.riding_seal = riding;
         options.reason = Some(work.reason.clone());
         options.name = Some(work.name.clone());
         options
     };
     let mut pdf = work.pdf.clone();
-    if work.stamps.is_empty() {
-        pdf = sign_pdf_owned(pdf, &key.credentials, &options(None)).map_err(pdf_error)?;
+    let mut riding = work.marks.riding.clone();
+    if work.marks.stamps.is_empty() {
+        pdf = sign_pdf_owned(pdf, &key.credentials, &options(None, riding.take()))
+            .map_err(pdf_error)?;
     }
-    for stamp in &work.stamps {
+    for stamp in &work.marks.stamps {
         let seal = VisibleSeal {
             png: stamp.png.clone(),
             page: stamp.page,
             rect: stamp.rect,
         };
-        pdf = sign_pdf_owned(pdf, &key.credentials, &options(Some(seal))).map_err(pdf_error)?;
+        pdf = sign_pdf_owned(pdf, &key.credentials, &options(Some(seal), riding.take()))
+            .map_err(pdf_error)?;
     }
     if let Some(revocation) = complete {
         pdf =

@@ -14,7 +14,8 @@ use sqlx::Row as _;
 use super::super::{ContractsError, grants, seals};
 use super::events::{self, NewEvent, Origin};
 use super::launch::phone_of;
-use super::pades::{self, Stamp, Work};
+use super::launch::riding::{self, RIDING_WIDTH, RidingSeal};
+use super::pades::{self, Marks, Stamp, Work};
 use super::progress::{Contacts, store};
 use super::view::{self, DocumentView};
 use super::{party_state, state};
@@ -54,6 +55,8 @@ pub(crate) struct Turn {
     pub enterprise_id: Option<String>,
     pub display_name: String,
     pub may_refuse: bool,
+    /// The riding seal chosen at launch, if any.
+    pub riding: Option<RidingSeal>,
 }
 
 /// The caller's party whose turn it is: `NotFound` for a task they may not see, `TaskClosed`,
@@ -73,7 +76,8 @@ pub(crate) async fn my_turn(
         return Err(ContractsError::NothingToSign.into());
     }
     let rows = sqlx::query(
-        "SELECT id, role_key, kind, user_id, enterprise_id, display_name, may_refuse, state \
+        "SELECT id, role_key, kind, user_id, enterprise_id, display_name, may_refuse, state, \
+           riding_seal_id, riding_pages \
          FROM ec_task_parties WHERE task_id = $1 ORDER BY position",
     )
     .bind(task_id)
@@ -97,6 +101,7 @@ pub(crate) async fn my_turn(
                     enterprise_id: row.try_get("enterprise_id")?,
                     display_name: row.try_get("display_name")?,
                     may_refuse: row.try_get::<i64, _>("may_refuse")? != 0,
+                    riding: riding::from_row(row)?,
                 });
             }
             party_state::WAITING => waiting = true,
@@ -183,6 +188,62 @@ async fn enterprise_seal(
         .blobs
         .get(&row.try_get::<String, _>("image_blob")?)
         .await
+}
+
+/// The riding seal's image, when its seal is still active and the signer is granted it.
+async fn riding_image(
+    platform: &Platform,
+    enterprise_id: &str,
+    user_id: &str,
+    riding: &RidingSeal,
+) -> Result<Vec<u8>, CoreError> {
+    let row =
+        sqlx::query("SELECT image_blob, state FROM ec_seals WHERE id = $1 AND enterprise_id = $2")
+            .bind(&riding.seal_id)
+            .bind(enterprise_id)
+            .fetch_optional(platform.db.pool())
+            .await?
+            .ok_or(ContractsError::SealUnusable)?;
+    if row.try_get::<String, _>("state")? != "active" {
+        return Err(ContractsError::SealUnusable.into());
+    }
+    if !grants::may_use(platform, enterprise_id, &riding.seal_id, user_id).await? {
+        return Err(ContractsError::SealNotGranted.into());
+    }
+    platform
+        .blobs
+        .get(&row.try_get::<String, _>("image_blob")?)
+        .await
+}
+
+/// The riding seal's slices for each document (`None` without one), in the pages each
+/// document has.
+async fn riding_marks(
+    platform: &Platform,
+    user_id: &str,
+    turn: &Turn,
+    documents: &[(DocumentView, String)],
+) -> Result<Vec<Option<signet_pdf::seal::RidingSeal>>, CoreError> {
+    let (Some(riding), Some(enterprise_id)) = (&turn.riding, turn.enterprise_id.as_deref()) else {
+        return Ok(vec![None; documents.len()]);
+    };
+    let png = riding_image(platform, enterprise_id, user_id, riding).await?;
+    documents
+        .iter()
+        .map(|(document, _)| {
+            let (first_page, last_page) = riding
+                .pages
+                .range(document.pages.len())
+                .ok_or_else(|| CoreError::internal("riding seal range outside the document"))?;
+            Ok(Some(signet_pdf::seal::RidingSeal {
+                png: png.clone(),
+                first_page,
+                last_page,
+                width: RIDING_WIDTH,
+                center_y: None,
+            }))
+        })
+        .collect()
 }
 
 /// The person's seal image for a spot.
@@ -279,7 +340,7 @@ pub async fn sign(
     input: &SignInput,
     origin: &Origin,
 ) -> Result<super::TaskView, CoreError> {
-    let (turn, stamps) = prepare(platform, user_id, task_id, input).await?;
+    let (turn, marks) = prepare(platform, user_id, task_id, input).await?;
     let phone = Phone::parse(&phone_of(platform, user_id).await?, "phone")?;
     sms_codes::consume_for(
         platform,
@@ -289,7 +350,7 @@ pub async fn sign(
         &input.sms_code,
     )
     .await?;
-    sign_turn(platform, user_id, &turn, &stamps, origin).await
+    sign_turn(platform, user_id, &turn, &marks, origin).await
 }
 
 /// [`sign`] with the intent taken as confirmed (no SMS code): `cargo xtask bench contracts`
@@ -302,20 +363,27 @@ pub async fn sign_intent_confirmed(
     input: &SignInput,
     origin: &Origin,
 ) -> Result<super::TaskView, CoreError> {
-    let (turn, stamps) = prepare(platform, user_id, task_id, input).await?;
-    sign_turn(platform, user_id, &turn, &stamps, origin).await
+    let (turn, marks) = prepare(platform, user_id, task_id, input).await?;
+    sign_turn(platform, user_id, &turn, &marks, origin).await
 }
 
-/// The caller's turn and the stamps, every check before the intent code is spent.
+/// The caller's turn and what it stamps on each document, every check before the intent code
+/// is spent.
 async fn prepare(
     platform: &Platform,
     user_id: &str,
     task_id: &str,
     input: &SignInput,
-) -> Result<(Turn, Vec<Vec<Stamp>>), CoreError> {
+) -> Result<(Turn, Vec<Marks>), CoreError> {
     let turn = my_turn(platform, user_id, task_id).await?;
     let first = view::documents(platform, task_id).await?;
     let stamps = stamps(platform, user_id, &turn, input, &first).await?;
+    let ridings = riding_marks(platform, user_id, &turn, &first).await?;
+    let marks = stamps
+        .into_iter()
+        .zip(ridings)
+        .map(|(stamps, riding)| Marks { stamps, riding })
+        .collect();
     if turn.kind == "enterprise"
         && let Some(seal_id) = input.seal_id.as_deref()
         && !grants::may_use(
@@ -328,7 +396,7 @@ async fn prepare(
     {
         return Err(ContractsError::SealNotGranted.into());
     }
-    Ok((turn, stamps))
+    Ok((turn, marks))
 }
 
 /// Signs every document of `turn` (made again over a newer revision when a parallel signer
@@ -337,7 +405,7 @@ async fn sign_turn(
     platform: &Platform,
     user_id: &str,
     turn: &Turn,
-    stamps: &[Vec<Stamp>],
+    marks: &[Marks],
     origin: &Origin,
 ) -> Result<super::TaskView, CoreError> {
     let task_id = turn.task_id.as_str();
@@ -366,10 +434,10 @@ async fn sign_turn(
         };
         let now = platform.clock.now();
         let mut works = Vec::new();
-        for ((_, blob), stamps) in documents.iter().zip(stamps) {
+        for ((_, blob), marks) in documents.iter().zip(marks) {
             works.push(Work {
                 pdf: platform.blobs.get(blob).await?,
-                stamps: stamps.clone(),
+                marks: marks.clone(),
                 name: turn.display_name.clone(),
                 reason: format!("签署《{}》", turn.title),
                 now: ca::system_time(now),

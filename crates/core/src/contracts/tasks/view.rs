@@ -10,6 +10,7 @@ use sqlx::Row as _;
 use super::PageSize;
 use super::SigningSpot;
 use super::events::{self, EventView};
+use super::launch::riding::{self, RidingSeal};
 use crate::Platform;
 use crate::contracts::regulator::{self, ReportStatus, reports};
 use crate::error::{CoreError, PlatformError};
@@ -59,6 +60,8 @@ pub struct PartyView {
     pub state: String,
     pub signed_at: Option<Timestamp>,
     pub refused_reason: Option<String>,
+    /// An enterprise party's riding seal (骑缝章), as chosen at launch.
+    pub riding_seal: Option<RidingSeal>,
     /// The caller may sign (or refuse) for this party now.
     pub mine: bool,
 }
@@ -207,6 +210,7 @@ pub(crate) async fn parties(
                 state: r.try_get("state")?,
                 signed_at: r.try_get("signed_at")?,
                 refused_reason: r.try_get("refused_reason")?,
+                riding_seal: riding::from_row(r)?,
             })
         })
         .collect()

@@ -25,6 +25,8 @@ pub(crate) struct Resolved {
     pub display_name: String,
     pub group: i64,
     pub may_refuse: bool,
+    /// Its riding seal (checked by [`super::riding::check`]).
+    pub riding: Option<super::RidingSeal>,
     /// Phones told when the party's turn comes.
     pub notify: Vec<String>,
 }
@@ -185,6 +187,7 @@ pub(crate) async fn resolve_parties(
                     display_name: name,
                     group,
                     may_refuse: party.may_refuse,
+                    riding: None,
                 }
             }
             "enterprise" => {
@@ -222,6 +225,7 @@ pub(crate) async fn resolve_parties(
                     display_name: row.try_get("name")?,
                     group,
                     may_refuse: party.may_refuse,
+                    riding: party.riding_seal.clone(),
                     notify,
                 }
             }

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::documents::Checked;
 use super::parties::Resolved;
+use super::riding;
 use crate::Platform;
 use crate::contracts::tasks::events::{self, NewEvent, Origin};
 use crate::contracts::tasks::{OrderKind, party_state, quota};
@@ -190,10 +191,11 @@ pub(crate) async fn write_rows(
         } else {
             party_state::WAITING
         };
+        let (riding_seal_id, riding_pages) = riding::to_columns(party.riding.as_ref())?;
         sqlx::query(
             "INSERT INTO ec_task_parties (id, task_id, position, role_key, kind, user_id, enterprise_id, \
-               display_name, group_index, may_refuse, state) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+               display_name, group_index, may_refuse, state, riding_seal_id, riding_pages) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .bind(&id)
         .bind(task_id)
@@ -206,6 +208,8 @@ pub(crate) async fn write_rows(
         .bind(party.group)
         .bind(i64::from(party.may_refuse))
         .bind(state)
+        .bind(riding_seal_id)
+        .bind(riding_pages)
         .execute(&mut **tx)
         .await?;
     }
