@@ -92,3 +92,42 @@ export async function certifiedViaApi(
     .toBe('certified')
   return enterprise.id
 }
+
+/** The id of the demo enterprise's 劳动合同 business type. */
+export async function labourTypeId(request: APIRequestContext, enterprise: string): Promise<string> {
+  const types = (await (await request.get(`/api/v1/enterprises/${enterprise}/business-types`)).json()) as { id: string; code: string }[]
+  const labour = types.find((t) => t.code === 'labour')
+  if (!labour) throw new Error('the demo enterprise has no 劳动合同 business type')
+  return labour.id
+}
+
+/** Launches a two-page labour contract (`pdf`) through the API: the person with `phone` (B) signs
+ * first with a name seal, the enterprise (A) last with its company seal; returns the task's id. */
+export async function launchPersonThenEnterprise(
+  request: APIRequestContext,
+  enterprise: string,
+  title: string,
+  phone: string,
+  pdf: Buffer,
+): Promise<string> {
+  const launched = await apiJson<{ id: string }>(request, 'POST', `/api/v1/enterprises/${enterprise}/tasks`, {
+    business_type_id: await labourTypeId(request, enterprise),
+    title,
+    order: 'serial',
+    parties: [
+      { role: 'B', kind: 'person', phone },
+      { role: 'A', kind: 'enterprise', enterprise_id: enterprise },
+    ],
+    documents: [
+      {
+        name: '劳动合同',
+        pdf: pdf.toString('base64'),
+        spots: [
+          { id: 'a1', role: 'A', kind: 'company', page: 2, x: 360, y: 560, w: 120, h: 120 },
+          { id: 'b1', role: 'B', kind: 'name_seal', page: 2, x: 90, y: 580, w: 80, h: 80 },
+        ],
+      },
+    ],
+  })
+  return launched.id
+}

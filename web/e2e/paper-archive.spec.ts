@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { expect, test } from '@playwright/test'
-import { demoEnterpriseId } from './contractsFixture'
+import { demoEnterpriseId, labourTypeId } from './contractsFixture'
 import { shot } from './helpers'
 import { xlsx, zip } from './xlsx'
 
@@ -19,14 +19,9 @@ const LI = { name: '李四', id: '33010619920815262X' }
 
 test('a bulk archive with one bad entry is shown, fixed and archived', async ({ page }) => {
   const enterprise = await demoEnterpriseId(page.request)
-  const types = (await (await page.request.get(`/api/v1/enterprises/${enterprise}/business-types`)).json()) as {
-    id: string
-    code: string
-  }[]
-  const labour = types.find((t) => t.code === 'labour')
-  if (!labour) throw new Error('the demo enterprise has no 劳动合同 business type')
+  const labour = await labourTypeId(page.request, enterprise)
   const fields = (await (
-    await page.request.get(`/api/v1/enterprises/${enterprise}/archive-fields?business_type_id=${labour.id}`)
+    await page.request.get(`/api/v1/enterprises/${enterprise}/archive-fields?business_type_id=${labour}`)
   ).json()) as { key: string }[]
   const header = ['文件名', '合同名称', '姓名', '身份证号', ...fields.map((f) => f.key)]
   const values: Record<string, string> = {

@@ -1,9 +1,9 @@
 // Issue 13, "every signed-in page at 390 px": the e-contract administrator's pages of the demo
 // enterprise (`ecadmin`): enterprise space, members (with requests, business types and the seal
-// log), seals, employees (every tab), templates, webhooks, and the person's own pages. Each page
-// and each of its tabs is screenshot at 390 px and checked by the same rule as the applicant's
-// pages: nothing sticks out of the viewport, no text set one character per line, no input under
-// two characters wide.
+// log), seals, employees (every tab), templates, the launch page (both tabs), webhooks, and the
+// person's own pages. Each page and each of its tabs is screenshot at 390 px and checked by the
+// same rule as the applicant's pages: nothing sticks out of the viewport, no text set one
+// character per line, no input under two characters wide.
 import { expect, test, type Page } from '@playwright/test'
 import { shot } from './helpers'
 import { DEMO_ENTERPRISE, demoEnterpriseId } from './contractsFixture'
@@ -45,6 +45,7 @@ test('every e-contract administrator page fits a 390 px phone', async ({ page })
     [`/enterprises/${id}/seals`, 'ec-seals'],
     [`/enterprises/${id}/employees`, 'ec-employees'],
     [`/enterprises/${id}/templates`, 'ec-templates'],
+    [`/enterprises/${id}/launch`, 'ec-launch'],
     [`/enterprises/${id}/webhooks`, 'ec-webhooks'],
     ['/me/seals', 'ec-my-seals'],
     ['/contracts/joined', 'ec-joined'],

@@ -6,10 +6,9 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { expect, test, type APIRequestContext } from '@playwright/test'
-import { demoEnterpriseId } from './contractsFixture'
+import { demoEnterpriseId, launchPersonThenEnterprise } from './contractsFixture'
 import {
   advanceClock,
-  apiJson,
   csrfToken,
   DEMO_STAFF,
   inboxCode,
@@ -53,32 +52,7 @@ test('the report of a completed contract turns from 待上报 to 已上报', asy
   try {
     // The demo enterprise launches: the person (B) first, then the enterprise (A).
     const enterprise = await demoEnterpriseId(page.request)
-    const types = (await (await page.request.get(`/api/v1/enterprises/${enterprise}/business-types`)).json()) as {
-      id: string
-      code: string
-    }[]
-    const labour = types.find((t) => t.code === 'labour')
-    if (!labour) throw new Error('the demo enterprise has no 劳动合同 business type')
-    const launched = await apiJson<{ id: string }>(page.request, 'POST', `/api/v1/enterprises/${enterprise}/tasks`, {
-      business_type_id: labour.id,
-      title: `劳动合同（${user.realName}）`,
-      order: 'serial',
-      parties: [
-        { role: 'B', kind: 'person', phone: user.phone },
-        { role: 'A', kind: 'enterprise', enterprise_id: enterprise },
-      ],
-      documents: [
-        {
-          name: '劳动合同',
-          pdf: PDF.toString('base64'),
-          spots: [
-            { id: 'a1', role: 'A', kind: 'company', page: 2, x: 360, y: 560, w: 120, h: 120 },
-            { id: 'b1', role: 'B', kind: 'name_seal', page: 2, x: 90, y: 580, w: 80, h: 80 },
-          ],
-        },
-      ],
-    })
-    const task = launched.id
+    const task = await launchPersonThenEnterprise(page.request, enterprise, `劳动合同（${user.realName}）`, user.phone, PDF)
 
     // The person finds it in the signing centre and signs on its page.
     await person.goto('/contracts/tasks?list=to_sign')

@@ -1273,6 +1273,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/enterprises/{id}/launch-options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What the launch page offers the caller: the business types they may launch under, each with
+         *     its published templates (roles and the fields the launcher fills), and the quota left.
+         */
+        get: operations["launch_options"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/enterprises/{id}/members": {
         parameters: {
             query?: never;
@@ -3734,6 +3754,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/verify/tasks/{task}/documents/{document}/pages/{page}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One page of a contract as the platform holds it now: the contract's state, the document's
+         *     name and page count, the parties under masked names and whether each has signed. `document`
+         *     is 0-based, `page` 1-based, as printed in the page's QR code.
+         */
+        get: operations["page"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/verify/tasks/{task}/documents/{document}/pages/{page}/png": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** That page of the electronic original (its latest revision) rendered as a PNG image. */
+        get: operations["page_png"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3800,6 +3858,11 @@ export interface components {
             /** @description The agent version the platform offers (the platform's own). */
             version: string;
         };
+        /**
+         * @description The word `"all"`.
+         * @enum {string}
+         */
+        AllPages: "all";
         /** @description The whole form. Every part is optional while drafting. */
         ApplicationForm: {
             /**
@@ -3953,6 +4016,15 @@ export interface components {
         } | {
             sms_code: string;
         };
+        /** @description The job's progress, as the worker reports it. */
+        BatchProgress: {
+            /** Format: int64 */
+            done: number;
+            last_error?: string | null;
+            status: components["schemas"]["Status"];
+            /** Format: int64 */
+            total: number;
+        };
         /** @description A batch as its initiator (or the enterprise's administrator) sees it. */
         BatchView: {
             columns: components["schemas"]["Column"][];
@@ -3962,7 +4034,7 @@ export interface components {
             id: string;
             /** Format: int64 */
             invalid_rows: number;
-            job?: components["schemas"]["JobProgress"] | null;
+            job?: components["schemas"]["BatchProgress"] | null;
             /** Format: int64 */
             launched: number;
             /** @description Every data row with its errors (blank rows are not listed). */
@@ -4834,6 +4906,11 @@ export interface components {
             pdf: string;
             spots?: components["schemas"]["SigningSpot"][];
         };
+        LaunchField: {
+            key: string;
+            kind: components["schemas"]["FieldKind"];
+            required: boolean;
+        };
         LaunchIn: {
             business_type_id: string;
             /** @description Phones of registered, real-named persons to copy. */
@@ -4844,6 +4921,15 @@ export interface components {
             order: components["schemas"]["OrderKind"];
             parties: components["schemas"]["LaunchParty"][];
             title: string;
+        };
+        /** @description The launch page's choices for one member. */
+        LaunchOptions: {
+            /**
+             * Format: int64
+             * @description Contracts left in the enterprise's quota (each launched contract spends one).
+             */
+            balance: number;
+            business_types: components["schemas"]["LaunchType"][];
         };
         /** @description A party: a registered, real-named person (by user id or phone) or a certified enterprise. */
         LaunchParty: {
@@ -4858,9 +4944,31 @@ export interface components {
             /** @description Whether this party may refuse (refusal voids the task). */
             may_refuse?: boolean;
             phone?: string | null;
+            riding_seal?: components["schemas"]["RidingSeal"] | null;
             /** @description The role key the documents' spots name (`A`, `B`, …). */
             role: string;
             user_id?: string | null;
+        };
+        /** @description A published template as the launch page uses it. */
+        LaunchTemplate: {
+            /** @description The fields the launcher fills (each key once), in the template's order. */
+            fields: components["schemas"]["LaunchField"][];
+            id: string;
+            name: string;
+            page_count: number;
+            roles: components["schemas"]["PartyRole"][];
+            /** Format: int64 */
+            version: number;
+        };
+        /** @description A business type the member may launch under. */
+        LaunchType: {
+            code: string;
+            id: string;
+            name: string;
+            /** @description Whether pages carry a QR code unless the launcher says otherwise (labour contracts). */
+            page_qr: boolean;
+            /** @description Its published templates, by name. */
+            templates: components["schemas"]["LaunchTemplate"][];
         };
         Launched: {
             id: string;
@@ -5153,6 +5261,7 @@ export interface components {
             name: string;
             phone_masked?: string | null;
             refused_reason?: string | null;
+            riding_seal?: components["schemas"]["RidingSeal"] | null;
             role: string;
             signed_at?: components["schemas"]["i64"] | null;
             /** @description `waiting`, `to_sign`, `signed` or `refused`. */
@@ -5386,6 +5495,58 @@ export interface components {
          * @enum {string}
          */
         ProjectKind: "project" | "channel";
+        /** @description One page of a document of a task, for the public. */
+        PublicPage: {
+            completed_at?: components["schemas"]["i64"] | null;
+            /**
+             * Format: int32
+             * @description The document's 0-based position in the task (as in the URL).
+             */
+            document: number;
+            document_name: string;
+            /**
+             * Format: int32
+             * @description How many documents the task has.
+             */
+            documents: number;
+            /** @description The launching enterprise. */
+            enterprise_name: string;
+            launched_at: components["schemas"]["i64"];
+            /**
+             * Format: int32
+             * @description 1-based.
+             */
+            page: number;
+            /** Format: int32 */
+            pages: number;
+            parties: components["schemas"]["PublicParty"][];
+            /**
+             * Format: int64
+             * @description The revision of the electronic original shown (0 = as launched, +1 per signature).
+             */
+            revision: number;
+            /** @description SHA-256 of that revision (hex): the image of the page is of exactly these bytes. */
+            sha256: string;
+            size: components["schemas"]["PageSize"];
+            /** @description `launched`, `completed` or `void`. */
+            state: string;
+            task_id: string;
+            /** @description `expired`, `withdrawn` or `refused` when void. */
+            void_reason?: string | null;
+            voided_at?: components["schemas"]["i64"] | null;
+        };
+        /** @description A party as the public sees it. */
+        PublicParty: {
+            /** @description `person` or `enterprise`. */
+            kind: string;
+            /** @description The enterprise's name, or the person's masked name (`张*`). */
+            name: string;
+            /** @description The party's role key (`A`, `B`, …). */
+            role: string;
+            signed_at?: components["schemas"]["i64"] | null;
+            /** @description `waiting`, `to_sign`, `signed` or `refused`. */
+            state: string;
+        };
         /** @enum {string} */
         Purpose: "register" | "login" | "reset_password" | "change_phone_old" | "change_phone_new" | "sign_application" | "authorise_application" | "revoke_certificate" | "unlock_token" | "cloud_key" | "sign_contract";
         /** @description A new login request for the PC page: `id` to wait on, `url` to show as a QR code. */
@@ -5649,6 +5810,20 @@ export interface components {
             /** Format: int64 */
             revoked_at: number;
             serial: string;
+        };
+        /** @description The pages a riding seal spans in every document. */
+        RidingPages: components["schemas"]["AllPages"] | {
+            /** Format: int32 */
+            from: number;
+            /** Format: int32 */
+            to: number;
+        };
+        /** @description An enterprise party's riding seal. */
+        RidingSeal: {
+            /** @description `"all"`, or `{"from": a, "to": b}` (1-based, inclusive, at least two pages). */
+            pages: components["schemas"]["RidingPages"];
+            /** @description A company or contract seal of the party's enterprise (the signer must be granted it). */
+            seal_id: string;
         };
         /** @enum {string} */
         Role: "reviewer" | "producer" | "channel_admin";
@@ -9325,6 +9500,33 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    launch_options: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaunchOptions"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14779,6 +14981,96 @@ export interface operations {
                 };
             };
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    page: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task: string;
+                /** @description 0-based */
+                document: string;
+                /** @description 1-based */
+                page: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicPage"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    page_png: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task: string;
+                /** @description 0-based */
+                document: string;
+                /** @description 1-based */
+                page: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": unknown;
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -11,6 +11,7 @@ import { phoneEn } from './phone.en'
 import { sealsEn } from './seals.en'
 import { verifyEn } from './verify.en'
 import { archivesEn } from './archives.en'
+import { launchEn } from './launch.en'
 import { billingEn } from './billing.en'
 import { webhooksEn } from './webhooks.en'
 import { jobsEn } from './jobs.en'
@@ -233,6 +234,7 @@ const en: MessageSchema = {
   verify: verifyEn,
   webhooks: webhooksEn,
   archives: archivesEn,
+  launch: launchEn,
   billing: billingEn,
   jobs: jobsEn,
   regulator: regulatorEn,

@@ -10,6 +10,7 @@ import { phoneZhCN } from './phone.zh-CN'
 import { sealsZhCN } from './seals.zh-CN'
 import { verifyZhCN } from './verify.zh-CN'
 import { archivesZhCN } from './archives.zh-CN'
+import { launchZhCN } from './launch.zh-CN'
 import { billingZhCN } from './billing.zh-CN'
 import { webhooksZhCN } from './webhooks.zh-CN'
 import { jobsZhCN } from './jobs.zh-CN'
@@ -232,6 +233,7 @@ const zhCN = {
   verify: verifyZhCN,
   webhooks: webhooksZhCN,
   archives: archivesZhCN,
+  launch: launchZhCN,
   billing: billingZhCN,
   jobs: jobsZhCN,
   regulator: regulatorZhCN,

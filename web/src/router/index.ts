@@ -133,6 +133,12 @@ export const routes: RouteRecordRaw[] = [
     meta: { requiresAuth: true, title: 'billing.title' },
   },
   {
+    path: '/enterprises/:id/launch',
+    name: 'enterprise-launch',
+    component: () => import('@/views/contracts/launch/LaunchView.vue'),
+    meta: { requiresAuth: true, title: 'launch.title' },
+  },
+  {
     path: '/enterprises/:id/archives',
     name: 'enterprise-archives',
     component: () => import('@/views/contracts/archives/ArchivesView.vue'),
@@ -269,6 +275,13 @@ export const routes: RouteRecordRaw[] = [
     name: 'verify',
     component: () => import('@/views/verify/VerifyView.vue'),
     meta: { open: true, title: 'verify.title' },
+  },
+  {
+    // Printed in the QR code on every page of a launched contract: keep the path as it is.
+    path: '/verify/tasks/:task/documents/:n/pages/:page',
+    name: 'verify-page',
+    component: () => import('@/views/verify/PageQrView.vue'),
+    meta: { open: true, title: 'verify.page.title' },
   },
   {
     path: '/help/faq',

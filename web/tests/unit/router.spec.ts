@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { guardTarget, safeRedirect } from '@/router'
+import { createMemoryHistory, createRouter } from 'vue-router'
+import { guardTarget, routes, safeRedirect } from '@/router'
 
 const page = (name: string, meta: Record<string, boolean> = {}, fullPath = `/${name}`) => ({ name, meta, fullPath })
 
@@ -48,5 +49,15 @@ describe('router guard', () => {
     })
     expect(guardTarget(console, { signedIn: true, mustSetPassword: false, isStaff: false })).toEqual({ name: 'home' })
     expect(guardTarget(console, { signedIn: true, mustSetPassword: false, isStaff: true })).toBeNull()
+  })
+
+  it('opens the URL printed in a page QR code without login', () => {
+    // The path is on paper already (crates/core launch::templates::page_url): it must not move.
+    const memory = createRouter({ history: createMemoryHistory(), routes })
+    const found = memory.resolve('/verify/tasks/5f0c6a43-8a57-4d0e-9d1c-2b6f3c1e9a70/documents/0/pages/2')
+    expect(found.name).toBe('verify-page')
+    expect(found.params).toEqual({ task: '5f0c6a43-8a57-4d0e-9d1c-2b6f3c1e9a70', n: '0', page: '2' })
+    expect(found.meta.open).toBe(true)
+    expect(guardTarget(page('verify-page', { open: true }, found.fullPath), { signedIn: false, mustSetPassword: false })).toBeNull()
   })
 })

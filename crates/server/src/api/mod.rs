@@ -19,6 +19,7 @@ mod session;
 mod staff;
 mod station;
 mod verify;
+mod verify_page;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRequest, Request};
@@ -55,6 +56,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(regulator::routes())
         .merge(contracts::routes())
         .merge(verify::routes())
+        .merge(verify_page::routes())
         .routes(routes!(agent::releases))
 }
 

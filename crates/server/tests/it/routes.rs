@@ -135,6 +135,7 @@ const CONTRACT: &[(&str, &str)] = &[
         "POST",
         "/api/v1/enterprises/{id}/join-requests/{user_id}/reject",
     ),
+    ("GET", "/api/v1/enterprises/{id}/launch-options"),
     ("GET", "/api/v1/enterprises/{id}/members"),
     ("PUT", "/api/v1/enterprises/{id}/members/{user_id}"),
     ("POST", "/api/v1/enterprises/{id}/members/{user_id}/remove"),
@@ -324,6 +325,14 @@ const CONTRACT: &[(&str, &str)] = &[
     ("POST", "/api/v1/token-unlock/{code}"),
     ("POST", "/api/v1/token-unlock/{code}/confirm"),
     ("POST", "/api/v1/verify"),
+    (
+        "GET",
+        "/api/v1/verify/tasks/{task}/documents/{document}/pages/{page}",
+    ),
+    (
+        "GET",
+        "/api/v1/verify/tasks/{task}/documents/{document}/pages/{page}/png",
+    ),
 ];
 
 const METHODS: [&str; 5] = ["GET", "POST", "PUT", "DELETE", "PATCH"];

@@ -11,6 +11,7 @@
 //!   moves (the next group, completion); [`pades`]: keys, stamps, TSA, revocation;
 //! - [`actions`]: refuse, withdraw, remind; [`deadline`]: the job voiding expired tasks;
 //! - [`view`]: one task as its reader may see it; [`lists`]: the six lists;
+//! - [`public_page`]: the public page a page QR code opens; [`page_image`]: that page as PNG;
 //! - [`events`]: the append-only, hash-chained log; [`hooks`]: its events announced to webhooks;
 //! - [`evidence`]: each completed document's evidence package, made once by a job.
 
@@ -23,7 +24,9 @@ pub mod hooks;
 pub mod launch;
 pub mod lists;
 pub mod pades;
+pub mod page_image;
 pub mod progress;
+pub mod public_page;
 pub mod quota;
 pub mod signing;
 pub mod view;
@@ -34,8 +37,8 @@ pub use actions::{refuse, remind, withdraw};
 pub use deadline::{EXPIRE, ExpireTasks, SCHEDULE, expire_due};
 pub use evidence::{BUILD_EVIDENCE, BuildEvidence, evidence_zip};
 pub use launch::{
-    LaunchDocument, LaunchInput, LaunchParty, TemplateDocument, TemplateLaunchInput, launch,
-    launch_from_templates,
+    LaunchDocument, LaunchInput, LaunchParty, RidingPages, RidingSeal, TemplateDocument,
+    TemplateLaunchInput, launch, launch_from_templates,
 };
 pub use lists::{ListQuery, TaskList, TaskListItem, list};
 pub use signing::{SignInput, send_code, sign};

@@ -10,6 +10,7 @@ use axum::response::IntoResponse;
 use serde::Deserialize;
 use signet_core::PlatformError;
 use signet_core::contracts::bulk::{self, BatchView, BulkSpec, LaunchChoice};
+use signet_core::contracts::tasks::launch::options::{self, LaunchOptions};
 use signet_core::contracts::tasks::{
     self, LaunchParty, OrderKind, TemplateDocument, TemplateLaunchInput,
 };
@@ -30,12 +31,27 @@ const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .routes(routes!(launch_options))
         .routes(routes!(launch_from_templates))
         .routes(routes!(bulk_workbook))
         .routes(routes!(bulk_upload).layer(DefaultBodyLimit::max(bulk::MAX_BYTES + 64 * 1024)))
         .routes(routes!(bulk_show))
         .routes(routes!(bulk_preview))
         .routes(routes!(bulk_start))
+}
+
+/// What the launch page offers the caller: the business types they may launch under, each with
+/// its published templates (roles and the fields the launcher fills), and the quota left.
+#[utoipa::path(get, path = "/api/v1/enterprises/{id}/launch-options", tag = "contracts",
+    responses((status = 200, body = LaunchOptions), (status = 404, body = Problem)))]
+pub async fn launch_options(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> ApiResult<Json<LaunchOptions>> {
+    Ok(Json(
+        options::options(&state.platform, &id, &user_id(&ctx)?).await?,
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -18,7 +18,7 @@ use sqlx::Row as _;
 
 use super::regulator::openssl;
 use super::regulator_receiver::{Answer, Regulator};
-use super::support::{add_member, count};
+use super::support::{add_member, count, hold_business_type};
 use super::tasks_support::{PDF, World, person, roots_pem, world_on};
 use super::templates_bad::encrypted;
 use crate::support::{TestApp, app, problem};
@@ -294,16 +294,13 @@ async fn lists_filter_by_list_and_business_type_and_hide_other_types() {
         "member",
     )
     .await;
-    sqlx::query(
-        "INSERT INTO ec_member_business_types (enterprise_id, user_id, business_type_id, granted_at) \
-         VALUES ($1, $2, $3, 0)",
+    hold_business_type(
+        &a.w.admin.platform,
+        &a.w.enterprise_id,
+        &member.id,
+        &a.labour,
     )
-    .bind(&a.w.enterprise_id)
-    .bind(&member.id)
-    .bind(&a.labour)
-    .execute(a.w.admin.platform.db.pool())
-    .await
-    .unwrap();
+    .await;
     let seen: Value = member
         .app
         .get(&format!("{base}?list=completed"))

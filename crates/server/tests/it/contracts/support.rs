@@ -143,6 +143,50 @@ pub async fn add_member(platform: &Platform, enterprise_id: &str, user_id: &str,
     .unwrap();
 }
 
+/// Gives the member `user_id` the business type `business_type_id` (what the administrator's
+/// member form does), directly in the table.
+pub async fn hold_business_type(
+    platform: &Platform,
+    enterprise_id: &str,
+    user_id: &str,
+    business_type_id: &str,
+) {
+    sqlx::query(
+        "INSERT INTO ec_member_business_types (enterprise_id, user_id, business_type_id, granted_at) \
+         VALUES ($1, $2, $3, $4)",
+    )
+    .bind(enterprise_id)
+    .bind(user_id)
+    .bind(business_type_id)
+    .bind(platform.clock.now())
+    .execute(platform.db.pool())
+    .await
+    .unwrap();
+}
+
+/// Grants `seal` to `user_id` (by `by`, without expiry) through the grants module.
+pub async fn grant_seal(
+    platform: &Platform,
+    enterprise_id: &str,
+    seal: &str,
+    user_id: &str,
+    by: &str,
+) {
+    let mut tx = platform.db.begin().await.unwrap();
+    signet_core::contracts::grants::grant(
+        platform,
+        &mut tx,
+        enterprise_id,
+        seal,
+        user_id,
+        by,
+        None,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
 pub async fn business_type(
     platform: &Platform,
     enterprise_id: &str,

@@ -87,6 +87,7 @@ async fn a_backup_of_a_running_server_restores_with_its_audit_log_and_signed_pdf
         sandbox: true,
         secret_key: None,
         blobs: None,
+        ca_token: None,
     })
     .await
     .unwrap();

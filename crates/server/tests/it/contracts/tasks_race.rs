@@ -10,7 +10,7 @@ use signet_core::contracts::grants;
 use signet_core::contracts::tasks::{self, quota};
 use signet_core::platform::clock::Clock as _;
 
-use super::support::add_member;
+use super::support::{add_member, grant_seal, hold_business_type};
 use super::tasks_support::{balance, launch, launch_body, list_ids, person, world};
 use crate::support::problem;
 
@@ -159,40 +159,24 @@ async fn visibility_follows_business_type_confidentiality_and_seal_grants() {
     let typed = person(&w, 7_422, "周一").await;
     let untyped = person(&w, 7_423, "吴二").await;
     let holder = person(&w, 7_424, "郑三").await;
-    let now = w.admin.platform.clock.now();
     for member in [&typed, &untyped, &holder] {
         add_member(&w.admin.platform, &w.enterprise_id, &member.id, "member").await;
     }
-    sqlx::query(
-        "INSERT INTO ec_member_business_types (enterprise_id, user_id, business_type_id, granted_at) \
-         VALUES ($1, $2, $3, $4)",
-    )
-    .bind(&w.enterprise_id)
-    .bind(&typed.id)
-    .bind(&w.bt)
-    .bind(now)
-    .execute(w.admin.platform.db.pool())
-    .await
-    .unwrap();
+    hold_business_type(&w.admin.platform, &w.enterprise_id, &typed.id, &w.bt).await;
     let seal: String =
         sqlx::query_scalar("SELECT id FROM ec_seals WHERE enterprise_id = $1 AND kind = 'company'")
             .bind(&w.enterprise_id)
             .fetch_one(w.admin.platform.db.pool())
             .await
             .unwrap();
-    let mut tx = w.admin.platform.db.begin().await.unwrap();
-    grants::grant(
+    grant_seal(
         &w.admin.platform,
-        &mut tx,
         &w.enterprise_id,
         &seal,
         &holder.id,
         &w.admin_id,
-        None,
     )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    .await;
     let mut body = launch_body(
         &w.bt,
         "serial",

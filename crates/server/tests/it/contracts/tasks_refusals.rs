@@ -5,9 +5,8 @@
 
 use reqwest::StatusCode;
 use serde_json::json;
-use signet_core::contracts::grants;
 
-use super::support::add_member;
+use super::support::{add_member, grant_seal};
 use super::tasks_support::{
     balance, intent_code, launch, launch_body, launch_person_then_enterprise, list_ids, person,
     sign, signed_ok, snapshot, task, world,
@@ -202,19 +201,14 @@ async fn seals_refusal_reminders_and_bad_launches() {
             .fetch_one(w.admin.platform.db.pool())
             .await
             .unwrap();
-    let mut tx = w.admin.platform.db.begin().await.unwrap();
-    grants::grant(
+    grant_seal(
         &w.admin.platform,
-        &mut tx,
         &w.enterprise_id,
         &contract_seal,
         &clerk.id,
         &w.admin_id,
-        None,
     )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    .await;
     let body = launch_body(
         &w.bt,
         "unordered",

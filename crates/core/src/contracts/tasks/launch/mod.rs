@@ -5,10 +5,12 @@
 //!
 //! [`parties`] resolves who signs (and who may launch), [`documents`] checks the PDFs and their
 //! spots, [`write`] is the launch's transaction; [`templates`] fills published templates with
-//! values first.
+//! values first; [`options`] tells the launch page what a member may launch.
 
 pub mod documents;
+pub mod options;
 pub mod parties;
+pub mod riding;
 pub mod templates;
 pub mod write;
 
@@ -26,6 +28,7 @@ use crate::platform::clock::{Clock as _, Timestamp};
 
 pub use documents::page_sizes;
 pub(crate) use parties::{phone_of, require_business_type};
+pub use riding::{AllPages, RidingPages, RidingSeal};
 pub use templates::{TemplateDocument, TemplateLaunchInput, launch_from_templates};
 pub(crate) use write::notify_turn;
 
@@ -66,6 +69,9 @@ pub struct LaunchParty {
     /// Whether this party may refuse (refusal voids the task).
     #[serde(default)]
     pub may_refuse: bool,
+    /// An enterprise party's riding seal (骑缝章) over a page range of every document.
+    #[serde(default)]
+    pub riding_seal: Option<RidingSeal>,
 }
 
 /// What to launch.
@@ -147,6 +153,11 @@ pub(crate) async fn launch_with_id(
         );
     }
     let documents = documents::check_documents(input.documents, &parties)?;
+    let pages: Vec<(String, usize)> = documents
+        .iter()
+        .map(|d| (d.name.clone(), d.pages.len()))
+        .collect();
+    riding::check(platform, &input.parties, &pages).await?;
     let mut blobs = Vec::new();
     for document in &documents {
         blobs.push(platform.blobs.put(&document.pdf).await?);

@@ -1,0 +1,81 @@
+// 发起页的模型：所选模板的签署角色合并为签署方列表（同一角色键只出现一次），
+// 以及由签署方列表生成单份发起与批量发起的请求体。
+import type { BulkParty, LaunchParty, LaunchTemplate } from '@/api/launch'
+import type { RidingSeal } from '@/api/tasks'
+
+export interface PartyRow {
+  role: string
+  kind: 'enterprise' | 'person'
+  name: string
+  /** 单份发起时个人签署方的手机号。 */
+  phone: string
+  group: number
+  may_refuse: boolean
+  /** 企业签署方的骑缝章（null：不加盖）。 */
+  riding_seal: RidingSeal | null
+}
+
+/** The roles of the chosen templates, each key once, persons first (they usually sign first). */
+export function partyRows(chosen: LaunchTemplate[], previous: PartyRow[]): PartyRow[] {
+  const rows: PartyRow[] = []
+  for (const template of chosen) {
+    for (const role of template.roles) {
+      if (rows.some((r) => r.role === role.key)) continue
+      const kept = previous.find((p) => p.role === role.key && p.kind === role.kind)
+      rows.push(
+        kept ?? {
+          role: role.key,
+          kind: role.kind === 'enterprise' ? 'enterprise' : 'person',
+          name: role.name,
+          phone: '',
+          group: 1,
+          may_refuse: role.kind === 'person',
+          riding_seal: null,
+        },
+      )
+    }
+  }
+  const kept = previous.map((p) => p.role)
+  const rank = (r: PartyRow): number => {
+    const i = kept.indexOf(r.role)
+    return i >= 0 ? i : kept.length + (r.kind === 'person' ? 0 : 1)
+  }
+  return rows.sort((a, b) => rank(a) - rank(b))
+}
+
+/** A party of a single launch: enterprise roles are this enterprise, persons by phone. */
+export function launchParties(rows: PartyRow[], enterprise: string, groups: boolean): LaunchParty[] {
+  return rows.map((r) => ({
+    role: r.role,
+    kind: r.kind,
+    enterprise_id: r.kind === 'enterprise' ? enterprise : null,
+    phone: r.kind === 'person' ? r.phone.trim() : null,
+    group: groups ? r.group : null,
+    may_refuse: r.may_refuse,
+    riding_seal: r.kind === 'enterprise' ? r.riding_seal : null,
+  }))
+}
+
+/** The parties of a bulk launch: persons come from each row's mobile column. */
+export function bulkParties(rows: PartyRow[], enterprise: string, groups: boolean): BulkParty[] {
+  return rows.map((r) => ({
+    role: r.role,
+    enterprise_id: r.kind === 'enterprise' ? enterprise : null,
+    group: groups ? r.group : null,
+    may_refuse: r.may_refuse,
+    riding_seal: r.kind === 'enterprise' ? r.riding_seal : null,
+  }))
+}
+
+/** The fields the launcher fills across the chosen templates, each key once. */
+export function fieldKeys(chosen: LaunchTemplate[]): { key: string; kind: string; required: boolean }[] {
+  const out: { key: string; kind: string; required: boolean }[] = []
+  for (const template of chosen) {
+    for (const field of template.fields) {
+      const seen = out.find((f) => f.key === field.key)
+      if (seen) seen.required ||= field.required
+      else out.push({ key: field.key, kind: field.kind, required: field.required })
+    }
+  }
+  return out
+}
