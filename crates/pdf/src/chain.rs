@@ -44,6 +44,9 @@ pub fn build_chain(leaf: &Certificate, pool: &[Certificate]) -> Vec<Certificate>
 #[derive(Default)]
 pub struct Links {
     checked: Vec<(Certificate, Certificate, bool)>,
+    /// The links `validate_path_cached` verified, shared by every path a file's signatures
+    /// and time-stamps validate.
+    pub validated: signet_pki::validate::VerifiedLinks,
 }
 
 impl Links {

@@ -77,6 +77,38 @@ fn check_ca(issuer: &Certificate, below: usize) -> Result<()> {
     Ok(())
 }
 
+/// Certificate links whose signature [`validate_path_cached`] has verified: the subject
+/// certificate and the key of the issuer that signed it. A document carries the same CA
+/// certificates in several chains (its signer's, its time-stamp authority's, a riding seal's
+/// slices), and each link's signature then needs checking once. A link is remembered with the
+/// SM2 IDs it was accepted under and found again only under the same ones.
+#[derive(Default)]
+pub struct VerifiedLinks {
+    links: Vec<(Certificate, spki::SubjectPublicKeyInfoOwned, Vec<String>)>,
+}
+
+impl VerifiedLinks {
+    /// Whether `issuer`'s key signed `subject` (checked once, then remembered when it did).
+    fn signed(&mut self, subject: &Certificate, issuer: &Certificate, sm2_ids: Sm2Ids<'_>) -> bool {
+        let key = issuer.tbs_certificate().subject_public_key_info();
+        let same_ids =
+            |ids: &Vec<String>| ids.iter().map(String::as_str).eq(sm2_ids.0.iter().copied());
+        if self
+            .links
+            .iter()
+            .any(|(s, k, ids)| k == key && same_ids(ids) && s == subject)
+        {
+            return true;
+        }
+        let good = check_signature(subject, issuer, sm2_ids).is_ok();
+        if good {
+            let ids = sm2_ids.0.iter().map(|&id| id.to_owned()).collect();
+            self.links.push((subject.clone(), key.clone(), ids));
+        }
+        good
+    }
+}
+
 /// Build and check the path from `leaf` to one of `roots` at time `at`.
 ///
 /// Returns the path, leaf first, trust anchor last. SM2 signatures are accepted under any of
@@ -89,10 +121,29 @@ pub fn validate_path(
     at: SystemTime,
     sm2_ids: Sm2Ids<'_>,
 ) -> Result<Vec<Certificate>> {
-    let mut path = vec![leaf.clone()];
+    validate_path_cached(
+        leaf,
+        intermediates,
+        roots,
+        at,
+        sm2_ids,
+        &mut VerifiedLinks::default(),
+    )
+}
+
+/// [`validate_path`], with the signatures of links already in `links` not checked again.
+pub fn validate_path_cached(
+    leaf: &Certificate,
+    intermediates: &[Certificate],
+    roots: &[Certificate],
+    at: SystemTime,
+    sm2_ids: Sm2Ids<'_>,
+    links: &mut VerifiedLinks,
+) -> Result<Vec<Certificate>> {
+    let mut path: Vec<&Certificate> = vec![leaf];
     check_time(leaf, at)?;
     loop {
-        let Some(current) = path.last().cloned() else {
+        let Some(&current) = path.last() else {
             return Err(fail("empty path"));
         };
         if path.len() > MAX_DEPTH {
@@ -100,20 +151,19 @@ pub fn validate_path(
         }
         let issuer_name = current.tbs_certificate().issuer();
         if let Some(root) = roots.iter().find(|r| {
-            r.tbs_certificate().subject() == issuer_name
-                && check_signature(&current, r, sm2_ids).is_ok()
+            r.tbs_certificate().subject() == issuer_name && links.signed(current, r, sm2_ids)
         }) {
-            if root != &current {
+            if root != current {
                 check_time(root, at)?;
                 check_ca(root, path.len() - 1)?;
-                path.push(root.clone());
+                path.push(root);
             }
-            return Ok(path);
+            return Ok(path.into_iter().cloned().collect());
         }
         let next = intermediates
             .iter()
             .filter(|c| c.tbs_certificate().subject() == issuer_name && !path.contains(c))
-            .find(|c| check_signature(&current, c, sm2_ids).is_ok())
+            .find(|c| links.signed(current, c, sm2_ids))
             .ok_or_else(|| {
                 fail(format!(
                     "no trusted issuer found for {}",
@@ -122,6 +172,6 @@ pub fn validate_path(
             })?;
         check_time(next, at)?;
         check_ca(next, path.len() - 1)?;
-        path.push(next.clone());
+        path.push(next);
     }
 }

@@ -10,6 +10,7 @@ pub mod revocation;
 use std::collections::HashMap;
 use std::time::SystemTime;
 
+use ::cms::signed_data::SignedData;
 use der::asn1::ObjectIdentifier;
 use signet_pki::algorithm::SHA256;
 use signet_pki::signer::Sm2Ids;
@@ -151,7 +152,12 @@ pub fn verify_pdf_owned(
 ) -> Result<Report> {
     let pdf = reader::load_lean(input)?;
     let found = find_signatures(&pdf)?;
-    let digests = all_digests(&pdf.bytes, &found)?;
+    // Each signature's CMS is decoded once: for the digest it declares, then to be verified.
+    let mut decoded: Vec<Option<Result<SignedData>>> = found
+        .iter()
+        .map(|s| Some(signed_data(&s.contents)))
+        .collect();
+    let digests = all_digests(&pdf.bytes, &found, &decoded)?;
     let dss = read_dss(&pdf);
     let ends = revision_ends(&pdf.bytes);
     let mut pool: Vec<Certificate> = options.other_certificates.clone();
@@ -176,6 +182,7 @@ pub fn verify_pdf_owned(
             digests: &digests,
             ends: &ends,
             later: later[index].take(),
+            signed: decoded[index].take(),
         };
         let mut context = Context {
             dss: &dss,
@@ -239,20 +246,24 @@ fn signed_ranges(signature: &FoundSignature, bytes: &[u8]) -> Option<SignedRange
 fn all_digests(
     bytes: &[u8],
     found: &[FoundSignature],
+    decoded: &[Option<Result<SignedData>>],
 ) -> Result<HashMap<(usize, ObjectIdentifier), Vec<u8>>> {
     let mut wanted = Vec::new();
     for (index, signature) in found.iter().enumerate() {
         let Some(ranges) = signed_ranges(signature, bytes) else {
             continue;
         };
-        let declared = signed_data(&signature.contents).ok().and_then(|signed| {
-            signed
-                .signer_infos
-                .0
-                .iter()
-                .next()
-                .map(|info| info.digest_alg.oid)
-        });
+        let declared = decoded
+            .get(index)
+            .and_then(|d| d.as_ref()?.as_ref().ok())
+            .and_then(|signed| {
+                signed
+                    .signer_infos
+                    .0
+                    .iter()
+                    .next()
+                    .map(|info| info.digest_alg.oid)
+            });
         let mut algorithms: Vec<ObjectIdentifier> = declared.into_iter().collect();
         if signature.document_timestamp && !algorithms.contains(&SHA256) {
             algorithms.push(SHA256);
@@ -274,6 +285,8 @@ struct Ahead<'a> {
     ends: &'a [usize],
     /// What later revisions changed (none when this signature covers the whole file).
     later: Option<Result<Changes>>,
+    /// The signature's CMS, decoded ahead (`None`: decode it here).
+    signed: Option<Result<SignedData>>,
 }
 
 /// What every signature's verification reads and adds to.
@@ -357,7 +370,11 @@ fn verify_one(
         let (check, time) = cms::check_token(&signature.contents, &digest_of);
         (check, time)
     } else {
-        match signed_data(&signature.contents) {
+        let signed = match ahead.signed {
+            Some(signed) => signed,
+            None => signed_data(&signature.contents),
+        };
+        match signed {
             Ok(signed) => {
                 let check = cms::check_signer(&signed, &digest_of);
                 // The signer's chain often holds the TSA's issuer too.
@@ -482,8 +499,14 @@ fn trust(
     let Some(leaf) = leaf else {
         return (false, Some("no signer certificate".into()));
     };
-    match signet_pki::validate::validate_path(leaf, pool, &options.trust_roots, at, Sm2Ids::EITHER)
-    {
+    match signet_pki::validate::validate_path_cached(
+        leaf,
+        pool,
+        &options.trust_roots,
+        at,
+        Sm2Ids::EITHER,
+        &mut links.validated,
+    ) {
         Ok(path) => {
             links.verified(&path);
             (true, None)

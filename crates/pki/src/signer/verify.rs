@@ -1,10 +1,12 @@
 //! Signature verification for every algorithm Signet accepts from others.
 
 use aws_lc_rs::signature::{
-    ECDSA_P256_SHA256_ASN1, ECDSA_P256_SHA384_ASN1, RSA_PKCS1_2048_8192_SHA256,
+    ECDSA_P256_SHA256_ASN1, ECDSA_P256_SHA384_ASN1, ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256,
     RSA_PKCS1_2048_8192_SHA384, RSA_PKCS1_2048_8192_SHA512, RSA_PSS_2048_8192_SHA256,
-    RSA_PSS_2048_8192_SHA384, RSA_PSS_2048_8192_SHA512, UnparsedPublicKey, VerificationAlgorithm,
+    RSA_PSS_2048_8192_SHA384, RSA_PSS_2048_8192_SHA512, VerificationAlgorithm,
 };
+use std::sync::{Arc, Mutex, PoisonError};
+
 use der::{Decode, Encode, asn1::ObjectIdentifier};
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 
@@ -94,9 +96,46 @@ pub fn verify_signature(
         return Err(key_mismatch(oid));
     }
     let spki_der = public_key.to_der()?;
-    UnparsedPublicKey::new(verifier, &spki_der)
-        .verify(message, signature)
+    parsed_key(verifier, spki_der)?
+        .verify_sig(message, signature)
         .map_err(|_| PkiError::BadSignature)
+}
+
+/// Public keys already parsed, by verifier and `SubjectPublicKeyInfo`. Parsing an RSA key and
+/// setting up its Montgomery context cost more than the verification itself, and a relying
+/// party meets the same few CA, TSA and signer keys again and again (every signature of a
+/// document, every certificate a CA issued).
+type ParsedKeys = Vec<((usize, Vec<u8>), Arc<ParsedPublicKey>)>;
+
+static PARSED: Mutex<ParsedKeys> = Mutex::new(Vec::new());
+
+/// Parsed keys kept; past this the cache starts again.
+const PARSED_KEPT: usize = 256;
+
+fn parsed_key(
+    verifier: &'static dyn VerificationAlgorithm,
+    spki_der: Vec<u8>,
+) -> Result<Arc<ParsedPublicKey>> {
+    // The verifiers are statics: their address names them.
+    let id = std::ptr::from_ref(verifier).cast::<()>().addr();
+    let known = PARSED
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .iter()
+        .find(|((v, der), _)| *v == id && *der == spki_der)
+        .map(|(_, key)| Arc::clone(key));
+    if let Some(key) = known {
+        return Ok(key);
+    }
+    // A key the verifier cannot use fails like a bad signature, as `UnparsedPublicKey` did.
+    let key =
+        Arc::new(ParsedPublicKey::new(verifier, &spki_der).map_err(|_| PkiError::BadSignature)?);
+    let mut parsed = PARSED.lock().unwrap_or_else(PoisonError::into_inner);
+    if parsed.len() >= PARSED_KEPT {
+        parsed.clear();
+    }
+    parsed.push(((id, spki_der), Arc::clone(&key)));
+    Ok(key)
 }
 
 fn key_mismatch(oid: ObjectIdentifier) -> PkiError {

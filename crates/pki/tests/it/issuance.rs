@@ -133,6 +133,41 @@ fn every_profile_from_a_csr_verifies_in_openssl_and_lints_clean() {
     }
 }
 
+/// Issuance keeps the extensions that do not depend on the subject's key from one certificate
+/// to the next; each certificate must still carry exactly what its profile builds for its key.
+#[test]
+fn repeated_issuance_carries_each_keys_own_extensions() {
+    let fixture = fixture();
+    for hierarchy in fixture.openssl_checkable() {
+        let algorithm = match hierarchy.family.ca_algorithm() {
+            KeyAlgorithm::Rsa3072 => KeyAlgorithm::Rsa2048,
+            other => other,
+        };
+        let issuer_key_id =
+            signet_pki::extensions::subject_key_identifier(&hierarchy.issuing.certificate).unwrap();
+        let urls = CaUrls::new(BASE_URL, &hierarchy.issuing.name);
+        for (seed, profile) in [(21, Profile::Operator), (22, Profile::Operator)]
+            .into_iter()
+            .chain(LEAF_PROFILES.into_iter().map(|p| (23, p)))
+        {
+            if !profile.allows(algorithm) {
+                continue;
+            }
+            let key = SoftwareKey::generate(algorithm, "", &mut rng(seed)).unwrap();
+            let certificate = issue_leaf(hierarchy, profile, &key, seed).unwrap();
+            let expected = profile
+                .extensions(key.public_key(), Some(issuer_key_id.clone()), Some(&urls))
+                .unwrap();
+            assert_eq!(
+                certificate.tbs_certificate().extensions(),
+                Some(&expected),
+                "{} {profile}",
+                hierarchy.family
+            );
+        }
+    }
+}
+
 #[test]
 fn bad_requests_are_refused_with_their_codes() {
     let fixture = fixture();
