@@ -149,51 +149,62 @@ pub async fn run_batch(
                 }
             }
         };
-        let now = platform.clock.now();
-        let mut tx = platform.db.begin().await?;
-        let (item_state, code, zh, en, signed, failed) = match &outcome {
-            Outcome::Signed => ("signed", None, None, None, 1_i64, 0_i64),
-            Outcome::Failed { code, zh, en } => (
-                "failed",
-                Some(*code),
-                Some(zh.as_str()),
-                Some(en.as_str()),
-                0,
-                1,
-            ),
-        };
-        let moved = sqlx::query(
-            "UPDATE ec_sign_batch_items SET state = $1, code = $2, reason_zh = $3, reason_en = $4 \
-             WHERE batch_id = $5 AND position = $6 AND state = 'signing'",
-        )
-        .bind(item_state)
-        .bind(code)
-        .bind(zh)
-        .bind(en)
-        .bind(batch_id)
-        .bind(position)
-        .execute(&mut *tx)
-        .await?;
-        if moved.rows_affected() != 1 {
-            return Err(CoreError::internal(format!(
-                "batch sign {batch_id}: task {position} was handled by another run"
-            )));
-        }
-        let counters = sqlx::query(
-            "UPDATE ec_sign_batches SET signed = signed + $1, failed = failed + $2, updated_at = $3 \
-             WHERE id = $4 RETURNING signed, failed",
-        )
-        .bind(signed)
-        .bind(failed)
-        .bind(now)
-        .bind(batch_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        let done = counters.try_get::<i64, _>("signed")? + counters.try_get::<i64, _>("failed")?;
+        let done = record(platform, batch_id, position, &outcome).await?;
         if let Some(job) = job {
             job.progress(platform, done, total).await?;
         }
         handled += 1;
     }
+}
+
+/// Stores how the task at `position` ended with the batch's counters; the number handled so far.
+async fn record(
+    platform: &Platform,
+    batch_id: &str,
+    position: i64,
+    outcome: &Outcome,
+) -> Result<i64, CoreError> {
+    let now = platform.clock.now();
+    let mut tx = platform.db.begin().await?;
+    let (item_state, code, zh, en, signed, failed) = match outcome {
+        Outcome::Signed => ("signed", None, None, None, 1_i64, 0_i64),
+        Outcome::Failed { code, zh, en } => (
+            "failed",
+            Some(*code),
+            Some(zh.as_str()),
+            Some(en.as_str()),
+            0,
+            1,
+        ),
+    };
+    let moved = sqlx::query(
+        "UPDATE ec_sign_batch_items SET state = $1, code = $2, reason_zh = $3, reason_en = $4 \
+         WHERE batch_id = $5 AND position = $6 AND state = 'signing'",
+    )
+    .bind(item_state)
+    .bind(code)
+    .bind(zh)
+    .bind(en)
+    .bind(batch_id)
+    .bind(position)
+    .execute(&mut *tx)
+    .await?;
+    if moved.rows_affected() != 1 {
+        return Err(CoreError::internal(format!(
+            "batch sign {batch_id}: task {position} was handled by another run"
+        )));
+    }
+    let counters = sqlx::query(
+        "UPDATE ec_sign_batches SET signed = signed + $1, failed = failed + $2, updated_at = $3 \
+         WHERE id = $4 RETURNING signed, failed",
+    )
+    .bind(signed)
+    .bind(failed)
+    .bind(now)
+    .bind(batch_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let done = counters.try_get::<i64, _>("signed")? + counters.try_get::<i64, _>("failed")?;
+    Ok(done)
 }
