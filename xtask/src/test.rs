@@ -220,8 +220,8 @@ fn suite_jobs(
         command: walkthroughs,
         parse: crate::examples::counts,
         // About six minutes beside the other suites: labour-contracts.sh and
-        // regulator-reporting.sh each certify an enterprise and take contracts through signing,
-        // and the enterprise's signer waits out the one-intent-code-a-minute gap once.
+        // regulator-reporting.sh each certify an enterprise and take contracts through signing
+        // (the enterprise countersigns labour-contracts.sh's tasks in one batch, under one code).
         weight: 300,
     });
     jobs

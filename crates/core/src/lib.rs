@@ -33,6 +33,7 @@ pub fn job_handlers() -> platform::jobs::Registry {
         contracts::tasks::BuildEvidence,
     )
     .with(contracts::bulk::BULK_LAUNCH, contracts::bulk::BulkLaunch)
+    .with(contracts::tasks::BATCH_SIGN, contracts::tasks::BatchSign)
     .with(
         contracts::billing::EXPIRE_PURCHASES,
         contracts::billing::ExpirePurchases,

@@ -3549,6 +3549,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tasks/batch-sign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirms a batch with its code: a job signs each task as the single signature would, with
+         *     these seal choices. 202 with the batch's id; its progress at `GET …/batch-sign/{id}`.
+         */
+        post: operations["batch_sign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/batch-sign/code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sends ONE SMS code confirming the intent to sign all these tasks (1 to 1000 where the caller
+         *     is the party to sign now, under one identity); the message names how many.
+         */
+        post: operations["batch_sign_code"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/batch-sign/{batch_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's batch: progress (done of total) and the tasks that failed, with why. */
+        get: operations["batch_sign_view"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tasks/withdraw": {
         parameters: {
             query?: never;
@@ -4016,6 +4073,16 @@ export interface components {
         } | {
             sms_code: string;
         };
+        /**
+         * @description A task of the batch that could not be signed, and why (as the single signature would have
+         *     answered).
+         */
+        BatchFailure: {
+            code: string;
+            en: string;
+            task_id: string;
+            zh: string;
+        };
         /** @description The job's progress, as the worker reports it. */
         BatchProgress: {
             /** Format: int64 */
@@ -4024,6 +4091,50 @@ export interface components {
             status: components["schemas"]["Status"];
             /** Format: int64 */
             total: number;
+        };
+        /** @description The confirmation of a batch and the choices every task is signed with. */
+        BatchSignInput: {
+            /** @description As in the single signature: `name` or `handwriting` at a person's spots. */
+            personal_seal?: string | null;
+            /** @description As in the single signature: an enterprise's seal at company and contract seal spots. */
+            seal_id?: string | null;
+            /** @description The SMS code sent by `POST /api/v1/tasks/batch-sign/code`. */
+            sms_code: string;
+            /** @description Exactly the tasks the code was asked for (in any order). */
+            task_ids: string[];
+        };
+        /** @description A batch as its signer sees it. */
+        BatchSignView: {
+            /** Format: int64 */
+            created_at: number;
+            /**
+             * Format: int64
+             * @description Tasks handled so far (`signed` + `failed`).
+             */
+            done: number;
+            /** Format: int64 */
+            failed: number;
+            failures: components["schemas"]["BatchFailure"][];
+            id: string;
+            job_error?: string | null;
+            job_status?: components["schemas"]["Status"] | null;
+            /** Format: int64 */
+            signed: number;
+            /** @description `signing` | `done`. */
+            state: string;
+            /** Format: int64 */
+            total: number;
+        };
+        /** @description A started batch. */
+        BatchStarted: {
+            id: string;
+            /** Format: int64 */
+            total: number;
+        };
+        /** @description The tasks a batch code is asked for. */
+        BatchTasks: {
+            /** @description Tasks where the caller is the party to sign now (1 to 1000, no repeats). */
+            task_ids: string[];
         };
         /** @description A batch as its initiator (or the enterprise's administrator) sees it. */
         BatchView: {
@@ -14563,6 +14674,143 @@ export interface operations {
                 };
             };
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    batch_sign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BatchSignInput"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchStarted"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    batch_sign_code: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BatchTasks"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SentCode"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    batch_sign_view: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchSignView"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

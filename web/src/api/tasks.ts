@@ -10,6 +10,11 @@ export type TaskList = Schemas['TaskList']
 export type TaskListItem = Schemas['TaskListItem']
 export type PartyView = Schemas['PartyView']
 export type SignInput = Schemas['SignInput']
+export type BatchSignInput = Schemas['BatchSignInput']
+export type BatchStarted = Schemas['BatchStarted']
+export type BatchSignView = Schemas['BatchSignView']
+/** Most tasks in one batch signature (the server refuses more). */
+export const BATCH_SIGN_MAX = 1000
 /** An enterprise party's riding seal (骑缝章) at launch: `pages` is `'all'` or `{ from, to }`. */
 export type RidingSeal = Schemas['RidingSeal']
 
@@ -34,6 +39,11 @@ export function tasksApi(client: ApiClient = api) {
     show: (id: string): Promise<TaskView> => client.get(one(id)),
     signCode: (id: string): Promise<SentCode> => client.post(`${one(id)}/sign-code`),
     sign: (id: string, body: SignInput): Promise<TaskView> => client.post(`${one(id)}/sign`, body),
+    /** One SMS code for the whole set of tasks (批量签署). */
+    batchSignCode: (taskIds: string[]): Promise<SentCode> =>
+      client.post('/api/v1/tasks/batch-sign/code', { task_ids: taskIds }),
+    batchSign: (body: BatchSignInput): Promise<BatchStarted> => client.post('/api/v1/tasks/batch-sign', body),
+    batchSignView: (batchId: string): Promise<BatchSignView> => client.get(`/api/v1/tasks/batch-sign/${enc(batchId)}`),
     refuse: (id: string, reason: string): Promise<void> => client.post(`${one(id)}/refuse`, { reason }),
     documentUrl: (id: string, document: string): string => `${one(id)}/documents/${enc(document)}/pdf`,
     evidenceUrl: (id: string, document: string): string => `${one(id)}/documents/${enc(document)}/evidence`,

@@ -149,6 +149,19 @@ pub enum ContractsError {
     /// failed or timed out).
     #[error("page image unavailable")]
     PageImageUnavailable,
+    /// A batch signature's list of tasks: empty, too long, a task twice, or mixed identities.
+    #[error("batch sign list refused: {en}")]
+    BatchSignTasks { zh: String, en: String },
+    /// A task of a batch signature that is not the caller's to sign now: the single
+    /// signature's refusal, naming the task.
+    #[error("batch sign refused at task {task_id}: {en}")]
+    BatchSignTask {
+        task_id: String,
+        kind: ErrorKind,
+        code: &'static str,
+        zh: String,
+        en: String,
+    },
     // -- templates --
     #[error("template file refused: {0:?}")]
     TemplateFile(super::templates::FileProblem),
@@ -507,7 +520,9 @@ impl ContractsError {
             | Self::NothingToSign
             | Self::EvidenceNotReady { .. }
             | Self::PageNotFound
-            | Self::PageImageUnavailable => super::tasks::errors::describe(self),
+            | Self::PageImageUnavailable
+            | Self::BatchSignTasks { .. }
+            | Self::BatchSignTask { .. } => super::tasks::errors::describe(self),
             Self::DepartmentNameTaken => d(
                 K::Conflict,
                 "department_name_taken",

@@ -86,7 +86,7 @@ pub async fn send(
     phone: &Phone,
     purpose: Purpose,
 ) -> Result<SentCode, CoreError> {
-    issue(platform, phone, purpose, "", true).await
+    issue(platform, phone, purpose, "", true, None).await
 }
 
 /// Answers exactly as [`send`] would, resend gap included, but sends nothing: the stored code
@@ -97,7 +97,7 @@ pub async fn pretend(
     phone: &Phone,
     purpose: Purpose,
 ) -> Result<SentCode, CoreError> {
-    issue(platform, phone, purpose, "", false).await
+    issue(platform, phone, purpose, "", false, None).await
 }
 
 /// Sends a code that authorises only `subject` (e.g. `revoke:{serial}`): [`consume_for`] with
@@ -109,7 +109,19 @@ pub async fn send_for(
     purpose: Purpose,
     subject: &str,
 ) -> Result<SentCode, CoreError> {
-    issue(platform, phone, purpose, subject, true).await
+    issue(platform, phone, purpose, subject, true, None).await
+}
+
+/// [`send_for`] with the message naming what is confirmed in `wording` (after "您正在", e.g.
+/// "批量签署 12 份合同") instead of the purpose's usual words.
+pub async fn send_worded(
+    platform: &Platform,
+    phone: &Phone,
+    purpose: Purpose,
+    subject: &str,
+    wording: &str,
+) -> Result<SentCode, CoreError> {
+    issue(platform, phone, purpose, subject, true, Some(wording)).await
 }
 
 async fn issue(
@@ -118,6 +130,7 @@ async fn issue(
     purpose: Purpose,
     subject: &str,
     deliver: bool,
+    wording: Option<&str>,
 ) -> Result<SentCode, CoreError> {
     if !platform.sms.configured() {
         return Err(PlatformError::ProviderNotConfigured { provider: "sms" }.into());
@@ -171,7 +184,7 @@ async fn issue(
     let message = SmsMessage {
         text: format!(
             "【Signet】您正在{}，验证码 {code}，5 分钟内有效。请勿将验证码告诉他人。",
-            purpose.wording()
+            wording.unwrap_or(purpose.wording())
         ),
         code: Some(code),
     };

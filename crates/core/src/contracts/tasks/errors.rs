@@ -145,6 +145,26 @@ pub(crate) fn describe(error: &ContractsError) -> Description {
             "暂时无法显示该页的图像，请稍后再试".into(),
             "The page's image cannot be shown right now; try again later".into(),
         ),
+        ContractsError::BatchSignTasks { zh, en } => d(
+            K::BadInput,
+            "batch_sign_tasks",
+            Some("task_ids"),
+            format!("批量签署的合同不符合要求：{zh}"),
+            format!("The contracts to sign in a batch are not acceptable: {en}"),
+        ),
+        ContractsError::BatchSignTask {
+            task_id,
+            kind,
+            code,
+            zh,
+            en,
+        } => d(
+            *kind,
+            *code,
+            Some("task_ids"),
+            format!("合同 {task_id}：{zh}"),
+            format!("Contract {task_id}: {en}"),
+        ),
         _ => d(
             K::Internal,
             "internal",

@@ -7,7 +7,8 @@
 //! document timestamp (B-LTA). Launching spends the enterprise's contract quota (a ledger).
 //!
 //! - [`launch`]: checks and writes a task; [`quota`]: the ledger;
-//! - [`signing`]: the SMS intent and the signature; [`progress`]: what a stored signature
+//! - [`signing`]: the SMS intent and the signature; [`batch_sign`]: many tasks under one code,
+//!   signed by a job; [`progress`]: what a stored signature
 //!   moves (the next group, completion); [`pades`]: keys, stamps, TSA, revocation;
 //! - [`actions`]: refuse, withdraw, remind; [`deadline`]: the job voiding expired tasks;
 //! - [`view`]: one task as its reader may see it; [`lists`]: the six lists;
@@ -16,6 +17,7 @@
 //! - [`evidence`]: each completed document's evidence package, made once by a job.
 
 pub mod actions;
+pub mod batch_sign;
 pub mod deadline;
 pub(crate) mod errors;
 pub mod events;
@@ -34,6 +36,7 @@ pub mod view;
 use serde::{Deserialize, Serialize};
 
 pub use actions::{refuse, remind, withdraw};
+pub use batch_sign::{BATCH_SIGN, BatchSign};
 pub use deadline::{EXPIRE, ExpireTasks, SCHEDULE, expire_due};
 pub use evidence::{BUILD_EVIDENCE, BuildEvidence, evidence_zip};
 pub use launch::{

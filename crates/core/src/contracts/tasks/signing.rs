@@ -363,13 +363,25 @@ pub async fn sign_intent_confirmed(
     input: &SignInput,
     origin: &Origin,
 ) -> Result<super::TaskView, CoreError> {
+    sign_confirmed(platform, user_id, task_id, input, origin).await
+}
+
+/// Signs for the caller's party whose turn it is, the intent confirmed already: by the code
+/// [`sign`] takes, or by a batch's one code ([`super::batch_sign`]). `input.sms_code` is not read.
+pub(crate) async fn sign_confirmed(
+    platform: &Platform,
+    user_id: &str,
+    task_id: &str,
+    input: &SignInput,
+    origin: &Origin,
+) -> Result<super::TaskView, CoreError> {
     let (turn, marks) = prepare(platform, user_id, task_id, input).await?;
     sign_turn(platform, user_id, &turn, &marks, origin).await
 }
 
 /// The caller's turn and what it stamps on each document, every check before the intent code
 /// is spent.
-async fn prepare(
+pub(crate) async fn prepare(
     platform: &Platform,
     user_id: &str,
     task_id: &str,

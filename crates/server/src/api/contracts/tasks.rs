@@ -10,6 +10,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Serialize};
 use signet_core::PlatformError;
+use signet_core::contracts::tasks::batch_sign::{
+    self as batches, BatchSignInput, BatchSignView, BatchStarted, BatchTasks,
+};
 use signet_core::contracts::tasks::events::Origin;
 use signet_core::contracts::tasks::{
     self, LaunchDocument, LaunchInput, LaunchParty, ListQuery, OrderKind, SignInput, SigningSpot,
@@ -41,6 +44,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(evidence))
         .routes(routes!(sign_code))
         .routes(routes!(sign))
+        .routes(routes!(batch_sign_code))
+        .routes(routes!(batch_sign))
+        .routes(routes!(batch_sign_view))
         .routes(routes!(refuse))
         .routes(routes!(withdraw))
         .routes(routes!(remind))
@@ -237,6 +243,62 @@ pub async fn sign(
             &origin(&ctx, &headers),
         )
         .await?,
+    ))
+}
+
+/// Sends ONE SMS code confirming the intent to sign all these tasks (1 to 1000 where the caller
+/// is the party to sign now, under one identity); the message names how many.
+#[utoipa::path(post, path = "/api/v1/tasks/batch-sign/code", tag = "contracts", request_body = BatchTasks,
+    responses((status = 200, body = SentCode), (status = 400, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 429, body = Problem)))]
+pub async fn batch_sign_code(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<BatchTasks>,
+) -> ApiResult<Json<SentCode>> {
+    Ok(Json(
+        batches::send_code(
+            &state.platform,
+            &user_id(&ctx)?,
+            &body.task_ids,
+            &origin(&ctx, &headers),
+        )
+        .await?,
+    ))
+}
+
+/// Confirms a batch with its code: a job signs each task as the single signature would, with
+/// these seal choices. 202 with the batch's id; its progress at `GET …/batch-sign/{id}`.
+#[utoipa::path(post, path = "/api/v1/tasks/batch-sign", tag = "contracts", request_body = BatchSignInput,
+    responses((status = 202, body = BatchStarted), (status = 400, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn batch_sign(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<BatchSignInput>,
+) -> ApiResult<(StatusCode, Json<BatchStarted>)> {
+    let started = batches::start(
+        &state.platform,
+        &user_id(&ctx)?,
+        &body,
+        &origin(&ctx, &headers),
+    )
+    .await?;
+    Ok((StatusCode::ACCEPTED, Json(started)))
+}
+
+/// The caller's batch: progress (done of total) and the tasks that failed, with why.
+#[utoipa::path(get, path = "/api/v1/tasks/batch-sign/{batch_id}", tag = "contracts",
+    responses((status = 200, body = BatchSignView), (status = 404, body = Problem)))]
+pub async fn batch_sign_view(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(batch_id): Path<String>,
+) -> ApiResult<Json<BatchSignView>> {
+    Ok(Json(
+        batches::view(&state.platform, &user_id(&ctx)?, &batch_id).await?,
     ))
 }
 

@@ -19,6 +19,8 @@ mod regulator_receiver;
 pub(crate) mod support;
 mod tasks;
 mod tasks_backup;
+pub(crate) mod tasks_batch;
+mod tasks_batch_bad;
 mod tasks_evidence;
 mod tasks_public_page;
 mod tasks_race;
