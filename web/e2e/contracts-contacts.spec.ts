@@ -57,7 +57,7 @@ test('a frequent contact is added, picked on the launch page, launched to, saved
   await apiJson(page.request, 'POST', `/api/v1/enterprises/${enterprise}/templates/${template}/publish`)
 
   // The contacts page, from the enterprise page: a bad mobile is named, then the person is added.
-  await page.goto(`/enterprises/${enterprise}`)
+  await page.goto(`/contracts/enterprises/${enterprise}`)
   await page.getByTestId('enterprise-contacts').click()
   await expect(page.getByTestId('contacts-page')).toBeVisible()
   await page.getByTestId('contacts-name').fill(user.realName)
