@@ -975,6 +975,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/enterprises/{id}/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The enterprise's frequent contacts, mobile and ID numbers masked, most recently used first. */
+        get: operations["list"];
+        put?: never;
+        /**
+         * Adds a frequent contact (201), or updates the entry of the same mobile or enterprise (200).
+         *     A malformed mobile or ID number is 400 naming the field; past the cap 409 `contacts_full`.
+         */
+        post: operations["add"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/contacts/{contact_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Deletes a frequent contact; another enterprise's contact is 404. */
+        delete: operations["delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/enterprises/{id}/departments": {
         parameters: {
             query?: never;
@@ -4400,6 +4438,32 @@ export interface components {
             title_en: string;
             version: string;
         };
+        /** @description A contact as the list shows it: personal data masked. */
+        Contact: {
+            /** @description Whether an enterprise contact is still a certified enterprise (a launch needs it). */
+            certified: boolean;
+            created_at: components["schemas"]["i64"];
+            /** @description An enterprise contact's enterprise. */
+            enterprise_id?: string | null;
+            id: string;
+            /** @description A person's ID number, masked, when one was given. */
+            id_masked?: string | null;
+            /** @description `person` or `enterprise`. */
+            kind: string;
+            last_used_at?: components["schemas"]["i64"] | null;
+            /** @description The person's name as entered, or the enterprise's current name. */
+            name: string;
+            note?: string | null;
+            /** @description A person's mobile, masked (`138****0000`). */
+            phone_masked?: string | null;
+            updated_at: components["schemas"]["i64"];
+        };
+        /** @description The enterprise's contacts, most recently used or changed first. */
+        ContactList: {
+            contacts: components["schemas"]["Contact"][];
+            /** @description How many the enterprise may keep. */
+            max: number;
+        };
         CreateSealIn: {
             /** @description A seal type code (`GET /api/v1/seal-types`). */
             seal_type: string;
@@ -5042,16 +5106,25 @@ export interface components {
             balance: number;
             business_types: components["schemas"]["LaunchType"][];
         };
-        /** @description A party: a registered, real-named person (by user id or phone) or a certified enterprise. */
+        /**
+         * @description A party: a registered, real-named person (by user id or phone) or a certified enterprise, or
+         *     one of the enterprise's frequent contacts (`contact_id`, which gives the kind, the phone or
+         *     the enterprise).
+         */
         LaunchParty: {
+            /**
+             * @description A frequent contact of the launching enterprise (`GET …/contacts`): the party is that
+             *     person (by the contact's mobile, opened on the server) or that enterprise.
+             */
+            contact_id?: string | null;
             enterprise_id?: string | null;
             /**
              * Format: int32
              * @description For `groups` order: the group (signed in ascending order).
              */
             group?: number | null;
-            /** @description `person` or `enterprise`. */
-            kind: string;
+            /** @description `person` or `enterprise` (may be left out with `contact_id`). */
+            kind?: string;
             /** @description Whether this party may refuse (refusal voids the task). */
             may_refuse?: boolean;
             phone?: string | null;
@@ -5178,6 +5251,23 @@ export interface components {
         };
         NameIn: {
             name: string;
+        };
+        /** @description A contact to add (or to update, when its mobile or enterprise is already listed). */
+        NewContact: {
+            /** @description … or by its unified social credit code (统一社会信用代码), exactly. */
+            credit_code?: string | null;
+            /** @description A certified enterprise of the platform, by id … */
+            enterprise_id?: string | null;
+            /** @description A person's ID number (optional; a launch then checks it against the account's real name). */
+            id_number?: string | null;
+            /** @description `person` or `enterprise`. */
+            kind: string;
+            /** @description A person's name (required for a person). */
+            name?: string | null;
+            /** @description A label (at most 100 characters). */
+            note?: string | null;
+            /** @description A person's mainland mobile (required for a person). */
+            phone?: string | null;
         };
         NewOrderIn: {
             kind?: components["schemas"]["Business"] | null;
@@ -8729,6 +8819,140 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Keeps the contacts whose name or note contains it. */
+                q: string | null;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactList"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    add: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewContact"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contact"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contact"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

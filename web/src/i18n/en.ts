@@ -12,6 +12,7 @@ import { sealsEn } from './seals.en'
 import { verifyEn } from './verify.en'
 import { archivesEn } from './archives.en'
 import { launchEn } from './launch.en'
+import { contactsEn } from './contacts.en'
 import { billingEn } from './billing.en'
 import { webhooksEn } from './webhooks.en'
 import { jobsEn } from './jobs.en'
@@ -235,6 +236,7 @@ const en: MessageSchema = {
   webhooks: webhooksEn,
   archives: archivesEn,
   launch: launchEn,
+  contacts: contactsEn,
   billing: billingEn,
   jobs: jobsEn,
   regulator: regulatorEn,

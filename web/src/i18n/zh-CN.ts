@@ -11,6 +11,7 @@ import { sealsZhCN } from './seals.zh-CN'
 import { verifyZhCN } from './verify.zh-CN'
 import { archivesZhCN } from './archives.zh-CN'
 import { launchZhCN } from './launch.zh-CN'
+import { contactsZhCN } from './contacts.zh-CN'
 import { billingZhCN } from './billing.zh-CN'
 import { webhooksZhCN } from './webhooks.zh-CN'
 import { jobsZhCN } from './jobs.zh-CN'
@@ -234,6 +235,7 @@ const zhCN = {
   webhooks: webhooksZhCN,
   archives: archivesZhCN,
   launch: launchZhCN,
+  contacts: contactsZhCN,
   billing: billingZhCN,
   jobs: jobsZhCN,
   regulator: regulatorZhCN,

@@ -139,6 +139,12 @@ export const routes: RouteRecordRaw[] = [
     meta: { requiresAuth: true, title: 'launch.title' },
   },
   {
+    path: '/enterprises/:id/contacts',
+    name: 'enterprise-contacts',
+    component: () => import('@/views/contracts/contacts/ContactsView.vue'),
+    meta: { requiresAuth: true, title: 'contacts.title' },
+  },
+  {
     path: '/enterprises/:id/archives',
     name: 'enterprise-archives',
     component: () => import('@/views/contracts/archives/ArchivesView.vue'),

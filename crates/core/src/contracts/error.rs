@@ -233,6 +233,11 @@ pub enum ContractsError {
     ArchivePackage { count: usize },
     #[error("archive already void")]
     ArchiveVoid,
+    // -- frequent contacts --
+    #[error("at most {max} frequent contacts")]
+    ContactsFull { max: usize },
+    #[error("the member may launch under no business type")]
+    LaunchNotAllowed,
 }
 
 impl From<ContractsError> for CoreError {
@@ -530,6 +535,8 @@ impl ContractsError {
                 "同一上级下已有同名部门".into(),
                 "A department of this name already exists at this level".into(),
             ),
+            // -- frequent contacts --
+            Self::ContactsFull { .. } | Self::LaunchNotAllowed => super::contacts::describe(self),
             // -- templates --
             Self::TemplateFile(_)
             | Self::TemplateLayout(_)

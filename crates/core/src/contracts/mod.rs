@@ -13,6 +13,7 @@ pub mod bulk;
 pub mod certificates;
 pub mod changes;
 pub mod consent;
+pub mod contacts;
 pub mod dashboard;
 pub mod demo;
 pub mod employees;

@@ -52,7 +52,7 @@ pub(crate) fn key_sealed_at(serial: &str) -> SealedAt<'_> {
     SealedAt::new("ec_person_keys", "key_sealed", serial)
 }
 
-fn id_index(platform: &Platform, id_number: &str) -> String {
+pub(crate) fn id_index(platform: &Platform, id_number: &str) -> String {
     platform.cipher.blind_index("ec-person-id", id_number)
 }
 

@@ -82,6 +82,9 @@ const CONTRACT: &[(&str, &str)] = &[
         "/api/v1/enterprises/{id}/certificates/{serial}/renew",
     ),
     ("POST", "/api/v1/enterprises/{id}/change"),
+    ("GET", "/api/v1/enterprises/{id}/contacts"),
+    ("POST", "/api/v1/enterprises/{id}/contacts"),
+    ("DELETE", "/api/v1/enterprises/{id}/contacts/{contact_id}"),
     ("GET", "/api/v1/enterprises/{id}/departments"),
     ("POST", "/api/v1/enterprises/{id}/departments"),
     (

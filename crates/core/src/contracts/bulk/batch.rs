@@ -168,6 +168,7 @@ fn launch_party(
         group: party.group,
         may_refuse: party.may_refuse,
         riding_seal: party.riding_seal.clone(),
+        contact_id: None,
     }
 }
 

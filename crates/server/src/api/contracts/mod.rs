@@ -10,6 +10,7 @@ mod archives;
 mod billing;
 mod bulk;
 mod claims;
+mod contacts;
 mod employee_phone;
 mod employees;
 mod enterprises;
@@ -34,6 +35,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(employees::routes())
         .merge(tasks::routes())
         .merge(bulk::routes())
+        .merge(contacts::routes())
         .merge(templates::routes())
         .merge(webhooks::routes())
         .merge(billing::routes())

@@ -9,6 +9,7 @@ mod bulk;
 mod bulk_excel;
 mod bulk_riding;
 pub(crate) mod bulk_support;
+mod contacts;
 mod launch_options;
 mod members;
 pub(crate) mod members_admin;

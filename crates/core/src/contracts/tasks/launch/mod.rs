@@ -49,13 +49,16 @@ pub struct LaunchDocument {
     pub values: BTreeMap<String, String>,
 }
 
-/// A party: a registered, real-named person (by user id or phone) or a certified enterprise.
+/// A party: a registered, real-named person (by user id or phone) or a certified enterprise, or
+/// one of the enterprise's frequent contacts (`contact_id`, which gives the kind, the phone or
+/// the enterprise).
 #[derive(Debug, Clone, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LaunchParty {
     /// The role key the documents' spots name (`A`, `B`, …).
     pub role: String,
-    /// `person` or `enterprise`.
+    /// `person` or `enterprise` (may be left out with `contact_id`).
+    #[serde(default)]
     pub kind: String,
     #[serde(default)]
     pub user_id: Option<String>,
@@ -72,6 +75,10 @@ pub struct LaunchParty {
     /// An enterprise party's riding seal (骑缝章) over a page range of every document.
     #[serde(default)]
     pub riding_seal: Option<RidingSeal>,
+    /// A frequent contact of the launching enterprise (`GET …/contacts`): the party is that
+    /// person (by the contact's mobile, opened on the server) or that enterprise.
+    #[serde(default)]
+    pub contact_id: Option<String>,
 }
 
 /// What to launch.
@@ -130,7 +137,7 @@ pub async fn launch(
 pub(crate) async fn launch_with_id(
     platform: &Platform,
     user_id: &str,
-    input: LaunchInput,
+    mut input: LaunchInput,
     origin: &Origin,
     task_id: String,
 ) -> Result<String, CoreError> {
@@ -139,6 +146,12 @@ pub(crate) async fn launch_with_id(
         &input.enterprise_id,
         &input.business_type_id,
         user_id,
+    )
+    .await?;
+    let contacts = crate::contracts::contacts::launch::apply(
+        platform,
+        &input.enterprise_id,
+        &mut input.parties,
     )
     .await?;
     let now = platform.clock.now();
@@ -164,7 +177,7 @@ pub(crate) async fn launch_with_id(
     }
     let ready = write::Ready {
         task_id,
-        enterprise_id: input.enterprise_id,
+        enterprise_id: input.enterprise_id.clone(),
         business_type_id: input.business_type_id,
         title,
         confidential: input.confidential,
@@ -178,5 +191,6 @@ pub(crate) async fn launch_with_id(
     let mut tx = platform.db.begin().await?;
     write::write(platform, &mut tx, user_id, &ready, origin, now).await?;
     tx.commit().await?;
+    crate::contracts::contacts::launch::touch(platform, &input.enterprise_id, &contacts).await;
     Ok(ready.task_id)
 }
