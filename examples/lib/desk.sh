@@ -9,12 +9,25 @@ json() { python3 -c "import json,sys; d=json.load(sys.stdin); print(d$1)"; }
 new_jar() { mktemp; }
 csrf() { curl -fsS -b "$1" -c "$1" "$BASE/api/v1/session" | json "['csrf_token']"; }
 # call JAR METHOD PATH [JSON]: prints the body; fails loudly (with the problem+json) on an error.
+# A 429 `rate_limited` (this client's budget of sensitive requests is spent; the server did
+# nothing) is waited out as its `retry_after` says and the same request sent again, at most
+# five times.
 call() {
-  local jar="$1" method="$2" path="$3" body="${4:-}" out status
+  local jar="$1" method="$2" path="$3" body="${4:-}" out status wait tries=0
   out=$(mktemp)
-  status=$(curl -sS -o "$out" -w '%{http_code}' -b "$jar" -c "$jar" -X "$method" \
-    -H "X-CSRF-Token: $(csrf "$jar")" -H 'Content-Type: application/json' \
-    ${body:+-d "$body"} "$BASE$path")
+  while :; do
+    status=$(curl -sS -o "$out" -w '%{http_code}' -b "$jar" -c "$jar" -X "$method" \
+      -H "X-CSRF-Token: $(csrf "$jar")" -H 'Content-Type: application/json' \
+      ${body:+-d "$body"} "$BASE$path")
+    if [ "$status" = 429 ] && grep -q '"code":"rate_limited"' "$out" && [ "$tries" -lt 5 ]; then
+      wait=$(retry_after_in "$out")
+      tries=$((tries + 1))
+      echo "   ($method $path: the server asks this client to slow down; waiting ${wait:-5}s)" >&2
+      sleep "${wait:-5}"
+      continue
+    fi
+    break
+  done
   if [ "$status" -ge 400 ]; then
     echo "$method $path -> HTTP $status: $(cat "$out")" >&2
     rm -f "$out"
